@@ -1,0 +1,60 @@
+"""Writing the database: always into a temporary file that atomically replaces the real one.
+
+The app opens the database read-only and may be reading it while we write; it never sees a half-built
+file, and it never blocks us, because we never write the file it has open (DESIGN.md §7).
+"""
+import contextlib
+import os
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from etl.calendar import production_calendar
+from etl.reference import load_reference
+from mcu.settings import DUCKDB_CONFIG
+
+SCHEMA = Path(__file__).with_name("schema.sql")
+
+
+def create_model(con) -> None:
+    """Create every table of the model and fill reference data and the production calendar."""
+    con.execute(SCHEMA.read_text(encoding="utf-8"))
+    load_reference(con)
+    cal = production_calendar()
+    con.execute("INSERT INTO calendar SELECT * FROM cal")
+
+
+@contextlib.contextmanager
+def _swap(path: Path, seed_from_existing: bool):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)
+    if seed_from_existing:
+        shutil.copyfile(path, tmp)
+    con = duckdb.connect(str(tmp), config=DUCKDB_CONFIG)
+    try:
+        if not seed_from_existing:
+            create_model(con)
+        yield con
+        con.execute("CHECKPOINT")
+        con.close()
+        os.replace(tmp, path)
+    except BaseException:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def new_database(path: Path):
+    """Context manager: a fresh database with the model created; replaces `path` on success."""
+    return _swap(path, seed_from_existing=False)
+
+
+def update_database(path: Path):
+    """Context manager: a copy of the existing database to change; replaces `path` only on success,
+    so a failed load leaves the database exactly as it was."""
+    if not Path(path).exists():
+        return new_database(path)
+    return _swap(path, seed_from_existing=True)

@@ -1,0 +1,264 @@
+"""The demo database: fictional appeals placed on the real settlements of Аскизский район.
+
+Deterministic for a seed and an end date. Seasonality, executors' habits and a few planted hot spots
+make it look like a real district's year, so every page has something true to show.
+"""
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+
+from etl.calendar import production_calendar
+from etl.deadlines import Deadlines, Rules
+from etl.reference import read_reference
+
+# Month multipliers (Jan..Dec).
+FLAT = (1,) * 12
+WINTER = (2.2, 2.0, 1.6, 0.6, 0.1, 0, 0, 0, 0.1, 0.5, 1.5, 2.2)
+HEATING = (1.6, 1.4, 1.2, 0.8, 0.3, 0.1, 0.1, 0.1, 0.6, 1.6, 1.6, 1.6)
+SUMMER = (0.4, 0.4, 0.6, 0.9, 1.3, 1.8, 2.0, 1.8, 1.1, 0.7, 0.5, 0.4)
+SPRING = (0.4, 0.5, 1.0, 2.0, 2.0, 1.4, 1.0, 0.9, 0.8, 0.7, 0.5, 0.4)
+SCHOOL = (1.0, 1.0, 1.0, 0.9, 1.0, 0.6, 0.4, 1.4, 1.8, 1.0, 1.0, 1.0)
+
+# theme, subtheme, executor, appeals per year in the whole district, season.
+SUBTHEMES = [
+    ("ЖКХ", "Отсутствие холодного водоснабжения", "mup_zhkh", 420, SUMMER),
+    ("ЖКХ", "Качество питьевой воды", "mup_zhkh", 180, SUMMER),
+    ("ЖКХ", "Отопление: низкая температура в квартире", "mup_zhkh", 460, HEATING),
+    ("ЖКХ", "Ремонт многоквартирного дома", "upr_zhkh", 200, FLAT),
+    ("ЖКХ", "Водоотведение и канализация", "mup_zhkh", 150, FLAT),
+    ("Дороги", "Очистка дорог от снега и наледи", "dor_otdel", 520, WINTER),
+    ("Дороги", "Ямы на дорогах", "dor_otdel", 420, SPRING),
+    ("Дороги", "Ремонт дороги", "dor_otdel", 260, SPRING),
+    ("Транспорт", "Расписание автобусов", "dor_otdel", 160, FLAT),
+    ("Транспорт", "Состояние остановок", "dor_otdel", 90, FLAT),
+    ("ТКО (мусор)", "Несвоевременный вывоз мусора", "tko_operator", 480, SUMMER),
+    ("ТКО (мусор)", "Стихийная свалка", "tko_operator", 220, SUMMER),
+    ("Благоустройство", "Уличное освещение", "sp_admins", 300, HEATING),
+    ("Благоустройство", "Детские площадки", "sp_admins", 170, SUMMER),
+    ("Благоустройство", "Покос травы и уборка территорий", "sp_admins", 200, SUMMER),
+    ("Энергетика", "Отключения электроэнергии", "energo", 300, WINTER),
+    ("Образование", "Детские сады: очереди и места", "upr_obr", 140, SCHOOL),
+    ("Образование", "Школьный подвоз", "upr_obr", 110, SCHOOL),
+    ("Здравоохранение", "Запись к врачу", "crb", 230, FLAT),
+    ("Здравоохранение", "Лекарственное обеспечение", "crb", 110, FLAT),
+    ("Социальная защита", "Меры социальной поддержки", "uszn", 220, FLAT),
+    ("Культура", "Работа домов культуры", "upr_kult", 70, FLAT),
+    ("Спорт", "Спортивные площадки и секции", "sport", 70, SUMMER),
+    ("Безопасность", "Безнадзорные собаки", "go_chs", 160, FLAT),
+    ("Безопасность", "Пожарная безопасность", "go_chs", 60, SPRING),
+    ("Имущество и земля", "Земельные участки", "kumi", 130, FLAT),
+    ("Экономика", "Торговля и цены", "econ", 60, FLAT),
+    ("Экология", "Загрязнение реки и берегов", "eco", 80, SUMMER),
+    ("Связь", "Мобильная связь и интернет", "svyaz", 150, FLAT),
+    ("Прочее", "Прочие вопросы", "adm_district", 140, FLAT),
+]
+
+# Executors' habits: (share answered late, share of solvable items solved, share never answered).
+HABITS = {
+    "mup_zhkh": (0.34, 0.55, 0.05),
+    "dor_otdel": (0.30, 0.45, 0.04),
+    "tko_operator": (0.24, 0.60, 0.03),
+}
+DEFAULT_HABIT = (0.05, 0.75, 0.005)
+
+VOLUME = 1.13  # scales the yearly rates to about 15 000 records in two years
+SOURCE_SHARE = {"pos": 0.47, "im": 0.36, "letters": 0.17}
+STREETS = ["Центральная", "Школьная", "Советская", "Набережная", "Ленина", "Мира", "Садовая", "Молодёжная"]
+DEMO_SALT = "demo-salt-not-secret"
+
+
+@dataclass(frozen=True)
+class HotSpot:
+    """A problem the demo plants on purpose; the problem-point logic must find each of these."""
+
+    key: str
+    settlement_id: str
+    theme: str
+    subtheme: str
+    address: str | None
+    days_before_end: int  # the spot's records fall within this many days before the end date
+    count: int
+    repeat_share: float
+    satisfied_share: float
+    late_share: float
+    why: str
+
+
+PLANTED_HOT_SPOTS = [
+    HotSpot("water_kyzlas", "kyzlas", "ЖКХ", "Отсутствие холодного водоснабжения", None, 90, 70,
+            0.2, 0.4, 0.3, "резкий рост жалоб на водоснабжение в Кызласе за последний квартал"),
+    HotSpot("road_ust_kamyshta", "ust_kamyshta", "Дороги", "Ремонт дороги", "ул. Набережная", 365, 55,
+            0.7, 0.1, 0.3, "одна дорога в Усть-Камыште: много повторных обращений и низкая удовлетворённость"),
+    HotSpot("tko_birikchul", "birikchul", "ТКО (мусор)", "Несвоевременный вывоз мусора", None, 180, 45,
+            0.3, 0.3, 0.8, "вывоз ТКО в Бирикчуле: большинство ответов с нарушением срока"),
+]
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(f"{DEMO_SALT}:{value}".encode()).hexdigest()[:16]
+
+
+def _draw_base(rng, start: dt.date, end: dt.date) -> pl.DataFrame:
+    """Daily Poisson counts per subtheme with seasonality, a weekly rhythm and a gentle upward trend."""
+    days = np.arange(np.datetime64(start), np.datetime64(end) + 1)
+    months = days.astype("datetime64[M]").astype(int) % 12
+    weekday = (days.astype(int) + 3) % 7  # 0 = Monday
+    week = np.where(weekday >= 5, 0.55, 1.1)
+    trend = 1 + 0.12 * (np.arange(len(days)) / 365)
+    day_parts, sub_parts = [], []
+    for i, (_theme, _sub, _executor, per_year, season) in enumerate(SUBTHEMES):
+        season_arr = np.asarray(season, dtype=float)
+        lam = VOLUME * per_year / 365 * season_arr[months] / season_arr.mean() * week * trend
+        counts = rng.poisson(lam)
+        day_parts.append(np.repeat(days, counts))
+        sub_parts.append(np.full(counts.sum(), i))
+    day_arr = np.concatenate(day_parts)
+    sub_arr = np.concatenate(sub_parts)
+    return pl.DataFrame({"day": day_arr.astype("datetime64[D]"), "sub_idx": sub_arr}).with_columns(
+        pl.col("day").cast(pl.Date), spot=pl.lit(None, pl.String)
+    )
+
+
+def _draw_spots(rng, end: dt.date) -> pl.DataFrame:
+    frames = []
+    sub_index = {s[1]: i for i, s in enumerate(SUBTHEMES)}
+    for spot in PLANTED_HOT_SPOTS:
+        offsets = rng.integers(0, spot.days_before_end, spot.count)
+        frames.append(pl.DataFrame({
+            "day": [end - dt.timedelta(days=int(o)) for o in offsets],
+            "sub_idx": [sub_index[spot.subtheme]] * spot.count,
+            "spot": [spot.key] * spot.count,
+        }))
+    return pl.concat(frames).with_columns(pl.col("sub_idx").cast(pl.Int64))
+
+
+def generate(seed: int = 42, years: int = 2, end: dt.date | None = None) -> pl.DataFrame:
+    """The demo appeals as a frame with the columns of the `appeals` table."""
+    end = end or dt.date.today()
+    start = end - dt.timedelta(days=365 * years - 1)
+    rng = np.random.default_rng(seed)
+    settlements = read_reference("settlements").with_columns(
+        pl.col("lat", "lon").cast(pl.Float64), pl.col("population").cast(pl.Int64)
+    )
+    rules = Rules.load()
+    deadlines = Deadlines(production_calendar(), rules)
+
+    base = _draw_base(rng, start, end)
+    spots = {s.key: s for s in PLANTED_HOT_SPOTS}
+    df = pl.concat([base, _draw_spots(rng, end)]).sort("day", "sub_idx", "spot", nulls_last=False)
+    n = df.height
+
+    weights = settlements["population"].to_numpy().astype(float) ** 0.9
+    settle_idx = rng.choice(settlements.height, n, p=weights / weights.sum())
+    spot_col = df["spot"].to_list()
+    sett_ids = settlements["settlement_id"].to_list()
+    settle = [spots[s].settlement_id if s else sett_ids[i] for s, i in zip(spot_col, settle_idx)]
+    sources = rng.choice(list(SOURCE_SHARE), n, p=list(SOURCE_SHARE.values()))
+
+    # Time of receipt: letters in office hours, online channels around the clock (mostly daytime).
+    hour = np.where(sources == "letters", rng.integers(9, 17, n), np.clip(rng.normal(14, 4, n), 0, 23.9))
+    received = (df["day"].to_numpy().astype("datetime64[m]")
+                + (hour * 60).astype(int).astype("timedelta64[m]")
+                + rng.integers(0, 59, n).astype("timedelta64[m]"))
+    kind = np.where(sources == "im", "инцидент",
+                    np.where((sources == "pos") & (rng.random(n) < 0.9), "сообщение", "обращение"))
+    extended = (sources == "letters") & (rng.random(n) < 0.06)
+    frame = pl.DataFrame({
+        "source": sources, "kind": kind,
+        "received_at": received.astype("datetime64[us]"), "extended": extended,
+    })
+    due = deadlines.due_at(frame).to_numpy().astype("datetime64[m]")
+
+    theme = [SUBTHEMES[i][0] for i in df["sub_idx"]]
+    subtheme = [SUBTHEMES[i][1] for i in df["sub_idx"]]
+    executor = [SUBTHEMES[i][2] for i in df["sub_idx"]]
+    habit = np.array([HABITS.get(e, DEFAULT_HABIT) for e in executor])
+    late_p, solved_p, never_p = habit[:, 0], habit[:, 1], habit[:, 2]
+    spot_late = np.array([spots[s].late_share if s else np.nan for s in spot_col])
+    late_p = np.where(np.isnan(spot_late), late_p, spot_late)
+
+    # Answer: on time somewhere before the deadline, or late by up to three weeks.
+    late = rng.random(n) < late_p
+    allowed = (due - received).astype(np.int64)
+    on_time = received + (allowed * rng.uniform(0.15, 0.95, n)).astype("timedelta64[m]")
+    overdue = due + rng.integers(60, 21 * 1440, n).astype("timedelta64[m]")
+    answered = np.where(late, overdue, on_time)
+    as_of = np.datetime64(end) + np.timedelta64(1, "D")
+    open_ = (answered >= as_of) | (rng.random(n) < never_p)
+    rejected = ~open_ & (rng.random(n) < 0.01)
+
+    solvable = rng.random(n) < np.select([sources == "pos", sources == "im"], [0.75, 0.55], 0.6)
+    solved = solvable & (rng.random(n) < solved_p)
+    refused = (sources == "letters") & ~solved & (rng.random(n) < 0.15)
+    result = np.where(open_, None, np.where(solved, "решено", np.where(refused, "отказано", "разъяснено")))
+
+    # Ratings: late answers and explanations where a fix was possible make people unhappy.
+    spot_sat = np.array([spots[s].satisfied_share if s else np.nan for s in spot_col])
+    mood = 4.3 - 1.6 * late - 1.1 * (solvable & ~solved) + rng.normal(0, 0.9, n)
+    mood = np.where(np.isnan(spot_sat), mood, np.where(rng.random(n) < spot_sat, 4.6, 1.6))
+    rating = np.clip(np.rint(mood), 1, 5).astype(int)
+    rated = ~open_ & (rng.random(n) < np.select([sources == "pos", sources == "im"], [0.5, 0.35], 0.08))
+    satisfied = np.where(rated, rating >= 4, None)
+    rating_col = np.where(rated & (sources != "im"), rating, None)  # ИМ knows satisfaction, not a score
+
+    spot_rep = np.array([spots[s].repeat_share if s else np.nan for s in spot_col])
+    is_repeat = rng.random(n) < np.where(np.isnan(spot_rep), 0.06, spot_rep)
+    applicants = rng.integers(0, 9000, n)
+    spot_addr = {s.key: s.address for s in PLANTED_HOT_SPOTS}
+    street = rng.choice(STREETS, n)
+    house = rng.integers(1, 60, n)
+    address = [spot_addr.get(s) or f"ул. {st}, {h}" for s, st, h in zip(spot_col, street, house)]
+    names = dict(zip(sett_ids, settlements["name"].to_list()))
+    coords = settlements.select("settlement_id", "lat", "lon")
+    year2 = received.astype("datetime64[Y]").astype(int) % 100
+    seq = np.arange(1, n + 1)
+    external = np.select(
+        [sources == "pos", sources == "im"],
+        [np.char.add("POS-", (30_000_000 + seq * 7).astype(str)),
+         (880_000_000 + seq * 13).astype(str)],
+        np.char.add(np.char.add("ОГ-", seq.astype(str)), np.char.add("/", year2.astype(str))),
+    )
+    appeal_type = np.where(kind == "обращение", rng.choice(["заявление", "жалоба", "предложение"], n, p=[0.7, 0.2, 0.1]), None)
+    answered_col = np.where(open_, np.datetime64("NaT"), answered)
+    closed_col = np.where(~open_ & (rated | (rng.random(n) < 0.6)), answered + np.timedelta64(2, "D"), np.datetime64("NaT"))
+    since = (as_of - received).astype("timedelta64[h]").astype(int)
+    status = np.where(rejected, "rejected", np.where(~open_, np.where(~np.isnat(closed_col), "closed", "answered"),
+                                                       np.where(since < 48, "new", "in_progress")))
+
+    out = pl.DataFrame({
+        "source": sources, "kind": kind, "appeal_type": pl.Series(appeal_type.tolist(), dtype=pl.String),
+        "external_id": external,
+        "received_at": received.astype("datetime64[us]"),
+        "due_at": due.astype("datetime64[us]"), "extended": extended,
+        "answered_at": answered_col.astype("datetime64[us]"), "closed_at": closed_col.astype("datetime64[us]"),
+        "status": status, "theme": theme, "subtheme": subtheme, "settlement_id": settle,
+        "address": address, "executor_id": executor,
+        "result": pl.Series(result.tolist(), dtype=pl.String), "solvable": solvable,
+        "rating": pl.Series(rating_col.tolist(), dtype=pl.Int8),
+        "satisfied": pl.Series(satisfied.tolist(), dtype=pl.Boolean),
+        "is_repeat": is_repeat, "applicant_hash": [_hash(str(a)) for a in applicants],
+        "spot": spot_col,
+    })
+    jitter = rng.normal(0, 0.004, (n, 2))
+    out = out.join(coords, on="settlement_id", how="left", maintain_order="left").with_columns(
+        # Only ПОС messages carry the problem's coordinates.
+        lat=pl.when(pl.col("source") == "pos").then(pl.col("lat") + jitter[:, 0]),
+        lon=pl.when(pl.col("source") == "pos").then(pl.col("lon") + jitter[:, 1]),
+        text=pl.format("{}. {}, {}.", pl.col("subtheme"), pl.col("settlement_id").replace_strict(names), pl.col("address")),
+        appeal_id=pl.format("{}:{}", pl.col("source"), pl.col("external_id")),
+        source_file=pl.lit("demo"),
+        source_row=pl.int_range(1, n + 1, dtype=pl.Int32),
+        loaded_at=pl.lit(dt.datetime.combine(end, dt.time(23, 0))),
+    )
+    return out
+
+
+def write_demo(con, seed: int = 42, years: int = 2, end: dt.date | None = None) -> int:
+    """Insert the demo appeals into an open database with the model; returns the number of rows."""
+    df = generate(seed, years, end).drop("spot")
+    cols = ", ".join(df.columns)
+    con.execute(f"INSERT INTO appeals ({cols}) SELECT {cols} FROM df")
+    return df.height
