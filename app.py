@@ -1,0 +1,17 @@
+"""Тепловая карта МЦУ: page config, the shared sidebar filters, navigation. Nothing else lives here."""
+import streamlit as st
+
+from mcu import filters
+
+st.set_page_config(page_title="Тепловая карта МЦУ", page_icon=":material/map:", layout="wide")
+
+PAGES = {
+    "Аналитика": [
+        st.Page("pages/overview.py", title="Обзор", icon=":material/dashboard:", default=True),
+        st.Page("pages/heatmap.py", title="Тепловая карта", icon=":material/grid_on:"),
+    ],
+}
+
+nav = st.navigation(PAGES)
+filters.render()
+nav.run()

@@ -1,0 +1,136 @@
+"""The global sidebar filters: one set for every page, kept across pages and mirrored in the URL.
+
+`render()` is called once per run from app.py (before the page runs), so the widgets always exist and
+keep their state; pages read the result with `current()`.
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+import streamlit as st
+
+from mcu import fmt
+from mcu.settings import db_path
+from mcu.ui import q
+
+PRESETS = {"week": ("Неделя", 7), "month": ("Месяц", 30), "quarter": ("Квартал", 91), "year": ("Год", 365),
+           "all": ("Всё время", None), "custom": ("Свой период", None)}
+DEFAULT_PRESET = "quarter"
+# filter dimension -> (URL key, widget label)
+DIMS = {"source": ("source", "Канал"), "theme": ("theme", "Тема"), "settlement": ("settlement", "Населённый пункт"),
+        "executor": ("executor", "Исполнитель")}
+
+
+@dataclass(frozen=True)
+class Filters:
+    date_from: dt.date
+    date_to: dt.date
+    sources: tuple
+    themes: tuple
+    settlements: tuple
+    executors: tuple
+    as_of: dt.date
+    first_day: dt.date
+
+    def params(self) -> dict:
+        """The filter parameters every filtered query takes (empty tuple = all)."""
+        return {"date_from": self.date_from, "date_to": self.date_to, "sources": list(self.sources),
+                "themes": list(self.themes), "settlements": list(self.settlements),
+                "executors": list(self.executors)}
+
+    @property
+    def days(self) -> int:
+        return (self.date_to - self.date_from).days + 1
+
+    @property
+    def prev_from(self) -> dt.date:
+        return self.date_from - dt.timedelta(days=self.days)
+
+    @property
+    def has_previous(self) -> bool:
+        """Whether the previous period of equal length lies (at least partly) within the data."""
+        return self.date_from > self.first_day
+
+    def caption(self) -> str:
+        prev = (f"; сравнение с {fmt.date(self.prev_from)}–{fmt.date(self.date_from - dt.timedelta(days=1))}"
+                if self.has_previous else "")
+        return f"Период: {fmt.date(self.date_from)}–{fmt.date(self.date_to)} ({self.days} дн.){prev}"
+
+
+def _period(preset: str, first: dt.date, last: dt.date, custom) -> tuple[dt.date, dt.date]:
+    if preset == "all":
+        return first, last
+    if preset == "custom" and isinstance(custom, (tuple, list)) and len(custom) == 2:
+        return custom[0], custom[1]
+    days = PRESETS.get(preset, PRESETS[DEFAULT_PRESET])[1] or 91
+    return max(first, last - dt.timedelta(days=days - 1)), last
+
+
+def _from_url(options: dict, first: dt.date, last: dt.date) -> None:
+    """First run of a session: take the view from the URL (a copied link restores it)."""
+    qp = st.query_params
+    preset = qp.get("period", DEFAULT_PRESET)
+    st.session_state["f_period"] = preset if preset in PRESETS else DEFAULT_PRESET
+    try:
+        custom = (dt.date.fromisoformat(qp["from"]), dt.date.fromisoformat(qp["to"]))
+    except (KeyError, ValueError):
+        custom = _period(DEFAULT_PRESET, first, last, None)
+    st.session_state["f_range"] = custom
+    for dim, (key, _label) in DIMS.items():
+        st.session_state[f"f_{dim}"] = [v for v in qp.get_all(key) if v in options[dim]]
+
+
+def _to_url(preset: str, date_from: dt.date, date_to: dt.date) -> None:
+    view = {"period": preset}
+    if preset == "custom":
+        view |= {"from": date_from.isoformat(), "to": date_to.isoformat()}
+    for dim, (key, _label) in DIMS.items():
+        if st.session_state.get(f"f_{dim}"):
+            view[key] = st.session_state[f"f_{dim}"]
+    wanted = {k: v if isinstance(v, list) else [v] for k, v in view.items()}
+    if {k: st.query_params.get_all(k) for k in st.query_params} != wanted:
+        st.query_params.from_dict(view)
+
+
+def render() -> Filters | None:
+    """Draw the sidebar filters; None when the database holds no appeals yet."""
+    if not db_path().exists():
+        st.sidebar.warning("База данных ещё не создана: загрузите выгрузку на странице «Загрузка данных» "
+                           "или соберите демо-базу командой make run.")
+        st.session_state["filters"] = None
+        return None
+    bounds = q("data_bounds").row(0, named=True)
+    if not bounds["appeals"]:
+        st.session_state["filters"] = None
+        return None
+    first, last = bounds["first_day"], bounds["last_day"]
+    opts = q("filter_options")
+    options = {dim: dict(zip(g["value"], g["label"])) for (dim,), g in opts.group_by("dim", maintain_order=True)}
+    for dim in DIMS:
+        options.setdefault(dim, {})
+    if "f_period" not in st.session_state:
+        _from_url(options, first, last)
+
+    sb = st.sidebar
+    sb.header("Фильтры")
+    preset = sb.segmented_control("Период", list(PRESETS), format_func=lambda k: PRESETS[k][0], key="f_period")
+    preset = preset or DEFAULT_PRESET
+    if preset == "custom":
+        st.session_state.setdefault("f_range", _period(DEFAULT_PRESET, first, last, None))
+        custom = sb.date_input("С — по", key="f_range", min_value=first, max_value=last, format="DD.MM.YYYY")
+    else:
+        custom = None
+    date_from, date_to = _period(preset, first, last, custom)
+    for dim, (_key, label) in DIMS.items():
+        sb.multiselect(label, list(options[dim]), format_func=lambda v, d=dim: options[d].get(v, v),
+                       key=f"f_{dim}", placeholder="Все")
+    sb.caption(f"Данные: {fmt.date(first)}–{fmt.date(last)}, обращений: {fmt.num(bounds['appeals'])}")
+    _to_url(preset, date_from, date_to)
+    flt = Filters(date_from, date_to, *(tuple(st.session_state[f"f_{d}"]) for d in DIMS), as_of=last,
+                  first_day=first)
+    st.session_state["filters"] = flt
+    return flt
+
+
+def current() -> Filters | None:
+    """The filters drawn in this run (app.py renders them before the page)."""
+    return st.session_state.get("filters")

@@ -1,0 +1,42 @@
+"""Russian number and date formats: 1 234,5; 22.11.2026; 12,3 %."""
+import datetime as dt
+
+NBSP = "\u00a0"
+DASH = "—"
+
+
+def num(value, digits: int = 0) -> str:
+    """1234.5 → «1 234,5» (thin grouping with a no-break space, decimal comma); None → «—»."""
+    if value is None or value != value:  # NaN
+        return DASH
+    text = f"{value:,.{digits}f}"
+    return text.replace(",", NBSP).replace(".", ",")
+
+
+def pct(share, digits: int = 1) -> str:
+    """0.123 → «12,3 %»."""
+    return DASH if share is None or share != share else f"{num(share * 100, digits)}{NBSP}%"
+
+
+def date(value) -> str:
+    """A date or datetime → «22.11.2026»."""
+    if value is None:
+        return DASH
+    return value.strftime("%d.%m.%Y")
+
+
+def signed(value, digits: int = 0, suffix: str = "") -> str | None:
+    """A change for st.metric's delta: «+12», «−3,5 п.п.»; None when there is nothing to compare."""
+    if value is None or value != value:
+        return None
+    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    return f"{sign}{num(abs(value), digits)}{suffix}"
+
+
+MONTHS = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
+          "ноябрь", "декабрь"]
+
+
+def month(value: dt.date) -> str:
+    """2026-03-01 → «март 2026»."""
+    return f"{MONTHS[value.month - 1]} {value.year}"

@@ -1,0 +1,98 @@
+"""The one query runner: `run_query(name, **params)` runs queries/<name>.sql and returns a polars frame.
+
+Parameters are bound (`$name` in the SQL), never pasted into SQL text. They are checked against the
+SQL before it runs: a missing or unexpected parameter fails with the query's name (Datasette's habit).
+"""
+import functools
+import re
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from mcu.settings import DUCKDB_CONFIG, QUERIES_DIR, db_path
+
+_PARAM = re.compile(r"(?<![\w$:])\$([A-Za-z_]\w*)")
+_COMMENT = re.compile(r"--[^\n]*")
+
+
+class QueryError(Exception):
+    """A query could not run; the message names the query and what to change."""
+
+
+@functools.cache
+def query_sql(name: str) -> str:
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in QUERIES_DIR.glob("*.sql")))
+        raise QueryError(f"Нет запроса «{name}» (файла queries/{name}.sql). Известные запросы: {known}")
+    return path.read_text(encoding="utf-8")
+
+
+def query_params(name: str) -> set[str]:
+    """The `$named` parameters a query uses (comments ignored)."""
+    return set(_PARAM.findall(_COMMENT.sub("", query_sql(name))))
+
+
+def _bind(value):
+    # "All" in a multi-select is an empty list; the SQL takes NULL for "all".
+    if isinstance(value, (list, tuple)):
+        return list(value) or None
+    return value
+
+
+def db_version(path: Path | None = None) -> int:
+    """Changes whenever the database file is replaced (the ETL swaps files atomically)."""
+    try:
+        return Path(path or db_path()).stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
+
+
+@functools.lru_cache(maxsize=4)
+def _connection(path: str, version: int) -> duckdb.DuckDBPyConnection:
+    # Attach read-only into an in-memory database: a swapped file is a new attach, and we never hold a
+    # write lock on the file the ETL replaces.
+    con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
+    con.execute(f"ATTACH '{path}' AS mcu (READ_ONLY)")
+    return con
+
+
+def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A fresh cursor on the current version of the database, with `mcu` as the default catalog."""
+    path = Path(path or db_path())
+    if not path.exists():
+        raise QueryError(f"Нет базы данных {path}. Соберите её: make run (демо) или python -m etl load ФАЙЛ.")
+    cur = _connection(str(path.resolve()), db_version(path)).cursor()
+    cur.execute("USE mcu")
+    return cur
+
+
+def run_query(name: str, *, db: Path | None = None, **params) -> pl.DataFrame:
+    """Run queries/<name>.sql with keyword parameters; DECIMAL results arrive as Float64."""
+    sql = query_sql(name)
+    wanted = query_params(name)
+    missing, extra = wanted - params.keys(), params.keys() - wanted
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append("не переданы параметры: " + ", ".join(sorted(missing)))
+        if extra:
+            parts.append("лишние параметры: " + ", ".join(sorted(extra)))
+        raise QueryError(f"Запрос «{name}»: " + "; ".join(parts))
+    bound = {k: _bind(v) for k, v in params.items()}
+    try:
+        df = connect(db).sql(sql, params=bound).pl()
+    except duckdb.Error as e:
+        raise QueryError(f"Запрос «{name}» не выполнен: {e}\nПараметры: {bound}") from e
+    decimals = [c for c, t in df.schema.items() if isinstance(t, pl.Decimal)]
+    return df.with_columns(pl.col(decimals).cast(pl.Float64)) if decimals else df
+
+
+def scalar_row(name: str, **params) -> dict:
+    """A query that returns one row, as a dict."""
+    df = run_query(name, **params)
+    return df.row(0, named=True) if df.height else {}
+
+
+__all__ = ["QueryError", "run_query", "scalar_row", "query_params", "connect", "db_version"]

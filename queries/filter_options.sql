@@ -1,0 +1,16 @@
+-- Choices for the sidebar filters: value (bound in queries) and label (shown), in display order.
+SELECT 'source' AS dim, source AS value,
+       CASE source WHEN 'pos' THEN 'ПОС «Решаем вместе»' WHEN 'im' THEN 'Инцидент Менеджмент'
+                   WHEN 'letters' THEN 'Письменные обращения (59-ФЗ)' ELSE 'Другие источники' END AS label,
+       CASE source WHEN 'pos' THEN 1 WHEN 'im' THEN 2 WHEN 'letters' THEN 3 ELSE 4 END AS sort
+FROM (SELECT DISTINCT source FROM appeals)
+UNION ALL
+SELECT 'theme', t.theme, t.theme, t.sort
+FROM themes t WHERE EXISTS (SELECT 1 FROM appeals a WHERE a.theme = t.theme)
+UNION ALL
+SELECT 'settlement', s.settlement_id, s.name, row_number() OVER (ORDER BY s.name)
+FROM settlements s WHERE EXISTS (SELECT 1 FROM appeals a WHERE a.settlement_id = s.settlement_id)
+UNION ALL
+SELECT 'executor', e.executor_id, e.name, row_number() OVER (ORDER BY e.name)
+FROM executors e WHERE EXISTS (SELECT 1 FROM appeals a WHERE a.executor_id = e.executor_id)
+ORDER BY dim, sort
