@@ -144,3 +144,9 @@ WHERE received_day BETWEEN date_from AND date_to
   AND (themes IS NULL OR list_contains(themes, theme))
   AND (settlements IS NULL OR list_contains(settlements, settlement_id))
   AND (executors IS NULL OR list_contains(executors, executor_id));
+
+-- Overdue (DESIGN.md §4) as of the end of day `as_of`: answered after due_at, or unanswered past it.
+-- Rejected items (moderation refusals) carry no deadline; an unknown due date is never overdue.
+CREATE MACRO is_overdue(status, answered_at, due_at, as_of) AS
+    coalesce(status <> 'rejected'
+             AND (answered_at > due_at OR (answered_at IS NULL AND CAST(as_of AS DATE) + 1 > due_at)), false);

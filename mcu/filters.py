@@ -37,6 +37,10 @@ class Filters:
                 "themes": list(self.themes), "settlements": list(self.settlements),
                 "executors": list(self.executors)}
 
+    def compare_params(self) -> dict:
+        """params() plus the previous period of equal length (prev_from, prev_to) for growth queries."""
+        return self.params() | {"prev_from": self.prev_from, "prev_to": self.date_from - dt.timedelta(days=1)}
+
     @property
     def days(self) -> int:
         return (self.date_to - self.date_from).days + 1

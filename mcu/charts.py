@@ -1,0 +1,47 @@
+"""Figure builders: each takes a DataFrame and returns a plotly figure (no queries, no Streamlit)."""
+import plotly.graph_objects as go
+import polars as pl
+
+from mcu import fmt
+
+SOURCE_LABELS = {"pos": "ПОС", "im": "Инцидент Менеджмент", "letters": "Письма (59-ФЗ)", "custom": "Другие"}
+SOURCE_COLORS = {"pos": "#1f77b4", "im": "#ff7f0e", "letters": "#2ca02c", "custom": "#7f7f7f"}
+RU_LAYOUT = dict(separators=", ", margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=-0.15),
+                 font=dict(size=13))
+
+
+def trend_by_source(df: pl.DataFrame) -> go.Figure:
+    """Stacked monthly bars by channel (columns month, source, appeals)."""
+    fig = go.Figure()
+    for source in df["source"].unique(maintain_order=True):
+        part = df.filter(pl.col("source") == source)
+        fig.add_bar(x=[fmt.month(m) for m in part["month"]], y=part["appeals"],
+                    name=SOURCE_LABELS.get(source, source), marker_color=SOURCE_COLORS.get(source),
+                    hovertemplate="%{x}: %{y:,}<extra>%{fullData.name}</extra>")
+    fig.update_layout(barmode="stack", yaxis_title="обращений", xaxis_title=None, **RU_LAYOUT)
+    return fig
+
+
+def ranked_bars(df: pl.DataFrame, label: str, value: str, title: str) -> go.Figure:
+    """Horizontal bars, biggest on top."""
+    fig = go.Figure(go.Bar(x=df[value], y=df[label], orientation="h", marker_color="#c0392b",
+                           hovertemplate="%{y}: %{x:,}<extra></extra>"))
+    fig.update_layout(title=title, yaxis=dict(autorange="reversed"), height=80 + 28 * df.height, **RU_LAYOUT)
+    return fig
+
+
+def heatmap(matrix: pl.DataFrame, measure: str, label: str, diverging: bool = False) -> go.Figure:
+    """Theme × settlement matrix (long form: theme, settlement, <measure>) as a heat map."""
+    themes = matrix["theme"].unique(maintain_order=True).to_list()
+    places = matrix["settlement"].unique(maintain_order=True).to_list()
+    wide = {(t, s): v for t, s, v in matrix.select("theme", "settlement", measure).iter_rows()}
+    z = [[wide.get((t, s)) for s in places] for t in themes]
+    text = [[("" if v is None else fmt.num(v, 0 if measure == "appeals" else 1)) for v in row] for row in z]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=places, y=themes, text=text, texttemplate="%{text}", colorscale="RdBu_r" if diverging else "YlOrRd",
+        zmid=0 if diverging else None, colorbar=dict(title=label), xgap=1, ygap=1,
+        hovertemplate="%{y} · %{x}<br>" + label + ": %{text}<extra></extra>",
+    ))
+    fig.update_layout(height=120 + 30 * len(themes), xaxis=dict(side="top", tickangle=-40),
+                      yaxis=dict(autorange="reversed"), **{**RU_LAYOUT, "margin": dict(l=10, r=10, t=90, b=10)})
+    return fig

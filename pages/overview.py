@@ -1,0 +1,54 @@
+"""Обзор: the period's KPIs against the previous period, the monthly trend, top themes and settlements."""
+import streamlit as st
+
+from mcu import charts, filters, fmt
+from mcu.ui import change, empty_state, kpi, q, table
+
+st.title("Обзор")
+flt = filters.current()
+if flt is None:
+    empty_state("В базе пока нет обращений. Загрузите выгрузку на странице «Загрузка данных».")
+    st.stop()
+st.caption(flt.caption())
+
+kpis = q("overview_kpis", **flt.compare_params(), as_of=flt.as_of)
+cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)
+if not flt.has_previous:
+    prev = dict.fromkeys(prev)
+
+c = st.columns(6)
+kpi(c[0], "Обращений", fmt.num(cur["total"]), change(cur["total"], prev["total"]))
+kpi(c[1], "Просрочено", fmt.pct(cur["overdue_share"]), change(cur["overdue_share"], prev["overdue_share"], share=True),
+    help=f"Ответ позже срока или нет ответа после срока: {fmt.num(cur['overdue'])} из {fmt.num(cur['with_deadline'])}",
+    inverse=True)
+kpi(c[2], "Медиана ответа", f"{fmt.num(cur['median_response_days'], 1)} дн.",
+    change(cur["median_response_days"], prev["median_response_days"], 1) if prev["median_response_days"] else None,
+    help="Календарные дни от поступления до ответа по существу (для ИМ — до первого ответа)", inverse=True)
+kpi(c[3], "Довольны", fmt.pct(cur["satisfied_share"]), change(cur["satisfied_share"], prev["satisfied_share"], share=True),
+    help=f"Доля довольных среди оценивших: оценок {fmt.num(cur['rated'])}")
+kpi(c[4], "Решено", fmt.pct(cur["solved_share"]), change(cur["solved_share"], prev["solved_share"], share=True),
+    help=f"«Решено» среди отвеченных решаемых: {fmt.num(cur['solvable_answered'])}")
+kpi(c[5], "Предыдущий период", fmt.num(prev["total"]) if prev["total"] is not None else "—",
+    help="Столько же дней непосредственно перед выбранным периодом")
+
+if not cur["total"]:
+    empty_state()
+    st.stop()
+
+st.subheader("Динамика по каналам")
+trend = q("trend_by_source", **flt.params())
+st.plotly_chart(charts.trend_by_source(trend), width="stretch")
+table(trend.rename({"month": "Месяц", "source": "Канал", "appeals": "Обращений"}), "динамика_по_каналам")
+
+left, right = st.columns(2)
+with left:
+    themes = q("top_themes", **flt.compare_params(), limit=10)
+    st.plotly_chart(charts.ranked_bars(themes, "theme", "appeals", "Темы"), width="stretch")
+    table(themes.rename({"theme": "Тема", "appeals": "Обращений", "prev_appeals": "Пред. период",
+                         "change": "Изменение", "share": "Доля"}), "топ_тем",
+          column_config={"Доля": st.column_config.NumberColumn(format="percent")})
+with right:
+    places = q("top_settlements", **flt.compare_params(), limit=10)
+    st.plotly_chart(charts.ranked_bars(places, "settlement", "appeals", "Населённые пункты"), width="stretch")
+    table(places.rename({"settlement": "Населённый пункт", "appeals": "Обращений", "prev_appeals": "Пред. период",
+                         "change": "Изменение", "per_1000": "На 1 000 жит."}), "топ_населённых_пунктов")

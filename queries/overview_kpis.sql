@@ -1,0 +1,26 @@
+-- Обзор KPIs for the filtered period and the previous period of equal length (DESIGN.md §4).
+WITH scoped AS (
+    SELECT 'current' AS period, *
+    FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors)
+    UNION ALL
+    SELECT 'previous' AS period, *
+    FROM appeals_in($prev_from, $prev_to,
+                    $sources, $themes, $settlements, $executors)
+)
+SELECT
+    p.period,
+    count(s.appeal_id) AS total,
+    count(*) FILTER (WHERE s.due_at IS NOT NULL AND s.status <> 'rejected') AS with_deadline,
+    count(*) FILTER (WHERE is_overdue(s.status, s.answered_at, s.due_at, $as_of)) AS overdue,
+    count(*) FILTER (WHERE is_overdue(s.status, s.answered_at, s.due_at, $as_of))
+        / nullif(count(*) FILTER (WHERE s.due_at IS NOT NULL AND s.status <> 'rejected'), 0) AS overdue_share,
+    median(s.response_days) AS median_response_days,
+    count(s.satisfied) AS rated,
+    avg(s.satisfied::INTEGER) AS satisfied_share,
+    count(*) FILTER (WHERE s.solvable AND s.result IS NOT NULL) AS solvable_answered,
+    count(*) FILTER (WHERE s.solvable AND s.result = 'решено')
+        / nullif(count(*) FILTER (WHERE s.solvable AND s.result IS NOT NULL), 0) AS solved_share
+FROM (VALUES ('current'), ('previous')) p(period)
+LEFT JOIN scoped s USING (period)
+GROUP BY p.period
+ORDER BY p.period = 'previous'

@@ -1,0 +1,73 @@
+"""Shared test helpers: small real DuckDB databases built from hand-written rows."""
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from etl.build import new_database
+
+ROOT = Path(__file__).resolve().parents[1]
+REALDATA = ROOT.parent / "shared" / "realdata"
+
+# Defaults for an appeals row; a test gives only what matters to it.
+APPEAL_DEFAULTS = {
+    "source": "pos", "kind": "сообщение", "appeal_type": None, "received_at": None, "due_at": None,
+    "extended": False, "answered_at": None, "closed_at": None, "status": "in_progress", "theme": "ЖКХ",
+    "subtheme": None, "settlement_id": "askiz", "address": None, "lat": None, "lon": None,
+    "executor_id": "mup_zhkh", "result": None, "solvable": None, "rating": None, "satisfied": None,
+    "is_repeat": False, "applicant_hash": None, "text": None, "source_file": "fixture", "source_row": None,
+}
+APPEAL_SCHEMA = {
+    "source": pl.String, "kind": pl.String, "appeal_type": pl.String, "external_id": pl.String,
+    "received_at": pl.Datetime("us"), "due_at": pl.Datetime("us"), "extended": pl.Boolean,
+    "answered_at": pl.Datetime("us"), "closed_at": pl.Datetime("us"), "status": pl.String, "theme": pl.String,
+    "subtheme": pl.String, "settlement_id": pl.String, "address": pl.String, "lat": pl.Float64,
+    "lon": pl.Float64, "executor_id": pl.String, "result": pl.String, "solvable": pl.Boolean,
+    "rating": pl.Int8, "satisfied": pl.Boolean, "is_repeat": pl.Boolean, "applicant_hash": pl.String,
+    "text": pl.String, "source_file": pl.String, "source_row": pl.Int32,
+}
+
+
+def ts(text: str) -> dt.datetime:
+    """'2026-05-04 10:00' or '2026-05-04' → datetime."""
+    return dt.datetime.fromisoformat(text)
+
+
+def build_db(path: Path, appeals: list[dict]) -> Path:
+    """A real database with the model, reference data, calendar and the given appeals.
+
+    Rows give any appeals columns; received_at/due_at/answered_at may be ISO strings. `due_at` is left
+    as given (None stays None) so tests control deadlines exactly.
+    """
+    rows = []
+    for i, row in enumerate(appeals, 1):
+        r = APPEAL_DEFAULTS | {"external_id": str(i), "source_row": i} | row
+        for col in ("received_at", "due_at", "answered_at", "closed_at"):
+            if isinstance(r[col], str):
+                r[col] = ts(r[col])
+        rows.append(r)
+    df = pl.DataFrame(rows, schema=APPEAL_SCHEMA).with_columns(
+        appeal_id=pl.format("{}:{}", "source", "external_id"), loaded_at=pl.lit(dt.datetime(2026, 1, 1))
+    )
+    with new_database(path) as con:
+        if df.height:
+            cols = ", ".join(df.columns)
+            con.execute(f"INSERT INTO appeals ({cols}) SELECT {cols} FROM df")
+    return path
+
+
+@pytest.fixture
+def make_db(tmp_path):
+    """make_db(rows) → path of a fresh fixture database."""
+    counter = iter(range(1000))
+    return lambda rows, name=None: build_db(tmp_path / (name or f"fx{next(counter)}.duckdb"), rows)
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_cache():
+    # st.cache_data survives between AppTest runs in one pytest process.
+    import streamlit as st
+
+    st.cache_data.clear()
+    yield
