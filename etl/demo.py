@@ -213,7 +213,7 @@ def generate(seed: int = 42, years: int = 2, end: dt.date | None = None) -> pl.D
     address = [spot_addr.get(s) or f"ул. {st}, {h}" for s, st, h in zip(spot_col, street, house)]
     names = dict(zip(sett_ids, settlements["name"].to_list()))
     coords = settlements.select("settlement_id", "lat", "lon")
-    year2 = received.astype("datetime64[Y]").astype(int) % 100
+    year2 = (received.astype("datetime64[Y]").astype(int) + 1970) % 100
     seq = np.arange(1, n + 1)
     external = np.select(
         [sources == "pos", sources == "im"],

@@ -1,0 +1,28 @@
+-- The appeals behind the filtered view (optionally one theme and/or settlement), newest first, one page.
+-- `total` repeats the number of matching rows on every row, for the pager. No applicant data here.
+SELECT
+    a.received_at AS received,
+    CASE a.source WHEN 'pos' THEN 'ПОС' WHEN 'im' THEN 'ИМ' WHEN 'letters' THEN '59-ФЗ' ELSE a.source END AS channel,
+    a.external_id AS number,
+    a.theme,
+    a.subtheme,
+    coalesce(s.name, 'Не определён') AS settlement,
+    a.address,
+    e.name AS executor,
+    CASE a.status WHEN 'new' THEN 'новое' WHEN 'in_progress' THEN 'в работе' WHEN 'answered' THEN 'дан ответ'
+                  WHEN 'closed' THEN 'закрыто' WHEN 'rejected' THEN 'отклонено' END AS status,
+    a.due_at AS due,
+    a.answered_at AS answered,
+    is_overdue(a.status, a.answered_at, a.due_at, $as_of) AS overdue,
+    a.result,
+    a.rating,
+    a.satisfied,
+    a.text,
+    count(*) OVER () AS total
+FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors) a
+LEFT JOIN settlements s ON s.settlement_id = a.settlement_id
+LEFT JOIN executors e ON e.executor_id = a.executor_id
+WHERE ($theme IS NULL OR a.theme = $theme)
+  AND ($settlement IS NULL OR coalesce(a.settlement_id, '—') = $settlement)
+ORDER BY a.received_at DESC, a.appeal_id
+LIMIT $limit OFFSET $offset
