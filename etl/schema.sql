@@ -150,3 +150,81 @@ WHERE received_day BETWEEN date_from AND date_to
 CREATE MACRO is_overdue(status, answered_at, due_at, as_of) AS
     coalesce(status <> 'rejected'
              AND (answered_at > due_at OR (answered_at IS NULL AND CAST(as_of AS DATE) + 1 > due_at)), false);
+
+-- The filtered fact set as it stood at the end of day `as_of`: an answer given later is not known yet,
+-- so the item is still open then. A period is compared with the previous one each as of its own last
+-- day (monitoring pages); with `as_of` = the newest received day nothing is masked in practice.
+CREATE MACRO appeals_at(date_from, date_to, sources, themes, settlements, executors, as_of) AS TABLE
+SELECT * EXCLUDE (known) REPLACE (
+    CASE WHEN known THEN answered_at END AS answered_at,
+    CASE WHEN closed_at < CAST(as_of AS DATE) + 1 THEN closed_at END AS closed_at,
+    CASE WHEN status = 'rejected' THEN status
+         WHEN NOT known THEN 'in_progress'
+         WHEN status = 'closed' AND NOT coalesce(closed_at < CAST(as_of AS DATE) + 1, true) THEN 'answered'
+         ELSE status END AS status,
+    CASE WHEN known THEN result END AS result,
+    CASE WHEN known THEN rating END AS rating,
+    CASE WHEN known THEN satisfied END AS satisfied,
+    is_answered AND known AS is_answered,
+    CASE WHEN known THEN answered_late END AS answered_late,
+    CASE WHEN known THEN response_days END AS response_days,
+    CASE WHEN known THEN response_work_days END AS response_work_days
+)
+FROM (
+    SELECT *, coalesce(answered_at < CAST(as_of AS DATE) + 1, true) AS known
+    FROM appeals_in(date_from, date_to, sources, themes, settlements, executors)
+    WHERE received_day <= CAST(as_of AS DATE)
+);
+
+-- Working minutes from the calendar's first working day up to the moment t, counting only the working
+-- window of each working day (deadlines.toml: start hour, hours a day). The difference of two values is
+-- the working time between two moments (the ИМ response in working hours). Takes t's calendar row.
+CREATE MACRO work_minutes(t, is_working_day, work_idx, start_hour, day_hours) AS
+    (work_idx - is_working_day::INTEGER) * day_hours * 60
+    + CASE WHEN is_working_day
+           THEN least(greatest(date_diff('minute', date_trunc('day', t) + to_hours(start_hour), t), 0), day_hours * 60)
+           ELSE 0 END;
+
+-- Repeat appeals (DESIGN.md §4): flagged by the source (is_repeat), or the same problem raised again
+-- within 90 days: the same settlement and subtheme and, when the appeal gives an address, the same
+-- address (case and spaces ignored). Earlier appeals count from every channel and from before any period.
+CREATE VIEW appeal_repeats AS
+WITH keyed AS (
+    SELECT appeal_id, is_repeat, settlement_id, subtheme, received_at,
+           nullif(lower(trim(address)), '') AS addr
+    FROM appeals
+), prior AS (
+    SELECT *,
+        lag(received_at) OVER (PARTITION BY settlement_id, subtheme ORDER BY received_at, appeal_id) AS prev_any,
+        lag(received_at) OVER (PARTITION BY settlement_id, subtheme, addr ORDER BY received_at, appeal_id) AS prev_addr
+    FROM keyed
+)
+SELECT appeal_id,
+       is_repeat AS flagged,
+       settlement_id IS NOT NULL AND subtheme IS NOT NULL
+           AND coalesce(date_diff('day', CAST(CASE WHEN addr IS NULL THEN prev_any ELSE prev_addr END AS DATE),
+                                  CAST(received_at AS DATE)) <= 90, false) AS same_problem,
+       flagged OR same_problem AS repeated
+FROM prior;
+
+-- Deadline state of the filtered set as of the end of day `as_of` (DESIGN.md §4–5), for the monitoring
+-- pages. Open: no answer yet and not rejected (the same test as is_overdue). At risk: open, not overdue
+-- yet, and due within the next 2 working days after as_of (calendar.work_idx; a due date on a day off
+-- counts as the working day before it). Decided: answered, or overdue without an answer; on-time share
+-- = on_time / decided. Days overdue and days left are working days; age is calendar days since receipt.
+CREATE MACRO appeals_due(date_from, date_to, sources, themes, settlements, executors, as_of) AS TABLE
+SELECT a.*,
+    a.status <> 'rejected' AND a.answered_at IS NULL AS is_open,
+    is_overdue(a.status, a.answered_at, a.due_at, as_of) AS overdue,
+    overdue AND a.answered_at IS NULL AS overdue_open,
+    coalesce(a.status <> 'rejected' AND a.answered_at > a.due_at, false) AS answered_late,
+    coalesce(a.status <> 'rejected' AND a.answered_at <= a.due_at, false) AS on_time,
+    on_time OR overdue AS decided,
+    coalesce(is_open AND NOT overdue AND cd.work_idx <= cn.work_idx + 2, false) AS at_risk,
+    CASE WHEN overdue THEN greatest(coalesce(cr.work_idx, cn.work_idx) - cd.work_idx, 0) END AS overdue_work_days,
+    CASE WHEN is_open AND NOT overdue THEN cd.work_idx - cn.work_idx END AS work_days_left,
+    date_diff('day', a.received_day, CAST(as_of AS DATE)) AS age_days
+FROM appeals_at(date_from, date_to, sources, themes, settlements, executors, as_of) a
+LEFT JOIN calendar cn ON cn.day = CAST(as_of AS DATE)
+LEFT JOIN calendar cd ON cd.day = CAST(a.due_at AS DATE)
+LEFT JOIN calendar cr ON cr.day = CAST(a.answered_at AS DATE);

@@ -1,0 +1,54 @@
+"""Settings of the monitoring pages: executor-score weights and the working day, read from data/reference."""
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from mcu.settings import REFERENCE_DIR
+
+COMPONENTS = {
+    "on_time": "доля ответов в срок",
+    "speed": "скорость ответа (1 — ответ в день поступления, 0 — медиана {limit} раб. дн. и дольше)",
+    "solved": "доля «решено» среди отвеченных решаемых",
+    "satisfied": "доля довольных среди оценивших",
+    "no_repeat": "доля обращений, не ставших повторными",
+}
+
+
+@dataclass(frozen=True)
+class ScoreSettings:
+    weights: dict
+    min_items: int
+    speed_limit_days: float
+
+    def params(self) -> dict:
+        """The score's bound parameters for queries/executors_rating.sql."""
+        return {f"w_{k}": float(self.weights[k]) for k in COMPONENTS} | {
+            "min_items": self.min_items, "speed_limit_days": float(self.speed_limit_days)}
+
+    def explain(self) -> list[str]:
+        """The formula in plain Russian, one line a component, weights as percent of the total."""
+        total = sum(self.weights.values())
+        return [f"{COMPONENTS[k].format(limit=_num(self.speed_limit_days))} — вес {_num(self.weights[k] / total * 100)} %"
+                for k in COMPONENTS]
+
+
+def _num(value: float) -> str:
+    return f"{value:g}".replace(".", ",")
+
+
+def score_settings(path: Path = REFERENCE_DIR / "executor_score.toml") -> ScoreSettings:
+    """Weights, minimum count and speed limit; a missing or negative weight is an error that says what to fix."""
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    weights = raw.get("weights", {})
+    bad = [k for k in COMPONENTS if not isinstance(weights.get(k), (int, float)) or weights[k] < 0]
+    if bad or not sum(weights.get(k, 0) for k in COMPONENTS):
+        raise ValueError(f"В {path.name} задайте неотрицательные веса [weights]: {', '.join(COMPONENTS)} "
+                         "(хотя бы один больше нуля).")
+    return ScoreSettings({k: weights[k] for k in COMPONENTS}, int(raw.get("min_items", 10)),
+                         float(raw.get("speed_limit_days", 20)))
+
+
+def workday(path: Path = REFERENCE_DIR / "deadlines.toml") -> dict:
+    """The working window used for working-hour response times: work_start_hour, work_day_hours."""
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {"work_start_hour": int(raw.get("workday_start_hour", 9)), "work_day_hours": int(raw.get("workday_hours", 8))}
