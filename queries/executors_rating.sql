@@ -1,0 +1,81 @@
+-- Executor rating (DESIGN.md §4; seed 002, 2.3; seed 004, 3.2 б): one row per executor with the
+-- components, a composite score 0–100, its rank and the rank in the previous period of equal length.
+-- Each period is taken as of its own last day (appeals_due), so the previous rank is the one the
+-- rating showed then. Components, each 0–1:
+--   on_time   = answered by the due date / decided (answered, or overdue without an answer)
+--   speed     = 1 − median response (working days after receipt) / $speed_limit_days, floored at 0
+--   solved    = «решено» / answered solvable
+--   satisfied = satisfied / rated
+--   no_repeat = 1 − repeat share (appeal_repeats: flagged, or the same problem again within 90 days)
+-- Score = 100 × Σ weight × component / Σ weight, over the components the executor has (a component
+-- with no data, e.g. no ratings, drops out rather than counting as 0). Ranked: a named executor with at
+-- least $min_items appeals in the period; the rest are listed apart without a rank. rank(): ties share.
+WITH scoped AS (
+    SELECT 'current' AS period, *
+    FROM appeals_due($date_from, $date_to, $sources, $themes, $settlements, $executors, $as_of)
+    UNION ALL
+    SELECT 'previous' AS period, *
+    FROM appeals_due($prev_from, $prev_to, $sources, $themes, $settlements, $executors, $prev_to)
+), totals AS (
+    SELECT s.period, s.executor_id,
+        count(*) AS appeals,
+        count(*) FILTER (WHERE s.decided) AS decided,
+        count(*) FILTER (WHERE s.on_time) AS on_time,
+        count(*) FILTER (WHERE s.overdue) AS overdue,
+        count(*) FILTER (WHERE s.overdue_open) AS overdue_open,
+        count(*) FILTER (WHERE s.answered_at IS NOT NULL AND s.status <> 'rejected') AS answered,
+        quantile_cont(s.response_work_days, 0.5) FILTER (WHERE s.status <> 'rejected') AS median_response,
+        count(*) FILTER (WHERE s.solvable AND s.result IS NOT NULL) AS solvable_answered,
+        count(*) FILTER (WHERE s.solvable AND s.result = 'решено') AS solved,
+        count(s.satisfied) AS rated,
+        count(*) FILTER (WHERE s.satisfied) AS satisfied,
+        count(*) FILTER (WHERE r.repeated) AS repeats
+    FROM scoped s
+    JOIN appeal_repeats r USING (appeal_id)
+    GROUP BY ALL
+), components AS (
+    SELECT *,
+        on_time / nullif(decided, 0) AS on_time_share,
+        greatest(0, 1 - median_response / $speed_limit_days) AS speed,
+        solved / nullif(solvable_answered, 0) AS solved_share,
+        satisfied / nullif(rated, 0) AS satisfied_share,
+        repeats / appeals AS repeat_share,
+        executor_id IS NOT NULL AND appeals >= $min_items AS ranked
+    FROM totals
+), scored AS (
+    SELECT *,
+        100 * (coalesce($w_on_time * on_time_share, 0) + coalesce($w_speed * speed, 0)
+               + coalesce($w_solved * solved_share, 0) + coalesce($w_satisfied * satisfied_share, 0)
+               + $w_no_repeat * (1 - repeat_share))
+            / nullif($w_on_time * (on_time_share IS NOT NULL)::INTEGER + $w_speed * (speed IS NOT NULL)::INTEGER
+                     + $w_solved * (solved_share IS NOT NULL)::INTEGER
+                     + $w_satisfied * (satisfied_share IS NOT NULL)::INTEGER + $w_no_repeat, 0) AS score
+    FROM components
+), ranked AS (
+    SELECT *, CASE WHEN ranked THEN rank() OVER (PARTITION BY period, ranked ORDER BY score DESC NULLS LAST) END AS rank
+    FROM scored
+)
+SELECT
+    c.executor_id,
+    coalesce(e.name, 'Исполнитель не указан') AS executor,
+    c.ranked,
+    c.rank,
+    p.rank AS prev_rank,
+    p.rank - c.rank AS rank_change,
+    round(c.score, 1) AS score,
+    c.appeals,
+    c.on_time_share,
+    c.median_response,
+    c.solved_share,
+    c.satisfied_share,
+    c.repeat_share,
+    c.decided,
+    c.overdue,
+    c.overdue_open,
+    c.solvable_answered,
+    c.rated
+FROM ranked c
+LEFT JOIN ranked p ON p.period = 'previous' AND p.executor_id IS NOT DISTINCT FROM c.executor_id
+LEFT JOIN executors e ON e.executor_id = c.executor_id
+WHERE c.period = 'current'
+ORDER BY c.ranked DESC, c.rank, c.appeals DESC, executor
