@@ -1,0 +1,47 @@
+-- What drove the change in the number of appeals between the previous period and this one: the change
+-- of each theme, settlement or theme × settlement cell ($dim = 'theme' | 'settlement' | 'cell'), its
+-- contribution to the total growth in percentage points of the previous total (the contributions add up
+-- to the total growth rate) and its share of the total change (they add up to 1), biggest rise first.
+-- $top keeps the items with the largest absolute change and folds the rest into one «Остальные» row
+-- (NULL = every item). Totals are repeated on each row for the waterfall.
+WITH items AS (
+    SELECT 'current' AS period, a.theme, coalesce(s.name, 'Не определён') AS settlement
+    FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors) a
+    LEFT JOIN settlements s USING (settlement_id)
+    UNION ALL
+    SELECT 'previous', a.theme, coalesce(s.name, 'Не определён')
+    FROM appeals_in($prev_from, $prev_to, $sources, $themes, $settlements, $executors) a
+    LEFT JOIN settlements s USING (settlement_id)
+), per_item AS (
+    SELECT CASE $dim WHEN 'theme' THEN theme
+                     WHEN 'settlement' THEN settlement
+                     WHEN 'cell' THEN theme || ' · ' || settlement
+                     ELSE error('growth_factors: unknown dim ' || $dim) END AS item,
+           count(*) FILTER (WHERE period = 'current') AS appeals,
+           count(*) FILTER (WHERE period = 'previous') AS prev_appeals
+    FROM items
+    GROUP BY item
+), ranked AS (
+    SELECT *, appeals - prev_appeals AS change,
+           row_number() OVER (ORDER BY abs(appeals - prev_appeals) DESC, appeals - prev_appeals DESC, item) AS pos
+    FROM per_item
+), folded AS (
+    SELECT CASE WHEN $top IS NULL OR pos <= $top THEN item END AS item,
+           count(*) AS items,
+           sum(appeals) AS appeals,
+           sum(prev_appeals) AS prev_appeals,
+           sum(change) AS change
+    FROM ranked
+    GROUP BY 1
+)
+SELECT coalesce(item, 'Остальные (' || items || ')') AS item,
+       appeals::BIGINT AS appeals,
+       prev_appeals::BIGINT AS prev_appeals,
+       change::BIGINT AS change,
+       change / nullif(prev_appeals, 0) AS growth,
+       change / nullif(sum(prev_appeals) OVER (), 0) AS contribution,
+       change / nullif(sum(change) OVER (), 0) AS share_of_change,
+       sum(prev_appeals) OVER ()::BIGINT AS total_prev,
+       sum(appeals) OVER ()::BIGINT AS total
+FROM folded
+ORDER BY item IS NULL, change DESC, item
