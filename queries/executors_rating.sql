@@ -36,7 +36,8 @@ WITH scoped AS (
 ), components AS (
     SELECT *,
         on_time / nullif(decided, 0) AS on_time_share,
-        greatest(0, 1 - median_response / $speed_limit_days) AS speed,
+        -- greatest() skips NULLs: no answers means no speed component, not a speed of 0
+        CASE WHEN median_response IS NOT NULL THEN greatest(0, 1 - median_response / $speed_limit_days) END AS speed,
         solved / nullif(solvable_answered, 0) AS solved_share,
         satisfied / nullif(rated, 0) AS satisfied_share,
         repeats / appeals AS repeat_share,
