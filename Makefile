@@ -19,7 +19,7 @@ demo: .venv/.installed
 	$(PY) -m etl demo --db $(DB)
 
 run: .venv/.installed $(DB)
-	MCU_DB=$(DB) $(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	MCU_DB=$(DB) $(PY) -m mcu.serve --server.port $(PORT)
 
 test: .venv/.installed
 	$(PY) -m pytest -q tests

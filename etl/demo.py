@@ -160,9 +160,8 @@ def generate(seed: int = 42, years: int = 2, end: dt.date | None = None) -> pl.D
 
     # Time of receipt: letters in office hours, online channels around the clock (mostly daytime).
     hour = np.where(sources == "letters", rng.integers(9, 17, n), np.clip(rng.normal(14, 4, n), 0, 23.9))
-    received = (df["day"].to_numpy().astype("datetime64[m]")
-                + (hour * 60).astype(int).astype("timedelta64[m]")
-                + rng.integers(0, 59, n).astype("timedelta64[m]"))
+    minute = np.minimum((hour * 60).astype(int) + rng.integers(0, 59, n), 24 * 60 - 1)
+    received = df["day"].to_numpy().astype("datetime64[m]") + minute.astype("timedelta64[m]")
     kind = np.where(sources == "im", "инцидент",
                     np.where((sources == "pos") & (rng.random(n) < 0.9), "сообщение", "обращение"))
     extended = (sources == "letters") & (rng.random(n) < 0.06)

@@ -26,10 +26,12 @@ def date(value) -> str:
 
 
 def signed(value, digits: int = 0, suffix: str = "") -> str | None:
-    """A change for st.metric's delta: «+12», «−3,5 п.п.»; None when there is nothing to compare."""
+    """A change for st.metric's delta: «+12», «-3,5 п.п.»; None when there is nothing to compare.
+
+    An ASCII minus on purpose: st.metric reads the sign to pick the arrow and colour."""
     if value is None or value != value:
         return None
-    sign = "+" if value > 0 else ("−" if value < 0 else "")
+    sign = "+" if value > 0 else ("-" if value < 0 else "")
     return f"{sign}{num(abs(value), digits)}{suffix}"
 
 

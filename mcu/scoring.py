@@ -52,3 +52,20 @@ def workday(path: Path = REFERENCE_DIR / "deadlines.toml") -> dict:
     """The working window used for working-hour response times: work_start_hour, work_day_hours."""
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     return {"work_start_hour": int(raw.get("workday_start_hour", 9)), "work_day_hours": int(raw.get("workday_hours", 8))}
+
+
+UNITS = {"calendar_days": "календарных дней", "working_days": "рабочих дней", "working_hours": "рабочих часов"}
+SOURCES = {"pos": "ПОС", "im": "Инцидент Менеджмент", "letters": "Письменные обращения", "custom": "Другие источники"}
+
+
+def deadline_rules(path: Path = REFERENCE_DIR / "deadlines.toml") -> list[str]:
+    """The deadline rules of deadlines.toml in plain Russian, one line a rule (DESIGN.md §5)."""
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    lines = []
+    for r in raw["rule"]:
+        unit = UNITS.get(r["unit"], r["unit"])
+        ext = f"; при продлении +{r['extension']}" if r.get("extension") else ""
+        lines.append(f"{SOURCES.get(r['source'], r['source'])}, {r['kind']}: {r['value']} {unit}{ext} ({r['basis']})")
+    if raw.get("move_off_day_to_next_working_day", True):
+        lines.append("Срок, выпавший на выходной или праздник, переносится на следующий рабочий день.")
+    return lines

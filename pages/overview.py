@@ -2,7 +2,7 @@
 import streamlit as st
 
 from mcu import charts, filters, fmt
-from mcu.ui import change, empty_state, kpi, q, table
+from mcu.ui import change, downloads, empty_state, kpi, q, table
 
 st.title("Обзор")
 flt = filters.current()
@@ -28,7 +28,7 @@ kpi(c[3], "Довольны", fmt.pct(cur["satisfied_share"]), change(cur["satis
     help=f"Доля довольных среди оценивших: оценок {fmt.num(cur['rated'])}")
 kpi(c[4], "Решено", fmt.pct(cur["solved_share"]), change(cur["solved_share"], prev["solved_share"], share=True),
     help=f"«Решено» среди отвеченных решаемых: {fmt.num(cur['solvable_answered'])}")
-kpi(c[5], "Предыдущий период", fmt.num(prev["total"]) if prev["total"] is not None else "—",
+kpi(c[5], "Пред. период", fmt.num(prev["total"]) if prev["total"] is not None else "—",
     help="Столько же дней непосредственно перед выбранным периодом")
 
 if not cur["total"]:
@@ -38,7 +38,7 @@ if not cur["total"]:
 st.subheader("Динамика по каналам")
 trend = q("trend_by_source", **flt.params())
 st.plotly_chart(charts.trend_by_source(trend), width="stretch")
-table(trend.rename({"month": "Месяц", "source": "Канал", "appeals": "Обращений"}), "динамика_по_каналам")
+downloads(trend.rename({"month": "Месяц", "source": "Канал", "appeals": "Обращений"}), "динамика_по_каналам")
 
 left, right = st.columns(2)
 with left:

@@ -71,3 +71,19 @@ def _clear_streamlit_cache():
 
     st.cache_data.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _apptest_navigation_with_pages_folder(monkeypatch):
+    """AppTest resets Streamlit's "legacy pages/ folder" flag before every run, so with our (required)
+    `pages/` folder each rerun after the first executes the page file alone, skipping app.py and its
+    st.navigation. The real server sets the flag once and st.navigation clears it; do the same here."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import app_test
+
+    class NavigationPagesManager(PagesManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(app_test, "PagesManager", NavigationPagesManager)

@@ -1,0 +1,120 @@
+"""Figures of the monitoring pages (Сроки, Удовлетворённость, Исполнители, growth factors).
+
+Each builder takes a query's DataFrame and returns a plotly figure: no queries, no Streamlit.
+"""
+import plotly.graph_objects as go
+import polars as pl
+
+from mcu import fmt
+from mcu.charts import RU_LAYOUT
+
+RED, AMBER, GREEN, BLUE, GREY = "#c0392b", "#e67e22", "#27ae60", "#1f77b4", "#95a5a6"
+
+
+def _months(df: pl.DataFrame) -> list[str]:
+    return [fmt.month(m) for m in df["month"]]
+
+
+def aging_bars(df: pl.DataFrame) -> go.Figure:
+    """Open appeals by age bucket (bucket, open, overdue_open), the overdue part stacked in red."""
+    fig = go.Figure()
+    fig.add_bar(x=df["bucket"], y=df["open"] - df["overdue_open"], name="срок не истёк", marker_color=BLUE,
+                hovertemplate="%{x}: %{y:,}<extra>срок не истёк</extra>")
+    fig.add_bar(x=df["bucket"], y=df["overdue_open"], name="просрочено", marker_color=RED,
+                hovertemplate="%{x}: %{y:,}<extra>просрочено</extra>")
+    fig.update_layout(barmode="stack", yaxis_title="открытых обращений", xaxis_title="возраст (календарные дни)",
+                      height=340, **RU_LAYOUT)
+    return fig
+
+
+def breakdown_bars(df: pl.DataFrame, title: str) -> go.Figure:
+    """Deadline breaches by group (grp, overdue_open, at_risk, answered_late), worst on top."""
+    fig = go.Figure()
+    for col, name, color in (("overdue_open", "просрочено без ответа", RED), ("at_risk", "под угрозой", AMBER),
+                             ("answered_late", "ответ с нарушением срока", GREY)):
+        fig.add_bar(x=df[col], y=df["grp"], orientation="h", name=name, marker_color=color,
+                    hovertemplate="%{y}: %{x:,}<extra>" + name + "</extra>")
+    fig.update_layout(barmode="stack", title=title, yaxis=dict(autorange="reversed"),
+                      height=120 + 26 * max(df.height, 1), **RU_LAYOUT)
+    return fig
+
+
+def satisfaction_trend(df: pl.DataFrame, measure: str) -> go.Figure:
+    """Monthly satisfied share or mean rating by group (month, grp, rated, scored, <measure>).
+
+    The point size follows the number of ratings behind it and the hover says it, so a share of 3 ratings
+    does not look like a share of 300; a single group also gets the counts as bars on a second axis.
+    """
+    share = measure == "satisfied_share"
+    count_col = "rated" if share else "scored"
+    fig = go.Figure()
+    groups = df["grp"].unique(maintain_order=True).to_list()
+    biggest = max(df[count_col].max() or 1, 1)
+    if len(groups) == 1:
+        fig.add_bar(x=_months(df), y=df[count_col], name="оценок", marker_color="#d6e4f0", yaxis="y2",
+                    hovertemplate="%{x}: %{y:,} оценок<extra></extra>")
+    for grp in groups:
+        part = df.filter(pl.col("grp") == grp)
+        fig.add_scatter(
+            x=_months(part), y=part[measure], name=grp, mode="lines+markers", customdata=part[count_col],
+            marker=dict(size=[6 + 18 * (n / biggest) ** 0.5 for n in part[count_col]]),
+            hovertemplate="%{x}: %{y" + (":.1%" if share else ":.2f") + "} (оценок: %{customdata:,})"
+                          "<extra>" + grp + "</extra>")
+    fig.update_layout(
+        yaxis=dict(title="доля довольных" if share else "средняя оценка",
+                   tickformat=".0%" if share else None, range=[0, 1.05] if share else [1, 5.1]),
+        yaxis2=dict(title="оценок", overlaying="y", side="right", showgrid=False, rangemode="tozero"),
+        height=400, **RU_LAYOUT)
+    return fig
+
+
+def results_trend(df: pl.DataFrame) -> go.Figure:
+    """Solved / explained / refused among answered solvable appeals by month, as shares of 100 %."""
+    fig = go.Figure()
+    for col, name, color in (("solved", "решено", GREEN), ("explained", "разъяснено", AMBER),
+                             ("refused", "отказано", GREY)):
+        fig.add_bar(x=_months(df), y=df[col], name=name, marker_color=color, customdata=df["solvable_answered"],
+                    hovertemplate="%{x}: %{y:,} из %{customdata:,}<extra>" + name + "</extra>")
+    fig.update_layout(barmode="stack", barnorm="percent", yaxis=dict(title="% отвеченных решаемых", ticksuffix=" %"),
+                      height=360, **RU_LAYOUT)
+    return fig
+
+
+def repeat_trend(df: pl.DataFrame) -> go.Figure:
+    """Monthly repeat share (month, appeals, repeats, repeat_share)."""
+    fig = go.Figure(go.Scatter(
+        x=_months(df), y=df["repeat_share"], mode="lines+markers", line_color=RED,
+        customdata=list(zip(df["repeats"], df["appeals"])),
+        hovertemplate="%{x}: %{y:.1%} (%{customdata[0]:,} из %{customdata[1]:,})<extra></extra>"))
+    fig.update_layout(yaxis=dict(title="доля повторных", tickformat=".0%", rangemode="tozero"), height=320,
+                      **RU_LAYOUT)
+    return fig
+
+
+def executor_scores(df: pl.DataFrame) -> go.Figure:
+    """Ranked executors' scores (rank, executor, score), the best on top."""
+    labels = [f"{r}. {name}" for r, name in zip(df["rank"], df["executor"])]
+    fig = go.Figure(go.Bar(
+        x=df["score"], y=labels, orientation="h", marker=dict(color=df["score"], colorscale="RdYlGn", cmin=0, cmax=100),
+        text=[fmt.num(s, 1) for s in df["score"]], textposition="outside",
+        hovertemplate="%{y}: %{x:.1f}<extra></extra>"))
+    fig.update_layout(xaxis=dict(title="балл (0–100)", range=[0, 110]), yaxis=dict(autorange="reversed"),
+                      height=100 + 26 * max(df.height, 1), **RU_LAYOUT)
+    return fig
+
+
+def growth_waterfall(df: pl.DataFrame) -> go.Figure:
+    """Previous total → each item's change → current total (item, change, total_prev, total)."""
+    prev, cur = df["total_prev"][0], df["total"][0]
+    fig = go.Figure(go.Waterfall(
+        orientation="v", measure=["absolute"] + ["relative"] * df.height + ["total"],
+        x=["Пред. период"] + df["item"].to_list() + ["Текущий период"],
+        y=[prev] + df["change"].to_list() + [cur],
+        text=[fmt.num(prev)] + [fmt.signed(c) or "0" for c in df["change"]] + [fmt.num(cur)],
+        textposition="outside",
+        increasing=dict(marker_color=RED), decreasing=dict(marker_color=GREEN), totals=dict(marker_color=BLUE),
+        connector=dict(line=dict(color=GREY, width=1)),
+        hovertemplate="%{x}: %{text}<extra></extra>"))
+    fig.update_layout(yaxis_title="обращений", xaxis=dict(tickangle=-30), height=460, showlegend=False,
+                      **RU_LAYOUT)
+    return fig

@@ -1,0 +1,97 @@
+"""A real browser: Playwright drives Debian's Chromium against the app on a free port."""
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from etl.build import new_database
+from etl.demo import write_demo
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="нет /usr/bin/chromium (apt-get install -y chromium)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
+    with new_database(db) as con:
+        write_demo(con, seed=42, years=2, end=dt.date(2026, 11, 25))
+    port = free_port()
+    env = os.environ | {"MCU_DB": str(db)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mcu.serve", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("Streamlit не запустился за 60 с:\n" + proc.stdout.read().decode(errors="replace")[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, url):
+    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page.goto(url)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    return page
+
+
+def test_heatmap_is_drawn_with_figures(server, browser):
+    page = open_page(browser, f"{server}/heatmap?period=quarter&settlement=kyzlas")
+    page.wait_for_selector(".js-plotly-plot g.heatmap-label text", state="attached", timeout=30_000)
+    # The Кызлас × ЖКХ cell (the planted water hot spot) is written on the heat map.
+    cells = page.locator(".js-plotly-plot g.heatmap-label text").all_text_contents()
+    assert any(int(t) > 60 for t in cells if t.isdigit())
+    assert page.get_by_text("Тепловая карта", exact=True).first.is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "heatmap.png", full_page=True)
+    page.close()
+
+
+def test_overview_shows_kpis_and_url_keeps_filters(server, browser):
+    page = open_page(browser, f"{server}/?period=month&source=letters")
+    page.wait_for_selector("[data-testid='stMetric']", timeout=30_000)
+    assert page.get_by_text("Период: 27.10.2026–25.11.2026 (30 дн.)", exact=False).is_visible()
+    assert "source=letters" in page.url and "period=month" in page.url
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "overview.png", full_page=True)
+    page.close()

@@ -1,0 +1,47 @@
+"""Downloads: CSV for Russian Excel, XLSX; formula injection neutralised; Russian formats."""
+import datetime as dt
+import io
+
+import polars as pl
+
+from mcu import fmt
+from mcu.export import to_csv, to_xlsx
+
+DF = pl.DataFrame({
+    "Тема": ["=HYPERLINK(\"x\")", "Дороги", "+7 999", "-1", "@SUM(A1)", "обычный"],
+    "Доля": [0.5, 1.25, None, 2.0, 3.0, 4.5],
+    "Дата": [dt.date(2026, 11, 22)] * 6,
+})
+
+
+def test_csv_is_utf8_bom_semicolon_with_neutralised_formulas():
+    data = to_csv(DF)
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data[3:].decode("utf-8").splitlines()
+    assert lines == [
+        "Тема;Доля;Дата",
+        "\"'=HYPERLINK(\"\"x\"\")\";0,5;22.11.2026",
+        "Дороги;1,25;22.11.2026",
+        "'+7 999;;22.11.2026",
+        "'-1;2,0;22.11.2026",
+        "'@SUM(A1);3,0;22.11.2026",
+        "обычный;4,5;22.11.2026",
+    ]
+
+
+def test_xlsx_round_trip_keeps_cyrillic_and_text():
+    back = pl.read_excel(io.BytesIO(to_xlsx(DF, "Данные")))
+    assert back.columns == ["Тема", "Доля", "Дата"]
+    assert back["Тема"].to_list() == ["'=HYPERLINK(\"x\")", "Дороги", "'+7 999", "'-1", "'@SUM(A1)", "обычный"]
+    assert back["Дата"].to_list()[0] in (dt.date(2026, 11, 22), dt.datetime(2026, 11, 22))
+
+
+def test_russian_formats():
+    assert fmt.num(1234.5, 1) == "1\u00a0234,5"
+    assert fmt.num(15110) == "15\u00a0110"
+    assert fmt.num(None) == "—"
+    assert fmt.pct(0.123) == "12,3\u00a0%"
+    assert fmt.date(dt.date(2026, 11, 22)) == "22.11.2026"
+    assert fmt.signed(-3.5, 1, " п.п.") == "-3,5 п.п."
+    assert fmt.signed(12) == "+12"
+    assert fmt.month(dt.date(2026, 3, 1)) == "март 2026"
