@@ -22,9 +22,9 @@ run: .venv/.installed $(DB)
 	MCU_DB=$(DB) $(PY) -m mcu.serve --server.port $(PORT)
 
 test: .venv/.installed
+	@if [ -x /usr/bin/chromium ]; then echo "Браузерные тесты будут выполнены: /usr/bin/chromium найден."; fi
 	$(PY) -m pytest -q tests
-	@if [ -x /usr/bin/chromium ]; then echo "Браузерные тесты выполнены (Chromium: /usr/bin/chromium)."; \
-	else echo "ВНИМАНИЕ: /usr/bin/chromium не найден — браузерные тесты пропущены. Установите: apt-get install -y chromium"; fi
+	@if [ ! -x /usr/bin/chromium ]; then echo "ВНИМАНИЕ: /usr/bin/chromium не найден — браузерные тесты пропущены. Установите: apt-get install -y chromium"; fi
 
 bench: .venv/.installed
 	$(PY) -m bench
