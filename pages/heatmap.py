@@ -60,6 +60,9 @@ page = pager.number_input("Страница", min_value=1, value=1, step=1, key=
 rows = q("appeals_list", **flt.params(), as_of=flt.as_of, theme=theme, settlement=places.get(place),
          limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
 total = rows["total"][0] if rows.height else 0
+if not total and page > 1:
+    st.info("На этой странице ничего нет: список короче. Вернитесь на страницу 1.")
+    st.stop()
 if not total:
     empty_state("Обращений с такой темой и населённым пунктом за период нет.")
     st.stop()

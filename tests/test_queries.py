@@ -144,3 +144,14 @@ def test_every_query_is_tested():
     assert untested == []
     assert query_params("appeals_list") == {"date_from", "date_to", "sources", "themes", "settlements",
                                             "executors", "as_of", "theme", "settlement", "limit", "offset"}
+
+
+def test_a_rebuilt_database_is_seen_without_restart(tmp_path):
+    """The ETL swaps the file; the next query in the same process reads the new file."""
+    from conftest import build_db
+    path = build_db(tmp_path / "swap.duckdb", ROWS[:2])
+    assert run_query("data_bounds", db=path)["appeals"].item() == 2
+    before = path.stat().st_mtime_ns
+    build_db(path, ROWS)
+    assert path.stat().st_mtime_ns != before
+    assert run_query("data_bounds", db=path)["appeals"].item() == 8
