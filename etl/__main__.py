@@ -26,6 +26,44 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def _print_table(reports) -> None:
+    """The per-file summary (DESIGN.md §10): read / loaded / updated / duplicate / rejected."""
+    rows = [r.summary() for r in reports]
+    heads = list(rows[0])
+    widths = {h: max(len(h), *(len(str(r[h])) for r in rows)) for h in heads}
+    numeric = {"прочитано", "новых", "обновлено", "дубликатов", "отклонено"}
+    fmt_cell = lambda h, v: str(v).rjust(widths[h]) if h in numeric else str(v).ljust(widths[h])
+    print("  ".join(fmt_cell(h, h) for h in heads))
+    for r in rows:
+        print("  ".join(fmt_cell(h, r[h]) for h in heads))
+
+
+def cmd_load(args) -> int:
+    from etl.load import load_files
+
+    path = args.db or db_path()
+    started = time.perf_counter()
+
+    def progress(i, n, name):
+        done = "#" * (20 * i // max(n, 1))
+        tail = f" {name}" if name else " готово"
+        print(f"\r[{done:<20}] {i}/{n}{tail}".ljust(100)[:100], end="" if name else "\n", file=sys.stderr, flush=True)
+
+    reports = load_files(args.files, source=args.source, profile=args.profile, db=path, progress=progress)
+    _print_table(reports)
+    for r in reports:
+        if not r.ok:
+            print(f"Файл {r.file_name} не загружен: {r.message}", file=sys.stderr)
+        elif r.rejected:
+            print(f"{r.file_name}: отклонено строк {r.rejected}; причины — в журнале загрузки (№ {r.import_id}) "
+                  "на странице «Загрузка данных».", file=sys.stderr)
+        if r.ok and r.unmatched.height:
+            print(f"{r.file_name}: не найдены в справочниках значений {r.unmatched.height} — список на странице "
+                  "«Загрузка данных»; соответствия задаются в data/reference/*_aliases.csv.", file=sys.stderr)
+    print(f"База {path}; время {time.perf_counter() - started:.1f} с", file=sys.stderr)
+    return 0 if all(r.ok for r in reports) else 1
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description="Загрузка данных в базу МЦУ")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -35,6 +73,13 @@ def main(argv=None) -> int:
     demo.add_argument("--years", type=int, default=2)
     demo.add_argument("--end", type=dt.date.fromisoformat, help="последний день данных, ГГГГ-ММ-ДД")
     demo.set_defaults(func=cmd_demo)
+    load = sub.add_parser("load", help="загрузить выгрузки (xlsx/csv) в базу")
+    load.add_argument("files", nargs="+", metavar="FILE", help="файлы выгрузок")
+    load.add_argument("--source", choices=["pos", "im", "letters", "votes", "custom"],
+                      help="источник (по умолчанию определяется по заголовкам)")
+    load.add_argument("--profile", help="свой профиль TOML (см. docs/profiles.md)")
+    load.add_argument("--db", help="файл базы (по умолчанию $MCU_DB или data/mcu.duckdb)")
+    load.set_defaults(func=cmd_load)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -10,6 +10,7 @@ REFERENCE_TABLES = {
     "settlements": "settlements.csv",
     "settlement_aliases": "settlement_aliases.csv",
     "executors": "executors.csv",
+    "executor_aliases": "executor_aliases.csv",
 }
 
 

@@ -34,6 +34,11 @@ CREATE TABLE executors (
     parent VARCHAR
 );
 
+CREATE TABLE executor_aliases (
+    alias VARCHAR PRIMARY KEY,       -- an executor's name as seen in exports
+    executor_id VARCHAR NOT NULL
+);
+
 CREATE TABLE appeals (
     appeal_id VARCHAR PRIMARY KEY,   -- source:external_id
     source VARCHAR NOT NULL,         -- pos | im | letters | custom

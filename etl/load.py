@@ -1,0 +1,751 @@
+"""One loader for every source profile (DESIGN.md §2): detect → stage → check → match → upsert → log.
+
+A file loads whole or not at all (etl.build.update_database swaps the database file atomically), and
+every source row is accounted for: rows_read = loaded + updated + duplicate + rejected.
+"""
+import datetime as dt
+import functools
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from rapidfuzz import fuzz
+
+from etl.build import update_database
+from etl.calendar import FIRST_YEAR, LAST_YEAR, production_calendar
+from etl.deadlines import Deadlines, Rules
+from etl.normalise import (NameMatcher, basic_key, clean_text, map_values, new_id, parse_bool, parse_datetime,
+                           parse_float, parse_int, parse_rating, parse_share, parse_time_of_day, settlement_key,
+                           settlement_kind)
+from etl.privacy import hash_expr, mask_expr
+from etl.profile import ALLOWED, REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
+from etl.read import FileRefused, best_header, make_table, read_grids
+from etl.reference import REFERENCE_TABLES, read_reference
+from mcu.settings import db_path
+
+UNKNOWN_THEME = "Не определено"
+APPEAL_COLUMNS = [
+    "appeal_id", "source", "kind", "appeal_type", "external_id", "received_at", "due_at", "extended",
+    "answered_at", "closed_at", "status", "theme", "subtheme", "settlement_id", "address", "lat", "lon",
+    "executor_id", "result", "solvable", "rating", "satisfied", "is_repeat", "applicant_hash", "text",
+    "source_file", "source_row", "loaded_at",
+]
+# What makes a re-loaded row "the same": everything but where and when it was loaded from.
+CONTENT = [c for c in APPEAL_COLUMNS if c not in ("appeal_id", "source_file", "source_row", "loaded_at")]
+REPEAT_WINDOW_DAYS = 90
+FUTURE_SLACK = dt.timedelta(days=1)   # exports stamped in another time zone may run a few hours ahead
+FIELD_LABELS = {
+    "external_id": "номер", "received_at": "дата регистрации", "due_at": "срок", "answered_at": "дата ответа",
+    "closed_at": "дата закрытия", "extended": "продлено", "status": "статус", "result": "результат",
+    "solvable": "решаемый", "satisfied": "удовлетворённость", "rating": "оценка", "theme": "тема",
+    "subtheme": "подтема", "settlement": "населённый пункт", "municipality": "муниципалитет", "address": "адрес",
+    "lat": "широта", "lon": "долгота", "coordinates": "координаты", "executor": "исполнитель",
+    "executor_parent": "вышестоящий исполнитель", "appeal_type": "тип обращения", "kind": "вид записи",
+    "is_repeat": "повторное", "text": "текст", "applicant": "заявитель", "title": "название",
+    "started_at": "дата начала", "ended_at": "дата окончания", "participants": "участники",
+    "option": "вариант", "votes": "голоса", "share": "доля",
+}
+DIM_LABELS = {"settlement": "Населённый пункт", "executor": "Исполнитель", "theme": "Тема",
+              "status": "Статус", "result": "Результат", "solvable": "Решаемый", "satisfied": "Удовлетворённость",
+              "appeal_type": "Тип обращения", "kind": "Вид записи", "extended": "Продлено", "is_repeat": "Повторное"}
+
+
+# --- what was detected ------------------------------------------------------------------------------
+
+@dataclass
+class Resolved:
+    """The file's own columns that feed one canonical field."""
+
+    headers: list[str]                 # coalesced in order (the header found, then fallbacks)
+    parts: list[str] = field(default_factory=list)
+    join: str = ", "
+    time: str | None = None
+
+    def describe(self) -> str:
+        cols = self.parts or self.headers
+        sep = " + " if self.parts else " → "
+        text = sep.join(f"«{c}»" for c in cols)
+        return text + (f" + время «{self.time}»" if self.time else "")
+
+    def expr(self) -> pl.Expr:
+        if self.parts:
+            e = pl.concat_str([pl.col(c) for c in self.parts], separator=self.join, ignore_nulls=True)
+            return pl.when(e == "").then(None).otherwise(e)
+        return pl.coalesce([pl.col(c) for c in self.headers])
+
+
+@dataclass
+class Detection:
+    file_name: str
+    profile: Profile
+    table: object                      # etl.read.Table
+    columns: dict[str, Resolved]
+    score: int
+
+    def describe(self) -> dict:
+        return {"файл": self.file_name, "источник": self.profile.source, "профиль": self.profile.title,
+                **{k: v for k, v in self.table.describe().items() if v is not None},
+                "строк": self.table.df.height}
+
+    def mapping_frame(self) -> pl.DataFrame:
+        return pl.DataFrame({
+            "поле": [f"{FIELD_LABELS.get(f, f)} ({f})" for f in self.columns],
+            "столбец файла": [r.describe() for r in self.columns.values()],
+        })
+
+
+@dataclass
+class FileReport:
+    """The outcome of one file: counts, rejects and unmatched values for the curator."""
+
+    file_name: str
+    status: str                        # loaded | refused
+    message: str = ""
+    source: str | None = None
+    profile: str | None = None
+    rows_read: int = 0
+    loaded: int = 0
+    updated: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    import_id: int | None = None
+    seconds: float = 0.0
+    detection: Detection | None = None
+    rejects: pl.DataFrame = field(default_factory=pl.DataFrame)
+    unmatched: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "loaded"
+
+    def summary(self) -> dict:
+        return {"файл": self.file_name, "источник": self.source or "—", "итог": "загружен" if self.ok else "отклонён",
+                "прочитано": self.rows_read, "новых": self.loaded, "обновлено": self.updated,
+                "дубликатов": self.duplicate, "отклонено": self.rejected}
+
+
+# --- profiles and detection ---------------------------------------------------------------------------
+
+def candidate_profiles(source: str | None = None, profile: str | Path | Profile | None = None) -> list[Profile]:
+    if isinstance(profile, Profile):
+        return [profile]
+    if profile:
+        return [Profile.load(Path(profile))]
+    profiles = builtin_profiles()
+    if source == "custom":
+        raise ProfileError("Для источника custom укажите файл профиля: --profile ФАЙЛ.toml "
+                           "(образец — etl/profiles/custom_example.toml, описание — docs/profiles.md).")
+    if source:
+        profiles = [p for p in profiles if p.source == source]
+        if not profiles:
+            raise ProfileError(f"Нет профиля для источника «{source}». Допустимы: pos, im, letters, votes, custom.")
+    return profiles
+
+
+def _resolve(profile: Profile, columns: list[str]) -> dict[str, Resolved]:
+    by_norm: dict[str, str] = {}
+    for c in columns:
+        by_norm.setdefault(norm_header(c), c)
+    find = lambda names: [by_norm[norm_header(h)] for h in names if norm_header(h) in by_norm]
+    out = {}
+    for name, col in profile.columns.items():
+        head = find(col.headers)[:1]
+        fallback = [c for c in find(col.fallback) if c not in head]
+        parts = find(col.parts)
+        time_col = (find(col.time) or [None])[0]
+        if head or fallback or parts:
+            out[name] = Resolved(headers=head + fallback, parts=parts, join=col.join, time=time_col)
+    return out
+
+
+def _found(columns: list[str], limit: int = 40) -> str:
+    shown = [f"«{c}»" for c in columns if not c.startswith("Столбец ")][:limit]
+    more = len(columns) - len(shown)
+    return ", ".join(shown) + (f" и ещё {more}" if more > 0 else "") if shown else "ни одного"
+
+
+def detect(path: Path, *, source: str | None = None, profile=None, file_name: str | None = None) -> Detection:
+    """Which profile, sheet, header row and columns a file has. Raises FileRefused with what to do."""
+    path = Path(path)
+    file_name = file_name or path.name
+    try:
+        profiles = candidate_profiles(source, profile)
+    except ProfileError as e:
+        raise FileRefused(str(e)) from None
+    fmt, grids, all_rows = read_grids(path)
+    grid, header_idx, best, score = best_header(grids, profiles)
+    rows, sheets = all_rows(grid)
+    if best is None and (source or profile) and len(profiles) == 1:
+        best = profiles[0]   # the user named the source: check its columns rather than guess
+    table = make_table(fmt, grid, header_idx, rows, sheets)
+    columns = list(table.df.columns)
+    if best is None:
+        near = max(profiles, key=lambda p: p.identify_score({norm_header(c) for c in columns}))
+        raise FileRefused(
+            f"Не удалось определить источник файла {file_name}: ни один профиль не подходит. "
+            f"Найдены столбцы: {_found(columns)}. Укажите источник (--source pos|im|letters|votes) или опишите "
+            f"формат своим профилем (--profile ФАЙЛ.toml, см. docs/profiles.md). Ближайший профиль — "
+            f"«{near.title}»: он ждёт столбцы {', '.join('«' + i.split('|')[0] + '»' for i in near.identify)}. "
+            "Если названия столбцов выглядят как бессмыслица, файл в неизвестной кодировке: сохраните его как "
+            "XLSX или «CSV UTF-8».")
+    resolved = _resolve(best, columns)
+    missing = [f for f in REQUIRED[best.target] if f not in resolved]
+    if missing:
+        wanted = "; ".join(f"{FIELD_LABELS.get(f, f)} — «{'» или «'.join(best.columns[f].names())}»" for f in missing)
+        where = best.path.name if best.path else best.name
+        raise FileRefused(
+            f"В файле {file_name} нет обязательных столбцов ({wanted}). Найдены столбцы: {_found(columns)}. "
+            f"Укажите соответствие в профиле {where} (раздел [columns]) или выберите другой источник.")
+    if table.df.height == 0:
+        raise FileRefused(f"В файле {file_name} есть заголовки, но нет ни одной строки данных. "
+                          "Проверьте период выгрузки и выгрузите данные заново.")
+    return Detection(file_name, best, table, resolved, score)
+
+
+# --- staging: text → canonical values, with a reason for every rejected row ---------------------------
+
+@functools.cache
+def _deadlines() -> Deadlines:
+    return Deadlines(production_calendar(), Rules.load())
+
+
+def _id_expr(e: pl.Expr) -> pl.Expr:
+    # Excel may hand a numeric id over as "39520480.0".
+    return e.str.replace(r"^(\d+)\.0+$", "$1")
+
+
+def _quote(col: str | None) -> str:
+    return f" (столбец «{col}»)" if col else ""
+
+
+def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
+    """The canonical columns (typed) next to their source text, and the row checks as (condition, reason)."""
+    p, cols = det.profile, det.columns
+    df = det.table.df.with_columns(pl.Series("__row", det.table.row_numbers, dtype=pl.Int64))
+    text = {f: r.expr() for f, r in cols.items()}
+    df = df.with_columns([e.alias(f"__t_{f}") for f, e in text.items()])
+    t = lambda f: pl.col(f"__t_{f}")
+    typed = []
+    for f, kind in p.fields.items():
+        if f not in cols:
+            continue
+        if kind == "datetime":
+            e = parse_datetime(t(f), p.date_formats)
+            if cols[f].time:
+                e = e + parse_time_of_day(pl.col(cols[f].time)).fill_null(pl.duration(seconds=0))
+            if f == "due_at":
+                # A deadline given as a bare date lasts to the end of that day.
+                e = pl.when(e.dt.time() == dt.time(0)).then(e + pl.duration(seconds=86399)).otherwise(e)
+        elif kind == "id":
+            e = _id_expr(t(f))
+        elif kind == "float":
+            e = parse_float(t(f))
+        elif kind == "int":
+            e = parse_int(t(f))
+        elif kind == "share":
+            e = parse_share(t(f))
+        elif kind == "rating":
+            e = (map_values(t(f), p.values["rating"], pl.Int64) if "rating" in p.values else parse_rating(t(f)))
+        elif kind == "bool":
+            e = map_values(t(f), p.values[f], pl.Boolean) if f in p.values else parse_bool(t(f))
+        elif kind == "map":
+            e = map_values(t(f), p.values[f], pl.String) if f in p.values else t(f).str.to_lowercase()
+            if f in ALLOWED:
+                e = pl.when(e.is_in(list(ALLOWED[f]))).then(e)
+        else:
+            e = t(f)
+        typed.append(e.alias(f))
+    df = df.with_columns(typed)
+    now = dt.datetime.now() + FUTURE_SLACK
+    checks = []
+    for f in REQUIRED[p.target]:
+        checks.append((t(f).is_null(), pl.lit(f"нет значения «{FIELD_LABELS[f]}»{_quote(cols[f].headers[0] if cols[f].headers else None)}")))
+    for f, kind in p.fields.items():
+        if f in cols and kind == "datetime":
+            label = FIELD_LABELS[f]
+            checks.append((t(f).is_not_null() & pl.col(f).is_null(),
+                           pl.format(f"{label} не распознана: «{{}}»{_quote(cols[f].headers[0] if cols[f].headers else None)}", t(f))))
+            checks.append((pl.col(f) > now, pl.format(f"{label} в будущем: {{}}", pl.col(f).dt.strftime("%d.%m.%Y %H:%M"))))
+    if p.target == "appeals":
+        for f in ("answered_at", "closed_at"):
+            if f in cols:
+                checks.append((pl.col(f) < pl.col("received_at"),
+                               pl.format(f"{FIELD_LABELS[f]} ({{}}) раньше даты регистрации ({{}})",
+                                         pl.col(f).dt.strftime("%d.%m.%Y %H:%M"),
+                                         pl.col("received_at").dt.strftime("%d.%m.%Y %H:%M"))))
+    if p.target == "votes" and {"started_at", "ended_at"} <= cols.keys():
+        checks.append((pl.col("ended_at") < pl.col("started_at"), pl.lit("дата окончания раньше даты начала")))
+    return df, checks
+
+
+def _reason(checks) -> pl.Expr:
+    expr = pl.lit(None, dtype=pl.String)
+    for cond, reason in reversed(checks):
+        expr = pl.when(cond.fill_null(False)).then(reason).otherwise(expr)
+    return expr
+
+
+def _raw_json(df: pl.DataFrame, columns: list[str], hide: set[str]) -> pl.Series:
+    """Each rejected row's source cells as JSON, free text masked and applicant columns withheld."""
+    masked = df.select([
+        (pl.lit("[скрыто]") if c in hide else mask_expr(pl.col(c))).alias(c) for c in columns
+    ])
+    return pl.Series([json.dumps({k: v for k, v in r.items() if v is not None}, ensure_ascii=False)
+                      for r in masked.iter_rows(named=True)], dtype=pl.String)
+
+
+def stage(det: Detection) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """(valid rows typed and de-duplicated within the file, rejects, count of in-file repeats)."""
+    df, checks = _typed(det)
+    df = df.with_columns(_reason(checks).alias("__reason"))
+    bad = df.filter(pl.col("__reason").is_not_null())
+    source_cols = list(det.table.df.columns)
+    hide = set(det.columns["applicant"].headers) if "applicant" in det.columns else set()
+    rejects = pl.DataFrame({
+        "source_row": bad["__row"].cast(pl.Int32), "reason": bad["__reason"],
+        "raw": _raw_json(bad, source_cols, hide) if bad.height else pl.Series([], dtype=pl.String),
+    })
+    good = df.filter(pl.col("__reason").is_null())
+    # The same record twice in one export: the later row is the newer state; earlier ones are duplicates.
+    key = ["external_id"] if det.profile.target == "appeals" else ["external_id", "option"]
+    unique = good.unique(subset=key, keep="last", maintain_order=True)
+    return unique, rejects, good.height - unique.height
+
+
+# --- matching names to the reference ----------------------------------------------------------------
+
+@dataclass
+class Unmatched:
+    rows: list = field(default_factory=list)
+
+    def add(self, dim: str, value: str, count: int, outcome: str) -> None:
+        self.rows.append({"что": DIM_LABELS.get(dim, dim), "значение": value, "строк": count, "итог": outcome})
+
+    def frame(self) -> pl.DataFrame:
+        if not self.rows:
+            return pl.DataFrame(schema={"что": pl.String, "значение": pl.String, "строк": pl.Int64, "итог": pl.String})
+        return pl.DataFrame(self.rows).sort(["что", "строк"], descending=[False, True])
+
+
+def _values_report(det: Detection, df: pl.DataFrame, unmatched: Unmatched) -> None:
+    """Source values a map did not know: listed, never silently turned into something else."""
+    for f in DIM_LABELS:
+        if f in det.columns and det.profile.fields.get(f) in ("map", "bool") and f in df.columns:
+            odd = (df.filter(pl.col(f"__t_{f}").is_not_null() & pl.col(f).is_null())
+                   .group_by(f"__t_{f}").len().sort("len", descending=True))
+            known_unknown = det.profile.values.get(f, {})
+            for value, n in odd.iter_rows():
+                if norm_header(value) not in known_unknown:
+                    unmatched.add(f, value, n, "значение не описано в профиле — оставлено пустым")
+
+
+def _settlements(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:
+    names = dict(con.execute("SELECT name, settlement_id FROM settlements").fetchall())
+    aliases = dict(con.execute("SELECT alias, settlement_id FROM settlement_aliases").fetchall())
+    labels = dict(con.execute("SELECT settlement_id, name FROM settlements").fetchall())
+    matcher = NameMatcher(names, aliases, key=settlement_key, cutoff=90)
+    counts = df.group_by("settlement").agg(pl.len(), pl.col("municipality").drop_nulls().mode().first()
+                                           if "municipality" in df.columns else pl.lit(None).alias("municipality"))
+    mapping, new_rows = {}, {}
+    for value, n, municipality in counts.iter_rows():
+        if value is None:
+            continue
+        sid, how = matcher.match(value)
+        if sid is None:
+            sid = new_id(settlement_key(value) or basic_key(value))
+            kind = settlement_kind(value)
+            name = " ".join(str(value).split()[1:]) if kind else str(value)
+            prev = new_rows.get(sid)
+            if sid not in labels and (prev is None or n > prev[1]):
+                new_rows[sid] = (name, n, kind, municipality)
+            unmatched.add("settlement", value, n, "не найден в справочнике — добавлен как новый")
+        elif how == "fuzzy":
+            unmatched.add("settlement", value, n, f"сопоставлен приблизительно: {labels.get(sid, sid)}")
+        mapping[value] = sid
+    if new_rows:
+        rows = pl.DataFrame([{"settlement_id": k, "name": v[0], "kind": v[2], "municipality": v[3]}
+                             for k, v in new_rows.items()],
+                            schema={"settlement_id": pl.String, "name": pl.String, "kind": pl.String,
+                                    "municipality": pl.String})
+        con.execute("INSERT INTO settlements (settlement_id, name, kind, municipality) "
+                    "SELECT * FROM rows WHERE settlement_id NOT IN (SELECT settlement_id FROM settlements)")
+    return df["settlement"].replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+def _executors(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:
+    names = dict(con.execute("SELECT name, executor_id FROM executors").fetchall())
+    aliases = dict(con.execute("SELECT alias, executor_id FROM executor_aliases").fetchall())
+    labels = {v: k for k, v in names.items()}
+    matcher = NameMatcher(names, aliases, cutoff=92, scorer=fuzz.token_sort_ratio, min_fuzzy_len=8)
+    parent = pl.col("executor_parent") if "executor_parent" in df.columns else pl.lit(None, dtype=pl.String)
+    counts = df.group_by("executor").agg(pl.len(), parent.drop_nulls().mode().first().alias("parent"))
+    mapping, new_rows = {}, {}
+    for value, n, par in counts.iter_rows():
+        if value is None:
+            continue
+        eid, how = matcher.match(value)
+        if eid is None:
+            eid = new_id(value)
+            if eid not in labels:
+                new_rows[eid] = (str(value), par if par and basic_key(par) != basic_key(value) else None)
+            unmatched.add("executor", value, n, "не найден в справочнике — добавлен как новый")
+        elif how == "fuzzy":
+            unmatched.add("executor", value, n, f"сопоставлен приблизительно: {labels.get(eid, eid)}")
+        mapping[value] = eid
+    if new_rows:
+        rows = pl.DataFrame([{"executor_id": k, "name": v[0], "parent": v[1]} for k, v in new_rows.items()],
+                            schema={"executor_id": pl.String, "name": pl.String, "parent": pl.String})
+        con.execute("INSERT INTO executors (executor_id, name, parent) "
+                    "SELECT * FROM rows WHERE executor_id NOT IN (SELECT executor_id FROM executors)")
+    return df["executor"].replace_strict(mapping, default=None, return_dtype=pl.String)
+
+
+class ThemeMatcher:
+    """Source category/subtheme → canonical theme: aliases (exact), ТОТК code prefixes, then fuzzy."""
+
+    CODE = r"^\s*(\d{4}(?:\.\d{4})*)"
+
+    def __init__(self, themes: list[str], aliases: dict[str, str]):
+        self.themes = set(themes)
+        self.exact = {basic_key(t): t for t in themes}
+        self.exact.update({basic_key(a): t for a, t in aliases.items()})
+        self._choices = list(self.exact)
+
+    def match(self, category, subtheme) -> tuple[str | None, str]:
+        import re
+
+        for v in (subtheme, category):
+            if v and basic_key(v) in self.exact:
+                return self.exact[basic_key(v)], "exact"
+        for v in (subtheme, category):
+            m = re.match(self.CODE, str(v or ""))
+            if m:
+                parts = m.group(1).split(".")
+                for k in range(len(parts), 0, -1):
+                    key = basic_key(".".join(parts[:k]))
+                    if key in self.exact:
+                        return self.exact[key], "code"
+                rest = str(v)[m.end():]
+                if basic_key(rest) in self.exact:
+                    return self.exact[basic_key(rest)], "exact"
+        from rapidfuzz import process
+
+        for v in (subtheme, category):
+            k = basic_key(re.sub(self.CODE, "", str(v or "")))
+            if len(k) >= 6:
+                hit = process.extractOne(k, self._choices, scorer=fuzz.token_sort_ratio, score_cutoff=90)
+                if hit:
+                    return self.exact[hit[0]], "fuzzy"
+        return None, "none"
+
+
+def theme_matcher(con) -> ThemeMatcher:
+    return ThemeMatcher([r[0] for r in con.execute("SELECT theme FROM themes").fetchall()],
+                        dict(con.execute("SELECT alias, theme FROM theme_aliases").fetchall()))
+
+
+def _themes(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:
+    matcher = theme_matcher(con)
+    cat = pl.col("theme") if "theme" in df.columns else pl.lit(None, dtype=pl.String)
+    sub = pl.col("subtheme") if "subtheme" in df.columns else pl.lit(None, dtype=pl.String)
+    pairs = df.select(cat.alias("c"), sub.alias("s")).group_by("c", "s").len()
+    out = {}
+    for c, s, n in pairs.iter_rows():
+        theme, how = matcher.match(c, s)
+        shown = " / ".join(v for v in (c, s) if v) or "(пусто)"
+        if theme is None:
+            theme = UNKNOWN_THEME
+            unmatched.add("theme", shown, n, f"тема не сопоставлена — «{UNKNOWN_THEME}»")
+        elif how == "fuzzy":
+            unmatched.add("theme", shown, n, f"сопоставлена приблизительно: {theme}")
+        out[(c, s)] = theme
+    keys = df.select(cat.alias("c"), sub.alias("s"))
+    return pl.Series("theme", [out[(c, s)] for c, s in keys.iter_rows()], dtype=pl.String)
+
+
+# --- the canonical frames ---------------------------------------------------------------------------
+
+def _coordinates(df: pl.DataFrame) -> pl.DataFrame:
+    if "coordinates" in df.columns:
+        # «55.12, 73.36» or «55,12; 73,36»: two numbers in one cell.
+        pair = df["coordinates"].str.extract_all(r"-?\d+(?:[.,]\d+)?")
+        lat = pair.list.get(0, null_on_oob=True).str.replace(",", ".").cast(pl.Float64, strict=False)
+        lon = pair.list.get(1, null_on_oob=True).str.replace(",", ".").cast(pl.Float64, strict=False)
+        df = df.with_columns(lat=pl.coalesce(pl.col("lat"), lat) if "lat" in df.columns else lat,
+                             lon=pl.coalesce(pl.col("lon"), lon) if "lon" in df.columns else lon)
+    for c, limit in (("lat", 90), ("lon", 180)):
+        if c in df.columns:
+            df = df.with_columns(pl.when(pl.col(c).abs() <= limit).then(pl.col(c)).alias(c))
+    return df
+
+
+def _status(det: Detection, df: pl.DataFrame) -> pl.Expr:
+    """The mapped status; where the export has none (or one the profile does not know), from the dates."""
+    closed = pl.col("closed_at").is_not_null() if "closed_at" in df.columns else pl.lit(False)
+    answered = pl.col("answered_at").is_not_null() if "answered_at" in df.columns else pl.lit(False)
+    fallback = (pl.when(closed).then(pl.lit("closed")).when(answered).then(pl.lit("answered"))
+                .otherwise(pl.lit("in_progress" if "status" in det.columns else "new")))
+    given = pl.col("status") if "status" in df.columns else pl.lit(None, dtype=pl.String)
+    return pl.coalesce(given, fallback)
+
+
+def _col(df, name, dtype):
+    return pl.col(name) if name in df.columns else pl.lit(None, dtype=dtype)
+
+
+def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, loaded_at: dt.datetime) -> pl.DataFrame:
+    p = det.profile
+    df = _coordinates(df)
+    theme = _themes(con, df, unmatched)
+    settlement = _settlements(con, df, unmatched) if "settlement" in df.columns else None
+    executor = _executors(con, df, unmatched) if "executor" in df.columns else None
+    df = df.with_columns(
+        theme=theme,
+        settlement_id=settlement if settlement is not None else pl.lit(None, dtype=pl.String),
+        executor_id=executor if executor is not None else pl.lit(None, dtype=pl.String),
+    )
+    rating = _col(df, "rating", pl.Int64)
+    satisfied = pl.coalesce(_col(df, "satisfied", pl.Boolean), pl.when(rating.is_not_null()).then(rating >= 4))
+    kind = pl.coalesce(_col(df, "kind", pl.String), pl.lit(p.kind, dtype=pl.String))
+    text = _col(df, "text", pl.String)
+    applicant = _col(df, "applicant", pl.String)
+    out = df.select(
+        pl.lit(p.source).alias("source"),
+        kind.alias("kind"),
+        _col(df, "appeal_type", pl.String).alias("appeal_type"),
+        pl.col("external_id"),
+        pl.col("received_at"),
+        _col(df, "due_at", pl.Datetime("us")).alias("due_at"),
+        _col(df, "extended", pl.Boolean).fill_null(False).alias("extended"),
+        _col(df, "answered_at", pl.Datetime("us")).alias("answered_at"),
+        _col(df, "closed_at", pl.Datetime("us")).alias("closed_at"),
+        _status(det, df).alias("status"),
+        pl.col("theme"),
+        _col(df, "subtheme", pl.String).alias("subtheme"),
+        pl.col("settlement_id"),
+        _col(df, "address", pl.String).alias("address"),
+        _col(df, "lat", pl.Float64).alias("lat"),
+        _col(df, "lon", pl.Float64).alias("lon"),
+        pl.col("executor_id"),
+        _col(df, "result", pl.String).alias("result"),
+        _col(df, "solvable", pl.Boolean).alias("solvable"),
+        rating.cast(pl.Int8).alias("rating"),
+        satisfied.alias("satisfied"),
+        _col(df, "is_repeat", pl.Boolean).fill_null(False).alias("is_repeat"),
+        hash_expr(applicant, p.applicant_ignore).alias("applicant_hash"),
+        mask_expr(clean_text(text)).alias("text"),
+        pl.lit(det.file_name).alias("source_file"),
+        pl.col("__row").cast(pl.Int32).alias("source_row"),
+        pl.lit(loaded_at).alias("loaded_at"),
+    ).with_columns(appeal_id=pl.format("{}:{}", pl.col("source"), pl.col("external_id")))
+    out = out.with_columns(due_at=_due(out))
+    return out.select(APPEAL_COLUMNS)
+
+
+def _due(df: pl.DataFrame) -> pl.Series:
+    """Due dates from the export, else by the channel's rule (DESIGN.md §5) within the calendar's years."""
+    inside = (df["received_at"].dt.year() >= FIRST_YEAR) & (df["received_at"].dt.year() < LAST_YEAR)
+    due = df["due_at"].cast(pl.Datetime("us"))
+    if inside.any():
+        part = df.filter(inside)
+        computed = _deadlines().due_at(part.select("source", "kind", "received_at", "extended", "due_at"))
+        due = due.scatter(inside.arg_true(), computed)
+    return due
+
+
+# --- writing ------------------------------------------------------------------------------------------
+
+def sync_reference(con) -> None:
+    """Bring data/reference edits (new aliases, settlements, executors) into the database being loaded."""
+    con.execute("CREATE TABLE IF NOT EXISTS executor_aliases (alias VARCHAR PRIMARY KEY, executor_id VARCHAR NOT NULL)")
+    for table in REFERENCE_TABLES:
+        df = read_reference(table)
+        if df.height:
+            cols = ", ".join(df.columns)
+            con.execute(f"INSERT OR REPLACE INTO {table} ({cols}) SELECT {cols} FROM df")
+
+
+def _mark_repeats(con) -> None:
+    """An applicant's appeal on the same theme within 90 days after an earlier one is a repeat."""
+    con.execute(f"""
+        UPDATE stage s SET is_repeat = true
+        WHERE NOT s.is_repeat AND s.applicant_hash IS NOT NULL AND EXISTS (
+            SELECT 1 FROM (
+                SELECT appeal_id, applicant_hash, theme, received_at FROM appeals
+                WHERE applicant_hash IS NOT NULL AND appeal_id NOT IN (SELECT appeal_id FROM stage)
+                UNION ALL SELECT appeal_id, applicant_hash, theme, received_at FROM stage
+            ) p
+            WHERE p.applicant_hash = s.applicant_hash AND p.theme = s.theme AND p.appeal_id <> s.appeal_id
+              AND p.received_at < s.received_at
+              AND p.received_at >= s.received_at - INTERVAL {REPEAT_WINDOW_DAYS} DAY)""")
+
+
+def _upsert(con, table: str, key: list[str], columns: list[str], content: list[str]) -> tuple[int, int, int]:
+    """Insert new rows of `stage`, replace changed ones, leave identical ones: (loaded, updated, duplicate)."""
+    on = " AND ".join(f"t.{k} = s.{k}" for k in key)
+    same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM s.{c}" for c in content)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE stage_class AS
+        SELECT {', '.join('s.' + k for k in key)},
+               CASE WHEN t.{key[0]} IS NULL THEN 'loaded' WHEN {same} THEN 'duplicate' ELSE 'updated' END AS cls
+        FROM stage s LEFT JOIN {table} t ON {on}""")
+    counts = dict(con.execute("SELECT cls, count(*) FROM stage_class GROUP BY cls").fetchall())
+    cols = ", ".join(columns)
+    con.execute(f"""
+        INSERT OR REPLACE INTO {table} ({cols})
+        SELECT {', '.join('s.' + c for c in columns)} FROM stage s JOIN stage_class c USING ({', '.join(key)})
+        WHERE c.cls <> 'duplicate'""")
+    return counts.get("loaded", 0), counts.get("updated", 0), counts.get("duplicate", 0)
+
+
+def _write_appeals(con, frame: pl.DataFrame) -> tuple[int, int, int]:
+    con.execute("CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM frame")
+    _mark_repeats(con)
+    return _upsert(con, "appeals", ["appeal_id"], APPEAL_COLUMNS, CONTENT)
+
+
+def votes_frames(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, loaded_at) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One row per option in the file → votes (one per vote) and vote_options."""
+    theme = _themes(con, df, unmatched) if "theme" in df.columns else pl.lit(None, dtype=pl.String)
+    settlement = _settlements(con, df, unmatched) if "settlement" in df.columns else pl.lit(None, dtype=pl.String)
+    df = df.with_columns(theme=theme, settlement_id=settlement)
+    votes = df.group_by("external_id", maintain_order=True).agg(
+        pl.col("title").drop_nulls().first(),
+        pl.col("theme").drop_nulls().first(),
+        pl.col("settlement_id").drop_nulls().first(),
+        _col(df, "started_at", pl.Datetime("us")).drop_nulls().first().cast(pl.Date).alias("started_at"),
+        _col(df, "ended_at", pl.Datetime("us")).drop_nulls().first().cast(pl.Date).alias("ended_at"),
+        _col(df, "participants", pl.Int64).drop_nulls().max().cast(pl.Int32).alias("participants"),
+    ).select(pl.col("external_id").alias("vote_id"), "title", "theme", "settlement_id", "started_at", "ended_at",
+             "participants", pl.lit(det.file_name).alias("source_file"), pl.lit(loaded_at).alias("loaded_at"))
+    share = _col(df, "share", pl.Float64)
+    n = _col(df, "votes", pl.Int64)
+    # No shares in the file: each option's votes over the vote's total.
+    share = pl.coalesce(share, n / n.sum().over("external_id"))
+    options = df.select(pl.col("external_id").alias("vote_id"), pl.col("option"), share.alias("share"),
+                        n.cast(pl.Int32).alias("votes"), pl.col("__row"))
+    return votes, options
+
+
+def _write_votes(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, loaded_at) -> tuple[int, int, int]:
+    """Counted per option row: a new option is loaded; a changed option or vote header is updated."""
+    # Frames are handed to DuckDB by registration: a local name like `votes` would resolve to the table.
+    vote_rows, option_rows = votes_frames(con, det, df, unmatched, loaded_at)
+    con.register("vote_rows_view", vote_rows)
+    con.register("option_rows_view", option_rows)
+    con.execute("CREATE OR REPLACE TEMP TABLE vstage AS SELECT * FROM vote_rows_view")
+    con.execute("CREATE OR REPLACE TEMP TABLE ostage AS SELECT vote_id, option, share, votes FROM option_rows_view")
+    vcontent = ["title", "theme", "settlement_id", "started_at", "ended_at", "participants"]
+    same_vote = " AND ".join(f"v.{c} IS NOT DISTINCT FROM s.{c}" for c in vcontent)
+    counts = dict(con.execute(f"""
+        SELECT cls, count(*) FROM (
+            SELECT CASE WHEN o.vote_id IS NULL THEN 'loaded'
+                        WHEN o.share IS NOT DISTINCT FROM s.share AND o.votes IS NOT DISTINCT FROM s.votes
+                             AND {same_vote.replace('s.', 'vs.')} THEN 'duplicate'
+                        ELSE 'updated' END AS cls
+            FROM ostage s JOIN vstage vs USING (vote_id)
+            LEFT JOIN vote_options o ON o.vote_id = s.vote_id AND o.option = s.option
+            LEFT JOIN votes v ON v.vote_id = s.vote_id)
+        GROUP BY cls""").fetchall())
+    con.execute("INSERT OR REPLACE INTO votes SELECT * FROM vstage")
+    con.execute("INSERT OR REPLACE INTO vote_options (vote_id, option, share, votes) SELECT * FROM ostage")
+    return counts.get("loaded", 0), counts.get("updated", 0), counts.get("duplicate", 0)
+
+
+def _log(con, report: FileReport, sha: str, started: dt.datetime, rejects: pl.DataFrame, message: str) -> int:
+    import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchone()[0]
+    con.execute("""INSERT INTO import_log (import_id, file_name, file_sha256, source, profile, started_at,
+                       finished_at, status, message, rows_read, loaded, updated, duplicate, rejected)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?)""",
+                [import_id, report.file_name, sha, report.source, report.profile, started, dt.datetime.now(),
+                 message, report.rows_read, report.loaded, report.updated, report.duplicate, report.rejected])
+    if rejects.height:
+        rj = rejects.with_columns(pl.lit(import_id).alias("import_id"))
+        con.execute("INSERT INTO import_rejects (import_id, source_row, reason, raw) "
+                    "SELECT import_id, source_row, reason, raw FROM rj")
+    return import_id
+
+
+def _message(report: FileReport, unmatched: pl.DataFrame) -> str:
+    parts = [f"загружено {report.loaded}, обновлено {report.updated}, дубликатов {report.duplicate}, "
+             f"отклонено {report.rejected}"]
+    if unmatched.height:
+        by = unmatched.group_by("что").agg(pl.col("строк").sum()).sort("что")
+        parts.append("требуют внимания: " + ", ".join(f"{k.lower()} — строк {v}" for k, v in by.iter_rows()))
+    return "; ".join(parts)
+
+
+def load_file(path: Path, *, source: str | None = None, profile=None, db: Path | None = None,
+              file_name: str | None = None) -> FileReport:
+    """Load one export into the database atomically. Never raises for bad input: a refused file comes
+    back as a report with status 'refused' and a Russian message, the database untouched."""
+    path = Path(path)
+    file_name = file_name or path.name
+    started, t0 = dt.datetime.now(), time.perf_counter()
+    try:
+        det = detect(path, source=source, profile=profile, file_name=file_name)
+        good, rejects, in_file_dups = stage(det)
+    except (FileRefused, ProfileError) as e:
+        return FileReport(file_name, "refused", str(e), seconds=time.perf_counter() - t0)
+    except Exception as e:  # an unforeseen shape of file: refuse it plainly, never a traceback
+        return FileReport(file_name, "refused", f"Не удалось прочитать файл {file_name} ({type(e).__name__}: {e}). "
+                          "База не изменена. Сохраните файл заново как XLSX или CSV; если не поможет — сообщите "
+                          "разработчикам и приложите файл.", seconds=time.perf_counter() - t0)
+    rows_read = det.table.df.height
+    report = FileReport(file_name, "loaded", source=det.profile.source, profile=det.profile.name,
+                        rows_read=rows_read, rejected=rejects.height, detection=det, rejects=rejects)
+    if good.height == 0:
+        return FileReport(
+            file_name, "refused",
+            f"Ни одна из {rows_read} строк файла {file_name} не прошла проверку (первая причина: "
+            f"{rejects['reason'][0]}). Файл не загружен. Проверьте, что выбран верный источник и формат дат, "
+            "или исправьте профиль.", source=det.profile.source, profile=det.profile.name, rows_read=rows_read,
+            rejected=rejects.height, detection=det, rejects=rejects, seconds=time.perf_counter() - t0)
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    unmatched = Unmatched()
+    _values_report(det, good, unmatched)
+    try:
+        with update_database(Path(db or db_path())) as con:
+            sync_reference(con)
+            loaded_at = dt.datetime.now().replace(microsecond=0)
+            if det.profile.target == "appeals":
+                frame = appeals_frame(con, det, good, unmatched, loaded_at)
+                counts = _write_appeals(con, frame)
+            else:
+                counts = _write_votes(con, det, good, unmatched, loaded_at)
+            report.loaded, report.updated, dup = counts
+            report.duplicate = dup + in_file_dups
+            report.unmatched = unmatched.frame()
+            if report.rows_read != report.loaded + report.updated + report.duplicate + report.rejected:
+                raise RuntimeError(f"строки не сходятся: {report.summary()}")
+            report.import_id = _log(con, report, sha, started, rejects, _message(report, report.unmatched))
+    except duckdb.Error as e:
+        return FileReport(file_name, "refused", f"Не удалось записать файл {file_name} в базу: {e}. База не "
+                          "изменена. Если база открыта другой программой на запись, закройте её и повторите.",
+                          source=det.profile.source, profile=det.profile.name, seconds=time.perf_counter() - t0)
+    except Exception as e:  # a loader bug must still leave the database as it was and say so plainly
+        return FileReport(file_name, "refused", f"Внутренняя ошибка загрузчика на файле {file_name} "
+                          f"({type(e).__name__}: {e}). База не изменена. Сообщите разработчикам и приложите файл.",
+                          source=det.profile.source, profile=det.profile.name, seconds=time.perf_counter() - t0)
+    report.seconds = time.perf_counter() - t0
+    return report
+
+
+def load_files(paths, *, source=None, profile=None, db=None, progress=None) -> list[FileReport]:
+    """Load several files, each in its own transaction; `progress(i, n, name)` is called before each."""
+    paths = list(paths)
+    reports = []
+    for i, p in enumerate(paths):
+        if progress:
+            progress(i, len(paths), Path(p).name)
+        reports.append(load_file(p, source=source, profile=profile, db=db))
+    if progress:
+        progress(len(paths), len(paths), "")
+    return reports
+
+
+__all__ = ["Detection", "FileReport", "FileRefused", "detect", "load_file", "load_files", "stage"]

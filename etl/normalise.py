@@ -1,0 +1,172 @@
+"""Turning export text into canonical values: dates, numbers, yes/no, and names matched to the reference.
+
+Parsers work on whole columns (polars expressions); name matching works once per distinct value, so a
+large export costs no per-row Python.
+"""
+import datetime as dt
+import hashlib
+import re
+
+import polars as pl
+from rapidfuzz import fuzz, process
+
+from etl.profile import norm_header
+
+DATE_FORMATS = (
+    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d.%m.%y %H:%M", "%d.%m.%y",
+    "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
+    "%Y-%m-%d", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
+)
+EARLIEST = dt.datetime(1990, 1, 1)   # Excel time-only cells read as 1899-12-30/31: not a date
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+YES = {"да", "yes", "true", "1", "+", "y", "д", "истина", "продлено", "продлен", "повторное"}
+NO = {"нет", "no", "false", "0", "-", "n", "н", "ложь", "не продлено"}
+
+
+def parse_datetime(expr: pl.Expr, formats=()) -> pl.Expr:
+    """Text → Datetime(us): the profile's formats, then the usual Russian and ISO ones, then Excel serials."""
+    s = expr.str.replace(r"(?i)\s*г(ода|\.)?$", "")
+    parsed = [s.str.to_datetime(f, strict=False, time_unit="us") for f in (*formats, *DATE_FORMATS)]
+    # A date stored as a plain number in Excel is a serial day count from 1899-12-30.
+    serial = s.str.replace(",", ".").cast(pl.Float64, strict=False)
+    serial = pl.when(serial.is_between(32874, 109574)).then(serial)  # 1990-01-01 … 2199-12-31
+    from_serial = pl.lit(EXCEL_EPOCH) + pl.duration(milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64))
+    out = pl.coalesce([*parsed, from_serial.cast(pl.Datetime("us"))])
+    return pl.when(out >= EARLIEST).then(out)
+
+
+def parse_time_of_day(expr: pl.Expr) -> pl.Expr:
+    """A time part as a Duration: '10:30', '10:30:15', an Excel time read as '1899-12-31 10:30:00', or 0.4375."""
+    hms = expr.str.extract_groups(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+    h, m = hms.struct.field("1").cast(pl.Int64), hms.struct.field("2").cast(pl.Int64)
+    sec = hms.struct.field("3").cast(pl.Int64).fill_null(0)
+    frac = expr.str.replace(",", ".").cast(pl.Float64, strict=False)
+    from_frac = pl.when(frac.is_between(0, 1, closed="left")).then(
+        pl.duration(milliseconds=(frac * 86_400_000).round(0).cast(pl.Int64)))
+    from_text = pl.when(h.is_between(0, 23) & m.is_between(0, 59)).then(
+        pl.duration(hours=h, minutes=m, seconds=sec))
+    return pl.coalesce(from_text, from_frac)
+
+
+def parse_float(expr: pl.Expr) -> pl.Expr:
+    """'55,123' and '55.123' both; spaces as thousands separators ignored."""
+    return expr.str.replace_all(r"[\s\u202f]", "").str.replace(",", ".").cast(pl.Float64, strict=False)
+
+
+def parse_int(expr: pl.Expr) -> pl.Expr:
+    return parse_float(expr).round(0).cast(pl.Int64, strict=False)
+
+
+def parse_share(expr: pl.Expr) -> pl.Expr:
+    """A share as a fraction 0..1: '45,2 %' → 0.452; a bare number above 1 is read as percent."""
+    x = parse_float(expr.str.replace("%", ""))
+    return pl.when(expr.str.contains("%") | (x > 1)).then(x / 100).otherwise(x)
+
+
+def parse_rating(expr: pl.Expr) -> pl.Expr:
+    """A 1–5 score: '5', '5.0', '4 из 5'; anything else → null (not a score)."""
+    d = expr.str.extract(r"^\s*([1-5])(?:[.,]0+)?(?:\s*(?:из|/)\s*5)?\s*$").cast(pl.Int64)
+    return d
+
+
+def parse_bool(expr: pl.Expr) -> pl.Expr:
+    k = expr.str.to_lowercase().str.replace_all("ё", "е").str.strip_chars(" .")
+    return pl.when(k.is_in(list(YES))).then(True).when(k.is_in(list(NO))).then(False).otherwise(None)
+
+
+def map_values(expr: pl.Expr, mapping: dict, dtype) -> pl.Expr:
+    """A profile's value map over normalised source values; values not in the map → null."""
+    keys = expr.map_elements(norm_header, return_dtype=pl.String)
+    return keys.replace_strict(mapping, default=None, return_dtype=dtype)
+
+
+_TAGS = re.compile(r"<[^>]{0,200}>")
+_ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&quot;": '"', "&laquo;": "«", "&raquo;": "»", "&lt;": "<", "&gt;": ">",
+             "&mdash;": "—", "&ndash;": "–", "&#39;": "'"}
+
+
+def clean_text(expr: pl.Expr) -> pl.Expr:
+    """Free text without HTML markup (ПОС texts carry <p>, <br>, &nbsp;), spaces collapsed."""
+    e = expr.str.replace_all(r"(?i)<br\s*/?>|</p>", " ").str.replace_all(_TAGS.pattern, "")
+    for ent, ch in _ENTITIES.items():
+        e = e.str.replace_all(ent, ch, literal=True)
+    return e.str.replace_all(r"\s+", " ").str.strip_chars().replace("", None)
+
+
+# --- names against the reference ------------------------------------------------------------------
+
+_PUNCT = re.compile(r"[\"'«»“”„`()\[\].,;:!?/\\№-]+")
+KIND_WORDS = {
+    "г": "город", "город": "город", "гор": "город", "с": "село", "село": "село", "д": "деревня", "дер": "деревня",
+    "деревня": "деревня", "п": "посёлок", "пос": "посёлок", "поселок": "посёлок", "рп": "посёлок",
+    "пгт": "посёлок", "ст": "станица", "станица": "станица", "х": "хутор", "хутор": "хутор", "аал": "аал",
+}
+_SUFFIXES = ("муниципальный район", "муниципальный округ", "городской округ", "сельское поселение",
+             "городское поселение", "сельсовет", "район", "г о", "го", "мр", "мо", "с с")
+
+
+def basic_key(name) -> str:
+    """Case, ё/е, quotes, punctuation and hyphens ignored."""
+    s = str(name or "").lower().replace("ё", "е").replace("\xa0", " ")
+    return " ".join(_PUNCT.sub(" ", s).split())
+
+
+def _split_kind(name) -> tuple[list[str], str | None]:
+    words = basic_key(name).split()
+    if len(words) > 2 and words[0] == "р" and words[1] == "п":  # «р. п.» split by the dot
+        return words[2:], "посёлок"
+    if len(words) > 1 and words[0] in KIND_WORDS:
+        return words[1:], KIND_WORDS[words[0]]
+    return words, None
+
+
+def settlement_key(name) -> str:
+    """The name without its kind (с./д./пос./г.) and administrative suffix (район, г.о.)."""
+    text = " ".join(_split_kind(name)[0])
+    for suf in _SUFFIXES:
+        if text.endswith(" " + suf) and len(text) > len(suf) + 2:
+            return text[: -len(suf) - 1]
+    return text
+
+
+def settlement_kind(name) -> str | None:
+    """The kind a spelling states: «село Желанное» → село."""
+    return _split_kind(name)[1]
+
+
+class NameMatcher:
+    """Exact match on normalised spellings (aliases first), then fuzzy (rapidfuzz) above a cut-off."""
+
+    def __init__(self, names: dict[str, str], aliases: dict[str, str], key=basic_key, cutoff: int = 90,
+                 scorer=fuzz.ratio, min_fuzzy_len: int = 5):
+        self.key, self.cutoff, self.scorer, self.min_len = key, cutoff, scorer, min_fuzzy_len
+        self.exact: dict[str, str] = {}
+        for spelling, target in list(names.items()) + list(aliases.items()):
+            self.exact.setdefault(basic_key(spelling), target)
+        for spelling, target in aliases.items():
+            self.exact[basic_key(spelling)] = target  # an alias the curator wrote overrides a name
+        self.loose: dict[str, str] = {}
+        for spelling, target in list(names.items()) + list(aliases.items()):
+            self.loose.setdefault(key(spelling), target)
+        self._choices = list(self.loose)
+
+    def match(self, value) -> tuple[str | None, str]:
+        """(target, how): how is 'exact', 'fuzzy' or 'none'."""
+        if value is None or not str(value).strip():
+            return None, "none"
+        b = basic_key(value)
+        if b in self.exact:
+            return self.exact[b], "exact"
+        k = self.key(value)
+        if k in self.loose:
+            return self.loose[k], "exact"
+        if len(k) >= self.min_len and self._choices:
+            hit = process.extractOne(k, self._choices, scorer=self.scorer, score_cutoff=self.cutoff)
+            if hit:
+                return self.loose[hit[0]], "fuzzy"
+        return None, "none"
+
+
+def new_id(name: str) -> str:
+    """A stable id for a settlement or executor first seen in an export (listed for the curator)."""
+    return "new_" + hashlib.sha1(basic_key(name).encode()).hexdigest()[:10]

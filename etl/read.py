@@ -1,0 +1,244 @@
+"""Reading an export as real files come: encoding, delimiter, sheet and header row detected, never assumed.
+
+Every cell arrives as text (Excel dates and times included), so one set of parsers serves csv and xlsx.
+"""
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from etl.profile import Profile, norm_header
+
+PEEK_ROWS = 30           # a header row lower than this is not looked for
+DELIMITERS = (";", ",", "\t", "|")
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+
+
+class FileRefused(Exception):
+    """The file cannot be loaded as a whole; the message (Russian) says why and what to do."""
+
+
+@dataclass
+class Grid:
+    """The raw cells of one sheet (or a csv), before a header row is chosen."""
+
+    rows: list[list]                  # the first PEEK_ROWS rows, as text
+    sheet: str | None = None
+    sheet_index: int | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+
+
+@dataclass
+class Table:
+    """A sheet with its header row found: all-text columns plus where each row was in the file."""
+
+    df: pl.DataFrame
+    row_numbers: list[int]
+    fmt: str
+    header_row: int                   # 1-based row of the header in the file
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheets: list[str] = field(default_factory=list)
+
+    def describe(self) -> dict:
+        return {"формат": self.fmt, "кодировка": self.encoding, "разделитель": _delimiter_name(self.delimiter),
+                "лист": self.sheet, "строка заголовка": self.header_row}
+
+
+def _delimiter_name(d: str | None) -> str | None:
+    return {";": "точка с запятой", ",": "запятая", "\t": "табуляция", "|": "вертикальная черта"}.get(d, d)
+
+
+# --- text files ---------------------------------------------------------------------------------
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Text and its encoding: UTF-8 (with or without BOM), UTF-16 with BOM, or cp1251."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    head = data[:4096]
+    if head.count(0) > len(head) // 3 and (head[1::2].count(0) > len(head) // 3 or head[::2].count(0) > len(head) // 3):
+        # UTF-16 without its byte-order mark: every other byte is zero.
+        return data.decode("utf-16-le" if head[1::2].count(0) > head[::2].count(0) else "utf-16-be", errors="replace"), "utf-16"
+    if b"\x00" in head:
+        raise FileRefused("Файл похож на двоичный, а не на таблицу CSV/Excel. Выгрузите данные заново в формате "
+                          "XLSX или CSV и загрузите этот файл.")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1251")
+    except UnicodeDecodeError:
+        raise FileRefused(_UNKNOWN_ENCODING) from None
+    if _looks_binary(text):
+        raise FileRefused(_UNKNOWN_ENCODING)
+    return text, "cp1251"
+
+
+_UNKNOWN_ENCODING = ("Не удалось определить кодировку файла (ожидаются UTF-8 или Windows-1251). Откройте файл "
+                     "в Excel и сохраните как «CSV UTF-8 (разделитель — запятая)» или как XLSX, затем загрузите снова.")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:20000]
+    return bool(sample) and len(_CONTROL.findall(sample)) > max(3, len(sample) // 200)
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the most equal, widest rows."""
+    lines = [ln for ln in text.splitlines()[:60] if ln.strip()]
+    best, best_score = ",", -1.0
+    for d in DELIMITERS:
+        try:
+            counts = [len(r) for r in csv.reader(lines, delimiter=d)]
+        except csv.Error:
+            continue
+        if not counts:
+            continue
+        width = max(set(counts), key=lambda c: (counts.count(c), c))
+        if width < 2:
+            continue
+        score = counts.count(width) / len(counts) * min(width, 50)
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _text_grid(data: bytes) -> tuple[Grid, list[list[str]]]:
+    text, encoding = decode(data)
+    if _looks_binary(text):
+        raise FileRefused("Файл похож на двоичный, а не на таблицу CSV/Excel. Выгрузите данные заново в формате "
+                          "XLSX или CSV и загрузите этот файл.")
+    if not text.strip():
+        raise FileRefused("Файл пустой: в нём нет ни заголовков, ни строк. Проверьте, что выгрузка завершилась, "
+                          "и выгрузите данные заново.")
+    delimiter = sniff_delimiter(text)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as e:
+        raise FileRefused(f"Не удалось разобрать CSV ({e}). Сохраните файл из Excel заново как CSV или XLSX.") from None
+    return Grid(rows[:PEEK_ROWS], encoding=encoding, delimiter=delimiter), rows
+
+
+# --- Excel --------------------------------------------------------------------------------------
+
+def _excel_grids(path: Path) -> tuple[list[Grid], list[str]]:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+        names = list(reader.sheet_names)
+    except Exception:  # fastexcel raises its own error types for every kind of broken file
+        raise FileRefused("Файл Excel повреждён или это не файл Excel. Откройте его в Excel и сохраните заново "
+                          "как XLSX, или выгрузите данные из системы ещё раз.") from None
+    grids = []
+    for i, name in enumerate(names):
+        try:
+            df = reader.load_sheet(i, header_row=None, n_rows=PEEK_ROWS, dtypes="string").to_polars()
+        except Exception:
+            continue  # an empty or unreadable sheet is simply not a candidate
+        grids.append(Grid([list(r) for r in df.rows()], sheet=name, sheet_index=i))
+    if not any(g.rows for g in grids):
+        raise FileRefused("В файле Excel нет ни одного непустого листа. Проверьте, что выгрузка завершилась, "
+                          "и выгрузите данные заново.")
+    return grids, names
+
+
+def _excel_rows(path: Path, sheet_index: int) -> list[list]:
+    import fastexcel
+
+    reader = fastexcel.read_excel(str(path))
+    return [list(r) for r in reader.load_sheet(sheet_index, header_row=None, dtypes="string").to_polars().rows()]
+
+
+# --- choosing the sheet and the header row --------------------------------------------------------
+
+def _row_headers(row: list) -> set[str]:
+    return {norm_header(c) for c in row if c is not None and str(c).strip()}
+
+
+def best_header(grids: list[Grid], profiles: list[Profile]) -> tuple[Grid, int, Profile | None, int]:
+    """(grid, header row index, best profile, its score): the sheet and row whose cells name the most
+    identifying headers of some profile. With no profile fitting, the widest early row of the first sheet."""
+    best = None
+    for g in grids:
+        for i, row in enumerate(g.rows):
+            headers = _row_headers(row)
+            if len(headers) < 2:
+                continue
+            for p in profiles:
+                s = p.identify_score(headers)
+                ratio = s / max(1, len(p.identify))
+                key = (s >= p.identify_min, ratio, s, -i)
+                if best is None or key > best[0]:
+                    best = (key, g, i, p, s)
+    if best is not None and best[0][0]:
+        return best[1], best[2], best[3], best[4]
+    g = next(g for g in grids if g.rows)
+    widths = [len(_row_headers(r)) for r in g.rows]
+    i = widths.index(max(widths))
+    return g, i, None, 0
+
+
+def read_grids(path: Path) -> tuple[str, list[Grid], object]:
+    """Format ('csv' | 'xlsx'), candidate grids and a loader of all rows for a chosen grid."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise FileRefused(f"Не удалось открыть файл {path.name}: {e.strerror}. Проверьте путь и права доступа.") from None
+    if not data.strip():
+        raise FileRefused("Файл пустой: в нём нет ни заголовков, ни строк. Проверьте, что выгрузка завершилась, "
+                          "и выгрузите данные заново.")
+    suffix = path.suffix.lower()
+    if data.startswith((ZIP_MAGIC, OLE_MAGIC)):
+        grids, names = _excel_grids(path)
+        return "xlsx" if data.startswith(ZIP_MAGIC) else "xls", grids, lambda g: (_excel_rows(path, g.sheet_index), names)
+    if suffix in (".xlsx", ".xlsm", ".xls"):
+        raise FileRefused("Файл с расширением Excel повреждён или это не файл Excel. Откройте его в Excel и "
+                          "сохраните заново как XLSX, или выгрузите данные из системы ещё раз.")
+    grid, rows = _text_grid(data)
+    return "csv", [grid], lambda g: (rows, [])
+
+
+def _dedupe(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, n in enumerate(names):
+        n = str(n).replace("\ufeff", "").strip() if n is not None and str(n).strip() else f"Столбец {i + 1}"
+        k = seen.get(n, 0)
+        seen[n] = k + 1
+        out.append(n if k == 0 else f"{n} ({k + 1})")
+    return out
+
+
+def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], sheets: list[str]) -> Table:
+    """The data below the header row as an all-text frame; empty rows dropped, the `'` text marker removed."""
+    header = all_rows[header_idx]
+    names = _dedupe(list(header))
+    width = len(names)
+    body, numbers = [], []
+    for j, r in enumerate(all_rows[header_idx + 1:]):
+        cells = [None if c is None else str(c) for c in r[:width]]
+        if not any(c is not None and c.strip() not in ("", "'") for c in cells):
+            continue
+        cells += [None] * (width - len(cells))
+        body.append(cells)
+        numbers.append(header_idx + 2 + j)
+    cols = list(zip(*body)) if body else [()] * width
+    df = pl.DataFrame({n: pl.Series(n, list(c), dtype=pl.String) for n, c in zip(names, cols)})
+    df = df.with_columns(
+        pl.all().str.replace_all("\xa0", " ").str.strip_chars().str.strip_prefix("'").str.strip_chars()
+        .replace("", None)
+    )
+    return Table(df=df, row_numbers=numbers, fmt=fmt, header_row=header_idx + 1, sheet=grid.sheet,
+                 encoding=grid.encoding, delimiter=grid.delimiter, sheets=sheets)
