@@ -9,6 +9,9 @@ PAGES = {
     "Аналитика": [
         st.Page("pages/overview.py", title="Обзор", icon=":material/dashboard:", default=True),
         st.Page("pages/heatmap.py", title="Тепловая карта", icon=":material/grid_on:"),
+        st.Page("pages/deadlines.py", title="Сроки", icon=":material/schedule:"),
+        st.Page("pages/satisfaction.py", title="Удовлетворённость", icon=":material/sentiment_satisfied:"),
+        st.Page("pages/executors.py", title="Исполнители", icon=":material/groups:"),
     ],
 }
 

@@ -4,7 +4,8 @@
 SELECT
     a.appeal_id,
     a.external_id,
-    a.source,
+    CASE a.source WHEN 'pos' THEN 'ПОС' WHEN 'im' THEN 'ИМ' WHEN 'letters' THEN 'Письмо (59-ФЗ)'
+                  ELSE 'Другой источник' END AS channel,
     a.received_at,
     a.due_at,
     a.extended,

@@ -1,0 +1,99 @@
+"""Сроки: deadline breaches — KPIs vs the previous period, overdue and at-risk lists, breakdowns, aging,
+response time by channel and theme (DESIGN.md §4–5)."""
+import streamlit as st
+
+from mcu import charts_monitoring as charts
+from mcu import filters, fmt
+from mcu.scoring import deadline_rules, workday
+from mcu.ui import change, empty_state, kpi, q, table
+
+LIST_COLUMNS = {"external_id": "Номер", "channel": "Канал", "received_at": "Поступило", "due_at": "Срок",
+                "extended": "Продлено", "theme": "Тема", "subtheme": "Подтема", "settlement": "Населённый пункт",
+                "executor": "Исполнитель"}
+PCT = st.column_config.NumberColumn(format="percent")
+DEC = st.column_config.NumberColumn(format="localized")  # the browser's locale: «3,5» in a Russian browser
+
+st.title("Сроки")
+flt = filters.current()
+if flt is None:
+    empty_state("В базе пока нет обращений. Загрузите выгрузку на странице «Загрузка данных».")
+    st.stop()
+st.caption(f"{flt.caption()}. Состояние на конец дня {fmt.date(flt.as_of)}; предыдущий период — на его последний день.")
+
+kpis = q("deadlines_kpis", **flt.compare_params(), as_of=flt.as_of)
+cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)
+if not flt.has_previous:
+    prev = dict.fromkeys(prev)
+
+c = st.columns(5)
+kpi(c[0], "Открыто", fmt.num(cur["open"]), change(cur["open"], prev["open"]), inverse=True,
+    help="Обращения периода без ответа (кроме отклонённых модерацией)")
+kpi(c[1], "Просрочено без ответа", fmt.num(cur["overdue_open"]), change(cur["overdue_open"], prev["overdue_open"]),
+    inverse=True, help="Нет ответа, и срок уже истёк")
+kpi(c[2], "Ответ с нарушением срока", fmt.num(cur["answered_late"]),
+    change(cur["answered_late"], prev["answered_late"]), inverse=True, help="Ответ дан позже срока")
+kpi(c[3], "Под угрозой", fmt.num(cur["at_risk"]), change(cur["at_risk"], prev["at_risk"]), inverse=True,
+    help="Нет ответа, срок истекает в ближайшие 2 рабочих дня")
+kpi(c[4], "В срок", fmt.pct(cur["on_time_share"]), change(cur["on_time_share"], prev["on_time_share"], share=True),
+    help=f"Ответ не позже срока среди обращений, по которым исход ясен (есть ответ или срок истёк): "
+         f"{fmt.num(cur['on_time'])} из {fmt.num(cur['decided'])}")
+
+if not cur["appeals"]:
+    empty_state()
+    st.stop()
+
+with st.expander("Как считаются сроки"):
+    st.markdown("Срок берётся из выгрузки, если он там указан; иначе — по правилам канала и производственному "
+                "календарю (файл `data/reference/deadlines.toml`):")
+    st.markdown("\n".join(f"- {line}" for line in deadline_rules()))
+    st.markdown("Просрочка и остаток считаются в рабочих днях; возраст открытых обращений — в календарных днях "
+                "от поступления.")
+
+lists, breakdown, aging, response = st.tabs(["Просроченные и под угрозой", "По исполнителям и темам",
+                                             "Возраст открытых", "Время ответа"])
+with lists:
+    st.subheader("Просрочено без ответа")
+    overdue = q("deadlines_items", **flt.params(), as_of=flt.as_of, list="overdue_open", executor=None)
+    if overdue.is_empty():
+        st.success("Просроченных обращений без ответа нет.", icon=":material/check_circle:")
+    else:
+        table(overdue.select(*LIST_COLUMNS, "overdue_work_days").rename(
+            LIST_COLUMNS | {"overdue_work_days": "Просрочка, раб. дн."}), "просрочено_без_ответа")
+    st.subheader("Под угрозой: срок в ближайшие 2 рабочих дня")
+    risk = q("deadlines_items", **flt.params(), as_of=flt.as_of, list="at_risk", executor=None)
+    if risk.is_empty():
+        st.success("Обращений со сроком в ближайшие 2 рабочих дня нет.", icon=":material/check_circle:")
+    else:
+        table(risk.select(*LIST_COLUMNS, "work_days_left").rename(
+            LIST_COLUMNS | {"work_days_left": "Осталось раб. дн."}), "под_угрозой")
+
+with breakdown:
+    dim = st.segmented_control("Разрез", ["executor", "theme"], key="dl_dim", default="executor",
+                               format_func={"executor": "Исполнители", "theme": "Темы"}.get) or "executor"
+    by = q("deadlines_breakdown", **flt.params(), as_of=flt.as_of, dim=dim)
+    title = "Нарушения сроков по исполнителям" if dim == "executor" else "Нарушения сроков по темам"
+    st.plotly_chart(charts.breakdown_bars(by, title), width="stretch")
+    table(by.rename({"grp": "Исполнитель" if dim == "executor" else "Тема", "appeals": "Обращений",
+                     "open": "Открыто", "overdue_open": "Просрочено без ответа", "at_risk": "Под угрозой",
+                     "answered_late": "Ответ с нарушением", "on_time_share": "В срок"}),
+          "сроки_по_исполнителям" if dim == "executor" else "сроки_по_темам", column_config={"В срок": PCT})
+
+with aging:
+    ages = q("deadlines_aging", **flt.params(), as_of=flt.as_of)
+    if not ages["open"].sum():
+        st.success("Открытых обращений нет.", icon=":material/check_circle:")
+    else:
+        st.plotly_chart(charts.aging_bars(ages), width="stretch")
+        table(ages.rename({"bucket": "Возраст", "open": "Открыто", "overdue_open": "Из них просрочено"}),
+              "возраст_открытых")
+
+with response:
+    st.caption("Медиана и 90-й процентиль времени ответа: для Инцидент Менеджмента — в рабочих часах "
+               "(первый ответ), для остальных каналов — в рабочих днях после дня поступления.")
+    times = q("deadlines_response", **flt.params(), as_of=flt.as_of, **workday())
+    if times.is_empty():
+        empty_state("За период нет отвеченных обращений.")
+    else:
+        table(times.rename({"channel": "Канал", "theme": "Тема", "unit": "Единица", "answered": "Отвечено",
+                            "median": "Медиана", "p90": "90-й процентиль"}), "время_ответа",
+              column_config={"Медиана": DEC, "90-й процентиль": DEC})

@@ -1,0 +1,83 @@
+"""Исполнители: the executor rating — components, composite score, rank and its change, executors under
+the minimum listed apart, and the drill-down from an executor to their overdue appeals (DESIGN.md §4)."""
+import streamlit as st
+
+from mcu import charts_monitoring as charts
+from mcu import filters, fmt
+from mcu.scoring import score_settings
+from mcu.ui import empty_state, q, table
+
+PCT = st.column_config.NumberColumn(format="percent")
+DEC = st.column_config.NumberColumn(format="localized")
+COLUMNS = {"executor": "Исполнитель", "score": "Балл", "appeals": "Обращений", "on_time_share": "В срок",
+           "median_response": "Медиана ответа, раб. дн.", "solved_share": "Решено", "satisfied_share": "Довольны",
+           "repeat_share": "Повторные", "overdue": "Просрочено", "overdue_open": "Из них без ответа"}
+FORMATS = {"В срок": PCT, "Решено": PCT, "Довольны": PCT, "Повторные": PCT, "Балл": DEC,
+           "Медиана ответа, раб. дн.": DEC}
+
+st.title("Исполнители")
+flt = filters.current()
+if flt is None:
+    empty_state("В базе пока нет обращений. Загрузите выгрузку на странице «Загрузка данных».")
+    st.stop()
+st.caption(f"{flt.caption()}. Состояние на конец дня {fmt.date(flt.as_of)}; место в прошлом периоде — "
+           "по рейтингу на его последний день.")
+try:
+    settings = score_settings()
+except ValueError as e:
+    st.error(str(e))
+    st.stop()
+
+rating = q("executors_rating", **flt.compare_params(), as_of=flt.as_of, **settings.params())
+if rating.is_empty():
+    empty_state()
+    st.stop()
+
+with st.expander("Как считается балл", expanded=False):
+    st.markdown("Балл от 0 до 100 — взвешенное среднее составляющих (каждая от 0 до 1):")
+    st.markdown("\n".join(f"- {line}" for line in settings.explain()))
+    st.markdown(f"Если у исполнителя нет данных по составляющей (например, ни одной оценки), она не учитывается, "
+                f"а её вес делится между остальными. В рейтинг входят исполнители, у которых за период не меньше "
+                f"**{fmt.num(settings.min_items)}** обращений; остальные показаны отдельно, без места. "
+                f"Веса и порог задаются в файле `data/reference/executor_score.toml`.")
+
+ranked = rating.filter(rating["ranked"])
+apart = rating.filter(~rating["ranked"])
+
+st.subheader("Рейтинг")
+if ranked.is_empty():
+    empty_state(f"Ни у одного исполнителя нет {fmt.num(settings.min_items)} обращений за период: рейтинг не "
+                "строится. Расширьте период или снимите фильтры.")
+else:
+    st.plotly_chart(charts.executor_scores(ranked), width="stretch")
+    table(ranked.select("rank", "rank_change", *COLUMNS).rename(
+        {"rank": "Место", "rank_change": "Изменение места"} | COLUMNS), "рейтинг_исполнителей",
+        column_config=FORMATS | {"Изменение места": st.column_config.NumberColumn(
+            format="%+d", help="Вверх — плюс; пусто — в прошлом периоде исполнителя не было в рейтинге")})
+
+if not apart.is_empty():
+    st.subheader("Вне рейтинга")
+    st.caption(f"Меньше {fmt.num(settings.min_items)} обращений за период (или исполнитель не указан): "
+               "показатели по малому числу обращений ненадёжны.")
+    table(apart.select(*COLUMNS).rename(COLUMNS), "исполнители_вне_рейтинга", column_config=FORMATS)
+
+st.subheader("Просроченные обращения исполнителя")
+names = dict(zip(rating["executor_id"], rating["executor"]))
+names.pop(None, None)
+executor = st.selectbox("Исполнитель", list(names), format_func=names.get, index=None, key="ex_drill",
+                        placeholder="Выберите исполнителя")
+if executor is None:
+    st.caption("Выберите исполнителя, чтобы увидеть его обращения с нарушением срока.")
+    st.stop()
+items = q("deadlines_items", **flt.params(), as_of=flt.as_of, list="overdue", executor=executor)
+if items.is_empty():
+    st.success(f"У исполнителя «{names[executor]}» нет просроченных обращений за период.",
+               icon=":material/check_circle:")
+    st.stop()
+open_count = items["answered_at"].null_count()
+st.markdown(f"Просрочено: **{fmt.num(items.height)}**, из них без ответа: **{fmt.num(open_count)}**.")
+table(items.select("external_id", "channel", "received_at", "due_at", "extended", "answered_at", "overdue_work_days",
+                   "theme", "subtheme", "settlement").rename({
+    "external_id": "Номер", "channel": "Канал", "received_at": "Поступило", "due_at": "Срок", "extended": "Продлено",
+    "answered_at": "Ответ", "overdue_work_days": "Просрочка, раб. дн.", "theme": "Тема", "subtheme": "Подтема",
+    "settlement": "Населённый пункт"}), f"просрочено_{executor}")

@@ -1,0 +1,92 @@
+"""Удовлетворённость: satisfied share and mean rating by month (overall, by theme / executor / channel) with
+the number of ratings behind each point, solved vs explained among solvable appeals, repeat appeals."""
+import streamlit as st
+
+from mcu import charts_monitoring as charts
+from mcu import filters, fmt
+from mcu.ui import change, empty_state, kpi, q, table
+
+PCT = st.column_config.NumberColumn(format="percent")
+DEC = st.column_config.NumberColumn(format="localized")
+DIMS = {"all": "Все обращения", "theme": "Темы", "executor": "Исполнители", "source": "Каналы"}
+CHART_GROUPS = 8
+
+st.title("Удовлетворённость")
+flt = filters.current()
+if flt is None:
+    empty_state("В базе пока нет обращений. Загрузите выгрузку на странице «Загрузка данных».")
+    st.stop()
+st.caption(f"{flt.caption()}. Месяц — по дате поступления обращения.")
+
+kpis = q("satisfaction_kpis", **flt.compare_params(), as_of=flt.as_of)
+cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)
+if not flt.has_previous:
+    prev = dict.fromkeys(prev)
+
+c = st.columns(5)
+kpi(c[0], "Довольны", fmt.pct(cur["satisfied_share"]),
+    change(cur["satisfied_share"], prev["satisfied_share"], share=True),
+    help=f"Доля довольных среди оценивших; оценок: {fmt.num(cur['rated'])}")
+kpi(c[1], "Средняя оценка", fmt.num(cur["mean_rating"], 2),
+    fmt.signed(cur["mean_rating"] - prev["mean_rating"], 2) if cur["mean_rating"] and prev["mean_rating"] else None,
+    help=f"По шкале 1–5; оценок: {fmt.num(cur['scored'])} (Инцидент Менеджмент даёт «доволен / не доволен» без балла)")
+kpi(c[2], "Решено", fmt.pct(cur["solved_share"]), change(cur["solved_share"], prev["solved_share"], share=True),
+    help=f"«Решено» среди отвеченных решаемых: {fmt.num(cur['solvable_answered'])}")
+kpi(c[3], "Разъяснено", fmt.pct(cur["explained_share"]),
+    change(cur["explained_share"], prev["explained_share"], share=True), inverse=True,
+    help="«Разъяснено» среди отвеченных решаемых: решаемый вопрос закрыт разъяснением, а не решением")
+kpi(c[4], "Повторные", fmt.pct(cur["repeat_share"]), change(cur["repeat_share"], prev["repeat_share"], share=True),
+    inverse=True, help=f"Повторных обращений: {fmt.num(cur['repeats'])} из {fmt.num(cur['appeals'])}")
+
+if not cur["appeals"]:
+    empty_state()
+    st.stop()
+
+st.subheader("Удовлетворённость по месяцам")
+left, right = st.columns(2)
+dim = left.segmented_control("Разрез", list(DIMS), format_func=DIMS.get, key="sat_dim", default="all") or "all"
+measure = right.segmented_control("Показатель", ["satisfied_share", "mean_rating"], key="sat_measure",
+                                  default="satisfied_share",
+                                  format_func={"satisfied_share": "Доля довольных",
+                                               "mean_rating": "Средняя оценка"}.get) or "satisfied_share"
+if not cur["rated"]:
+    empty_state("За период нет ни одной оценки.")
+else:
+    trend = q("satisfaction_trend", **flt.params(), as_of=flt.as_of, dim=dim,
+              top=None if dim == "all" else CHART_GROUPS)
+    st.plotly_chart(charts.satisfaction_trend(trend, measure), width="stretch")
+    st.caption("Размер точки — число оценок за месяц: доля по трём оценкам не то же, что по трёмстам."
+               + ("" if dim == "all" else f" На графике — {CHART_GROUPS} групп с наибольшим числом оценок, "
+                                          "в таблице — все."))
+    full = trend if dim == "all" else q("satisfaction_trend", **flt.params(), as_of=flt.as_of, dim=dim, top=None)
+    table(full.rename({"month": "Месяц", "grp": DIMS[dim], "appeals": "Обращений", "rated": "Оценок",
+                       "satisfied": "Довольны", "satisfied_share": "Доля довольных", "scored": "Оценок 1–5",
+                       "mean_rating": "Средняя оценка"}), f"удовлетворённость_{dim}",
+          column_config={"Доля довольных": PCT, "Средняя оценка": DEC})
+
+st.subheader("Решено и разъяснено")
+st.caption("Среди отвеченных решаемых обращений: решён ли вопрос по существу или дано разъяснение.")
+results = q("satisfaction_results_trend", **flt.params(), as_of=flt.as_of)
+if results.is_empty():
+    empty_state("За период нет отвеченных решаемых обращений.")
+else:
+    result_cols = {"solvable_answered": "Отвечено решаемых", "solved": "Решено", "explained": "Разъяснено",
+                   "refused": "Отказано", "solved_share": "Доля решено", "explained_share": "Доля разъяснено"}
+    result_formats = {"Доля решено": PCT, "Доля разъяснено": PCT}
+    st.plotly_chart(charts.results_trend(results), width="stretch")
+    table(results.rename({"month": "Месяц"} | result_cols), "решено_разъяснено_по_месяцам",
+          column_config=result_formats)
+    st.markdown("**По исполнителям** (сначала — с наименьшей долей «решено»)")
+    by_exec = q("satisfaction_results_by_executor", **flt.params(), as_of=flt.as_of)
+    table(by_exec.rename({"executor": "Исполнитель"} | result_cols), "решено_разъяснено_по_исполнителям",
+          column_config=result_formats)
+
+st.subheader("Повторные обращения")
+st.caption("Повторное — отмечено источником как повторное, или по тому же населённому пункту и подтеме (и адресу, "
+           "если он указан) уже было обращение за предыдущие 90 дней.")
+repeats = q("satisfaction_repeat_trend", **flt.params())
+st.plotly_chart(charts.repeat_trend(repeats), width="stretch")
+table(repeats.rename({"month": "Месяц", "appeals": "Обращений", "flagged": "Отмечено источником",
+                      "same_problem": "Та же проблема за 90 дней", "repeats": "Повторных",
+                      "repeat_share": "Доля повторных"}), "повторные_обращения",
+      column_config={"Доля повторных": PCT})
