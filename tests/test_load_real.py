@@ -1,0 +1,151 @@
+"""Loading the real exports of ../shared/realdata (used by path, never copied): exact figures."""
+import collections
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from etl.build import new_database
+from etl.load import load_file, theme_matcher
+
+ROOT = Path(__file__).resolve().parents[1]
+REALDATA = ROOT.parent / "shared" / "realdata"
+IM = REALDATA / "im_export_omsk_2025-12.xlsx"
+POS_KURSK = REALDATA / "pos_kursk_messages_2022.csv"
+
+RATED = "39520539"   # «Причина закрытия» = «5»: the author's survey score
+
+pytestmark = pytest.mark.skipif(not IM.exists(), reason="../shared/realdata is not present")
+
+
+@pytest.fixture(scope="module")
+def im_db(tmp_path_factory):
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MCU_SALT", "test-salt")
+        db = tmp_path_factory.mktemp("im") / "mcu.duckdb"
+        report = load_file(IM, db=db)
+        yield db, report
+
+
+def rows(db, sql):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_im_loads_completely(im_db):
+    db, r = im_db
+    assert r.status == "loaded", r.message
+    assert (r.source, r.profile) == ("im", "im")
+    assert (r.rows_read, r.loaded, r.updated, r.duplicate, r.rejected) == (39, 39, 0, 0, 0)
+    assert r.detection.table.sheet == "Лист1" and r.detection.table.header_row == 1
+    assert rows(db, "SELECT rows_read, loaded, updated, duplicate, rejected, status FROM import_log") == [
+        (39, 39, 0, 0, 0, "loaded")]
+    assert rows(db, "SELECT count(*), count(DISTINCT external_id), min(kind), max(kind) FROM appeals") == [
+        (39, 39, "инцидент", "инцидент")]
+
+
+def test_im_status_result_solvable_satisfied(im_db):
+    db, _ = im_db
+    # Open = not closed: the one incident still at «Оценка удовлетворенности», without «Дата окончания».
+    assert rows(db, "SELECT count(*) FROM appeals WHERE closed_at IS NULL") == [(1,)]
+    assert dict(rows(db, "SELECT status, count(*) FROM appeals GROUP BY ALL")) == {"closed": 38, "answered": 1}
+    assert dict(rows(db, "SELECT coalesce(result, '-'), count(*) FROM appeals GROUP BY ALL")) == {
+        "разъяснено": 35, "решено": 3, "-": 1}
+    assert dict(rows(db, "SELECT solvable, count(*) FROM appeals GROUP BY ALL")) == {True: 29, False: 10}
+    # «Автор доволен» ×3 and the stray score «5» → satisfied; «Нет ответа от автора» and
+    # «Дальнейший диалог нецелесообразен» → unknown.
+    assert dict(rows(db, "SELECT coalesce(satisfied::VARCHAR, '-'), count(*) FROM appeals GROUP BY ALL")) == {
+        "true": 4, "-": 35}
+    assert rows(db, "SELECT external_id, rating, result FROM appeals WHERE rating IS NOT NULL") == [
+        (RATED, 5, "разъяснено")]
+
+
+def test_im_first_answer_and_deadline(im_db):
+    db, _ = im_db
+    assert rows(db, "SELECT count(answered_at), count(due_at), count(*) FILTER (WHERE answered_at > due_at) "
+                    "FROM appeals") == [(39, 39, 0)]
+    first = rows(db, "SELECT received_at::VARCHAR, due_at::VARCHAR, answered_at::VARCHAR FROM appeals "
+                     "ORDER BY received_at LIMIT 1")
+    # Received Wed 24.12 20:06 (after hours): 8 working hours = the whole of Thu 25.12, 9:00–17:00.
+    assert first == [("2025-12-24 20:06:02", "2025-12-25 17:00:00", "2025-12-25 08:36:39")]
+
+
+def test_im_per_theme_counts(im_db):
+    db, _ = im_db
+    assert dict(rows(db, "SELECT theme, count(*) FROM appeals GROUP BY ALL")) == {
+        "Дороги": 21, "ЖКХ": 4, "Транспорт": 4, "Благоустройство": 2, "Здравоохранение": 2, "Образование": 2,
+        "Социальная защита": 2, "Спорт": 2}
+    assert rows(db, "SELECT count(DISTINCT subtheme) FROM appeals") == [(18,)]
+
+
+def test_im_settlements_and_executors_kept_and_listed(im_db):
+    db, r = im_db
+    # «Населенный пункт», else «Муниципалитет»: «Омск» (17) and «Омск г.о.» (13) are one place.
+    assert dict(rows(db, "SELECT s.name, count(*) FROM appeals a JOIN settlements s USING (settlement_id) "
+                         "GROUP BY ALL")) == {
+        "Омск": 30, "Омская область, другое": 2, "Желанное": 1, "Исилькуль": 1, "Называевск": 1, "Тара": 1,
+        "Тевризский район": 1, "Фрунзе": 1, "Южно-Подольск": 1}
+    assert rows(db, "SELECT kind FROM settlements WHERE name = 'Желанное'") == [("село",)]
+    # «Исполнитель», else «Отдел»: 7 executors named, 9 departments standing in; none dropped.
+    assert rows(db, "SELECT count(DISTINCT executor_id), count(executor_id) FROM appeals") == [(16, 39)]
+    assert rows(db, "SELECT e.name, e.parent FROM executors e WHERE name LIKE 'Департамент городского%'") == [
+        ("Департамент городского хозяйства (ДГХ)", "Администрация города Омска")]
+    listed = r.unmatched.group_by("что").agg(pl.col("строк").sum()).sort("что").rows()
+    assert listed == [("Исполнитель", 39), ("Населённый пункт", 39)]
+
+
+def test_im_personal_data_masked(im_db):
+    db, _ = im_db
+    texts = [t for (t,) in rows(db, "SELECT text FROM appeals")]
+    assert len(texts) == 39 and all(texts)
+    assert not any(t.startswith("'") for t in texts)
+    assert not any("id0000000" in t or "vk.com/" in t or "t.me/" in t for t in texts)
+    # Placeholder author ids identify nobody and get no hash; real handles do.
+    assert rows(db, "SELECT count(applicant_hash), count(DISTINCT applicant_hash) FROM appeals") == [(11, 10)]
+    # The one author seen twice on one theme within 90 days is a repeat.
+    assert rows(db, "SELECT count(*) FROM appeals WHERE is_repeat") == [(1,)]
+
+
+def test_im_same_file_twice_changes_nothing(im_db, tmp_path, monkeypatch):
+    monkeypatch.setenv("MCU_SALT", "test-salt")
+    db, _ = im_db
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(db.read_bytes())
+    before = duckdb.connect(str(copy), read_only=True).sql("SELECT * EXCLUDE (loaded_at) FROM appeals ORDER BY 1").pl()
+    r = load_file(IM, db=copy)
+    assert (r.rows_read, r.loaded, r.updated, r.duplicate, r.rejected) == (39, 0, 0, 39, 0)
+    con = duckdb.connect(str(copy), read_only=True)
+    assert con.sql("SELECT * EXCLUDE (loaded_at) FROM appeals ORDER BY 1").pl().equals(before)
+    assert con.execute("SELECT count(*) FROM settlements WHERE settlement_id LIKE 'new_%'").fetchone() == (9,)
+
+
+def test_every_pos_subtheme_maps_to_a_canonical_theme(tmp_path):
+    subthemes = pl.read_csv(POS_KURSK)["Тематика"].unique().to_list()
+    assert len(subthemes) == 161
+    with new_database(tmp_path / "ref.duckdb") as con:
+        matcher = theme_matcher(con)
+        themes = {t for (t,) in con.execute("SELECT theme FROM themes").fetchall()}
+    found = {s: matcher.match(None, s) for s in subthemes}
+    assert all(how == "exact" for _, how in found.values())   # through aliases, not by luck of fuzzy matching
+    mapped = collections.Counter(theme for theme, _ in found.values())
+    assert set(mapped) <= themes - {"Не определено"}
+    assert mapped == {"Дороги": 25, "ЖКХ": 23, "Транспорт": 21, "Благоустройство": 19, "Здравоохранение": 15,
+                      "Образование": 11, "Экономика": 9, "Социальная защита": 7, "Экология": 6, "ТКО (мусор)": 4,
+                      "Имущество и земля": 4, "Спорт": 4, "Связь": 3, "Прочее": 3, "Энергетика": 3,
+                      "Безопасность": 2, "Культура": 2}
+    assert found["Тестовая категория"][0] == "Прочее"
+    assert found["Безопасная дорога в школу на дорогах в границах городских округов и сельских поселений"][0] == "Дороги"
+
+
+def test_pos_training_set_is_refused_with_what_is_missing(tmp_path):
+    # The hackathon set has themes and texts but no dates: it is not a loadable export, and we say why.
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(POS_KURSK, source="pos", db=db)
+    assert r.status == "refused"
+    assert "нет обязательных столбцов" in r.message and "«Дата создания»" in r.message
+    assert "«Тематика»" in r.message and "«Ответственное лицо»" in r.message
+    assert not db.exists()
