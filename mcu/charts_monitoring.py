@@ -50,20 +50,22 @@ def satisfaction_trend(df: pl.DataFrame, measure: str) -> go.Figure:
     fig = go.Figure()
     groups = df["grp"].unique(maintain_order=True).to_list()
     biggest = max(df[count_col].max() or 1, 1)
-    if len(groups) == 1:
-        fig.add_bar(x=_months(df), y=df[count_col], name="оценок", marker_color="#d6e4f0", yaxis="y2",
+    single = len(groups) == 1
+    if single:
+        # Counts on the primary axis (right) so the share line, on the overlaying axis, is drawn above the bars.
+        fig.add_bar(x=_months(df), y=df[count_col], name="оценок", marker_color="#d6e4f0",
                     hovertemplate="%{x}: %{y:,} оценок<extra></extra>")
     for grp in groups:
         part = df.filter(pl.col("grp") == grp)
         fig.add_scatter(
-            x=_months(part), y=part[measure], name=grp, mode="lines+markers", customdata=part[count_col],
+            x=_months(part), y=part[measure], name=grp, mode="lines+markers", customdata=part[count_col], yaxis="y2",
             marker=dict(size=[6 + 18 * (n / biggest) ** 0.5 for n in part[count_col]]),
             hovertemplate="%{x}: %{y" + (":.1%" if share else ":.2f") + "} (оценок: %{customdata:,})"
                           "<extra>" + grp + "</extra>")
     fig.update_layout(
-        yaxis=dict(title="доля довольных" if share else "средняя оценка",
-                   tickformat=".0%" if share else None, range=[0, 1.05] if share else [1, 5.1]),
-        yaxis2=dict(title="оценок", overlaying="y", side="right", showgrid=False, rangemode="tozero"),
+        yaxis=dict(title="оценок", side="right", showgrid=False, rangemode="tozero", tickformat=",d", visible=single),
+        yaxis2=dict(title="доля довольных" if share else "средняя оценка", overlaying="y", side="left",
+                    tickformat=".0%" if share else None, range=[0, 1.05] if share else [1, 5.1]),
         height=400, **RU_LAYOUT)
     return fig
 

@@ -50,10 +50,9 @@ if ranked.is_empty():
                 "строится. Расширьте период или снимите фильтры.")
 else:
     st.plotly_chart(charts.executor_scores(ranked), width="stretch")
-    table(ranked.select("rank", "rank_change", *COLUMNS).rename(
-        {"rank": "Место", "rank_change": "Изменение места"} | COLUMNS), "рейтинг_исполнителей",
-        column_config=FORMATS | {"Изменение места": st.column_config.NumberColumn(
-            format="%+d", help="Вверх — плюс; пусто — в прошлом периоде исполнителя не было в рейтинге")})
+    table(ranked.select("rank", "rank_move", *COLUMNS).rename(
+        {"rank": "Место", "rank_move": "Изменение места"} | COLUMNS), "рейтинг_исполнителей",
+        column_config=FORMATS)
 
 if not apart.is_empty():
     st.subheader("Вне рейтинга")

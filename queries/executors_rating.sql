@@ -63,6 +63,11 @@ SELECT
     c.rank,
     p.rank AS prev_rank,
     p.rank - c.rank AS rank_change,
+    CASE WHEN c.rank IS NULL THEN NULL
+         WHEN p.rank IS NULL THEN 'не было в рейтинге'
+         WHEN p.rank > c.rank THEN '↑ ' || (p.rank - c.rank)
+         WHEN p.rank < c.rank THEN '↓ ' || (c.rank - p.rank)
+         ELSE 'без изменений' END AS rank_move,
     round(c.score, 1) AS score,
     c.appeals,
     c.on_time_share,

@@ -14,7 +14,7 @@ SELECT
     count(s.satisfied) AS rated,
     avg(s.satisfied::INTEGER) AS satisfied_share,
     count(s.rating) AS scored,
-    avg(s.rating) AS mean_rating,
+    round(avg(s.rating), 2) AS mean_rating,
     count(*) FILTER (WHERE s.solvable AND s.result IS NOT NULL) AS solvable_answered,
     count(*) FILTER (WHERE s.solvable AND s.result = 'решено')
         / nullif(count(*) FILTER (WHERE s.solvable AND s.result IS NOT NULL), 0) AS solved_share,

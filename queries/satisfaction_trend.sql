@@ -26,7 +26,7 @@ SELECT month, grp,
        count(*) FILTER (WHERE satisfied) AS satisfied,
        avg(satisfied::INTEGER) AS satisfied_share,
        count(rating) AS scored,
-       avg(rating) AS mean_rating
+       round(avg(rating), 2) AS mean_rating
 FROM base
 SEMI JOIN kept USING (grp)
 GROUP BY month, grp

@@ -270,6 +270,7 @@ def test_executors_rating(db):
         ("Исполнитель не указан", False, None, None, None, 100.0, 1, None, None, None, None, 0.0),
         (TKO, False, None, None, None, 88.0, 1, 1.0, 1.0, 1.0, 1.0, 1.0),
     ]
+    assert df["rank_move"].to_list() == ["не было в рейтинге", "без изменений", "↓ 2", None, None]
     assert records(df, "executor_id", "overdue", "overdue_open")[:3] == [("upr_obr", 0, 0), ("dor_otdel", 1, 1),
                                                                        ("mup_zhkh", 2, 1)]
 
@@ -289,7 +290,7 @@ def test_satisfaction_kpis(db):
     #    explained); repeats c1 c3 c4 (rule) + c13 (flag).
     # P as of 26.04 (p2's answer and rating are not known yet): rated p1 p3; scores 4, 3; solvable p1 p3.
     assert records(df, *cols) == [
-        ("current", 14, 4, 0.75, 3, round(11 / 3, 4), 4, 0.75, 0.25, 4, round(4 / 14, 4)),
+        ("current", 14, 4, 0.75, 3, 3.67, 4, 0.75, 0.25, 4, round(4 / 14, 4)),
         ("previous", 7, 2, 0.5, 2, 3.5, 2, 0.5, 0.5, 0, 0.0),
     ]
 
