@@ -37,11 +37,20 @@ def heatmap(matrix: pl.DataFrame, measure: str, label: str, diverging: bool = Fa
     wide = {(t, s): v for t, s, v in matrix.select("theme", "settlement", measure).iter_rows()}
     z = [[wide.get((t, s)) for s in places] for t in themes]
     text = [[("" if v is None else fmt.num(v, 0 if measure == "appeals" else 1)) for v in row] for row in z]
+    hover = "%{y} · %{x}<br>" + label + ": %{text}<extra></extra>"
     fig = go.Figure(go.Heatmap(
         z=z, x=places, y=themes, text=text, texttemplate="%{text}", colorscale="RdBu_r" if diverging else "YlOrRd",
-        zmid=0 if diverging else None, colorbar=dict(title=label), xgap=1, ygap=1,
-        hovertemplate="%{y} · %{x}<br>" + label + ": %{text}<extra></extra>",
+        zmid=0 if diverging else None, colorbar=dict(title=label), xgap=1, ygap=1, hoverinfo="skip",
     ))
-    fig.update_layout(height=120 + 30 * len(themes), xaxis=dict(side="top", tickangle=-40),
-                      yaxis=dict(autorange="reversed"), **{**RU_LAYOUT, "margin": dict(l=10, r=10, t=90, b=10)})
+    # Streamlit cannot select heat map cells (plotly gives no points for them), so an invisible square
+    # marker sits on every cell: clicking it selects the cell, and the selected one is outlined.
+    cells = [(t, s, text[i][j]) for i, t in enumerate(themes) for j, s in enumerate(places)]
+    fig.add_scatter(
+        x=[c[1] for c in cells], y=[c[0] for c in cells], text=[c[2] for c in cells], mode="markers",
+        marker=dict(symbol="square", size=24, color="rgba(0,0,0,0)", line=dict(width=0)),
+        selected=dict(marker=dict(color="rgba(0,0,0,0.25)")), unselected=dict(marker=dict(opacity=1)),
+        hovertemplate=hover, showlegend=False,
+    )
+    fig.update_layout(height=120 + 30 * len(themes), xaxis=dict(side="top", tickangle=-40, showgrid=False),
+                      yaxis=dict(autorange="reversed", showgrid=False), **{**RU_LAYOUT, "margin": dict(l=10, r=10, t=90, b=10)})
     return fig

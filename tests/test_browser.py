@@ -80,8 +80,13 @@ def test_heatmap_is_drawn_with_figures(server, browser):
     page.wait_for_selector(".js-plotly-plot g.heatmap-label text", state="attached", timeout=30_000)
     # The Кызлас × ЖКХ cell (the planted water hot spot) is written on the heat map.
     cells = page.locator(".js-plotly-plot g.heatmap-label text").all_text_contents()
-    assert any(int(t) > 60 for t in cells if t.isdigit())
+    assert int(cells[0]) > 60  # the first row is ЖКХ, the only column Кызлас
     assert page.get_by_text("Тепловая карта", exact=True).first.is_visible()
+    # Clicking the cell lists the appeals behind it.
+    box = page.locator(".js-plotly-plot g.heatmap-label text").first.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.get_by_text(f"Найдено {cells[0]};").wait_for(timeout=30_000)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "heatmap.png", full_page=True)
     page.close()
