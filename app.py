@@ -13,6 +13,9 @@ PAGES = {
         st.Page("pages/satisfaction.py", title="Удовлетворённость", icon=":material/sentiment_satisfied:"),
         st.Page("pages/executors.py", title="Исполнители", icon=":material/groups:"),
     ],
+    "Данные": [
+        st.Page("pages/upload.py", title="Загрузка данных", icon=":material/upload:"),
+    ],
 }
 
 nav = st.navigation(PAGES)

@@ -1,0 +1,127 @@
+"""Загрузка данных: upload exports, see what was detected, load them, read the report; the import history."""
+import hashlib
+import tempfile
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from etl.load import FileRefused, detect, load_file
+from etl.privacy import mask_expr
+from etl.profile import Profile, ProfileError
+from mcu import fmt
+from mcu.settings import db_path
+from mcu.ui import q, table
+
+SOURCES = {"auto": "Определить по заголовкам", "pos": "ПОС «Решаем вместе»", "im": "Инцидент Менеджмент",
+           "letters": "Обращения граждан (59-ФЗ)", "votes": "Итоги голосований",
+           "custom": "Свой формат (профиль TOML)"}
+COUNTS = {"rows_read": "Прочитано", "loaded": "Новых", "updated": "Обновлено", "duplicate": "Дубликатов",
+          "rejected": "Отклонено"}
+REJECT_COLS = {"source_row": "Строка файла", "reason": "Причина", "raw": "Значения строки"}
+
+
+def stored(upload) -> Path:
+    """The upload as a file on disk (named by its content, so a re-run does not write it again)."""
+    folder = Path(st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="mcu_upload_")))
+    data = upload.getvalue()
+    path = folder / (hashlib.sha256(data).hexdigest()[:16] + Path(upload.name).suffix.lower())
+    if not path.exists():
+        path.write_bytes(data)
+    return path
+
+
+def key_value(info: dict) -> pl.DataFrame:
+    return pl.DataFrame({"Что определено": list(info), "Значение": [str(v) for v in info.values()]})
+
+
+st.title("Загрузка данных")
+st.caption("Выгрузки ПОС, Инцидент Менеджмента, журнала обращений по 59-ФЗ и итоги голосований — XLSX или CSV. "
+           "Файл загружается целиком или не загружается вовсе; повторная загрузка ничего не удваивает, "
+           "а более свежая выгрузка обновляет статусы, ответы и оценки.")
+
+left, right = st.columns([3, 2])
+files = left.file_uploader("Файлы выгрузок", type=["xlsx", "xls", "xlsm", "csv", "tsv", "txt"],
+                           accept_multiple_files=True, key="upload_files")
+choice = right.selectbox("Источник", list(SOURCES), format_func=SOURCES.get, key="upload_source")
+source = None if choice == "auto" else choice
+profile = None
+if source == "custom":
+    profile_file = right.file_uploader("Профиль источника (TOML)", type=["toml"], key="upload_profile")
+    if profile_file is None:
+        right.info("Для своего формата приложите профиль: какие столбцы файла что означают. "
+                   "Образец — etl/profiles/custom_example.toml, описание — docs/profiles.md.")
+    else:
+        try:
+            profile = Profile.from_toml(profile_file.getvalue().decode("utf-8"))
+        except (ProfileError, UnicodeDecodeError) as e:
+            right.error(f"Профиль не принят: {e}")
+
+ready = []
+for upload in files or []:
+    path = stored(upload)
+    with st.expander(f"Файл {upload.name}", expanded=len(files) == 1):
+        try:
+            det = detect(path, source=source, profile=profile, file_name=upload.name)
+        except FileRefused as e:
+            st.error(str(e), icon=":material/block:")
+            continue
+        info, mapping = st.columns([2, 3])
+        info.dataframe(key_value(det.describe()), hide_index=True)
+        mapping.dataframe(det.mapping_frame().rename({"поле": "Поле модели", "столбец файла": "Столбец файла"}),
+                          hide_index=True)
+        st.caption("Первые строки файла (ФИО, телефоны, e-mail и ссылки на профили скрыты)")
+        st.dataframe(det.table.df.head(20).select(mask_expr(pl.all()).name.keep()), hide_index=True)
+        ready.append((path, upload.name))
+
+if ready and st.button(f"Загрузить в базу: {fmt.num(len(ready))} файл(а)", type="primary", key="upload_go"):
+    with st.spinner("Загрузка…"):
+        st.session_state["upload_reports"] = [load_file(p, source=source, profile=profile, file_name=name)
+                                              for p, name in ready]
+    st.cache_data.clear()
+    st.rerun()   # the sidebar filters and every page pick up the new data
+
+for i, r in enumerate(st.session_state.get("upload_reports", [])):
+    st.subheader(f"Отчёт: {r.file_name}")
+    if not r.ok:
+        st.error(r.message, icon=":material/block:")
+        continue
+    st.success(f"Загружено за {fmt.num(r.seconds, 1)} с, запись № {r.import_id} в истории загрузок.",
+               icon=":material/check_circle:")
+    for col, (attr, label) in zip(st.columns(len(COUNTS)), COUNTS.items()):
+        col.metric(label, fmt.num(getattr(r, attr)), border=True)
+    if r.rejected:
+        st.markdown("**Отклонённые строки** — исправьте их в выгрузке и загрузите файл снова")
+        table(r.rejects.rename(REJECT_COLS), f"отклонено_{r.import_id}_{i}")
+    if r.unmatched.height:
+        st.markdown("**Не найдено в справочниках** — строки загружены; соответствия задаются в "
+                    "data/reference/*_aliases.csv, после чего загрузите файл ещё раз")
+        table(r.unmatched, f"не_сопоставлено_{r.import_id}_{i}")
+
+st.header("История загрузок")
+if not db_path().exists():
+    st.info("База ещё не создана: загрузите первую выгрузку выше.", icon=":material/database:")
+    st.stop()
+history = q("import_history")
+if history.is_empty():
+    st.info("Загрузок ещё не было: база собрана без выгрузок (например, демо-база).", icon=":material/history:")
+else:
+    table(history.rename({"import_id": "№", "file_name": "Файл", "source": "Источник", "profile": "Профиль",
+                          "finished_at": "Загружен", "message": "Итог", **COUNTS}), "история_загрузок")
+    with_rejects = history.filter(pl.col("rejected") > 0)
+    if not with_rejects.is_empty():
+        labels = dict(zip(with_rejects["import_id"], with_rejects["file_name"]))
+        pick = st.selectbox("Отклонённые строки загрузки", list(labels), key="upload_rejects_pick",
+                            format_func=lambda k: f"№ {k}: {labels[k]}")
+        table(q("import_rejects", import_id=pick).rename(REJECT_COLS), f"отклонено_загрузка_{pick}")
+
+st.header("Не сопоставлено со справочниками")
+unmatched = q("unmatched_values")
+if unmatched.is_empty():
+    st.info("Все населённые пункты, исполнители и темы в базе сопоставлены со справочниками.",
+            icon=":material/task_alt:")
+else:
+    st.caption("Эти значения сохранены как есть и видны на всех страницах. Чтобы отнести их к записи справочника, "
+               "добавьте строку в указанный файл соответствий и загрузите выгрузку ещё раз.")
+    table(unmatched.rename({"what": "Что", "value": "Значение", "context": "Уточнение", "appeals": "Обращений",
+                            "alias_file": "Файл соответствий"}), "не_сопоставлено")
