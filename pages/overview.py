@@ -2,6 +2,7 @@
 import streamlit as st
 
 from mcu import charts, filters, fmt
+from mcu.growth import growth_section
 from mcu.ui import change, downloads, empty_state, kpi, q, table
 
 st.title("Обзор")
@@ -35,20 +36,26 @@ if not cur["total"]:
     empty_state()
     st.stop()
 
-st.subheader("Динамика по каналам")
-trend = q("trend_by_source", **flt.params())
-st.plotly_chart(charts.trend_by_source(trend), width="stretch")
-downloads(trend.rename({"month": "Месяц", "source": "Канал", "appeals": "Обращений"}), "динамика_по_каналам")
+summary, factors = st.tabs(["Динамика и лидеры", "Факторы роста"])
+with factors:
+    growth_section(flt)
 
-left, right = st.columns(2)
-with left:
-    themes = q("top_themes", **flt.compare_params(), limit=10)
-    st.plotly_chart(charts.ranked_bars(themes, "theme", "appeals", "Темы"), width="stretch")
-    table(themes.rename({"theme": "Тема", "appeals": "Обращений", "prev_appeals": "Пред. период",
-                         "change": "Изменение", "share": "Доля"}), "топ_тем",
-          column_config={"Доля": st.column_config.NumberColumn(format="percent")})
-with right:
-    places = q("top_settlements", **flt.compare_params(), limit=10)
-    st.plotly_chart(charts.ranked_bars(places, "settlement", "appeals", "Населённые пункты"), width="stretch")
-    table(places.rename({"settlement": "Населённый пункт", "appeals": "Обращений", "prev_appeals": "Пред. период",
-                         "change": "Изменение", "per_1000": "На 1 000 жит."}), "топ_населённых_пунктов")
+with summary:
+    st.subheader("Динамика по каналам")
+    trend = q("trend_by_source", **flt.params())
+    st.plotly_chart(charts.trend_by_source(trend), width="stretch")
+    downloads(trend.rename({"month": "Месяц", "source": "Канал", "appeals": "Обращений"}), "динамика_по_каналам")
+
+    left, right = st.columns(2)
+    with left:
+        themes = q("top_themes", **flt.compare_params(), limit=10)
+        st.plotly_chart(charts.ranked_bars(themes, "theme", "appeals", "Темы"), width="stretch")
+        table(themes.rename({"theme": "Тема", "appeals": "Обращений", "prev_appeals": "Пред. период",
+                             "change": "Изменение", "share": "Доля"}), "топ_тем",
+              column_config={"Доля": st.column_config.NumberColumn(format="percent")})
+    with right:
+        places = q("top_settlements", **flt.compare_params(), limit=10)
+        st.plotly_chart(charts.ranked_bars(places, "settlement", "appeals", "Населённые пункты"), width="stretch")
+        table(places.rename({"settlement": "Населённый пункт", "appeals": "Обращений",
+                             "prev_appeals": "Пред. период", "change": "Изменение", "per_1000": "На 1 000 жит."}),
+              "топ_населённых_пунктов")
