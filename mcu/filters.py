@@ -75,7 +75,9 @@ def _from_url(options: dict, first: dt.date, last: dt.date) -> None:
     preset = qp.get("period", DEFAULT_PRESET)
     st.session_state["f_period"] = preset if preset in PRESETS else DEFAULT_PRESET
     try:
-        custom = (dt.date.fromisoformat(qp["from"]), dt.date.fromisoformat(qp["to"]))
+        # A link may outlive the data it was made on: keep its range within what the database holds.
+        start, end = sorted(min(max(dt.date.fromisoformat(qp[k]), first), last) for k in ("from", "to"))
+        custom = (start, end)
     except (KeyError, ValueError):
         custom = _period(DEFAULT_PRESET, first, last, None)
     st.session_state["f_range"] = custom

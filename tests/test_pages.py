@@ -65,6 +65,11 @@ def test_url_restores_filters(app):
     assert at.caption[0].value.startswith("Период: 01.01.2026–31.01.2026 (31 дн.)")
 
 
+def test_url_range_outside_the_data_is_clamped(app):
+    at = app(period="custom", **{"from": "2019-01-01", "to": "2026-02-10"})
+    assert at.caption[0].value.startswith("Период: 26.11.2024–10.02.2026")
+
+
 def test_unknown_url_values_are_ignored(app):
     at = app(period="decade", settlement="atlantis")
     assert at.session_state["f_period"] == "quarter"
