@@ -71,16 +71,26 @@ def decode(data: bytes) -> tuple[str, str]:
         raise FileRefused("Файл похож на двоичный, а не на таблицу CSV/Excel. Выгрузите данные заново в формате "
                           "XLSX или CSV и загрузите этот файл.")
     try:
-        return data.decode("utf-8"), "utf-8"
+        utf8 = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
+        utf8 = None
     try:
-        text = data.decode("cp1251")
+        cp = data.decode("cp1251")
     except UnicodeDecodeError:
-        raise FileRefused(_UNKNOWN_ENCODING) from None
-    if _looks_binary(text):
+        cp = None
+    if utf8 is not None and (cp is None or _plausible(utf8) >= _plausible(cp)):
+        return utf8, "utf-8"
+    if cp is None or _looks_binary(cp):
         raise FileRefused(_UNKNOWN_ENCODING)
-    return text, "cp1251"
+    return cp, "cp1251"
+
+
+def _plausible(text: str) -> float:
+    """The share of characters Russian exports are made of. Short cp1251 text can be valid UTF-8
+    («ВЁ» → «¨»), so UTF-8 wins only when it reads at least as naturally."""
+    sample = text[:20000]
+    good = sum(c.isascii() or "\u0400" <= c <= "\u04ff" or c in "«»—–№…“”„’\xa0" for c in sample)
+    return good / max(1, len(sample))
 
 
 _UNKNOWN_ENCODING = ("Не удалось определить кодировку файла (ожидаются UTF-8 или Windows-1251). Откройте файл "
