@@ -65,7 +65,8 @@ def satisfaction_trend(df: pl.DataFrame, measure: str) -> go.Figure:
     fig.update_layout(
         yaxis=dict(title="оценок", side="right", showgrid=False, rangemode="tozero", tickformat=",d", visible=single),
         yaxis2=dict(title="доля довольных" if share else "средняя оценка", overlaying="y", side="left",
-                    tickformat=".0%" if share else None, range=[0, 1.05] if share else [1, 5.1]),
+                    tickformat=".0%" if share else None, range=[0, 1.05] if share else [1, 5.1],
+                    tickmode="linear", tick0=0 if share else 1, dtick=0.2 if share else 1),
         height=400, **RU_LAYOUT)
     return fig
 
@@ -117,6 +118,11 @@ def growth_waterfall(df: pl.DataFrame) -> go.Figure:
         increasing=dict(marker_color=RED), decreasing=dict(marker_color=GREEN), totals=dict(marker_color=BLUE),
         connector=dict(line=dict(color=GREY, width=1)),
         hovertemplate="%{x}: %{text}<extra></extra>"))
-    fig.update_layout(yaxis_title="обращений", xaxis=dict(tickangle=-30), height=460, showlegend=False,
-                      **RU_LAYOUT)
+    # Zoom to the running totals: against a zero-based axis a change of 5 % is a sliver.
+    running = [prev + c for c in df["change"].cum_sum()] + [prev, cur]
+    lo, hi = min(running), max(running)
+    pad = max((hi - lo) * 0.3, 1)
+    fig.update_layout(yaxis=dict(title="обращений (ось не от нуля)", tickformat=",d",
+                                 range=[max(0, lo - pad), hi + pad]),
+                      xaxis=dict(tickangle=-30), height=460, showlegend=False, **RU_LAYOUT)
     return fig

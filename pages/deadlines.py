@@ -7,9 +7,10 @@ from mcu import filters, fmt
 from mcu.scoring import deadline_rules, workday
 from mcu.ui import change, empty_state, kpi, q, table
 
-LIST_COLUMNS = {"external_id": "Номер", "channel": "Канал", "received_at": "Поступило", "due_at": "Срок",
-                "extended": "Продлено", "theme": "Тема", "subtheme": "Подтема", "settlement": "Населённый пункт",
-                "executor": "Исполнитель"}
+# The deadline lists: what to act on first (number, how late, whose), then the details.
+LIST_HEAD = {"external_id": "Номер", "channel": "Канал"}
+LIST_TAIL = {"due_at": "Срок", "received_at": "Поступило", "executor": "Исполнитель", "theme": "Тема",
+             "subtheme": "Подтема", "settlement": "Населённый пункт", "extended": "Продлено"}
 PCT = st.column_config.NumberColumn(format="percent")
 DEC = st.column_config.NumberColumn(format="localized")  # the browser's locale: «3,5» in a Russian browser
 
@@ -57,15 +58,15 @@ with lists:
     if overdue.is_empty():
         st.success("Просроченных обращений без ответа нет.", icon=":material/check_circle:")
     else:
-        table(overdue.select(*LIST_COLUMNS, "overdue_work_days").rename(
-            LIST_COLUMNS | {"overdue_work_days": "Просрочка, раб. дн."}), "просрочено_без_ответа")
+        table(overdue.select(*LIST_HEAD, "overdue_work_days", *LIST_TAIL).rename(
+            LIST_HEAD | {"overdue_work_days": "Просрочка, раб. дн."} | LIST_TAIL), "просрочено_без_ответа")
     st.subheader("Под угрозой: срок в ближайшие 2 рабочих дня")
     risk = q("deadlines_items", **flt.params(), as_of=flt.as_of, list="at_risk", executor=None)
     if risk.is_empty():
         st.success("Обращений со сроком в ближайшие 2 рабочих дня нет.", icon=":material/check_circle:")
     else:
-        table(risk.select(*LIST_COLUMNS, "work_days_left").rename(
-            LIST_COLUMNS | {"work_days_left": "Осталось раб. дн."}), "под_угрозой")
+        table(risk.select(*LIST_HEAD, "work_days_left", *LIST_TAIL).rename(
+            LIST_HEAD | {"work_days_left": "Осталось раб. дн."} | LIST_TAIL), "под_угрозой")
 
 with breakdown:
     dim = st.segmented_control("Разрез", ["executor", "theme"], key="dl_dim", default="executor",

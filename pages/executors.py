@@ -63,7 +63,12 @@ if not apart.is_empty():
 st.subheader("Просроченные обращения исполнителя")
 names = dict(zip(rating["executor_id"], rating["executor"]))
 names.pop(None, None)
-executor = st.selectbox("Исполнитель", list(names), format_func=names.get, index=None, key="ex_drill",
+# One executor newly chosen in the sidebar is the natural one to drill into.
+chosen = flt.executors[0] if len(flt.executors) == 1 and flt.executors[0] in names else None
+if chosen and st.session_state.get("ex_drill_sidebar") != chosen:
+    st.session_state["ex_drill"] = chosen
+st.session_state["ex_drill_sidebar"] = chosen
+executor = st.selectbox("Исполнитель", list(names), format_func=names.get, key="ex_drill", index=None,
                         placeholder="Выберите исполнителя")
 if executor is None:
     st.caption("Выберите исполнителя, чтобы увидеть его обращения с нарушением срока.")
@@ -75,8 +80,8 @@ if items.is_empty():
     st.stop()
 open_count = items["answered_at"].null_count()
 st.markdown(f"Просрочено: **{fmt.num(items.height)}**, из них без ответа: **{fmt.num(open_count)}**.")
-table(items.select("external_id", "channel", "received_at", "due_at", "extended", "answered_at", "overdue_work_days",
-                   "theme", "subtheme", "settlement").rename({
+table(items.select("external_id", "channel", "overdue_work_days", "due_at", "answered_at", "received_at", "theme",
+                   "subtheme", "settlement", "extended").rename({
     "external_id": "Номер", "channel": "Канал", "received_at": "Поступило", "due_at": "Срок", "extended": "Продлено",
     "answered_at": "Ответ", "overdue_work_days": "Просрочка, раб. дн.", "theme": "Тема", "subtheme": "Подтема",
     "settlement": "Населённый пункт"}), f"просрочено_{executor}")

@@ -8,6 +8,7 @@ from mcu.ui import change, empty_state, kpi, q, table
 
 PCT = st.column_config.NumberColumn(format="percent")
 DEC = st.column_config.NumberColumn(format="localized")
+MONTH = st.column_config.DateColumn(format="MM.YYYY")
 DIMS = {"all": "Все обращения", "theme": "Темы", "executor": "Исполнители", "source": "Каналы"}
 CHART_GROUPS = 8
 
@@ -62,7 +63,7 @@ else:
     table(full.rename({"month": "Месяц", "grp": DIMS[dim], "appeals": "Обращений", "rated": "Оценок",
                        "satisfied": "Довольны", "satisfied_share": "Доля довольных", "scored": "Оценок 1–5",
                        "mean_rating": "Средняя оценка"}), f"удовлетворённость_{dim}",
-          column_config={"Доля довольных": PCT, "Средняя оценка": DEC})
+          column_config={"Месяц": MONTH, "Доля довольных": PCT, "Средняя оценка": DEC})
 
 st.subheader("Решено и разъяснено")
 st.caption("Среди отвеченных решаемых обращений: решён ли вопрос по существу или дано разъяснение.")
@@ -72,7 +73,7 @@ if results.is_empty():
 else:
     result_cols = {"solvable_answered": "Отвечено решаемых", "solved": "Решено", "explained": "Разъяснено",
                    "refused": "Отказано", "solved_share": "Доля решено", "explained_share": "Доля разъяснено"}
-    result_formats = {"Доля решено": PCT, "Доля разъяснено": PCT}
+    result_formats = {"Месяц": MONTH, "Доля решено": PCT, "Доля разъяснено": PCT}
     st.plotly_chart(charts.results_trend(results), width="stretch")
     table(results.rename({"month": "Месяц"} | result_cols), "решено_разъяснено_по_месяцам",
           column_config=result_formats)
@@ -89,4 +90,4 @@ st.plotly_chart(charts.repeat_trend(repeats), width="stretch")
 table(repeats.rename({"month": "Месяц", "appeals": "Обращений", "flagged": "Отмечено источником",
                       "same_problem": "Та же проблема за 90 дней", "repeats": "Повторных",
                       "repeat_share": "Доля повторных"}), "повторные_обращения",
-      column_config={"Доля повторных": PCT})
+      column_config={"Месяц": MONTH, "Доля повторных": PCT})

@@ -64,7 +64,7 @@ SELECT
     p.rank AS prev_rank,
     p.rank - c.rank AS rank_change,
     CASE WHEN c.rank IS NULL THEN NULL
-         WHEN p.rank IS NULL THEN 'не было в рейтинге'
+         WHEN p.rank IS NULL THEN 'новый'  -- not ranked in the previous period
          WHEN p.rank > c.rank THEN '↑ ' || (p.rank - c.rank)
          WHEN p.rank < c.rank THEN '↓ ' || (c.rank - p.rank)
          ELSE 'без изменений' END AS rank_move,

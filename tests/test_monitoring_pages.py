@@ -118,6 +118,16 @@ def test_executors_page_rating_on_demo(demo_db, monkeypatch):
     at.multiselect(key="f_theme").set_value(["ЖКХ"]).run()
     assert not at.exception
     assert at.dataframe[0].value["Исполнитель"].tolist() != ranked["Исполнитель"].tolist()
+    # One executor chosen in the sidebar opens their drill-down: exactly their overdue appeals.
+    at.multiselect(key="f_theme").set_value([])
+    at.multiselect(key="f_executor").set_value(["dor_otdel"]).run()
+    assert not at.exception
+    params = {"date_from": dt.date(2026, 8, 27), "date_to": dt.date(2026, 11, 25), "sources": [], "themes": [],
+              "settlements": [], "executors": ["dor_otdel"]}
+    expected = run_query("deadlines_items", db=demo_db, **params, as_of=dt.date(2026, 11, 25), list="overdue",
+                         executor="dor_otdel")
+    assert expected.height > 50
+    assert at.dataframe[-1].value["Номер"].tolist() == expected["external_id"].to_list()
 
 
 def test_satisfaction_page(fixture_db, monkeypatch):
