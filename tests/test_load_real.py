@@ -149,3 +149,18 @@ def test_pos_training_set_is_refused_with_what_is_missing(tmp_path):
     assert "нет обязательных столбцов" in r.message and "«Дата создания»" in r.message
     assert "«Тематика»" in r.message and "«Ответственное лицо»" in r.message
     assert not db.exists()
+
+
+def test_unmatched_values_listed_for_the_curator(im_db):
+    from mcu.query import run_query
+
+    db, _ = im_db
+    df = run_query("unmatched_values", db=db)
+    assert df.group_by("what").agg(pl.col("appeals").sum(), pl.len()).sort("what").rows() == [
+        ("Исполнитель", 39, 16), ("Населённый пункт", 39, 9)]
+    assert df.row(0, named=True) == {"what": "Исполнитель", "value": "Департамент городского хозяйства (ДГХ)",
+                                     "context": "Администрация города Омска", "appeals": 18,
+                                     "alias_file": "data/reference/executor_aliases.csv"}
+    history = run_query("import_history", db=db)
+    assert history.select("import_id", "file_name", "rows_read", "loaded").rows() == [
+        (1, "im_export_omsk_2025-12.xlsx", 39, 39)]
