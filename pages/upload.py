@@ -78,8 +78,7 @@ if ready and st.button(f"Загрузить в базу: {fmt.num(len(ready))} �
     with st.spinner("Загрузка…"):
         st.session_state["upload_reports"] = [load_file(p, source=source, profile=profile, file_name=name)
                                               for p, name in ready]
-    st.cache_data.clear()
-    st.rerun()   # the sidebar filters and every page pick up the new data
+    st.rerun()   # queries are cached by database version: the sidebar and every page see the new data at once
 
 for i, r in enumerate(st.session_state.get("upload_reports", [])):
     st.subheader(f"Отчёт: {r.file_name}")
