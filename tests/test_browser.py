@@ -100,3 +100,17 @@ def test_overview_shows_kpis_and_url_keeps_filters(server, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "overview.png", full_page=True)
     page.close()
+
+
+@pytest.mark.parametrize("path, title", [
+    ("deadlines", "Сроки"), ("satisfaction", "Удовлетворённость"), ("executors", "Исполнители"),
+    ("upload", "Загрузка данных"),
+])
+def test_every_page_renders_without_error(server, browser, path, title):
+    page = open_page(browser, f"{server}/{path}?period=quarter")
+    page.get_by_role("heading", name=title).first.wait_for(timeout=30_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{path}.png", full_page=True)
+    page.close()
