@@ -4,8 +4,10 @@ The app opens the database read-only and may be reading it while we write; it ne
 file, and it never blocks us, because we never write the file it has open (DESIGN.md §7).
 """
 import contextlib
+import fcntl
 import os
 import shutil
+import uuid
 from pathlib import Path
 
 import duckdb
@@ -26,25 +28,37 @@ def create_model(con) -> None:
 
 
 @contextlib.contextmanager
+def _writer_lock(path: Path):
+    """One writer at a time per database: two uploads at once would otherwise each copy the old file
+    and the later swap would silently drop the earlier load."""
+    with open(path.with_name(f".{path.name}.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
 def _swap(path: Path, seed_from_existing: bool):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    if seed_from_existing:
-        shutil.copyfile(path, tmp)
-    con = duckdb.connect(str(tmp), config=DUCKDB_CONFIG)
-    try:
-        if not seed_from_existing:
-            create_model(con)
-        yield con
-        con.execute("CHECKPOINT")
-        con.close()
-        os.replace(tmp, path)
-    except BaseException:
-        con.close()
-        tmp.unlink(missing_ok=True)
-        raise
+    with _writer_lock(path):
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+        if seed_from_existing:
+            shutil.copyfile(path, tmp)
+        con = duckdb.connect(str(tmp), config=DUCKDB_CONFIG)
+        try:
+            if not seed_from_existing:
+                create_model(con)
+            yield con
+            con.execute("CHECKPOINT")
+            con.close()
+            os.replace(tmp, path)
+        except BaseException:
+            con.close()
+            tmp.unlink(missing_ok=True)
+            raise
 
 
 def new_database(path: Path):

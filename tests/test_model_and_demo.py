@@ -41,7 +41,30 @@ def test_failed_build_leaves_existing_file_untouched(tmp_path):
             con.execute("SELECT 1")
             raise RuntimeError("boom")
     assert path.read_bytes() == b"previous"
-    assert [p.name for p in tmp_path.iterdir()] == ["m.duckdb"]
+    assert [p.name for p in tmp_path.iterdir() if p.suffix == ".tmp"] == []
+
+
+def test_concurrent_updates_both_land(tmp_path):
+    """Two loads at once (two browser sessions) must not drop each other's rows."""
+    import threading
+
+    from etl.build import update_database
+    path = tmp_path / "m.duckdb"
+    with new_database(path):
+        pass
+
+    def add(code):
+        with update_database(path) as con:
+            con.execute("INSERT INTO executors VALUES (?, ?, NULL)", [code, code])
+
+    threads = [threading.Thread(target=add, args=(f"x{i}",)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    con = duckdb.connect(str(path), read_only=True)
+    assert sorted(r[0] for r in con.execute("SELECT executor_id FROM executors WHERE executor_id LIKE 'x%'").fetchall()) \
+        == ["x0", "x1", "x2", "x3"]
 
 
 def test_demo_is_deterministic_for_seed_and_end(demo):
