@@ -1,6 +1,7 @@
 """A real browser: Playwright drives Debian's Chromium against the app on a free port."""
 import datetime as dt
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -113,4 +114,27 @@ def test_every_page_renders_without_error(server, browser, path, title):
     assert page.locator("[data-testid='stException']").count() == 0
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{path}.png", full_page=True)
+    page.close()
+
+
+REAL_IM = ROOT.parent / "shared" / "realdata" / "im_export_omsk_2025-12.xlsx"
+
+
+@pytest.mark.skipif(not REAL_IM.exists(), reason="нет ../shared/realdata")
+def test_upload_a_real_export_in_the_browser(server, browser):
+    """Runs last: it adds the real ИМ export (Омск, 39 incidents) to this module's database."""
+    page = open_page(browser, f"{server}/upload")
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(REAL_IM))
+    page.get_by_role("button", name="Загрузить в базу").wait_for(timeout=30_000)
+    page.get_by_role("button", name="Загрузить в базу").click()
+    page.get_by_text("Отчёт: im_export_omsk_2025-12.xlsx").wait_for(timeout=60_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    report = page.locator("[data-testid='stMetric']").all_inner_texts()
+    assert [" ".join(r.split()) for r in report[:5]] == ["Прочитано 39", "Новых 39", "Обновлено 0",
+                                                          "Дубликатов 0", "Отклонено 0"]
+    page.screenshot(path=ARTIFACTS / "upload_report.png", full_page=True)
+    # The other pages see the new data at once: Омск appears among the settlements.
+    page.goto(f"{server}/heatmap?period=all")
+    page.wait_for_selector(".js-plotly-plot g.heatmap-label text", state="attached", timeout=30_000)
+    assert page.locator(".js-plotly-plot .xtick text", has_text=re.compile("^Омск$")).count() == 1
     page.close()
