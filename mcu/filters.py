@@ -140,3 +140,16 @@ def render() -> Filters | None:
 def current() -> Filters | None:
     """The filters drawn in this run (app.py renders them before the page)."""
     return st.session_state.get("filters")
+
+
+def page(title: str, note: str = "") -> Filters:
+    """Every analytics page starts here: its title, the period line (plus `note`, where «{as_of}» becomes
+    the state date), and the filters; with no data yet it explains what to do and stops the page."""
+    st.title(title)
+    flt = current()
+    if flt is None:
+        st.info("В базе пока нет обращений. Загрузите выгрузку на странице «Загрузка данных».",
+                icon=":material/filter_alt_off:")
+        st.stop()
+    st.caption(flt.caption() + (". " + note.format(as_of=fmt.date(flt.as_of)) if note else ""))
+    return flt

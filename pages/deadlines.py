@@ -14,12 +14,7 @@ LIST_TAIL = {"due_at": "Срок", "received_at": "Поступило", "executo
 PCT = st.column_config.NumberColumn(format="percent")
 DEC = st.column_config.NumberColumn(format="localized")  # the browser's locale: «3,5» in a Russian browser
 
-st.title("Сроки")
-flt = filters.current()
-if flt is None:
-    empty_state("В базе пока нет обращений. Загрузите выгрузку на странице «Загрузка данных».")
-    st.stop()
-st.caption(f"{flt.caption()}. Состояние на конец дня {fmt.date(flt.as_of)}; предыдущий период — на его последний день.")
+flt = filters.page("Сроки", "Состояние на конец дня {as_of}; предыдущий период — на его последний день.")
 
 kpis = q("deadlines_kpis", **flt.compare_params(), as_of=flt.as_of)
 cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)

@@ -15,12 +15,7 @@ COLUMNS = {"executor": "Исполнитель", "score": "Балл", "appeals":
 FORMATS = {"В срок": PCT, "Решено": PCT, "Довольны": PCT, "Повторные": PCT, "Балл": DEC,
            "Медиана ответа, раб. дн.": DEC}
 
-st.title("Исполнители")
-flt = filters.current()
-if flt is None:
-    empty_state("В базе пока нет обращений. Загрузите выгрузку на странице «Загрузка данных».")
-    st.stop()
-st.caption(f"{flt.caption()}. Состояние на конец дня {fmt.date(flt.as_of)}; место в прошлом периоде — "
+flt = filters.page("Исполнители", "Состояние на конец дня {as_of}; место в прошлом периоде — "
            "по рейтингу на его последний день.")
 try:
     settings = score_settings()

@@ -24,12 +24,7 @@ def _pick_cell() -> None:
         st.session_state["hm_page"] = 1
 
 
-st.title("Тепловая карта")
-flt = filters.current()
-if flt is None:
-    empty_state("В базе пока нет обращений. Загрузите выгрузку на странице «Загрузка данных».")
-    st.stop()
-st.caption(flt.caption())
+flt = filters.page("Тепловая карта")
 
 measure = st.segmented_control("Показатель", list(MEASURES), format_func=lambda m: MEASURES[m][0],
                                key="hm_measure", default="appeals") or "appeals"

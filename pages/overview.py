@@ -5,12 +5,7 @@ from mcu import charts, filters, fmt
 from mcu.growth import growth_section
 from mcu.ui import change, downloads, empty_state, kpi, q, table
 
-st.title("Обзор")
-flt = filters.current()
-if flt is None:
-    empty_state("В базе пока нет обращений. Загрузите выгрузку на странице «Загрузка данных».")
-    st.stop()
-st.caption(flt.caption())
+flt = filters.page("Обзор")
 
 kpis = q("overview_kpis", **flt.compare_params(), as_of=flt.as_of)
 cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)

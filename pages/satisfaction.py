@@ -12,12 +12,7 @@ MONTH = st.column_config.DateColumn(format="MM.YYYY")
 DIMS = {"all": "Все обращения", "theme": "Темы", "executor": "Исполнители", "source": "Каналы"}
 CHART_GROUPS = 8
 
-st.title("Удовлетворённость")
-flt = filters.current()
-if flt is None:
-    empty_state("В базе пока нет обращений. Загрузите выгрузку на странице «Загрузка данных».")
-    st.stop()
-st.caption(f"{flt.caption()}. Месяц — по дате поступления обращения.")
+flt = filters.page("Удовлетворённость", "Месяц — по дате поступления обращения.")
 
 kpis = q("satisfaction_kpis", **flt.compare_params(), as_of=flt.as_of)
 cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)

@@ -1,18 +1,18 @@
--- Обзор KPIs for the filtered period and the previous period of equal length (DESIGN.md §4).
+-- Обзор KPIs for the filtered period and the previous period of equal length (DESIGN.md §4), each as of
+-- its own last day (appeals_at), as on the monitoring pages: both periods are judged the same way.
 WITH scoped AS (
-    SELECT 'current' AS period, *
-    FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors)
+    SELECT 'current' AS period, $as_of AS as_of, *
+    FROM appeals_at($date_from, $date_to, $sources, $themes, $settlements, $executors, $as_of)
     UNION ALL
-    SELECT 'previous' AS period, *
-    FROM appeals_in($prev_from, $prev_to,
-                    $sources, $themes, $settlements, $executors)
+    SELECT 'previous' AS period, $prev_to AS as_of, *
+    FROM appeals_at($prev_from, $prev_to, $sources, $themes, $settlements, $executors, $prev_to)
 )
 SELECT
     p.period,
     count(s.appeal_id) AS total,
     count(*) FILTER (WHERE s.due_at IS NOT NULL AND s.status <> 'rejected') AS with_deadline,
-    count(*) FILTER (WHERE is_overdue(s.status, s.answered_at, s.due_at, $as_of)) AS overdue,
-    count(*) FILTER (WHERE is_overdue(s.status, s.answered_at, s.due_at, $as_of))
+    count(*) FILTER (WHERE is_overdue(s.status, s.answered_at, s.due_at, s.as_of)) AS overdue,
+    count(*) FILTER (WHERE is_overdue(s.status, s.answered_at, s.due_at, s.as_of))
         / nullif(count(*) FILTER (WHERE s.due_at IS NOT NULL AND s.status <> 'rejected'), 0) AS overdue_share,
     median(s.response_days) AS median_response_days,
     count(s.satisfied) AS rated,

@@ -128,13 +128,14 @@ def test_upload_a_real_export_in_the_browser(server, browser):
     page.get_by_role("button", name="Загрузить в базу").wait_for(timeout=30_000)
     page.get_by_role("button", name="Загрузить в базу").click()
     page.get_by_text("Отчёт: im_export_omsk_2025-12.xlsx").wait_for(timeout=60_000)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.locator("[data-testid='stMetric']").nth(4).wait_for(timeout=60_000)
     report = page.locator("[data-testid='stMetric']").all_inner_texts()
     assert [" ".join(r.split()) for r in report[:5]] == ["Прочитано 39", "Новых 39", "Обновлено 0",
                                                           "Дубликатов 0", "Отклонено 0"]
     page.screenshot(path=ARTIFACTS / "upload_report.png", full_page=True)
     # The other pages see the new data at once: Омск appears among the settlements.
     page.goto(f"{server}/heatmap?period=all")
-    page.wait_for_selector(".js-plotly-plot g.heatmap-label text", state="attached", timeout=30_000)
-    assert page.locator(".js-plotly-plot .xtick text", has_text=re.compile("^Омск$")).count() == 1
+    omsk = page.locator(".js-plotly-plot .xtick text", has_text=re.compile("^Омск$"))
+    omsk.wait_for(state="attached", timeout=30_000)
+    assert omsk.count() == 1
     page.close()
