@@ -222,10 +222,17 @@ def _quote(col: str | None) -> str:
     return f" (столбец «{col}»)" if col else ""
 
 
+# Dates that are rightly ahead of today: an open appeal's deadline, the end of a vote still running.
+FUTURE_OK = {"due_at", "ended_at"}
+
+
 def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
     """The canonical columns (typed) next to their source text, and the row checks as (condition, reason)."""
     p, cols = det.profile, det.columns
-    df = det.table.df.with_columns(pl.Series("__row", det.table.row_numbers, dtype=pl.Int64))
+    df = det.table.df.with_columns(
+        pl.Series("__row", det.table.row_numbers, dtype=pl.Int64),
+        pl.Series("__overflow", det.table.overflow or [None] * det.table.df.height, dtype=pl.String),
+    )
     text = {f: r.expr() for f, r in cols.items()}
     df = df.with_columns([e.alias(f"__t_{f}") for f, e in text.items()])
     t = lambda f: pl.col(f"__t_{f}")
@@ -261,7 +268,9 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
         typed.append(e.alias(f))
     df = df.with_columns(typed)
     now = dt.datetime.now() + FUTURE_SLACK
-    checks = []
+    checks = [(pl.col("__overflow").is_not_null(),
+               pl.format("в строке больше значений, чем столбцов в заголовке (лишнее: «{}»): вероятно, "
+                         "разделитель внутри текста — исправьте строку в выгрузке", pl.col("__overflow")))]
     for f in REQUIRED[p.target]:
         checks.append((t(f).is_null(), pl.lit(f"нет значения «{FIELD_LABELS[f]}»{_quote(cols[f].headers[0] if cols[f].headers else None)}")))
     for f, kind in p.fields.items():
@@ -269,7 +278,9 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
             label = FIELD_LABELS[f]
             checks.append((t(f).is_not_null() & pl.col(f).is_null(),
                            pl.format(f"{label} не распознана: «{{}}»{_quote(cols[f].headers[0] if cols[f].headers else None)}", t(f))))
-            checks.append((pl.col(f) > now, pl.format(f"{label} в будущем: {{}}", pl.col(f).dt.strftime("%d.%m.%Y %H:%M"))))
+            if f not in FUTURE_OK:
+                checks.append((pl.col(f) > now,
+                               pl.format(f"{label} в будущем: {{}}", pl.col(f).dt.strftime("%d.%m.%Y %H:%M"))))
     if p.target == "appeals":
         for f in ("answered_at", "closed_at"):
             if f in cols:
@@ -532,7 +543,9 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
         _col(df, "lon", pl.Float64).alias("lon"),
         pl.col("executor_id"),
         _col(df, "result", pl.String).alias("result"),
-        _col(df, "solvable", pl.Boolean).alias("solvable"),
+        # A source that does not tell «решаемый» from «информационный» (ПОС, 59-ФЗ) raises problems to solve:
+        # its items count as solvable, so «решено / разъяснено» is measured on them too (seed 001, 2.2.3).
+        (_col(df, "solvable", pl.Boolean) if "solvable" in df.columns else pl.lit(True)).alias("solvable"),
         rating.cast(pl.Int8).alias("rating"),
         satisfied.alias("satisfied"),
         _col(df, "is_repeat", pl.Boolean).fill_null(False).alias("is_repeat"),
@@ -541,7 +554,9 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
         pl.lit(det.file_name).alias("source_file"),
         pl.col("__row").cast(pl.Int32).alias("source_row"),
         pl.lit(loaded_at).alias("loaded_at"),
-    ).with_columns(appeal_id=pl.format("{}:{}", pl.col("source"), pl.col("external_id")))
+    ).with_columns(appeal_id=pl.format("{}:{}", pl.col("source"), pl.col("external_id")) if p.source != "custom"
+                   # two user-described systems may both number from 1: the profile keeps them apart
+                   else pl.format("custom:{}:{}", pl.lit(p.name), pl.col("external_id")))
     out = out.with_columns(due_at=_due(out))
     return out.select(APPEAL_COLUMNS)
 

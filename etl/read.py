@@ -45,6 +45,7 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     sheets: list[str] = field(default_factory=list)
+    overflow: list[str | None] = field(default_factory=list)  # cells past the header's width, per row
 
     def describe(self) -> dict:
         return {"формат": self.fmt, "кодировка": self.encoding, "разделитель": _delimiter_name(self.delimiter),
@@ -236,14 +237,17 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
     header = all_rows[header_idx]
     names = _dedupe(list(header))
     width = len(names)
-    body, numbers = [], []
+    body, numbers, overflow = [], [], []
     for j, r in enumerate(all_rows[header_idx + 1:]):
         cells = [None if c is None else str(c) for c in r[:width]]
-        if not any(c is not None and c.strip() not in ("", "'") for c in cells):
+        extra = [str(c).strip() for c in r[width:] if c is not None and str(c).strip()]
+        if not extra and not any(c is not None and c.strip() not in ("", "'") for c in cells):
             continue
         cells += [None] * (width - len(cells))
         body.append(cells)
         numbers.append(header_idx + 2 + j)
+        # A stray delimiter in a text shifts the row's columns: never load such a row silently.
+        overflow.append("; ".join(extra) if extra else None)
     cols = list(zip(*body)) if body else [()] * width
     df = pl.DataFrame({n: pl.Series(n, list(c), dtype=pl.String) for n, c in zip(names, cols)})
     df = df.with_columns(
@@ -251,4 +255,4 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
         .replace("", None)
     )
     return Table(df=df, row_numbers=numbers, fmt=fmt, header_row=header_idx + 1, sheet=grid.sheet,
-                 encoding=grid.encoding, delimiter=grid.delimiter, sheets=sheets)
+                 encoding=grid.encoding, delimiter=grid.delimiter, sheets=sheets, overflow=overflow)

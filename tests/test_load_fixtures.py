@@ -147,8 +147,8 @@ def test_custom_profile_loads_a_format_we_never_saw(tmp_path):
     assert counts(r) == (2, 2, 0, 0, 0)
     assert q(db, "SELECT appeal_id, received_at::VARCHAR, status, theme, settlement_id, lat, lon, rating "
                  "FROM appeals ORDER BY 1") == [
-        ("custom:NG-17", "2025-03-01 10:20:00", "closed", "Дороги", "askiz", 53.13, 90.42, 4),
-        ("custom:NG-18", "2025-03-02 12:00:00", "in_progress", "ТКО (мусор)", "vershina_tei", None, None, None)]
+        ("custom:nash_gorod:NG-17", "2025-03-01 10:20:00", "closed", "Дороги", "askiz", 53.13, 90.42, 4),
+        ("custom:nash_gorod:NG-18", "2025-03-02 12:00:00", "in_progress", "ТКО (мусор)", "vershina_tei", None, None, None)]
 
 
 # --- bad input: a clear Russian message, the database unchanged --------------------------------------
@@ -222,3 +222,26 @@ def test_cli_load_summary_and_exit_codes(tmp_path, capsys):
                  "--db", str(db)]) == 0
     assert main(["load", str(FIX / "nash_gorod.csv"), "--source", "custom", "--db", str(db)]) == 1
     assert "--profile" in capsys.readouterr().err
+
+
+def test_future_deadline_is_kept_stray_delimiter_rejected_solvable_by_default(tmp_path):
+    """An open letter whose deadline is ahead loads; a row with more cells than the header is rejected;
+    a register that does not say «решаемый» counts its items as solvable."""
+    import datetime as dt
+    soon = (dt.date.today() + dt.timedelta(days=20)).strftime("%d.%m.%Y")
+    head = (FIX / "letters_register.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    body = [
+        f"П-10/2025,{dt.date.today():%d.%m.%Y},Заявление,Индивидуальное,Ремонт дороги,,Отдел дорожного хозяйства "
+        f"и транспорта,{soon},нет,,,,,Аскиз,Яма у школы",
+        "П-11/2025,09.01.2025,Жалоба,Индивидуальное,Ремонт дороги,,Отдел дорожного хозяйства и транспорта,"
+        "10.02.2025,нет,30.01.2025,Поддержано,,,Аскиз,Яма,,лишнее",
+    ]
+    path = tmp_path / "letters.csv"
+    path.write_text("\n".join([head, *body]) + "\n", encoding="utf-8")
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert counts(r) == (2, 1, 0, 0, 1)
+    assert r.rejects["source_row"].to_list() == [3]
+    assert "больше значений, чем столбцов" in r.rejects["reason"][0] and "лишнее" in r.rejects["reason"][0]
+    assert q(db, "SELECT external_id, strftime(due_at, '%d.%m.%Y'), solvable, status FROM appeals") == [
+        ("П-10/2025", soon, True, "new")]
