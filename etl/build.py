@@ -44,12 +44,14 @@ def _swap(path: Path, seed_from_existing: bool):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(path):
+        # Decided under the lock: two first loads at once must not both start from an empty model.
+        seed = seed_from_existing and path.exists()
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        if seed_from_existing:
+        if seed:
             shutil.copyfile(path, tmp)
         con = duckdb.connect(str(tmp), config=DUCKDB_CONFIG)
         try:
-            if not seed_from_existing:
+            if not seed:
                 create_model(con)
             yield con
             con.execute("CHECKPOINT")
@@ -67,8 +69,6 @@ def new_database(path: Path):
 
 
 def update_database(path: Path):
-    """Context manager: a copy of the existing database to change; replaces `path` only on success,
-    so a failed load leaves the database exactly as it was."""
-    if not Path(path).exists():
-        return new_database(path)
+    """Context manager: a copy of the existing database (or a new one, if there is none yet) to change;
+    replaces `path` only on success, so a failed load leaves the database exactly as it was."""
     return _swap(path, seed_from_existing=True)

@@ -134,7 +134,6 @@ SELECT
     a.answered_at > a.due_at AS answered_late,
     date_diff('minute', a.received_at, a.answered_at) / 1440.0 AS response_days,
     -- working days after the day of receipt up to the day of the answer
-    cr.work_idx AS received_work_idx,
     ca.work_idx - cr.work_idx AS response_work_days
 FROM appeals a
 LEFT JOIN calendar cr ON cr.day = CAST(a.received_at AS DATE)
@@ -218,7 +217,7 @@ FROM prior;
 -- counts as the working day before it). Decided: answered, or overdue without an answer; on-time share
 -- = on_time / decided. Days overdue and days left are working days; age is calendar days since receipt.
 CREATE MACRO appeals_due(date_from, date_to, sources, themes, settlements, executors, as_of) AS TABLE
-SELECT a.*,
+SELECT a.* EXCLUDE (answered_late),
     a.status <> 'rejected' AND a.answered_at IS NULL AS is_open,
     is_overdue(a.status, a.answered_at, a.due_at, as_of) AS overdue,
     overdue AND a.answered_at IS NULL AS overdue_open,

@@ -131,8 +131,10 @@ def render() -> Filters | None:
                        key=f"f_{dim}", placeholder="Все")
     sb.caption(f"Данные: {fmt.date(first)}–{fmt.date(last)}, обращений: {fmt.num(bounds['appeals'])}")
     _to_url(preset, date_from, date_to)
-    flt = Filters(date_from, date_to, *(tuple(st.session_state[f"f_{d}"]) for d in DIMS), as_of=last,
-                  first_day=first)
+    # The state is read at the end of the period (or of the data, if the period runs past it), so a past
+    # period shows what was open then, just as the previous period does on the monitoring pages.
+    flt = Filters(date_from, date_to, *(tuple(st.session_state[f"f_{d}"]) for d in DIMS),
+                  as_of=min(last, date_to), first_day=first)
     st.session_state["filters"] = flt
     return flt
 

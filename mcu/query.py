@@ -89,10 +89,4 @@ def run_query(name: str, *, db: Path | None = None, **params) -> pl.DataFrame:
     return df.with_columns(pl.col(decimals).cast(pl.Float64)) if decimals else df
 
 
-def scalar_row(name: str, **params) -> dict:
-    """A query that returns one row, as a dict."""
-    df = run_query(name, **params)
-    return df.row(0, named=True) if df.height else {}
-
-
-__all__ = ["QueryError", "run_query", "scalar_row", "query_params", "connect", "db_version"]
+__all__ = ["QueryError", "run_query", "query_params", "connect", "db_version"]

@@ -17,7 +17,7 @@ WITH cur AS (
 SELECT
     t.theme,
     coalesce(s.name, 'Не определён') AS settlement,
-    c.settlement_id,
+    coalesce(c.settlement_id, p.settlement_id) AS settlement_id,
     coalesce(c.appeals, 0) AS appeals,
     coalesce(p.appeals, 0) AS prev_appeals,
     coalesce(c.appeals, 0) - coalesce(p.appeals, 0) AS growth,

@@ -155,3 +155,17 @@ def test_a_rebuilt_database_is_seen_without_restart(tmp_path):
     build_db(path, ROWS)
     assert path.stat().st_mtime_ns != before
     assert run_query("data_bounds", db=path)["appeals"].item() == 8
+
+
+def test_heatmap_cell_only_in_the_previous_period_keeps_its_settlement(db):
+    df = run_query("heatmap_matrix", db=db, date_from=D(2026, 3, 6), date_to=D(2026, 3, 31),
+                   prev_from=D(2026, 2, 8), prev_to=D(2026, 3, 5), **ALL, as_of=AS_OF)
+    assert rows(df.select("theme", "settlement_id", "appeals", "prev_appeals", "growth")) == [
+        ("ЖКХ", "askiz", 0, 4, -4), ("ЖКХ", "kyzlas", 1, 0, 1), ("Дороги", "kyzlas", 2, 0, 2)]
+
+
+def test_a_rejected_item_is_never_answered_late(make_db):
+    late = dict(received_at="2026-03-02 10:00", due_at="2026-03-05 23:59:59", answered_at="2026-03-10 10:00")
+    path = make_db([late | {"status": "answered"}, late | {"status": "rejected"}])
+    df = run_query("deadlines_kpis", db=path, **CUR, **PREV, **ALL, as_of=AS_OF)
+    assert df.filter(df["period"] == "current")["answered_late"].to_list() == [1]
