@@ -87,7 +87,7 @@ class Detection:
     score: int
 
     def describe(self) -> dict:
-        return {"файл": self.file_name, "источник": self.profile.source, "профиль": self.profile.title,
+        return {"файл": self.file_name, "профиль": self.profile.title,
                 **{k: v for k, v in self.table.describe().items() if v is not None},
                 "строк": self.table.df.height}
 

@@ -48,8 +48,12 @@ class Table:
     overflow: list[str | None] = field(default_factory=list)  # cells past the header's width, per row
 
     def describe(self) -> dict:
-        return {"формат": self.fmt, "кодировка": self.encoding, "разделитель": _delimiter_name(self.delimiter),
-                "лист": self.sheet, "строка заголовка": self.header_row}
+        return {"формат": self.fmt.upper(), "кодировка": _ENCODING_NAMES.get(self.encoding, self.encoding),
+                "разделитель": _delimiter_name(self.delimiter), "лист": self.sheet,
+                "строка заголовка": self.header_row}
+
+
+_ENCODING_NAMES = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 с BOM", "cp1251": "Windows-1251", "utf-16": "UTF-16"}
 
 
 def _delimiter_name(d: str | None) -> str | None:

@@ -5,6 +5,7 @@ from mcu.settings import REFERENCE_DIR
 
 # table name -> file in data/reference; order matters only for readability.
 REFERENCE_TABLES = {
+    "sources": "sources.csv",
     "themes": "themes.csv",
     "theme_aliases": "theme_aliases.csv",
     "settlements": "settlements.csv",

@@ -1,6 +1,14 @@
 -- The canonical model (DESIGN.md §3). Every table the product uses is created here, once.
 -- Table and column names are a contract: tests, queries and outside tools rely on them.
 
+CREATE TABLE sources (
+    source VARCHAR PRIMARY KEY,      -- pos | im | letters | custom
+    label VARCHAR NOT NULL,          -- shown in filters, legends and tables
+    short_label VARCHAR NOT NULL,    -- in dense lists
+    sort INTEGER NOT NULL,
+    color VARCHAR                    -- the channel's colour on charts
+);
+
 CREATE TABLE themes (
     theme VARCHAR PRIMARY KEY,
     block VARCHAR NOT NULL,          -- отраслевой блок
@@ -123,6 +131,11 @@ CREATE TABLE import_rejects (
     reason VARCHAR NOT NULL,
     raw VARCHAR                      -- the source row as JSON, personal data masked
 );
+
+-- A channel's names, one place for every query (data/reference/sources.csv); an unknown code shows as is.
+CREATE MACRO source_label(s) AS coalesce((SELECT label FROM sources WHERE source = s), s);
+CREATE MACRO source_short(s) AS coalesce((SELECT short_label FROM sources WHERE source = s), s);
+CREATE MACRO source_sort(s) AS coalesce((SELECT sort FROM sources WHERE source = s), 99);
 
 -- Derived, as-of-independent columns every query shares.
 CREATE VIEW appeals_x AS

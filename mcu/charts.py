@@ -4,19 +4,17 @@ import polars as pl
 
 from mcu import fmt
 
-SOURCE_LABELS = {"pos": "ПОС", "im": "Инцидент Менеджмент", "letters": "Письма (59-ФЗ)", "custom": "Другие"}
-SOURCE_COLORS = {"pos": "#1f77b4", "im": "#ff7f0e", "letters": "#2ca02c", "custom": "#7f7f7f"}
 RU_LAYOUT = dict(separators=", ", margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=-0.15),
                  font=dict(size=13))
 
 
 def trend_by_source(df: pl.DataFrame) -> go.Figure:
-    """Stacked monthly bars by channel (columns month, source, appeals)."""
+    """Stacked monthly bars by channel (columns month, channel, color, appeals)."""
     fig = go.Figure()
-    for source in df["source"].unique(maintain_order=True):
-        part = df.filter(pl.col("source") == source)
+    for channel in df["channel"].unique(maintain_order=True):
+        part = df.filter(pl.col("channel") == channel)
         fig.add_bar(x=[fmt.month(m) for m in part["month"]], y=part["appeals"],
-                    name=SOURCE_LABELS.get(source, source), marker_color=SOURCE_COLORS.get(source),
+                    name=channel, marker_color=part["color"][0],
                     hovertemplate="%{x}: %{y:,}<extra>%{fullData.name}</extra>")
     fig.update_layout(barmode="stack", yaxis_title="обращений", xaxis_title=None, **RU_LAYOUT)
     return fig

@@ -3,6 +3,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from etl.deadlines import Rules
+from etl.reference import read_reference
 from mcu.settings import REFERENCE_DIR
 
 COMPONENTS = {
@@ -48,24 +50,24 @@ def score_settings(path: Path = REFERENCE_DIR / "executor_score.toml") -> ScoreS
                          float(raw.get("speed_limit_days", 20)))
 
 
-def workday(path: Path = REFERENCE_DIR / "deadlines.toml") -> dict:
+def workday() -> dict:
     """The working window used for working-hour response times: work_start_hour, work_day_hours."""
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    return {"work_start_hour": int(raw.get("workday_start_hour", 9)), "work_day_hours": int(raw.get("workday_hours", 8))}
+    rules = Rules.load()
+    return {"work_start_hour": rules.start_hour, "work_day_hours": rules.hours}
 
 
 UNITS = {"calendar_days": "календарных дней", "working_days": "рабочих дней", "working_hours": "рабочих часов"}
-SOURCES = {"pos": "ПОС", "im": "Инцидент Менеджмент", "letters": "Письменные обращения", "custom": "Другие источники"}
 
 
-def deadline_rules(path: Path = REFERENCE_DIR / "deadlines.toml") -> list[str]:
+def deadline_rules() -> list[str]:
     """The deadline rules of deadlines.toml in plain Russian, one line a rule (DESIGN.md §5)."""
-    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    rules = Rules.load()
+    names = dict(read_reference("sources").select("source", "label").iter_rows())
     lines = []
-    for r in raw["rule"]:
+    for r in rules.rules.values():
         unit = UNITS.get(r["unit"], r["unit"])
         ext = f"; при продлении +{r['extension']}" if r.get("extension") else ""
-        lines.append(f"{SOURCES.get(r['source'], r['source'])}, {r['kind']}: {r['value']} {unit}{ext} ({r['basis']})")
-    if raw.get("move_off_day_to_next_working_day", True):
+        lines.append(f"{names.get(r['source'], r['source'])}, {r['kind']}: {r['value']} {unit}{ext} ({r['basis']})")
+    if rules.move_off_day:
         lines.append("Срок, выпавший на выходной или праздник, переносится на следующий рабочий день.")
     return lines

@@ -39,7 +39,8 @@ with summary:
     st.subheader("Динамика по каналам")
     trend = q("trend_by_source", **flt.params())
     st.plotly_chart(charts.trend_by_source(trend), width="stretch")
-    downloads(trend.rename({"month": "Месяц", "source": "Канал", "appeals": "Обращений"}), "динамика_по_каналам")
+    downloads(trend.drop("color").rename({"month": "Месяц", "channel": "Канал", "appeals": "Обращений"}),
+              "динамика_по_каналам")
 
     left, right = st.columns(2)
     with left:

@@ -2,7 +2,7 @@
 -- `total` repeats the number of matching rows on every row, for the pager. No applicant data here.
 SELECT
     a.received_at AS received,
-    CASE a.source WHEN 'pos' THEN 'ПОС' WHEN 'im' THEN 'ИМ' WHEN 'letters' THEN '59-ФЗ' ELSE a.source END AS channel,
+    source_short(a.source) AS channel,
     a.external_id AS number,
     a.theme,
     a.subtheme,

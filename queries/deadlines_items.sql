@@ -4,8 +4,7 @@
 SELECT
     a.appeal_id,
     a.external_id,
-    CASE a.source WHEN 'pos' THEN 'ПОС' WHEN 'im' THEN 'ИМ' WHEN 'letters' THEN 'Письмо (59-ФЗ)'
-                  ELSE 'Другой источник' END AS channel,
+    source_short(a.source) AS channel,
     a.received_at,
     a.due_at,
     a.extended,

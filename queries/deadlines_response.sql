@@ -14,8 +14,7 @@ WITH answered AS (
     WHERE a.answered_at IS NOT NULL AND a.status <> 'rejected'
 )
 SELECT
-    CASE source WHEN 'pos' THEN 'ПОС «Решаем вместе»' WHEN 'im' THEN 'Инцидент Менеджмент'
-                WHEN 'letters' THEN 'Письменные обращения (59-ФЗ)' ELSE 'Другие источники' END AS channel,
+    source_label(source) AS channel,
     CASE WHEN grouping(theme) = 1 THEN 'Все темы' ELSE theme END AS theme,
     CASE WHEN source = 'im' THEN 'рабочие часы' ELSE 'рабочие дни' END AS unit,
     count(*) AS answered,
@@ -23,5 +22,5 @@ SELECT
     round(quantile_cont(response, 0.9), 1) AS p90
 FROM answered
 GROUP BY GROUPING SETS ((source), (source, theme))
-ORDER BY CASE source WHEN 'pos' THEN 1 WHEN 'im' THEN 2 WHEN 'letters' THEN 3 ELSE 4 END,
+ORDER BY source_sort(source),
          grouping(theme) DESC, answered DESC, theme

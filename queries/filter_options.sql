@@ -1,8 +1,6 @@
 -- Choices for the sidebar filters: value (bound in queries) and label (shown), in display order.
 SELECT 'source' AS dim, source AS value,
-       CASE source WHEN 'pos' THEN 'ПОС «Решаем вместе»' WHEN 'im' THEN 'Инцидент Менеджмент'
-                   WHEN 'letters' THEN 'Письменные обращения (59-ФЗ)' ELSE 'Другие источники' END AS label,
-       CASE source WHEN 'pos' THEN 1 WHEN 'im' THEN 2 WHEN 'letters' THEN 3 ELSE 4 END AS sort
+       source_label(source) AS label, source_sort(source) AS sort
 FROM (SELECT DISTINCT source FROM appeals)
 UNION ALL
 SELECT 'theme', t.theme, t.theme, t.sort

@@ -6,10 +6,7 @@ WITH base AS (
         CASE $dim WHEN 'all' THEN 'Все обращения'
                   WHEN 'theme' THEN a.theme
                   WHEN 'executor' THEN coalesce(e.name, 'Исполнитель не указан')
-                  WHEN 'source' THEN CASE a.source WHEN 'pos' THEN 'ПОС «Решаем вместе»'
-                                                   WHEN 'im' THEN 'Инцидент Менеджмент'
-                                                   WHEN 'letters' THEN 'Письменные обращения (59-ФЗ)'
-                                                   ELSE 'Другие источники' END
+                  WHEN 'source' THEN source_label(a.source)
                   ELSE error('satisfaction_trend: unknown dim ' || $dim) END AS grp,
         a.satisfied, a.rating
     FROM appeals_at($date_from, $date_to, $sources, $themes, $settlements, $executors, $as_of) a

@@ -38,7 +38,7 @@ def test_upload_into_no_database_creates_it_and_reports(page):
     # Detection shown for the good file, a plain refusal for the broken one.
     assert any("Файл Excel повреждён" in e.value for e in at.error)
     detected = at.dataframe[0].value
-    assert dict(zip(detected["Что определено"], detected["Значение"]))["кодировка"] == "cp1251"
+    assert dict(zip(detected["Что определено"], detected["Значение"]))["кодировка"] == "Windows-1251"
     at.button(key="upload_go").click().run()
     assert not at.exception, at.exception
     assert db.exists()

@@ -85,7 +85,9 @@ def test_overview_kpis_follow_filters(db):
 
 def test_trend_by_source(db):
     df = run_query("trend_by_source", db=db, **CUR, **ALL)
-    assert rows(df) == [(D(2026, 3, 1), "im", 1), (D(2026, 3, 1), "letters", 2), (D(2026, 3, 1), "pos", 2)]
+    assert rows(df) == [(D(2026, 3, 1), "ПОС «Решаем вместе»", "#1f77b4", 2),
+                        (D(2026, 3, 1), "Инцидент Менеджмент", "#ff7f0e", 1),
+                        (D(2026, 3, 1), "Письменные обращения (59-ФЗ)", "#2ca02c", 2)]
 
 
 def test_top_themes(db):
