@@ -19,9 +19,14 @@ from mcu.settings import DUCKDB_CONFIG
 SCHEMA = Path(__file__).with_name("schema.sql")
 
 
+def apply_schema(con) -> None:
+    """Create what the model lacks and refresh its views and macros (safe on an existing database)."""
+    con.execute(SCHEMA.read_text(encoding="utf-8"))
+
+
 def create_model(con) -> None:
     """Create every table of the model and fill reference data and the production calendar."""
-    con.execute(SCHEMA.read_text(encoding="utf-8"))
+    apply_schema(con)
     load_reference(con)
     cal = production_calendar()
     con.execute("INSERT INTO calendar SELECT * FROM cal")

@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 from rapidfuzz import fuzz
 
-from etl.build import update_database
+from etl.build import apply_schema, update_database
 from etl.calendar import FIRST_YEAR, LAST_YEAR, production_calendar
 from etl.deadlines import Deadlines, Rules
 from etl.normalise import (NameMatcher, basic_key, clean_text, map_values, new_id, parse_bool, parse_datetime,
@@ -575,8 +575,9 @@ def _due(df: pl.DataFrame) -> pl.Series:
 # --- writing ------------------------------------------------------------------------------------------
 
 def sync_reference(con) -> None:
-    """Bring data/reference edits (new aliases, settlements, executors) into the database being loaded."""
-    con.execute("CREATE TABLE IF NOT EXISTS executor_aliases (alias VARCHAR PRIMARY KEY, executor_id VARCHAR NOT NULL)")
+    """Bring the model (a database built by an older version) and data/reference edits (new aliases,
+    settlements, executors) into the database being loaded."""
+    apply_schema(con)
     for table in REFERENCE_TABLES:
         df = read_reference(table)
         if df.height:

@@ -1,7 +1,8 @@
--- The canonical model (DESIGN.md §3). Every table the product uses is created here, once.
+-- The canonical model (DESIGN.md §3). Every table the product uses is created here, once. The script is
+-- idempotent (IF NOT EXISTS / OR REPLACE): applied to an older database it adds what is new.
 -- Table and column names are a contract: tests, queries and outside tools rely on them.
 
-CREATE TABLE sources (
+CREATE TABLE IF NOT EXISTS sources (
     source VARCHAR PRIMARY KEY,      -- pos | im | letters | custom
     label VARCHAR NOT NULL,          -- shown in filters, legends and tables
     short_label VARCHAR NOT NULL,    -- in dense lists
@@ -9,18 +10,18 @@ CREATE TABLE sources (
     color VARCHAR                    -- the channel's colour on charts
 );
 
-CREATE TABLE themes (
+CREATE TABLE IF NOT EXISTS themes (
     theme VARCHAR PRIMARY KEY,
     block VARCHAR NOT NULL,          -- отраслевой блок
     sort INTEGER NOT NULL
 );
 
-CREATE TABLE theme_aliases (
+CREATE TABLE IF NOT EXISTS theme_aliases (
     alias VARCHAR PRIMARY KEY,       -- source category / subtheme, normalised
     theme VARCHAR NOT NULL
 );
 
-CREATE TABLE settlements (
+CREATE TABLE IF NOT EXISTS settlements (
     settlement_id VARCHAR PRIMARY KEY,
     name VARCHAR NOT NULL,
     kind VARCHAR,                    -- город / село / деревня / посёлок
@@ -31,23 +32,23 @@ CREATE TABLE settlements (
     population INTEGER
 );
 
-CREATE TABLE settlement_aliases (
+CREATE TABLE IF NOT EXISTS settlement_aliases (
     alias VARCHAR PRIMARY KEY,       -- a spelling seen in exports, normalised
     settlement_id VARCHAR NOT NULL
 );
 
-CREATE TABLE executors (
+CREATE TABLE IF NOT EXISTS executors (
     executor_id VARCHAR PRIMARY KEY,
     name VARCHAR NOT NULL,
     parent VARCHAR
 );
 
-CREATE TABLE executor_aliases (
+CREATE TABLE IF NOT EXISTS executor_aliases (
     alias VARCHAR PRIMARY KEY,       -- an executor's name as seen in exports
     executor_id VARCHAR NOT NULL
 );
 
-CREATE TABLE appeals (
+CREATE TABLE IF NOT EXISTS appeals (
     appeal_id VARCHAR PRIMARY KEY,   -- source:external_id
     source VARCHAR NOT NULL,         -- pos | im | letters | custom
     kind VARCHAR NOT NULL,           -- обращение | сообщение | инцидент
@@ -81,7 +82,7 @@ CREATE TABLE appeals (
     CHECK (rating IS NULL OR rating BETWEEN 1 AND 5)
 );
 
-CREATE TABLE votes (
+CREATE TABLE IF NOT EXISTS votes (
     vote_id VARCHAR PRIMARY KEY,
     title VARCHAR NOT NULL,
     theme VARCHAR,
@@ -93,7 +94,7 @@ CREATE TABLE votes (
     loaded_at TIMESTAMP
 );
 
-CREATE TABLE vote_options (
+CREATE TABLE IF NOT EXISTS vote_options (
     vote_id VARCHAR NOT NULL,
     option VARCHAR NOT NULL,
     share DOUBLE,
@@ -101,14 +102,14 @@ CREATE TABLE vote_options (
     PRIMARY KEY (vote_id, option)
 );
 
-CREATE TABLE calendar (
+CREATE TABLE IF NOT EXISTS calendar (
     day DATE PRIMARY KEY,
     is_working_day BOOLEAN NOT NULL,
     hours TINYINT NOT NULL,
     work_idx INTEGER NOT NULL        -- working days from the calendar's start up to this day, inclusive
 );
 
-CREATE TABLE import_log (
+CREATE TABLE IF NOT EXISTS import_log (
     import_id INTEGER PRIMARY KEY,
     file_name VARCHAR NOT NULL,
     file_sha256 VARCHAR,
@@ -125,7 +126,7 @@ CREATE TABLE import_log (
     rejected INTEGER NOT NULL DEFAULT 0
 );
 
-CREATE TABLE import_rejects (
+CREATE TABLE IF NOT EXISTS import_rejects (
     import_id INTEGER NOT NULL,
     source_row INTEGER NOT NULL,
     reason VARCHAR NOT NULL,
@@ -133,12 +134,12 @@ CREATE TABLE import_rejects (
 );
 
 -- A channel's names, one place for every query (data/reference/sources.csv); an unknown code shows as is.
-CREATE MACRO source_label(s) AS coalesce((SELECT label FROM sources WHERE source = s), s);
-CREATE MACRO source_short(s) AS coalesce((SELECT short_label FROM sources WHERE source = s), s);
-CREATE MACRO source_sort(s) AS coalesce((SELECT sort FROM sources WHERE source = s), 99);
+CREATE OR REPLACE MACRO source_label(s) AS coalesce((SELECT label FROM sources WHERE source = s), s);
+CREATE OR REPLACE MACRO source_short(s) AS coalesce((SELECT short_label FROM sources WHERE source = s), s);
+CREATE OR REPLACE MACRO source_sort(s) AS coalesce((SELECT sort FROM sources WHERE source = s), 99);
 
 -- Derived, as-of-independent columns every query shares.
-CREATE VIEW appeals_x AS
+CREATE OR REPLACE VIEW appeals_x AS
 SELECT
     a.*,
     CAST(a.received_at AS DATE) AS received_day,
@@ -153,7 +154,7 @@ LEFT JOIN calendar cr ON cr.day = CAST(a.received_at AS DATE)
 LEFT JOIN calendar ca ON ca.day = CAST(a.answered_at AS DATE);
 
 -- The filtered fact set: every page filter is a bound value; NULL means "all".
-CREATE MACRO appeals_in(date_from, date_to, sources, themes, settlements, executors) AS TABLE
+CREATE OR REPLACE MACRO appeals_in(date_from, date_to, sources, themes, settlements, executors) AS TABLE
 SELECT *
 FROM appeals_x
 WHERE received_day BETWEEN date_from AND date_to
@@ -164,14 +165,14 @@ WHERE received_day BETWEEN date_from AND date_to
 
 -- Overdue (DESIGN.md §4) as of the end of day `as_of`: answered after due_at, or unanswered past it.
 -- Rejected items (moderation refusals) carry no deadline; an unknown due date is never overdue.
-CREATE MACRO is_overdue(status, answered_at, due_at, as_of) AS
+CREATE OR REPLACE MACRO is_overdue(status, answered_at, due_at, as_of) AS
     coalesce(status <> 'rejected'
              AND (answered_at > due_at OR (answered_at IS NULL AND CAST(as_of AS DATE) + 1 > due_at)), false);
 
 -- The filtered fact set as it stood at the end of day `as_of`: an answer given later is not known yet,
 -- so the item is still open then. A period is compared with the previous one each as of its own last
 -- day (monitoring pages); with `as_of` = the newest received day nothing is masked in practice.
-CREATE MACRO appeals_at(date_from, date_to, sources, themes, settlements, executors, as_of) AS TABLE
+CREATE OR REPLACE MACRO appeals_at(date_from, date_to, sources, themes, settlements, executors, as_of) AS TABLE
 SELECT * EXCLUDE (known) REPLACE (
     CASE WHEN known THEN answered_at END AS answered_at,
     CASE WHEN closed_at < CAST(as_of AS DATE) + 1 THEN closed_at END AS closed_at,
@@ -196,7 +197,7 @@ FROM (
 -- Working minutes from the calendar's first working day up to the moment t, counting only the working
 -- window of each working day (deadlines.toml: start hour, hours a day). The difference of two values is
 -- the working time between two moments (the ИМ response in working hours). Takes t's calendar row.
-CREATE MACRO work_minutes(t, is_working_day, work_idx, start_hour, day_hours) AS
+CREATE OR REPLACE MACRO work_minutes(t, is_working_day, work_idx, start_hour, day_hours) AS
     (work_idx - is_working_day::INTEGER) * day_hours * 60
     + CASE WHEN is_working_day
            THEN least(greatest(date_diff('minute', date_trunc('day', t) + to_hours(start_hour), t), 0), day_hours * 60)
@@ -205,7 +206,7 @@ CREATE MACRO work_minutes(t, is_working_day, work_idx, start_hour, day_hours) AS
 -- Repeat appeals (DESIGN.md §4): flagged by the source (is_repeat), or the same problem raised again
 -- within 90 days: the same settlement and subtheme and, when the appeal gives an address, the same
 -- address (case and spaces ignored). Earlier appeals count from every channel and from before any period.
-CREATE VIEW appeal_repeats AS
+CREATE OR REPLACE VIEW appeal_repeats AS
 WITH keyed AS (
     SELECT appeal_id, is_repeat, settlement_id, subtheme, received_at,
            nullif(lower(trim(address)), '') AS addr
@@ -229,7 +230,7 @@ FROM prior;
 -- yet, and due within the next 2 working days after as_of (calendar.work_idx; a due date on a day off
 -- counts as the working day before it). Decided: answered, or overdue without an answer; on-time share
 -- = on_time / decided. Days overdue and days left are working days; age is calendar days since receipt.
-CREATE MACRO appeals_due(date_from, date_to, sources, themes, settlements, executors, as_of) AS TABLE
+CREATE OR REPLACE MACRO appeals_due(date_from, date_to, sources, themes, settlements, executors, as_of) AS TABLE
 SELECT a.* EXCLUDE (answered_late),
     a.status <> 'rejected' AND a.answered_at IS NULL AS is_open,
     is_overdue(a.status, a.answered_at, a.due_at, as_of) AS overdue,

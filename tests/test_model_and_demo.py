@@ -126,3 +126,19 @@ def test_road_hot_spot_repeats_and_dissatisfaction(demo):
     assert rows["is_repeat"].mean() > 0.5
     assert rows["satisfied"].drop_nulls().mean() < 0.3
     assert rows["address"].unique().to_list() == ["ул. Набережная"]
+
+
+def test_schema_upgrades_an_older_database(tmp_path):
+    """A load into a database built before a table existed adds it, keeping every row."""
+    from etl.build import update_database
+    from etl.load import sync_reference
+    path = tmp_path / "old.duckdb"
+    with new_database(path) as con:
+        con.execute("INSERT INTO executors VALUES ('keep', 'Старый исполнитель', NULL)")
+        con.execute("DROP TABLE sources")
+    with update_database(path) as con:
+        sync_reference(con)
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("SELECT count(*) FROM sources").fetchone()[0] == 4
+    assert con.execute("SELECT name FROM executors WHERE executor_id = 'keep'").fetchone() == ("Старый исполнитель",)
+    assert con.execute("SELECT source_label('im')").fetchone() == ("Инцидент Менеджмент",)
