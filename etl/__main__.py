@@ -6,6 +6,7 @@ import time
 
 from etl.build import new_database
 from etl.demo import write_demo
+from mcu import fmt
 from mcu.settings import db_path
 
 
@@ -16,13 +17,13 @@ def _progress(step: str) -> None:
 def cmd_demo(args) -> int:
     path = args.db or db_path()
     started = time.perf_counter()
-    print(f"Сборка демо-базы {path} (seed={args.seed}, лет={args.years}, конец={args.end or dt.date.today()})",
+    print(f"Сборка демо-базы {path} (seed={args.seed}, лет={args.years}, конец={fmt.date(args.end or dt.date.today())})",
           file=sys.stderr)
     with new_database(path) as con:
         _progress("модель, справочники и производственный календарь созданы")
         n = write_demo(con, seed=args.seed, years=args.years, end=args.end)
-        _progress(f"записано обращений: {n:,}".replace(",", " "))
-    print(f"Готово за {time.perf_counter() - started:.1f} с: {path}", file=sys.stderr)
+        _progress(f"записано обращений: {fmt.num(n)}")
+    print(f"Готово за {fmt.num(time.perf_counter() - started, 1)} с: {path}", file=sys.stderr)
     return 0
 
 
@@ -60,7 +61,7 @@ def cmd_load(args) -> int:
         if r.ok and r.unmatched.height:
             print(f"{r.file_name}: не найдены в справочниках значений {r.unmatched.height} — список на странице "
                   "«Загрузка данных»; соответствия задаются в data/reference/*_aliases.csv.", file=sys.stderr)
-    print(f"База {path}; время {time.perf_counter() - started:.1f} с", file=sys.stderr)
+    print(f"База {path}; время {fmt.num(time.perf_counter() - started, 1)} с", file=sys.stderr)
     return 0 if all(r.ok for r in reports) else 1
 
 

@@ -34,7 +34,9 @@ def downloads(df: pl.DataFrame, name: str, key: str | None = None) -> None:
 
 def table(df: pl.DataFrame, name: str, column_config: dict | None = None, **kwargs):
     """A table with Russian dates and its downloads. Returns st.dataframe's value (selection, if asked)."""
-    config = {c: st.column_config.DateColumn(format="DD.MM.YYYY") for c, t in df.schema.items() if t == pl.Date}
+    # Numbers follow the browser's locale («1 234,5» in a Russian browser); dates are always ДД.ММ.ГГГГ.
+    config = {c: st.column_config.NumberColumn(format="localized") for c, t in df.schema.items() if t.is_numeric()}
+    config |= {c: st.column_config.DateColumn(format="DD.MM.YYYY") for c, t in df.schema.items() if t == pl.Date}
     config |= {c: st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm")
                for c, t in df.schema.items() if isinstance(t, pl.Datetime)}
     config |= column_config or {}

@@ -70,7 +70,7 @@ def browser():
 
 
 def open_page(browser, url):
-    page = browser.new_page(viewport={"width": 1500, "height": 1100})
+    page = browser.new_page(viewport={"width": 1500, "height": 1100}, locale="ru-RU")
     page.goto(url)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
     return page
