@@ -31,6 +31,7 @@ def signed(value, digits: int = 0, suffix: str = "") -> str | None:
     An ASCII minus on purpose: st.metric reads the sign to pick the arrow and colour."""
     if value is None or value != value:
         return None
+    value = round(value, digits)  # no «-0,0»: a change too small to show has no sign
     sign = "+" if value > 0 else ("-" if value < 0 else "")
     return f"{sign}{num(abs(value), digits)}{suffix}"
 

@@ -44,4 +44,5 @@ def test_russian_formats():
     assert fmt.date(dt.date(2026, 11, 22)) == "22.11.2026"
     assert fmt.signed(-3.5, 1, " п.п.") == "-3,5 п.п."
     assert fmt.signed(12) == "+12"
+    assert fmt.signed(-0.04, 1) == "0,0"
     assert fmt.month(dt.date(2026, 3, 1)) == "март 2026"
