@@ -3,7 +3,7 @@ PY := .venv/bin/python
 DB ?= $(or $(MCU_DB),data/mcu.duckdb)
 PORT ?= 8501
 
-.PHONY: run test setup demo clean
+.PHONY: run test setup demo bench clean
 
 .venv/.installed: requirements.txt
 	python3 -m venv .venv
@@ -25,6 +25,9 @@ test: .venv/.installed
 	@if [ -x /usr/bin/chromium ]; then echo "Браузерные тесты будут выполнены: /usr/bin/chromium найден."; fi
 	$(PY) -m pytest -q tests
 	@if [ ! -x /usr/bin/chromium ]; then echo "ВНИМАНИЕ: /usr/bin/chromium не найден — браузерные тесты пропущены. Установите: apt-get install -y chromium"; fi
+
+bench: .venv/.installed
+	$(PY) -m bench
 
 clean:
 	rm -rf .venv .pytest_cache tests/artifacts

@@ -24,6 +24,12 @@ def apply_schema(con) -> None:
     con.execute(SCHEMA.read_text(encoding="utf-8"))
 
 
+def refresh_derived(con) -> None:
+    """Recompute what is derived from the whole appeals table (repeat appeals) after any write."""
+    con.execute("DELETE FROM appeal_repeats")
+    con.execute("INSERT INTO appeal_repeats SELECT * FROM appeal_repeats_live")
+
+
 def create_model(con) -> None:
     """Create every table of the model and fill reference data and the production calendar."""
     apply_schema(con)
@@ -59,6 +65,7 @@ def _swap(path: Path, seed_from_existing: bool):
             if not seed:
                 create_model(con)
             yield con
+            refresh_derived(con)
             con.execute("CHECKPOINT")
             con.close()
             os.replace(tmp, path)

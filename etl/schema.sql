@@ -206,7 +206,9 @@ CREATE OR REPLACE MACRO work_minutes(t, is_working_day, work_idx, start_hour, da
 -- Repeat appeals (DESIGN.md §4): flagged by the source (is_repeat), or the same problem raised again
 -- within 90 days: the same settlement and subtheme and, when the appeal gives an address, the same
 -- address (case and spaces ignored). Earlier appeals count from every channel and from before any period.
-CREATE OR REPLACE VIEW appeal_repeats AS
+-- This view computes it over the whole table; the ETL stores its result in appeal_repeats on every write
+-- (etl.build.refresh_derived), so pages read a table instead of re-running the windows.
+CREATE OR REPLACE VIEW appeal_repeats_live AS
 WITH keyed AS (
     SELECT appeal_id, is_repeat, settlement_id, subtheme, received_at,
            nullif(lower(trim(address)), '') AS addr
@@ -224,6 +226,13 @@ SELECT appeal_id,
                                   CAST(received_at AS DATE)) <= 90, false) AS same_problem,
        flagged OR same_problem AS repeated
 FROM prior;
+
+CREATE TABLE IF NOT EXISTS appeal_repeats (
+    appeal_id VARCHAR PRIMARY KEY,
+    flagged BOOLEAN NOT NULL,
+    same_problem BOOLEAN NOT NULL,
+    repeated BOOLEAN NOT NULL
+);
 
 -- Deadline state of the filtered set as of the end of day `as_of` (DESIGN.md §4–5), for the monitoring
 -- pages. Open: no answer yet and not rejected (the same test as is_overdue). At risk: open, not overdue

@@ -1,0 +1,152 @@
+"""Benchmarks (DESIGN.md §9): `python -m bench [--rows N] [--export-rows M] [--repeat K]`.
+
+Every figure is a ratio against a baseline measured in the same run on the same data, never an absolute
+time to compare across machines:
+- page queries: each named query a page runs (quarter, no filters) vs DuckDB's own full scan of `appeals`;
+- loading: our whole load of a ПОС export (detect, parse, normalise, mask, upsert, atomic swap) vs DuckDB's
+  own `read_csv` of the same file into a table.
+"""
+import argparse
+import csv
+import datetime as dt
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from etl.build import new_database
+from etl.demo import generate
+from etl.load import load_file
+from mcu import fmt
+from mcu.query import run_query
+from mcu.settings import DUCKDB_CONFIG, ROOT
+
+END = dt.date(2026, 11, 25)
+RESULTS = ROOT / "bench" / "results"
+FILTERS = dict(date_from=END - dt.timedelta(days=90), date_to=END, sources=[], themes=[], settlements=[],
+               executors=[])
+PREV = dict(prev_from=END - dt.timedelta(days=181), prev_to=END - dt.timedelta(days=91))
+# query -> its parameters besides the filters (what the pages pass)
+PAGE_QUERIES = {
+    "overview_kpis": PREV | {"as_of": END},
+    "trend_by_source": {},
+    "top_themes": PREV | {"limit": 10},
+    "heatmap_matrix": PREV | {"as_of": END},
+    "appeals_list": {"as_of": END, "theme": "ЖКХ", "settlement": None, "limit": 50, "offset": 0},
+    "deadlines_kpis": PREV | {"as_of": END},
+    "satisfaction_kpis": PREV | {"as_of": END},
+    "growth_factors": PREV | {"dim": "theme", "top": 10},
+}
+
+
+def timed(fn, repeat: int) -> float:
+    """The median of `repeat` runs, in seconds."""
+    runs = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - t)
+    return statistics.median(runs)
+
+
+def build_large(path: Path, rows: int) -> int:
+    """The demo two years, copied with shifted ids until there are `rows` appeals (same dates and mix)."""
+    demo = generate(seed=42, years=2, end=END).drop("spot")
+    copies = -(-rows // demo.height)
+    big = pl.concat([
+        demo.with_columns(external_id=pl.format("{}-{}", "external_id", pl.lit(k)),
+                          appeal_id=pl.format("{}-{}", "appeal_id", pl.lit(k)))
+        for k in range(copies)]).head(rows)
+    with new_database(path) as con:
+        cols = ", ".join(big.columns)
+        con.execute(f"INSERT INTO appeals ({cols}) SELECT {cols} FROM big")
+    return big.height
+
+
+def write_pos_export(path: Path, rows: int) -> None:
+    """A ПОС cabinet export (UTF-8, `;`) with `rows` messages in the shape the pos profile reads."""
+    demo = generate(seed=7, years=2, end=END).filter(pl.col("source") == "pos")
+    names = dict(pl.read_csv(ROOT / "data" / "reference" / "settlements.csv").select("settlement_id", "name")
+                 .iter_rows())
+    header = ["№ сообщения", "Дата создания", "Категория", "Подкатегория", "Статус", "Срок ответа", "Дата ответа",
+              "Ответственный", "Населенный пункт", "Адрес", "Оценка", "Текст сообщения"]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, delimiter=";")
+        w.writerow(header)
+        recs = demo.iter_rows(named=True)
+        for i in range(rows):
+            r = next(recs, None)
+            if r is None:
+                recs = demo.iter_rows(named=True)
+                r = next(recs)
+            w.writerow([
+                f"{i + 1}", r["received_at"].strftime("%d.%m.%Y %H:%M"), r["theme"], r["subtheme"],
+                "Ответ дан" if r["answered_at"] else "В работе", r["due_at"].strftime("%d.%m.%Y"),
+                r["answered_at"].strftime("%d.%m.%Y %H:%M") if r["answered_at"] else "", r["executor_id"],
+                names[r["settlement_id"]], r["address"], r["rating"] or "", r["text"],
+            ])
+
+
+def bench_queries(db: Path, repeat: int) -> list[dict]:
+    con = duckdb.connect(str(db), read_only=True, config=DUCKDB_CONFIG)
+    scan = "SELECT count(*), count(answered_at), sum(rating), max(received_at) FROM appeals"
+    base = timed(lambda: con.execute(scan).fetchall(), repeat)
+    con.close()
+    out = [{"что": "сырой проход DuckDB по appeals (база)", "секунд": base, "отношение": 1.0}]
+    for name, extra in PAGE_QUERIES.items():
+        run_query(name, db=db, **FILTERS, **extra)  # the first run opens the database and warms caches
+        t = timed(lambda: run_query(name, db=db, **FILTERS, **extra), repeat)
+        out.append({"что": f"запрос {name}", "секунд": t, "отношение": t / base})
+    return out
+
+
+def bench_load(folder: Path, rows: int, repeat: int) -> list[dict]:
+    export = folder / "pos_export.csv"
+    write_pos_export(export, rows)
+
+    def raw():
+        con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
+        con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{export}', delim=';', header=true)")
+        con.close()
+
+    def ours():
+        db = folder / "load.duckdb"
+        db.unlink(missing_ok=True)
+        report = load_file(export, db=db)
+        assert report.ok and report.loaded == rows, report.message
+
+    base = timed(raw, repeat)
+    t = timed(ours, repeat)
+    return [{"что": f"read_csv DuckDB, {fmt.num(rows)} строк (база)", "секунд": base, "отношение": 1.0},
+            {"что": f"наша загрузка ПОС, {fmt.num(rows)} строк", "секунд": t, "отношение": t / base}]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="Замеры скорости (отношения к базе)")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="обращений в базе для запросов страниц")
+    parser.add_argument("--export-rows", type=int, default=100_000, help="строк в выгрузке для замера загрузки")
+    parser.add_argument("--repeat", type=int, default=3, help="повторов; берётся медиана")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="mcu_bench_") as tmp:
+        folder = Path(tmp)
+        print(f"Готовлю базу на {fmt.num(args.rows)} обращений…", file=sys.stderr)
+        n = build_large(folder / "big.duckdb", args.rows)
+        results = bench_queries(folder / "big.duckdb", args.repeat)
+        print(f"Готовлю выгрузку ПОС на {fmt.num(args.export_rows)} строк…", file=sys.stderr)
+        results += bench_load(folder, args.export_rows, args.repeat)
+    table = pl.DataFrame(results)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    table.with_columns(rows=pl.lit(n)).write_csv(RESULTS / "latest.csv")
+    width = max(len(r["что"]) for r in results)
+    print(f"{'что'.ljust(width)}  {'секунд':>8}  {'отношение':>9}")
+    for r in results:
+        print(f"{r['что'].ljust(width)}  {fmt.num(r['секунд'], 3):>8}  {fmt.num(r['отношение'], 1):>9}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
