@@ -187,8 +187,9 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
         near = max(profiles, key=lambda p: p.identify_score({norm_header(c) for c in columns}))
         raise FileRefused(
             f"Не удалось определить источник файла {file_name}: ни один профиль не подходит. "
-            f"Найдены столбцы: {_found(columns)}. Укажите источник (--source pos|im|letters|votes) или опишите "
-            f"формат своим профилем (--profile ФАЙЛ.toml, см. docs/profiles.md). Ближайший профиль — "
+            f"Найдены столбцы: {_found(columns)}. Выберите источник явно (поле «Источник» на странице "
+            f"загрузки или --source pos|im|letters|votes в командной строке) или опишите формат своим профилем "
+            f"(«Свой формат (профиль TOML)» или --profile ФАЙЛ.toml, см. docs/profiles.md). Ближайший профиль — "
             f"«{near.title}»: он ждёт столбцы {', '.join('«' + i.split('|')[0] + '»' for i in near.identify)}. "
             "Если названия столбцов выглядят как бессмыслица, файл в неизвестной кодировке: сохраните его как "
             "XLSX или «CSV UTF-8».")
@@ -740,8 +741,9 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
                 raise RuntimeError(f"строки не сходятся: {report.summary()}")
             report.import_id = _log(con, report, sha, started, rejects, _message(report, report.unmatched))
     except duckdb.Error as e:
-        return FileReport(file_name, "refused", f"Не удалось записать файл {file_name} в базу: {e}. База не "
-                          "изменена. Если база открыта другой программой на запись, закройте её и повторите.",
+        return FileReport(file_name, "refused", f"Не удалось записать файл {file_name} в базу, база не изменена. "
+                          "Если база открыта другой программой на запись, закройте её и повторите; если ошибка "
+                          f"повторяется, сообщите администратору текст ошибки: {e}",
                           source=det.profile.source, profile=det.profile.name, seconds=time.perf_counter() - t0)
     except Exception as e:  # a loader bug must still leave the database as it was and say so plainly
         return FileReport(file_name, "refused", f"Внутренняя ошибка загрузчика на файле {file_name} "

@@ -34,7 +34,8 @@ def heatmap(matrix: pl.DataFrame, measure: str, label: str, diverging: bool = Fa
     places = matrix["settlement"].unique(maintain_order=True).to_list()
     wide = {(t, s): v for t, s, v in matrix.select("theme", "settlement", measure).iter_rows()}
     z = [[wide.get((t, s)) for s in places] for t in themes]
-    text = [[("" if v is None else fmt.num(v, 0 if measure == "appeals" else 1)) for v in row] for row in z]
+    digits = 0 if measure in ("appeals", "growth") else 1
+    text = [[("" if v is None else fmt.num(v, digits)) for v in row] for row in z]
     hover = "%{y} · %{x}<br>" + label + ": %{text}<extra></extra>"
     fig = go.Figure(go.Heatmap(
         z=z, x=places, y=themes, text=text, texttemplate="%{text}", colorscale="RdBu_r" if diverging else "YlOrRd",
@@ -49,6 +50,6 @@ def heatmap(matrix: pl.DataFrame, measure: str, label: str, diverging: bool = Fa
         selected=dict(marker=dict(color="rgba(0,0,0,0.25)")), unselected=dict(marker=dict(opacity=1)),
         hovertemplate=hover, showlegend=False,
     )
-    fig.update_layout(height=120 + 30 * len(themes), xaxis=dict(side="top", tickangle=-40, showgrid=False),
+    fig.update_layout(height=max(320, 120 + 30 * len(themes)), xaxis=dict(side="top", tickangle=-40, showgrid=False),
                       yaxis=dict(autorange="reversed", showgrid=False), **{**RU_LAYOUT, "margin": dict(l=10, r=10, t=90, b=10)})
     return fig

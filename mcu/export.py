@@ -18,6 +18,8 @@ def _neutralise(df: pl.DataFrame) -> pl.DataFrame:
 def to_csv(df: pl.DataFrame) -> bytes:
     """UTF-8 with BOM, `;` separator, decimal comma, dates as ДД.ММ.ГГГГ; formulas neutralised."""
     out = _neutralise(df)
+    flags = [c for c, t in out.schema.items() if t == pl.Boolean]
+    out = out.with_columns(pl.col(flags).replace_strict({True: "да", False: "нет"}, return_dtype=pl.String))
     floats = [c for c, t in out.schema.items() if t.is_float()]
     out = out.with_columns(pl.col(floats).round(4).cast(pl.String).str.replace(".", ",", literal=True))
     text = out.write_csv(separator=";", date_format="%d.%m.%Y", datetime_format="%d.%m.%Y %H:%M")

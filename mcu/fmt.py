@@ -5,12 +5,12 @@ NBSP = "\u00a0"
 DASH = "—"
 
 
-def num(value, digits: int = 0) -> str:
-    """1234.5 → «1 234,5» (thin grouping with a no-break space, decimal comma); None → «—»."""
+def num(value, digits: int = 0, unit: str = "") -> str:
+    """1234.5 → «1 234,5» (grouping with a no-break space, decimal comma) followed by `unit`; None → «—»."""
     if value is None or value != value:  # NaN
         return DASH
     text = f"{value:,.{digits}f}"
-    return text.replace(",", NBSP).replace(".", ",")
+    return text.replace(",", NBSP).replace(".", ",") + unit
 
 
 def pct(share, digits: int = 1) -> str:

@@ -1,4 +1,6 @@
 """Streamlit helpers shared by every page: cached queries, tables with downloads, KPI cards, empty states."""
+from collections.abc import Callable
+
 import polars as pl
 import streamlit as st
 
@@ -21,27 +23,34 @@ def q(name: str, **params) -> pl.DataFrame:
         st.stop()
 
 
-def downloads(df: pl.DataFrame, name: str, key: str | None = None) -> None:
-    """CSV (Excel-friendly) and XLSX downloads of a table's data; files are built only when clicked."""
+def downloads(data: pl.DataFrame | Callable[[], pl.DataFrame], name: str, key: str | None = None) -> None:
+    """CSV (Excel-friendly) and XLSX downloads of a table's data; files are built only when clicked.
+
+    `data` may be a function returning the frame, for downloads larger than what is shown (a whole list
+    behind a paged table)."""
     key = key or name
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button("CSV", data=lambda: to_csv(df), file_name=f"{name}.csv", mime="text/csv",
-                         key=f"csv_{key}", icon=":material/download:", on_click="ignore")
-    right.download_button("Excel", data=lambda: to_xlsx(df), file_name=f"{name}.xlsx", key=f"xlsx_{key}",
-                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          icon=":material/download:", on_click="ignore")
+    frame = data if callable(data) else (lambda: data)
+    row = st.container(horizontal=True, gap="small")
+    row.download_button("CSV", data=lambda: to_csv(frame()), file_name=f"{name}.csv", mime="text/csv",
+                        key=f"csv_{key}", icon=":material/download:", on_click="ignore")
+    row.download_button("Excel", data=lambda: to_xlsx(frame()), file_name=f"{name}.xlsx", key=f"xlsx_{key}",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        icon=":material/download:", on_click="ignore")
 
 
-def table(df: pl.DataFrame, name: str, column_config: dict | None = None, **kwargs):
-    """A table with Russian dates and its downloads. Returns st.dataframe's value (selection, if asked)."""
+def table(df: pl.DataFrame, name: str, column_config: dict | None = None, download=None, **kwargs):
+    """A table with Russian dates and its downloads (of `download`, a frame or a function returning one,
+    when the file should hold more than is shown). Returns st.dataframe's value (selection, if asked)."""
     # Numbers follow the browser's locale («1 234,5» in a Russian browser); dates are always ДД.ММ.ГГГГ.
     config = {c: st.column_config.NumberColumn(format="localized") for c, t in df.schema.items() if t.is_numeric()}
     config |= {c: st.column_config.DateColumn(format="DD.MM.YYYY") for c, t in df.schema.items() if t == pl.Date}
     config |= {c: st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm")
                for c, t in df.schema.items() if isinstance(t, pl.Datetime)}
     config |= column_config or {}
-    event = st.dataframe(df, column_config=config, hide_index=True, **kwargs)
-    downloads(df, name)
+    # Empty text cells show empty, not «None» (the downloads keep them empty too).
+    shown = df.with_columns(pl.col(pl.String).fill_null(""))
+    event = st.dataframe(shown, column_config=config, hide_index=True, **kwargs)
+    downloads(df if download is None else download, name)
     return event
 
 
@@ -49,11 +58,20 @@ def empty_state(text: str = "За выбранный период и фильт�
     st.info(text, icon=":material/filter_alt_off:")
 
 
+def kpi_row(n: int) -> list:
+    """Places for n KPI cards in one row that wraps on a narrow screen (the meeting-room laptop)."""
+    row = st.container(horizontal=True, gap="small")
+    return [row] * n
+
+
 def kpi(col, label: str, value: str, delta: str | None = None, help: str | None = None,
-        inverse: bool = False) -> None:
-    """A KPI card; `inverse` when growth is bad (overdue share)."""
-    col.metric(label, value, delta, delta_color="inverse" if inverse else "normal", help=help,
-               border=True)
+        inverse: bool = False, neutral: bool = False) -> None:
+    """A KPI card; `inverse` when growth is bad (overdue share), `neutral` when it is neither good nor bad
+    (the number of appeals)."""
+    color = "off" if neutral else ("inverse" if inverse else "normal")
+    flat = delta is not None and delta.lstrip().startswith(("0", "0,"))
+    col.metric(label, value, delta, delta_color=color, help=help, border=True, width=170,
+               delta_arrow="off" if flat else "auto")
 
 
 def change(cur, prev, digits: int = 0, share: bool = False) -> str | None:

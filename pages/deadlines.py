@@ -5,7 +5,7 @@ import streamlit as st
 from mcu import charts_monitoring as charts
 from mcu import filters, fmt
 from mcu.scoring import deadline_rules, workday
-from mcu.ui import change, empty_state, kpi, q, table
+from mcu.ui import change, empty_state, kpi, kpi_row, q, table
 
 # The deadline lists: what to act on first (number, how late, whose), then the details.
 LIST_HEAD = {"external_id": "Номер", "channel": "Канал"}
@@ -21,7 +21,7 @@ cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)
 if not flt.has_previous:
     prev = dict.fromkeys(prev)
 
-c = st.columns(5)
+c = kpi_row(5)
 kpi(c[0], "Открыто", fmt.num(cur["open"]), change(cur["open"], prev["open"]), inverse=True,
     help="Обращения периода без ответа (кроме отклонённых модерацией)")
 kpi(c[1], "Просрочено", fmt.num(cur["overdue_open"]), change(cur["overdue_open"], prev["overdue_open"]),

@@ -2,9 +2,15 @@
 import streamlit as st
 
 from mcu import charts, filters, fmt
+from mcu.query import run_query
 from mcu.ui import empty_state, q, table
 
 PAGE_SIZE = 50
+MIN_BASE = 5  # a cell's share is shown from this many items with a deadline / with a rating
+COLUMNS = {"received": "Поступило", "channel": "Канал", "number": "Номер", "theme": "Тема", "subtheme": "Подтема",
+           "settlement": "Населённый пункт", "address": "Адрес", "executor": "Исполнитель", "status": "Статус",
+           "due": "Срок", "answered": "Ответ", "overdue": "Просрочено", "result": "Результат", "rating": "Оценка",
+           "satisfied": "Доволен", "text": "Текст"}
 # measure column -> (label, diverging colour scale)
 MEASURES = {
     "appeals": ("Количество", False),
@@ -29,7 +35,7 @@ flt = filters.page("Тепловая карта")
 measure = st.segmented_control("Показатель", list(MEASURES), format_func=lambda m: MEASURES[m][0],
                                key="hm_measure", default="appeals") or "appeals"
 label, diverging = MEASURES[measure]
-matrix = q("heatmap_matrix", **flt.compare_params(), as_of=flt.as_of)
+matrix = q("heatmap_matrix", **flt.compare_params(), as_of=flt.as_of, min_base=MIN_BASE)
 if matrix.filter(matrix["appeals"] > 0).is_empty():
     empty_state()
     st.stop()
@@ -38,6 +44,8 @@ if measure == "growth" and not flt.has_previous:
 
 st.plotly_chart(charts.heatmap(matrix, measure, label, diverging), width="stretch", key="hm_chart",
                 on_select=_pick_cell, selection_mode="points")
+st.caption(f"Пустая клетка — обращений нет ни в этом, ни в предыдущем периоде; доли просрочки и недовольства "
+           f"показаны, когда в клетке не меньше {MIN_BASE} обращений со сроком / с оценкой.")
 with st.expander("Данные матрицы"):
     table(matrix.drop("settlement_id").rename({
         "theme": "Тема", "settlement": "Населённый пункт", "appeals": "Обращений", "prev_appeals": "Пред. период",
@@ -47,13 +55,17 @@ with st.expander("Данные матрицы"):
 st.subheader("Обращения")
 st.caption("Выберите клетку на карте или тему и населённый пункт ниже.")
 places = dict(zip(matrix["settlement"], matrix["settlement_id"]))
+# Another view (filters, theme, settlement) starts its list from page 1.
+view = (flt, st.session_state.get("hm_theme"), st.session_state.get("hm_settlement"))
+if st.session_state.get("hm_view") != view:
+    st.session_state["hm_view"], st.session_state["hm_page"] = view, 1
 left, right, pager = st.columns([2, 2, 1])
 theme = left.selectbox("Тема", sorted(matrix["theme"].unique()), index=None, key="hm_theme", placeholder="Все темы")
 place = right.selectbox("Населённый пункт", sorted(places), index=None, key="hm_settlement",
                         placeholder="Все населённые пункты")
-page = pager.number_input("Страница", min_value=1, value=1, step=1, key="hm_page")
-rows = q("appeals_list", **flt.params(), as_of=flt.as_of, theme=theme, settlement=places.get(place),
-         limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+page = pager.number_input("Страница", min_value=1, step=1, key="hm_page")
+cell = dict(**flt.params(), as_of=flt.as_of, theme=theme, settlement=places.get(place))
+rows = q("appeals_list", **cell, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
 total = rows["total"][0] if rows.height else 0
 if not total and page > 1:
     st.info("На этой странице ничего нет: список короче. Вернитесь на страницу 1.")
@@ -63,8 +75,6 @@ if not total:
     st.stop()
 pages = -(-total // PAGE_SIZE)
 st.markdown(f"Найдено **{fmt.num(total)}**; страница {fmt.num(page)} из {fmt.num(pages)}.")
-table(rows.drop("total").rename({
-    "received": "Поступило", "channel": "Канал", "number": "Номер", "theme": "Тема", "subtheme": "Подтема",
-    "settlement": "Населённый пункт", "address": "Адрес", "executor": "Исполнитель", "status": "Статус",
-    "due": "Срок", "answered": "Ответ", "overdue": "Просрочено", "result": "Результат", "rating": "Оценка",
-    "satisfied": "Доволен", "text": "Текст"}), "обращения")
+# The page shows one page of the list; the files hold the whole list.
+table(rows.drop("total").rename(COLUMNS), "обращения",
+      download=lambda: run_query("appeals_list", **cell, limit=total, offset=0).drop("total").rename(COLUMNS))

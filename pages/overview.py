@@ -3,7 +3,7 @@ import streamlit as st
 
 from mcu import charts, filters, fmt
 from mcu.growth import growth_section
-from mcu.ui import change, downloads, empty_state, kpi, q, table
+from mcu.ui import change, downloads, empty_state, kpi, kpi_row, q, table
 
 flt = filters.page("Обзор")
 
@@ -12,12 +12,12 @@ cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)
 if not flt.has_previous:
     prev = dict.fromkeys(prev)
 
-c = st.columns(6)
-kpi(c[0], "Обращений", fmt.num(cur["total"]), change(cur["total"], prev["total"]))
+c = kpi_row(6)
+kpi(c[0], "Обращений", fmt.num(cur["total"]), change(cur["total"], prev["total"]), neutral=True)
 kpi(c[1], "Просрочено", fmt.pct(cur["overdue_share"]), change(cur["overdue_share"], prev["overdue_share"], share=True),
     help=f"Ответ позже срока или нет ответа после срока: {fmt.num(cur['overdue'])} из {fmt.num(cur['with_deadline'])}",
     inverse=True)
-kpi(c[2], "Медиана ответа", f"{fmt.num(cur['median_response_days'], 1)} дн.",
+kpi(c[2], "Медиана ответа", fmt.num(cur["median_response_days"], 1, " дн."),
     change(cur["median_response_days"], prev["median_response_days"], 1) if prev["median_response_days"] else None,
     help="Календарные дни от поступления до ответа по существу (для ИМ — до первого ответа)", inverse=True)
 kpi(c[3], "Довольны", fmt.pct(cur["satisfied_share"]), change(cur["satisfied_share"], prev["satisfied_share"], share=True),
@@ -42,16 +42,18 @@ with summary:
     downloads(trend.drop("color").rename({"month": "Месяц", "channel": "Канал", "appeals": "Обращений"}),
               "динамика_по_каналам")
 
+    # Without a previous period in the data there is nothing to compare with: no «+3 349» against zero.
+    no_previous = [] if flt.has_previous else ["prev_appeals", "change"]
     left, right = st.columns(2)
     with left:
-        themes = q("top_themes", **flt.compare_params(), limit=10)
+        themes = q("top_themes", **flt.compare_params(), limit=10).drop(*no_previous)
         st.plotly_chart(charts.ranked_bars(themes, "theme", "appeals", "Темы"), width="stretch")
         table(themes.rename({"theme": "Тема", "appeals": "Обращений", "prev_appeals": "Пред. период",
-                             "change": "Изменение", "share": "Доля"}), "топ_тем",
+                             "change": "Изменение", "share": "Доля"}, strict=False), "топ_тем",
               column_config={"Доля": st.column_config.NumberColumn(format="percent")})
     with right:
-        places = q("top_settlements", **flt.compare_params(), limit=10)
+        places = q("top_settlements", **flt.compare_params(), limit=10).drop(*no_previous)
         st.plotly_chart(charts.ranked_bars(places, "settlement", "appeals", "Населённые пункты"), width="stretch")
         table(places.rename({"settlement": "Населённый пункт", "appeals": "Обращений",
-                             "prev_appeals": "Пред. период", "change": "Изменение", "per_1000": "На 1 000 жит."}),
+                             "prev_appeals": "Пред. период", "change": "Изменение", "per_1000": "На 1 000 жит."}, strict=False),
               "топ_населённых_пунктов")

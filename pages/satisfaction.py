@@ -4,7 +4,7 @@ import streamlit as st
 
 from mcu import charts_monitoring as charts
 from mcu import filters, fmt
-from mcu.ui import change, empty_state, kpi, q, table
+from mcu.ui import change, empty_state, kpi, kpi_row, q, table
 
 PCT = st.column_config.NumberColumn(format="percent")
 DEC = st.column_config.NumberColumn(format="localized")
@@ -19,7 +19,7 @@ cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)
 if not flt.has_previous:
     prev = dict.fromkeys(prev)
 
-c = st.columns(5)
+c = kpi_row(5)
 kpi(c[0], "Довольны", fmt.pct(cur["satisfied_share"]),
     change(cur["satisfied_share"], prev["satisfied_share"], share=True),
     help=f"Доля довольных среди оценивших; оценок: {fmt.num(cur['rated'])}")

@@ -1,5 +1,7 @@
 -- The theme × settlement matrix for the period: every measure the Тепловая карта can switch to.
 -- Long form, one row per non-empty cell (in either period); growth is against the previous period.
+-- Shares need a base: a cell's overdue and dissatisfied shares are shown from $min_base items with a
+-- deadline / with a rating (one unhappy rating is not «100 % недовольны»).
 WITH cur AS (
     SELECT theme, coalesce(settlement_id, '—') AS settlement_id,
            count(*) AS appeals,
@@ -22,8 +24,8 @@ SELECT
     coalesce(p.appeals, 0) AS prev_appeals,
     coalesce(c.appeals, 0) - coalesce(p.appeals, 0) AS growth,
     round(coalesce(c.appeals, 0) * 1000.0 / nullif(s.population, 0), 2) AS per_1000,
-    round(100.0 * c.overdue / nullif(c.with_deadline, 0), 1) AS overdue_pct,
-    round(100.0 * c.dissatisfied / nullif(c.rated, 0), 1) AS dissatisfied_pct,
+    CASE WHEN c.with_deadline >= $min_base THEN round(100.0 * c.overdue / c.with_deadline, 1) END AS overdue_pct,
+    CASE WHEN c.rated >= $min_base THEN round(100.0 * c.dissatisfied / c.rated, 1) END AS dissatisfied_pct,
     coalesce(c.rated, 0) AS rated
 FROM cur c
 FULL JOIN prev p USING (theme, settlement_id)

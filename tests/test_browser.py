@@ -88,6 +88,14 @@ def test_heatmap_is_drawn_with_figures(server, browser):
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.get_by_text(f"Найдено {cells[0]};").wait_for(timeout=30_000)
+    # The list shows 50 a page; its CSV holds the whole list, Excel-ready.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSV").last.click()
+    data = Path(download.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = data.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Поступило;Канал;Номер;Тема")
+    assert len(lines) - 1 == int(cells[0])
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "heatmap.png", full_page=True)
     page.close()

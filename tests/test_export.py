@@ -11,6 +11,7 @@ DF = pl.DataFrame({
     "Тема": ["=HYPERLINK(\"x\")", "Дороги", "+7 999", "-1", "@SUM(A1)", "обычный"],
     "Доля": [0.5, 1.25, None, 2.0, 3.0, 4.5],
     "Дата": [dt.date(2026, 11, 22)] * 6,
+    "Просрочено": [True, False, None, True, False, True],
 })
 
 
@@ -19,19 +20,19 @@ def test_csv_is_utf8_bom_semicolon_with_neutralised_formulas():
     assert data.startswith(b"\xef\xbb\xbf")
     lines = data[3:].decode("utf-8").splitlines()
     assert lines == [
-        "Тема;Доля;Дата",
-        "\"'=HYPERLINK(\"\"x\"\")\";0,5;22.11.2026",
-        "Дороги;1,25;22.11.2026",
-        "'+7 999;;22.11.2026",
-        "'-1;2,0;22.11.2026",
-        "'@SUM(A1);3,0;22.11.2026",
-        "обычный;4,5;22.11.2026",
+        "Тема;Доля;Дата;Просрочено",
+        "\"'=HYPERLINK(\"\"x\"\")\";0,5;22.11.2026;да",
+        "Дороги;1,25;22.11.2026;нет",
+        "'+7 999;;22.11.2026;",
+        "'-1;2,0;22.11.2026;да",
+        "'@SUM(A1);3,0;22.11.2026;нет",
+        "обычный;4,5;22.11.2026;да",
     ]
 
 
 def test_xlsx_round_trip_keeps_cyrillic_and_text():
     back = pl.read_excel(io.BytesIO(to_xlsx(DF, "Данные")))
-    assert back.columns == ["Тема", "Доля", "Дата"]
+    assert back.columns == ["Тема", "Доля", "Дата", "Просрочено"]
     assert back["Тема"].to_list() == ["'=HYPERLINK(\"x\")", "Дороги", "'+7 999", "'-1", "'@SUM(A1)", "обычный"]
     assert back["Дата"].to_list()[0] in (dt.date(2026, 11, 22), dt.datetime(2026, 11, 22))
 
