@@ -9,12 +9,14 @@ RU_LAYOUT = dict(separators=", ", margin=dict(l=10, r=10, t=30, b=10), legend=di
 
 
 def trend_by_source(df: pl.DataFrame) -> go.Figure:
-    """Stacked monthly bars by channel (columns month, channel, color, appeals)."""
+    """Stacked monthly bars by channel (columns month, channel, color, appeals, partial); months the period
+    covers only in part are drawn pale."""
     fig = go.Figure()
     for channel in df["channel"].unique(maintain_order=True):
         part = df.filter(pl.col("channel") == channel)
         fig.add_bar(x=[fmt.month(m) for m in part["month"]], y=part["appeals"],
                     name=channel, marker_color=part["color"][0],
+                    marker_opacity=[0.35 if p else 1.0 for p in part["partial"]],
                     hovertemplate="%{x}: %{y:,}<extra>%{fullData.name}</extra>")
     fig.update_layout(barmode="stack", yaxis_title="обращений", xaxis_title=None, **RU_LAYOUT)
     return fig

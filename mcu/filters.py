@@ -54,6 +54,13 @@ class Filters:
         """Whether the previous period of equal length lies (at least partly) within the data."""
         return self.date_from > self.first_day
 
+    @property
+    def has_year_ago(self) -> bool:
+        """Whether the data reaches back to the same period a year earlier."""
+        start = self.date_from
+        year_ago = start.replace(year=start.year - 1, day=min(start.day, 28 if start.month == 2 else 31))
+        return year_ago >= self.first_day
+
     def caption(self) -> str:
         prev = (f"; сравнение с {fmt.date(self.prev_from)}–{fmt.date(self.date_from - dt.timedelta(days=1))}"
                 if self.has_previous else "")

@@ -8,11 +8,13 @@ from mcu.ui import change, downloads, empty_state, kpi, kpi_row, q, table
 flt = filters.page("Обзор")
 
 kpis = q("overview_kpis", **flt.compare_params(), as_of=flt.as_of)
-cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)
+cur, prev, year_ago = (kpis.row(i, named=True) for i in range(3))
 if not flt.has_previous:
     prev = dict.fromkeys(prev)
+if not flt.has_year_ago:
+    year_ago = dict.fromkeys(year_ago)
 
-c = kpi_row(6)
+c = kpi_row(7)
 kpi(c[0], "Обращений", fmt.num(cur["total"]), change(cur["total"], prev["total"]), neutral=True)
 kpi(c[1], "Просрочено", fmt.pct(cur["overdue_share"]), change(cur["overdue_share"], prev["overdue_share"], share=True),
     help=f"Ответ позже срока или нет ответа после срока: {fmt.num(cur['overdue'])} из {fmt.num(cur['with_deadline'])}",
@@ -26,6 +28,8 @@ kpi(c[4], "Решено", fmt.pct(cur["solved_share"]), change(cur["solved_share
     help=f"«Решено» среди отвеченных решаемых: {fmt.num(cur['solvable_answered'])}")
 kpi(c[5], "Пред. период", fmt.num(prev["total"]) if prev["total"] is not None else "—",
     help="Столько же дней непосредственно перед выбранным периодом")
+kpi(c[6], "Год назад", fmt.num(year_ago["total"]), change(cur["total"], year_ago["total"]), neutral=True,
+    help="Те же даты годом раньше; изменение — текущего периода к ним")
 
 if not cur["total"]:
     empty_state()
@@ -39,7 +43,9 @@ with summary:
     st.subheader("Динамика по каналам")
     trend = q("trend_by_source", **flt.params())
     st.plotly_chart(charts.trend_by_source(trend), width="stretch")
-    downloads(trend.drop("color").rename({"month": "Месяц", "channel": "Канал", "appeals": "Обращений"}),
+    if trend["partial"].any():
+        st.caption("Бледные столбцы — месяцы, которые попали в период не целиком.")
+    downloads(trend.drop("color", "partial").rename({"month": "Месяц", "channel": "Канал", "appeals": "Обращений"}),
               "динамика_по_каналам")
 
     # Without a previous period in the data there is nothing to compare with: no «+3 349» against zero.

@@ -71,7 +71,7 @@ for upload in files or []:
         mapping.dataframe(det.mapping_frame().rename({"поле": "Поле модели", "столбец файла": "Столбец файла"}),
                           hide_index=True)
         st.caption("Первые строки файла (ФИО, телефоны, e-mail и ссылки на профили скрыты)")
-        st.dataframe(det.table.df.head(20).select(mask_expr(pl.all()).name.keep()), hide_index=True)
+        st.dataframe(det.table.df.head(20).select(mask_expr(pl.all()).name.keep()).fill_null(""), hide_index=True)
         ready.append((path, upload.name))
 
 if ready and st.button(f"Загрузить в базу: {fmt.num(len(ready))} файл(а)", type="primary", key="upload_go"):
@@ -95,7 +95,8 @@ for i, r in enumerate(st.session_state.get("upload_reports", [])):
     if r.unmatched.height:
         st.markdown("**Не найдено в справочниках** — строки загружены; соответствия задаются в "
                     "data/reference/*_aliases.csv, после чего загрузите файл ещё раз")
-        table(r.unmatched, f"не_сопоставлено_{r.import_id}_{i}")
+        table(r.unmatched.rename({"что": "Что", "значение": "Значение", "строк": "Строк", "итог": "Итог"},
+                                 strict=False), f"не_сопоставлено_{r.import_id}_{i}")
 
 st.header("История загрузок")
 if not db_path().exists():

@@ -1,11 +1,16 @@
--- Обзор KPIs for the filtered period and the previous period of equal length (DESIGN.md §4), each as of
--- its own last day (appeals_at), as on the monitoring pages: both periods are judged the same way.
+-- Обзор KPIs for the filtered period, the previous period of equal length and the same period a year
+-- earlier (DESIGN.md §4), each as of its own last day (appeals_at), as on the monitoring pages: every
+-- period is judged the same way.
 WITH scoped AS (
     SELECT 'current' AS period, $as_of AS as_of, *
     FROM appeals_at($date_from, $date_to, $sources, $themes, $settlements, $executors, $as_of)
     UNION ALL
     SELECT 'previous' AS period, $prev_to AS as_of, *
     FROM appeals_at($prev_from, $prev_to, $sources, $themes, $settlements, $executors, $prev_to)
+    UNION ALL
+    SELECT 'year_ago' AS period, CAST($date_to - INTERVAL 1 YEAR AS DATE) AS as_of, *
+    FROM appeals_at(CAST($date_from - INTERVAL 1 YEAR AS DATE), CAST($date_to - INTERVAL 1 YEAR AS DATE),
+                    $sources, $themes, $settlements, $executors, CAST($date_to - INTERVAL 1 YEAR AS DATE))
 )
 SELECT
     p.period,
@@ -20,7 +25,7 @@ SELECT
     count(*) FILTER (WHERE s.solvable AND s.result IS NOT NULL) AS solvable_answered,
     count(*) FILTER (WHERE s.solvable AND s.result = 'решено')
         / nullif(count(*) FILTER (WHERE s.solvable AND s.result IS NOT NULL), 0) AS solved_share
-FROM (VALUES ('current'), ('previous')) p(period)
+FROM (VALUES ('current', 1), ('previous', 2), ('year_ago', 3)) p(period, sort)
 LEFT JOIN scoped s USING (period)
-GROUP BY p.period
-ORDER BY p.period = 'previous'
+GROUP BY p.period, p.sort
+ORDER BY p.sort

@@ -73,21 +73,43 @@ def test_overview_kpis(db):
                           "rated", "satisfied_share", "solvable_answered", "solved_share"]
     # Current: the rejected letter has no deadline; overdue = one late answer + one open past due.
     assert rows(df) == [("current", 5, 4, 2, 0.5, 14.0, 2, 0.5, 2, 0.5),
-                        ("previous", 2, 2, 1, 0.5, 6.5, 1, 1.0, 1, 1.0)]
+                        ("previous", 2, 2, 1, 0.5, 6.5, 1, 1.0, 1, 1.0),
+                        ("year_ago", 0, 0, 0, None, None, 0, None, 0, None)]
 
 
 def test_overview_kpis_follow_filters(db):
     kyzlas = run_query("overview_kpis", db=db, **CUR, **PREV, **ALL | {"settlements": ["kyzlas"]}, as_of=AS_OF)
-    assert rows(kyzlas.select("period", "total", "overdue")) == [("current", 3, 1), ("previous", 0, 0)]
+    assert rows(kyzlas.select("period", "total", "overdue")) == [("current", 3, 1), ("previous", 0, 0),
+                                                                 ("year_ago", 0, 0)]
     pos = run_query("overview_kpis", db=db, **CUR, **PREV, **ALL | {"sources": ["pos"]}, as_of=AS_OF)
-    assert rows(pos.select("period", "total", "overdue")) == [("current", 2, 1), ("previous", 1, 0)]
+    assert rows(pos.select("period", "total", "overdue")) == [("current", 2, 1), ("previous", 1, 0),
+                                                              ("year_ago", 0, 0)]
+
+
+def test_overview_kpis_a_year_earlier(make_db):
+    """The same dates a year before, judged as of their own end: an answer after it is not yet known."""
+    path = make_db([
+        dict(received_at="2025-03-10 10:00", due_at="2025-03-20 23:59:59", answered_at="2025-04-02 10:00"),
+        dict(received_at="2025-03-31 10:00", due_at="2025-04-14 23:59:59"),
+        dict(received_at="2025-04-01 10:00"),
+        dict(received_at="2026-03-05 10:00"),
+    ])
+    df = run_query("overview_kpis", db=path, **CUR, **PREV, **ALL, as_of=AS_OF)
+    assert rows(df.select("period", "total", "with_deadline", "overdue", "median_response_days")) == [
+        ("current", 1, 0, 0, None), ("previous", 0, 0, 0, None), ("year_ago", 2, 2, 1, None)]
 
 
 def test_trend_by_source(db):
     df = run_query("trend_by_source", db=db, **CUR, **ALL)
-    assert rows(df) == [(D(2026, 3, 1), "ПОС «Решаем вместе»", "#1f77b4", 2),
-                        (D(2026, 3, 1), "Инцидент Менеджмент", "#ff7f0e", 1),
-                        (D(2026, 3, 1), "Письменные обращения (59-ФЗ)", "#2ca02c", 2)]
+    assert rows(df) == [(D(2026, 3, 1), "ПОС «Решаем вместе»", "#1f77b4", 2, False),
+                        (D(2026, 3, 1), "Инцидент Менеджмент", "#ff7f0e", 1, False),
+                        (D(2026, 3, 1), "Письменные обращения (59-ФЗ)", "#2ca02c", 2, False)]
+    late = run_query("trend_by_source", db=db, date_from=D(2026, 2, 15), date_to=D(2026, 3, 31), **ALL)
+    assert rows(late.select("month", "channel", "appeals", "partial")) == [
+        (D(2026, 2, 1), "Инцидент Менеджмент", 1, True),
+        (D(2026, 3, 1), "ПОС «Решаем вместе»", 2, False),
+        (D(2026, 3, 1), "Инцидент Менеджмент", 1, False),
+        (D(2026, 3, 1), "Письменные обращения (59-ФЗ)", 2, False)]
 
 
 def test_top_themes(db):
