@@ -255,3 +255,17 @@ FROM appeals_at(date_from, date_to, sources, themes, settlements, executors, as_
 LEFT JOIN calendar cn ON cn.day = CAST(as_of AS DATE)
 LEFT JOIN calendar cd ON cd.day = CAST(a.due_at AS DATE)
 LEFT JOIN calendar cr ON cr.day = CAST(a.answered_at AS DATE);
+
+-- The period and the previous one of equal length, each as of its own last day, as rows labelled
+-- period = 'current' | 'previous': the comparison every KPI query makes (appeals_at / appeals_due).
+CREATE OR REPLACE MACRO periods_at(date_from, date_to, prev_from, prev_to, sources, themes, settlements, executors,
+                                   as_of) AS TABLE
+SELECT 'current' AS period, * FROM appeals_at(date_from, date_to, sources, themes, settlements, executors, as_of)
+UNION ALL
+SELECT 'previous' AS period, * FROM appeals_at(prev_from, prev_to, sources, themes, settlements, executors, prev_to);
+
+CREATE OR REPLACE MACRO periods_due(date_from, date_to, prev_from, prev_to, sources, themes, settlements,
+                                    executors, as_of) AS TABLE
+SELECT 'current' AS period, * FROM appeals_due(date_from, date_to, sources, themes, settlements, executors, as_of)
+UNION ALL
+SELECT 'previous' AS period, * FROM appeals_due(prev_from, prev_to, sources, themes, settlements, executors, prev_to);

@@ -58,6 +58,15 @@ def empty_state(text: str = "За выбранный период и фильт�
     st.info(text, icon=":material/filter_alt_off:")
 
 
+def period_rows(kpis: pl.DataFrame, flt) -> list[dict]:
+    """A KPI query's rows (current, previous, …) as dicts; the previous one blank when the data does not
+    reach back to it, so no change is shown against a period that is not there."""
+    out = [kpis.row(i, named=True) for i in range(kpis.height)]
+    if not flt.has_previous:
+        out[1] = dict.fromkeys(out[1])
+    return out
+
+
 def kpi_row(n: int) -> list:
     """Places for n KPI cards in one row that wraps on a narrow screen (the meeting-room laptop)."""
     row = st.container(horizontal=True, gap="small")

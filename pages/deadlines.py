@@ -5,7 +5,7 @@ import streamlit as st
 from mcu import charts_monitoring as charts
 from mcu import filters, fmt
 from mcu.scoring import deadline_rules, workday
-from mcu.ui import change, empty_state, kpi, kpi_row, q, table
+from mcu.ui import change, empty_state, kpi, kpi_row, period_rows, q, table
 
 # The deadline lists: what to act on first (number, how late, whose), then the details.
 LIST_HEAD = {"external_id": "Номер", "channel": "Канал"}
@@ -17,9 +17,7 @@ DEC = st.column_config.NumberColumn(format="localized")  # the browser's locale:
 flt = filters.page("Сроки", "Состояние на конец дня {as_of}; предыдущий период — на его последний день.")
 
 kpis = q("deadlines_kpis", **flt.compare_params(), as_of=flt.as_of)
-cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)
-if not flt.has_previous:
-    prev = dict.fromkeys(prev)
+cur, prev = period_rows(kpis, flt)
 
 c = kpi_row(5)
 kpi(c[0], "Открыто", fmt.num(cur["open"]), change(cur["open"], prev["open"]), inverse=True,

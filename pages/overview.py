@@ -3,14 +3,12 @@ import streamlit as st
 
 from mcu import charts, filters, fmt
 from mcu.growth import growth_section
-from mcu.ui import change, downloads, empty_state, kpi, kpi_row, q, table
+from mcu.ui import change, downloads, empty_state, kpi, kpi_row, period_rows, q, table
 
 flt = filters.page("Обзор")
 
 kpis = q("overview_kpis", **flt.compare_params(), as_of=flt.as_of)
-cur, prev, year_ago = (kpis.row(i, named=True) for i in range(3))
-if not flt.has_previous:
-    prev = dict.fromkeys(prev)
+cur, prev, year_ago = period_rows(kpis, flt)
 if not flt.has_year_ago:
     year_ago = dict.fromkeys(year_ago)
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from mcu import charts_monitoring as charts
 from mcu import filters, fmt
-from mcu.ui import change, empty_state, kpi, kpi_row, q, table
+from mcu.ui import change, empty_state, kpi, kpi_row, period_rows, q, table
 
 PCT = st.column_config.NumberColumn(format="percent")
 DEC = st.column_config.NumberColumn(format="localized")
@@ -15,9 +15,7 @@ CHART_GROUPS = 8
 flt = filters.page("Удовлетворённость", "Месяц — по дате поступления обращения.")
 
 kpis = q("satisfaction_kpis", **flt.compare_params(), as_of=flt.as_of)
-cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)
-if not flt.has_previous:
-    prev = dict.fromkeys(prev)
+cur, prev = period_rows(kpis, flt)
 
 c = kpi_row(5)
 kpi(c[0], "Довольны", fmt.pct(cur["satisfied_share"]),

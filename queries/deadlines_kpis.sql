@@ -2,11 +2,8 @@
 -- current one as of $as_of), so "open" means the same thing in both: open, overdue open, answered late,
 -- at risk, on-time share. Definitions: the appeals_due macro (schema.sql).
 WITH scoped AS (
-    SELECT 'current' AS period, *
-    FROM appeals_due($date_from, $date_to, $sources, $themes, $settlements, $executors, $as_of)
-    UNION ALL
-    SELECT 'previous' AS period, *
-    FROM appeals_due($prev_from, $prev_to, $sources, $themes, $settlements, $executors, $prev_to)
+    SELECT * FROM periods_due($date_from, $date_to, $prev_from, $prev_to, $sources, $themes, $settlements,
+                               $executors, $as_of)
 )
 SELECT
     p.period,

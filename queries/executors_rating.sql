@@ -11,11 +11,8 @@
 -- with no data, e.g. no ratings, drops out rather than counting as 0). Ranked: a named executor with at
 -- least $min_items appeals in the period; the rest are listed apart without a rank. rank(): ties share.
 WITH scoped AS (
-    SELECT 'current' AS period, *
-    FROM appeals_due($date_from, $date_to, $sources, $themes, $settlements, $executors, $as_of)
-    UNION ALL
-    SELECT 'previous' AS period, *
-    FROM appeals_due($prev_from, $prev_to, $sources, $themes, $settlements, $executors, $prev_to)
+    SELECT * FROM periods_due($date_from, $date_to, $prev_from, $prev_to, $sources, $themes, $settlements,
+                               $executors, $as_of)
 ), totals AS (
     SELECT s.period, s.executor_id,
         count(*) AS appeals,

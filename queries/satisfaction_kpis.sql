@@ -2,11 +2,8 @@
 -- share among rated, mean rating (ИМ gives satisfaction without a score, so rated ≠ scored), solved and
 -- explained shares among answered solvable items (seed 001, 2.2.3), repeat share (appeal_repeats).
 WITH scoped AS (
-    SELECT 'current' AS period, *
-    FROM appeals_at($date_from, $date_to, $sources, $themes, $settlements, $executors, $as_of)
-    UNION ALL
-    SELECT 'previous' AS period, *
-    FROM appeals_at($prev_from, $prev_to, $sources, $themes, $settlements, $executors, $prev_to)
+    SELECT * FROM periods_at($date_from, $date_to, $prev_from, $prev_to, $sources, $themes, $settlements,
+                               $executors, $as_of)
 )
 SELECT
     p.period,
