@@ -77,9 +77,9 @@ def kpi(col, label: str, value: str, delta: str | None = None, help: str | None 
         inverse: bool = False, neutral: bool = False) -> None:
     """A KPI card; `inverse` when growth is bad (overdue share), `neutral` when it is neither good nor bad
     (the number of appeals)."""
-    color = "off" if neutral else ("inverse" if inverse else "normal")
-    flat = delta is not None and delta.lstrip().startswith(("0", "0,"))
-    col.metric(label, value, delta, delta_color=color, help=help, border=True, width=170,
+    flat = delta is not None and delta.lstrip().startswith("0")  # no change: neither arrow nor colour
+    color = "off" if neutral or flat else ("inverse" if inverse else "normal")
+    col.metric(label, value, delta, delta_color=color, help=help, border=True, width="stretch",
                delta_arrow="off" if flat else "auto")
 
 

@@ -12,8 +12,9 @@ cur, prev, year_ago = period_rows(kpis, flt)
 if not flt.has_year_ago:
     year_ago = dict.fromkeys(year_ago)
 
-c = kpi_row(7)
-kpi(c[0], "Обращений", fmt.num(cur["total"]), change(cur["total"], prev["total"]), neutral=True)
+c = kpi_row(6)
+kpi(c[0], "Обращений", fmt.num(cur["total"]), change(cur["total"], prev["total"]), neutral=True,
+    help=f"Изменение — к предыдущему периоду той же длины: {fmt.num(prev['total'])} обращений")
 kpi(c[1], "Просрочено", fmt.pct(cur["overdue_share"]), change(cur["overdue_share"], prev["overdue_share"], share=True),
     help=f"Ответ позже срока или нет ответа после срока: {fmt.num(cur['overdue'])} из {fmt.num(cur['with_deadline'])}",
     inverse=True)
@@ -24,9 +25,7 @@ kpi(c[3], "Довольны", fmt.pct(cur["satisfied_share"]), change(cur["satis
     help=f"Доля довольных среди оценивших: оценок {fmt.num(cur['rated'])}")
 kpi(c[4], "Решено", fmt.pct(cur["solved_share"]), change(cur["solved_share"], prev["solved_share"], share=True),
     help=f"«Решено» среди отвеченных решаемых: {fmt.num(cur['solvable_answered'])}")
-kpi(c[5], "Пред. период", fmt.num(prev["total"]) if prev["total"] is not None else "—",
-    help="Столько же дней непосредственно перед выбранным периодом")
-kpi(c[6], "Год назад", fmt.num(year_ago["total"]), change(cur["total"], year_ago["total"]), neutral=True,
+kpi(c[5], "Год назад", fmt.num(year_ago["total"]), change(cur["total"], year_ago["total"]), neutral=True,
     help="Те же даты годом раньше; изменение — текущего периода к ним")
 
 if not cur["total"]:
