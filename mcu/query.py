@@ -54,7 +54,8 @@ def _connection(path: str, version: int) -> duckdb.DuckDBPyConnection:
     # Attach read-only into an in-memory database: a swapped file is a new attach, and we never hold a
     # write lock on the file the ETL replaces.
     con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
-    con.execute(f"ATTACH '{path}' AS mcu (READ_ONLY)")
+    quoted = path.replace("'", "''")  # ATTACH takes no bound parameter: quote the path as SQL text
+    con.execute(f"ATTACH '{quoted}' AS mcu (READ_ONLY)")
     return con
 
 

@@ -45,21 +45,21 @@ with st.expander("Как считаются сроки"):
 
 lists, breakdown, aging, response = st.tabs(["Просроченные и под угрозой", "По исполнителям и темам",
                                              "Возраст открытых", "Время ответа"])
+# list -> (heading, its own column and label, message when empty, file name)
+LISTS = {
+    "overdue_open": ("Просрочено без ответа", "overdue_work_days", "Просрочка, раб. дн.",
+                     "Просроченных обращений без ответа нет.", "просрочено_без_ответа"),
+    "at_risk": ("Под угрозой: срок в ближайшие 2 рабочих дня", "work_days_left", "Осталось раб. дн.",
+                "Обращений со сроком в ближайшие 2 рабочих дня нет.", "под_угрозой"),
+}
 with lists:
-    st.subheader("Просрочено без ответа")
-    overdue = q("deadlines_items", **flt.params(), as_of=flt.as_of, list="overdue_open", executor=None)
-    if overdue.is_empty():
-        st.success("Просроченных обращений без ответа нет.", icon=":material/check_circle:")
-    else:
-        table(overdue.select(*LIST_HEAD, "overdue_work_days", *LIST_TAIL).rename(
-            LIST_HEAD | {"overdue_work_days": "Просрочка, раб. дн."} | LIST_TAIL), "просрочено_без_ответа")
-    st.subheader("Под угрозой: срок в ближайшие 2 рабочих дня")
-    risk = q("deadlines_items", **flt.params(), as_of=flt.as_of, list="at_risk", executor=None)
-    if risk.is_empty():
-        st.success("Обращений со сроком в ближайшие 2 рабочих дня нет.", icon=":material/check_circle:")
-    else:
-        table(risk.select(*LIST_HEAD, "work_days_left", *LIST_TAIL).rename(
-            LIST_HEAD | {"work_days_left": "Осталось раб. дн."} | LIST_TAIL), "под_угрозой")
+    for kind, (heading, col, label, none, file_name) in LISTS.items():
+        st.subheader(heading)
+        items = q("deadlines_items", **flt.params(), as_of=flt.as_of, list=kind, executor=None)
+        if items.is_empty():
+            st.success(none, icon=":material/check_circle:")
+        else:
+            table(items.select(*LIST_HEAD, col, *LIST_TAIL).rename(LIST_HEAD | {col: label} | LIST_TAIL), file_name)
 
 with breakdown:
     dim = st.segmented_control("Разрез", ["executor", "theme"], key="dl_dim", default="executor",

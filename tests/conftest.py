@@ -57,6 +57,40 @@ def build_db(path: Path, appeals: list[dict]) -> Path:
     return path
 
 
+DEMO_END = dt.date(2026, 11, 25)
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory):
+    """The demo database (seed 42, fixed end date), built once per run; tests only read it."""
+    from etl.demo import write_demo
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    with new_database(path) as con:
+        write_demo(con, seed=42, years=2, end=DEMO_END)
+    return path
+
+
+@pytest.fixture
+def open_app(monkeypatch):
+    """open_app(db, page=None, **url) → an AppTest of app.py on `db`, opened with the URL's query string
+    and switched to `page`; it has run without an exception."""
+    from streamlit.testing.v1 import AppTest
+
+    def open_(db, page=None, **query):
+        monkeypatch.setenv("MCU_DB", str(db))
+        at = AppTest.from_file(APP, default_timeout=60)
+        for k, v in query.items():
+            at.query_params[k] = v
+        at.run()
+        if page:
+            at.switch_page(page)
+            at.run()
+        assert not at.exception, at.exception
+        return at
+    return open_
+
+
 @pytest.fixture
 def make_db(tmp_path):
     """make_db(rows) → path of a fresh fixture database."""

@@ -4,19 +4,14 @@ Exact figures come from the hand-built fixture of test_monitoring_queries (perio
 08.05.2026); that filters change the figures is checked on the demo database (fixed end date).
 """
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl.build import new_database
-from etl.demo import write_demo
 from mcu import fmt
 from mcu.query import run_query
 from tests.conftest import build_db
 from tests.test_monitoring_queries import rows
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 MAY = {"period": "custom", "from": "2026-04-27", "to": "2026-05-08"}
 
 
@@ -25,24 +20,9 @@ def fixture_db(tmp_path_factory):
     return build_db(tmp_path_factory.mktemp("monitoring_pages") / "fx.duckdb", rows())
 
 
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("monitoring_demo") / "demo.duckdb"
-    with new_database(path) as con:
-        write_demo(con, seed=42, years=2, end=dt.date(2026, 11, 25))
-    return path
-
-
-def open_page(db: Path, page: str, monkeypatch, **query) -> AppTest:
-    monkeypatch.setenv("MCU_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+@pytest.fixture
+def open_page(open_app):
+    return lambda db, page, **query: open_app(db, page, **query)
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -53,8 +33,8 @@ def delta(at: AppTest, label: str) -> str:
     return next(m.delta for m in at.metric if m.label == label)
 
 
-def test_deadlines_page_shows_exact_figures(fixture_db, monkeypatch):
-    at = open_page(fixture_db, "pages/deadlines.py", monkeypatch, **MAY)
+def test_deadlines_page_shows_exact_figures(fixture_db, open_page):
+    at = open_page(fixture_db, "pages/deadlines.py", **MAY)
     assert at.title[0].value == "Сроки"
     # As of 08.05 (previous period 15.04–26.04 as of 26.04): see test_deadlines_kpis.
     assert metric(at, "Открыто") == "8" and delta(at, "Открыто") == "+5 (+166,7 %)"
@@ -72,8 +52,8 @@ def test_deadlines_page_shows_exact_figures(fixture_db, monkeypatch):
     assert at.dataframe[0].value["Номер"].tolist() == ["c2"]
 
 
-def test_deadlines_page_filters_change_figures_on_demo(demo_db, monkeypatch):
-    at = open_page(demo_db, "pages/deadlines.py", monkeypatch)
+def test_deadlines_page_filters_change_figures_on_demo(demo_db, open_page):
+    at = open_page(demo_db, "pages/deadlines.py")
     shown = metric(at, "Просрочено")
     params = {"date_from": dt.date(2026, 8, 27), "date_to": dt.date(2026, 11, 25), "sources": [], "themes": [],
               "settlements": [], "executors": [], "prev_from": dt.date(2026, 5, 28), "prev_to": dt.date(2026, 8, 26)}
@@ -86,8 +66,8 @@ def test_deadlines_page_filters_change_figures_on_demo(demo_db, monkeypatch):
     assert not at.exception
 
 
-def test_executors_page_ranks_and_drills_down(fixture_db, monkeypatch):
-    at = open_page(fixture_db, "pages/executors.py", monkeypatch, **MAY)
+def test_executors_page_ranks_and_drills_down(fixture_db, open_page):
+    at = open_page(fixture_db, "pages/executors.py", **MAY)
     assert at.title[0].value == "Исполнители"
     # Shipped setting: minimum 10 appeals. Nobody in this small fixture reaches it, so there is no rating,
     # the page says so, and everyone is listed apart.
@@ -107,8 +87,8 @@ def test_executors_page_ranks_and_drills_down(fixture_db, monkeypatch):
     assert any("нет просроченных" in s.value for s in at.success)
 
 
-def test_executors_page_rating_on_demo(demo_db, monkeypatch):
-    at = open_page(demo_db, "pages/executors.py", monkeypatch)
+def test_executors_page_rating_on_demo(demo_db, open_page):
+    at = open_page(demo_db, "pages/executors.py")
     ranked = at.dataframe[0].value
     assert ranked["Место"].tolist()[:3] == [1, 2, 3]
     # The executors with bad habits are at the bottom of the demo's rating.
@@ -130,8 +110,8 @@ def test_executors_page_rating_on_demo(demo_db, monkeypatch):
     assert at.dataframe[-1].value["Номер"].tolist() == expected["external_id"].to_list()
 
 
-def test_satisfaction_page(fixture_db, monkeypatch):
-    at = open_page(fixture_db, "pages/satisfaction.py", monkeypatch, **MAY)
+def test_satisfaction_page(fixture_db, open_page):
+    at = open_page(fixture_db, "pages/satisfaction.py", **MAY)
     assert at.title[0].value == "Удовлетворённость"
     # See test_satisfaction_kpis: 3 of 4 rated satisfied (previous 1 of 2), mean 11/3, solved 3 of 4,
     # repeats 4 of 14.

@@ -1,41 +1,18 @@
 """AppTest for the foundation's pages: they run, filters change the figures, the URL restores a view."""
 import datetime as dt
-from pathlib import Path
 
+import polars as pl
 import pytest
+from conftest import APP
 from streamlit.testing.v1 import AppTest
 
 from etl.build import new_database
-import polars as pl
-
-from etl.demo import generate, write_demo
-
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("pages") / "demo.duckdb"
-    with new_database(path) as con:
-        write_demo(con, seed=42, years=2, end=dt.date(2026, 11, 25))
-    return path
+from etl.demo import generate
 
 
 @pytest.fixture
-def app(demo_db, monkeypatch):
-    monkeypatch.setenv("MCU_DB", str(demo_db))
-
-    def make(page=None, **query):
-        at = AppTest.from_file(APP, default_timeout=60)
-        for k, v in query.items():
-            at.query_params[k] = v
-        at.run()
-        if page:
-            at.switch_page(page)
-            at.run()
-        assert not at.exception, at.exception
-        return at
-    return make
+def app(demo_db, open_app):
+    return lambda page=None, **query: open_app(demo_db, page, **query)
 
 
 def metric(at, label):
