@@ -32,7 +32,7 @@ APPEAL_COLUMNS = [
     "appeal_id", "source", "kind", "appeal_type", "external_id", "received_at", "due_at", "extended",
     "answered_at", "closed_at", "status", "theme", "subtheme", "settlement_id", "address", "lat", "lon",
     "executor_id", "result", "solvable", "rating", "satisfied", "is_repeat", "applicant_hash", "text",
-    "source_file", "source_row", "loaded_at",
+    "audience", "engagement", "extra", "source_file", "source_row", "loaded_at",
 ]
 # What makes a re-loaded row "the same": everything but where and when it was loaded from.
 CONTENT = [c for c in APPEAL_COLUMNS if c not in ("appeal_id", "source_file", "source_row", "loaded_at")]
@@ -48,6 +48,7 @@ FIELD_LABELS = {
     "is_repeat": "повторное", "text": "текст", "applicant": "заявитель", "title": "название",
     "started_at": "дата начала", "ended_at": "дата окончания", "participants": "участники",
     "option": "вариант", "votes": "голоса", "share": "доля",
+    "audience": "аудитория", "engagement": "вовлечённость",
 }
 DIM_LABELS = {"settlement": "Населённый пункт", "executor": "Исполнитель", "theme": "Тема",
               "status": "Статус", "result": "Результат", "solvable": "Решаемый", "satisfied": "Удовлетворённость",
@@ -552,6 +553,9 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
         _col(df, "is_repeat", pl.Boolean).fill_null(False).alias("is_repeat"),
         hash_expr(applicant, p.applicant_ignore).alias("applicant_hash"),
         mask_expr(clean_text(text)).alias("text"),
+        _col(df, "audience", pl.Int64).alias("audience"),
+        _col(df, "engagement", pl.Int64).alias("engagement"),
+        pl.lit(None, dtype=pl.String).alias("extra"),
         pl.lit(det.file_name).alias("source_file"),
         pl.col("__row").cast(pl.Int32).alias("source_row"),
         pl.lit(loaded_at).alias("loaded_at"),

@@ -18,7 +18,7 @@ APPEAL_FIELDS = {
     "satisfied": "bool", "rating": "rating", "theme": "text", "subtheme": "text", "settlement": "text",
     "municipality": "text", "address": "text", "lat": "float", "lon": "float", "coordinates": "text",
     "executor": "text", "executor_parent": "text", "appeal_type": "map", "kind": "map", "is_repeat": "bool",
-    "text": "text", "applicant": "text",
+    "text": "text", "applicant": "text", "audience": "int", "engagement": "int",
 }
 VOTE_FIELDS = {
     "external_id": "id", "title": "text", "theme": "text", "settlement": "text", "municipality": "text",

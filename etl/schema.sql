@@ -74,6 +74,9 @@ CREATE TABLE IF NOT EXISTS appeals (
     is_repeat BOOLEAN NOT NULL DEFAULT false,
     applicant_hash VARCHAR,
     text VARCHAR,
+    audience BIGINT,                 -- ИМ: the post's reach («Аудитория»), for information risks
+    engagement BIGINT,               -- ИМ: reactions, comments, reposts («Вовлеченность»)
+    extra VARCHAR,                   -- the row's columns no profile field maps, as JSON, masked
     source_file VARCHAR,
     source_row INTEGER,
     loaded_at TIMESTAMP NOT NULL,
@@ -81,6 +84,11 @@ CREATE TABLE IF NOT EXISTS appeals (
     CHECK (result IS NULL OR result IN ('решено', 'разъяснено', 'отказано')),
     CHECK (rating IS NULL OR rating BETWEEN 1 AND 5)
 );
+
+-- Columns added after the first release: a database built by an older version gains them here.
+ALTER TABLE appeals ADD COLUMN IF NOT EXISTS audience BIGINT;
+ALTER TABLE appeals ADD COLUMN IF NOT EXISTS engagement BIGINT;
+ALTER TABLE appeals ADD COLUMN IF NOT EXISTS extra VARCHAR;
 
 CREATE TABLE IF NOT EXISTS votes (
     vote_id VARCHAR PRIMARY KEY,
