@@ -58,6 +58,8 @@ def cmd_load(args) -> int:
         elif r.rejected:
             print(f"{r.file_name}: отклонено строк {r.rejected}; причины — в журнале загрузки (№ {r.import_id}) "
                   "на странице «Загрузка данных».", file=sys.stderr)
+        for w in r.warnings:
+            print(f"{r.file_name}: {w}", file=sys.stderr)
         if r.ok and r.unmatched.height:
             print(f"{r.file_name}: не найдены в справочниках значений {r.unmatched.height} — список на странице "
                   "«Загрузка данных»; соответствия задаются в data/reference/*_aliases.csv.", file=sys.stderr)

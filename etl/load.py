@@ -21,7 +21,7 @@ from etl.deadlines import Deadlines, Rules
 from etl.normalise import (NameMatcher, basic_key, clean_text, map_values, new_id, parse_bool, parse_datetime,
                            parse_float, parse_int, parse_rating, parse_share, parse_time_of_day, settlement_key,
                            settlement_kind)
-from etl.privacy import hash_expr, mask_expr
+from etl.privacy import hash_expr, hash_fingerprint, mask_expr
 from etl.profile import ALLOWED, REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
 from etl.read import FileRefused, best_header, make_table, read_grids
 from etl.reference import REFERENCE_TABLES, read_reference
@@ -118,6 +118,7 @@ class FileReport:
     detection: Detection | None = None
     rejects: pl.DataFrame = field(default_factory=pl.DataFrame)
     unmatched: pl.DataFrame = field(default_factory=pl.DataFrame)
+    warnings: list[str] = field(default_factory=list)   # loaded, but the curator must know (Russian)
 
     @property
     def ok(self) -> bool:
@@ -179,10 +180,10 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
         raise FileRefused(str(e)) from None
     fmt, grids, all_rows = read_grids(path)
     grid, header_idx, best, score = best_header(grids, profiles)
-    rows, sheets = all_rows(grid)
+    rows, unknown, sheets = all_rows(grid)
     if best is None and (source or profile) and len(profiles) == 1:
         best = profiles[0]   # the user named the source: check its columns rather than guess
-    table = make_table(fmt, grid, header_idx, rows, sheets)
+    table = make_table(fmt, grid, header_idx, rows, sheets, unknown)
     columns = list(table.df.columns)
     if best is None:
         near = max(profiles, key=lambda p: p.identify_score({norm_header(c) for c in columns}))
@@ -202,10 +203,26 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
         raise FileRefused(
             f"В файле {file_name} нет обязательных столбцов ({wanted}). Найдены столбцы: {_found(columns)}. "
             f"Укажите соответствие в профиле {where} (раздел [columns]) или выберите другой источник.")
+    _check_formulas(file_name, table, resolved)
     if table.df.height == 0:
         raise FileRefused(f"В файле {file_name} есть заголовки, но нет ни одной строки данных. "
                           "Проверьте период выгрузки и выгрузите данные заново.")
     return Detection(file_name, best, table, resolved, score)
+
+
+def _check_formulas(file_name: str, table, resolved: dict[str, "Resolved"]) -> None:
+    """A column we use whose cells are formulas with no saved value is refused: a row is never keyed on,
+    or filled with, a value the file does not hold."""
+    used = {h for r in resolved.values() for h in (*r.headers, *r.parts, *([r.time] if r.time else []))}
+    bad = {c: cells for c, cells in table.formulas.items() if c in used}
+    if bad:
+        col, cells = next(iter(bad.items()))
+        shown = ", ".join(f"строка {r}: {f}" for r, f in cells[:3])
+        raise FileRefused(
+            f"В файле {file_name} в столбце «{col}» {len(cells)} ячеек — формулы без сохранённого значения "
+            f"({shown}). Файл не загружен: значения этих ячеек в файле нет. Откройте файл в Excel, дождитесь "
+            "пересчёта и сохраните его (или замените формулы значениями: «Копировать» → «Вставить значения»), "
+            "затем загрузите снова.")
 
 
 # --- staging: text → canonical values, with a reason for every rejected row ---------------------------
@@ -323,10 +340,36 @@ def stage(det: Detection) -> tuple[pl.DataFrame, pl.DataFrame, int]:
         "raw": _raw_json(bad, source_cols, hide) if bad.height else pl.Series([], dtype=pl.String),
     })
     good = df.filter(pl.col("__reason").is_null())
-    # The same record twice in one export: the later row is the newer state; earlier ones are duplicates.
-    key = ["external_id"] if det.profile.target == "appeals" else ["external_id", "option"]
-    unique = good.unique(subset=key, keep="last", maintain_order=True)
-    return unique, rejects, good.height - unique.height
+    if det.profile.target == "votes":
+        # An option twice in one export: the later row stands; earlier ones are duplicates.
+        unique = good.unique(subset=["external_id", "option"], keep="last", maintain_order=True)
+        return unique, rejects, good.height - unique.height
+    return _latest_state(good), rejects, good.height - good["external_id"].n_unique()
+
+
+STATUS_RANK = {"new": 0, "in_progress": 1, "answered": 2, "closed": 3, "rejected": 3}
+
+
+def _state_key(df: pl.DataFrame) -> list[pl.Expr]:
+    """How far an item had got in a row: its latest own date, then its status — never the row's position."""
+    dates = [pl.col(c) for c in ("received_at", "answered_at", "closed_at") if c in df.columns]
+    rank = (pl.col("status").replace_strict(STATUS_RANK, default=-1, return_dtype=pl.Int8)
+            if "status" in df.columns else pl.lit(-1, dtype=pl.Int8))
+    return [pl.max_horizontal(dates), rank]
+
+
+def _latest_state(good: pl.DataFrame) -> pl.DataFrame:
+    """One row per item: the latest state by the item's own dates; a value it lacks is taken from the
+    item's earlier rows (an empty cell never erases what another row of the file said)."""
+    dup = good["external_id"].is_duplicated()
+    if not dup.any():
+        return good
+    many = good.filter(dup).with_columns(_state_key(good)[0].alias("__ts"), _state_key(good)[1].alias("__rank"))
+    merged = (many.sort(["__ts", "__rank", "__row"], nulls_last=False)
+              .group_by("external_id", maintain_order=True)
+              .agg(pl.all().exclude("external_id", "__row").drop_nulls().last(), pl.col("__row").last())
+              .drop("__ts", "__rank").select(good.columns))
+    return pl.concat([good.filter(~dup), merged]).sort("__row")
 
 
 # --- matching names to the reference ----------------------------------------------------------------
@@ -562,8 +605,9 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
     ).with_columns(appeal_id=pl.format("{}:{}", pl.col("source"), pl.col("external_id")) if p.source != "custom"
                    # two user-described systems may both number from 1: the profile keeps them apart
                    else pl.format("custom:{}:{}", pl.lit(p.name), pl.col("external_id")))
-    out = out.with_columns(due_at=_due(out))
-    return out.select(APPEAL_COLUMNS)
+    # The export's own deadline, apart from the rule's: a merge must tell a stated deadline from a computed one.
+    out = out.with_columns(due_given=pl.col("due_at"), due_at=_due(out))
+    return out.select(*APPEAL_COLUMNS, "due_given")
 
 
 def _due(df: pl.DataFrame) -> pl.Series:
@@ -605,28 +649,95 @@ def _mark_repeats(con) -> None:
               AND p.received_at >= s.received_at - INTERVAL {REPEAT_WINDOW_DAYS} DAY)""")
 
 
-def _upsert(con, table: str, key: list[str], columns: list[str], content: list[str]) -> tuple[int, int, int]:
-    """Insert new rows of `stage`, replace changed ones, leave identical ones: (loaded, updated, duplicate)."""
-    on = " AND ".join(f"t.{k} = s.{k}" for k in key)
-    same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM s.{c}" for c in content)
+# Which file fields say something about each appeals column: a column none of them maps is not said by
+# the file, so it cannot change what the database knows (DESIGN.md §3).
+SAID_BY = {
+    "appeal_type": ("appeal_type",), "due_at": ("due_at",), "extended": ("extended",),
+    "answered_at": ("answered_at",), "closed_at": ("closed_at",), "status": ("status",),
+    "theme": ("theme", "subtheme"), "subtheme": ("subtheme",), "settlement_id": ("settlement",),
+    "address": ("address",), "lat": ("lat", "coordinates"), "lon": ("lon", "coordinates"),
+    "executor_id": ("executor",), "result": ("result",), "solvable": ("solvable",), "rating": ("rating",),
+    "satisfied": ("satisfied", "rating"), "applicant_hash": ("applicant",), "text": ("text",),
+    "audience": ("audience",), "engagement": ("engagement",),
+}
+_RANK_SQL = ("CASE {} WHEN 'new' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'answered' THEN 2 WHEN 'closed' THEN 3 "
+             "WHEN 'rejected' THEN 3 ELSE -1 END")
+
+
+def _merge_sql(said: set[str]) -> str:
+    """SELECT of the appeals columns for every incoming row, merged with the row the database has.
+
+    A newer state (by the item's own dates, then its status) takes every value the file says and keeps the
+    rest; an older one only fills what the database lacks. Nothing the file does not say, no empty cell and
+    no older export erases or rolls back a value."""
+    S = lambda c: f"s.{c}" if c not in SAID_BY or said & set(SAID_BY[c]) else f"CAST(NULL AS {_TYPES[c]})"
+    newer = (f"(greatest(s.received_at, {S('answered_at')}, {S('closed_at')}) "
+             f"> greatest(t.received_at, t.answered_at, t.closed_at) OR "
+             f"(greatest(s.received_at, {S('answered_at')}, {S('closed_at')}) "
+             f"= greatest(t.received_at, t.answered_at, t.closed_at) "
+             f"AND {_RANK_SQL.format(S('status'))} >= {_RANK_SQL.format('t.status')}))")
+    merged = {}
+    for c in CONTENT:
+        if c in ("extended", "is_repeat"):
+            merged[c] = f"t.{c} OR coalesce({S(c)}, false)"        # once extended or repeated, always so
+        elif c == "theme":
+            # «Не определено» says nothing about the item: a known theme stays.
+            merged[c] = (f"CASE WHEN n THEN coalesce(nullif({S(c)}, '{UNKNOWN_THEME}'), t.theme) "
+                         f"ELSE coalesce(nullif(t.theme, '{UNKNOWN_THEME}'), {S(c)}, t.theme) END")
+        elif c == "due_at":
+            # A deadline the file states wins as any value does; the rule's deadline (the file gives none)
+            # replaces a known one only when the appeal has been extended since.
+            merged[c] = ("CASE WHEN n AND s.due_given IS NOT NULL THEN s.due_given "
+                         "WHEN s.due_given IS NULL AND s.extended AND NOT t.extended THEN s.due_at "
+                         "ELSE coalesce(t.due_at, s.due_at) END")
+        elif c in ("kind", "received_at"):
+            merged[c] = f"CASE WHEN n THEN s.{c} ELSE t.{c} END"
+        else:
+            merged[c] = f"CASE WHEN n THEN coalesce({S(c)}, t.{c}) ELSE coalesce(t.{c}, {S(c)}) END"
+    # A newer state takes the status the file says; otherwise the known status follows a date the merge adds.
+    merged["status"] = f"""CASE WHEN n AND {S('status')} IS NOT NULL THEN {S('status')}
+        WHEN t.status = 'rejected' THEN t.status
+        WHEN t.closed_at IS NULL AND ({merged['closed_at']}) IS NOT NULL
+             AND t.status IN ('new', 'in_progress', 'answered') THEN 'closed'
+        WHEN t.answered_at IS NULL AND ({merged['answered_at']}) IS NOT NULL
+             AND t.status IN ('new', 'in_progress') THEN 'answered'
+        ELSE t.status END"""
+    cols = ",\n".join(
+        f"CASE WHEN t.appeal_id IS NULL THEN s.{c} ELSE {merged[c]} END AS {c}" for c in CONTENT)
+    return f"""
+        SELECT s.appeal_id, {cols}, s.source_file, s.source_row, s.loaded_at
+        FROM (SELECT s.*, {newer} AS n FROM incoming s LEFT JOIN appeals t USING (appeal_id)) s
+        LEFT JOIN appeals t USING (appeal_id)"""
+
+
+_TYPES = {"appeal_type": "VARCHAR", "due_at": "TIMESTAMP", "extended": "BOOLEAN", "answered_at": "TIMESTAMP",
+          "closed_at": "TIMESTAMP", "status": "VARCHAR", "theme": "VARCHAR", "subtheme": "VARCHAR",
+          "settlement_id": "VARCHAR", "address": "VARCHAR", "lat": "DOUBLE", "lon": "DOUBLE",
+          "executor_id": "VARCHAR", "result": "VARCHAR", "solvable": "BOOLEAN", "rating": "TINYINT",
+          "satisfied": "BOOLEAN", "applicant_hash": "VARCHAR", "text": "VARCHAR", "audience": "BIGINT",
+          "engagement": "BIGINT"}
+
+
+def _write_appeals(con, frame: pl.DataFrame, said: set[str]) -> tuple[int, int, int]:
+    """Insert new appeals, merge known ones (see _merge_sql), leave unchanged ones: (loaded, updated, duplicate)."""
+    con.register("incoming_frame", frame)
+    con.execute("CREATE OR REPLACE TEMP TABLE incoming AS SELECT * FROM incoming_frame")
+    con.unregister("incoming_frame")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {_merge_sql(said)}")
+    _mark_repeats(con)
+    same = " AND ".join(f"t.{c} IS NOT DISTINCT FROM s.{c}" for c in CONTENT)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE stage_class AS
-        SELECT {', '.join('s.' + k for k in key)},
-               CASE WHEN t.{key[0]} IS NULL THEN 'loaded' WHEN {same} THEN 'duplicate' ELSE 'updated' END AS cls
-        FROM stage s LEFT JOIN {table} t ON {on}""")
+        SELECT s.appeal_id,
+               CASE WHEN t.appeal_id IS NULL THEN 'loaded' WHEN {same} THEN 'duplicate' ELSE 'updated' END AS cls
+        FROM stage s LEFT JOIN appeals t USING (appeal_id)""")
     counts = dict(con.execute("SELECT cls, count(*) FROM stage_class GROUP BY cls").fetchall())
-    cols = ", ".join(columns)
+    cols = ", ".join(APPEAL_COLUMNS)
     con.execute(f"""
-        INSERT OR REPLACE INTO {table} ({cols})
-        SELECT {', '.join('s.' + c for c in columns)} FROM stage s JOIN stage_class c USING ({', '.join(key)})
+        INSERT OR REPLACE INTO appeals ({cols})
+        SELECT {', '.join('s.' + c for c in APPEAL_COLUMNS)} FROM stage s JOIN stage_class c USING (appeal_id)
         WHERE c.cls <> 'duplicate'""")
     return counts.get("loaded", 0), counts.get("updated", 0), counts.get("duplicate", 0)
-
-
-def _write_appeals(con, frame: pl.DataFrame) -> tuple[int, int, int]:
-    con.execute("CREATE OR REPLACE TEMP TABLE stage AS SELECT * FROM frame")
-    _mark_repeats(con)
-    return _upsert(con, "appeals", ["appeal_id"], APPEAL_COLUMNS, CONTENT)
 
 
 def votes_frames(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, loaded_at) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -675,6 +786,21 @@ def _write_votes(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, lo
     con.execute("INSERT OR REPLACE INTO votes SELECT * FROM vstage")
     con.execute("INSERT OR REPLACE INTO vote_options (vote_id, option, share, votes) SELECT * FROM ostage")
     return counts.get("loaded", 0), counts.get("updated", 0), counts.get("duplicate", 0)
+
+
+def _check_salt(con, det: Detection) -> list[str]:
+    """Applicant hashes are comparable only under one salt: a changed salt is said, not silently absorbed."""
+    if "applicant" not in det.columns:
+        return []
+    mark = hash_fingerprint()
+    old = con.execute("SELECT value FROM meta WHERE key = 'salt_check'").fetchone()
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('salt_check', ?)", [mark])
+    if old is None or old[0] == mark:
+        return []
+    return ["внимание: соль обезличивания заявителей (файл data/salt.key или переменная MCU_SALT) не та, с которой "
+            "загружались прежние файлы — повторные обращения одних и тех же заявителей не свяжутся с прежними, а "
+            "строки с заявителем посчитаны обновлёнными. Верните прежний data/salt.key (или прежнее значение "
+            "MCU_SALT) и загрузите файл снова"]
 
 
 def _log(con, report: FileReport, sha: str, started: dt.datetime, rejects: pl.DataFrame, message: str) -> int:
@@ -735,7 +861,8 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
             loaded_at = dt.datetime.now().replace(microsecond=0)
             if det.profile.target == "appeals":
                 frame = appeals_frame(con, det, good, unmatched, loaded_at)
-                counts = _write_appeals(con, frame)
+                counts = _write_appeals(con, frame, set(det.columns))
+                report.warnings += _check_salt(con, det)
             else:
                 counts = _write_votes(con, det, good, unmatched, loaded_at)
             report.loaded, report.updated, dup = counts
@@ -743,7 +870,8 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
             report.unmatched = unmatched.frame()
             if report.rows_read != report.loaded + report.updated + report.duplicate + report.rejected:
                 raise RuntimeError(f"строки не сходятся: {report.summary()}")
-            report.import_id = _log(con, report, sha, started, rejects, _message(report, report.unmatched))
+            report.message = "; ".join([_message(report, report.unmatched), *report.warnings])
+            report.import_id = _log(con, report, sha, started, rejects, report.message)
     except duckdb.Error as e:
         return FileReport(file_name, "refused", f"Не удалось записать файл {file_name} в базу, база не изменена. "
                           "Если база открыта другой программой на запись, закройте её и повторите; если ошибка "

@@ -63,6 +63,11 @@ def salt() -> str:
     return path.read_text().strip()
 
 
+def hash_fingerprint() -> str:
+    """A mark of the salt in use, stored with the data: tells a changed salt without revealing it."""
+    return hashlib.sha256(f"{salt()}\x1fmcu-salt-check".encode()).hexdigest()[:16]
+
+
 def hash_expr(expr: pl.Expr, ignore: str | None = None) -> pl.Expr:
     """Salted SHA-256 of a normalised applicant identity; empty (or placeholder) identities → null."""
     key = expr.str.to_lowercase().str.replace_all("ё", "е").str.replace_all(r"\s+", " ").str.strip_chars()

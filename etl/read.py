@@ -46,6 +46,7 @@ class Table:
     delimiter: str | None = None
     sheets: list[str] = field(default_factory=list)
     overflow: list[str | None] = field(default_factory=list)  # cells past the header's width, per row
+    formulas: dict[str, list] = field(default_factory=dict)   # column → [(row, formula)] with no value in the file
 
     def describe(self) -> dict:
         return {"формат": self.fmt.upper(), "кодировка": _ENCODING_NAMES.get(self.encoding, self.encoding),
@@ -69,10 +70,16 @@ def decode(data: bytes) -> tuple[str, str]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     head = data[:4096]
-    if head.count(0) > len(head) // 3 and (head[1::2].count(0) > len(head) // 3 or head[::2].count(0) > len(head) // 3):
-        # UTF-16 without its byte-order mark: every other byte is zero.
-        return data.decode("utf-16-le" if head[1::2].count(0) > head[::2].count(0) else "utf-16-be", errors="replace"), "utf-16"
     if b"\x00" in head:
+        # UTF-16 without its byte-order mark: Latin text has every other byte zero, Cyrillic only its
+        # spaces, digits and delimiters; either way one of the two byte orders reads as plain text.
+        for enc in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data[:len(data) // 2 * 2].decode(enc)
+            except UnicodeDecodeError:
+                continue
+            if _plausible(text) > 0.95 and not _looks_binary(text):
+                return text, "utf-16"
         raise FileRefused("Файл похож на двоичный, а не на таблицу CSV/Excel. Выгрузите данные заново в формате "
                           "XLSX или CSV и загрузите этот файл.")
     try:
@@ -168,11 +175,92 @@ def _excel_grids(path: Path) -> tuple[list[Grid], list[str]]:
     return grids, names
 
 
-def _excel_rows(path: Path, sheet_index: int) -> list[list]:
+def _excel_rows(path: Path, sheet_index: int) -> tuple[list[list], dict]:
+    """All rows of a sheet as text, with formula cells put right: (rows, {(row, col): formula} of the
+    formulas whose value the file does not hold)."""
     import fastexcel
 
     reader = fastexcel.read_excel(str(path))
-    return [list(r) for r in reader.load_sheet(sheet_index, header_row=None, dtypes="string").to_polars().rows()]
+    rows = [list(r) for r in reader.load_sheet(sheet_index, header_row=None, dtypes="string").to_polars().rows()]
+    formulas, (top, left) = _sheet_formulas(path, sheet_index)
+    unknown = {}
+    for (r, c), (formula, cached) in formulas.items():
+        i, j = r - top, c - left
+        if not (0 <= i < len(rows) and 0 <= j < len(rows[i])):
+            continue
+        value = _evaluate(formula)
+        if value is not None:
+            rows[i][j] = value
+        elif cached is None:
+            rows[i][j] = None
+            unknown[(i, j)] = formula
+    return rows, unknown
+
+
+_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+_LITERAL = re.compile(r'\s*(?:"((?:[^"]|"")*)"|(-?\d+(?:\.\d+)?))\s*')
+
+
+def _evaluate(formula: str) -> str | None:
+    """The value of a formula made of literals only (="FX-1", ="A"&"-"&12, =12): what generated exports
+    write. Anything that needs a calculation engine is left to the value Excel saved."""
+    text = formula.strip().removeprefix("=")
+    parts, pos = [], 0
+    while True:
+        m = _LITERAL.match(text, pos)
+        if not m:
+            return None
+        parts.append(m.group(1).replace('""', '"') if m.group(1) is not None else m.group(2))
+        pos = m.end()
+        if pos == len(text):
+            return "".join(parts)
+        if text[pos] != "&":
+            return None
+        pos += 1
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _sheet_formulas(path: Path, sheet_index: int) -> tuple[dict, tuple[int, int]]:
+    """{(row, col): (formula, cached value or None)} of one sheet, 0-based, and the top-left corner of its
+    used range (where the reader's first row and column start). Empty when the sheet has no formulas."""
+    import zipfile
+    import xml.etree.ElementTree as ET
+
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel_ns = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    try:
+        with zipfile.ZipFile(path) as z:
+            book = ET.fromstring(z.read("xl/workbook.xml"))
+            rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+            sheets = book.find(f"{ns}sheets")
+            rid = list(sheets)[sheet_index].get(f"{rel_ns}id")
+            target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+            name = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            data = z.read(name)
+    except (KeyError, IndexError, StopIteration, zipfile.BadZipFile, ET.ParseError):
+        return {}, (0, 0)
+    if not re.search(rb"<(?:\w+:)?f[ >/]", data):
+        return {}, (0, 0)
+    formulas, top, left = {}, None, None
+    for cell in ET.fromstring(data).iter(f"{ns}c"):
+        m = _CELL_REF.match(cell.get("r", ""))
+        if not m:
+            continue
+        f, v, inline = cell.find(f"{ns}f"), cell.find(f"{ns}v"), cell.find(f"{ns}is")
+        if f is None and v is None and inline is None:
+            continue
+        r, c = int(m.group(2)) - 1, _col_index(m.group(1))
+        top = r if top is None else min(top, r)
+        left = c if left is None else min(left, c)
+        if f is not None and f.text:
+            formulas[(r, c)] = (f.text, v.text if v is not None else None)
+    return formulas, (top or 0, left or 0)
 
 
 # --- choosing the sheet and the header row --------------------------------------------------------
@@ -217,12 +305,12 @@ def read_grids(path: Path) -> tuple[str, list[Grid], object]:
     suffix = path.suffix.lower()
     if data.startswith((ZIP_MAGIC, OLE_MAGIC)):
         grids, names = _excel_grids(path)
-        return "xlsx" if data.startswith(ZIP_MAGIC) else "xls", grids, lambda g: (_excel_rows(path, g.sheet_index), names)
+        return "xlsx" if data.startswith(ZIP_MAGIC) else "xls", grids, lambda g: (*_excel_rows(path, g.sheet_index), names)
     if suffix in (".xlsx", ".xlsm", ".xls"):
         raise FileRefused("Файл с расширением Excel повреждён или это не файл Excel. Откройте его в Excel и "
                           "сохраните заново как XLSX, или выгрузите данные из системы ещё раз.")
     grid, rows = _text_grid(data)
-    return "csv", [grid], lambda g: (rows, [])
+    return "csv", [grid], lambda g: (rows, {}, [])
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -236,12 +324,18 @@ def _dedupe(names: list[str]) -> list[str]:
     return out
 
 
-def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], sheets: list[str]) -> Table:
-    """The data below the header row as an all-text frame; empty rows dropped, the `'` text marker removed."""
+def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], sheets: list[str],
+               unknown: dict | None = None) -> Table:
+    """The data below the header row as an all-text frame; empty rows dropped, the `'` text marker removed.
+    `unknown` — {(row, col): formula} of cells whose value the file does not hold."""
     header = all_rows[header_idx]
     names = _dedupe(list(header))
     width = len(names)
     body, numbers, overflow = [], [], []
+    formulas: dict[str, list] = {}
+    for (i, j), formula in sorted((unknown or {}).items()):
+        if i > header_idx and j < width:
+            formulas.setdefault(names[j], []).append((i + 1, "=" + formula.removeprefix("=")))
     for j, r in enumerate(all_rows[header_idx + 1:]):
         cells = [None if c is None else str(c) for c in r[:width]]
         extra = [str(c).strip() for c in r[width:] if c is not None and str(c).strip()]
@@ -259,4 +353,5 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
         .replace("", None)
     )
     return Table(df=df, row_numbers=numbers, fmt=fmt, header_row=header_idx + 1, sheet=grid.sheet,
-                 encoding=grid.encoding, delimiter=grid.delimiter, sheets=sheets, overflow=overflow)
+                 encoding=grid.encoding, delimiter=grid.delimiter, sheets=sheets, overflow=overflow,
+                 formulas=formulas)

@@ -1,0 +1,188 @@
+"""Nothing lost (issue 7, items 1–3 and 5): a thinner or older export never erases what the database knows,
+the later state of an item wins by its own dates, formula cells never key rows, UTF-16 without a BOM loads."""
+import re
+import zipfile
+
+import duckdb
+import polars as pl
+import pytest
+import xlsxwriter
+
+from etl.load import load_file
+
+HEADER = ["№ сообщения", "Дата создания", "Категория", "Подкатегория", "Статус", "Срок ответа", "Дата ответа",
+          "Дата закрытия", "Результат", "Ответственный", "Населенный пункт", "Адрес", "Координаты", "Оценка",
+          "Текст сообщения", "Заявитель", "Продлено"]
+# Three messages in their final state: answered and rated, closed with a refusal, still open but extended.
+FULL = [
+    ["P-1", "10.01.2025 09:15", "Дороги", "Ямы и выбоины на тротуарах", "Ответ дан", "24.01.2025 18:00",
+     "20.01.2025 16:40", "", "Решено", "Отдел дорожного хозяйства и транспорта", "с. Бельтирское", "ул. Ленина, 5",
+     "53,0201; 90,3899", "5", "Яма на тротуаре", "Иванов Иван Иванович", "нет"],
+    ["P-2", "11.01.2025 10:00", "ЖКХ", "Нарушение теплоснабжения многоквартирного дома", "Закрыто",
+     "25.01.2025 18:00", "13.01.2025 09:00", "14.01.2025 10:00", "Не решено", "МУП «Аскизское ЖКХ»",
+     "Аскиз-Посёлок", "ул. Мира, 1", "", "2", "Холодно в квартире", "Петрова Анна", "нет"],
+    ["P-3", "12.01.2025 11:30", "Благоустройство", "Неработающее наружное освещение", "В работе", "10.03.2025 18:00",
+     "", "", "", "Администрации сельских поселений", "пос. Бискамжа", "ул. Школьная, 3", "", "", "Не горит фонарь",
+     "Сидоров Сергей", "да"],
+]
+CONTENT = ("kind, appeal_type, received_at, due_at, extended, answered_at, closed_at, status, theme, subtheme, "
+           "settlement_id, address, lat, lon, executor_id, result, solvable, rating, satisfied, is_repeat, "
+           "applicant_hash, text, source_file, source_row")
+
+
+@pytest.fixture(autouse=True)
+def salt(monkeypatch):
+    monkeypatch.setenv("MCU_SALT", "test-salt")
+
+
+def write_csv(path, header, rows):
+    line = lambda r: ";".join(f'"{c}"' if ";" in c else c for c in r)
+    path.write_text("\n".join(line(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def table(db, sql=f"SELECT external_id, {CONTENT} FROM appeals ORDER BY 1"):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def counts(r):
+    assert r.ok, r.message
+    return r.rows_read, r.loaded, r.updated, r.duplicate, r.rejected
+
+
+@pytest.mark.parametrize("dropped", HEADER[2:])
+def test_a_column_the_file_lacks_erases_nothing(tmp_path, dropped):
+    db = tmp_path / "mcu.duckdb"
+    assert counts(load_file(write_csv(tmp_path / "full.csv", HEADER, FULL), db=db, source="pos")) == (3, 3, 0, 0, 0)
+    before = table(db)
+    keep = [i for i, h in enumerate(HEADER) if h != dropped]
+    thin = write_csv(tmp_path / "full.csv", [HEADER[i] for i in keep], [[r[i] for i in keep] for r in FULL])
+    # The same file name: a change of source_file alone would hide nothing, so any difference is a lost field.
+    assert counts(load_file(thin, db=db, source="pos")) == (3, 0, 0, 3, 0)
+    assert table(db) == before
+
+
+def test_empty_cells_erase_nothing(tmp_path):
+    db = tmp_path / "mcu.duckdb"
+    load_file(write_csv(tmp_path / "x.csv", HEADER, FULL), db=db, source="pos")
+    before = table(db)
+    # Every optional cell emptied; only the id and the registration date remain.
+    blank = [[r[0], r[1]] + [""] * (len(HEADER) - 2) for r in FULL]
+    assert counts(load_file(write_csv(tmp_path / "x.csv", HEADER, blank), db=db, source="pos")) == (3, 0, 0, 3, 0)
+    assert table(db) == before
+
+
+def test_a_thinner_reload_still_takes_what_it_says(tmp_path):
+    db = tmp_path / "mcu.duckdb"
+    load_file(write_csv(tmp_path / "x.csv", HEADER, FULL), db=db, source="pos")
+    # P-3 answered since; the export has no rating, text or address columns at all.
+    head = ["№ сообщения", "Дата создания", "Статус", "Дата ответа", "Результат"]
+    rows = [["P-3", "12.01.2025 11:30", "Ответ дан", "20.02.2025 12:00", "Решено"]]
+    assert counts(load_file(write_csv(tmp_path / "y.csv", head, rows), db=db, source="pos")) == (1, 0, 1, 0, 0)
+    assert table(db, "SELECT status, answered_at::VARCHAR, result, address, text, extended, theme, executor_id "
+                     "FROM appeals WHERE external_id = 'P-3'") == [
+        ("answered", "2025-02-20 12:00:00", "решено", "ул. Школьная, 3", "Не горит фонарь", True, "Благоустройство",
+         table(db, "SELECT executor_id FROM appeals WHERE external_id = 'P-3'")[0][0])]
+
+
+def test_in_file_duplicates_resolve_by_the_items_own_dates(tmp_path):
+    db = tmp_path / "mcu.duckdb"
+    head = ["№ сообщения", "Дата создания", "Статус", "Дата ответа", "Оценка", "Текст сообщения"]
+    # Newest first, as many cabinets export: the answered state precedes the «В работе» row of the same item.
+    rows = [["P-9", "10.01.2025 09:00", "Ответ дан", "15.01.2025 10:00", "5", "Яма"],
+            ["P-9", "10.01.2025 09:00", "В работе", "", "", "Яма у дома"]]
+    assert counts(load_file(write_csv(tmp_path / "x.csv", head, rows), db=db, source="pos")) == (2, 1, 0, 1, 0)
+    assert table(db, "SELECT status, answered_at::VARCHAR, rating, satisfied, source_row FROM appeals") == [
+        ("answered", "2025-01-15 10:00:00", 5, True, 2)]
+
+
+def test_an_older_export_loaded_late_rolls_nothing_back(tmp_path):
+    db = tmp_path / "mcu.duckdb"
+    newer = write_csv(tmp_path / "newer.csv", HEADER, FULL)
+    older_rows = [r.copy() for r in FULL]
+    # A week earlier P-1 and P-2 were still in work, with no answer, rating or closing; P-2 had no address.
+    for r in older_rows[:2]:
+        r[4], r[6], r[7], r[8], r[13] = "В работе", "", "", "", ""
+    older_rows[1][11] = ""
+    older = write_csv(tmp_path / "older.csv", HEADER, older_rows)
+    load_file(newer, db=db, source="pos")
+    before = table(db)
+    r = load_file(older, db=db, source="pos")
+    assert counts(r) == (3, 0, 0, 3, 0)
+    assert table(db) == before
+
+
+def test_an_older_export_fills_what_the_database_lacks(tmp_path):
+    db = tmp_path / "mcu.duckdb"
+    head = ["№ сообщения", "Дата создания", "Статус", "Дата ответа", "Адрес"]
+    load_file(write_csv(tmp_path / "new.csv", head, [["P-5", "10.01.2025 09:00", "Ответ дан", "12.01.2025 09:00", ""]]),
+              db=db, source="pos")
+    r = load_file(write_csv(tmp_path / "old.csv", head, [["P-5", "10.01.2025 09:00", "В работе", "", "ул. Мира, 2"]]),
+                  db=db, source="pos")
+    assert counts(r) == (1, 0, 1, 0, 0)
+    assert table(db, "SELECT status, answered_at::VARCHAR, address FROM appeals") == [
+        ("answered", "2025-01-12 09:00:00", "ул. Мира, 2")]
+
+
+def _xlsx_with_formula_ids(path, formulas):
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Сообщения")
+    ws.write_row(0, 0, ["Номер сообщения", "Дата создания", "Категория", "Статус", "Ответственный"])
+    for i, f in enumerate(formulas, 1):
+        ws.write_formula(i, 0, f)
+        ws.write_row(i, 1, [f"1{i}.01.2025 09:00", "Дороги", "Новое", "Отдел дорожного хозяйства и транспорта"])
+    wb.close()
+    # As openpyxl and many generators write them: formulas with no cached result (<v>) at all.
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1", parts[sheet])
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    return path
+
+
+def test_literal_formula_ids_are_evaluated(tmp_path):
+    db = tmp_path / "mcu.duckdb"
+    path = _xlsx_with_formula_ids(tmp_path / "fx.xlsx", [f'="FX-{i}"' for i in range(1, 5)] + ['="FX-"&5'])
+    assert counts(load_file(path, db=db, source="pos")) == (5, 5, 0, 0, 0)
+    assert [r[0] for r in table(db, "SELECT external_id FROM appeals ORDER BY 1")] == [f"FX-{i}" for i in range(1, 6)]
+
+
+def test_formula_ids_without_a_value_refuse_the_file(tmp_path):
+    db = tmp_path / "mcu.duckdb"
+    path = _xlsx_with_formula_ids(tmp_path / "fx.xlsx", ["=CONCATENATE(\"FX-\",ROW())"] * 5)
+    r = load_file(path, db=db, source="pos")
+    assert not r.ok and not db.exists()
+    assert r.message.startswith("В файле fx.xlsx в столбце «Номер сообщения» 5 ячеек — формулы без сохранённого "
+                                "значения (строка 2: =CONCATENATE(\"FX-\",ROW()), строка 3:")
+    assert "Вставить значения" in r.message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_bom_loads(tmp_path, encoding):
+    line = lambda r: ";".join(f'"{c}"' if ";" in c else c for c in r)
+    lines = [line(HEADER), *(line(r) for r in FULL)]
+    path = tmp_path / "u16.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
+    db = tmp_path / "mcu.duckdb"
+    assert counts(load_file(path, db=db, source="pos")) == (3, 3, 0, 0, 0)
+    assert table(db, "SELECT external_id, text FROM appeals ORDER BY 1") == [
+        ("P-1", "Яма на тротуаре"), ("P-2", "Холодно в квартире"), ("P-3", "Не горит фонарь")]
+
+
+def test_a_changed_salt_is_reported(tmp_path, monkeypatch):
+    db = tmp_path / "mcu.duckdb"
+    path = write_csv(tmp_path / "x.csv", HEADER, FULL)
+    load_file(path, db=db, source="pos")
+    monkeypatch.setenv("MCU_SALT", "another-salt")
+    r = load_file(path, db=db, source="pos")
+    assert r.ok and "соль" in r.message.lower() and "MCU_SALT" in r.message
+    # Same salt again: no warning.
+    assert "соль" not in load_file(path, db=db, source="pos").message.lower()
+    assert pl.DataFrame(table(db, "SELECT count(*) FROM appeals")).item() == 3
