@@ -55,7 +55,10 @@ def cmd_load(args) -> int:
     for r in reports:
         if not r.ok:
             print(f"Файл {r.file_name} не загружен: {r.message}", file=sys.stderr)
-        elif r.rejected:
+        if r.ok and r.skewed:
+            print(f"{r.file_name}: ответ раньше регистрации в пределах допуска: строк — {r.skewed}; они "
+                  "считаются отвеченными в момент регистрации.", file=sys.stderr)
+        if r.ok and r.rejected:
             print(f"{r.file_name}: отклонено строк {r.rejected}; причины — в журнале загрузки (№ {r.import_id}) "
                   "на странице «Загрузка данных».", file=sys.stderr)
         if r.ok and r.unmatched.height:
