@@ -3,19 +3,40 @@ import argparse
 import datetime as dt
 import sys
 import time
+from pathlib import Path
+
+import duckdb
 
 from etl.build import new_database
 from etl.demo import write_demo
 from mcu import fmt
-from mcu.settings import db_path
+from mcu.settings import DEFAULT_DB, DUCKDB_CONFIG, db_path
 
 
 def _progress(step: str) -> None:
     print(f"  … {step}", file=sys.stderr, flush=True)
 
 
+def _holds_real_data(path: Path) -> bool:
+    """Whether a database holds appeals that are not the demo's (loaded from exports)."""
+    if not path.exists():
+        return False
+    con = duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
+    try:
+        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'appeals'").fetchone()[0]:
+            return False
+        return con.execute("SELECT count(*) FROM appeals WHERE source_file IS DISTINCT FROM 'demo'").fetchone()[0] > 0
+    finally:
+        con.close()
+
+
 def cmd_demo(args) -> int:
-    path = args.db or db_path()
+    # The demo goes to the default database unless told otherwise: never to $MCU_DB, a district's own base.
+    path = Path(args.db or DEFAULT_DB)
+    if _holds_real_data(path) and not args.force:
+        print(f"В базе {path} есть загруженные выгрузки: демо-база её заменила бы. Укажите другой файл (--db) "
+              "или, если базу действительно нужно заменить демонстрационной, добавьте --force.", file=sys.stderr)
+        return 1
     started = time.perf_counter()
     print(f"Сборка демо-базы {path} (seed={args.seed}, лет={args.years}, конец={fmt.date(args.end or dt.date.today())})",
           file=sys.stderr)
@@ -72,10 +93,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description="Загрузка данных в базу МЦУ")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="собрать демонстрационную базу")
-    demo.add_argument("--db", help="файл базы (по умолчанию $MCU_DB или data/mcu.duckdb)")
+    demo.add_argument("--db", help="файл базы (по умолчанию data/mcu.duckdb; $MCU_DB не используется)")
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--years", type=int, default=2)
     demo.add_argument("--end", type=dt.date.fromisoformat, help="последний день данных, ГГГГ-ММ-ДД")
+    demo.add_argument("--force", action="store_true", help="заменить базу, даже если в ней загруженные выгрузки")
     demo.set_defaults(func=cmd_demo)
     load = sub.add_parser("load", help="загрузить выгрузки (xlsx/csv) в базу")
     load.add_argument("files", nargs="+", metavar="FILE", help="файлы выгрузок")

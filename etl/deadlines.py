@@ -78,7 +78,7 @@ class Deadlines:
 
     def _apply(self, rule: dict, received, extended):
         n = np.where(extended, rule["value"] + rule.get("extension", 0), rule["value"])
-        return getattr(self, rule["unit"])(received, n)
+        return getattr(self, rule["unit"])(received, n).astype("datetime64[us]")
 
     def by_rule(self, df: pl.DataFrame, rule: dict) -> pl.Series:
         """`due_at` where the frame has it, else by one given rule for every row (a profile's own policy).

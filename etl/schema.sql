@@ -141,6 +141,13 @@ CREATE TABLE IF NOT EXISTS import_rejects (
     raw VARCHAR                      -- the source row as JSON, personal data masked
 );
 
+-- Facts about the database itself, one row a fact: demo = 'true' for the demo database (every page says
+-- «ДЕМО»); as_of = the date the data describes (YYYY-MM-DD), where the data or its export gives one.
+CREATE TABLE IF NOT EXISTS meta (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
 -- A channel's names, one place for every query (data/reference/sources.csv); an unknown code shows as is.
 CREATE OR REPLACE MACRO source_label(s) AS coalesce((SELECT label FROM sources WHERE source = s), s);
 CREATE OR REPLACE MACRO source_short(s) AS coalesce((SELECT short_label FROM sources WHERE source = s), s);
