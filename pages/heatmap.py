@@ -77,5 +77,5 @@ pages = -(-total // PAGE_SIZE)
 st.markdown(f"Найдено **{fmt.num(total)}**; страница {fmt.num(page)} из {fmt.num(pages)}.")
 # The page shows one page of the list; the files hold the whole list.
 # The source's own unmapped columns (JSON) go to the files only: too wide for the page.
-table(rows.drop("total", "extra").rename(COLUMNS), "обращения",
+table(rows.drop("total", "extra").rename(COLUMNS, strict=False), "обращения",
       download=lambda: run_query("appeals_list", **cell, limit=total, offset=0).drop("total").rename(COLUMNS))
