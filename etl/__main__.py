@@ -21,7 +21,10 @@ def _holds_real_data(path: Path) -> bool:
     """Whether a database holds appeals that are not the demo's (loaded from exports)."""
     if not path.exists():
         return False
-    con = duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
+    except duckdb.Error:
+        return True   # not a database we can read: never overwrite it unasked
     try:
         if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'appeals'").fetchone()[0]:
             return False

@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -290,9 +291,9 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
         received, tolerance = pl.col("received_at"), _deadlines().rules.skew_tolerance
         skewed = {f: (pl.col(f) < received) & (pl.col(f) >= received - tolerance)
                   for f in ("answered_at", "closed_at") if f in cols}
-        df = df.with_columns(
-            *(pl.when(c).then(received).otherwise(pl.col(f)).alias(f) for f, c in skewed.items()),
-            pl.any_horizontal(*skewed.values()).fill_null(False).alias("__skew") if skewed else pl.lit(False).alias("__skew"))
+        any_skew = pl.any_horizontal(*skewed.values()).fill_null(False) if skewed else pl.lit(False)
+        df = df.with_columns(*(pl.when(c).then(received).otherwise(pl.col(f)).alias(f) for f, c in skewed.items()),
+                             any_skew.alias("__skew"))
     now = dt.datetime.now() + FUTURE_SLACK
     checks = [(pl.col("__overflow").is_not_null(),
                pl.format("в строке больше значений, чем столбцов в заголовке (лишнее: «{}»): вероятно, "
@@ -639,8 +640,9 @@ def _due(df: pl.DataFrame, policy: dict) -> pl.Series:
 
 
 # Headers of columns that name or reach the applicant: never kept among a row's extra columns.
-PERSONAL_HEADER = (r"(?i)фио|заявител|автор|телефон|e-?mail|почт|паспорт|снилс|рожден|applicant|requester|"
-                   r"reporter|caller|complainant|phone|first.?name|last.?name|full.?name|contact|birth")
+PERSONAL_HEADER = re.compile(r"фио|заявител|автор|телефон|e-?mail|почт|паспорт|снилс|рожден|applicant|requester|"
+                             r"reporter|caller|complainant|phone|first.?name|last.?name|full.?name|contact|birth",
+                             re.IGNORECASE)
 
 
 def _extra(det: Detection, df: pl.DataFrame) -> pl.Expr:
@@ -648,7 +650,7 @@ def _extra(det: Detection, df: pl.DataFrame) -> pl.Expr:
     so an official flag of the source (an on-time status, a department) is kept and can be shown."""
     used = {c for r in det.columns.values() for c in (*r.headers, *r.parts, r.time) if c}
     keep = [c for c in det.table.df.columns if c not in used and c in df.columns
-            and not pl.select(pl.lit(c).str.contains(PERSONAL_HEADER)).item()]
+            and not PERSONAL_HEADER.search(c)]
     # Each cell as «"header":"value"»: a one-field struct encoded, its braces dropped.
     cells = [pl.when(pl.col(c).str.strip_chars() != "").then(
         pl.struct(mask_expr(pl.col(c)).alias(c)).struct.json_encode().str.slice(1).str.strip_suffix("}"))
