@@ -133,3 +133,13 @@ def test_skew_message_shows_seconds_when_the_minutes_agree(tmp_path, monkeypatch
     assert (r.loaded, r.rejected, r.skewed) == (1, 1, 0)
     assert r.rejects["reason"].to_list() == [
         "дата ответа (05.05.2025 14:51:10) раньше даты регистрации (05.05.2025 14:51:40)"]
+
+
+def test_a_profile_without_identify_finds_its_header_below_a_preamble(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Service requests export\nGenerated 11/02/2025\nN,Created,Answered,Due,Category\n"
+                    "1,2025-05-05 09:00,2025-05-06 10:00,,Roads\n", encoding="utf-8")
+    profile = Profile.from_toml(PROFILE.format(formats=""))
+    assert profile.identify == ()
+    r = load_file(path, profile=profile, db=tmp_path / "t.duckdb")
+    assert r.ok and r.detection.table.header_row == 3 and (r.rows_read, r.loaded) == (1, 1)

@@ -98,14 +98,14 @@ def test_a_new_database_path_starts_empty_with_an_upload_prompt(tmp_path, open_a
 
 def test_make_run_builds_the_demo_only_in_the_default_database(tmp_path):
     def plan(**env):
-        out = subprocess.run(["make", "-n", "run", "-W", ".venv/.installed"], cwd=ROOT, capture_output=True, text=True,
+        # -n: print the commands only; -B: as if nothing were built yet (no venv, no database).
+        out = subprocess.run(["make", "-n", "-B", "run"], cwd=ROOT, capture_output=True, text=True,
                              env={"PATH": "/usr/bin:/bin", **env})
         return out.stdout
     elsewhere = plan(MCU_DB=str(tmp_path / "district.duckdb"))
     assert "etl demo" not in elsewhere and f"MCU_DB={tmp_path / 'district.duckdb'}" in elsewhere
-    default = ROOT / "data" / "mcu.duckdb"
-    if not default.exists():
-        assert "etl demo --db data/mcu.duckdb" in plan()
+    assert "etl demo --db data/mcu.duckdb" in plan()
+    assert f"etl demo --db {ROOT / 'data' / 'mcu.duckdb'}" in plan(MCU_DB=str(ROOT / "data" / "mcu.duckdb"))
 
 
 def test_etl_demo_never_replaces_a_database_with_loaded_exports(tmp_path, monkeypatch, capsys):
