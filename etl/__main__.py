@@ -74,7 +74,8 @@ def cmd_load(args) -> int:
         tail = f" {name}" if name else " готово"
         print(f"\r[{done:<20}] {i}/{n}{tail}".ljust(100)[:100], end="" if name else "\n", file=sys.stderr, flush=True)
 
-    reports = load_files(args.files, source=args.source, profile=args.profile, db=path, progress=progress)
+    reports = load_files(args.files, source=args.source, profile=args.profile, db=path, progress=progress,
+                         as_of=args.as_of)
     _print_table(reports)
     for r in reports:
         if not r.ok:
@@ -108,6 +109,9 @@ def main(argv=None) -> int:
                       help="источник (по умолчанию определяется по заголовкам)")
     load.add_argument("--profile", help="свой профиль TOML (см. docs/profiles.md)")
     load.add_argument("--db", help="файл базы (по умолчанию $MCU_DB или data/mcu.duckdb)")
+    load.add_argument("--as-of", type=dt.date.fromisoformat, metavar="ГГГГ-ММ-ДД",
+                      help="дата выгрузки: на этот день страницы покажут состояние (по умолчанию — последнее "
+                           "событие в данных)")
     load.set_defaults(func=cmd_load)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -775,6 +775,13 @@ def _log(con, report: FileReport, sha: str, started: dt.datetime, rejects: pl.Da
     return import_id
 
 
+def _record_as_of(con, as_of: dt.date) -> None:
+    """The export's own date, as the one loading it states: the data describes that day (the state date,
+    DESIGN.md §4). The newest stated date is kept."""
+    con.execute("""INSERT INTO meta VALUES ('as_of', ?)
+                   ON CONFLICT (key) DO UPDATE SET value = greatest(value, excluded.value)""", [as_of.isoformat()])
+
+
 def _message(report: FileReport, unmatched: pl.DataFrame) -> str:
     parts = [f"загружено {report.loaded}, обновлено {report.updated}, дубликатов {report.duplicate}, "
              f"отклонено {report.rejected}"]
@@ -788,7 +795,7 @@ def _message(report: FileReport, unmatched: pl.DataFrame) -> str:
 
 
 def load_file(path: Path, *, source: str | None = None, profile=None, db: Path | None = None,
-              file_name: str | None = None) -> FileReport:
+              file_name: str | None = None, as_of: dt.date | None = None) -> FileReport:
     """Load one export into the database atomically. Never raises for bad input: a refused file comes
     back as a report with status 'refused' and a Russian message, the database untouched."""
     path = Path(path)
@@ -832,6 +839,8 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
             if report.rows_read != report.loaded + report.updated + report.duplicate + report.rejected:
                 raise RuntimeError(f"строки не сходятся: {report.summary()}")
             report.import_id = _log(con, report, sha, started, rejects, _message(report, report.unmatched))
+            if as_of:
+                _record_as_of(con, as_of)
     except duckdb.Error as e:
         return FileReport(file_name, "refused", f"Не удалось записать файл {file_name} в базу, база не изменена. "
                           "Если база открыта другой программой на запись, закройте её и повторите; если ошибка "
@@ -845,14 +854,14 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
     return report
 
 
-def load_files(paths, *, source=None, profile=None, db=None, progress=None) -> list[FileReport]:
+def load_files(paths, *, source=None, profile=None, db=None, progress=None, as_of=None) -> list[FileReport]:
     """Load several files, each in its own transaction; `progress(i, n, name)` is called before each."""
     paths = list(paths)
     reports = []
     for i, p in enumerate(paths):
         if progress:
             progress(i, len(paths), Path(p).name)
-        reports.append(load_file(p, source=source, profile=profile, db=db))
+        reports.append(load_file(p, source=source, profile=profile, db=db, as_of=as_of))
     if progress:
         progress(len(paths), len(paths), "")
     return reports
