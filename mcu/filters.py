@@ -156,8 +156,9 @@ def render() -> Filters | None:
     for dim, (_key, label) in DIMS.items():
         sb.multiselect(label, list(options[dim]), format_func=lambda v, d=dim: options[d].get(v, v),
                        key=f"f_{dim}", placeholder="Все")
+    why = "дата выгрузки" if meta.get("as_of") == last.isoformat() else "последнее событие в данных"
     sb.caption(f"Данные: {fmt.date(first)}–{fmt.date(bounds['last_day'])}, обращений: {fmt.num(bounds['appeals'])}; "
-               f"состояние на {fmt.date(last)} (последнее событие в данных)")
+               f"состояние на {fmt.date(last)} ({why})")
     _to_url(preset, date_from, date_to)
     # The state is read at the end of the period (or at the state date, if the period runs past it), so a
     # past period shows what was open then, just as the previous period does on the monitoring pages.

@@ -41,7 +41,7 @@ def test_deadlines_page_open_count_is_the_files_own(city_db, open_app):
     assert metric(at, "Открыто") == "7"
     assert metric(at, "Просрочено") == "3"
     assert at.caption[0].value.startswith("Период: 25.09.2025–01.11.2025 (38 дн.)")
-    assert "состояние на 01.11.2025" in sidebar_text(at)
+    assert "состояние на 01.11.2025 (последнее событие в данных)" in sidebar_text(at)
     assert "ДЕМО" not in sidebar_text(at)
 
 
@@ -139,6 +139,7 @@ def test_the_load_may_state_the_exports_own_date(tmp_path, monkeypatch, open_app
     # 32 and 39 are still open — 13 — although the file's rows carry them.
     at = open_app(db, "pages/deadlines.py", period="all")
     assert at.session_state["filters"].as_of == dt.date(2025, 10, 25) and metric(at, "Открыто") == "13"
+    assert "состояние на 25.10.2025 (дата выгрузки)" in sidebar_text(at)
     # An older stated date never moves the state back.
     assert main(["load", *args, "--as-of", "2025-10-21"]) == 0
     assert run_query("database_meta", db=db).rows() == [("as_of", "2025-10-25")]
