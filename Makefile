@@ -1,6 +1,7 @@
 # Two commands (README): `make run` and `make test`. Both set everything up on a fresh machine.
 PY := .venv/bin/python
-DB ?= $(or $(MCU_DB),data/mcu.duckdb)
+DEFAULT_DB := data/mcu.duckdb
+DB ?= $(or $(MCU_DB),$(DEFAULT_DB))
 PORT ?= 8501
 
 .PHONY: run test setup demo bench clean
@@ -12,13 +13,17 @@ PORT ?= 8501
 
 setup: .venv/.installed
 
+# The demo belongs only in the default database: any other MCU_DB starts empty, with an upload prompt.
+ifeq ($(abspath $(DB)),$(abspath $(DEFAULT_DB)))
 $(DB): | .venv/.installed
 	$(PY) -m etl demo --db $(DB)
+RUN_DB := $(DB)
+endif
 
 demo: .venv/.installed
-	$(PY) -m etl demo --db $(DB)
+	$(PY) -m etl demo --db $(DEFAULT_DB)
 
-run: .venv/.installed $(DB)
+run: .venv/.installed $(RUN_DB)
 	MCU_DB=$(DB) $(PY) -m mcu.serve --server.port $(PORT)
 
 test: .venv/.installed

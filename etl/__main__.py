@@ -3,19 +3,43 @@ import argparse
 import datetime as dt
 import sys
 import time
+from pathlib import Path
+
+import duckdb
 
 from etl.build import new_database
 from etl.demo import write_demo
 from mcu import fmt
-from mcu.settings import db_path
+from mcu.settings import DEFAULT_DB, DUCKDB_CONFIG, db_path
 
 
 def _progress(step: str) -> None:
     print(f"  … {step}", file=sys.stderr, flush=True)
 
 
+def _holds_real_data(path: Path) -> bool:
+    """Whether a database holds appeals that are not the demo's (loaded from exports)."""
+    if not path.exists():
+        return False
+    try:
+        con = duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG)
+    except duckdb.Error:
+        return True   # not a database we can read: never overwrite it unasked
+    try:
+        if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'appeals'").fetchone()[0]:
+            return False
+        return con.execute("SELECT count(*) FROM appeals WHERE source_file IS DISTINCT FROM 'demo'").fetchone()[0] > 0
+    finally:
+        con.close()
+
+
 def cmd_demo(args) -> int:
-    path = args.db or db_path()
+    # The demo goes to the default database unless told otherwise: never to $MCU_DB, a district's own base.
+    path = Path(args.db or DEFAULT_DB)
+    if _holds_real_data(path) and not args.force:
+        print(f"В базе {path} есть загруженные выгрузки: демо-база её заменила бы. Укажите другой файл (--db) "
+              "или, если базу действительно нужно заменить демонстрационной, добавьте --force.", file=sys.stderr)
+        return 1
     started = time.perf_counter()
     print(f"Сборка демо-базы {path} (seed={args.seed}, лет={args.years}, конец={fmt.date(args.end or dt.date.today())})",
           file=sys.stderr)
@@ -50,12 +74,16 @@ def cmd_load(args) -> int:
         tail = f" {name}" if name else " готово"
         print(f"\r[{done:<20}] {i}/{n}{tail}".ljust(100)[:100], end="" if name else "\n", file=sys.stderr, flush=True)
 
-    reports = load_files(args.files, source=args.source, profile=args.profile, db=path, progress=progress)
+    reports = load_files(args.files, source=args.source, profile=args.profile, db=path, progress=progress,
+                         as_of=args.as_of)
     _print_table(reports)
     for r in reports:
         if not r.ok:
             print(f"Файл {r.file_name} не загружен: {r.message}", file=sys.stderr)
-        elif r.rejected:
+        if r.ok and r.skewed:
+            print(f"{r.file_name}: ответ раньше регистрации в пределах допуска: строк — {r.skewed}; они "
+                  "считаются отвеченными в момент регистрации.", file=sys.stderr)
+        if r.ok and r.rejected:
             print(f"{r.file_name}: отклонено строк {r.rejected}; причины — в журнале загрузки (№ {r.import_id}) "
                   "на странице «Загрузка данных».", file=sys.stderr)
         for w in r.warnings:
@@ -71,10 +99,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description="Загрузка данных в базу МЦУ")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="собрать демонстрационную базу")
-    demo.add_argument("--db", help="файл базы (по умолчанию $MCU_DB или data/mcu.duckdb)")
+    demo.add_argument("--db", help="файл базы (по умолчанию data/mcu.duckdb; $MCU_DB не используется)")
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--years", type=int, default=2)
     demo.add_argument("--end", type=dt.date.fromisoformat, help="последний день данных, ГГГГ-ММ-ДД")
+    demo.add_argument("--force", action="store_true", help="заменить базу, даже если в ней загруженные выгрузки")
     demo.set_defaults(func=cmd_demo)
     load = sub.add_parser("load", help="загрузить выгрузки (xlsx/csv) в базу")
     load.add_argument("files", nargs="+", metavar="FILE", help="файлы выгрузок")
@@ -82,6 +111,9 @@ def main(argv=None) -> int:
                       help="источник (по умолчанию определяется по заголовкам)")
     load.add_argument("--profile", help="свой профиль TOML (см. docs/profiles.md)")
     load.add_argument("--db", help="файл базы (по умолчанию $MCU_DB или data/mcu.duckdb)")
+    load.add_argument("--as-of", type=dt.date.fromisoformat, metavar="ГГГГ-ММ-ДД",
+                      help="дата выгрузки: на этот день страницы покажут состояние (по умолчанию — последнее "
+                           "событие в данных)")
     load.set_defaults(func=cmd_load)
     args = parser.parse_args(argv)
     return args.func(args)

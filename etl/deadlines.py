@@ -1,4 +1,5 @@
 """Due dates by the rules of data/reference/deadlines.toml and the production calendar (DESIGN.md §5)."""
+import datetime as dt
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,14 +10,16 @@ import polars as pl
 from mcu.settings import REFERENCE_DIR
 
 END_OF_DAY = np.timedelta64(24 * 60 * 60 - 1, "s")
+UNITS = ("calendar_days", "working_days", "working_hours")
 
 
 @dataclass(frozen=True)
 class Rules:
-    rules: dict  # (source, kind) -> {"unit", "value", "extension", "basis"}
+    rules: dict  # (source, kind) -> {"name", "unit", "value", "extension", "basis"}
     move_off_day: bool
     start_hour: int
     hours: int
+    skew_tolerance: dt.timedelta = dt.timedelta(minutes=10)
 
     @classmethod
     def load(cls, path: Path = REFERENCE_DIR / "deadlines.toml") -> "Rules":
@@ -26,7 +29,15 @@ class Rules:
             move_off_day=raw.get("move_off_day_to_next_working_day", True),
             start_hour=raw.get("workday_start_hour", 9),
             hours=raw.get("workday_hours", 8),
+            skew_tolerance=dt.timedelta(minutes=raw.get("answer_before_registration_tolerance_minutes", 10)),
         )
+
+    def named(self, name: str) -> dict | None:
+        """The rule a profile names (`name` in deadlines.toml, else «source/kind»)."""
+        for (source, kind), rule in self.rules.items():
+            if name in (rule.get("name"), f"{source}/{kind}"):
+                return rule
+        return None
 
 
 class Deadlines:
@@ -65,6 +76,19 @@ class Deadlines:
         minute = due - k * day_min
         return (self.working[k].astype("datetime64[m]") + start + minute.astype("timedelta64[m]")).astype("datetime64[s]")
 
+    def _apply(self, rule: dict, received, extended):
+        n = np.where(extended, rule["value"] + rule.get("extension", 0), rule["value"])
+        return getattr(self, rule["unit"])(received, n).astype("datetime64[us]")
+
+    def by_rule(self, df: pl.DataFrame, rule: dict) -> pl.Series:
+        """`due_at` where the frame has it, else by one given rule for every row (a profile's own policy).
+
+        Expects columns received_at, extended and due_at."""
+        received = df["received_at"].cast(pl.Datetime("us")).to_numpy()
+        extended = df["extended"].fill_null(False).to_numpy()
+        computed = pl.Series("due_at", self._apply(rule, received, extended)).cast(pl.Datetime("us"))
+        return df["due_at"].cast(pl.Datetime("us")).fill_null(computed)
+
     def due_at(self, df: pl.DataFrame) -> pl.Series:
         """`due_at` where the frame has it, else by the rule for its (source, kind); extensions applied.
 
@@ -76,11 +100,8 @@ class Deadlines:
         keys = list(zip(df["source"].to_list(), df["kind"].to_list()))
         for key, rule in self.rules.rules.items():
             mask = np.array([k == key for k in keys], dtype=bool)
-            if not mask.any():
-                continue
-            n = np.where(extended[mask], rule["value"] + rule.get("extension", 0), rule["value"])
-            fn = getattr(self, rule["unit"])
-            out[mask] = fn(received[mask], n)
+            if mask.any():
+                out[mask] = self._apply(rule, received[mask], extended[mask])
         computed = pl.Series("due_at", out).cast(pl.Datetime("us"))
         if "due_at" in df.columns:
             return df["due_at"].cast(pl.Datetime("us")).fill_null(computed)

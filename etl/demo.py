@@ -260,4 +260,7 @@ def write_demo(con, seed: int = 42, years: int = 2, end: dt.date | None = None) 
     df = generate(seed, years, end).drop("spot")
     cols = ", ".join(df.columns)
     con.execute(f"INSERT INTO appeals ({cols}) SELECT {cols} FROM df")
+    # Marked as the demo (pages say «ДЕМО»), described as of its end day like an export made that day.
+    end = end or dt.date.today()
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true'), ('as_of', ?)", [end.isoformat()])
     return df.height

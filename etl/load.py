@@ -3,10 +3,12 @@
 A file loads whole or not at all (etl.build.update_database swaps the database file atomically), and
 every source row is accounted for: rows_read = loaded + updated + duplicate + rejected.
 """
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +22,7 @@ from etl.calendar import FIRST_YEAR, LAST_YEAR, production_calendar
 from etl.deadlines import Deadlines, Rules
 from etl.normalise import (NameMatcher, basic_key, clean_text, map_values, new_id, parse_bool, parse_datetime,
                            parse_float, parse_int, parse_rating, parse_share, parse_time_of_day, settlement_key,
-                           settlement_kind)
+                           settlement_kind, slash_order)
 from etl.privacy import hash_expr, hash_fingerprint, mask_expr
 from etl.profile import ALLOWED, REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
 from etl.read import FileRefused, best_header, make_table, read_grids
@@ -119,6 +121,7 @@ class FileReport:
     rejects: pl.DataFrame = field(default_factory=pl.DataFrame)
     unmatched: pl.DataFrame = field(default_factory=pl.DataFrame)
     warnings: list[str] = field(default_factory=list)   # loaded, but the curator must know (Russian)
+    skewed: int = 0                    # answered/closed within the clock-skew tolerance before registration
 
     @property
     def ok(self) -> bool:
@@ -133,10 +136,8 @@ class FileReport:
 # --- profiles and detection ---------------------------------------------------------------------------
 
 def candidate_profiles(source: str | None = None, profile: str | Path | Profile | None = None) -> list[Profile]:
-    if isinstance(profile, Profile):
-        return [profile]
     if profile:
-        return [Profile.load(Path(profile))]
+        return [_findable(profile if isinstance(profile, Profile) else Profile.load(Path(profile)))]
     profiles = builtin_profiles()
     if source == "custom":
         raise ProfileError("Для источника custom укажите файл профиля: --profile ФАЙЛ.toml "
@@ -146,6 +147,15 @@ def candidate_profiles(source: str | None = None, profile: str | Path | Profile 
         if not profiles:
             raise ProfileError(f"Нет профиля для источника «{source}». Допустимы: pos, im, letters, votes, custom.")
     return profiles
+
+
+def _findable(p: Profile) -> Profile:
+    """A profile named explicitly need not list `identify`: its own column headers then find the header row
+    (the required fields must be there anyway)."""
+    if p.identify:
+        return p
+    names = tuple("|".join(col.names()) for col in p.columns.values())
+    return dataclasses.replace(p, identify=names, identify_min=len(REQUIRED[p.target]))
 
 
 def _resolve(profile: Profile, columns: list[str]) -> dict[str, Resolved]:
@@ -256,16 +266,22 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
     df = df.with_columns([e.alias(f"__t_{f}") for f, e in text.items()])
     t = lambda f: pl.col(f"__t_{f}")
     typed = []
+    dates = {}   # field -> the column's day/month order, decided once for the whole file
     for f, kind in p.fields.items():
         if f not in cols:
             continue
         if kind == "datetime":
-            e = parse_datetime(t(f), p.date_formats)
+            e = parse_datetime(t(f), p.date_formats, _date_order(det, df, f, dates))
             if cols[f].time:
                 e = e + parse_time_of_day(pl.col(cols[f].time)).fill_null(pl.duration(seconds=0))
             if f == "due_at":
-                # A deadline given as a bare date lasts to the end of that day.
-                e = pl.when(e.dt.time() == dt.time(0)).then(e + pl.duration(seconds=86399)).otherwise(e)
+                # A deadline given as a bare date lasts to the end of that day. Midnight is a bare date when
+                # the cell has no time, or when no deadline in the column has any other time; in a column
+                # with times, 00:00:00 is the moment itself.
+                midnight = e.dt.time() == dt.time(0)
+                bare = ~t(f).str.contains(r"\d:\d\d") if not cols[f].time else pl.lit(False)
+                timed = (e.dt.time() != dt.time(0)).any()
+                e = pl.when(midnight & (bare | ~timed)).then(e + pl.duration(seconds=86399)).otherwise(e)
         elif kind == "id":
             e = _id_expr(t(f))
         elif kind == "float":
@@ -286,6 +302,15 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
             e = t(f)
         typed.append(e.alias(f))
     df = df.with_columns(typed)
+    if p.target == "appeals":
+        # Two systems' clocks disagree a little: an answer or closing stamped just before registration (within
+        # the tolerance of deadlines.toml) was given at registration; earlier than that is a contradiction.
+        received, tolerance = pl.col("received_at"), _deadlines().rules.skew_tolerance
+        skewed = {f: (pl.col(f) < received) & (pl.col(f) >= received - tolerance)
+                  for f in ("answered_at", "closed_at") if f in cols}
+        any_skew = pl.any_horizontal(*skewed.values()).fill_null(False) if skewed else pl.lit(False)
+        df = df.with_columns(*(pl.when(c).then(received).otherwise(pl.col(f)).alias(f) for f, c in skewed.items()),
+                             any_skew.alias("__skew"))
     now = dt.datetime.now() + FUTURE_SLACK
     checks = [(pl.col("__overflow").is_not_null(),
                pl.format("в строке больше значений, чем столбцов в заголовке (лишнее: «{}»): вероятно, "
@@ -303,13 +328,47 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
     if p.target == "appeals":
         for f in ("answered_at", "closed_at"):
             if f in cols:
+                # Seconds are shown when the minutes agree: never «14:51 раньше 14:51».
+                same = pl.col(f).dt.strftime("%d.%m.%Y %H:%M") == pl.col("received_at").dt.strftime("%d.%m.%Y %H:%M")
+                shown = lambda c: (pl.when(same).then(pl.col(c).dt.strftime("%d.%m.%Y %H:%M:%S"))
+                                   .otherwise(pl.col(c).dt.strftime("%d.%m.%Y %H:%M")))
                 checks.append((pl.col(f) < pl.col("received_at"),
                                pl.format(f"{FIELD_LABELS[f]} ({{}}) раньше даты регистрации ({{}})",
-                                         pl.col(f).dt.strftime("%d.%m.%Y %H:%M"),
-                                         pl.col("received_at").dt.strftime("%d.%m.%Y %H:%M"))))
+                                         shown(f), shown("received_at"))))
     if p.target == "votes" and {"started_at", "ended_at"} <= cols.keys():
         checks.append((pl.col("ended_at") < pl.col("started_at"), pl.lit("дата окончания раньше даты начала")))
     return df, checks
+
+
+def _date_order(det: Detection, df: pl.DataFrame, f: str, dates: dict) -> str:
+    """Day-first or month-first for a field's slashed dates, decided for the whole column (a profile's
+    date_formats decide it instead). A column no value of its own settles follows the file's other date
+    columns; a column that stays ambiguous, or mixes both orders, refuses the file."""
+    if det.profile.date_formats:
+        return "day"
+    if not dates:
+        for g, kind in det.profile.fields.items():
+            if kind == "datetime" and g in det.columns:
+                dates[g] = slash_order(df[f"__t_{g}"])
+    order, examples = dates[f]
+    if order is None:
+        return "day"   # no slashed dates: dotted and ISO dates need no decision
+    if order in ("day", "month"):
+        return order
+    shown = ", ".join(f"«{v}»" for v in examples)
+    col = det.columns[f].describe()
+    if order == "mixed":
+        raise FileRefused(
+            f"В столбце {col} файла {det.file_name} даты записаны в двух порядках: {shown} — в одном день стоит "
+            "первым, в другом месяц. Исправьте выгрузку или укажите формат в профиле (date_formats, docs/profiles.md).")
+    settled = {o for o, _ in dates.values() if o in ("day", "month")}
+    if len(settled) == 1:
+        return settled.pop()
+    raise FileRefused(
+        f"В столбце {col} файла {det.file_name} нельзя понять, что стоит первым — день или месяц: например, "
+        f"{shown} (ни в одной дате число не больше 12). Укажите формат в профиле: date_formats = "
+        "[\"%m/%d/%Y %I:%M:%S %p\", \"%m/%d/%Y\"], если месяц первым, или [\"%d/%m/%Y %H:%M\", \"%d/%m/%Y\"], "
+        "если день первым (docs/profiles.md).")
 
 
 def _reason(checks) -> pl.Expr:
@@ -598,7 +657,7 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
         mask_expr(clean_text(text)).alias("text"),
         _col(df, "audience", pl.Int64).alias("audience"),
         _col(df, "engagement", pl.Int64).alias("engagement"),
-        pl.lit(None, dtype=pl.String).alias("extra"),
+        _extra(det, df).alias("extra"),
         pl.lit(det.file_name).alias("source_file"),
         pl.col("__row").cast(pl.Int32).alias("source_row"),
         pl.lit(loaded_at).alias("loaded_at"),
@@ -606,19 +665,44 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
                    # two user-described systems may both number from 1: the profile keeps them apart
                    else pl.format("custom:{}:{}", pl.lit(p.name), pl.col("external_id")))
     # The export's own deadline, apart from the rule's: a merge must tell a stated deadline from a computed one.
-    out = out.with_columns(due_given=pl.col("due_at"), due_at=_due(out))
+    out = out.with_columns(due_given=pl.col("due_at"), due_at=_due(out, p.deadline))
     return out.select(*APPEAL_COLUMNS, "due_given")
 
 
-def _due(df: pl.DataFrame) -> pl.Series:
-    """Due dates from the export, else by the channel's rule (DESIGN.md §5) within the calendar's years."""
-    inside = (df["received_at"].dt.year() >= FIRST_YEAR) & (df["received_at"].dt.year() < LAST_YEAR)
+def _due(df: pl.DataFrame, policy: dict) -> pl.Series:
+    """Due dates from the export; an empty one as the profile's policy says (DESIGN.md §4–5): the channel's
+    rule (the default), none at all, or one rule for every row — computed within the calendar's years."""
     due = df["due_at"].cast(pl.Datetime("us"))
+    if policy["if_empty"] == "none":
+        return due
+    inside = (df["received_at"].dt.year() >= FIRST_YEAR) & (df["received_at"].dt.year() < LAST_YEAR)
     if inside.any():
-        part = df.filter(inside)
-        computed = _deadlines().due_at(part.select("source", "kind", "received_at", "extended", "due_at"))
+        part = df.filter(inside).select("source", "kind", "received_at", "extended", "due_at")
+        computed = (_deadlines().by_rule(part, policy["rule"]) if "rule" in policy else _deadlines().due_at(part))
         due = due.scatter(inside.arg_true(), computed)
     return due
+
+
+# Headers of columns that name or reach the applicant: never kept among a row's extra columns.
+PERSONAL_HEADER = re.compile(r"фио|заявител|автор|телефон|e-?mail|почт|паспорт|снилс|рожден|applicant|requester|"
+                             r"reporter|caller|complainant|phone|first.?name|last.?name|full.?name|contact|birth",
+                             re.IGNORECASE)
+
+
+def _extra(det: Detection, df: pl.DataFrame) -> pl.Expr:
+    """The row's source columns no profile field maps, masked, as one JSON object (null when all are empty),
+    so an official flag of the source (an on-time status, a department) is kept and can be shown."""
+    used = {c for r in det.columns.values() for c in (*r.headers, *r.parts, r.time) if c}
+    keep = [c for c in det.table.df.columns if c not in used and c in df.columns
+            and not PERSONAL_HEADER.search(c)]
+    # Each cell as «"header":"value"»: a one-field struct encoded, its braces dropped.
+    cells = [pl.when(pl.col(c).str.strip_chars() != "").then(
+        pl.struct(mask_expr(pl.col(c)).alias(c)).struct.json_encode().str.slice(1).str.strip_suffix("}"))
+        for c in keep]
+    if not cells:
+        return pl.lit(None, dtype=pl.String)
+    body = pl.concat_str(cells, separator=",", ignore_nulls=True)
+    return pl.when(body != "").then(pl.concat_str(pl.lit("{"), body, pl.lit("}")))
 
 
 # --- writing ------------------------------------------------------------------------------------------
@@ -817,9 +901,19 @@ def _log(con, report: FileReport, sha: str, started: dt.datetime, rejects: pl.Da
     return import_id
 
 
+def _record_as_of(con, as_of: dt.date) -> None:
+    """The export's own date, as the one loading it states: the data describes that day (the state date,
+    DESIGN.md §4). The newest stated date is kept."""
+    con.execute("""INSERT INTO meta VALUES ('as_of', ?)
+                   ON CONFLICT (key) DO UPDATE SET value = greatest(value, excluded.value)""", [as_of.isoformat()])
+
+
 def _message(report: FileReport, unmatched: pl.DataFrame) -> str:
     parts = [f"загружено {report.loaded}, обновлено {report.updated}, дубликатов {report.duplicate}, "
              f"отклонено {report.rejected}"]
+    if report.skewed:
+        parts.append(f"ответ раньше регистрации в пределах допуска: строк — {report.skewed} "
+                     "(считаются отвеченными в момент регистрации)")
     if unmatched.height:
         by = unmatched.group_by("что").agg(pl.col("строк").sum()).sort("что")
         parts.append("требуют внимания: " + ", ".join(f"{k.lower()} — строк {v}" for k, v in by.iter_rows()))
@@ -827,7 +921,7 @@ def _message(report: FileReport, unmatched: pl.DataFrame) -> str:
 
 
 def load_file(path: Path, *, source: str | None = None, profile=None, db: Path | None = None,
-              file_name: str | None = None) -> FileReport:
+              file_name: str | None = None, as_of: dt.date | None = None) -> FileReport:
     """Load one export into the database atomically. Never raises for bad input: a refused file comes
     back as a report with status 'refused' and a Russian message, the database untouched."""
     path = Path(path)
@@ -844,7 +938,8 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
                           "разработчикам и приложите файл.", seconds=time.perf_counter() - t0)
     rows_read = det.table.df.height
     report = FileReport(file_name, "loaded", source=det.profile.source, profile=det.profile.name,
-                        rows_read=rows_read, rejected=rejects.height, detection=det, rejects=rejects)
+                        rows_read=rows_read, rejected=rejects.height, detection=det, rejects=rejects,
+                        skewed=int(good["__skew"].sum()) if "__skew" in good.columns else 0)
     if good.height == 0:
         return FileReport(
             file_name, "refused",
@@ -872,6 +967,8 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
                 raise RuntimeError(f"строки не сходятся: {report.summary()}")
             report.message = "; ".join([_message(report, report.unmatched), *report.warnings])
             report.import_id = _log(con, report, sha, started, rejects, report.message)
+            if as_of:
+                _record_as_of(con, as_of)
     except duckdb.Error as e:
         return FileReport(file_name, "refused", f"Не удалось записать файл {file_name} в базу, база не изменена. "
                           "Если база открыта другой программой на запись, закройте её и повторите; если ошибка "
@@ -885,14 +982,14 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
     return report
 
 
-def load_files(paths, *, source=None, profile=None, db=None, progress=None) -> list[FileReport]:
+def load_files(paths, *, source=None, profile=None, db=None, progress=None, as_of=None) -> list[FileReport]:
     """Load several files, each in its own transaction; `progress(i, n, name)` is called before each."""
     paths = list(paths)
     reports = []
     for i, p in enumerate(paths):
         if progress:
             progress(i, len(paths), Path(p).name)
-        reports.append(load_file(p, source=source, profile=profile, db=db))
+        reports.append(load_file(p, source=source, profile=profile, db=db, as_of=as_of))
     if progress:
         progress(len(paths), len(paths), "")
     return reports

@@ -12,27 +12,55 @@ from rapidfuzz import fuzz, process
 
 from etl.profile import norm_header
 
-DATE_FORMATS = (
-    "%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d.%m.%y %H:%M", "%d.%m.%y",
-    "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
-    "%Y-%m-%d", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y",
-)
+# Dotted dates are day-first (the Russian way); ISO dates are written by machines (and by our Excel reader
+# for date cells) and cannot be misread. Slashed dates are the ambiguous ones: 01/05/2015 is 1 May in
+# Moscow and 5 January in New York, so their order is decided for a whole column (slash_order).
+DOTTED_FORMATS = ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d.%m.%y %H:%M", "%d.%m.%y")
+ISO_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S",
+               "%Y-%m-%d %H:%M", "%Y-%m-%d")
+_TIMES = ("%I:%M:%S %p", "%I:%M %p", "%H:%M:%S", "%H:%M")   # 02:15:30 PM, 14:15:30
+SLASH_FORMATS = {"day": (*(f"%d/%m/%Y {t}" for t in _TIMES), "%d/%m/%Y"),
+                 "month": (*(f"%m/%d/%Y {t}" for t in _TIMES), "%m/%d/%Y")}
 EARLIEST = dt.datetime(1990, 1, 1)   # Excel time-only cells read as 1899-12-30/31: not a date
 EXCEL_EPOCH = dt.datetime(1899, 12, 30)
 YES = {"да", "yes", "true", "1", "+", "y", "д", "истина", "продлено", "продлен", "повторное"}
 NO = {"нет", "no", "false", "0", "-", "n", "н", "ложь", "не продлено"}
+_SLASHED = r"^\s*(\d{1,2})/(\d{1,2})/(\d{2,4})\b"
 
 
-def parse_datetime(expr: pl.Expr, formats=()) -> pl.Expr:
-    """Text → Datetime(us): the profile's formats, then the usual Russian and ISO ones, then Excel serials."""
+def parse_datetime(expr: pl.Expr, formats=(), order: str = "day") -> pl.Expr:
+    """Text → Datetime(us). With a profile's `formats`, only those (plus ISO text and Excel serials, which
+    cannot be misread); otherwise dotted day-first, ISO, and slashed dates in the column's `order`
+    ('day' | 'month', see slash_order)."""
     s = expr.str.replace(r"(?i)\s*г(ода|\.)?$", "")
-    parsed = [s.str.to_datetime(f, strict=False, time_unit="us") for f in (*formats, *DATE_FORMATS)]
+    tried = (*formats, *ISO_FORMATS) if formats else (*DOTTED_FORMATS, *ISO_FORMATS, *SLASH_FORMATS[order])
+    parsed = [s.str.to_datetime(f, strict=False, time_unit="us") for f in tried]
     # A date stored as a plain number in Excel is a serial day count from 1899-12-30.
     serial = s.str.replace(",", ".").cast(pl.Float64, strict=False)
     serial = pl.when(serial.is_between(32874, 109574)).then(serial)  # 1990-01-01 … 2199-12-31
     from_serial = pl.lit(EXCEL_EPOCH) + pl.duration(milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64))
     out = pl.coalesce([*parsed, from_serial.cast(pl.Datetime("us"))])
     return pl.when(out >= EARLIEST).then(out)
+
+
+def slash_order(values: pl.Series) -> tuple[str | None, list[str]]:
+    """How a column writes slashed dates, judged on all its values at once, never cell by cell:
+    ('day' | 'month', []) when some value settles it (13/05 can only be day-first, 05/13 month-first);
+    (None, []) when the column has no slashed dates; ('ambiguous' | 'mixed', examples) otherwise."""
+    text = values.drop_nulls().cast(pl.String)
+    parts = text.str.extract_groups(_SLASHED)
+    first, second = parts.struct.field("1").cast(pl.Int64), parts.struct.field("2").cast(pl.Int64)
+    slashed = text.filter(first.is_not_null())
+    if slashed.is_empty():
+        return None, []
+    day_first, month_first = text.filter(first > 12), text.filter(second > 12)
+    if day_first.len() and month_first.len():
+        return "mixed", [day_first[0], month_first[0]]
+    if day_first.len():
+        return "day", []
+    if month_first.len():
+        return "month", []
+    return "ambiguous", slashed.unique(maintain_order=True).head(3).to_list()
 
 
 def parse_time_of_day(expr: pl.Expr) -> pl.Expr:

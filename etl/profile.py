@@ -108,7 +108,8 @@ class Profile:
             raw = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
             raise ProfileError(f"{where}: ошибка синтаксиса TOML ({e}). Проверьте кавычки и скобки.") from None
-        for key in ("name", "source", "identify", "columns"):
+        # `identify` only serves auto-detection: a profile named explicitly may go without it.
+        for key in ("name", "source", "columns"):
             if key not in raw:
                 raise ProfileError(f"{where}: нет обязательного ключа «{key}».")
         source = raw["source"]
@@ -134,7 +135,8 @@ class Profile:
             if fname not in fields:
                 raise ProfileError(f"{where}: [values.{fname}] — такого поля нет. Допустимы: {', '.join(fields)}.")
             values[fname] = {norm_header(k): _value(fname, v, where) for k, v in mapping.items()}
-        identify = tuple(raw["identify"])
+        deadline_policy(raw, where)
+        identify = tuple(raw.get("identify", ()))
         return cls(name=raw["name"], title=raw.get("title", raw["name"]), source=source, target=target, kind=kind,
                    identify=identify, identify_min=int(raw.get("identify_min", max(1, len(identify) - 1))),
                    columns=columns, values=values, date_formats=tuple(raw.get("date_formats", ())),
@@ -149,6 +151,12 @@ class Profile:
             raise ProfileError(f"Не удалось прочитать профиль {path}: {e}. Профиль — текстовый файл TOML в UTF-8.") from None
         return cls.from_toml(text, path)
 
+    @property
+    def deadline(self) -> dict:
+        """What an empty deadline cell means: {"if_empty": "channel" | "none"} or, with a rule to compute it,
+        {"if_empty": "rule" | "own", "rule": {"unit", "value", "extension", …}} (docs/profiles.md, [deadline])."""
+        return deadline_policy(self.raw, f"Профиль {self.path.name}" if self.path else "Профиль")
+
     def identify_score(self, headers: set[str]) -> int:
         """How many identifying headers (any synonym, '|' separated) a file's normalised headers contain."""
         return sum(any(norm_header(h) in headers for h in ident.split("|")) for ident in self.identify)
@@ -162,6 +170,43 @@ def _value(fname: str, v, where: str):
         raise ProfileError(f"{where}: [values.{fname}] значение «{v}» недопустимо; допустимы: "
                            f"{', '.join(sorted(allowed))} или \"\" (неизвестно).")
     return v
+
+
+IF_EMPTY = ("channel", "none", "rule", "own")
+
+
+def deadline_policy(raw: dict, where: str) -> dict:
+    """The profile's [deadline] table checked: an empty deadline cell means the channel's rule (the default),
+    no deadline at all, a named rule of deadlines.toml, or the profile's own value and unit."""
+    from etl.deadlines import UNITS, Rules
+
+    spec = raw.get("deadline", {})
+    if not isinstance(spec, dict):
+        raise ProfileError(f"{where}: [deadline] — таблица, например: [deadline] if_empty = \"none\".")
+    unknown = set(spec) - {"if_empty", "rule", "value", "unit", "extension"}
+    if unknown:
+        raise ProfileError(f"{where}: в [deadline] неизвестные ключи: {', '.join(sorted(unknown))}. "
+                           "Допустимы if_empty, rule, value, unit, extension.")
+    mode = spec.get("if_empty", "channel")
+    if mode not in IF_EMPTY:
+        raise ProfileError(f"{where}: [deadline] if_empty = «{mode}», а допустимы: «channel» (правило канала), "
+                           "«none» (срока нет), «rule» (правило из deadlines.toml), «own» (своё: value и unit).")
+    if mode in ("channel", "none"):
+        return {"if_empty": mode}
+    if mode == "rule":
+        rules = Rules.load()
+        rule = rules.named(str(spec.get("rule", "")))
+        if rule is None:
+            known = ", ".join(f"«{r.get('name', s + '/' + k)}»" for (s, k), r in rules.rules.items())
+            raise ProfileError(f"{where}: [deadline] rule = «{spec.get('rule', '')}» — такого правила нет в "
+                               f"data/reference/deadlines.toml. Есть: {known}.")
+        return {"if_empty": mode, "rule": rule}
+    unit, value, extension = spec.get("unit"), spec.get("value"), spec.get("extension", 0)
+    if unit not in UNITS or not isinstance(value, int) or value <= 0 or not isinstance(extension, int) or extension < 0:
+        raise ProfileError(f"{where}: для [deadline] if_empty = \"own\" укажите value — целое число больше нуля, "
+                           f"unit — {', '.join(UNITS)}, и при желании extension (сколько добавить при продлении).")
+    return {"if_empty": mode, "rule": {"name": "own", "unit": unit, "value": value, "extension": extension,
+                                      "basis": "правило профиля"}}
 
 
 def builtin_profiles() -> list[Profile]:

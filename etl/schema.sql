@@ -141,10 +141,11 @@ CREATE TABLE IF NOT EXISTS import_rejects (
     raw VARCHAR                      -- the source row as JSON, personal data masked
 );
 
--- Facts about the database itself (e.g. a fingerprint of the applicant-hash salt), one value per key.
+-- Facts about the database itself, one row a fact: salt_check = a fingerprint of the applicant-hash salt; demo = 'true' for the demo database (every page says
+-- «ДЕМО»); as_of = the date the data describes (YYYY-MM-DD), where the data or its export gives one.
 CREATE TABLE IF NOT EXISTS meta (
     key VARCHAR PRIMARY KEY,
-    value VARCHAR
+    value VARCHAR NOT NULL
 );
 
 -- A channel's names, one place for every query (data/reference/sources.csv); an unknown code shows as is.

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from mcu import fmt
+from mcu.query import QueryError, run_query
 from mcu.settings import db_path
 from mcu.ui import q
 
@@ -104,18 +105,37 @@ def _to_url(preset: str, date_from: dt.date, date_to: dt.date) -> None:
         st.query_params.from_dict(view)
 
 
+def database_meta() -> dict:
+    """The database's facts about itself (demo, as_of); none for a database built before the meta table."""
+    try:
+        return dict(run_query("database_meta").iter_rows())
+    except QueryError:
+        return {}
+
+
+def state_day(bounds: dict, meta: dict) -> dt.date:
+    """«Now» of the data (DESIGN.md §4): the export's own date where the database records one (and no appeal
+    arrived after it), else the day of the latest event — received, answered or closed."""
+    own = dt.date.fromisoformat(meta["as_of"]) if meta.get("as_of") else None
+    return own if own and own >= bounds["last_day"] else bounds["state_day"]
+
+
 def render() -> Filters | None:
     """Draw the sidebar filters; None when the database holds no appeals yet."""
     if not db_path().exists():
-        st.sidebar.warning("База данных ещё не создана: загрузите выгрузку на странице «Загрузка данных» "
-                           "или соберите демо-базу командой make run.")
+        st.sidebar.info("База пуста: загрузите выгрузку на странице «Загрузка данных».", icon=":material/upload:")
         st.session_state["filters"] = None
         return None
+    meta = database_meta()
+    if meta.get("demo") == "true":
+        st.sidebar.badge("ДЕМО", icon=":material/science:", color="orange")
+        st.sidebar.caption("Демонстрационная база: все обращения вымышлены.")
     bounds = q("data_bounds").row(0, named=True)
     if not bounds["appeals"]:
         st.session_state["filters"] = None
         return None
-    first, last = bounds["first_day"], bounds["last_day"]
+    # Periods, the date picker and «now» reach the state date (the latest event), not just the last appeal.
+    first, last = bounds["first_day"], state_day(bounds, meta)
     opts = q("filter_options")
     options = {dim: dict(zip(g["value"], g["label"])) for (dim,), g in opts.group_by("dim", maintain_order=True)}
     for dim in DIMS:
@@ -136,10 +156,12 @@ def render() -> Filters | None:
     for dim, (_key, label) in DIMS.items():
         sb.multiselect(label, list(options[dim]), format_func=lambda v, d=dim: options[d].get(v, v),
                        key=f"f_{dim}", placeholder="Все")
-    sb.caption(f"Данные: {fmt.date(first)}–{fmt.date(last)}, обращений: {fmt.num(bounds['appeals'])}")
+    why = "дата выгрузки" if meta.get("as_of") == last.isoformat() else "последнее событие в данных"
+    sb.caption(f"Данные: {fmt.date(first)}–{fmt.date(bounds['last_day'])}, обращений: {fmt.num(bounds['appeals'])}; "
+               f"состояние на {fmt.date(last)} ({why})")
     _to_url(preset, date_from, date_to)
-    # The state is read at the end of the period (or of the data, if the period runs past it), so a past
-    # period shows what was open then, just as the previous period does on the monitoring pages.
+    # The state is read at the end of the period (or at the state date, if the period runs past it), so a
+    # past period shows what was open then, just as the previous period does on the monitoring pages.
     flt = Filters(date_from, date_to, *(tuple(st.session_state[f"f_{d}"]) for d in DIMS),
                   as_of=min(last, date_to), first_day=first)
     st.session_state["filters"] = flt

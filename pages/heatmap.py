@@ -10,7 +10,7 @@ MIN_BASE = 5  # a cell's share is shown from this many items with a deadline / w
 COLUMNS = {"received": "Поступило", "channel": "Канал", "number": "Номер", "theme": "Тема", "subtheme": "Подтема",
            "settlement": "Населённый пункт", "address": "Адрес", "executor": "Исполнитель", "status": "Статус",
            "due": "Срок", "answered": "Ответ", "overdue": "Просрочено", "result": "Результат", "rating": "Оценка",
-           "satisfied": "Доволен", "text": "Текст"}
+           "satisfied": "Доволен", "text": "Текст", "extra": "Прочие столбцы выгрузки"}
 # measure column -> (label, diverging colour scale)
 MEASURES = {
     "appeals": ("Количество", False),
@@ -76,5 +76,6 @@ if not total:
 pages = -(-total // PAGE_SIZE)
 st.markdown(f"Найдено **{fmt.num(total)}**; страница {fmt.num(page)} из {fmt.num(pages)}.")
 # The page shows one page of the list; the files hold the whole list.
-table(rows.drop("total").rename(COLUMNS), "обращения",
+# The source's own unmapped columns (JSON) go to the files only: too wide for the page.
+table(rows.drop("total", "extra").rename(COLUMNS, strict=False), "обращения",
       download=lambda: run_query("appeals_list", **cell, limit=total, offset=0).drop("total").rename(COLUMNS))

@@ -89,6 +89,10 @@ for i, r in enumerate(st.session_state.get("upload_reports", [])):
                icon=":material/check_circle:")
     for col, (attr, label) in zip(st.columns(len(COUNTS)), COUNTS.items()):
         col.metric(label, fmt.num(getattr(r, attr)), border=True)
+    if r.skewed:
+        st.info(f"Ответ раньше регистрации в пределах допуска: строк — {fmt.num(r.skewed)}. Часы двух систем немного "
+                "расходятся; такие строки загружены как отвеченные в момент регистрации (допуск — в "
+                "data/reference/deadlines.toml).", icon=":material/schedule:")
     if r.rejected:
         st.markdown("**Отклонённые строки** — исправьте их в выгрузке и загрузите файл снова")
         table(r.rejects.rename(REJECT_COLS), f"отклонено_{r.import_id}_{i}")

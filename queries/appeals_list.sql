@@ -18,6 +18,7 @@ SELECT
     a.rating,
     a.satisfied,
     a.text,
+    a.extra,             -- the source's own columns no profile field maps (JSON), e.g. its on-time flag
     count(*) OVER () AS total
 FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors) a
 LEFT JOIN settlements s ON s.settlement_id = a.settlement_id

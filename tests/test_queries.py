@@ -49,7 +49,7 @@ def rows(df):
 
 
 def test_data_bounds(db):
-    assert rows(run_query("data_bounds", db=db)) == [(D(2025, 12, 1), D(2026, 3, 31), 8)]
+    assert rows(run_query("data_bounds", db=db)) == [(D(2025, 12, 1), D(2026, 3, 31), 8, D(2026, 3, 31))]
 
 
 def test_filter_options(db):
