@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.build import new_database
-from etl.demo import write_demo
+from etl.demo import build_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -35,8 +34,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    with new_database(db) as con:
-        write_demo(con, seed=42, years=2, end=dt.date(2026, 11, 25))
+    build_demo(db, seed=42, years=2, end=dt.date(2026, 11, 25))
     port = free_port()
     env = os.environ | {"MCU_DB": str(db)}
     proc = subprocess.Popen(
