@@ -53,8 +53,8 @@ with tab_points:
             "rank", "settlement", "topic", "appeals", "prev_appeals", "repeat_share", "satisfied_share",
             "overdue_share", "executor", "score", "monthly",
         ).with_columns(draft["Ожидалось"].alias("expected"), draft["Голосование"].alias("vote"))
-        table(shown.select("rank", "settlement", "topic", "appeals", "expected", "prev_appeals", "repeat_share",
-                           "satisfied_share", "overdue_share", "executor", "vote", "score", "monthly").rename({
+        table(shown.select("rank", "settlement", "topic", "monthly", "appeals", "expected", "prev_appeals",
+                           "repeat_share", "satisfied_share", "overdue_share", "score", "vote", "executor").rename({
             "rank": "Место", "settlement": "Населённый пункт", "topic": "Подтема" if level == "subtheme" else "Тема",
             "appeals": "Обращений", "expected": "Ожидалось", "prev_appeals": "Пред. период",
             "repeat_share": "Повторные", "satisfied_share": "Довольны", "overdue_share": "Просрочено",

@@ -22,7 +22,7 @@ SELECT
     count(*) FILTER (WHERE i.answered_late) AS late,
     sum(i.audience) FILTER (WHERE i.risk > 0) AS audience,
     sum(i.engagement) FILTER (WHERE i.risk > 0) AS engagement,
-    sum(i.risk) AS risk
+    round(sum(i.risk)) AS risk
 FROM incidents i
 LEFT JOIN settlements s ON s.settlement_id = i.settlement_id
 GROUP BY ALL

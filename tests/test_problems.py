@@ -283,7 +283,7 @@ def test_information_risks_on_the_demo(demo_db):
     for r in inc.to_dicts():
         reach = r["audience"] + risk["engagement_weight"] * r["engagement"]
         # The issue named is the heaviest of the incident's (no answer 1 > unhappy 0,8 > late 0,6).
-        assert r["risk"] == pytest.approx(reach * weights[r["issue"]])
+        assert r["risk"] == round(reach * weights[r["issue"]])
     assert inc["risk"].to_list() == sorted(inc["risk"].to_list(), reverse=True)
     first = inc.row(0, named=True)
     text = pp.explain_incident(first)
@@ -348,3 +348,14 @@ def test_problems_page_with_no_points(make_db, open_app):
     at = open_app(db, "pages/problems.py", period="custom", **{"from": "2026-05-01", "to": "2026-05-30"})
     assert any("нет клеток с аномально большим числом обращений" in i.value for i in at.info)
     assert any("Голосований в базе нет" in i.value for i in at.info)
+
+
+def test_the_appeals_behind_a_point_are_exactly_its_count(demo_db):
+    for level in ("theme", "subtheme"):
+        pts = run_query("problem_points", db=demo_db, **QUARTER, **SETTINGS.params(level))
+        for r in pts.head(3).to_dicts():
+            items = run_query("problem_appeals", db=demo_db, **QUARTER, settlement=r["settlement_id"], theme=r["theme"],
+                              subtheme=r["topic"] if level == "subtheme" else None)
+            assert items.height == r["appeals"]
+            assert set(items["settlement"]) == {r["settlement"]}
+            assert items["received"].to_list() == sorted(items["received"].to_list(), reverse=True)
