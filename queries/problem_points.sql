@@ -24,10 +24,12 @@
 --   dissatisfied = not satisfied / rated, from $min_base ratings;
 --   overdue      = overdue as of $as_of / appeals with a deadline, from $min_base such appeals.
 -- rank(): equal scores share a place; the order within a place is by count, settlement and topic.
+-- Appeals with no settlement point nowhere and are left out (of the territory's rate, too); at the subtheme
+-- level, appeals with no subtheme are left out (they count at the theme level).
 WITH params AS (
     SELECT CAST($date_from AS DATE) AS d_from, CAST($date_to AS DATE) AS d_to,
            date_diff('day', CAST($date_from AS DATE), CAST($date_to AS DATE)) + 1 AS len,
-           (SELECT min(received_day) FROM appeals_x) AS first_day
+           (SELECT CAST(min(received_at) AS DATE) FROM appeals) AS first_day
 ), periods AS (
     SELECT r.k, p.d_from - CAST(r.k * p.len AS INTEGER) AS p_from, p.d_to - CAST(r.k * p.len AS INTEGER) AS p_to,
            p.len, p.first_day

@@ -7,7 +7,7 @@
 --   «без заметных изменений» otherwise.
 -- The channel filter narrows the appeals counted; the theme and settlement filters narrow the votes.
 WITH bounds AS (
-    SELECT (SELECT min(received_day) FROM appeals_x) AS first_day, CAST($as_of AS DATE) AS last_day
+    SELECT (SELECT CAST(min(received_at) AS DATE) FROM appeals) AS first_day, CAST($as_of AS DATE) AS last_day
 ), v AS (
     SELECT v.*, s.name AS settlement, s.kind AS settlement_kind,
            greatest(least($window_days, date_diff('day', b.first_day, v.started_at)), 0) AS days_before,
