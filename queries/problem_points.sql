@@ -39,19 +39,25 @@ WITH params AS (
            greatest(p_from - CAST($history_days AS INTEGER), first_day) AS h_from
     FROM periods
 ), facts AS (
-    -- Every settlement, for the territory's rate; the settlement filter applies to the list at the end.
-    SELECT received_day AS day, settlement_id, theme,
+    -- Every settlement, for the territory's rate; the settlement filter applies to the list at the end. Read
+    -- from the table itself (the filters of appeals_in): two years of history need no calendar columns.
+    SELECT CAST(received_at AS DATE) AS day, settlement_id, theme,
            CASE WHEN $level = 'subtheme' THEN subtheme
                 WHEN $level = 'theme' THEN theme
                 ELSE error('problem_points: $level is theme or subtheme, not ' || $level) END AS topic
-    FROM appeals_in(CAST($date_from AS DATE) - CAST(($periods - 1) * (SELECT len FROM params) + greatest($history_days, 366) AS INTEGER),
-                    $date_to, $sources, $themes, NULL, $executors)
-    WHERE settlement_id IS NOT NULL
+    FROM appeals
+    WHERE received_at >= CAST($date_from AS DATE) - CAST(($periods - 1) * (SELECT len FROM params)
+                                                         + greatest($history_days, 366) AS INTEGER)
+      AND received_at < CAST($date_to AS DATE) + 1
+      AND settlement_id IS NOT NULL
+      AND ($sources IS NULL OR list_contains($sources, source))
+      AND ($themes IS NULL OR list_contains($themes, theme))
+      AND ($executors IS NULL OR list_contains($executors, executor_id))
 ), daily AS (
     SELECT settlement_id, theme, topic, day, count(*) AS n
     FROM facts WHERE topic IS NOT NULL
     GROUP BY ALL
-), windows AS (
+), windows AS MATERIALIZED (
     SELECT d.settlement_id, d.theme, d.topic, p.k, any_value(p.len) AS len,
            CAST(coalesce(sum(d.n) FILTER (WHERE d.day BETWEEN p.p_from AND p.p_to), 0) AS BIGINT) AS n,
            CASE WHEN any_value(p.y_from) >= any_value(p.first_day)
@@ -83,7 +89,7 @@ WITH params AS (
     UNION ALL
     SELECT settlement_id, theme, topic, k, n, 'history', lam_history FROM expectations
     WHERE lam_history > 0 AND n > 0
-), tails AS (
+), tails AS MATERIALIZED (
     SELECT *, CAST(ceil(50 + 10 * sqrt(lam)) AS BIGINT) AS m,
         CASE WHEN n > lam
              THEN (-lam + n * ln(lam) - lgamma(n + 1))
@@ -93,7 +99,7 @@ WITH params AS (
                            lambda i: exp(-lam + i * ln(lam) - lgamma(i + 1)))), 0), 1e-300))
         END AS ln_p
     FROM tests
-), judged AS (
+), judged AS MATERIALIZED (
     SELECT e.*,
         tt.ln_p AS ln_p_territory, th.ln_p AS ln_p_history,
         e.n >= $min_count AND (
@@ -111,7 +117,7 @@ WITH params AS (
     LEFT JOIN judged j ON j.settlement_id = c.settlement_id AND j.theme = c.theme AND j.topic = c.topic AND j.k = p.k
     WHERE c.k = 0 AND c.hot
     GROUP BY ALL
-), now AS (
+), now AS MATERIALIZED (
     -- The period's own appeals as of $as_of, within every filter: shares, the executor responsible.
     SELECT a.settlement_id, a.theme, CASE WHEN $level = 'subtheme' THEN a.subtheme ELSE a.theme END AS topic,
            a.executor_id, a.overdue, a.due_at IS NOT NULL AND a.status <> 'rejected' AS with_deadline,
