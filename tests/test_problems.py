@@ -6,6 +6,7 @@ import math
 import re
 
 import duckdb
+import pandas as pd
 import polars as pl
 import pytest
 
@@ -330,6 +331,8 @@ def test_problems_page(demo_db, open_app):
     votes = at.dataframe[3].value
     assert sorted(votes["Номер"]) == sorted(v.vote_id for v in DEMO_VOTES)
     assert set(votes["Вывод"]) == {"стало меньше", "стало больше"}
+    plan = at.dataframe[2].value
+    assert plan["Место"].tolist() == [1, 2, 3, 4, 5] and set(plan["Дата пересмотра"]) == {pd.Timestamp(2026, 12, 25)}  # a Date column reaches AppTest as pandas
     # Another point, the subtheme level, a theme filter: no errors, the figures follow.
     at.selectbox(key="pp_point").set_value(1).run()
     assert not at.exception
@@ -341,6 +344,10 @@ def test_problems_page(demo_db, open_app):
     at.multiselect(key="f_theme").set_value(["Дороги"]).run()
     assert not at.exception
     assert set(at.dataframe[0].value["Подтема"]) <= {"Ремонт дороги", "Ямы на дорогах", "Очистка дорог от снега и наледи"}
+    # Every period preset draws the page: a week, a year, all the data (no previous period).
+    for preset in ("week", "year", "all"):
+        at.segmented_control(key="f_period").set_value(preset).run()
+        assert not at.exception, preset
 
 
 def test_problems_page_with_no_points(make_db, open_app):
