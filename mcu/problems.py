@@ -314,8 +314,8 @@ def roadmap(points: pl.DataFrame, days: int, period_end: dt.date, settings: Prob
         rows.append({
             "Место": r["rank"], "Населённый пункт": r["settlement"], "Тема": r["topic"],
             "Ответственный исполнитель": r["executor"] or "не указан",
-            "Что сделать": question(r, settings.questions).replace("?", "") + ": вынести на голосование или "
-                           "включить в план работ",
+            "Что сделать": f"Вынести на голосование вопрос «{question(r, settings.questions)}» или включить "
+                           "работы в план",
             "Что отслеживать": "; ".join(track),
             "Обращений сейчас": r["appeals"],
             "Цель, обращений": round(b[1], 1) if b else None,

@@ -304,7 +304,7 @@ def test_vote_draft_and_roadmap_downloads(demo_db):
     assert lines[0].startswith("Место;Населённый пункт;Тема;Подтема;Вопрос для голосования;Обращений;Ожидалось")
     assert len(lines) == pts.height + 1
     kyzlas = draft.filter(pl.col("Населённый пункт") == "Кызлас").row(0, named=True)
-    assert kyzlas["Вопрос для голосования"] == "Какую проблему ЖКХ в с. Кызлас решить в первую очередь: «ЖКХ»?"
+    assert kyzlas["Вопрос для голосования"] == "Какую проблему ЖКХ в с. Кызлас решить в первую очередь?"
     assert kyzlas["Ответственный исполнитель"] == "МУП «Аскизское ЖКХ»"
     plan = pp.roadmap(pts, 91, dt.date(2026, 11, 25), SETTINGS)
     assert plan.height == min(SETTINGS.roadmap["top"], pts.height)
