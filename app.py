@@ -12,6 +12,7 @@ PAGES = {
         st.Page("pages/deadlines.py", title="Сроки", icon=":material/schedule:"),
         st.Page("pages/satisfaction.py", title="Удовлетворённость", icon=":material/sentiment_satisfied:"),
         st.Page("pages/executors.py", title="Исполнители", icon=":material/groups:"),
+        st.Page("pages/problems.py", title="Проблемные точки", icon=":material/crisis_alert:"),
     ],
     "Данные": [
         st.Page("pages/upload.py", title="Загрузка данных", icon=":material/upload:"),

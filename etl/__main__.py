@@ -7,8 +7,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.build import new_database
-from etl.demo import write_demo
+from etl.demo import build_demo
 from mcu import fmt
 from mcu.settings import DEFAULT_DB, DUCKDB_CONFIG, db_path
 
@@ -43,10 +42,8 @@ def cmd_demo(args) -> int:
     started = time.perf_counter()
     print(f"Сборка демо-базы {path} (seed={args.seed}, лет={args.years}, конец={fmt.date(args.end or dt.date.today())})",
           file=sys.stderr)
-    with new_database(path) as con:
-        _progress("модель, справочники и производственный календарь созданы")
-        n = write_demo(con, seed=args.seed, years=args.years, end=args.end)
-        _progress(f"записано обращений: {fmt.num(n)}")
+    n, votes = build_demo(path, seed=args.seed, years=args.years, end=args.end)
+    _progress(f"записано обращений: {fmt.num(n)}; загружено вариантов голосований: {fmt.num(votes)}")
     print(f"Готово за {fmt.num(time.perf_counter() - started, 1)} с: {path}", file=sys.stderr)
     return 0
 

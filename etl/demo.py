@@ -5,7 +5,9 @@ make it look like a real district's year, so every page has something true to sh
 """
 import datetime as dt
 import hashlib
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -95,6 +97,38 @@ PLANTED_HOT_SPOTS = [
     HotSpot("tko_birikchul", "birikchul", "ТКО (мусор)", "Несвоевременный вывоз мусора", None, 180, 45,
             0.3, 0.3, 0.8, "вывоз ТКО в Бирикчуле: большинство ответов с нарушением срока"),
 ]
+
+
+@dataclass(frozen=True)
+class DemoVote:
+    """A past public vote on a planted problem, as the votes export would list it."""
+
+    vote_id: str
+    spot: str                # the planted problem it was about (PLANTED_HOT_SPOTS key)
+    title: str
+    settlement: str          # as written in the export: matched through the settlement aliases
+    theme: str
+    started_before_end: int  # days before the demo's end date
+    days: int                # how long the vote ran
+    options: tuple           # (option, votes); participants = their sum
+    why: str
+
+
+# Dates sit where the demo's own figures make the story: after the road vote in Усть-Камышта the spring
+# complaints fell away (eased), after the water vote in Кызлас the planted surge began (did not ease).
+DEMO_VOTES = [
+    DemoVote("ДЕМО-Г-1", "road_ust_kamyshta", "Какую улицу в Усть-Камыште отремонтировать первой?", "Усть-Камышта",
+             "Дороги", 177, 14, (("ул. Набережная", 312), ("ул. Школьная", 141), ("ул. Мира", 77)),
+             "после голосования жалоб на дороги стало меньше"),
+    DemoVote("ДЕМО-Г-2", "water_kyzlas", "Как решить проблему с водоснабжением в Кызласе?", "с. Кызлас", "ЖКХ",
+             107, 14, (("Пробурить новую скважину", 205), ("Отремонтировать водовод", 164), ("Организовать подвоз воды", 41)),
+             "после голосования жалоб на воду стало больше"),
+    DemoVote("ДЕМО-Г-3", "tko_birikchul", "Где поставить новую контейнерную площадку в Бирикчуле?", "Бирикчуль",
+             "ТКО (мусор)", 430, 10, (("У магазина", 96), ("У школы", 58), ("На въезде в село", 35)),
+             "голосование до начала проблемы с вывозом"),
+]
+VOTES_HEADER = ["ID голосования", "Название голосования", "Тема", "Населенный пункт", "Дата начала", "Дата окончания",
+                "Количество участников", "Вариант ответа", "Количество голосов", "Доля голосов"]
 
 
 def _hash(value: str) -> str:
@@ -255,12 +289,60 @@ def generate(seed: int = 42, years: int = 2, end: dt.date | None = None) -> pl.D
     return out
 
 
+def _reach(seed: int, out: pl.DataFrame) -> pl.DataFrame:
+    """ИМ incidents get an audience and an engagement (the post's reach); other channels have none.
+
+    Drawn from a generator of their own, so the figures of every other column stay as they were."""
+    rng = np.random.default_rng([seed, 9])
+    n = out.height
+    # Most posts are seen by a few hundred to a few thousand people; a few go viral in the district.
+    audience = np.rint(rng.lognormal(7.2, 1.1, n) * np.where(out["spot"].is_not_null().to_numpy(), 3, 1))
+    engagement = np.rint(audience * rng.beta(2, 40, n))
+    im = (out["source"] == "im").to_numpy()
+    return out.with_columns(
+        audience=pl.Series(np.where(im, audience, np.nan)).fill_nan(None).cast(pl.Int64),
+        engagement=pl.Series(np.where(im, engagement, np.nan)).fill_nan(None).cast(pl.Int64),
+    )
+
+
 def write_demo(con, seed: int = 42, years: int = 2, end: dt.date | None = None) -> int:
     """Insert the demo appeals into an open database with the model; returns the number of rows."""
-    df = generate(seed, years, end).drop("spot")
+    df = _reach(seed, generate(seed, years, end)).drop("spot")
     cols = ", ".join(df.columns)
     con.execute(f"INSERT INTO appeals ({cols}) SELECT {cols} FROM df")
     # Marked as the demo (pages say «ДЕМО»), described as of its end day like an export made that day.
     end = end or dt.date.today()
     con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true'), ('as_of', ?)", [end.isoformat()])
     return df.height
+
+
+def votes_export(end: dt.date) -> str:
+    """The demo's votes as the votes export writes them (etl/profiles/votes.toml): one row per option."""
+    lines = ["\t".join(VOTES_HEADER)]
+    for v in DEMO_VOTES:
+        start = end - dt.timedelta(days=v.started_before_end)
+        stop = start + dt.timedelta(days=v.days - 1)
+        total = sum(n for _, n in v.options)
+        for option, n in v.options:
+            share = f"{n / total * 100:.1f}".replace(".", ",") + " %"
+            lines.append("\t".join([v.vote_id, v.title, v.theme, v.settlement, start.strftime("%d.%m.%Y"),
+                                    stop.strftime("%d.%m.%Y"), str(total), option, str(n), share]))
+    return "\n".join(lines) + "\n"
+
+
+def build_demo(path: Path, seed: int = 42, years: int = 2, end: dt.date | None = None) -> tuple[int, int]:
+    """Build the demo database at `path`: the appeals, then the votes loaded from an export file through the
+    real load path. Returns (appeals, vote option rows loaded)."""
+    from etl.build import new_database
+    from etl.load import load_file
+
+    end = end or dt.date.today()
+    with new_database(path) as con:
+        n = write_demo(con, seed=seed, years=years, end=end)
+    with tempfile.TemporaryDirectory() as tmp:
+        export = Path(tmp) / "демо_голосования.tsv"
+        export.write_text(votes_export(end), encoding="utf-8")
+        report = load_file(export, source="votes", db=path)
+    if not report.ok or report.rejected:
+        raise RuntimeError(f"Демо-голосования не загрузились: {report.message}")
+    return n, report.loaded

@@ -64,10 +64,9 @@ APP = str(ROOT / "app.py")
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory):
     """The demo database (seed 42, fixed end date), built once per run; tests only read it."""
-    from etl.demo import write_demo
+    from etl.demo import build_demo
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    with new_database(path) as con:
-        write_demo(con, seed=42, years=2, end=DEMO_END)
+    build_demo(path, seed=42, years=2, end=DEMO_END)
     return path
 
 

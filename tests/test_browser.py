@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.build import new_database
-from etl.demo import write_demo
+from etl.demo import build_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -35,8 +34,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
-    with new_database(db) as con:
-        write_demo(con, seed=42, years=2, end=dt.date(2026, 11, 25))
+    build_demo(db, seed=42, years=2, end=dt.date(2026, 11, 25))
     port = free_port()
     env = os.environ | {"MCU_DB": str(db)}
     proc = subprocess.Popen(
@@ -122,6 +120,37 @@ def test_every_page_renders_without_error(server, browser, path, title):
     assert page.locator("[data-testid='stException']").count() == 0
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{path}.png", full_page=True)
+    page.close()
+
+
+def test_problem_points_page_downloads_the_vote_draft(server, browser):
+    page = open_page(browser, f"{server}/problems?period=quarter")
+    page.get_by_role("heading", name="Проблемные точки").first.wait_for(timeout=30_000)
+    page.get_by_text("Бирикчуль, ТКО (мусор): 35 обращений за квартал", exact=False).first.wait_for(timeout=30_000)
+    assert page.locator("[data-testid='stException']").count() == 0
+    # The first table's CSV is the draft of questions for a vote, one line a point.
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.get_by_text("Обращения точки за период").wait_for(timeout=30_000)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="CSV", exact=True).first.click()
+    assert download.value.suggested_filename == "проблемные_точки_вопросы.csv"
+    lines = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Место;Населённый пункт;Тема;Подтема;Вопрос для голосования;Обращений")
+    assert lines[1].startswith("1;Бирикчуль;ТКО (мусор);;Где в с. Бирикчуль нужна новая контейнерная площадка")
+    assert {line.split(";")[1] for line in lines[1:4]} == {"Бирикчуль", "Кызлас", "Усть-Камышта"}
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "problems.png", full_page=True)
+    # Streamlit scrolls its own container: bring the point's monthly history and its appeals into view.
+    page.get_by_text("Точка подробно").scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / "problems_point.png", full_page=True)
+    page.get_by_role("tab", name="Голосования").click()
+    road = page.locator("li", has_text="Какую улицу в Усть-Камыште отремонтировать первой?")
+    road.wait_for(timeout=30_000)
+    assert road.inner_text().endswith("стало меньше")
+    page.screenshot(path=ARTIFACTS / "problems_votes.png", full_page=True)
+    page.get_by_role("tab", name="Информационные риски").click()
+    page.get_by_text("Клетки с наибольшим риском").wait_for(timeout=30_000)
+    page.screenshot(path=ARTIFACTS / "problems_risks.png", full_page=True)
     page.close()
 
 

@@ -1,0 +1,145 @@
+"""Проблемные точки: the ranked cells worth putting to a public vote, each with its reasons; the votes held and
+what followed them; information risks of ИМ incidents; the «дорожная карта» draft (DESIGN.md §4, §6 page 6)."""
+import polars as pl
+import streamlit as st
+
+from mcu import filters, fmt
+from mcu import problems as pp
+from mcu.ui import empty_state, q, table
+
+PCT = st.column_config.NumberColumn(format="percent")
+# The appeals list: the columns and names of the Тепловая карта's list.
+APPEAL_COLUMNS = {"received": "Поступило", "channel": "Канал", "number": "Номер", "theme": "Тема",
+                  "subtheme": "Подтема", "settlement": "Населённый пункт", "address": "Адрес",
+                  "executor": "Исполнитель", "status": "Статус", "due": "Срок", "answered": "Ответ",
+                  "overdue": "Просрочено", "result": "Результат", "rating": "Оценка", "satisfied": "Доволен",
+                  "text": "Текст"}
+SHOWN_ON_TOP = 10
+
+flt = filters.page("Проблемные точки", "Состояние на конец дня {as_of}.")
+try:
+    settings = pp.problem_settings()
+except ValueError as e:
+    st.error(str(e))
+    st.stop()
+
+with st.expander("Как отбираются и ранжируются точки", expanded=False):
+    st.markdown("\n\n".join(settings.explain()))
+
+level = st.segmented_control("Разрез", list(pp.LEVELS), format_func=pp.LEVELS.get, key="pp_level",
+                             default="theme") or "theme"
+points = q("problem_points", **flt.params(), as_of=flt.as_of, **settings.params(level))
+votes = q("votes_effect", sources=list(flt.sources), themes=list(flt.themes), settlements=list(flt.settlements),
+          as_of=flt.as_of, **settings.vote_params())
+draft = pp.vote_draft(points, flt.days, settings)
+
+tab_points, tab_map, tab_votes, tab_risks = st.tabs(
+    ["Рейтинг точек", "Дорожная карта", f"Голосования ({fmt.num(votes.height)})", "Информационные риски"])
+
+with tab_points:
+    if points.is_empty():
+        empty_state("За период нет клеток с аномально большим числом обращений. Расширьте период, снимите фильтры "
+                    "или посмотрите разрез по подтемам.")
+    else:
+        st.markdown(f"Точек: **{fmt.num(points.height)}**. Первые {fmt.num(min(SHOWN_ON_TOP, points.height))}:")
+        lines = []
+        for r in points.head(SHOWN_ON_TOP).to_dicts():
+            mark = f" :orange-badge[{pp.vote_mark(r)}]" if r["vote_id"] else ""
+            lines.append(f"{r['rank']}. {pp.explain_point(r, flt.days, settings.min_base)}{mark}")
+        st.markdown("\n".join(lines))
+        st.caption("Список для выгрузки — проект вопросов для голосования: вопрос составлен по теме, с цифрами и "
+                   "ответственным исполнителем. Точки, по которым уже голосовали, отмечены, а не скрыты.")
+        shown = points.select(
+            "rank", "settlement", "topic", "appeals", "prev_appeals", "repeat_share", "satisfied_share",
+            "overdue_share", "executor", "score", "monthly",
+        ).with_columns(draft["Ожидалось"].alias("expected"), draft["Голосование"].alias("vote"))
+        table(shown.select("rank", "settlement", "topic", "monthly", "appeals", "expected", "prev_appeals",
+                           "repeat_share", "satisfied_share", "overdue_share", "score", "vote", "executor").rename({
+            "rank": "Место", "settlement": "Населённый пункт", "topic": "Подтема" if level == "subtheme" else "Тема",
+            "appeals": "Обращений", "expected": "Ожидалось", "prev_appeals": "Пред. период",
+            "repeat_share": "Повторные", "satisfied_share": "Довольны", "overdue_share": "Просрочено",
+            "executor": "Исполнитель", "vote": "Голосование", "score": "Балл", "monthly": "По месяцам, 12 мес."}),
+            "проблемные_точки_вопросы", download=draft,
+            column_config={"Повторные": PCT, "Довольны": PCT, "Просрочено": PCT,
+                           "По месяцам, 12 мес.": st.column_config.BarChartColumn(y_min=0)})
+
+        st.subheader("Точка подробно")
+        keys = list(range(points.height))
+        label = {i: f"{r['rank']}. {r['settlement']}, {r['topic']}" for i, r in enumerate(points.to_dicts())}
+        pick = st.selectbox("Точка", keys, format_func=label.get, key="pp_point")
+        row = points.row(pick or 0, named=True)
+        st.markdown(pp.explain_point(row, flt.days, settings.min_base))
+        st.markdown(f"**Вопрос для голосования (проект):** {pp.question(row, settings.questions)}  \n"
+                    f"**Ответственный:** {row['executor'] or 'не указан'}; балл {fmt.num(row['score'], 1)}")
+        st.plotly_chart(pp.history_chart(row["monthly"], flt.date_to), width="stretch",
+                        config={"displayModeBar": False}, key="pp_history")
+        st.caption("Обращения клетки по месяцам за последние 12 месяцев (крайние месяцы могут быть неполными).")
+        held = votes.filter((votes["settlement_id"] == row["settlement_id"]) & (votes["theme"] == row["theme"]))
+        for v in held.to_dicts():
+            st.info(f"Голосование {pp.vote_line(v)}. Варианты: {pp.options_text(v['options'])}.",
+                    icon=":material/how_to_vote:")
+        items = q("problem_appeals", **flt.params(), as_of=flt.as_of, settlement=row["settlement_id"],
+                  theme=row["theme"], subtheme=row["topic"] if level == "subtheme" else None)
+        st.markdown(f"Обращения точки за период: **{fmt.num(items.height)}**.")
+        table(items.rename(APPEAL_COLUMNS), f"обращения_{row['settlement_id']}")
+
+with tab_map:
+    plan = pp.roadmap(points, flt.days, flt.date_to, settings)
+    if plan.is_empty():
+        empty_state("Точек нет — дорожную карту составлять не по чему.")
+    else:
+        st.markdown(f"Проект «дорожной карты» по первым {fmt.num(plan.height)} точкам: ответственный, что "
+                    "отслеживать и когда пересмотреть. Цель — вернуть число обращений к ожидаемому.")
+        table(plan, "дорожная_карта")
+
+with tab_votes:
+    if votes.is_empty():
+        empty_state("Голосований в базе нет. Загрузите выгрузку итогов голосований на странице «Загрузка данных».")
+    else:
+        st.markdown("\n".join(f"- **{v['settlement'] or 'Территория не указана'}, {v['theme'] or 'тема не указана'}**: "
+                              f"{pp.vote_line(v)}" for v in votes.to_dicts()))
+        st.caption(f"До и после — обращения по той же теме в том же пункте за {fmt.num(settings.votes['window_days'])} "
+                   "дн. до начала и после окончания голосования, в пересчёте на 30 дней (по дням, которые есть в данных).")
+        table(votes.with_columns(pl.Series("options", [pp.options_text(v["options"]) for v in votes.to_dicts()],
+                                   dtype=pl.String))
+              .select("vote_id", "title", "settlement", "theme", "started_at", "ended_at", "participants", "winner",
+                      "winner_share", "options", "appeals_before", "before_per_30", "appeals_after", "after_per_30",
+                      "change", "verdict").rename({
+                  "vote_id": "Номер", "title": "Голосование", "settlement": "Населённый пункт", "theme": "Тема",
+                  "started_at": "Начало", "ended_at": "Окончание", "participants": "Участников",
+                  "winner": "Итог", "winner_share": "Доля итога", "options": "Варианты",
+                  "appeals_before": "Обращений до", "before_per_30": "До, в месяц",
+                  "appeals_after": "Обращений после", "after_per_30": "После, в месяц", "change": "Изменение",
+                  "verdict": "Вывод"}), "голосования",
+              column_config={"Доля итога": PCT, "Изменение": PCT})
+
+with tab_risks:
+    risk = settings.risk_params()
+    # The tab is about one channel: the channel filter either keeps ИМ or leaves nothing to show.
+    scope = {k: v for k, v in flt.params().items() if k != "sources"}
+    im_shown = not flt.sources or "im" in flt.sources
+    incidents = q("info_risks", **scope, as_of=flt.as_of, **risk)
+    cells = q("info_risks_cells", **scope, as_of=flt.as_of, **risk)
+    st.markdown(f"Инциденты «Инцидент Менеджмент» с большим охватом, по которым нет ответа, ответ дан с опозданием "
+                f"или автор недоволен. Охват = аудитория + {fmt.num(risk['engagement_weight'])} × вовлечённость; "
+                f"риск = охват × вес проблемы (нет ответа — {pp.plain(risk['w_open'])}, автор недоволен — "
+                f"{pp.plain(risk['w_unsatisfied'])}, опоздание — {pp.plain(risk['w_late'])}).")
+    if not im_shown:
+        empty_state("Канал «Инцидент Менеджмент» исключён фильтром «Канал»: добавьте его, чтобы увидеть риски.")
+    elif incidents.is_empty():
+        empty_state("За период нет инцидентов ИМ с охватом и проблемой ответа.")
+    else:
+        st.subheader("Клетки с наибольшим риском")
+        st.markdown("\n".join(f"{i}. {pp.explain_risk_cell(r)}" for i, r in enumerate(cells.head(5).to_dicts(), 1)))
+        table(cells.drop("settlement_id").rename({
+            "settlement": "Населённый пункт", "theme": "Тема", "incidents": "Инцидентов", "risky": "С проблемой",
+            "open": "Без ответа", "unsatisfied": "Недовольны", "late": "С опозданием", "audience": "Аудитория",
+            "engagement": "Вовлечённость", "risk": "Риск"}), "информационные_риски_клетки")
+        st.subheader("Инциденты")
+        st.markdown("\n".join(f"{i}. {pp.explain_incident(r)}" for i, r in enumerate(incidents.head(5).to_dicts(), 1)))
+        table(incidents.select("external_id", "received_at", "settlement", "theme", "subtheme", "executor", "audience",
+                               "engagement", "issue", "due_at", "answered_at", "risk").rename({
+            "external_id": "Номер", "received_at": "Поступило", "settlement": "Населённый пункт", "theme": "Тема",
+            "subtheme": "Подтема", "executor": "Исполнитель", "audience": "Аудитория", "engagement": "Вовлечённость",
+            "issue": "Проблема", "due_at": "Срок", "answered_at": "Ответ", "risk": "Риск"}),
+            "информационные_риски_инциденты")
