@@ -129,3 +129,119 @@ def test_unknown_values_wait_in_the_review_list(tmp_path):
         ("settlement", "Аскыз", 2, "Аскиз", 2),
         ("executor", "Дорожная служба района", 2, None, 1),
         ("theme", "Снегоуборка", 2, None, 1)]
+
+
+def tail(path: Path, n: int) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()[-n:]
+
+
+def test_mapping_applies_to_loaded_rows_and_a_reload_keeps_it(tmp_path, reference):
+    from etl.review import NEW, apply_choices
+
+    db = tmp_path / "mcu.duckdb"
+    rows = [
+        ["1", "03.03.2025 10:00", "Дороги", "Ямы и выбоины на тротуарах", "Новое", "Дорожная служба района",
+         "Аскыз", "Яма"],
+        ["2", "04.03.2025 10:00", "Снегоуборка", "", "Новое", "Дорожная служба района", "село Желанное", "Снег"],
+        ["3", "05.03.2025 10:00", "Снегоуборка", "", "Новое", "Отдел дорожного хозяйства и транспорта", "Аскиз",
+         "Снег"],
+    ]
+    path = pos_csv(tmp_path / "pos.csv", rows)
+    assert load_file(path, db=db).loaded == 3
+    before = db.read_bytes()
+    with pytest.raises(ValueError, match="Тему нельзя принять как новую"):
+        apply_choices({("theme", "Снегоуборка"): NEW}, db=db)
+    with pytest.raises(ValueError, match="Нет такой записи в справочнике: Аскыз → nowhere"):
+        apply_choices({("settlement", "Аскыз"): "nowhere"}, db=db)
+    assert db.read_bytes() == before and tail(reference / "settlement_aliases.csv", 1) == ["рп Аскиз,askiz_pos"]
+
+    done = apply_choices({("settlement", "Аскыз"): "askiz", ("settlement", "село Желанное"): NEW,
+                          ("executor", "Дорожная служба района"): NEW, ("theme", "Снегоуборка"): "Дороги"}, db=db)
+    new_place, new_exec = "new_21d03c7946", "new_95f97520ef"   # from the spelling: the same on every machine
+    assert done == {"values": 4, "records": 6, "settlement": 2, "executor": 2, "theme": 2}
+    assert q(db, "SELECT external_id, settlement_id, executor_id, theme FROM appeals ORDER BY 1") == [
+        ("1", "askiz", new_exec, "Дороги"),
+        ("2", new_place, new_exec, "Дороги"),
+        ("3", "askiz", "dor_otdel", "Дороги")]
+    assert q(db, "SELECT name, kind FROM settlements WHERE settlement_id = ?", [new_place]) == [("Желанное", "село")]
+    assert q(db, "SELECT dim, value, rows, status, mapped_to FROM unmatched_values ORDER BY 1, 2") == [
+        ("executor", "Дорожная служба района", 0, "accepted", new_exec),
+        ("settlement", "Аскыз", 0, "mapped", "askiz"),
+        ("settlement", "село Желанное", 0, "accepted", new_place),
+        ("theme", "Снегоуборка", 0, "mapped", "Дороги")]
+    assert q(db, "SELECT count(*) FROM unmatched_rows") == [(0,)]
+    # The choice is in the reference files, so every later load knows these values.
+    assert tail(reference / "settlement_aliases.csv", 2) == ["Аскыз,askiz", f"село Желанное,{new_place}"]
+    assert tail(reference / "settlements.csv", 1) == [f"{new_place},Желанное,село,,,,,"]
+    assert tail(reference / "executors.csv", 1) == [f"{new_exec},Дорожная служба района,"]
+    assert tail(reference / "executor_aliases.csv", 2) == ["alias,executor_id", f"Дорожная служба района,{new_exec}"]
+    assert tail(reference / "theme_aliases.csv", 1) == ["Снегоуборка,Дороги"]
+    # The same file again: every row is a duplicate, nothing waits.
+    r = load_file(path, db=db)
+    assert (r.loaded, r.updated, r.duplicate) == (0, 0, 3)
+    assert r.unmatched.height == 0
+    assert q(db, "SELECT count(*) FROM unmatched_values WHERE status = 'pending'") == [(0,)]
+
+
+PROFILE = '''
+name = "city311"
+title = "City 311"
+source = "custom"
+kind = "обращение"
+identify = ["Case ID", "Opened", "Category"]
+date_formats = ["%m/%d/%Y %I:%M:%S %p"]
+{themes_file}
+[columns]
+external_id = "Case ID"
+received_at = "Opened"
+theme = "Category"
+settlement = "Neighborhood"
+
+[themes]
+"Pothole" = "Дороги"
+"Общественный транспорт" = "Дороги"
+{extra}
+'''
+
+
+def city311(tmp_path: Path, themes_file: str = "", extra: str = "", csv: str | None = None) -> tuple[Path, Path]:
+    folder = tmp_path / "city"
+    folder.mkdir(exist_ok=True)
+    (folder / "city311.toml").write_text(PROFILE.format(themes_file=themes_file, extra=extra), encoding="utf-8")
+    if csv is not None:
+        (folder / "categories.csv").write_text(csv, encoding="utf-8")
+    data = folder / "cases.csv"
+    data.write_text("Case ID,Opened,Category,Neighborhood\n"
+                    "C1,03/01/2025 09:15:00 AM,Pothole,Аскиз\n"
+                    "C2,03/02/2025 02:30:00 PM,Graffiti,Аскиз\n"
+                    "C3,03/03/2025 10:00:00 AM,Street Light Out,Аскиз\n"
+                    "C4,03/04/2025 11:00:00 AM,Общественный транспорт,Аскиз\n"
+                    "C5,03/05/2025 11:00:00 AM,Noise,Аскиз\n", encoding="utf-8")
+    return data, folder / "city311.toml"
+
+
+def test_a_profile_brings_its_own_theme_mapping(tmp_path):
+    # Inline [themes], then a themes_file beside the profile; both before the global aliases
+    # («Общественный транспорт» is Транспорт in theme_aliases.csv, Дороги in this profile).
+    data, profile = city311(tmp_path, themes_file='themes_file = "categories.csv"',
+                            csv="alias,theme\nGraffiti,Благоустройство\nStreet Light Out,ЖКХ\nPothole,Экология\n")
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(data, source="custom", profile=profile, db=db)
+    assert (r.status, r.loaded) == ("loaded", 5), r.message
+    assert q(db, "SELECT external_id, theme FROM appeals ORDER BY 1") == [
+        ("C1", "Дороги"), ("C2", "Благоустройство"), ("C3", "ЖКХ"), ("C4", "Дороги"), ("C5", "Не определено")]
+    assert q(db, "SELECT dim, value, rows FROM unmatched_values") == [("theme", "Noise", 1)]
+
+
+def test_a_profile_theme_outside_the_theme_list_is_refused(tmp_path):
+    data, profile = city311(tmp_path, extra='"Graffiti" = "Граффити"')
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(data, source="custom", profile=profile, db=db)
+    assert r.status == "refused"
+    assert r.message.startswith("Профиль city311.toml: в соответствиях тем есть темы, которых нет в справочнике: "
+                                "«Граффити». Допустимы: Безопасность, Благоустройство, Дороги,")
+    assert not db.exists()
+    data, profile = city311(tmp_path, themes_file='themes_file = "missing.csv"')
+    r = load_file(data, source="custom", profile=profile, db=db)
+    assert r.status == "refused" and r.message.startswith("Профиль city311.toml: не удалось прочитать themes_file "
+                                                          "missing.csv")
