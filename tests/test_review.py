@@ -245,3 +245,66 @@ def test_a_profile_theme_outside_the_theme_list_is_refused(tmp_path):
     r = load_file(data, source="custom", profile=profile, db=db)
     assert r.status == "refused" and r.message.startswith("Профиль city311.toml: не удалось прочитать themes_file "
                                                           "missing.csv")
+
+
+def test_heatmap_matrix_shows_the_top_settlements_and_sums_the_rest(make_db):
+    import datetime as dt
+
+    from mcu.query import run_query
+
+    day = "2026-03-10 10:00"
+    path = make_db([{"settlement_id": "askiz", "received_at": day}] * 3
+                   + [{"settlement_id": "kyzlas", "theme": "Дороги", "received_at": day}] * 2
+                   + [{"settlement_id": "biskamzha", "received_at": day},
+                      {"settlement_id": "vershina_tei", "theme": "Дороги", "received_at": day},
+                      {"settlement_id": None, "received_at": day}])
+    args = dict(date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31), prev_from=dt.date(2026, 1, 29),
+                prev_to=dt.date(2026, 2, 28), sources=[], themes=[], settlements=[], executors=[],
+                as_of=dt.date(2026, 3, 31), min_base=1)
+    cols = ("theme", "settlement", "settlement_id", "appeals", "per_1000")
+    by_count = run_query("heatmap_matrix", db=path, **args, top=2, measure="appeals")
+    assert by_count.select(cols).rows() == [
+        ("ЖКХ", "Аскиз", "askiz", 3, 0.44),
+        ("ЖКХ", "Прочие (3)", "*others*", 2, None),    # Бискамжа and one with no settlement: no population
+        ("Дороги", "Кызлас", "kyzlas", 2, 1.43),
+        ("Дороги", "Прочие (3)", "*others*", 1, None)]
+    assert by_count["appeals"].sum() == 8
+    # The top by the chosen measure: Кызлас has fewer appeals than Аскиз but more per resident.
+    by_rate = run_query("heatmap_matrix", db=path, **args, top=1, measure="per_1000")
+    assert by_rate.select(cols).rows() == [
+        ("ЖКХ", "Прочие (4)", "*others*", 5, None),
+        ("Дороги", "Кызлас", "kyzlas", 2, 1.43),
+        ("Дороги", "Прочие (4)", "*others*", 1, None)]
+    # Without a settlement lacking its population, «Прочие» has a rate of its own.
+    with_pop = run_query("heatmap_matrix", db=path, **args | {"settlements": ["askiz", "kyzlas", "biskamzha",
+                                                                              "vershina_tei"]},
+                         top=1, measure="appeals")
+    assert with_pop.select(cols).rows() == [
+        ("ЖКХ", "Аскиз", "askiz", 3, 0.44),
+        ("ЖКХ", "Прочие (3)", "*others*", 1, 0.14),     # 1 × 1 000 / (1 400 + 2 900 + 3 100)
+        ("Дороги", "Прочие (3)", "*others*", 3, 0.41)]
+    assert run_query("heatmap_matrix", db=path, **args, top=30, measure="appeals").height == 5
+
+
+def test_heatmap_page_draws_at_most_the_top_settlements(demo_db, open_app, reference):
+    import datetime as dt
+    import json
+
+    import polars as pl
+
+    from etl.demo import generate
+
+    text = (reference / "limits.toml").read_text(encoding="utf-8")
+    (reference / "limits.toml").write_text(text.replace("heatmap_settlements = 30", "heatmap_settlements = 3"),
+                                           encoding="utf-8")
+    at = open_app(demo_db, "pages/heatmap.py")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    places = spec["data"][0]["x"]
+    assert len(places) == 4 and places[3].startswith("Прочие (")
+    shown = at.dataframe[0].value
+    # Every appeal of the period is in the matrix: the settlements beyond the top are summed, not dropped.
+    demo = generate(seed=42, years=2, end=dt.date(2026, 11, 25))
+    assert shown["Обращений"].sum() == demo.filter(pl.col("received_at") >= dt.datetime(2026, 8, 27)).height
+    assert "Прочие" not in " ".join(at.selectbox(key="hm_settlement").options)
+    assert any(c.value.endswith("Показаны населённые пункты с наибольшим значением показателя (не больше 3); "
+                                "остальные сложены в столбец «Прочие».") for c in at.caption)
