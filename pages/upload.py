@@ -152,10 +152,10 @@ if total[dim] > rows.height:
 with st.form(f"review_form_{dim}", border=False):
     for r in rows.iter_rows(named=True):
         options = list(labels)
-        st.selectbox(plain(f"«{r['value']}» — обращений: {fmt.num(r['rows'])} ({r['source']})"), options,
+        st.selectbox(f"«{plain(r['value'])}» — обращений: {fmt.num(r['rows'])} ({plain(r['source'])})", options,
                      index=options.index(r["suggestion"]) if r["suggestion"] in labels else 0,
                      format_func=labels.get, key=review.widget_key(dim, r["value"]),
-                     help=plain(f"В выгрузке рядом: {r['context']}") if r["context"] else None)
+                     help=f"В выгрузке рядом: {plain(r['context'])}" if r["context"] else None)
     saved = st.form_submit_button("Сохранить", type="primary", key="review_save")
 if saved:
     choices = {(dim, v): st.session_state[review.widget_key(dim, v)] for v in rows["value"]}

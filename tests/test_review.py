@@ -308,3 +308,41 @@ def test_heatmap_page_draws_at_most_the_top_settlements(demo_db, open_app, refer
     assert "Прочие" not in " ".join(at.selectbox(key="hm_settlement").options)
     assert any(c.value.endswith("Показаны населённые пункты с наибольшим значением показателя (не больше 3); "
                                 "остальные сложены в столбец «Прочие».") for c in at.caption)
+
+
+def test_upload_page_maps_waiting_values_in_the_browser(tmp_path, open_app, reference):
+    from etl.review import LATER, NEW, widget_key
+    from mcu.query import run_query
+
+    db = tmp_path / "mcu.duckdb"
+    load_file(pos_csv(tmp_path / "pos.csv", [
+        ["1", "03.03.2025 10:00", "Дороги", "Ямы и выбоины на тротуарах", "Новое", "Дорожная служба района",
+         "Аскыз", "Яма"],
+        ["2", "04.03.2025 10:00", "Снегоуборка", "", "Новое", "Отдел дорожного хозяйства и транспорта", "Аскиз",
+         "Снег"],
+    ]), db=db)
+    at = open_app(db, "pages/upload.py")
+    assert "Значения, не найденные в справочниках" in [h.value for h in at.main.header]
+    kinds = at.segmented_control(key="review_dim")
+    assert kinds.value == "settlement" and kinds.options == ["Населённые пункты: 1", "Исполнители: 1", "Темы: 1"]
+    place = at.selectbox(key=widget_key("settlement", "Аскыз"))
+    assert place.label == "«Аскыз» — обращений: 1 (pos)"
+    targets = run_query("review_targets", db=db).filter(dim="settlement")
+    assert place.options == ["— оставить несопоставленным —", "Принять как новый", *targets["label"]]
+    assert place.value == "askiz"    # the suggestion, preselected
+    at.button(key="review_save").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "Сохранено в справочники значений: 1; обращений обновлено: 1."
+    assert q(db, "SELECT external_id, settlement_id FROM appeals ORDER BY 1") == [("1", "askiz"), ("2", "askiz")]
+    assert tail(reference / "settlement_aliases.csv", 1) == ["Аскыз,askiz"]
+    # What remains: the executor (no suggestion: left waiting unless chosen) and the theme.
+    assert at.segmented_control(key="review_dim").options == ["Исполнители: 1", "Темы: 1"]
+    assert at.selectbox(key=widget_key("executor", "Дорожная служба района")).value == LATER
+    at.segmented_control(key="review_dim").set_value("theme").run()
+    theme = at.selectbox(key=widget_key("theme", "Снегоуборка"))
+    assert NEW not in theme.options and "Не определено" not in theme.options
+    theme.set_value("Дороги")
+    at.button(key="review_save").click().run()
+    assert not at.exception, at.exception
+    assert q(db, "SELECT external_id, theme FROM appeals ORDER BY 1") == [("1", "Дороги"), ("2", "Дороги")]
+    assert at.segmented_control(key="review_dim").options == ["Исполнители: 1"]
