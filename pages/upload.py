@@ -37,7 +37,8 @@ def stored(upload) -> Path:
 
 def plain(text: str) -> str:
     """Text from a file shown as text in a widget label (which would render Markdown)."""
-    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|~$:])", r"\\\1", text)
+    # Only what makes Markdown inline: emphasis, code, links and images, directives (:red[…]), maths.
+    return re.sub(r"([\\`*_\[\]~$:])", r"\\\1", text)
 
 
 def key_value(info: dict) -> pl.DataFrame:
