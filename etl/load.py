@@ -7,13 +7,14 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import polars as pl
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from etl.build import apply_schema, update_database
 from etl.calendar import FIRST_YEAR, LAST_YEAR, production_calendar
@@ -470,14 +471,14 @@ class ThemeMatcher:
         self.cutoff = cutoff
 
     def match(self, category, subtheme) -> tuple[str | None, str]:
-        import re
+        return self.match_many([(category, subtheme)])[0]
 
-        for v in (subtheme, category):
-            if v and basic_key(v) in self.own:
-                return self.own[basic_key(v)], "exact"
-        for v in (subtheme, category):
-            if v and basic_key(v) in self.exact:
-                return self.exact[basic_key(v)], "exact"
+    def _exact(self, category, subtheme) -> tuple[str | None, str]:
+        keys = [basic_key(v) for v in (subtheme, category) if v]
+        for table in (self.own, self.exact):
+            for k in keys:
+                if k in table:
+                    return table[k], "exact"
         for v in (subtheme, category):
             m = re.match(self.CODE, str(v or ""))
             if m:
@@ -489,15 +490,24 @@ class ThemeMatcher:
                 rest = str(v)[m.end():]
                 if basic_key(rest) in self.exact:
                     return self.exact[basic_key(rest)], "exact"
-        from rapidfuzz import process
-
-        for v in (subtheme, category):
-            k = basic_key(re.sub(self.CODE, "", str(v or "")))
-            if len(k) >= 6:
-                hit = process.extractOne(k, self._choices, scorer=fuzz.token_sort_ratio, score_cutoff=self.cutoff)
-                if hit:
-                    return self.exact[hit[0]], "fuzzy"
         return None, "none"
+
+    def match_many(self, pairs: list[tuple]) -> list[tuple[str | None, str]]:
+        """match() for many (category, subtheme) pairs: the fuzzy step scores them all at once (rapidfuzz
+        cdist), so a file of thousands of odd categories costs seconds, not minutes."""
+        out = [self._exact(c, s) for c, s in pairs]
+        # Subtheme before category, as in the exact steps: the earlier query of a pair wins.
+        queries = [(i, k) for i, (c, s) in enumerate(pairs) if out[i][0] is None
+                   for v in (s, c) if len(k := basic_key(re.sub(self.CODE, "", str(v or "")))) >= 6]
+        for start in range(0, len(queries), 20_000):   # bounded memory: 20 000 × the alias list of scores
+            chunk = queries[start:start + 20_000]
+            scores = process.cdist([k for _, k in chunk], self._choices, scorer=fuzz.token_sort_ratio,
+                                   score_cutoff=self.cutoff, dtype="uint8")
+            best, top = scores.argmax(axis=1), scores.max(axis=1)
+            for (i, _), b, t in zip(chunk, best, top):
+                if t and out[i][0] is None:
+                    out[i] = (self.exact[self._choices[b]], "fuzzy")
+        return out
 
 
 def theme_matcher(con, profile: Profile | None = None, cutoff: int = 90) -> ThemeMatcher:
@@ -523,8 +533,8 @@ def _themes(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:
     keys = df.select(cat.alias("c"), sub.alias("s"))
     pairs = keys.group_by("c", "s").len().sort("len", "c", "s", descending=[True, False, False], nulls_last=True)
     found, waiting, spellings = [], {}, Spellings(con, "theme", basic_key)
-    for c, s, n in pairs.iter_rows():
-        theme, how = matcher.match(c, s)
+    matched = matcher.match_many(pairs.select("c", "s").rows())
+    for (c, s, n), (theme, how) in zip(pairs.iter_rows(), matched):
         shown = " / ".join(v for v in (c, s) if v) or "(пусто)"
         value = c or s
         spelling = None
