@@ -346,3 +346,23 @@ def test_upload_page_maps_waiting_values_in_the_browser(tmp_path, open_app, refe
     assert not at.exception, at.exception
     assert q(db, "SELECT external_id, theme FROM appeals ORDER BY 1") == [("1", "Дороги"), ("2", "Дороги")]
     assert at.segmented_control(key="review_dim").options == ["Исполнители: 1"]
+
+
+def test_votes_wait_and_take_the_mapping_too(tmp_path):
+    from etl.review import NEW, apply_choices
+
+    src = (FIX / "votes.tsv").read_text(encoding="utf-8")
+    path = tmp_path / "votes.tsv"
+    path.write_text(src.replace("\tАскиз\t", "\tАскиз-Новый-Выселок\t").replace("\tДороги\t", "\tДорожки садовые\t"),
+                    encoding="utf-8")
+    db = tmp_path / "mcu.duckdb"
+    assert load_file(path, db=db).loaded == 4
+    assert q(db, "SELECT vote_id, theme, settlement_id FROM votes ORDER BY 1") == [
+        ("V-1", "Не определено", None), ("V-2", "Благоустройство", "beltirskoe")]
+    assert q(db, "SELECT record_table, record_id, dim, value FROM unmatched_rows ORDER BY 3") == [
+        ("votes", "V-1", "settlement", "Аскиз-Новый-Выселок"), ("votes", "V-1", "theme", "Дорожки садовые")]
+    done = apply_choices({("settlement", "Аскиз-Новый-Выселок"): NEW, ("theme", "Дорожки садовые"): "Благоустройство"},
+                         db=db)
+    assert done == {"values": 2, "records": 2, "settlement": 1, "executor": 0, "theme": 1}
+    assert q(db, "SELECT vote_id, theme, settlement_id FROM votes ORDER BY 1") == [
+        ("V-1", "Благоустройство", "new_a37e01a7a5"), ("V-2", "Благоустройство", "beltirskoe")]
