@@ -107,13 +107,13 @@ def check_plausible(unmatched, rows: int, file_name: str, headers: dict[str, str
     cols = ", ".join(f"«{headers[d]}»" for d in too_many if d in headers)
     examples = ", ".join(f"«{v[:40]}»" for v in list(unmatched.waiting[too_many[0]])[:3])
     raise FileRefused(
-        f"Файл {file_name} не загружен: слишком много значений, которых нет в справочниках, — {said} (строк в файле "
+        f"В файле {file_name} слишком много значений, которых нет в справочниках: {said} (строк в файле "
         f"{fmt.num(rows)}; допустимо не больше {fmt.num(cfg['max_new_values'])} новых значений каждого вида или "
         f"не больше {fmt.num(cfg['max_new_share'] * 100)} % от числа строк). Похоже, столбцы {cols} содержат не то, "
         f"что ожидает профиль, например: {examples}. Проверьте, что выбран верный источник и профиль и что столбцы "
         "файла не сдвинуты. Если значения верные (например, первая загрузка по новому району), добавьте их в "
         f"справочники data/reference/{', '.join(FILES[d] for d in too_many)} или поднимите предел в "
-        "data/reference/limits.toml. База не изменена.")
+        "data/reference/limits.toml. Файл не загружен, база не изменена.")
 
 
 def record(con, table: str, ids: pl.Series, unmatched, source: str, now: dt.datetime) -> None:

@@ -55,8 +55,9 @@ def test_garbage_file_is_refused_whole_and_the_database_untouched(tmp_path):
     before = db.read_bytes()
     r = load_file(pos_csv(tmp_path / "junk.csv", garbage(1000)), db=db)
     assert r.status == "refused"
-    assert r.message.startswith("Файл junk.csv не загружен: слишком много значений, которых нет в справочниках, — "
+    assert r.message.startswith("В файле junk.csv слишком много значений, которых нет в справочниках: "
                                 "1\u00a0000 населённых пунктов, 1\u00a0000 исполнителей и 1\u00a0000 тем")
+    assert r.message.endswith("Файл не загружен, база не изменена.")
     assert "Проверьте, что выбран верный источник и профиль" in r.message
     assert db.read_bytes() == before
     assert q(db, "SELECT count(*) FROM settlements WHERE settlement_id LIKE 'new_%'") == [(0,)]
@@ -78,7 +79,7 @@ def test_plausibility_limits_at_their_edges(tmp_path):
     r = load_file(pos_csv(tmp_path / "p201.csv", place_rows([f"Заречье-{i}" for i in range(201)])),
                   db=tmp_path / "b.duckdb")
     assert r.status == "refused"
-    assert r.message.startswith("Файл p201.csv не загружен: слишком много значений, которых нет в справочниках, — "
+    assert r.message.startswith("В файле p201.csv слишком много значений, которых нет в справочниках: "
                                 "201 населённый пункт (строк в файле 201; допустимо не больше 200 новых значений "
                                 "каждого вида или не больше 50 % от числа строк). Похоже, столбцы «Населенный пункт» "
                                 "содержат не то, что ожидает профиль, например: «Заречье-0», «Заречье-1», «Заречье-10».")
