@@ -16,16 +16,15 @@ import duckdb
 import polars as pl
 from rapidfuzz import fuzz, process
 
+from etl import review
 from etl.build import apply_schema, update_database
 from etl.calendar import FIRST_YEAR, LAST_YEAR, production_calendar
 from etl.deadlines import Deadlines, Rules
-from etl.normalise import (NameMatcher, basic_key, clean_text, map_values, new_id, parse_bool, parse_datetime,
-                           parse_float, parse_int, parse_rating, parse_share, parse_time_of_day, settlement_key,
-                           settlement_kind)
+from etl.normalise import (NameMatcher, basic_key, clean_text, map_values, parse_bool, parse_datetime,
+                           parse_float, parse_int, parse_rating, parse_share, parse_time_of_day, settlement_key)
 from etl.privacy import hash_expr, mask_expr
 from etl.profile import ALLOWED, REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
 from etl.read import FileRefused, best_header, make_table, read_grids
-from etl import review
 from etl.reference import REFERENCE_TABLES, read_reference
 from mcu.settings import db_path
 

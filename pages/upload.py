@@ -125,46 +125,52 @@ else:
                             format_func=lambda k: f"№ {k}: {labels[k]}")
         table(q("import_rejects", import_id=pick).rename(REJECT_COLS), f"отклонено_загрузка_{pick}")
 
-st.header("Значения, не найденные в справочниках")
-if done := st.session_state.pop("review_done", None):
-    st.success(done, icon=":material/check_circle:")
-waiting = q("unmatched_values", limit=limits()["pages"]["review_values"])
-if waiting.is_empty():
-    st.info("Все населённые пункты, исполнители и темы в базе сопоставлены со справочниками.",
-            icon=":material/task_alt:")
-    st.stop()
-st.caption("Обращения с этими значениями уже загружены и учтены: без населённого пункта или исполнителя, с темой "
-           "«Не определено». Выберите для значения запись справочника (подходящая по написанию уже выбрана) или "
-           "«Принять как новый» и нажмите «Сохранить»: выбор запишется в справочники и сразу применится к загруженным "
-           "обращениям, а следующие выгрузки будут узнавать это значение.")
-kinds = [d for d in review.DIMS if d in set(waiting["dim"])]
-if st.session_state.get("review_dim") not in kinds:
-    st.session_state["review_dim"] = kinds[0]
-total = dict(waiting.select("dim", "waiting").unique().iter_rows())
-dim = st.segmented_control("Что сопоставить", kinds, key="review_dim",
-                           format_func=lambda d: f"{REVIEW_KINDS[d]}: {fmt.num(total[d])}") or kinds[0]
-rows = waiting.filter(pl.col("dim") == dim)
-targets = q("review_targets").filter(pl.col("dim") == dim)
-labels = {review.LATER: "— оставить несопоставленным —", **({} if dim == "theme" else {review.NEW: "Принять как новый"}),
-          **dict(zip(targets["target"], targets["label"]))}
-if total[dim] > rows.height:
-    st.caption(f"Показаны {fmt.num(rows.height)} самых частых из {fmt.num(total[dim])}; остальные появятся после "
-               "сохранения.")
-with st.form(f"review_form_{dim}", border=False):
-    for r in rows.iter_rows(named=True):
-        options = list(labels)
-        st.selectbox(f"«{plain(r['value'])}» — обращений: {fmt.num(r['rows'])} ({plain(r['source'])})", options,
-                     index=options.index(r["suggestion"]) if r["suggestion"] in labels else 0,
-                     format_func=labels.get, key=review.widget_key(dim, r["value"]),
-                     help=f"В выгрузке рядом: {plain(r['context'])}" if r["context"] else None)
-    saved = st.form_submit_button("Сохранить", type="primary", key="review_save")
-if saved:
-    choices = {(dim, v): st.session_state[review.widget_key(dim, v)] for v in rows["value"]}
-    try:
-        changed = review.apply_choices(choices)
-    except ValueError as e:
-        st.error(str(e), icon=":material/block:")
-        st.stop()
-    st.session_state["review_done"] = (f"Сохранено в справочники значений: {fmt.num(changed['values'])}; "
-                                       f"обращений обновлено: {fmt.num(changed['records'])}.")
-    st.rerun()
+def review_section() -> None:
+    """The values exports gave that the reference does not know, mapped by the curator (etl/review.py)."""
+    st.header("Значения, не найденные в справочниках")
+    if done := st.session_state.pop("review_done", None):
+        st.success(done, icon=":material/check_circle:")
+    waiting = q("unmatched_values", limit=limits()["pages"]["review_values"])
+    if waiting.is_empty():
+        st.info("Все населённые пункты, исполнители и темы в базе сопоставлены со справочниками.",
+                icon=":material/task_alt:")
+        return
+    st.caption("Обращения с этими значениями уже загружены и учтены: без населённого пункта или исполнителя, с "
+               "темой «Не определено». Выберите для значения запись справочника (подходящая по написанию уже "
+               "выбрана) или «Принять как новый» и нажмите «Сохранить»: выбор запишется в справочники и сразу "
+               "применится к загруженным обращениям, а следующие выгрузки будут узнавать это значение.")
+    kinds = [d for d in review.DIMS if d in set(waiting["dim"])]
+    if st.session_state.get("review_dim") not in kinds:
+        st.session_state["review_dim"] = kinds[0]
+    total = dict(waiting.select("dim", "waiting").unique().iter_rows())
+    dim = st.segmented_control("Что сопоставить", kinds, key="review_dim",
+                               format_func=lambda d: f"{REVIEW_KINDS[d]}: {fmt.num(total[d])}") or kinds[0]
+    rows = waiting.filter(pl.col("dim") == dim)
+    targets = q("review_targets").filter(pl.col("dim") == dim)
+    labels = {review.LATER: "— оставить несопоставленным —",
+              **({} if dim == "theme" else {review.NEW: "Принять как новый"}),
+              **dict(zip(targets["target"], targets["label"]))}
+    if total[dim] > rows.height:
+        st.caption(f"Показаны {fmt.num(rows.height)} самых частых из {fmt.num(total[dim])}; следующие появятся, "
+                   "когда эти будут сопоставлены.")
+    with st.form(f"review_form_{dim}", border=False):
+        for r in rows.iter_rows(named=True):
+            options = list(labels)
+            st.selectbox(f"«{plain(r['value'])}» — обращений: {fmt.num(r['rows'])} ({plain(r['source'])})", options,
+                         index=options.index(r["suggestion"]) if r["suggestion"] in labels else 0,
+                         format_func=labels.get, key=review.widget_key(dim, r["value"]),
+                         help=f"В выгрузке рядом: {plain(r['context'])}" if r["context"] else None)
+        saved = st.form_submit_button("Сохранить", type="primary", key="review_save")
+    if saved:
+        choices = {(dim, v): st.session_state[review.widget_key(dim, v)] for v in rows["value"]}
+        try:
+            changed = review.apply_choices(choices)
+        except ValueError as e:
+            st.error(str(e), icon=":material/block:")
+            return
+        st.session_state["review_done"] = (f"Сохранено в справочники значений: {fmt.num(changed['values'])}; "
+                                           f"обращений обновлено: {fmt.num(changed['records'])}.")
+        st.rerun()
+
+
+review_section()
