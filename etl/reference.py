@@ -50,8 +50,10 @@ def add_reference(table: str, rows: list[dict]) -> None:
 
 
 def limits() -> dict:
-    """data/reference/limits.toml: how much a load may add to the review list, how much a page may show."""
-    with open(reference_dir() / LIMITS_FILE, "rb") as f:
+    """data/reference/limits.toml: how much a load may add to the review list, how much a page may show.
+    A reference folder of its own without the file (made before it existed) takes the shipped one."""
+    path = reference_dir() / LIMITS_FILE
+    with open(path if path.exists() else REFERENCE_DIR / LIMITS_FILE, "rb") as f:
         return tomllib.load(f)
 
 

@@ -170,6 +170,8 @@ def test_map_an_unknown_settlement_in_the_browser(server, browser, tmp_path):
     assert choice.input_value() == "Принять как новый"
     page.get_by_role("button", name="Сохранить").click()
     page.get_by_text("Сохранено в справочники значений: 1; обращений обновлено: 2.").wait_for(timeout=60_000)
+    page.get_by_text("Все населённые пункты, исполнители и темы в базе сопоставлены со справочниками.").wait_for(
+        timeout=30_000)
     page.screenshot(path=ARTIFACTS / "upload_review.png", full_page=True)
     page.goto(f"{server}/heatmap?period=quarter")
     place = page.locator(".js-plotly-plot .xtick text", has_text=re.compile("^Новотроицкое$"))
