@@ -86,8 +86,8 @@ def cmd_load(args) -> int:
         for w in r.warnings:
             print(f"{r.file_name}: {w}", file=sys.stderr)
         if r.ok and r.unmatched.height:
-            print(f"{r.file_name}: не найдены в справочниках значений {r.unmatched.height} — список на странице "
-                  "«Загрузка данных»; соответствия задаются в data/reference/*_aliases.csv.", file=sys.stderr)
+            print(f"{r.file_name}: не найдены в справочниках значений {r.unmatched.height} — сопоставьте их на "
+                  "странице «Загрузка данных» (раздел «Значения, не найденные в справочниках»).", file=sys.stderr)
     print(f"База {path}; время {fmt.num(time.perf_counter() - started, 1)} с", file=sys.stderr)
     return 0 if all(r.ok for r in reports) else 1
 

@@ -15,14 +15,15 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
+from etl import review
 from etl.build import apply_schema, update_database
 from etl.calendar import FIRST_YEAR, LAST_YEAR, production_calendar
 from etl.deadlines import Deadlines, Rules
-from etl.normalise import (NameMatcher, basic_key, clean_text, map_values, new_id, parse_bool, parse_datetime,
+from etl.normalise import (NameMatcher, basic_key, clean_text, map_values, parse_bool, parse_datetime,
                            parse_float, parse_int, parse_rating, parse_share, parse_time_of_day, settlement_key,
-                           settlement_kind, slash_order)
+                           slash_order)
 from etl.privacy import hash_expr, hash_fingerprint, mask_expr
 from etl.profile import ALLOWED, REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
 from etl.read import FileRefused, best_header, make_table, read_grids
@@ -435,15 +436,45 @@ def _latest_state(good: pl.DataFrame) -> pl.DataFrame:
 
 @dataclass
 class Unmatched:
+    """What the reference did not know: the report's rows, and the values that wait for the curator."""
+
     rows: list = field(default_factory=list)
+    profile: Profile | None = None      # its own theme mapping comes first
+    waiting: dict = field(default_factory=dict)      # dim -> {value: {"rows", "context", "suggestion"}}
+    per_row: dict = field(default_factory=dict)      # dim -> the waiting value of each row (null: matched)
+    suggesters: dict = field(default_factory=dict)   # dim -> value -> the nearest reference entry or None
 
     def add(self, dim: str, value: str, count: int, outcome: str) -> None:
         self.rows.append({"что": DIM_LABELS.get(dim, dim), "значение": value, "строк": count, "итог": outcome})
+
+    def wait(self, dim: str, value: str, count: int, context=None, spelling: str | None = None) -> None:
+        """`value` waits (under the `spelling` that stands for all of its variants in the review list)."""
+        w = self.waiting.setdefault(dim, {}).setdefault(spelling or value, {"rows": 0, "context": context})
+        w["rows"] += count
+        w["context"] = w["context"] or context
+        self.add(dim, value, count, WAITING[dim])
+
+    def suggest(self) -> None:
+        """The nearest entry for each waiting value (after the plausibility check: fuzzy search costs)."""
+        for dim, found in self.waiting.items():
+            for value, w in found.items():
+                w["suggestion"] = self.suggesters[dim](value)
 
     def frame(self) -> pl.DataFrame:
         if not self.rows:
             return pl.DataFrame(schema={"что": pl.String, "значение": pl.String, "строк": pl.Int64, "итог": pl.String})
         return pl.DataFrame(self.rows).sort(["что", "строк"], descending=[False, True])
+
+
+WAITING = {"settlement": "не найден в справочнике — ждёт сопоставления",
+           "executor": "не найден в справочнике — ждёт сопоставления",
+           "theme": f"тема не сопоставлена — «{UNKNOWN_THEME}», ждёт сопоставления"}
+SUGGEST_CUTOFF = 70   # below the matching cut-off: a hint for the curator, never applied by itself
+
+
+def _headers(det: Detection) -> dict[str, str]:
+    """The file's column behind each kind of reference value, for messages."""
+    return {d: (det.columns[d].headers or det.columns[d].parts)[0] for d in review.DIMS if d in det.columns}
 
 
 def _values_report(det: Detection, df: pl.DataFrame, unmatched: Unmatched) -> None:
@@ -458,36 +489,47 @@ def _values_report(det: Detection, df: pl.DataFrame, unmatched: Unmatched) -> No
                     unmatched.add(f, value, n, "значение не описано в профиле — оставлено пустым")
 
 
+class Spellings:
+    """One review entry for the variants of a value («Омск» and «Омск г.о.»): the spelling already waiting in
+    the database, else the file's most frequent one (values are offered most frequent first)."""
+
+    def __init__(self, con, dim: str, key):
+        self.key, self.spelling = key, {}
+        for (v,) in con.execute("SELECT value FROM unmatched_values WHERE dim = ? AND status = 'pending'",
+                                [dim]).fetchall():
+            self.spelling.setdefault(key(v) or basic_key(v), v)
+        self.of = {}
+
+    def __call__(self, value: str) -> str:
+        k = self.key(value) or basic_key(value)
+        self.of[value] = self.spelling.setdefault(k, value)
+        return self.of[value]
+
+    def per_row(self, column: pl.Series) -> pl.Series:
+        """Each row's waiting spelling (null where the value matched or was empty)."""
+        return column.replace_strict(self.of, default=None, return_dtype=pl.String)
+
+
 def _settlements(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:
     names = dict(con.execute("SELECT name, settlement_id FROM settlements").fetchall())
     aliases = dict(con.execute("SELECT alias, settlement_id FROM settlement_aliases").fetchall())
     labels = dict(con.execute("SELECT settlement_id, name FROM settlements").fetchall())
     matcher = NameMatcher(names, aliases, key=settlement_key, cutoff=90)
+    near = NameMatcher(names, aliases, key=settlement_key, cutoff=SUGGEST_CUTOFF)
+    unmatched.suggesters["settlement"] = lambda v: near.match(v)[0]
     counts = df.group_by("settlement").agg(pl.len(), pl.col("municipality").drop_nulls().mode().first()
                                            if "municipality" in df.columns else pl.lit(None).alias("municipality"))
-    mapping, new_rows = {}, {}
-    for value, n, municipality in counts.iter_rows():
+    mapping, spellings = {}, Spellings(con, "settlement", settlement_key)
+    for value, n, municipality in counts.sort("len", "settlement", descending=[True, False]).iter_rows():
         if value is None:
             continue
         sid, how = matcher.match(value)
         if sid is None:
-            sid = new_id(settlement_key(value) or basic_key(value))
-            kind = settlement_kind(value)
-            name = " ".join(str(value).split()[1:]) if kind else str(value)
-            prev = new_rows.get(sid)
-            if sid not in labels and (prev is None or n > prev[1]):
-                new_rows[sid] = (name, n, kind, municipality)
-            unmatched.add("settlement", value, n, "не найден в справочнике — добавлен как новый")
+            unmatched.wait("settlement", value, n, municipality, spellings(value))
         elif how == "fuzzy":
             unmatched.add("settlement", value, n, f"сопоставлен приблизительно: {labels.get(sid, sid)}")
         mapping[value] = sid
-    if new_rows:
-        rows = pl.DataFrame([{"settlement_id": k, "name": v[0], "kind": v[2], "municipality": v[3]}
-                             for k, v in new_rows.items()],
-                            schema={"settlement_id": pl.String, "name": pl.String, "kind": pl.String,
-                                    "municipality": pl.String})
-        con.execute("INSERT INTO settlements (settlement_id, name, kind, municipality) "
-                    "SELECT * FROM rows WHERE settlement_id NOT IN (SELECT settlement_id FROM settlements)")
+    unmatched.per_row["settlement"] = spellings.per_row(df["settlement"])
     return df["settlement"].replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
@@ -496,46 +538,48 @@ def _executors(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:
     aliases = dict(con.execute("SELECT alias, executor_id FROM executor_aliases").fetchall())
     labels = {v: k for k, v in names.items()}
     matcher = NameMatcher(names, aliases, cutoff=92, scorer=fuzz.token_sort_ratio, min_fuzzy_len=8)
+    near = NameMatcher(names, aliases, cutoff=SUGGEST_CUTOFF, scorer=fuzz.token_sort_ratio, min_fuzzy_len=5)
+    unmatched.suggesters["executor"] = lambda v: near.match(v)[0]
     parent = pl.col("executor_parent") if "executor_parent" in df.columns else pl.lit(None, dtype=pl.String)
     counts = df.group_by("executor").agg(pl.len(), parent.drop_nulls().mode().first().alias("parent"))
-    mapping, new_rows = {}, {}
-    for value, n, par in counts.iter_rows():
+    mapping, spellings = {}, Spellings(con, "executor", basic_key)
+    for value, n, par in counts.sort("len", "executor", descending=[True, False]).iter_rows():
         if value is None:
             continue
         eid, how = matcher.match(value)
         if eid is None:
-            eid = new_id(value)
-            if eid not in labels:
-                new_rows[eid] = (str(value), par if par and basic_key(par) != basic_key(value) else None)
-            unmatched.add("executor", value, n, "не найден в справочнике — добавлен как новый")
+            unmatched.wait("executor", value, n, par, spellings(value))
         elif how == "fuzzy":
             unmatched.add("executor", value, n, f"сопоставлен приблизительно: {labels.get(eid, eid)}")
         mapping[value] = eid
-    if new_rows:
-        rows = pl.DataFrame([{"executor_id": k, "name": v[0], "parent": v[1]} for k, v in new_rows.items()],
-                            schema={"executor_id": pl.String, "name": pl.String, "parent": pl.String})
-        con.execute("INSERT INTO executors (executor_id, name, parent) "
-                    "SELECT * FROM rows WHERE executor_id NOT IN (SELECT executor_id FROM executors)")
+    unmatched.per_row["executor"] = spellings.per_row(df["executor"])
     return df["executor"].replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
 class ThemeMatcher:
-    """Source category/subtheme → canonical theme: aliases (exact), ТОТК code prefixes, then fuzzy."""
+    """Source category/subtheme → canonical theme: the profile's own mapping, aliases (exact), ТОТК code
+    prefixes, then fuzzy."""
 
     CODE = r"^\s*(\d{4}(?:\.\d{4})*)"
 
-    def __init__(self, themes: list[str], aliases: dict[str, str]):
+    def __init__(self, themes: list[str], aliases: dict[str, str], own: dict[str, str] | None = None,
+                 cutoff: int = 90):
         self.themes = set(themes)
+        self.own = {basic_key(a): t for a, t in (own or {}).items()}
         self.exact = {basic_key(t): t for t in themes}
         self.exact.update({basic_key(a): t for a, t in aliases.items()})
         self._choices = list(self.exact)
+        self.cutoff = cutoff
 
     def match(self, category, subtheme) -> tuple[str | None, str]:
-        import re
+        return self.match_many([(category, subtheme)])[0]
 
-        for v in (subtheme, category):
-            if v and basic_key(v) in self.exact:
-                return self.exact[basic_key(v)], "exact"
+    def _exact(self, category, subtheme) -> tuple[str | None, str]:
+        keys = [basic_key(v) for v in (subtheme, category) if v]
+        for table in (self.own, self.exact):
+            for k in keys:
+                if k in table:
+                    return table[k], "exact"
         for v in (subtheme, category):
             m = re.match(self.CODE, str(v or ""))
             if m:
@@ -547,39 +591,74 @@ class ThemeMatcher:
                 rest = str(v)[m.end():]
                 if basic_key(rest) in self.exact:
                     return self.exact[basic_key(rest)], "exact"
-        from rapidfuzz import process
-
-        for v in (subtheme, category):
-            k = basic_key(re.sub(self.CODE, "", str(v or "")))
-            if len(k) >= 6:
-                hit = process.extractOne(k, self._choices, scorer=fuzz.token_sort_ratio, score_cutoff=90)
-                if hit:
-                    return self.exact[hit[0]], "fuzzy"
         return None, "none"
 
+    def match_many(self, pairs: list[tuple]) -> list[tuple[str | None, str]]:
+        """match() for many (category, subtheme) pairs: the fuzzy step scores them all at once (rapidfuzz
+        cdist), so a file of thousands of odd categories costs seconds, not minutes."""
+        out = [self._exact(c, s) for c, s in pairs]
+        # Subtheme before category, as in the exact steps: the earlier query of a pair wins.
+        queries = [(i, k) for i, (c, s) in enumerate(pairs) if out[i][0] is None
+                   for v in (s, c) if len(k := basic_key(re.sub(self.CODE, "", str(v or "")))) >= 6]
+        for start in range(0, len(queries), 20_000):   # bounded memory: 20 000 × the alias list of scores
+            chunk = queries[start:start + 20_000]
+            scores = process.cdist([k for _, k in chunk], self._choices, scorer=fuzz.token_sort_ratio,
+                                   score_cutoff=self.cutoff, dtype="uint8")
+            best, top = scores.argmax(axis=1), scores.max(axis=1)
+            for (i, _), b, t in zip(chunk, best, top):
+                if t and out[i][0] is None:
+                    out[i] = (self.exact[self._choices[b]], "fuzzy")
+        return out
 
-def theme_matcher(con) -> ThemeMatcher:
-    return ThemeMatcher([r[0] for r in con.execute("SELECT theme FROM themes").fetchall()],
-                        dict(con.execute("SELECT alias, theme FROM theme_aliases").fetchall()))
+
+def theme_matcher(con, profile: Profile | None = None, cutoff: int = 90) -> ThemeMatcher:
+    """The matcher for a profile's file: its own [themes] / themes_file first, checked against the theme list."""
+    themes = [r[0] for r in con.execute("SELECT theme FROM themes").fetchall()]
+    try:
+        own = review.profile_themes(profile)
+    except ProfileError as e:
+        raise FileRefused(str(e)) from None
+    review.check_themes(own, set(themes), profile)
+    return ThemeMatcher(themes, dict(con.execute("SELECT alias, theme FROM theme_aliases").fetchall()), own, cutoff)
 
 
 def _themes(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:
-    matcher = theme_matcher(con)
+    matcher = theme_matcher(con, unmatched.profile)
+    near = theme_matcher(con, unmatched.profile, cutoff=SUGGEST_CUTOFF)
+    # A waiting theme is named by its category (the coarser value: one choice covers its subthemes), else
+    # by the subtheme; the suggestion is searched for on the same pair.
+    pair_of = {}
+    unmatched.suggesters["theme"] = lambda v: near.match(*pair_of.get(v, (v, None)))[0]
     cat = pl.col("theme") if "theme" in df.columns else pl.lit(None, dtype=pl.String)
     sub = pl.col("subtheme") if "subtheme" in df.columns else pl.lit(None, dtype=pl.String)
-    pairs = df.select(cat.alias("c"), sub.alias("s")).group_by("c", "s").len()
-    out = {}
-    for c, s, n in pairs.iter_rows():
-        theme, how = matcher.match(c, s)
+    keys = df.select(cat.alias("c"), sub.alias("s"))
+    pairs = keys.group_by("c", "s").len().sort("len", "c", "s", descending=[True, False, False], nulls_last=True)
+    found, waiting, spellings = [], {}, Spellings(con, "theme", basic_key)
+    matched = matcher.match_many(pairs.select("c", "s").rows())
+    for (c, s, n), (theme, how) in zip(pairs.iter_rows(), matched):
         shown = " / ".join(v for v in (c, s) if v) or "(пусто)"
+        value = c or s
+        spelling = None
         if theme is None:
             theme = UNKNOWN_THEME
-            unmatched.add("theme", shown, n, f"тема не сопоставлена — «{UNKNOWN_THEME}»")
+            if value is None:
+                unmatched.add("theme", shown, n, f"тема не указана — «{UNKNOWN_THEME}»")
+            else:
+                spelling = spellings(value)
+                waiting.setdefault(spelling, {})[value] = waiting.get(spelling, {}).get(value, 0) + n
+                pair_of.setdefault(spelling, (c, s))
         elif how == "fuzzy":
             unmatched.add("theme", shown, n, f"сопоставлена приблизительно: {theme}")
-        out[(c, s)] = theme
-    keys = df.select(cat.alias("c"), sub.alias("s"))
-    return pl.Series("theme", [out[(c, s)] for c, s in keys.iter_rows()], dtype=pl.String)
+        found.append({"c": c, "s": s, "theme": theme, "waiting": spelling})
+    for spelling, values in waiting.items():
+        for value, n in values.items():
+            unmatched.wait("theme", value, n, spelling=spelling)
+    # One join, not a Python loop over the rows: an export may have millions.
+    joined = keys.join(pl.DataFrame(found, schema={"c": pl.String, "s": pl.String, "theme": pl.String,
+                                                   "waiting": pl.String}),
+                       on=["c", "s"], how="left", nulls_equal=True, maintain_order="left")
+    unmatched.per_row["theme"] = joined["waiting"]
+    return joined["theme"]
 
 
 # --- the canonical frames ---------------------------------------------------------------------------
@@ -948,7 +1027,7 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
             "или исправьте профиль.", source=det.profile.source, profile=det.profile.name, rows_read=rows_read,
             rejected=rejects.height, detection=det, rejects=rejects, seconds=time.perf_counter() - t0)
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    unmatched = Unmatched()
+    unmatched = Unmatched(profile=det.profile)
     _values_report(det, good, unmatched)
     try:
         with update_database(Path(db or db_path())) as con:
@@ -956,10 +1035,16 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
             loaded_at = dt.datetime.now().replace(microsecond=0)
             if det.profile.target == "appeals":
                 frame = appeals_frame(con, det, good, unmatched, loaded_at)
+                review.check_plausible(unmatched, good.height, file_name, _headers(det))
                 counts = _write_appeals(con, frame, set(det.columns))
                 report.warnings += _check_salt(con, det)
+                ids = frame["appeal_id"]
             else:
                 counts = _write_votes(con, det, good, unmatched, loaded_at)
+                review.check_plausible(unmatched, good.height, file_name, _headers(det))
+                ids = good["external_id"]
+            unmatched.suggest()
+            review.record(con, det.profile.target, ids, unmatched, det.profile.source, loaded_at)
             report.loaded, report.updated, dup = counts
             report.duplicate = dup + in_file_dups
             report.unmatched = unmatched.frame()
@@ -969,6 +1054,9 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
             report.import_id = _log(con, report, sha, started, rejects, report.message)
             if as_of:
                 _record_as_of(con, as_of)
+    except FileRefused as e:   # implausibly many unknown values, a profile's themes not in the theme list
+        return FileReport(file_name, "refused", str(e), source=det.profile.source, profile=det.profile.name,
+                          rows_read=rows_read, detection=det, seconds=time.perf_counter() - t0)
     except duckdb.Error as e:
         return FileReport(file_name, "refused", f"Не удалось записать файл {file_name} в базу, база не изменена. "
                           "Если база открыта другой программой на запись, закройте её и повторите; если ошибка "

@@ -284,3 +284,32 @@ CREATE OR REPLACE MACRO periods_due(date_from, date_to, prev_from, prev_to, sour
 SELECT 'current' AS period, * FROM appeals_due(date_from, date_to, sources, themes, settlements, executors, as_of)
 UNION ALL
 SELECT 'previous' AS period, * FROM appeals_due(prev_from, prev_to, sources, themes, settlements, executors, prev_to);
+
+-- Values an export gave that the reference does not know (DESIGN.md §3): the curator's review list. A record
+-- carrying such a value is loaded and counted at once, with its settlement_id / executor_id NULL or its theme
+-- «Не определено», until the curator maps the value (or accepts it as a new reference entry) on the
+-- «Загрузка данных» page (etl/review.py).
+CREATE TABLE IF NOT EXISTS unmatched_values (
+    dim VARCHAR NOT NULL,            -- settlement | executor | theme
+    value VARCHAR NOT NULL,          -- as the export wrote it (a theme: the category, else the subtheme)
+    source VARCHAR,                  -- the channels whose records still wait for it, comma-separated
+    rows INTEGER NOT NULL DEFAULT 0, -- records still waiting for it
+    first_seen TIMESTAMP NOT NULL,
+    last_seen TIMESTAMP NOT NULL,
+    status VARCHAR NOT NULL,         -- pending | mapped | accepted (a new reference entry)
+    suggestion VARCHAR,              -- the nearest reference entry (id or theme), preselected for the curator
+    context VARCHAR,                 -- what the export gave beside it: municipality, parent executor
+    mapped_to VARCHAR,               -- the curator's choice (id or theme)
+    PRIMARY KEY (dim, value),
+    CHECK (status IN ('pending', 'mapped', 'accepted'))
+);
+
+-- Which record waits for which value: what a later mapping is applied to, in one join, with no reload.
+CREATE TABLE IF NOT EXISTS unmatched_rows (
+    record_table VARCHAR NOT NULL,   -- appeals | votes
+    record_id VARCHAR NOT NULL,      -- appeal_id | vote_id
+    dim VARCHAR NOT NULL,
+    value VARCHAR NOT NULL,
+    source VARCHAR,
+    PRIMARY KEY (record_table, record_id, dim)
+);

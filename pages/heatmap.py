@@ -1,11 +1,13 @@
 """Тепловая карта: the theme × settlement matrix with a switchable measure, and the appeals behind a cell."""
 import streamlit as st
 
+from etl.reference import limits
 from mcu import charts, filters, fmt
 from mcu.query import run_query
 from mcu.ui import empty_state, q, table
 
 PAGE_SIZE = 50
+OTHERS = "Прочие ("   # the heat map's column summing the settlements beyond the top (heatmap_matrix.sql)
 MIN_BASE = 5  # a cell's share is shown from this many items with a deadline / with a rating
 COLUMNS = {"received": "Поступило", "channel": "Канал", "number": "Номер", "theme": "Тема", "subtheme": "Подтема",
            "settlement": "Населённый пункт", "address": "Адрес", "executor": "Исполнитель", "status": "Статус",
@@ -26,7 +28,8 @@ def _pick_cell() -> None:
     points = st.session_state["hm_chart"].selection.get("points", [])
     if points:
         st.session_state["hm_theme"] = points[0]["y"]
-        st.session_state["hm_settlement"] = points[0]["x"]
+        # «Прочие» is many settlements: its cell lists the theme in all of them.
+        st.session_state["hm_settlement"] = None if points[0]["x"].startswith(OTHERS) else points[0]["x"]
         st.session_state["hm_page"] = 1
 
 
@@ -35,7 +38,8 @@ flt = filters.page("Тепловая карта")
 measure = st.segmented_control("Показатель", list(MEASURES), format_func=lambda m: MEASURES[m][0],
                                key="hm_measure", default="appeals") or "appeals"
 label, diverging = MEASURES[measure]
-matrix = q("heatmap_matrix", **flt.compare_params(), as_of=flt.as_of, min_base=MIN_BASE)
+top = limits()["pages"]["heatmap_settlements"]
+matrix = q("heatmap_matrix", **flt.compare_params(), as_of=flt.as_of, min_base=MIN_BASE, top=top, measure=measure)
 if matrix.filter(matrix["appeals"] > 0).is_empty():
     empty_state()
     st.stop()
@@ -45,7 +49,9 @@ if measure == "growth" and not flt.has_previous:
 st.plotly_chart(charts.heatmap(matrix, measure, label, diverging), width="stretch", key="hm_chart",
                 on_select=_pick_cell, selection_mode="points")
 st.caption(f"Пустая клетка — обращений нет ни в этом, ни в предыдущем периоде; доли просрочки и недовольства "
-           f"показаны, когда в клетке не меньше {MIN_BASE} обращений со сроком / с оценкой.")
+           f"показаны, когда в клетке не меньше {MIN_BASE} обращений со сроком / с оценкой."
+           + (f" Показаны населённые пункты с наибольшим значением показателя (не больше {top}); остальные "
+              "сложены в столбец «Прочие»." if (matrix["settlement_id"] == "*others*").any() else ""))
 with st.expander("Данные матрицы"):
     table(matrix.drop("settlement_id").rename({
         "theme": "Тема", "settlement": "Населённый пункт", "appeals": "Обращений", "prev_appeals": "Пред. период",
@@ -55,6 +61,7 @@ with st.expander("Данные матрицы"):
 st.subheader("Обращения")
 st.caption("Выберите клетку на карте или тему и населённый пункт ниже.")
 places = dict(zip(matrix["settlement"], matrix["settlement_id"]))
+places.pop(next((p for p in places if p.startswith(OTHERS)), None), None)
 # Another view (filters, theme, settlement) starts its list from page 1.
 view = (flt, st.session_state.get("hm_theme"), st.session_state.get("hm_settlement"))
 if st.session_state.get("hm_view") != view:

@@ -1,14 +1,17 @@
 """Загрузка данных: upload exports, see what was detected, load them, read the report; the import history."""
 import hashlib
+import re
 import tempfile
 from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
+from etl import review
 from etl.load import FileRefused, detect, load_file
 from etl.privacy import mask_expr
 from etl.profile import Profile, ProfileError
+from etl.reference import limits
 from mcu import fmt
 from mcu.settings import db_path
 from mcu.ui import q, table
@@ -18,6 +21,7 @@ SOURCES = {"auto": "Определить по заголовкам", "pos": "П�
            "custom": "Свой формат (профиль TOML)"}
 COUNTS = {"rows_read": "Прочитано", "loaded": "Новых", "updated": "Обновлено", "duplicate": "Дубликатов",
           "rejected": "Отклонено"}
+REVIEW_KINDS = {"settlement": "Населённые пункты", "executor": "Исполнители", "theme": "Темы"}
 REJECT_COLS = {"source_row": "Строка файла", "reason": "Причина", "raw": "Значения строки"}
 
 
@@ -29,6 +33,12 @@ def stored(upload) -> Path:
     if not path.exists():
         path.write_bytes(data)
     return path
+
+
+def plain(text: str) -> str:
+    """Text from a file shown as text in a widget label (which would render Markdown)."""
+    # Only what makes Markdown inline: emphasis, code, links and images, directives (:red[…]), maths.
+    return re.sub(r"([\\`*_\[\]~$:])", r"\\\1", text)
 
 
 def key_value(info: dict) -> pl.DataFrame:
@@ -97,8 +107,8 @@ for i, r in enumerate(st.session_state.get("upload_reports", [])):
         st.markdown("**Отклонённые строки** — исправьте их в выгрузке и загрузите файл снова")
         table(r.rejects.rename(REJECT_COLS), f"отклонено_{r.import_id}_{i}")
     if r.unmatched.height:
-        st.markdown("**Не найдено в справочниках** — строки загружены; соответствия задаются в "
-                    "data/reference/*_aliases.csv, после чего загрузите файл ещё раз")
+        st.markdown("**Не найдено в справочниках** — строки загружены; сопоставьте значения ниже, в разделе "
+                    "«Значения, не найденные в справочниках»")
         table(r.unmatched.rename({"что": "Что", "значение": "Значение", "строк": "Строк", "итог": "Итог"},
                                  strict=False), f"не_сопоставлено_{r.import_id}_{i}")
 
@@ -119,13 +129,52 @@ else:
                             format_func=lambda k: f"№ {k}: {labels[k]}")
         table(q("import_rejects", import_id=pick).rename(REJECT_COLS), f"отклонено_загрузка_{pick}")
 
-st.header("Не сопоставлено со справочниками")
-unmatched = q("unmatched_values")
-if unmatched.is_empty():
-    st.info("Все населённые пункты, исполнители и темы в базе сопоставлены со справочниками.",
-            icon=":material/task_alt:")
-else:
-    st.caption("Эти значения сохранены как есть и видны на всех страницах. Чтобы отнести их к записи справочника, "
-               "добавьте строку в указанный файл соответствий и загрузите выгрузку ещё раз.")
-    table(unmatched.rename({"what": "Что", "value": "Значение", "context": "Уточнение", "appeals": "Обращений",
-                            "alias_file": "Файл соответствий"}), "не_сопоставлено")
+def review_section() -> None:
+    """The values exports gave that the reference does not know, mapped by the curator (etl/review.py)."""
+    st.header("Значения, не найденные в справочниках")
+    if done := st.session_state.pop("review_done", None):
+        st.success(done, icon=":material/check_circle:")
+    waiting = q("unmatched_values", limit=limits()["pages"]["review_values"])
+    if waiting.is_empty():
+        st.info("Все населённые пункты, исполнители и темы в базе сопоставлены со справочниками.",
+                icon=":material/task_alt:")
+        return
+    st.caption("Обращения с этими значениями уже загружены и учтены: без населённого пункта или исполнителя, с "
+               "темой «Не определено». Выберите для значения запись справочника (подходящая по написанию уже "
+               "выбрана) или «Принять как новый» и нажмите «Сохранить»: выбор запишется в справочники и сразу "
+               "применится к загруженным обращениям, а следующие выгрузки будут узнавать это значение.")
+    kinds = [d for d in review.DIMS if d in set(waiting["dim"])]
+    if st.session_state.get("review_dim") not in kinds:
+        st.session_state["review_dim"] = kinds[0]
+    total = dict(waiting.select("dim", "waiting").unique().iter_rows())
+    dim = st.segmented_control("Что сопоставить", kinds, key="review_dim",
+                               format_func=lambda d: f"{REVIEW_KINDS[d]}: {fmt.num(total[d])}") or kinds[0]
+    rows = waiting.filter(pl.col("dim") == dim)
+    targets = q("review_targets").filter(pl.col("dim") == dim)
+    labels = {review.LATER: "— оставить несопоставленным —",
+              **({} if dim == "theme" else {review.NEW: "Принять как новый"}),
+              **dict(zip(targets["target"], targets["label"]))}
+    if total[dim] > rows.height:
+        st.caption(f"Показаны {fmt.num(rows.height)} самых частых из {fmt.num(total[dim])}; следующие появятся, "
+                   "когда эти будут сопоставлены.")
+    with st.form(f"review_form_{dim}", border=False):
+        for r in rows.iter_rows(named=True):
+            options = list(labels)
+            st.selectbox(f"«{plain(r['value'])}» — обращений: {fmt.num(r['rows'])} ({plain(r['source'])})", options,
+                         index=options.index(r["suggestion"]) if r["suggestion"] in labels else 0,
+                         format_func=labels.get, key=review.widget_key(dim, r["value"]),
+                         help=f"В выгрузке рядом: {plain(r['context'])}" if r["context"] else None)
+        saved = st.form_submit_button("Сохранить", type="primary", key="review_save")
+    if saved:
+        choices = {(dim, v): st.session_state[review.widget_key(dim, v)] for v in rows["value"]}
+        try:
+            changed = review.apply_choices(choices)
+        except ValueError as e:
+            st.error(str(e), icon=":material/block:")
+            return
+        st.session_state["review_done"] = (f"Сохранено в справочники значений: {fmt.num(changed['values'])}; "
+                                           f"обращений обновлено: {fmt.num(changed['records'])}.")
+        st.rerun()
+
+
+review_section()

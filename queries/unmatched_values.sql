@@ -1,19 +1,13 @@
--- What the loader could not match to the reference, as it stands now: settlements and executors first seen in
--- an export (ids 'new_…'), appeals whose theme stayed «Не определено». The curator maps them in the alias files
--- and loads the export again.
-SELECT 'Населённый пункт' AS what, s.name AS value, s.municipality AS context, count(*) AS appeals,
-       'data/reference/settlement_aliases.csv' AS alias_file
-FROM appeals a JOIN settlements s USING (settlement_id)
-WHERE starts_with(a.settlement_id, 'new_')
-GROUP BY ALL
-UNION ALL
-SELECT 'Исполнитель', e.name, e.parent, count(*), 'data/reference/executor_aliases.csv'
-FROM appeals a JOIN executors e USING (executor_id)
-WHERE starts_with(a.executor_id, 'new_')
-GROUP BY ALL
-UNION ALL
-SELECT 'Тема', coalesce(a.subtheme, '(пусто)'), a.source, count(*), 'data/reference/theme_aliases.csv'
-FROM appeals a
-WHERE a.theme = 'Не определено'
-GROUP BY ALL
-ORDER BY what, appeals DESC, value
+-- The review list (DESIGN.md §3): values exports gave that the reference does not know, still waiting for the
+-- curator (etl/review.py), the most frequent first, at most $limit of each kind; `waiting` counts all of that
+-- kind. `suggestion` is the nearest reference entry, preselected on the page.
+SELECT v.dim, v.value, v.source, v.rows, v.first_seen, v.last_seen, v.suggestion,
+       coalesce(s.name, e.name, t.theme) AS suggestion_label, v.context,
+       count(*) OVER (PARTITION BY v.dim) AS waiting
+FROM unmatched_values v
+LEFT JOIN settlements s ON v.dim = 'settlement' AND s.settlement_id = v.suggestion
+LEFT JOIN executors e ON v.dim = 'executor' AND e.executor_id = v.suggestion
+LEFT JOIN themes t ON v.dim = 'theme' AND t.theme = v.suggestion
+WHERE v.status = 'pending' AND v.rows > 0
+QUALIFY row_number() OVER (PARTITION BY v.dim ORDER BY v.rows DESC, v.value) <= $limit
+ORDER BY CASE v.dim WHEN 'settlement' THEN 1 WHEN 'executor' THEN 2 ELSE 3 END, v.rows DESC, v.value

@@ -7,16 +7,20 @@ are the «SR-00NN» request numbers).
 """
 import datetime as dt
 import json
+import os
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from etl.load import load_file
+from etl.review import NEW, apply_choices
 from etl.profile import Profile
 from mcu.query import run_query
 
-FIX = Path(__file__).resolve().parent / "fixtures" / "exports"
+ROOT = Path(__file__).resolve().parents[1]
+FIX = ROOT / "tests" / "fixtures" / "exports"
 CSV, PROFILE = FIX / "city311_requests.csv", FIX / "city311.toml"
 T = dt.datetime
 # The latest event in the file: SR-0031 closed 11/01/2025 09:30 PM, twelve days after the last request
@@ -34,10 +38,19 @@ def salt(monkeypatch):
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory):
-    import os
     os.environ.setdefault("MCU_SALT", "test-salt")
     db = tmp_path_factory.mktemp("city311") / "city.duckdb"
-    return load_file(CSV, profile=PROFILE, db=db), db
+    report = load_file(CSV, profile=PROFILE, db=db)
+    # The places are new to the reference: they wait until the curator accepts them, as on the upload page.
+    reference = tmp_path_factory.mktemp("reference") / "reference"
+    shutil.copytree(ROOT / "data" / "reference", reference)
+    old = os.environ.get("MCU_REFERENCE")
+    os.environ["MCU_REFERENCE"] = str(reference)
+    try:
+        apply_choices({("settlement", place): NEW for place in ("Downtown", "Riverside", "Hillcrest")}, db=db)
+    finally:
+        os.environ.pop("MCU_REFERENCE") if old is None else os.environ.__setitem__("MCU_REFERENCE", old)
+    return report, db
 
 
 def sql(db, query, params=None):

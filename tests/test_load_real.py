@@ -82,18 +82,26 @@ def test_im_per_theme_counts(im_db):
     assert rows(db, "SELECT count(DISTINCT subtheme) FROM appeals") == [(18,)]
 
 
-def test_im_settlements_and_executors_kept_and_listed(im_db):
+def test_im_settlements_and_executors_wait_for_the_curator(im_db):
     db, r = im_db
-    # «Населенный пункт», else «Муниципалитет»: «Омск» (17) and «Омск г.о.» (13) are one place.
-    assert dict(rows(db, "SELECT s.name, count(*) FROM appeals a JOIN settlements s USING (settlement_id) "
-                         "GROUP BY ALL")) == {
-        "Омск": 30, "Омская область, другое": 2, "Желанное": 1, "Исилькуль": 1, "Называевск": 1, "Тара": 1,
-        "Тевризский район": 1, "Фрунзе": 1, "Южно-Подольск": 1}
-    assert rows(db, "SELECT kind FROM settlements WHERE name = 'Желанное'") == [("село",)]
-    # «Исполнитель», else «Отдел»: 7 executors named, 9 departments standing in; none dropped.
-    assert rows(db, "SELECT count(DISTINCT executor_id), count(executor_id) FROM appeals") == [(16, 39)]
-    assert rows(db, "SELECT e.name, e.parent FROM executors e WHERE name LIKE 'Департамент городского%'") == [
-        ("Департамент городского хозяйства (ДГХ)", "Администрация города Омска")]
+    # None of the region's places or departments is in the (Аскизский район) reference: every appeal is
+    # loaded and counted without them, and nothing is added to the reference until the curator decides.
+    assert rows(db, "SELECT count(*), count(settlement_id), count(executor_id) FROM appeals") == [(39, 0, 0)]
+    assert rows(db, "SELECT count(*) FROM settlements WHERE settlement_id LIKE 'new_%'") == [(0,)]
+    assert rows(db, "SELECT count(*) FROM executors WHERE executor_id LIKE 'new_%'") == [(0,)]
+    # «Населенный пункт», else «Муниципалитет»: «Омск» (17) and «Омск г.о.» (13) are one entry.
+    assert rows(db, "SELECT value, rows, context FROM unmatched_values WHERE dim = 'settlement' "
+                    "ORDER BY rows DESC, value") == [
+        ("Омск", 30, "Омск г.о."), ("Омская область, другое", 2, "Омская область, другое"),
+        ("Исилькуль", 1, "Исилькульский район"), ("Называевск", 1, "Называевский район"), ("Тара", 1, "Тарский район"),
+        ("Тевризский район", 1, "Тевризский район"), ("деревня Фрунзе", 1, "Тарский район"),
+        ("село Желанное", 1, "Одесский район"), ("село Южно-Подольск", 1, "Черлакский район")]
+    # «Исполнитель», else «Отдел»: 7 executors named, 9 departments standing in; 16 entries, 39 appeals.
+    assert rows(db, "SELECT count(*), sum(rows) FROM unmatched_values WHERE dim = 'executor'") == [(16, 39)]
+    assert rows(db, "SELECT value, rows, context FROM unmatched_values WHERE value LIKE 'Департамент городского%'") == [
+        ("Департамент городского хозяйства (ДГХ)", 18, "Администрация города Омска")]
+    assert rows(db, "SELECT dim, count(*) FROM unmatched_rows GROUP BY ALL ORDER BY 1") == [
+        ("executor", 39), ("settlement", 39)]
     listed = r.unmatched.group_by("что").agg(pl.col("строк").sum()).sort("что").rows()
     assert listed == [("Исполнитель", 39), ("Населённый пункт", 39)]
 
@@ -120,7 +128,8 @@ def test_im_same_file_twice_changes_nothing(im_db, tmp_path, monkeypatch):
     assert (r.rows_read, r.loaded, r.updated, r.duplicate, r.rejected) == (39, 0, 0, 39, 0)
     con = duckdb.connect(str(copy), read_only=True)
     assert con.sql("SELECT * EXCLUDE (loaded_at) FROM appeals ORDER BY 1").pl().equals(before)
-    assert con.execute("SELECT count(*) FROM settlements WHERE settlement_id LIKE 'new_%'").fetchone() == (9,)
+    assert con.execute("SELECT count(*) FROM settlements WHERE settlement_id LIKE 'new_%'").fetchone() == (0,)
+    assert con.execute("SELECT count(*), sum(rows) FROM unmatched_values").fetchone() == (25, 78)
 
 
 def test_every_pos_subtheme_maps_to_a_canonical_theme(tmp_path):
@@ -155,12 +164,13 @@ def test_unmatched_values_listed_for_the_curator(im_db):
     from mcu.query import run_query
 
     db, _ = im_db
-    df = run_query("unmatched_values", db=db)
-    assert df.group_by("what").agg(pl.col("appeals").sum(), pl.len()).sort("what").rows() == [
-        ("Исполнитель", 39, 16), ("Населённый пункт", 39, 9)]
-    assert df.row(0, named=True) == {"what": "Исполнитель", "value": "Департамент городского хозяйства (ДГХ)",
-                                     "context": "Администрация города Омска", "appeals": 18,
-                                     "alias_file": "data/reference/executor_aliases.csv"}
+    df = run_query("unmatched_values", db=db, limit=100)
+    assert df.group_by("dim").agg(pl.col("rows").sum(), pl.len()).sort("dim").rows() == [
+        ("executor", 39, 16), ("settlement", 39, 9)]
+    assert df.row(9, named=True) | {"first_seen": None, "last_seen": None} == {
+        "dim": "executor", "value": "Департамент городского хозяйства (ДГХ)", "source": "im", "rows": 18,
+        "first_seen": None, "last_seen": None, "suggestion": None, "suggestion_label": None,
+        "context": "Администрация города Омска", "waiting": 16}
     history = run_query("import_history", db=db)
     assert history.select("import_id", "file_name", "rows_read", "loaded").rows() == [
         (1, "im_export_omsk_2025-12.xlsx", 39, 39)]

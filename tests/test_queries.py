@@ -124,14 +124,14 @@ def test_top_settlements(db):
 
 
 def test_heatmap_matrix(db):
-    df = run_query("heatmap_matrix", db=db, **CUR, **PREV, **ALL, as_of=AS_OF, min_base=1)
+    df = run_query("heatmap_matrix", db=db, **CUR, **PREV, **ALL, as_of=AS_OF, min_base=1, top=30, measure="appeals")
     assert rows(df) == [
         ("ЖКХ", "Аскиз", "askiz", 2, 2, 0, 0.29, 50.0, 50.0, 2),
         ("ЖКХ", "Кызлас", "kyzlas", 1, 0, 1, 0.71, None, None, 0),
         ("Дороги", "Кызлас", "kyzlas", 2, 0, 2, 1.43, 50.0, None, 0),
     ]
     # Below the minimum base the shares are not shown; counts stay.
-    few = run_query("heatmap_matrix", db=db, **CUR, **PREV, **ALL, as_of=AS_OF, min_base=3)
+    few = run_query("heatmap_matrix", db=db, **CUR, **PREV, **ALL, as_of=AS_OF, min_base=3, top=30, measure="appeals")
     assert rows(few.select("appeals", "overdue_pct", "dissatisfied_pct")) == [(2, None, None), (1, None, None),
                                                                               (2, None, None)]
 
@@ -187,7 +187,8 @@ def test_a_rebuilt_database_is_seen_without_restart(tmp_path):
 
 def test_heatmap_cell_only_in_the_previous_period_keeps_its_settlement(db):
     df = run_query("heatmap_matrix", db=db, date_from=D(2026, 3, 6), date_to=D(2026, 3, 31),
-                   prev_from=D(2026, 2, 8), prev_to=D(2026, 3, 5), **ALL, as_of=AS_OF, min_base=1)
+                   prev_from=D(2026, 2, 8), prev_to=D(2026, 3, 5), **ALL, as_of=AS_OF, min_base=1,
+                   top=30, measure="appeals")
     assert rows(df.select("theme", "settlement_id", "appeals", "prev_appeals", "growth")) == [
         ("ЖКХ", "askiz", 0, 4, -4), ("ЖКХ", "kyzlas", 1, 0, 1), ("Дороги", "kyzlas", 2, 0, 2)]
 
