@@ -18,7 +18,7 @@ from mcu import blocks, fmt
 from mcu.periods import trend_params
 from mcu.ui import q
 
-GOOD, BAD, FLAT = "#4ade80", "#f87171", "#e5e7eb"
+GOOD, BAD, FLAT, LATE = "#4ade80", "#f87171", "#e5e7eb", "#fbbf24"
 MONTHS_SHORT = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
 HEAT_THEMES, HEAT_PLACES, EXECUTORS, POINTS = 8, 7, 6, 5
 MIN_RATED = 5  # a month's share from fewer ratings is drawn pale
@@ -35,7 +35,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 [data-testid="stMainBlockContainer"] { max-width: 100% !important;
   padding: calc(2 * var(--u)) calc(3 * var(--u)) 0 !important; }
 [data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: calc(1.5 * var(--u)); }
-.mt-slide { height: calc(82 * var(--u)); display: flex; flex-direction: column; color: #fff;
+.mt-slide { height: calc(85 * var(--u)); display: flex; flex-direction: column; color: #fff;
   line-height: 1.2; overflow: hidden; }
 .mt-slide * { font-size: calc(3 * var(--u)); }
 .mt-head { display: flex; justify-content: space-between; align-items: baseline; gap: calc(3 * var(--u));
@@ -63,10 +63,11 @@ table.mt-heat th.mt-row { text-align: left; width: 22%; vertical-align: middle; 
 table.mt-heat td { text-align: center; font-weight: 700; height: calc(6.4 * var(--u));
   border-radius: calc(0.5 * var(--u)); }
 .mt-slide table.mt-heat td { font-size: calc(3.4 * var(--u)); }
-.mt-rows { display: flex; flex-direction: column; gap: calc(1.6 * var(--u)); }
-.mt-row3 { display: grid; grid-template-columns: 42% 1fr calc(20 * var(--u)); align-items: center;
+.mt-rows { display: flex; flex-direction: column; gap: calc(3 * var(--u)); }
+.mt-row3 { display: grid; grid-template-columns: 42% 1fr calc(18 * var(--u)); align-items: center;
   gap: calc(2 * var(--u)); }
-.mt-bar { display: flex; height: calc(5 * var(--u)); background: #1f2937; border-radius: calc(0.5 * var(--u)); }
+.mt-slide .mt-row3 div { font-size: calc(3.6 * var(--u)); }
+.mt-bar { display: flex; height: calc(6 * var(--u)); background: #1f2937; border-radius: calc(0.5 * var(--u)); }
 .mt-bar span { display: block; height: 100%; }
 .mt-slide .mt-num { text-align: right; font-weight: 700; white-space: nowrap; }
 .mt-legend { display: flex; gap: calc(4 * var(--u)); }
@@ -85,6 +86,7 @@ table.mt-heat td { text-align: center; font-weight: 700; height: calc(6.4 * var(
   background: #1f2937 !important; color: #fff !important; border: 2px solid #94a3b8 !important; }
 .st-key-mt_controls button *, .st-key-mt_controls [data-testid="stMarkdownContainer"] p { font-size: calc(3 * var(--u)) !important; }
 .st-key-mt_controls [data-testid="stMarkdownContainer"] p { color: #cbd5e1; margin: 0; }
+.st-key-mt_controls kbd { display: none !important; }
 </style>
 """
 
@@ -218,11 +220,12 @@ def overdue_body(flt) -> str:
     lines = []
     for r in rows.iter_rows(named=True):
         bar = "".join(f'<span style="width:{100 * r[c] / biggest:.1f}%;background:{color}"></span>'
-                      for c, color in (("overdue_open", BAD), ("answered_late", "#fbbf24")))
+                      for c, color in (("overdue_open", BAD), ("answered_late", LATE)))
         lines.append(f'<div class="mt-row3"><div>{escape(r["grp"])}</div><div class="mt-bar">{bar}</div>'
-                     f'<div class="mt-num">{fmt.num(r["overdue_open"])} + {fmt.num(r["answered_late"])}</div></div>')
+                     f'<div class="mt-num"><span style="color:{BAD}">{fmt.num(r["overdue_open"])}</span> + '
+                     f'<span style="color:{LATE}">{fmt.num(r["answered_late"])}</span></div></div>')
     legend = (f'<div class="mt-legend"><span><i class="mt-key" style="background:{BAD}"></i>нет ответа после срока</span>'
-              '<span><i class="mt-key" style="background:#fbbf24"></i>ответ позже срока</span></div>')
+              f'<span><i class="mt-key" style="background:{LATE}"></i>ответ позже срока</span></div>')
     return f'{legend}<div class="mt-rows">{"".join(lines)}</div>'
 
 

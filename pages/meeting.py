@@ -56,7 +56,7 @@ def show() -> None:
                on_click=_click, kwargs={"pause": True})
     bar.button("Далее", key="mt_next", shortcut="Right", on_click=_click, kwargs={"step": 1})
     state = "Пауза" if ss.get("mt_paused") else f"Смена слайда каждые {fmt.num(interval)} с"
-    bar.markdown(f"{state} · данные на {fmt.date(flt.as_of)}")
+    bar.markdown(f"{state} · клавиши: ← → и пробел · данные на {fmt.date(flt.as_of)}")
 
 
 show()
