@@ -77,7 +77,8 @@ def satisfaction(df: pl.DataFrame) -> bytes:
                         fontsize=8)
     ax.set_ylim(0, 1.05)
     ax.yaxis.set_major_formatter(PERCENT)
-    ax.set_xticks(range(len(months)), [f"{m}\n{fmt.num(n)} оц." for m, n in zip(months, df["rated"])], fontsize=7)
+    ax.set_xticks(range(len(months)), [f"{m}\n{fmt.num(n)}" for m, n in zip(months, df["rated"])], fontsize=7)
+    ax.set_xlabel("месяц; под ним — число оценок", fontsize=8)
     ax.grid(axis="y", color="#eeeeee")
     return _png(fig)
 
