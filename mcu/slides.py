@@ -22,6 +22,7 @@ GOOD, BAD, FLAT, LATE = "#4ade80", "#f87171", "#e5e7eb", "#fbbf24"
 MONTHS_SHORT = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
 HEAT_THEMES, HEAT_PLACES, EXECUTORS, POINTS = 8, 7, 6, 5
 MIN_RATED = 5  # a month's share from fewer ratings is drawn pale
+FULL_BAR = 44  # the height of a 100 % column, in --u: what the slide has left under its head and labels
 DEFAULT_INTERVAL, MIN_INTERVAL, MAX_INTERVAL = 20, 5, 3600  # seconds a slide stays on screen
 
 CSS = """
@@ -74,8 +75,7 @@ table.mt-heat td { text-align: center; font-weight: 700; height: calc(6.4 * var(
 .mt-key { display: inline-block; width: calc(3 * var(--u)); height: calc(3 * var(--u));
   vertical-align: middle; margin-right: calc(1 * var(--u)); border-radius: 3px; }
 .mt-cols { flex: 1; min-height: 0; display: flex; align-items: flex-end; gap: calc(1.2 * var(--u)); }
-.mt-col { flex: 1; height: 100%; display: flex; flex-direction: column; justify-content: flex-end;
-  align-items: center; }
+.mt-col { flex: 1; display: flex; flex-direction: column; justify-content: flex-end; align-items: center; }
 .mt-col .mt-fill { width: 100%; background: #38bdf8; border-radius: calc(0.5 * var(--u)) calc(0.5 * var(--u)) 0 0; }
 .mt-slide .mt-col .mt-top { font-weight: 700; white-space: nowrap; }
 .mt-slide .mt-col .mt-month { color: #e2e8f0; white-space: nowrap; }
@@ -240,10 +240,10 @@ def satisfaction_body(flt) -> str:
     cols = []
     for r in trend.iter_rows(named=True):
         share, rated = r["satisfied_share"], r["rated"]
-        height = 0 if share is None else share * 100
+        height = 0 if share is None else share * FULL_BAR
         pale = "opacity:0.35;" if rated < MIN_RATED else ""
         cols.append(f'<div class="mt-col"><div class="mt-top">{fmt.pct(share, 0)}</div>'
-                    f'<div class="mt-fill" style="height:{height:.1f}%;{pale}"></div>'
+                    f'<div class="mt-fill" style="height:calc({height:.2f} * var(--u));{pale}"></div>'
                     f'<div class="mt-month">{MONTHS_SHORT[r["month"].month - 1]} {r["month"]:%y}</div>'
                     f'<div class="mt-n">{fmt.num(rated)}</div></div>')
     change = _change(cur["satisfied_share"], prev["satisfied_share"], share=True)
