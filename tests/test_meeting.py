@@ -156,3 +156,17 @@ def test_meeting_says_so_without_data(tmp_path, monkeypatch):
         pass
     at = open_meeting(tmp_path / "empty.duckdb", monkeypatch)
     assert any("В базе пока нет обращений." in h.proto.body for h in at.get("html"))
+
+
+def test_a_new_load_shows_without_a_restart(make_db, monkeypatch):
+    """The screen is left on all day: after the ETL swaps in a new database, the next rerun shows it."""
+    from conftest import build_db
+    db = make_db([{"received_at": "2026-11-20 10:00"}], name="live.duckdb")
+    at = open_meeting(db, monkeypatch, period="all", interval="30")
+    assert "Обращений 1 " in slide(at)[1]
+    time.sleep(0.01)  # a new file, a new modification time: the version the cache is keyed by
+    build_db(db, [{"received_at": "2026-11-20 10:00"}, {"received_at": "2026-11-21 10:00"},
+                  {"received_at": "2026-11-24 10:00"}])
+    at.run()
+    assert not at.exception
+    assert "Обращений 3 " in slide(at)[1]
