@@ -4,6 +4,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import matplotlib
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
@@ -12,7 +13,16 @@ from fpdf.fonts import FontFace
 
 from report.note import Note
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core
+# Debian's fonts-dejavu-core; matplotlib (pinned, installed with the app) ships the same two faces.
+FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path(matplotlib.get_data_path()) / "fonts" / "ttf"]
+
+
+def font_dir() -> Path:
+    """Where DejaVu Sans (regular and bold) is; the PDF core fonts have no Cyrillic."""
+    for d in FONT_DIRS:
+        if (d / "DejaVuSans.ttf").exists() and (d / "DejaVuSans-Bold.ttf").exists():
+            return d
+    raise ValueError("Нет шрифта DejaVu Sans для PDF: установите пакет fonts-dejavu-core (apt-get install fonts-dejavu-core).")
 
 
 def _numeric(text: str) -> bool:
@@ -69,8 +79,9 @@ def to_pdf(note: Note) -> bytes:
     pdf = _PDF(format="A4")
     pdf.set_margins(20, 18, 20)
     pdf.set_auto_page_break(True, margin=18)
-    pdf.add_font("DejaVu", "", FONT_DIR / "DejaVuSans.ttf")
-    pdf.add_font("DejaVu", "B", FONT_DIR / "DejaVuSans-Bold.ttf")
+    fonts = font_dir()
+    pdf.add_font("DejaVu", "", fonts / "DejaVuSans.ttf")
+    pdf.add_font("DejaVu", "B", fonts / "DejaVuSans-Bold.ttf")
     pdf.set_title(note.title)
     pdf.set_lang("ru")
     pdf.set_creation_date(dt.datetime.now(dt.timezone.utc))

@@ -209,3 +209,12 @@ def test_note_page_says_so_for_a_week_without_data(make_db, open_app):
     at.selectbox(key="note_week").set_value(dt.date(2026, 5, 11)).run()
     assert not at.exception
     assert at.info[0].value.startswith("За период 11.05.2026–17.05.2026 обращений нет")
+
+
+def test_pdf_font_falls_back_to_matplotlibs_dejavu(monkeypatch, tmp_path):
+    from report import documents
+    monkeypatch.setattr(documents, "FONT_DIRS", [tmp_path, documents.FONT_DIRS[1]])
+    assert documents.font_dir() == documents.FONT_DIRS[1]
+    monkeypatch.setattr(documents, "FONT_DIRS", [tmp_path])
+    with pytest.raises(ValueError, match="fonts-dejavu-core"):
+        documents.font_dir()
