@@ -28,8 +28,15 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"дата «{text}» не распознана: укажите ГГГГ-ММ-ДД") from None
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        # Exit 1 like every other refusal of this command (argparse's own is 2), and say where the help is.
+        print(f"Ошибка в параметрах: {message}. Справка: python -m report --help", file=sys.stderr)
+        sys.exit(1)
+
+
 def parse(argv):
-    p = argparse.ArgumentParser(prog="python -m report", description="Аналитическая записка для главы за неделю или период.")
+    p = _Parser(prog="python -m report", description="Аналитическая записка для главы за неделю или период.")
     when = p.add_mutually_exclusive_group(required=True)
     when.add_argument("--week", help="неделя ISO: 2026-W47")
     when.add_argument("--from", dest="date_from", type=_date, help="начало периода, ГГГГ-ММ-ДД (с --to)")
@@ -39,19 +46,19 @@ def parse(argv):
     for dim, label in (("source", "канал"), ("theme", "тема"), ("settlement", "населённый пункт (код)"),
                        ("executor", "исполнитель (код)")):
         p.add_argument(f"--{dim}", action="append", default=[], help=f"{label}; можно несколько раз")
-    return p, p.parse_args(argv)
+    return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
     from report.documents import write
     from report.note import NoData, build
 
-    p, args = parse(argv)
+    args = parse(argv)
     try:
         if args.week:
             date_from, date_to = iso_week(args.week)
         elif args.date_to is None:
-            p.error("с --from укажите и --to")
+            raise ValueError("С --from укажите и --to (ГГГГ-ММ-ДД).")
         else:
             date_from, date_to = sorted((args.date_from, args.date_to))
         if args.out.suffix.lower() not in (".docx", ".pdf"):

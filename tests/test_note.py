@@ -175,6 +175,12 @@ def test_cli_period_filters_and_bad_input(demo_db, tmp_path, capsys):
     assert "Неделя «2026-47» не распознана" in capsys.readouterr().err
     assert main(["--week", WEEK, "--out", str(tmp_path / "x.txt"), "--db", str(demo_db)]) == 1
     assert "сохраняется в .docx или .pdf" in capsys.readouterr().err
+    assert main(["--from", "2026-11-01", "--out", str(tmp_path / "x.docx"), "--db", str(demo_db)]) == 1
+    assert "С --from укажите и --to" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["--week", WEEK])
+    assert exit_.value.code == 1
+    assert capsys.readouterr().err.startswith("Ошибка в параметрах: ")
 
 
 def test_filters_show_in_the_note(demo_db):
