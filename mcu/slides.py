@@ -189,8 +189,8 @@ def heatmap_body(flt) -> str:
         + "".join(f'<td style="background:{_heat_color(v, biggest)}">{fmt.num(v) if v else "—"}</td>' for v in row)
         + "</tr>" for t, row in zip(rows, cells))
     return (f'<table class="mt-heat"><tr><th class="mt-row"></th>{head}</tr>{body}</table>'
-            f'<div class="mt-note">Обращений за период: {len(rows)} ведущих тем × {len(cols)} населённых пунктов '
-            f'с наибольшим числом обращений</div>')
+            '<div class="mt-note">В клетке — обращений за период; строки и столбцы — темы и населённые пункты '
+            'с наибольшим числом обращений.</div>')
 
 
 def problems_body(flt) -> str:
@@ -272,9 +272,20 @@ SLIDES = [
 
 
 def period_line(flt) -> str:
+    """The period, the one it is compared with, and the link's filters, if any: the room must know what it sees."""
     prev = (f" · к {fmt.date(flt.prev_from)}–{fmt.date(flt.date_from - dt.timedelta(days=1))}"
             if flt.has_previous else "")
-    return f"{fmt.date(flt.date_from)}–{fmt.date(flt.date_to)}{prev}"
+    chosen = {"source": flt.sources, "theme": flt.themes, "settlement": flt.settlements, "executor": flt.executors}
+    labels = None
+    parts = []
+    for dim, values in chosen.items():
+        if values:
+            if labels is None:
+                opts = q("filter_options")
+                labels = {(d, v): label for d, v, label in opts.select("dim", "value", "label").iter_rows()}
+            parts.append(", ".join(labels.get((dim, v), v) for v in values))
+    where = f"<br>{escape('; '.join(parts))}" if parts else ""
+    return f"{fmt.date(flt.date_from)}–{fmt.date(flt.date_to)}{prev}{where}"
 
 
 def slide_html(slide: Slide, flt, position: int, total: int):

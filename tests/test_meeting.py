@@ -54,11 +54,11 @@ def test_link_settings_and_default_week(meeting):
     assert any('[data-testid="stSidebar"]' in h.proto.body and "display: none" in h.proto.body for h in at.get("html"))
 
 
-def test_link_period_is_kept_and_bad_interval_falls_back(meeting):
-    at = meeting(period="month", interval="soon")
+def test_link_period_and_filters_are_kept_and_bad_interval_falls_back(meeting):
+    at = meeting(period="month", interval="soon", settlement="kyzlas", theme="ЖКХ")
     assert at.session_state["mt_interval"] == slides.DEFAULT_INTERVAL
     assert "interval" not in at.query_params
-    assert slide(at)[1].startswith("Главное за период 27.10.2026–25.11.2026")
+    assert slide(at)[1].startswith("Главное за период 27.10.2026–25.11.2026 · к 27.09.2026–26.10.2026 ЖКХ; Кызлас 1 / 6")
     assert slides.interval_from("2") == slides.MIN_INTERVAL and slides.interval_from("99999") == slides.MAX_INTERVAL
 
 
