@@ -248,7 +248,7 @@ def satisfaction_body(flt) -> str:
                     f'<div class="mt-n">{fmt.num(rated)}</div></div>')
     change = _change(cur["satisfied_share"], prev["satisfied_share"], share=True)
     head = (f'<div style="display:flex;gap:calc(3*var(--u));align-items:baseline">'
-            f'<div>Довольны за период: <b>{fmt.pct(cur["satisfied_share"])}</b> из {fmt.num(cur["rated"])} оценок</div>'
+            f'<div>Довольны за период: <b>{fmt.pct(cur["satisfied_share"])}</b> (оценок: {fmt.num(cur["rated"])})</div>'
             f'{_delta(change, True)}</div>')
     return (f'{head}<div class="mt-cols">{"".join(cols)}</div>'
             f'<div class="mt-note">Доля довольных среди оценивших по месяцам поступления; под месяцем — число '

@@ -97,7 +97,7 @@ def test_every_slide_shows_the_queries_figures(meeting, demo_db):
             r = worst.row(0, named=True)
             assert f"{r['grp']} {r['overdue_open']} + {r['answered_late']}" in text
         elif key == "satisfaction":
-            assert "Довольны за период: 72,2 % из 18 оценок ▲ +1,4 п.п." in text
+            assert "Довольны за период: 72,2 % (оценок: 18) ▲ +1,4 п.п." in text
             months = re.findall(r"(\d+ %) (\w{3} \d\d) (\d+)", text)
             assert [m[1] for m in months] == ["дек 25", "янв 26", "фев 26", "мар 26", "апр 26", "май 26", "июн 26",
                                               "июл 26", "авг 26", "сен 26", "окт 26", "ноя 26"]
