@@ -16,7 +16,7 @@ import streamlit as st
 
 from mcu import blocks, fmt
 from mcu.periods import trend_params
-from mcu.ui import q
+from mcu.ui import change, q
 
 GOOD, BAD, FLAT, LATE = "#4ade80", "#f87171", "#e5e7eb", "#fbbf24"
 MONTHS_SHORT = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
@@ -110,14 +110,11 @@ def _delta(text: str | None, good_when_up: bool | None) -> str:
     return f'<div class="mt-delta" style="color:{color}">{arrow}{escape(text.replace("-", "−"))}</div>'
 
 
-def _change(cur, prev, digits=0, share=False):
-    if cur is None or prev is None:
-        return None
-    if share:
-        return fmt.signed((cur - prev) * 100, 1, " п.п.")
-    if not prev:
-        return None
-    return f"{fmt.signed(cur - prev, digits)} ({fmt.signed((cur - prev) / prev * 100, 1, ' %')})"
+def _count_change(cur, prev, digits: int = 0) -> str | None:
+    """A count's change; against a previous zero, the difference alone (no percent of nothing)."""
+    if cur is not None and prev == 0:
+        return fmt.signed(cur, digits)
+    return change(cur, prev, digits)
 
 
 def _card(label: str, value: str, delta: str, sub: str = "") -> str:
@@ -138,21 +135,21 @@ def kpis_body(flt) -> str:
     if not flt.has_previous:
         prev, dprev = dict.fromkeys(prev), dict.fromkeys(dprev)
     cards = [
-        _card("Обращений", fmt.num(cur["total"]), _delta(_change(cur["total"], prev["total"]), None),
+        _card("Обращений", fmt.num(cur["total"]), _delta(_count_change(cur["total"], prev["total"]), None),
               f"было {fmt.num(prev['total'])}"),
         _card("Просрочено", fmt.pct(cur["overdue_share"]),
-              _delta(_change(cur["overdue_share"], prev["overdue_share"], share=True), False),
+              _delta(change(cur["overdue_share"], prev["overdue_share"], share=True), False),
               f"{fmt.num(cur['overdue'])} из {fmt.num(cur['with_deadline'])} со сроком"),
         _card("Без ответа после срока", fmt.num(dcur["overdue_open"]),
-              _delta(_change(dcur["overdue_open"], dprev["overdue_open"]), False), "на конец периода"),
+              _delta(_count_change(dcur["overdue_open"], dprev["overdue_open"]), False), "на конец периода"),
         _card("Медиана ответа", fmt.num(cur["median_response_days"], 1, " дн."),
-              _delta(_change(cur["median_response_days"], prev["median_response_days"], 1), False),
+              _delta(_count_change(cur["median_response_days"], prev["median_response_days"], 1), False),
               "календарные дни"),
         _card("Довольны", fmt.pct(cur["satisfied_share"]),
-              _delta(_change(cur["satisfied_share"], prev["satisfied_share"], share=True), True),
+              _delta(change(cur["satisfied_share"], prev["satisfied_share"], share=True), True),
               f"оценок: {fmt.num(cur['rated'])}"),
         _card("Решено", fmt.pct(cur["solved_share"]),
-              _delta(_change(cur["solved_share"], prev["solved_share"], share=True), True),
+              _delta(change(cur["solved_share"], prev["solved_share"], share=True), True),
               f"из {fmt.num(cur['solvable_answered'])} решаемых с ответом"),
     ]
     return f'<div class="mt-kpis">{"".join(cards)}</div>'
@@ -246,10 +243,10 @@ def satisfaction_body(flt) -> str:
                     f'<div class="mt-fill" style="height:calc({height:.2f} * var(--u));{pale}"></div>'
                     f'<div class="mt-month">{MONTHS_SHORT[r["month"].month - 1]} {r["month"]:%y}</div>'
                     f'<div class="mt-n">{fmt.num(rated)}</div></div>')
-    change = _change(cur["satisfied_share"], prev["satisfied_share"], share=True)
+    moved = change(cur["satisfied_share"], prev["satisfied_share"], share=True)
     head = (f'<div style="display:flex;gap:calc(3*var(--u));align-items:baseline">'
             f'<div>Довольны за период: <b>{fmt.pct(cur["satisfied_share"])}</b> (оценок: {fmt.num(cur["rated"])})</div>'
-            f'{_delta(change, True)}</div>')
+            f'{_delta(moved, True)}</div>')
     return (f'{head}<div class="mt-cols">{"".join(cols)}</div>'
             f'<div class="mt-note">Доля довольных среди оценивших по месяцам поступления; под месяцем — число '
             f'оценок, бледный столбец — меньше {MIN_RATED} оценок.</div>')

@@ -170,3 +170,11 @@ def test_a_new_load_shows_without_a_restart(make_db, monkeypatch):
     at.run()
     assert not at.exception
     assert "Обращений 3 " in slide(at)[1]
+
+
+def test_change_against_an_empty_previous_week(make_db, monkeypatch):
+    """A week after an empty one: the count's change is the difference, not «нет сравнения»."""
+    db = make_db([{"received_at": "2026-11-01 10:00"}, {"received_at": "2026-11-20 10:00"},
+                  {"received_at": "2026-11-21 10:00"}])
+    at = open_meeting(db, monkeypatch, period="week", interval="30")
+    assert "Обращений 2 ▲ +2 было 0" in slide(at)[1]
