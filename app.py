@@ -1,7 +1,7 @@
 """Тепловая карта МЦУ: page config, the shared sidebar filters, navigation. Nothing else lives here."""
 import streamlit as st
 
-from mcu import filters
+from mcu import filters, slides
 
 st.set_page_config(page_title="Тепловая карта МЦУ", page_icon=":material/map:", layout="wide")
 
@@ -14,11 +14,17 @@ PAGES = {
         st.Page("pages/executors.py", title="Исполнители", icon=":material/groups:"),
         st.Page("pages/problems.py", title="Проблемные точки", icon=":material/crisis_alert:"),
     ],
+    "Совещание": [
+        st.Page("pages/meeting.py", title="Режим совещания", icon=":material/co_present:", url_path="meeting"),
+        st.Page("pages/note.py", title="Аналитическая записка", icon=":material/description:", url_path="note"),
+    ],
     "Данные": [
         st.Page("pages/upload.py", title="Загрузка данных", icon=":material/upload:"),
     ],
 }
 
 nav = st.navigation(PAGES)
+if nav.url_path == "meeting":
+    slides.read_url()  # the meeting screen's own link settings, before the filters rewrite the URL
 filters.render()
 nav.run()

@@ -211,6 +211,62 @@ def test_map_an_unknown_settlement_in_the_browser(server, browser, tmp_path):
     page.goto(f"{server}/heatmap?period=quarter")
     page.locator(".js-plotly-plot .xtick text", has_text=re.compile("^Новотроицкое$")).wait_for(
         state="attached", timeout=30_000)
+
+
+MEETING_SLIDES = ["kpis", "heatmap", "problems", "overdue", "satisfaction", "map"]
+# Per slide: the page must not scroll, the slide must hold its content, and (at 1920×1080) the smallest
+# font of any visible text on the slide or its controls.
+SLIDE_CHECK = """() => {
+  const slide = document.querySelector('.mt-slide'), bar = document.querySelector('.st-key-mt_controls');
+  const texts = [...document.querySelectorAll('.mt-slide *, .st-key-mt_controls *')].filter(e =>
+      e.offsetParent !== null && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()));
+  // The slide hides what does not fit: every box must lie within its parent's (2 px for rounding; an inline
+  // run of text reports its font's height, not its line's, so it is left out).
+  const out = [...slide.querySelectorAll('*')].filter(e => getComputedStyle(e).display !== 'inline').filter(e => {
+    const r = e.getBoundingClientRect(), p = e.parentElement.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && (r.top < p.top - 2 || r.bottom > p.bottom + 2 || r.left < p.left - 2 || r.right > p.right + 2);
+  }).map(e => e.className || e.tagName);
+  return {pageHeight: document.documentElement.scrollHeight, pageWidth: document.documentElement.scrollWidth, out,
+          controlsBottom: bar.getBoundingClientRect().bottom,
+          small: texts.map(e => [e.textContent.trim().slice(0, 30), parseFloat(getComputedStyle(e).fontSize)])
+                      .filter(([, size]) => size < 28)};
+}"""
+
+
+@pytest.mark.parametrize("width, height", [(1920, 1080), (1280, 720)])
+def test_meeting_slides_fit_the_screen_in_large_type_without_personal_data(server, browser, width, height):
+    from etl.demo import generate
+    demo = generate(seed=42, years=2, end=dt.date(2026, 11, 25))
+    private = {c: set(demo[c].drop_nulls().to_list()) for c in ("text", "address", "external_id", "applicant_hash")}
+    page = browser.new_page(viewport={"width": width, "height": height}, locale="ru-RU")
+    page.goto(f"{server}/meeting?period=quarter&interval=600")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for i, key in enumerate(MEETING_SLIDES):
+        page.wait_for_selector(f"[data-slide='{key}']", timeout=30_000)
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+        assert not page.locator("[data-testid='stSidebar']").is_visible()
+        assert not page.locator("[data-testid='stHeader']").is_visible()
+        check = page.evaluate(SLIDE_CHECK)
+        assert check["pageHeight"] <= height and check["pageWidth"] <= width, (key, check)
+        assert check["out"] == [], (key, check["out"])
+        assert check["controlsBottom"] <= height, (key, check)
+        if width == 1920:
+            assert check["small"] == [], (key, check["small"])
+        shown = page.locator("body").inner_text()
+        for col, values in private.items():
+            assert not [v for v in values if v in shown], (key, col)
+        page.screenshot(path=ARTIFACTS / f"meeting_{width}x{height}_{i + 1}_{key}.png")
+        # Next slide: by click on the big screen's laptop, by the arrow key on a presenter's remote.
+        if width == 1920:
+            page.locator(".st-key-mt_next button").click()
+        else:
+            page.keyboard.press("ArrowRight")
+    page.wait_for_selector("[data-slide='kpis']", timeout=30_000)
+    if width == 1280:
+        # The timer advances on its own.
+        page.goto(f"{server}/meeting?period=quarter&interval=5")
+        page.wait_for_selector("[data-slide='kpis']", timeout=30_000)
+        page.wait_for_selector("[data-slide='heatmap']", timeout=30_000)
     page.close()
 
 

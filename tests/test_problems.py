@@ -189,7 +189,7 @@ def test_planted_hot_spots_come_out_on_top_of_the_demo(demo_db):
     # Аскиз, the biggest settlement, has the most appeals but at a normal rate: it is no problem point.
     assert "askiz" not in df["settlement_id"].to_list()
     counts = run_query("heatmap_matrix", db=demo_db, **QUARTER, prev_from=dt.date(2026, 5, 28),
-                       prev_to=dt.date(2026, 8, 26), min_base=5, top=30, measure="count")
+                       prev_to=dt.date(2026, 8, 26), min_base=5, top=30, measure="appeals")
     biggest = counts.sort("appeals", descending=True).row(0, named=True)
     assert (biggest["settlement_id"], biggest["theme"]) == ("askiz", "ЖКХ")
     assert df["rank"].to_list() == sorted(df["rank"].to_list())

@@ -1,0 +1,318 @@
+"""The meeting screen's slides: aggregates only (never an appeal's text, address or applicant), drawn as
+plain HTML in large type for a big screen seen from across a room.
+
+Every size is in `--u` units (1 % of the screen's height on a 16:9 screen), so a slide keeps its layout
+at any resolution and never scrolls; at 1920×1080 no text is under 2,8u ≈ 30 px. The slides are a list
+of named blocks (SLIDES): «Проблемные точки» and «Карта» come from mcu/blocks.py.
+"""
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+
+import polars as pl
+
+import streamlit as st
+
+from mcu import blocks, fmt
+from mcu.periods import trend_params
+from mcu.ui import change, q
+
+GOOD, BAD, FLAT, LATE = "#4ade80", "#f87171", "#e5e7eb", "#fbbf24"
+MONTHS_SHORT = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
+HEAT_THEMES, HEAT_PLACES, EXECUTORS, POINTS = 8, 7, 6, 5
+MIN_RATED = 5  # a month's share from fewer ratings is drawn pale
+FULL_BAR = 44  # the height of a 100 % column, in --u: what the slide has left under its head and labels
+DEFAULT_INTERVAL, MIN_INTERVAL, MAX_INTERVAL = 20, 5, 3600  # seconds a slide stays on screen
+
+CSS = """
+<style>
+:root { --u: min(1vh, 0.5625vw); }
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stHeader"], [data-testid="stToolbar"], [data-testid="stDecoration"],
+[data-testid="stStatusWidget"], [data-testid="stMainMenu"], footer { display: none !important; }
+html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
+  background: #0b0f17 !important; color: #fff; overflow: hidden !important; }
+[data-testid="stMainBlockContainer"] { max-width: 100% !important;
+  padding: calc(2 * var(--u)) calc(3 * var(--u)) 0 !important; }
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: calc(1.5 * var(--u)); }
+.mt-slide { height: calc(85 * var(--u)); display: flex; flex-direction: column; color: #fff;
+  line-height: 1.2; overflow: hidden; }
+.mt-slide * { font-size: calc(3 * var(--u)); }
+.mt-head { display: flex; justify-content: space-between; align-items: baseline; gap: calc(3 * var(--u));
+  border-bottom: 2px solid #475569; padding-bottom: calc(1 * var(--u)); margin-bottom: calc(2 * var(--u)); }
+.mt-slide .mt-title { font-size: calc(6 * var(--u)); font-weight: 700; }
+.mt-slide .mt-meta { color: #cbd5e1; text-align: right; }
+.mt-slide.mt-slide-head { height: auto; }
+.mt-body { flex: 1; min-height: 0; display: flex; flex-direction: column; gap: calc(2 * var(--u)); }
+.mt-slide .mt-note, .mt-slide .mt-note * { color: #cbd5e1; font-size: calc(2.8 * var(--u)); }
+.mt-slide .mt-pending { font-size: calc(4 * var(--u)); color: #e2e8f0; margin: auto; max-width: 80%;
+  text-align: center; }
+.mt-kpis { flex: 1; display: grid; grid-template-columns: repeat(3, 1fr); grid-template-rows: 1fr 1fr;
+  gap: calc(2 * var(--u)); }
+.mt-card { border: 2px solid #475569; border-radius: calc(1 * var(--u)); padding: calc(2 * var(--u));
+  display: flex; flex-direction: column; justify-content: space-between; background: #111827; }
+.mt-slide .mt-label { font-size: calc(3.4 * var(--u)); color: #e2e8f0; }
+.mt-slide .mt-value { font-size: calc(10 * var(--u)); font-weight: 700; line-height: 1; }
+.mt-slide .mt-delta { font-size: calc(3.4 * var(--u)); font-weight: 700; }
+.mt-slide .mt-sub { font-size: calc(2.8 * var(--u)); color: #cbd5e1; }
+table.mt-heat { border-collapse: separate; border-spacing: calc(0.5 * var(--u)); width: 100%;
+  table-layout: fixed; }
+table.mt-heat th { color: #e2e8f0; font-weight: 600; text-align: center; vertical-align: bottom;
+  padding: 0 calc(0.5 * var(--u)); overflow-wrap: anywhere; }
+table.mt-heat th.mt-row { text-align: left; width: 22%; vertical-align: middle; }
+table.mt-heat td { text-align: center; font-weight: 700; height: calc(6.4 * var(--u));
+  border-radius: calc(0.5 * var(--u)); }
+.mt-slide table.mt-heat td { font-size: calc(3.4 * var(--u)); }
+.mt-rows { display: flex; flex-direction: column; gap: calc(3 * var(--u)); }
+.mt-row3 { display: grid; grid-template-columns: 42% 1fr calc(18 * var(--u)); align-items: center;
+  gap: calc(2 * var(--u)); }
+.mt-slide .mt-row3 div { font-size: calc(3.6 * var(--u)); }
+.mt-bar { display: flex; height: calc(6 * var(--u)); background: #1f2937; border-radius: calc(0.5 * var(--u)); }
+.mt-bar span { display: block; height: 100%; }
+.mt-slide .mt-num { text-align: right; font-weight: 700; white-space: nowrap; }
+.mt-legend { display: flex; gap: calc(4 * var(--u)); }
+.mt-key { display: inline-block; width: calc(3 * var(--u)); height: calc(3 * var(--u));
+  vertical-align: middle; margin-right: calc(1 * var(--u)); border-radius: 3px; }
+.mt-cols { flex: 1; min-height: 0; display: flex; align-items: flex-end; gap: calc(1.2 * var(--u)); }
+.mt-col { flex: 1; display: flex; flex-direction: column; justify-content: flex-end; align-items: center; }
+.mt-col .mt-fill { width: 100%; background: #38bdf8; border-radius: calc(0.5 * var(--u)) calc(0.5 * var(--u)) 0 0; }
+.mt-slide .mt-col .mt-top { font-weight: 700; white-space: nowrap; }
+.mt-slide .mt-col .mt-month { color: #e2e8f0; white-space: nowrap; }
+.mt-slide .mt-col .mt-n { font-size: calc(2.8 * var(--u)); color: #94a3b8; white-space: nowrap; }
+.mt-point { border-left: calc(0.8 * var(--u)) solid #f87171; padding-left: calc(2 * var(--u)); }
+.mt-slide .mt-point b { font-size: calc(3.6 * var(--u)); }
+.st-key-mt_controls button { min-height: calc(7 * var(--u)); padding: 0 calc(3 * var(--u)) !important;
+  background: #1f2937 !important; color: #fff !important; border: 2px solid #94a3b8 !important; }
+.st-key-mt_controls button *, .st-key-mt_controls [data-testid="stMarkdownContainer"] p { font-size: calc(3 * var(--u)) !important; }
+.st-key-mt_controls [data-testid="stMarkdownContainer"] p { color: #cbd5e1; margin: 0; }
+.st-key-mt_controls kbd { display: none !important; }
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class Slide:
+    key: str
+    title: str
+    body: Callable  # (Filters) -> HTML of the slide's body, or a chart object the page draws under the head
+
+
+def _delta(text: str | None, good_when_up: bool | None) -> str:
+    """A coloured change: green when it goes the good way, red the bad way, white when neutral or flat."""
+    if text is None:
+        return '<div class="mt-delta" style="color:#94a3b8">нет сравнения</div>'
+    up, down = text.startswith("+"), text.startswith("-")
+    color = FLAT
+    if good_when_up is not None and (up or down):
+        color = GOOD if up == good_when_up else BAD
+    arrow = "▲ " if up else ("▼ " if down else "")
+    return f'<div class="mt-delta" style="color:{color}">{arrow}{escape(text.replace("-", "−"))}</div>'
+
+
+def _count_change(cur, prev, digits: int = 0) -> str | None:
+    """A count's change; against a previous zero, the difference alone (no percent of nothing)."""
+    if cur is not None and prev == 0:
+        return fmt.signed(cur, digits)
+    return change(cur, prev, digits)
+
+
+def _card(label: str, value: str, delta: str, sub: str = "") -> str:
+    return (f'<div class="mt-card"><div class="mt-label">{escape(label)}</div><div class="mt-value">{value}</div>'
+            f'{delta}<div class="mt-sub">{escape(sub)}</div></div>')
+
+
+def pending(text: str) -> str:
+    return f'<div class="mt-pending">{escape(text)}</div>'
+
+
+def kpis_body(flt) -> str:
+    """Six cards: the period against the previous period of equal length (a week against the week before)."""
+    kpis = q("overview_kpis", **flt.compare_params(), as_of=flt.as_of)
+    cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)
+    dl = q("deadlines_kpis", **flt.compare_params(), as_of=flt.as_of)
+    dcur, dprev = dl.row(0, named=True), dl.row(1, named=True)
+    if not flt.has_previous:
+        prev, dprev = dict.fromkeys(prev), dict.fromkeys(dprev)
+    cards = [
+        _card("Обращений", fmt.num(cur["total"]), _delta(_count_change(cur["total"], prev["total"]), None),
+              f"было {fmt.num(prev['total'])}"),
+        _card("Просрочено", fmt.pct(cur["overdue_share"]),
+              _delta(change(cur["overdue_share"], prev["overdue_share"], share=True), False),
+              f"{fmt.num(cur['overdue'])} из {fmt.num(cur['with_deadline'])} со сроком"),
+        _card("Без ответа после срока", fmt.num(dcur["overdue_open"]),
+              _delta(_count_change(dcur["overdue_open"], dprev["overdue_open"]), False), "на конец периода"),
+        _card("Медиана ответа", fmt.num(cur["median_response_days"], 1, " дн."),
+              _delta(_count_change(cur["median_response_days"], prev["median_response_days"], 1), False),
+              "календарные дни"),
+        _card("Довольны", fmt.pct(cur["satisfied_share"]),
+              _delta(change(cur["satisfied_share"], prev["satisfied_share"], share=True), True),
+              f"оценок: {fmt.num(cur['rated'])}"),
+        _card("Решено", fmt.pct(cur["solved_share"]),
+              _delta(change(cur["solved_share"], prev["solved_share"], share=True), True),
+              f"из {fmt.num(cur['solvable_answered'])} решаемых с ответом"),
+    ]
+    return f'<div class="mt-kpis">{"".join(cards)}</div>'
+
+
+OTHERS_ID = "*others*"   # heatmap_matrix.sql's «Прочие» column
+
+
+def heat_cells(matrix: pl.DataFrame, themes: int = HEAT_THEMES, places: int = HEAT_PLACES):
+    """The busiest themes (rows) × the busiest settlements (columns) of a heatmap_matrix frame, with the
+    count in every cell (0 where there were none)."""
+    # The matrix sums the settlements beyond its top into «Прочие»: a slide shows named places only.
+    cur = matrix.filter((pl.col("appeals") > 0) & (pl.col("settlement_id") != OTHERS_ID))
+    top = lambda col, n: (cur.group_by(col).agg(pl.col("appeals").sum())  # noqa: E731
+                          .sort(["appeals", col], descending=[True, False]).head(n)[col].to_list())
+    rows, cols = top("theme", themes), top("settlement", places)
+    counts = {(t, s): n for t, s, n in cur.select("theme", "settlement", "appeals").iter_rows()}
+    return rows, cols, [[counts.get((t, s), 0) for s in cols] for t in rows]
+
+
+def _heat_color(value: int, biggest: int) -> str:
+    # From slate to red: white figures stay readable on every step.
+    share = value / biggest if biggest else 0
+    lo, hi = (30, 41, 59), (220, 38, 38)
+    r, g, b = (round(a + (z - a) * share) for a, z in zip(lo, hi))
+    return f"rgb({r},{g},{b})"
+
+
+def heatmap_body(flt) -> str:
+    matrix = q("heatmap_matrix", **flt.compare_params(), as_of=flt.as_of, min_base=5, top=HEAT_PLACES,
+               measure="appeals")
+    rows, cols, cells = heat_cells(matrix)
+    if not rows:
+        return pending("За период обращений нет.")
+    biggest = max(max(r) for r in cells)
+    head = "".join(f"<th>{escape(s)}</th>" for s in cols)
+    body = "".join(
+        f'<tr><th class="mt-row">{escape(t)}</th>'
+        + "".join(f'<td style="background:{_heat_color(v, biggest)}">{fmt.num(v) if v else "—"}</td>' for v in row)
+        + "</tr>" for t, row in zip(rows, cells))
+    return (f'<table class="mt-heat"><tr><th class="mt-row"></th>{head}</tr>{body}</table>'
+            '<div class="mt-note">В клетке — обращений за период; строки и столбцы — темы и населённые пункты '
+            'с наибольшим числом обращений.</div>')
+
+
+def problems_body(flt) -> str:
+    points = blocks.problem_points(flt, POINTS, run=q)
+    if points.is_empty():
+        return pending("Проблемных точек за период не найдено.")
+    items = "".join(f'<div class="mt-point"><b>{i}. {escape(p["settlement"])} · {escape(p["theme"])}</b>'
+                    f'<div>{escape(p["explanation"])}</div></div>'
+                    for i, p in enumerate(points.iter_rows(named=True), 1))
+    return f'<div class="mt-rows">{items}</div>'
+
+
+def overdue_rows(by_executor: pl.DataFrame, limit: int = EXECUTORS) -> pl.DataFrame:
+    """Executors with deadline breaches (no answer after the deadline, or an answer after it), most first."""
+    return (by_executor.with_columns(breaches=pl.col("overdue_open") + pl.col("answered_late"))
+            .filter(pl.col("breaches") > 0)
+            .sort(["breaches", "overdue_open", "grp"], descending=[True, True, False]).head(limit))
+
+
+def overdue_body(flt) -> str:
+    rows = overdue_rows(q("deadlines_breakdown", **flt.params(), as_of=flt.as_of, dim="executor"))
+    if rows.is_empty():
+        return pending("Нарушений сроков за период нет.")
+    biggest = rows["breaches"].max()
+    lines = []
+    for r in rows.iter_rows(named=True):
+        bar = "".join(f'<span style="width:{100 * r[c] / biggest:.1f}%;background:{color}"></span>'
+                      for c, color in (("overdue_open", BAD), ("answered_late", LATE)))
+        lines.append(f'<div class="mt-row3"><div>{escape(r["grp"])}</div><div class="mt-bar">{bar}</div>'
+                     f'<div class="mt-num"><span style="color:{BAD}">{fmt.num(r["overdue_open"])}</span> + '
+                     f'<span style="color:{LATE}">{fmt.num(r["answered_late"])}</span></div></div>')
+    legend = (f'<div class="mt-legend"><span><i class="mt-key" style="background:{BAD}"></i>нет ответа после срока</span>'
+              f'<span><i class="mt-key" style="background:{LATE}"></i>ответ позже срока</span></div>')
+    return f'{legend}<div class="mt-rows">{"".join(lines)}</div>'
+
+
+def satisfaction_body(flt) -> str:
+    kpis = q("satisfaction_kpis", **flt.compare_params(), as_of=flt.as_of)
+    cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)
+    if not flt.has_previous:
+        prev = dict.fromkeys(prev)
+    trend = q("satisfaction_trend", **trend_params(flt), dim="all", top=None)
+    if trend.is_empty() or not trend["rated"].sum():
+        return pending("Оценок за последние 12 месяцев нет.")
+    cols = []
+    for r in trend.iter_rows(named=True):
+        share, rated = r["satisfied_share"], r["rated"]
+        height = 0 if share is None else share * FULL_BAR
+        pale = "opacity:0.35;" if rated < MIN_RATED else ""
+        cols.append(f'<div class="mt-col"><div class="mt-top">{fmt.pct(share, 0)}</div>'
+                    f'<div class="mt-fill" style="height:calc({height:.2f} * var(--u));{pale}"></div>'
+                    f'<div class="mt-month">{MONTHS_SHORT[r["month"].month - 1]} {r["month"]:%y}</div>'
+                    f'<div class="mt-n">{fmt.num(rated)}</div></div>')
+    moved = change(cur["satisfied_share"], prev["satisfied_share"], share=True)
+    head = (f'<div style="display:flex;gap:calc(3*var(--u));align-items:baseline">'
+            f'<div>Довольны за период: <b>{fmt.pct(cur["satisfied_share"])}</b> (оценок: {fmt.num(cur["rated"])})</div>'
+            f'{_delta(moved, True)}</div>')
+    return (f'{head}<div class="mt-cols">{"".join(cols)}</div>'
+            f'<div class="mt-note">Доля довольных среди оценивших по месяцам поступления; под месяцем — число '
+            f'оценок, бледный столбец — меньше {MIN_RATED} оценок.</div>')
+
+
+def map_body(flt):
+    """The map's deck (the page draws it under the slide's head), or the line saying it is not there yet."""
+    deck = blocks.map_deck(flt)
+    return pending(blocks.MAP_PENDING) if deck is None else deck
+
+
+SLIDES = [
+    Slide("kpis", "Главное за период", kpis_body),
+    Slide("heatmap", "Темы × населённые пункты", heatmap_body),
+    Slide("problems", "Проблемные точки", problems_body),
+    Slide("overdue", "Нарушения сроков по исполнителям", overdue_body),
+    Slide("satisfaction", "Удовлетворённость по месяцам", satisfaction_body),
+    Slide("map", "Карта", map_body),
+]
+
+
+def period_line(flt) -> str:
+    """The period, the one it is compared with, and the link's filters, if any: the room must know what it sees."""
+    prev = (f" · к {fmt.date(flt.prev_from)}–{fmt.date(flt.date_from - dt.timedelta(days=1))}"
+            if flt.has_previous else "")
+    chosen = {"source": flt.sources, "theme": flt.themes, "settlement": flt.settlements, "executor": flt.executors}
+    labels = None
+    parts = []
+    for dim, values in chosen.items():
+        if values:
+            if labels is None:
+                opts = q("filter_options")
+                labels = {(d, v): label for d, v, label in opts.select("dim", "value", "label").iter_rows()}
+            parts.append(", ".join(labels.get((dim, v), v) for v in values))
+    where = f"<br>{escape('; '.join(parts))}" if parts else ""
+    return f"{fmt.date(flt.date_from)}–{fmt.date(flt.date_to)}{prev}{where}"
+
+
+def slide_html(slide: Slide, flt, position: int, total: int):
+    """A whole slide as (HTML, chart): its head (title, period, place in the cycle) and body; `chart` is
+    None, or a chart the page draws under the head (the map), the HTML then holding the head only."""
+    body = slide.body(flt)
+    chart = None if isinstance(body, str) else body
+    head = (f'<div class="mt-head"><div class="mt-title">{escape(slide.title)}</div>'
+            f'<div class="mt-meta">{period_line(flt)}<br>{position} / {total}</div></div>')
+    if chart is not None:
+        return f'<div class="mt-slide mt-slide-head" data-slide="{slide.key}">{head}</div>', chart
+    return f'<div class="mt-slide" data-slide="{slide.key}">{head}<div class="mt-body">{body}</div></div>', None
+
+
+def interval_from(text) -> int:
+    """The link's `interval` (seconds per slide), kept within 5 s – 1 h; the default when absent or not a number."""
+    try:
+        return min(max(int(text), MIN_INTERVAL), MAX_INTERVAL)
+    except (TypeError, ValueError):
+        return DEFAULT_INTERVAL
+
+
+def read_url() -> None:
+    """The meeting screen's own link settings, read once per session before the sidebar filters rewrite the
+    URL (they keep only their own keys): `interval`, and a week as the period when the link names none."""
+    if "mt_interval" in st.session_state:
+        return
+    st.session_state["mt_interval"] = interval_from(st.query_params.get("interval"))
+    if "period" not in st.query_params and "f_period" not in st.session_state:
+        st.query_params["period"] = "week"

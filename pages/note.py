@@ -1,0 +1,90 @@
+"""Аналитическая записка: the weekly note for the head — pick the week (or take the sidebar's period), read it
+here with its charts, download it as DOCX (to edit) or PDF."""
+import dataclasses
+import datetime as dt
+import re
+
+import polars as pl
+import streamlit as st
+
+from mcu import filters, fmt
+from mcu.periods import week_label
+from mcu.query import db_version
+from mcu.ui import empty_state, q
+from report.documents import to_docx, to_pdf
+from report.note import NoData, build
+
+MODES = {"week": "Неделя", "sidebar": "Период боковой панели"}
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|~$])")
+
+
+def _md(text: str) -> str:
+    """The note's plain text shown as such: markdown's special characters escaped."""
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+@st.cache_data(show_spinner="Составляю записку…", max_entries=32)
+def _note(flt, version: int):
+    return build(flt)
+
+
+def _weeks(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Mondays of the weeks the data touches, newest first."""
+    monday = last - dt.timedelta(days=last.weekday())
+    out = []
+    while monday + dt.timedelta(days=6) >= first:
+        out.append(monday)
+        monday -= dt.timedelta(days=7)
+    return out
+
+
+st.title("Аналитическая записка")
+flt = filters.current()
+if flt is None:
+    empty_state("В базе пока нет обращений. Загрузите выгрузку на странице «Загрузка данных».")
+    st.stop()
+bounds = q("data_bounds").row(0, named=True)
+left, right = st.columns([1, 2])
+mode = left.segmented_control("Период записки", list(MODES), format_func=MODES.get, key="note_mode",
+                              default="week") or "week"
+if mode == "week":
+    weeks = _weeks(bounds["first_day"], bounds["last_day"])
+    # The meeting discusses the last whole week; a week still running is offered but not chosen first.
+    whole = next((i for i, w in enumerate(weeks) if w + dt.timedelta(days=6) <= bounds["last_day"]), 0)
+    monday = right.selectbox("Неделя", weeks, index=whole, key="note_week",
+                             format_func=lambda w: f"{week_label(w)}: {fmt.date(w)}–{fmt.date(w + dt.timedelta(days=6))}")
+    sunday = monday + dt.timedelta(days=6)
+    flt = dataclasses.replace(flt, date_from=monday, date_to=sunday, as_of=min(bounds["last_day"], sunday))
+    name = f"записка_{week_label(monday)}"
+else:
+    right.caption("Период и фильтры — как на боковой панели.")
+    name = f"записка_{flt.date_from:%Y-%m-%d}_{flt.date_to:%Y-%m-%d}"
+st.caption("Канал, тема, населённый пункт и исполнитель берутся с боковой панели.")
+
+try:
+    note = _note(flt, db_version())
+except NoData as e:
+    empty_state(str(e))
+    st.stop()
+
+row = st.container(horizontal=True, gap="small")
+row.download_button("Скачать DOCX", data=lambda: to_docx(note), file_name=f"{name}.docx", key="note_docx",
+                    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                    icon=":material/download:", on_click="ignore")
+row.download_button("Скачать PDF", data=lambda: to_pdf(note), file_name=f"{name}.pdf", key="note_pdf",
+                    mime="application/pdf", icon=":material/download:", on_click="ignore")
+
+with st.container(border=True):
+    st.header(note.title)
+    st.markdown("  \n".join(_md(line) for line in note.lines))
+    for section in note.sections:
+        st.subheader(section.title)
+        for text in section.paragraphs:
+            st.markdown(_md(text))
+        if section.bullets:
+            st.markdown("\n".join(f"- {_md(text)}" for text in section.bullets))
+        if section.table:
+            st.dataframe(pl.DataFrame(section.table.rows, schema=section.table.header, orient="row"),
+                         hide_index=True)
+        if section.chart:
+            st.image(section.chart, caption=section.chart_title)

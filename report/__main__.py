@@ -1,0 +1,77 @@
+"""python -m report --week 2026-W47 --out записка.docx | --from 2026-11-01 --to 2026-11-30 --out записка.pdf
+
+Writes the analytic note for a week or any period (DOCX or PDF by the extension), so it can be scheduled.
+Exit 0 when written; 1 with a Russian message on stderr when the period holds no data or the input is wrong.
+"""
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+
+import streamlit.logger
+import streamlit.runtime.caching.cache_data_api as cache_data_api
+
+# The filters module is shared with the app and imports Streamlit, whose cache warns on stderr that it runs
+# without a server; here that is the point, and stderr is for our own messages. (A filter, not a level:
+# Streamlit resets its loggers' levels when it reads its config.)
+streamlit.logger.get_logger(cache_data_api.__name__).addFilter(lambda record: record.levelno >= 40)
+
+from mcu.periods import filters_for, iso_week  # noqa: E402
+from mcu.query import QueryError  # noqa: E402
+from mcu.settings import db_path  # noqa: E402
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"дата «{text}» не распознана: укажите ГГГГ-ММ-ДД") from None
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        # Exit 1 like every other refusal of this command (argparse's own is 2), and say where the help is.
+        print(f"Ошибка в параметрах: {message}. Справка: python -m report --help", file=sys.stderr)
+        sys.exit(1)
+
+
+def parse(argv):
+    p = _Parser(prog="python -m report", description="Аналитическая записка для главы за неделю или период.")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--week", help="неделя ISO: 2026-W47")
+    when.add_argument("--from", dest="date_from", type=_date, help="начало периода, ГГГГ-ММ-ДД (с --to)")
+    p.add_argument("--to", dest="date_to", type=_date, help="конец периода, ГГГГ-ММ-ДД")
+    p.add_argument("--out", required=True, type=Path, help="файл .docx или .pdf")
+    p.add_argument("--db", type=Path, default=None, help="база DuckDB (по умолчанию $MCU_DB или data/mcu.duckdb)")
+    for dim, label in (("source", "канал"), ("theme", "тема"), ("settlement", "населённый пункт (код)"),
+                       ("executor", "исполнитель (код)")):
+        p.add_argument(f"--{dim}", action="append", default=[], help=f"{label}; можно несколько раз")
+    return p.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    from report.documents import write
+    from report.note import NoData, build
+
+    args = parse(argv)
+    try:
+        if args.week:
+            date_from, date_to = iso_week(args.week)
+        elif args.date_to is None:
+            raise ValueError("С --from укажите и --to (ГГГГ-ММ-ДД).")
+        else:
+            date_from, date_to = sorted((args.date_from, args.date_to))
+        if args.out.suffix.lower() not in (".docx", ".pdf"):
+            raise ValueError(f"Файл «{args.out}»: записка сохраняется в .docx или .pdf — укажите одно из этих расширений.")
+        flt = filters_for(date_from, date_to, db=args.db, sources=args.source, themes=args.theme,
+                          settlements=args.settlement, executors=args.executor)
+        write(build(flt, db=args.db), args.out)
+    except (ValueError, NoData, QueryError) as e:
+        print(f"Ошибка: {e}", file=sys.stderr)
+        return 1
+    print(f"Записка сохранена: {args.out} (база {args.db or db_path()})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""The note as files: DOCX (python-docx; editable — the curator adds a paragraph) and PDF (fpdf2 with the
+DejaVu fonts; the PDF core fonts have no Cyrillic). Both fully offline."""
+import datetime as dt
+import io
+from pathlib import Path
+
+import matplotlib
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Cm, Pt
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from report.note import Note
+
+# Debian's fonts-dejavu-core; matplotlib (pinned, installed with the app) ships the same two faces.
+FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path(matplotlib.get_data_path()) / "fonts" / "ttf"]
+
+
+def font_dir() -> Path:
+    """Where DejaVu Sans (regular and bold) is; the PDF core fonts have no Cyrillic."""
+    for d in FONT_DIRS:
+        if (d / "DejaVuSans.ttf").exists() and (d / "DejaVuSans-Bold.ttf").exists():
+            return d
+    raise ValueError("Нет шрифта DejaVu Sans для PDF: установите пакет fonts-dejavu-core (apt-get install fonts-dejavu-core).")
+
+
+def _numeric(text: str) -> bool:
+    """A figure (right-aligned in tables): «1 234», «−3,5 п.п.», «—»."""
+    return bool(text) and (text[0].isdigit() or text[0] in "−+—")
+
+
+def to_docx(note: Note) -> bytes:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_height, section.page_width = Cm(29.7), Cm(21)
+    section.left_margin = section.right_margin = Cm(2)
+    section.top_margin = section.bottom_margin = Cm(2)
+    doc.styles["Normal"].font.name = "DejaVu Sans"
+    doc.styles["Normal"].font.size = Pt(10)
+    doc.add_heading(note.title, level=0)
+    for line in note.lines:
+        doc.add_paragraph(line).paragraph_format.space_after = Pt(0)
+    for s in note.sections:
+        doc.add_heading(s.title, level=1)
+        for text in s.paragraphs:
+            doc.add_paragraph(text)
+        for text in s.bullets:
+            doc.add_paragraph(text, style="List Bullet")
+        if s.table:
+            table = doc.add_table(rows=1, cols=len(s.table.header), style="Table Grid")
+            for cell, text in zip(table.rows[0].cells, s.table.header):
+                cell.text = text
+                cell.paragraphs[0].runs[0].bold = True
+            for row in s.table.rows:
+                for i, (cell, text) in enumerate(zip(table.add_row().cells, row)):
+                    cell.text = text
+                    if i and _numeric(text):
+                        cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        if s.chart:
+            doc.add_paragraph(s.chart_title).runs[0].italic = True
+            doc.add_picture(io.BytesIO(s.chart), width=Cm(16))
+    doc.core_properties.title = note.title
+    doc.core_properties.language = "ru-RU"
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+class _PDF(FPDF):
+    def footer(self):
+        self.set_y(-12)
+        self.set_font("DejaVu", size=8)
+        self.set_text_color(120)
+        self.cell(0, 5, f"Аналитическая записка · стр. {self.page_no()} из {{nb}}", align="C")
+
+
+def to_pdf(note: Note) -> bytes:
+    pdf = _PDF(format="A4")
+    pdf.set_margins(20, 18, 20)
+    pdf.set_auto_page_break(True, margin=18)
+    fonts = font_dir()
+    pdf.add_font("DejaVu", "", fonts / "DejaVuSans.ttf")
+    pdf.add_font("DejaVu", "B", fonts / "DejaVuSans-Bold.ttf")
+    pdf.set_title(note.title)
+    pdf.set_lang("ru")
+    pdf.set_creation_date(dt.datetime.now(dt.timezone.utc))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(0, 8, note.title, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("DejaVu", size=9)
+    for line in note.lines:
+        pdf.multi_cell(0, 5, line, align="L", new_x="LMARGIN", new_y="NEXT")
+    for s in note.sections:
+        pdf.ln(4)
+        if pdf.will_page_break(30):
+            pdf.add_page()
+        pdf.set_font("DejaVu", "B", 13)
+        pdf.multi_cell(0, 7, s.title, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+        pdf.set_font("DejaVu", size=10)
+        for text in s.paragraphs:
+            pdf.multi_cell(0, 5.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1)
+        for text in s.bullets:
+            pdf.set_x(pdf.l_margin)
+            pdf.cell(5, 5.5, "•")
+            pdf.multi_cell(0, 5.5, text, align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(1)
+        if s.table:
+            pdf.set_font("DejaVu", size=8.5)
+            numeric = [i > 0 and all(_numeric(r[i]) for r in s.table.rows) for i in range(len(s.table.header))]
+            # A text column as wide as its longest cell asks (a one-line explanation needs the room).
+            longest = [max(len(r[i]) for r in [s.table.header, *s.table.rows]) for i in range(len(s.table.header))]
+            widths = [3 if n else min(max(longest[i] / 8, 4), 16) for i, n in enumerate(numeric)]
+            if s.table.header[0] == "№":
+                widths[0] = 1
+            with pdf.table(col_widths=widths, text_align=["RIGHT" if n else "LEFT" for n in numeric],
+                           headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+                           line_height=4.6, padding=1) as table:
+                for row in [s.table.header, *s.table.rows]:
+                    cells = table.row()
+                    for text in row:
+                        cells.cell(text)
+            pdf.set_font("DejaVu", size=10)
+        if s.chart:
+            pdf.ln(2)
+            if pdf.will_page_break(70):
+                pdf.add_page()
+            pdf.set_font("DejaVu", size=9)
+            pdf.multi_cell(0, 5, s.chart_title, align="L", new_x="LMARGIN", new_y="NEXT")
+            pdf.image(io.BytesIO(s.chart), w=pdf.epw)
+    return bytes(pdf.output())
+
+
+def write(note: Note, path: Path) -> None:
+    """DOCX or PDF by the file's extension."""
+    kind = Path(path).suffix.lower()
+    if kind not in (".docx", ".pdf"):
+        raise ValueError(f"Файл «{path}»: записка сохраняется в .docx или .pdf — укажите одно из этих расширений.")
+    Path(path).write_bytes(to_docx(note) if kind == ".docx" else to_pdf(note))
+

@@ -1,0 +1,328 @@
+"""The analytic note for the head (seed 004, 3.2 а; seed 002, 4.3 а): figures of one period from the named
+queries, as a list of named sections that the page, the DOCX and the PDF all draw the same way.
+
+Every figure comes from a query in queries/ through run_query; nothing here computes a metric, it only
+chooses, words and orders what the queries return. «Проблемные точки» come from mcu/blocks.py.
+"""
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import polars as pl
+
+from mcu import blocks, fmt
+from mcu.filters import DIMS, Filters
+from mcu.periods import trend_params, week_label
+from mcu.query import run_query
+from mcu.scoring import score_settings
+from mcu.slides import overdue_rows
+from report import charts
+
+TOP = 10  # themes and settlements in their tables
+HEAR = 3  # executors the recommendations propose to hear
+GROWTH_MIN, GROWTH_RATIO = 5, 0.3  # a theme's rise worth a recommendation: at least +5 and +30 %
+SATISFACTION_DROP, SATISFACTION_BASE = 0.05, 20  # a fall of 5 п.п. on at least 20 ratings
+
+
+class NoData(Exception):
+    """The period holds no appeals for the filters: there is nothing to write a note about."""
+
+
+@dataclass
+class Table:
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    bullets: list[str] = field(default_factory=list)
+    table: Table | None = None
+    chart: bytes | None = None  # PNG
+    chart_title: str = ""
+
+
+@dataclass
+class Note:
+    title: str
+    lines: list[str]  # the period, the comparison, the filters, the state date
+    sections: list[Section]
+
+
+def _minus(text: str | None) -> str:
+    """A change as printed: «—» when there is none, a typographic minus."""
+    return fmt.DASH if text is None else text.replace("-", "−")
+
+
+def count_change(cur, prev) -> str:
+    if cur is None or prev is None:
+        return fmt.DASH
+    pct = f", {fmt.signed((cur - prev) / prev * 100, 1, ' %')}" if prev else ""
+    return _minus(f"{fmt.signed(cur - prev) or '0'}{pct}")
+
+
+def share_change(cur, prev) -> str:
+    if cur is None or prev is None:
+        return fmt.DASH
+    return _minus(fmt.signed((cur - prev) * 100, 1, " п.п.") or "0,0 п.п.")
+
+
+def days_change(cur, prev) -> str:
+    if cur is None or prev is None:
+        return fmt.DASH
+    return _minus(fmt.signed(cur - prev, 1, " дн.") or "0,0 дн.")
+
+
+class Figures:
+    """The queries behind the note for one set of filters, each run once."""
+
+    def __init__(self, flt: Filters, db=None):
+        self.flt, self.db = flt, db
+
+    def run(self, name: str, **params) -> pl.DataFrame:
+        return run_query(name, db=self.db, **params)
+
+    def _periods(self, name: str) -> tuple[dict, dict]:
+        df = self.run(name, **self.flt.compare_params(), as_of=self.flt.as_of)
+        cur, prev = df.row(0, named=True), df.row(1, named=True)
+        return cur, (prev if self.flt.has_previous else dict.fromkeys(prev))
+
+    @cached_property
+    def overview(self):
+        df = self.run("overview_kpis", **self.flt.compare_params(), as_of=self.flt.as_of)
+        rows = {r["period"]: r for r in df.iter_rows(named=True)}
+        if not self.flt.has_previous:
+            rows["previous"] = dict.fromkeys(rows["previous"])
+        if not self.flt.has_year_ago:
+            rows["year_ago"] = dict.fromkeys(rows["year_ago"])
+        return rows
+
+    @cached_property
+    def deadlines(self):
+        return self._periods("deadlines_kpis")
+
+    @cached_property
+    def satisfaction(self):
+        return self._periods("satisfaction_kpis")
+
+    @cached_property
+    def themes(self):
+        return self.run("top_themes", **self.flt.compare_params(), limit=TOP)
+
+    @cached_property
+    def settlements(self):
+        return self.run("top_settlements", **self.flt.compare_params(), limit=TOP)
+
+    @cached_property
+    def by_executor(self):
+        return self.run("deadlines_breakdown", **self.flt.params(), as_of=self.flt.as_of, dim="executor")
+
+    @cached_property
+    def rating(self):
+        return self.run("executors_rating", **self.flt.compare_params(), as_of=self.flt.as_of,
+                        **score_settings().params())
+
+    @cached_property
+    def satisfaction_trend(self):
+        return self.run("satisfaction_trend", **trend_params(self.flt), dim="all", top=None)
+
+    @cached_property
+    def results_trend(self):
+        return self.run("satisfaction_results_trend", **trend_params(self.flt))
+
+    @cached_property
+    def problem_points(self):
+        return blocks.problem_points(self.flt, 5, run=self.run)
+
+    @cached_property
+    def labels(self) -> dict:
+        opts = self.run("filter_options")
+        return {(d, v): label for d, v, label in opts.select("dim", "value", "label").iter_rows()}
+
+
+def summary(f: Figures) -> Section:
+    cur, prev, year = f.overview["current"], f.overview["previous"], f.overview["year_ago"]
+    dcur, dprev = f.deadlines
+    scur, sprev = f.satisfaction
+    rows = [
+        ["Обращений", fmt.num(cur["total"]), fmt.num(prev["total"]), count_change(cur["total"], prev["total"])],
+        ["Просрочено, доля", fmt.pct(cur["overdue_share"]), fmt.pct(prev["overdue_share"]),
+         share_change(cur["overdue_share"], prev["overdue_share"])],
+        ["Без ответа после срока", fmt.num(dcur["overdue_open"]), fmt.num(dprev["overdue_open"]),
+         count_change(dcur["overdue_open"], dprev["overdue_open"])],
+        ["Ответ позже срока", fmt.num(dcur["answered_late"]), fmt.num(dprev["answered_late"]),
+         count_change(dcur["answered_late"], dprev["answered_late"])],
+        ["Медиана ответа, дн.", fmt.num(cur["median_response_days"], 1), fmt.num(prev["median_response_days"], 1),
+         days_change(cur["median_response_days"], prev["median_response_days"])],
+        ["Довольны, доля оценивших", fmt.pct(scur["satisfied_share"]), fmt.pct(sprev["satisfied_share"]),
+         share_change(scur["satisfied_share"], sprev["satisfied_share"])],
+        ["Решено, доля решаемых", fmt.pct(scur["solved_share"]), fmt.pct(sprev["solved_share"]),
+         share_change(scur["solved_share"], sprev["solved_share"])],
+    ]
+    text = [f"Обращений за период: {fmt.num(cur['total'])}"
+            + (f"; за предыдущий период той же длины: {fmt.num(prev['total'])} "
+               f"({count_change(cur['total'], prev['total'])})" if prev["total"] is not None else "")
+            + (f"; за те же даты год назад: {fmt.num(year['total'])}" if year["total"] is not None else "") + "."]
+    return Section("summary", "Итоги периода", text,
+                   table=Table(["Показатель", "За период", "Предыдущий период", "Изменение"], rows))
+
+
+def _ranked(df: pl.DataFrame, label: str, has_previous: bool, extra=None) -> list[list[str]]:
+    out = []
+    for r in df.iter_rows(named=True):
+        row = [r[label], fmt.num(r["appeals"]), fmt.num(r["prev_appeals"]) if has_previous else fmt.DASH,
+               count_change(r["appeals"], r["prev_appeals"]) if has_previous else fmt.DASH]
+        out.append(row + ([extra(r)] if extra else []))
+    return out
+
+
+def themes(f: Figures) -> Section:
+    df, has_prev = f.themes, f.flt.has_previous
+    if df.is_empty():
+        return Section("themes", "Темы", ["Обращений за период нет."])
+    lead = df.row(0, named=True)
+    text = [f"Больше всего обращений — по теме «{lead['theme']}»: {fmt.num(lead['appeals'])} "
+            f"({fmt.pct(lead['share'])} всех обращений периода)."]
+    if has_prev:
+        up = df.filter(pl.col("change") > 0).sort(["change", "theme"], descending=[True, False])
+        if up.height:
+            r = up.row(0, named=True)
+            text.append(f"Сильнее всего выросло число обращений по теме «{r['theme']}»: "
+                        f"{count_change(r['appeals'], r['prev_appeals'])}.")
+    return Section("themes", "Темы", text,
+                   table=Table(["Тема", "Обращений", "Пред. период", "Изменение", "Доля"],
+                               _ranked(df, "theme", has_prev, lambda r: fmt.pct(r["share"]))),
+                   chart=charts.ranked(df, "theme", has_prev), chart_title="Обращения по темам")
+
+
+def settlements(f: Figures) -> Section:
+    df, has_prev = f.settlements, f.flt.has_previous
+    if df.is_empty():
+        return Section("settlements", "Населённые пункты", ["Обращений за период нет."])
+    lead = df.row(0, named=True)
+    text = [f"Больше всего обращений — из населённого пункта {lead['settlement']}: {fmt.num(lead['appeals'])}"
+            + (f" ({fmt.num(lead['per_1000'], 1)} на 1 000 жителей)." if lead["per_1000"] is not None else ".")]
+    return Section("settlements", "Населённые пункты", text,
+                   table=Table(["Населённый пункт", "Обращений", "Пред. период", "Изменение", "На 1 000 жит."],
+                               _ranked(df, "settlement", has_prev, lambda r: fmt.num(r["per_1000"], 1))),
+                   chart=charts.ranked(df, "settlement", has_prev), chart_title="Обращения по населённым пунктам")
+
+
+def deadlines(f: Figures) -> Section:
+    cur, prev = f.deadlines
+    text = [f"На {fmt.date(f.flt.as_of)} обращений периода без ответа: {fmt.num(cur['open'])}, из них срок истёк: "
+            f"{fmt.num(cur['overdue_open'])}; ответов позже срока: {fmt.num(cur['answered_late'])}; срок истекает в "
+            f"ближайшие 2 рабочих дня: {fmt.num(cur['at_risk'])}. Доля ответов в срок среди обращений, исход которых "
+            f"ясен: {fmt.pct(cur['on_time_share'])} ({fmt.num(cur['on_time'])} из {fmt.num(cur['decided'])}; "
+            f"изменение {share_change(cur['on_time_share'], prev['on_time_share'])})."]
+    rows = overdue_rows(f.by_executor, limit=TOP)
+    if rows.is_empty():
+        text.append("Нарушений сроков за период нет.")
+        return Section("deadlines", "Сроки и ответственные исполнители", text)
+    text.append("Исполнители, допустившие нарушения сроков:")
+    table = Table(["Исполнитель", "Без ответа после срока", "Ответ позже срока", "Под угрозой", "В срок"],
+                  [[r["grp"], fmt.num(r["overdue_open"]), fmt.num(r["answered_late"]), fmt.num(r["at_risk"]),
+                    fmt.pct(r["on_time_share"])] for r in rows.iter_rows(named=True)])
+    return Section("deadlines", "Сроки и ответственные исполнители", text, table=table,
+                   chart=charts.breaches(rows), chart_title="Нарушения сроков по исполнителям")
+
+
+def satisfaction(f: Figures) -> Section:
+    cur, prev = f.satisfaction
+    if not cur["rated"]:
+        text = ["За период оценок нет."]
+    else:
+        text = [f"Довольны ответом {fmt.pct(cur['satisfied_share'])} оценивших (оценок: {fmt.num(cur['rated'])}; "
+                f"изменение {share_change(cur['satisfied_share'], prev['satisfied_share'])}). Средняя оценка — "
+                f"{fmt.num(cur['mean_rating'], 2)} по шкале 1–5 (оценок в баллах: {fmt.num(cur['scored'])})."]
+    trend = f.satisfaction_trend
+    chart = charts.satisfaction(trend) if trend["rated"].sum() else None
+    return Section("satisfaction", "Удовлетворённость", text, chart=chart,
+                   chart_title="Доля довольных по месяцам поступления, 12 месяцев")
+
+
+def results(f: Figures) -> Section:
+    cur, prev = f.satisfaction
+    if not cur["solvable_answered"]:
+        text = ["За период нет отвеченных решаемых обращений."]
+    else:
+        text = [f"Отвеченных решаемых обращений: {fmt.num(cur['solvable_answered'])}; решено "
+                f"{fmt.pct(cur['solved_share'])} (изменение {share_change(cur['solved_share'], prev['solved_share'])}), "
+                f"разъяснено {fmt.pct(cur['explained_share'])} "
+                f"(изменение {share_change(cur['explained_share'], prev['explained_share'])}). Разъяснение там, где "
+                f"вопрос можно было решить, — повод проверить ответ по существу."]
+    trend = f.results_trend
+    return Section("results", "Решено и разъяснено", text,
+                   chart=charts.results(trend) if trend.height else None,
+                   chart_title="Решено, разъяснено и отказано по месяцам поступления, 12 месяцев")
+
+
+def problems(f: Figures) -> Section:
+    points = f.problem_points
+    if points.is_empty():
+        return Section("problems", "Проблемные точки", ["Проблемных точек за период не найдено."])
+    return Section("problems", "Проблемные точки",
+                   ["Сочетания населённого пункта и темы с нагрузкой выше ожидаемой — кандидаты для голосования:"],
+                   table=Table(["№", "Населённый пункт", "Тема", "Почему"],
+                               [[str(i), r["settlement"], r["theme"], r["explanation"]]
+                                for i, r in enumerate(points.iter_rows(named=True), 1)]))
+
+
+def recommendations(f: Figures) -> Section:
+    out = []
+    for r in overdue_rows(f.by_executor, limit=HEAR).iter_rows(named=True):
+        rating = f.rating.filter(pl.col("executor") == r["grp"])
+        place = (f" (место в рейтинге исполнителей: {rating['rank'][0]})"
+                 if rating.height and rating["rank"][0] is not None else "")
+        out.append(f"Заслушать исполнителя «{r['grp']}»{place}: без ответа после срока — {fmt.num(r['overdue_open'])}, "
+                   f"ответов позже срока — {fmt.num(r['answered_late'])}.")
+    points = f.problem_points
+    for r in points.iter_rows(named=True):
+        out.append(f"Включить вопрос «{r['settlement']} — {r['theme']}» в голосование: {r['explanation']}")
+    if f.flt.has_previous:
+        rising = f.themes.filter((pl.col("change") >= GROWTH_MIN)
+                                 & (pl.col("change") >= GROWTH_RATIO * pl.col("prev_appeals")))
+        for r in rising.sort(["change", "theme"], descending=[True, False]).head(2).iter_rows(named=True):
+            out.append(f"Разобрать рост обращений по теме «{r['theme']}»: {count_change(r['appeals'], r['prev_appeals'])} "
+                       f"к предыдущему периоду.")
+    cur, prev = f.satisfaction
+    if (cur["rated"] or 0) >= SATISFACTION_BASE and prev["satisfied_share"] is not None \
+            and cur["satisfied_share"] <= prev["satisfied_share"] - SATISFACTION_DROP:
+        out.append(f"Разобрать причины снижения удовлетворённости: "
+                   f"{share_change(cur['satisfied_share'], prev['satisfied_share'])} (оценок: {fmt.num(cur['rated'])}).")
+    if not out:
+        return Section("recommendations", "Рекомендации", ["Отклонений, требующих отдельного решения, не выявлено."])
+    return Section("recommendations", "Рекомендации", ["Предлагается (проект, составлен по цифрам записки):"],
+                   bullets=out)
+
+
+SECTIONS = [summary, themes, settlements, deadlines, satisfaction, results, problems, recommendations]
+
+
+def _lines(f: Figures) -> list[str]:
+    flt = f.flt
+    span = f"{fmt.date(flt.date_from)}–{fmt.date(flt.date_to)}"
+    is_week = flt.days == 7 and flt.date_from.isoweekday() == 1
+    lines = [f"Период: {'неделя ' + week_label(flt.date_from) + ', ' if is_week else ''}{span} ({flt.days} дн.)"]
+    if flt.has_previous:
+        lines.append(f"Сравнение с предыдущим периодом: {fmt.date(flt.prev_from)}–"
+                     f"{fmt.date(flt.date_from - dt.timedelta(days=1))}")
+    chosen = [f"{label.lower()}: " + ", ".join(f.labels.get((dim, v), v) for v in values)
+              for dim, (_key, label), values in zip(DIMS, DIMS.values(),
+                                                    (flt.sources, flt.themes, flt.settlements, flt.executors))
+              if values]
+    lines.append("Фильтры: " + ("; ".join(chosen) if chosen else "все обращения"))
+    lines.append(f"Состояние ответов и сроков — на {fmt.date(flt.as_of)}")
+    return lines
+
+
+def build(flt: Filters, db=None) -> Note:
+    """The note for the filters; NoData when the period holds no appeals."""
+    f = Figures(flt, db)
+    if not f.overview["current"]["total"]:
+        raise NoData(f"За период {fmt.date(flt.date_from)}–{fmt.date(flt.date_to)} обращений нет: записку составить "
+                     f"не по чему. Выберите другой период или снимите фильтры.")
+    return Note("Аналитическая записка о работе с обращениями граждан", _lines(f), [s(f) for s in SECTIONS])

@@ -1,0 +1,184 @@
+"""Режим совещания (AppTest): every slide with the queries' figures, the cycle (next, back, pause, the timer),
+the link's settings, and no personal data on any slide."""
+import datetime as dt
+import html
+import re
+import time
+
+import polars as pl
+import pytest
+from conftest import APP, DEMO_END
+from streamlit.testing.v1 import AppTest
+
+from mcu import slides
+from mcu.periods import filters_for
+from mcu.query import run_query
+from mcu import blocks
+
+KEYS = ["kpis", "heatmap", "problems", "overdue", "satisfaction", "map"]
+
+
+def open_meeting(db, monkeypatch, **query) -> AppTest:
+    """The app opened straight on the meeting page's link, as a kiosk browser opens it."""
+    monkeypatch.setenv("MCU_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.switch_page("pages/meeting.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def slide(at) -> tuple[str, str]:
+    """The slide shown: its key and its visible text (tags dropped, entities decoded)."""
+    body = next(h.proto.body for h in at.get("html") if "data-slide=" in h.proto.body)
+    key = re.search(r'data-slide="(\w+)"', body)[1]
+    return key, " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+@pytest.fixture
+def meeting(demo_db, monkeypatch):
+    return lambda **query: open_meeting(demo_db, monkeypatch, **query)
+
+
+def test_link_settings_and_default_week(meeting):
+    at = meeting(interval="45")
+    assert at.session_state["mt_interval"] == 45
+    assert at.query_params["period"] == "week" and at.query_params["interval"] == "45"
+    key, text = slide(at)
+    assert key == "kpis"
+    assert text.startswith("Главное за период 19.11.2026–25.11.2026 · к 12.11.2026–18.11.2026 1 / 6")
+    assert "Смена слайда каждые 45 с · клавиши: ← → и пробел · данные на 25.11.2026" in [m.value for m in at.main.markdown]
+    # The sidebar, header and toolbar are hidden on this page only (CSS injected by the page).
+    assert any('[data-testid="stSidebar"]' in h.proto.body and "display: none" in h.proto.body for h in at.get("html"))
+
+
+def test_link_period_and_filters_are_kept_and_bad_interval_falls_back(meeting):
+    at = meeting(period="month", interval="soon", settlement="kyzlas", theme="ЖКХ")
+    assert at.session_state["mt_interval"] == slides.DEFAULT_INTERVAL
+    assert "interval" not in at.query_params
+    assert slide(at)[1].startswith("Главное за период 27.10.2026–25.11.2026 · к 27.09.2026–26.10.2026 ЖКХ; Кызлас 1 / 6")
+    assert slides.interval_from("2") == slides.MIN_INTERVAL and slides.interval_from("99999") == slides.MAX_INTERVAL
+
+
+def test_every_slide_shows_the_queries_figures(meeting, demo_db):
+    at = meeting(interval="30")
+    flt = filters_for(DEMO_END - dt.timedelta(days=6), DEMO_END, db=demo_db)
+    seen = []
+    for _ in KEYS:
+        key, text = slide(at)
+        seen.append(key)
+        if key == "kpis":
+            k = run_query("overview_kpis", db=demo_db, **flt.compare_params(), as_of=flt.as_of)
+            d = run_query("deadlines_kpis", db=demo_db, **flt.compare_params(), as_of=flt.as_of)
+            cur, prev = k.row(0, named=True), k.row(1, named=True)
+            assert (cur["total"], prev["total"]) == (170, 162)
+            assert f"Обращений {cur['total']} ▲ +8 (+4,9 %) было {prev['total']}" in text
+            assert f"Без ответа после срока {d['overdue_open'][0]} ▼" in text
+        elif key == "heatmap":
+            matrix = run_query("heatmap_matrix", db=demo_db, **flt.compare_params(), as_of=flt.as_of, min_base=5,
+                               top=slides.HEAT_PLACES, measure="appeals")
+            rows, cols, cells = slides.heat_cells(matrix)
+            assert len(rows) == slides.HEAT_THEMES and len(cols) == slides.HEAT_PLACES
+            assert rows[0] == "ЖКХ"
+            first = matrix.filter((pl.col("theme") == rows[0]) & (pl.col("settlement") == cols[0]))["appeals"][0]
+            assert cells[0][0] == first
+            assert " ".join(cols) in text
+            assert f"{rows[0]} " + " ".join(str(v) if v else "—" for v in cells[0]) in text
+        elif key == "problems":
+            points = blocks.problem_points(flt, slides.POINTS, run=lambda n, **p: run_query(n, db=demo_db, **p))
+            # The demo's last week: the Кызлас water surge is the one point.
+            assert points["settlement"].to_list() == ["Кызлас"]
+            for i, r in enumerate(points.iter_rows(named=True), 1):
+                assert f"{i}. {r['settlement']} · {r['theme']} {r['explanation']}" in text
+        elif key == "overdue":
+            by = run_query("deadlines_breakdown", db=demo_db, **flt.params(), as_of=flt.as_of, dim="executor")
+            worst = slides.overdue_rows(by)
+            assert worst["grp"].to_list() == ["МУП «Аскизское ЖКХ»", "Отдел дорожного хозяйства и транспорта",
+                                              "Администрации сельских поселений",
+                                              "Региональный оператор по обращению с ТКО"]
+            r = worst.row(0, named=True)
+            assert f"{r['grp']} {r['overdue_open']} + {r['answered_late']}" in text
+        elif key == "satisfaction":
+            assert "Довольны за период: 72,2 % (оценок: 18) ▲ +1,4 п.п." in text
+            months = re.findall(r"(\d+ %) (\w{3} \d\d) (\d+)", text)
+            assert [m[1] for m in months] == ["дек 25", "янв 26", "фев 26", "мар 26", "апр 26", "май 26", "июн 26",
+                                              "июл 26", "авг 26", "сен 26", "окт 26", "ноя 26"]
+        elif key == "map":
+            import importlib.util
+            if importlib.util.find_spec("mcu.maps") is None:
+                assert "Карта ещё не подключена" in text
+        at.button(key="mt_next").click().run()
+        assert not at.exception
+    assert seen == KEYS
+    assert slide(at)[0] == "kpis"  # the cycle starts over
+
+
+def test_back_pause_and_the_timer(meeting):
+    at = meeting(interval="30")
+    at.button(key="mt_prev").click().run()
+    assert slide(at)[0] == "map"  # back from the first slide is the last
+    # A timer tick (the fragment rerun after the interval) advances...
+    at.session_state["mt_shown"] = time.monotonic() - 31
+    at.run()
+    assert slide(at)[0] == "kpis"
+    # ...but not right after a click, and not while paused.
+    at.run()
+    assert slide(at)[0] == "kpis"
+    at.button(key="mt_pause").click().run()
+    assert at.button(key="mt_pause").label == "Продолжить"
+    assert at.main.markdown[-1].value.startswith("Пауза")
+    at.session_state["mt_shown"] = time.monotonic() - 300
+    at.run()
+    assert slide(at)[0] == "kpis"
+    at.button(key="mt_pause").click().run()
+    assert at.button(key="mt_pause").label == "Пауза"
+    at.button(key="mt_next").click().run()
+    assert slide(at)[0] == "heatmap"
+
+
+def test_no_personal_data_on_any_slide(meeting):
+    """Aggregates only: no appeal text, address, number or applicant on any slide (texts from the generator)."""
+    from etl.demo import generate
+    demo = generate(seed=42, years=2, end=DEMO_END)
+    at = meeting(period="all", interval="30")
+    shown = []
+    for _ in KEYS:
+        shown.append(slide(at)[1])
+        at.button(key="mt_next").click().run()
+    everything = " ".join(shown) + " ".join(m.value for m in at.markdown)
+    for col in ("text", "address", "external_id", "applicant_hash"):
+        values = set(demo[col].drop_nulls().to_list())
+        assert not [v for v in values if v in everything], col
+    assert "ул." not in everything
+
+
+def test_meeting_says_so_without_data(tmp_path, monkeypatch):
+    from etl.build import new_database
+    with new_database(tmp_path / "empty.duckdb"):
+        pass
+    at = open_meeting(tmp_path / "empty.duckdb", monkeypatch)
+    assert any("В базе пока нет обращений." in h.proto.body for h in at.get("html"))
+
+
+def test_a_new_load_shows_without_a_restart(make_db, monkeypatch):
+    """The screen is left on all day: after the ETL swaps in a new database, the next rerun shows it."""
+    from conftest import build_db
+    db = make_db([{"received_at": "2026-11-20 10:00"}], name="live.duckdb")
+    at = open_meeting(db, monkeypatch, period="all", interval="30")
+    assert "Обращений 1 " in slide(at)[1]
+    time.sleep(0.01)  # a new file, a new modification time: the version the cache is keyed by
+    build_db(db, [{"received_at": "2026-11-20 10:00"}, {"received_at": "2026-11-21 10:00"},
+                  {"received_at": "2026-11-24 10:00"}])
+    at.run()
+    assert not at.exception
+    assert "Обращений 3 " in slide(at)[1]
+
+
+def test_change_against_an_empty_previous_week(make_db, monkeypatch):
+    """A week after an empty one: the count's change is the difference, not «нет сравнения»."""
+    db = make_db([{"received_at": "2026-11-01 10:00"}, {"received_at": "2026-11-20 10:00"},
+                  {"received_at": "2026-11-21 10:00"}])
+    at = open_meeting(db, monkeypatch, period="week", interval="30")
+    assert "Обращений 2 ▲ +2 было 0" in slide(at)[1]

@@ -1,0 +1,226 @@
+"""The analytic note on the demo data: its figures are the queries' figures (read back from the DOCX), the
+PDF has its pages and Cyrillic text, the CLI's exit codes, and the page «Аналитическая записка»."""
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import sys
+
+import polars as pl
+import pytest
+from conftest import ROOT
+from docx import Document
+
+from mcu.periods import filters_for, iso_week, trend_params
+from mcu.query import run_query
+from mcu.scoring import score_settings
+from mcu import blocks
+from report.__main__ import main
+from report.documents import to_docx, to_pdf
+from report.note import build
+
+WEEK = "2026-W47"  # 16.11–22.11.2026, the last whole week of the demo (it ends on Wednesday 25.11.2026)
+ARTIFACTS = ROOT / "tests" / "artifacts"
+
+
+def number(text: str) -> float | None:
+    """A figure as the note prints it («1 234», «8,3 %», «−2 (…)», «0,6») → float; «—» → None."""
+    text = text.replace("\u00a0", "").replace(" ", "").replace("−", "-")
+    if text.startswith("—"):
+        return None
+    return float(re.match(r"[-+]?\d+(?:,\d+)?", text)[0].replace(",", "."))
+
+
+@pytest.fixture(scope="module")
+def week(demo_db):
+    flt = filters_for(*iso_week(WEEK), db=demo_db)
+    note = build(flt, db=demo_db)
+    return flt, note, Document(io.BytesIO(to_docx(note)))
+
+
+def tables(doc) -> dict[str, list[list[str]]]:
+    """The DOCX's tables keyed by their first header cell."""
+    return {t.rows[0].cells[0].text: [[c.text for c in r.cells] for r in t.rows[1:]] for t in doc.tables}
+
+
+def test_week_is_the_iso_week():
+    assert iso_week("2026-W47") == (dt.date(2026, 11, 16), dt.date(2026, 11, 22))
+    assert iso_week("2026w01") == (dt.date(2025, 12, 29), dt.date(2026, 1, 4))
+    with pytest.raises(ValueError, match="ГГГГ-Wнн"):
+        iso_week("2026-W54")
+
+
+def test_summary_figures_are_the_queries(week, demo_db):
+    flt, _note, doc = week
+    assert (flt.date_from, flt.date_to, flt.as_of) == (dt.date(2026, 11, 16), dt.date(2026, 11, 22),
+                                                       dt.date(2026, 11, 22))
+    kpis = run_query("overview_kpis", db=demo_db, **flt.compare_params(), as_of=flt.as_of)
+    cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)
+    dl = run_query("deadlines_kpis", db=demo_db, **flt.compare_params(), as_of=flt.as_of).row(0, named=True)
+    sat = run_query("satisfaction_kpis", db=demo_db, **flt.compare_params(), as_of=flt.as_of)
+    scur, sprev = sat.row(0, named=True), sat.row(1, named=True)
+    summary = {r[0]: r[1:] for r in tables(doc)["Показатель"]}
+    assert [number(v) for v in summary["Обращений"][:2]] == [cur["total"], prev["total"]]
+    # Counted straight from the demo generator, not through SQL: the appeals received in the week.
+    from etl.demo import generate
+    demo = generate(seed=42, years=2, end=dt.date(2026, 11, 25))
+    in_week = demo.filter(pl.col("received_at").dt.date().is_between(flt.date_from, flt.date_to)).height
+    assert number(summary["Обращений"][0]) == in_week == 177
+    assert summary["Обращений"][2] == f"+{cur['total'] - prev['total']}, +13,5 %"
+    assert number(summary["Просрочено, доля"][0]) == round(cur["overdue_share"] * 100, 1)
+    assert number(summary["Без ответа после срока"][0]) == dl["overdue_open"]
+    assert number(summary["Ответ позже срока"][0]) == dl["answered_late"]
+    assert number(summary["Медиана ответа, дн."][0]) == round(cur["median_response_days"], 1)
+    assert number(summary["Довольны, доля оценивших"][0]) == round(scur["satisfied_share"] * 100, 1)
+    assert number(summary["Довольны, доля оценивших"][1]) == round(sprev["satisfied_share"] * 100, 1)
+    assert number(summary["Решено, доля решаемых"][0]) == round(scur["solved_share"] * 100, 1)
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "Период: неделя 2026-W47, 16.11.2026–22.11.2026 (7 дн.)" in text
+    assert f"Отвеченных решаемых обращений: {scur['solvable_answered']}; решено" in text
+
+
+def test_themes_and_settlements_are_the_queries(week, demo_db):
+    flt, _note, doc = week
+    themes = run_query("top_themes", db=demo_db, **flt.compare_params(), limit=10)
+    places = run_query("top_settlements", db=demo_db, **flt.compare_params(), limit=10)
+    got = tables(doc)
+    assert [[r[0], number(r[1]), number(r[2]), number(r[3])] for r in got["Тема"]] == \
+        [[r["theme"], r["appeals"], r["prev_appeals"], r["change"]] for r in themes.iter_rows(named=True)]
+    assert [number(r[4]) for r in got["Тема"]] == [round(s * 100, 1) for s in themes["share"]]
+    assert [[r[0], number(r[1]), number(r[2]), number(r[4])] for r in got["Населённый пункт"]] == \
+        [[r["settlement"], r["appeals"], r["prev_appeals"], r["per_1000"]] for r in places.iter_rows(named=True)]
+
+
+def test_deadline_breaches_and_recommendations(week, demo_db):
+    flt, _note, doc = week
+    by = run_query("deadlines_breakdown", db=demo_db, **flt.params(), as_of=flt.as_of, dim="executor")
+    breaching = by.filter((pl.col("overdue_open") + pl.col("answered_late")) > 0)
+    got = tables(doc)["Исполнитель"]
+    assert sorted((r[0], number(r[1]), number(r[2])) for r in got) == \
+        sorted(breaching.select("grp", "overdue_open", "answered_late").iter_rows())
+    # Worst first: most breaches (no answer after the deadline + answered late).
+    assert [number(r[1]) + number(r[2]) for r in got] == sorted((number(r[1]) + number(r[2]) for r in got), reverse=True)
+    bullets = [p.text for p in doc.paragraphs if p.style.name == "List Bullet"]
+    worst = got[0]
+    rating = run_query("executors_rating", db=demo_db, **flt.compare_params(), as_of=flt.as_of,
+                       **score_settings().params())
+    rank = rating.filter(pl.col("executor") == worst[0])["rank"][0]
+    assert bullets[0] == (f"Заслушать исполнителя «{worst[0]}» (место в рейтинге исполнителей: {rank}): "
+                          f"без ответа после срока — {worst[1]}, ответов позже срока — {worst[2]}.")
+    assert sum(b.startswith("Заслушать исполнителя") for b in bullets) == min(3, len(got))
+    # Рост: a theme up by at least 5 appeals and 30 % is proposed for a closer look.
+    themes = run_query("top_themes", db=demo_db, **flt.compare_params(), limit=10)
+    rising = themes.filter((pl.col("change") >= 5) & (pl.col("change") >= 0.3 * pl.col("prev_appeals")))
+    assert [b for b in bullets if b.startswith("Разобрать рост")] == [
+        f"Разобрать рост обращений по теме «{r['theme']}»: +{r['change']}, "
+        f"+{r['change'] / r['prev_appeals'] * 100:.1f} % к предыдущему периоду.".replace(".", ",", 1)
+        for r in rising.sort(["change", "theme"], descending=[True, False]).head(2).iter_rows(named=True)]
+    points = blocks.problem_points(flt, 5, run=lambda n, **p: run_query(n, db=demo_db, **p))
+    assert points.height > 0
+    assert [b for b in bullets if b.startswith("Включить вопрос «")] == [
+        f"Включить вопрос «{r['settlement']} — {r['theme']}» в голосование: {r['explanation']}"
+        for r in points.iter_rows(named=True)]
+
+
+def test_charts_are_images_in_the_docx(week, demo_db):
+    flt, note, doc = week
+    charts = [s.key for s in note.sections if s.chart]
+    assert charts == ["themes", "settlements", "deadlines", "satisfaction", "results"]
+    assert len(doc.inline_shapes) == 5
+    trend = run_query("satisfaction_trend", db=demo_db, **trend_params(flt), dim="all", top=None)
+    assert trend["month"].to_list()[0] == dt.date(2025, 12, 1) and trend.height == 12
+
+
+@pytest.mark.skipif(not shutil.which("pdftoppm"), reason="нет pdftoppm (apt-get install -y poppler-utils)")
+def test_pdf_pages_render_with_cyrillic(week, tmp_path):
+    _flt, note, _doc = week
+    pdf = tmp_path / "записка.pdf"
+    pdf.write_bytes(to_pdf(note))
+    assert pdf.read_bytes().startswith(b"%PDF")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for old in ARTIFACTS.glob("note_page-*.png"):
+        old.unlink()
+    subprocess.run(["pdftoppm", "-r", "70", "-png", str(pdf), str(ARTIFACTS / "note_page")], check=True)
+    pages = sorted(ARTIFACTS.glob("note_page-*.png"))
+    assert len(pages) == 6
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    text = " ".join(text.split())  # lines wrap where the page ends them
+    assert "Аналитическая записка о работе с обращениями граждан" in text
+    assert "Заслушать исполнителя «МУП «Аскизское ЖКХ»»" in text
+    assert "стр. 6 из 6" in text
+
+
+def test_cli_writes_docx_and_pdf_and_refuses_an_empty_week(demo_db, tmp_path):
+    out = tmp_path / "записка.docx"
+    run = subprocess.run([sys.executable, "-m", "report", "--week", WEEK, "--out", str(out), "--db", str(demo_db)],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""
+    assert Document(out).tables[0].rows[1].cells[1].text == "177"
+    empty = subprocess.run([sys.executable, "-m", "report", "--week", "2020-W10", "--out", str(tmp_path / "x.pdf"),
+                            "--db", str(demo_db)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert empty.returncode == 1
+    assert empty.stderr.strip() == ("Ошибка: За период 02.03.2020–08.03.2020 обращений нет: записку составить не по чему. "
+                                    "Выберите другой период или снимите фильтры.")
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_cli_period_filters_and_bad_input(demo_db, tmp_path, capsys):
+    pdf = tmp_path / "ноябрь.pdf"
+    assert main(["--from", "2026-11-01", "--to", "2026-11-25", "--theme", "ЖКХ", "--out", str(pdf),
+                 "--db", str(demo_db)]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert main(["--week", "2026-47", "--out", str(tmp_path / "x.docx"), "--db", str(demo_db)]) == 1
+    assert "Неделя «2026-47» не распознана" in capsys.readouterr().err
+    assert main(["--week", WEEK, "--out", str(tmp_path / "x.txt"), "--db", str(demo_db)]) == 1
+    assert "сохраняется в .docx или .pdf" in capsys.readouterr().err
+    assert main(["--from", "2026-11-01", "--out", str(tmp_path / "x.docx"), "--db", str(demo_db)]) == 1
+    assert "С --from укажите и --to" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["--week", WEEK])
+    assert exit_.value.code == 1
+    assert capsys.readouterr().err.startswith("Ошибка в параметрах: ")
+
+
+def test_filters_show_in_the_note(demo_db):
+    flt = filters_for(dt.date(2026, 11, 1), dt.date(2026, 11, 25), db=demo_db, themes=["ЖКХ"], settlements=["kyzlas"])
+    note = build(flt, db=demo_db)
+    assert "Фильтры: тема: ЖКХ; населённый пункт: Кызлас" in note.lines
+    total = run_query("overview_kpis", db=demo_db, **flt.compare_params(), as_of=flt.as_of)["total"][0]
+    assert note.sections[0].table.rows[0][1] == str(total)
+
+
+def test_note_page_previews_and_offers_downloads(demo_db, open_app):
+    at = open_app(demo_db, "pages/note.py")
+    assert at.title[0].value == "Аналитическая записка"
+    assert at.selectbox(key="note_week").value == dt.date(2026, 11, 16)  # the last whole week
+    assert [s.value for s in at.subheader] == ["Итоги периода", "Темы", "Населённые пункты",
+                                               "Сроки и ответственные исполнители", "Удовлетворённость",
+                                               "Решено и разъяснено", "Проблемные точки", "Рекомендации"]
+    assert any(m.value.startswith("Обращений за период: 177;") for m in at.markdown)
+    assert [img.caption for e in at.get("image") for img in e.proto.imgs] == [
+        "Обращения по темам", "Обращения по населённым пунктам", "Нарушения сроков по исполнителям",
+        "Доля довольных по месяцам поступления, 12 месяцев",
+        "Решено, разъяснено и отказано по месяцам поступления, 12 месяцев"]
+    assert [b.proto.label for b in at.get("download_button")] == ["Скачать DOCX", "Скачать PDF"]
+    at.segmented_control(key="note_mode").set_value("sidebar").run()
+    assert not at.exception
+    assert any(m.value.startswith("Период: 27.08.2026–25.11.2026 (91 дн.)") for m in at.markdown)
+
+
+def test_note_page_says_so_for_a_week_without_data(make_db, open_app):
+    db = make_db([{"received_at": "2026-05-04 10:00"}, {"received_at": "2026-05-20 10:00"}])
+    at = open_app(db, "pages/note.py")
+    at.selectbox(key="note_week").set_value(dt.date(2026, 5, 11)).run()
+    assert not at.exception
+    assert at.info[0].value.startswith("За период 11.05.2026–17.05.2026 обращений нет")
+
+
+def test_pdf_font_falls_back_to_matplotlibs_dejavu(monkeypatch, tmp_path):
+    from report import documents
+    monkeypatch.setattr(documents, "FONT_DIRS", [tmp_path, documents.FONT_DIRS[1]])
+    assert documents.font_dir() == documents.FONT_DIRS[1]
+    monkeypatch.setattr(documents, "FONT_DIRS", [tmp_path])
+    with pytest.raises(ValueError, match="fonts-dejavu-core"):
+        documents.font_dir()
