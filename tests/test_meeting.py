@@ -91,7 +91,7 @@ def test_every_slide_shows_the_queries_figures(meeting, demo_db):
             # The demo's last week: the Кызлас water surge is the one point.
             assert points["settlement"].to_list() == ["Кызлас"]
             for i, r in enumerate(points.iter_rows(named=True), 1):
-                assert f"{i}. {r['settlement']} · {r['theme']} {r['explanation']}" in text
+                assert f"{i}. {r['settlement']} · {r['theme']} {r['explanation']}".replace("\xa0", " ") in text
         elif key == "overdue":
             by = run_query("deadlines_breakdown", db=demo_db, **flt.params(), as_of=flt.as_of, dim="executor")
             worst = slides.overdue_rows(by)
