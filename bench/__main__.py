@@ -28,7 +28,7 @@ from mcu.settings import DUCKDB_CONFIG, ROOT
 END = dt.date(2026, 11, 25)
 RESULTS = ROOT / "bench" / "results"
 FILTERS = dict(date_from=END - dt.timedelta(days=90), date_to=END, sources=[], themes=[], settlements=[],
-               executors=[])
+               executors=[], municipalities=[])
 PREV = dict(prev_from=END - dt.timedelta(days=181), prev_to=END - dt.timedelta(days=91))
 # query -> its parameters besides the filters (what the pages pass)
 PAGE_QUERIES = {

@@ -9,16 +9,16 @@ WITH cur AS (
            count(*) FILTER (WHERE due_at IS NOT NULL AND status <> 'rejected') AS with_deadline,
            count(satisfied) AS rated,
            count(*) FILTER (WHERE NOT satisfied) AS dissatisfied
-    FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors)
+    FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities)
     GROUP BY ALL
 ), prev AS (
     SELECT theme, coalesce(settlement_id, '—') AS settlement_id, count(*) AS appeals
-    FROM appeals_in($prev_from, $prev_to, $sources, $themes, $settlements, $executors)
+    FROM appeals_in($prev_from, $prev_to, $sources, $themes, $settlements, $executors, $municipalities)
     GROUP BY ALL
 )
 SELECT
     t.theme,
-    coalesce(s.name, 'Не определён') AS settlement,
+    coalesce(n.label, 'Не определён') AS settlement,
     coalesce(c.settlement_id, p.settlement_id) AS settlement_id,
     coalesce(c.appeals, 0) AS appeals,
     coalesce(p.appeals, 0) AS prev_appeals,
@@ -31,4 +31,5 @@ FROM cur c
 FULL JOIN prev p USING (theme, settlement_id)
 JOIN themes t ON t.theme = coalesce(c.theme, p.theme)
 LEFT JOIN settlements s ON s.settlement_id = coalesce(c.settlement_id, p.settlement_id)
+LEFT JOIN settlement_names n ON n.settlement_id = s.settlement_id
 ORDER BY t.sort, s.population DESC NULLS LAST, settlement
