@@ -29,6 +29,7 @@ NO_DATA = (170, 170, 170)
 DENSITY_COLORS = [(198, 219, 239), (107, 174, 214), (33, 113, 181), (8, 69, 148), (8, 48, 107)]
 # The density grid is at most GRID × GRID cells (map_density), so the browser gets at most GRID² squares.
 GRID = 60
+PCT = f"{fmt.NBSP}%"
 BASEMAPS = {"light": pdk.map_styles.CARTO_LIGHT, "dark": pdk.map_styles.CARTO_DARK, "road": pdk.map_styles.CARTO_ROAD}
 
 
@@ -89,9 +90,9 @@ def _tooltip(row: dict, measure: str, label: str, digits: int, unit: str) -> str
     if row.get("population"):
         lines.append(f"Жителей: {fmt.num(row['population'])}; на 1 000: {fmt.num(row['per_1000'], 1)}")
     if row.get("overdue_pct") is not None:
-        lines.append(f"Просрочено: {fmt.num(row['overdue_pct'], 1)} %")
+        lines.append(f"Просрочено: {fmt.num(row['overdue_pct'], 1, PCT)}")
     if row.get("dissatisfied_pct") is not None:
-        lines.append(f"Недовольны: {fmt.num(row['dissatisfied_pct'], 1)} % из {fmt.num(row['rated'])} оценок")
+        lines.append(f"Недовольны: {fmt.num(row['dissatisfied_pct'], 1, PCT)} (оценок: {fmt.num(row['rated'])})")
     if measure not in ("appeals", "per_1000", "overdue_pct", "dissatisfied_pct"):
         lines.append(f"{html.escape(label)}: {fmt.num(row[measure], digits)}{unit}")
     themes = "; ".join(f"{html.escape(t['theme'])} — {fmt.num(t['appeals'])}" for t in row["top_themes"] or [])
@@ -131,11 +132,11 @@ def territory_deck(territories: pl.DataFrame, measure: str, label: str, divergin
     beside them, the density grid (rows of map_density) and the outlines where given and asked for in
     `layers`. Sizes and type scale with `width_px`/`text_size` (the meeting screen asks for larger ones)."""
     digits = 0 if measure in ("appeals", "growth") else 1
-    unit = f"{fmt.NBSP}%" if measure.endswith("_pct") else ""
+    unit = PCT if measure.endswith("_pct") else ""
     placed = territories.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
     rows = placed.to_dicts()
     lats, lons = [r["lat"] for r in rows], [r["lon"] for r in rows]
-    cells = density.to_dicts() if density is not None and DENSITY in layers else []
+    cells = density.drop_nulls("appeals").to_dicts() if density is not None and DENSITY in layers else []
     lats += [c["lat"] for c in cells]
     lons += [c["lon"] for c in cells]
     view = _view(lats, lons, width_px, height_px)

@@ -1,31 +1,37 @@
 -- The density layer: the appeals' own coordinates (ПОС and ИМ rows often carry the problem's point) counted
 -- on a square grid of at most $grid × $grid cells, so the browser gets a bounded number of points whatever
--- the data size. The grid covers the points' extent: from the 0.1 % to the 99.9 % quantile of latitude and
--- of longitude, widened by a tenth of the span on each side, so one stray point (a geocoder's default, a
--- swapped pair) cannot stretch the grid over half the country; points outside it and impossible
--- coordinates (outside ±90/±180, or 0, 0) are not drawn and are counted in `outside`. Cells are square on
--- the ground: a degree of longitude is cos(latitude) of a degree of latitude. One row per non-empty cell:
--- its centre, its size in degrees and its count; `points` and `outside` repeat on every row.
-WITH located AS (
+-- the data size. The grid covers the view: the extent of the settlements (with coordinates) of the filtered
+-- appeals, widened by a quarter of its span plus 0.05° (about 5 km) on each side; with no such settlement,
+-- the extent of the points themselves. A point outside it (a geocoder's default, a swapped pair, another
+-- region) or with impossible coordinates (outside ±90/±180, or 0, 0) is not drawn and is counted in
+-- `outside`. Cells are square on the ground (a degree of longitude is cos(latitude) of a degree of
+-- latitude). One row per non-empty cell: its centre, its size in degrees and its count; `points` (appeals
+-- with coordinates) and `outside` repeat on every row. With no cell, one row of NULL cell and the counts.
+WITH scoped AS (
+    SELECT settlement_id, lat, lon
+    FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities)
+), located AS (
     SELECT lat, lon,
            lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180 AND NOT (lat = 0 AND lon = 0) AS plausible
-    FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities)
+    FROM scoped
     WHERE lat IS NOT NULL AND lon IS NOT NULL
-), spread AS (
-    SELECT quantile_disc(lat, 0.001) AS lat_lo, quantile_disc(lat, 0.999) AS lat_hi,
-           quantile_disc(lon, 0.001) AS lon_lo, quantile_disc(lon, 0.999) AS lon_hi
-    FROM located
-    WHERE plausible
+), places AS (
+    SELECT lat, lon FROM settlements
+    WHERE lat IS NOT NULL AND lon IS NOT NULL AND settlement_id IN (SELECT settlement_id FROM scoped)
+), extent AS (
+    SELECT min(lat) AS lat_lo, max(lat) AS lat_hi, min(lon) AS lon_lo, max(lon) AS lon_hi
+    FROM (SELECT lat, lon FROM places
+          UNION ALL
+          SELECT lat, lon FROM located WHERE plausible AND NOT EXISTS (SELECT 1 FROM places))
 ), box AS (
-    SELECT lat_lo - (lat_hi - lat_lo) / 10 AS lat0, lat_hi + (lat_hi - lat_lo) / 10 AS lat1,
-           lon_lo - (lon_hi - lon_lo) / 10 AS lon0, lon_hi + (lon_hi - lon_lo) / 10 AS lon1,
+    SELECT lat_lo - (lat_hi - lat_lo) / 4 - 0.05 AS lat0, lat_hi + (lat_hi - lat_lo) / 4 + 0.05 AS lat1,
+           lon_lo - (lon_hi - lon_lo) / 4 - 0.05 AS lon0, lon_hi + (lon_hi - lon_lo) / 4 + 0.05 AS lon1,
            cos(radians((lat_lo + lat_hi) / 2)) AS k
-    FROM spread
+    FROM extent
 ), grid AS (
-    -- a cell of at least 0.001° of latitude (about 100 m): a single point still gets a cell
     SELECT lat0, lon0, lat1, lon1,
-           greatest(lat1 - lat0, (lon1 - lon0) * k, 0.001 * $grid) / $grid AS cell_lat,
-           greatest(lat1 - lat0, (lon1 - lon0) * k, 0.001 * $grid) / $grid / k AS cell_lon
+           greatest(lat1 - lat0, (lon1 - lon0) * k) / $grid AS cell_lat,
+           greatest(lat1 - lat0, (lon1 - lon0) * k) / $grid / k AS cell_lon
     FROM box
 ), cells AS (
     SELECT least(floor((l.lat - g.lat0) / g.cell_lat), $grid - 1) AS i,
@@ -42,7 +48,8 @@ SELECT lat0 + (i + 0.5) * cell_lat AS lat,
        cell_lat,
        cell_lon,
        appeals,
-       (SELECT count(*) FROM located) AS points,
-       (SELECT count(*) FROM located) - (sum(appeals) OVER ())::BIGINT AS outside
-FROM cells
+       t.points,
+       t.points - coalesce(sum(appeals) OVER (), 0)::BIGINT AS outside
+FROM (SELECT count(*) AS points FROM located) t
+LEFT JOIN cells ON true
 ORDER BY appeals DESC, lat, lon
