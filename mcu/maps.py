@@ -84,9 +84,10 @@ def _class_of(value, edges: list[float]) -> int | None:
     return sum(value > e for e in edges)
 
 
-def _tooltip(row: dict, measure: str, label: str, digits: int, unit: str) -> str:
-    lines = [f"<b>{html.escape(row['territory'])}</b>",
-             f"Обращений: {fmt.num(row['appeals'])} (пред. период: {fmt.num(row['prev_appeals'])})"]
+def _details(row: dict, measure: str, label: str, digits: int, unit: str) -> str:
+    """The tooltip's lines under the territory's name (Streamlit escapes the values it puts into a tooltip,
+    so lines are split by newlines the tooltip's style keeps, not by tags)."""
+    lines = [f"Обращений: {fmt.num(row['appeals'])} (пред. период: {fmt.num(row['prev_appeals'])})"]
     if row.get("population"):
         lines.append(f"Жителей: {fmt.num(row['population'])}; на 1 000: {fmt.num(row['per_1000'], 1)}")
     if row.get("overdue_pct") is not None:
@@ -94,11 +95,11 @@ def _tooltip(row: dict, measure: str, label: str, digits: int, unit: str) -> str
     if row.get("dissatisfied_pct") is not None:
         lines.append(f"Недовольны: {fmt.num(row['dissatisfied_pct'], 1, PCT)} (оценок: {fmt.num(row['rated'])})")
     if measure not in ("appeals", "per_1000", "overdue_pct", "dissatisfied_pct"):
-        lines.append(f"{html.escape(label)}: {fmt.num(row[measure], digits)}{unit}")
-    themes = "; ".join(f"{html.escape(t['theme'])} — {fmt.num(t['appeals'])}" for t in row["top_themes"] or [])
+        lines.append(f"{label}: {fmt.num(row[measure], digits)}{unit}")
+    themes = "; ".join(f"{t['theme']} — {fmt.num(t['appeals'])}" for t in row["top_themes"] or [])
     if themes:
         lines.append(f"Главные темы: {themes}")
-    return "<br/>".join(lines)
+    return "\n".join(lines)
 
 
 def _view(lats: list[float], lons: list[float], width_px: int, height_px: int) -> pdk.ViewState:
@@ -150,7 +151,7 @@ def territory_deck(territories: pl.DataFrame, measure: str, label: str, divergin
         k = _class_of(r[measure], edges)
         r["color"] = [*(NO_DATA if k is None else palette[k]), 215]
         r["radius"] = max(biggest * math.sqrt(r["appeals"] / top), 4)
-        r["tooltip"] = _tooltip(r, measure, label, digits, unit)
+        r["details"] = _details(r, measure, label, digits, unit)
         r.pop("top_themes")
     classes = list(zip(palette, class_labels))
     if any(r[measure] is None for r in rows):
@@ -171,9 +172,10 @@ def territory_deck(territories: pl.DataFrame, measure: str, label: str, divergin
             half_lat, half_lon = c["cell_lat"] / 2, c["cell_lon"] / 2
             c["polygon"] = [[c["lon"] - half_lon, c["lat"] - half_lat], [c["lon"] + half_lon, c["lat"] - half_lat],
                             [c["lon"] + half_lon, c["lat"] + half_lat], [c["lon"] - half_lon, c["lat"] + half_lat]]
-            c["tooltip"] = f"Обращений с координатами в клетке: {fmt.num(c['appeals'])}"
+            c["territory"] = "Точки обращений"
+            c["details"] = f"Обращений с координатами в клетке: {fmt.num(c['appeals'])}"
         side_km = cells[0]["cell_lat"] * 111.2
-        deck_layers.append(pdk.Layer("PolygonLayer", [{k: c[k] for k in ("polygon", "color", "tooltip")} for c in cells],
+        deck_layers.append(pdk.Layer("PolygonLayer", [{k: c[k] for k in ("polygon", "color", "territory", "details")} for c in cells],
                                      id=DENSITY, get_polygon="polygon", get_fill_color="color", stroked=False,
                                      pickable=True))
         legends.append(Legend(f"Точки обращений в клетке (~{fmt.num(side_km, 1)} км)",
@@ -195,7 +197,8 @@ def territory_deck(territories: pl.DataFrame, measure: str, label: str, divergin
             outline_color=[255, 255, 255, 230], font_settings={"sdf": True}))
     style = basemap_style()
     deck = pdk.Deck(layers=deck_layers, initial_view_state=view,
-                    tooltip={"html": "{tooltip}", "style": {"fontSize": f"{text_size}px", "maxWidth": "420px"}},
+                    tooltip={"html": "<b>{territory}</b><br/>{details}",
+                             "style": {"fontSize": f"{text_size}px", "maxWidth": "420px", "whiteSpace": "pre-line"}},
                     **({"map_provider": "carto", "map_style": style} if style else {"map_provider": None}))
     return deck, legends
 

@@ -194,9 +194,10 @@ def test_deck_colours_legend_and_tooltips(districts):
     assert [text for _color, text in legends[0].classes] == [
         "0,0 … 0,8", "0,8 … 1,6", "1,6 … 2,4", "2,4 … 3,2", "3,2 … 4,0",
         "не определён: нет численности жителей или мало обращений со сроком / с оценкой"]
-    assert circles[0]["tooltip"] == (
-        "<b>Ивановка (Район А)</b><br/>Обращений: 3 (пред. период: 1)<br/>Жителей: 1\u00a0000; на 1 000: 3,0"
-        "<br/>Просрочено: 100,0\u00a0%<br/>Недовольны: 100,0\u00a0% (оценок: 1)<br/>Главные темы: ЖКХ — 2; Дороги — 1")
+    assert deck._tooltip["html"] == "<b>{territory}</b><br/>{details}"  # what st.pydeck_chart sends
+    assert circles[0]["details"] == (
+        "Обращений: 3 (пред. период: 1)\nЖителей: 1\u00a0000; на 1 000: 3,0\nПросрочено: 100,0\u00a0%"
+        "\nНедовольны: 100,0\u00a0% (оценок: 1)\nГлавные темы: ЖКХ — 2; Дороги — 1")
     assert maps.coverage_note(places, None) == "Без координат и не показаны на карте: Не определён — обращений: 1."
 
 
@@ -264,7 +265,7 @@ def test_heatmap_page_density_on_demo(demo_db, open_app):
     density = run_query("map_density", db=demo_db, **args, grid=maps.GRID)
     cells = drawn(at, maps.DENSITY)
     assert len(cells) == density.height and 0 < len(cells) <= maps.GRID ** 2
-    assert sum(int(c["tooltip"].rsplit(" ", 1)[1]) for c in cells) == density["appeals"].sum()
+    assert sum(int(c["details"].rsplit(" ", 1)[1]) for c in cells) == density["appeals"].sum()
     total = run_query("overview_kpis", db=demo_db, **args, prev_from=D(2026, 5, 28), prev_to=D(2026, 8, 26),
                       as_of=D(2026, 11, 25))["total"][0]
     assert (f"Слой плотности: обращений со своими координатами — {fmt.num(density['points'][0])} из {fmt.num(total)}."
