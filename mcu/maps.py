@@ -136,7 +136,9 @@ def territory_deck(territories: pl.DataFrame, measure: str, label: str, divergin
     unit = PCT if measure.endswith("_pct") else ""
     placed = territories.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
     rows = placed.to_dicts()
-    lats, lons = [r["lat"] for r in rows], [r["lon"] for r in rows]
+    # The view takes in every territory whole (a municipality spans its settlements), and the density cells.
+    lats = [v for r in rows for v in (r["south"], r["north"])]
+    lons = [v for r in rows for v in (r["west"], r["east"])]
     cells = density.drop_nulls("appeals").to_dicts() if density is not None and DENSITY in layers else []
     lats += [c["lat"] for c in cells]
     lons += [c["lon"] for c in cells]
@@ -152,7 +154,8 @@ def territory_deck(territories: pl.DataFrame, measure: str, label: str, divergin
         r["color"] = [*(NO_DATA if k is None else palette[k]), 215]
         r["radius"] = max(biggest * math.sqrt(r["appeals"] / top), 4)
         r["details"] = _details(r, measure, label, digits, unit)
-        r.pop("top_themes")
+        for key in ("top_themes", "south", "north", "west", "east"):
+            r.pop(key)
     classes = list(zip(palette, class_labels))
     if any(r[measure] is None for r in rows):
         classes.append((NO_DATA, "не определён: нет численности жителей или мало обращений со сроком / с оценкой"))

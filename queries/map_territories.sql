@@ -1,7 +1,8 @@
 -- The map's circles: one row per territory ($level = 'settlement' | 'municipality') with appeals in the
 -- period or the previous one, with its position, every measure of the matrix (appeals_in, as heatmap_matrix,
 -- so the map and the matrix agree) and its top 3 themes of the period.
--- A municipality sits at the mean position of its settlements that have coordinates (within the filters).
+-- A municipality sits at the mean position of its settlements that have coordinates (within the filters);
+-- south/north/west/east bound those settlements, so the map's view can take in the whole territory.
 -- Per 1 000 residents: a municipality's residents are the sum over its settlements that have a population
 -- (within the settlement and municipality filters), and only the appeals of those settlements count
 -- towards the rate; a territory with no known population has no rate. Appeals without a settlement, or of
@@ -18,7 +19,11 @@ WITH place AS (
     SELECT territory_id,
            sum(population) AS population,
            avg(lat) FILTER (WHERE lat IS NOT NULL AND lon IS NOT NULL) AS lat,
-           avg(lon) FILTER (WHERE lat IS NOT NULL AND lon IS NOT NULL) AS lon
+           avg(lon) FILTER (WHERE lat IS NOT NULL AND lon IS NOT NULL) AS lon,
+           min(lat) FILTER (WHERE lon IS NOT NULL) AS south,
+           max(lat) FILTER (WHERE lon IS NOT NULL) AS north,
+           min(lon) FILTER (WHERE lat IS NOT NULL) AS west,
+           max(lon) FILTER (WHERE lat IS NOT NULL) AS east
     FROM place
     WHERE ($settlements IS NULL OR list_contains($settlements, settlement_id))
       AND ($municipalities IS NULL OR list_contains($municipalities, municipality))
@@ -65,7 +70,11 @@ SELECT
     CASE WHEN f.with_deadline >= $min_base THEN round(100.0 * f.overdue / f.with_deadline, 1) END AS overdue_pct,
     CASE WHEN f.rated >= $min_base THEN round(100.0 * f.dissatisfied / f.rated, 1) END AS dissatisfied_pct,
     f.rated,
-    coalesce(t.top_themes, []) AS top_themes
+    coalesce(t.top_themes, []) AS top_themes,
+    r.south,
+    r.north,
+    r.west,
+    r.east
 FROM figures f
 LEFT JOIN residents r USING (territory_id)
 LEFT JOIN top_themes t USING (territory_id)

@@ -110,7 +110,7 @@ def test_municipality_filter_reaches_every_query(districts):
 def test_map_territories_by_level(districts):
     args = dict(**CUR, **PREV, **ALL, as_of=AS_OF, min_base=1)
     places = run_query("map_territories", db=districts, **args, level="settlement")
-    assert rows(places.drop("top_themes")) == [
+    assert rows(places.drop("top_themes", "south", "north", "west", "east")) == [
         ("ivanovka_a", "Ивановка (Район А)", 54.0, 90.0, 1000, 3, 1, 2, 3.0, 100.0, 100.0, 1),
         ("ivanovka_b", "Ивановка (Район Б)", 55.0, 91.0, 500, 2, 0, 2, 4.0, None, None, 0),
         ("askiz", "Аскиз", 53.13, 90.42, 6800, 1, 0, 1, 0.15, None, None, 0),
@@ -123,6 +123,7 @@ def test_map_territories_by_level(districts):
     # A municipality sits at the mean position of its settlements; its rate is as in the matrix.
     assert (b["territory"], b["appeals"], b["population"], b["per_1000"]) == ("Район Б", 3, 2000, 1.0)
     assert (b["lat"], b["lon"]) == (pytest.approx(55.1), pytest.approx((91.0 + 91.2 + 91.6) / 3))
+    assert (b["south"], b["north"], b["west"], b["east"]) == (55.0, 55.2, 91.0, 91.6)
     assert districts_["territory"].to_list() == ["Район А", "Район Б", "Аскизский район", "Не определён"]
     assert districts_["appeals"].to_list() == [3, 3, 1, 1]
 
