@@ -4,6 +4,7 @@ territory outlines, drawn with no basemap so that no request leaves the machine.
 The builders take DataFrames (map_territories, map_density) and return a `pdk.Deck` and a `Legend`, so the
 Тепловая карта page and the meeting screen draw the same map at their own size.
 """
+import functools
 import html
 import json
 import math
@@ -50,9 +51,17 @@ def basemap_style() -> str | None:
 
 def load_boundaries(path: Path = BOUNDARIES) -> tuple[dict | None, str | None]:
     """The territory outlines (GeoJSON), if the file exists: (geojson, None), or (None, a Russian message
-    saying what is wrong with the file). No file is no outlines and no message."""
-    if not path.exists():
+    saying what is wrong with the file). No file is no outlines and no message. A replaced file is read
+    again; an unchanged one is parsed once (OSM boundaries run to megabytes)."""
+    try:
+        stamp = path.stat().st_mtime_ns
+    except FileNotFoundError:
         return None, None
+    return _read_boundaries(path, stamp)
+
+
+@functools.lru_cache(maxsize=2)
+def _read_boundaries(path: Path, _stamp: int) -> tuple[dict | None, str | None]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
@@ -187,7 +196,8 @@ def territory_deck(territories: pl.DataFrame, measure: str, label: str, divergin
         deck_layers.append(pdk.Layer(
             "ScatterplotLayer", rows, id=TERRITORIES, get_position=["lon", "lat"], get_radius="radius",
             get_fill_color="color", get_line_color=[60, 60, 60, 220], stroked=True, line_width_min_pixels=1,
-            radius_units=pdk.types.String("pixels"), pickable=True, auto_highlight=True))
+            radius_units=pdk.types.String("pixels"), pickable=True, auto_highlight=True,
+            highlight_color=[20, 20, 20, 90]))  # a darker shade, not deck.gl's purple that reads as a class
     if LABELS in layers:
         deck_layers.append(pdk.Layer(
             "TextLayer", [{"name": r["territory"], "lon": r["lon"], "lat": r["lat"], "offset": [0, r["radius"] + 2]}

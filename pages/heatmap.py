@@ -41,13 +41,15 @@ def _place_key() -> str:
 
 def _pick_territory() -> None:
     """A clicked circle sets the sidebar's settlement (or municipality) filter, so the matrix and the list
-    follow; clicking the territory that is already the only one chosen clears the filter."""
+    follow; unselecting it on the map (a click on it again, or beside it) takes back the filter it set."""
     picked = st.session_state["hm_map"].selection.get("objects", {}).get(maps.TERRITORIES, [])
-    if not picked or picked[0]["territory_id"] == "—":
-        return
     key = "f_settlement" if st.session_state.get("hm_level", "settlement") == "settlement" else "f_municipality"
-    tid = picked[0]["territory_id"]
-    st.session_state[key] = [] if st.session_state.get(key) == [tid] else [tid]
+    if picked:
+        if picked[0]["territory_id"] != "—":  # «Не определён» is no choice in the filter
+            st.session_state[key] = [picked[0]["territory_id"]]
+            st.session_state["hm_map_pick"] = (key, picked[0]["territory_id"])
+    elif (pick := st.session_state.pop("hm_map_pick", None)) and st.session_state.get(pick[0]) == [pick[1]]:
+        st.session_state[pick[0]] = []
 
 
 flt = filters.page("Тепловая карта")
@@ -79,8 +81,10 @@ with st.expander("Данные матрицы"):
         "dissatisfied_pct": "Недовольны, %", "rated": "Оценок"}), "тепловая_карта")
 
 st.subheader("Карта")
-shown = st.pills("Слои", list(maps.LAYERS), format_func=maps.LAYERS.get, selection_mode="multi", key="hm_layers",
-                 default=[maps.TERRITORIES, maps.LABELS, maps.OUTLINES]) or []
+# «Границы» is offered when there is a boundaries file (README: where to get one).
+layers = [k for k in maps.LAYERS if k != maps.OUTLINES or maps.BOUNDARIES.exists()]
+shown = st.pills("Слои", layers, format_func=maps.LAYERS.get, selection_mode="multi", key="hm_layers",
+                 default=[k for k in (maps.TERRITORIES, maps.LABELS, maps.OUTLINES) if k in layers]) or []
 territories = q("map_territories", **flt.compare_params(), as_of=flt.as_of, min_base=MIN_BASE, level=level)
 density = q("map_density", **flt.params(), grid=maps.GRID) if maps.DENSITY in shown else None
 boundaries, problem = maps.load_boundaries() if maps.OUTLINES in shown else (None, None)

@@ -162,7 +162,7 @@ def test_map_is_drawn_offline_and_a_click_sets_the_settlement(server, browser):
     assert "Обращений:" in text and "Главные темы:" in text
     name = text.splitlines()[0]
     page.screenshot(path=ARTIFACTS / "heatmap_map.png")
-    # A click on the circle sets the sidebar's settlement filter: the link and the map follow.
+    # A click on the circle sets the sidebar's settlement filter: the link, the matrix and the map follow.
     # The filter reaches the link by history.replaceState: no navigation to wait for, only the address. On a
     # loaded machine deck.gl may take a slow press for a drag and ignore it: press again (a missed press
     # changes nothing, and after a taken one the map shows that settlement alone, re-centred).
@@ -179,6 +179,20 @@ def test_map_is_drawn_offline_and_a_click_sets_the_settlement(server, browser):
     chips = page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelectTagsContainer'] [data-tag] span[title]")
     chips = chips.all_inner_texts()
     assert chips == [name]
+    # The map now shows that settlement alone, in the middle: a click on it again takes the filter back.
+    page.wait_for_timeout(1500)  # deck.gl draws the new data on the next animation frames
+    box = chart.bounding_box()
+    for _attempt in range(3):
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        try:
+            page.wait_for_function("!location.search.includes('settlement=')", timeout=20_000)
+            break
+        except PlaywrightTimeout:
+            continue
+    else:
+        pytest.fail("повторный щелчок по кругу не снял фильтр")
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    assert page.locator("[data-testid='stSidebar'] [data-testid='stMultiSelectTagsContainer'] [data-tag]").count() == 0
     assert page.locator("[data-testid='stException']").count() == 0
     host = urlsplit(server).netloc
     outside = [u for u in requests if urlsplit(u).scheme in ("http", "https", "ws", "wss")
