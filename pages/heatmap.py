@@ -84,7 +84,9 @@ st.subheader("Карта")
 # «Границы» is offered when there is a boundaries file (README: where to get one).
 layers = [k for k in maps.LAYERS if k != maps.OUTLINES or maps.BOUNDARIES.exists()]
 shown = st.pills("Слои", layers, format_func=maps.LAYERS.get, selection_mode="multi", key="hm_layers",
-                 default=[k for k in (maps.TERRITORIES, maps.LABELS, maps.OUTLINES) if k in layers]) or []
+                 default=[k for k in (maps.TERRITORIES, maps.LABELS, maps.OUTLINES) if k in layers],
+                 help="Щелчок по кругу выбирает территорию в фильтре слева, повторный — снимает выбор. "
+                      "Границы появляются, когда есть файл data/reference/boundaries.geojson (см. README).") or []
 territories = q("map_territories", **flt.compare_params(), as_of=flt.as_of, min_base=MIN_BASE, level=level)
 density = q("map_density", **flt.params(), grid=maps.GRID) if maps.DENSITY in shown else None
 boundaries, problem = maps.load_boundaries() if maps.OUTLINES in shown else (None, None)
@@ -100,7 +102,7 @@ if level == "municipality":
                "которых она известна; в расчёт идут только обращения из этих пунктов.")
 
 st.subheader("Обращения")
-st.caption("Выберите клетку на карте или тему и населённый пункт ниже.")
+st.caption("Выберите клетку матрицы или тему и территорию ниже.")
 places = dict(zip(matrix["settlement"], matrix["settlement_id"]))
 # Another view (filters, theme, settlement) starts its list from page 1.
 view = (flt, level, st.session_state.get("hm_theme"), st.session_state.get(_place_key()))

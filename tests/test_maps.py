@@ -200,6 +200,13 @@ def test_deck_colours_legend_and_tooltips(districts):
         "Обращений: 3 (пред. период: 1)\nЖителей: 1\u00a0000; на 1 000: 3,0\nПросрочено: 100,0\u00a0%"
         "\nНедовольны: 100,0\u00a0% (оценок: 1)\nГлавные темы: ЖКХ — 2; Дороги — 1")
     assert maps.coverage_note(places, None) == "Без координат и не показаны на карте: Не определён — обращений: 1."
+    # The meeting-room screen asks for a bigger map: circles and type grow with it.
+    big, legends = maps.territory_deck(places, "appeals", "Количество", width_px=1920, height_px=1080, text_size=24)
+    layers = {layer["id"]: layer for layer in json.loads(big.to_json())["layers"]}
+    assert [c["radius"] for c in layers[maps.TERRITORIES]["data"]] == pytest.approx(
+        [64, 64 * math.sqrt(2 / 3), 64 * math.sqrt(1 / 3), 64 * math.sqrt(1 / 3)])
+    assert layers[maps.LABELS]["getSize"] == 24 and big._tooltip["style"]["fontSize"] == "24px"
+    assert 'font-size:24px' in maps.legend_html(legends, text_size=24)
 
 
 def test_boundaries_file(districts, tmp_path, monkeypatch):
