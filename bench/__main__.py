@@ -40,6 +40,8 @@ PAGE_QUERIES = {
     "deadlines_kpis": PREV | {"as_of": END},
     "satisfaction_kpis": PREV | {"as_of": END},
     "growth_factors": PREV | {"dim": "theme", "top": 10},
+    "map_territories": PREV | {"as_of": END, "min_base": 5, "level": "municipality"},
+    "map_density": {"grid": 60},
 }
 
 
