@@ -105,9 +105,9 @@ def _details(row: dict, measure: str, label: str, digits: int, unit: str) -> str
         lines.append(f"Недовольны: {fmt.num(row['dissatisfied_pct'], 1, PCT)} (оценок: {fmt.num(row['rated'])})")
     if measure not in ("appeals", "per_1000", "overdue_pct", "dissatisfied_pct"):
         lines.append(f"{label}: {fmt.num(row[measure], digits)}{unit}")
-    themes = "; ".join(f"{t['theme']} — {fmt.num(t['appeals'])}" for t in row["top_themes"] or [])
-    if themes:
-        lines.append(f"Главные темы: {themes}")
+    if row["top_themes"]:
+        # one theme a line: the tooltip stays narrow enough not to be cut at the map's edge
+        lines += ["Главные темы:", *(f"· {t['theme']} — {fmt.num(t['appeals'])}" for t in row["top_themes"])]
     return "\n".join(lines)
 
 

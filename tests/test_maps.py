@@ -198,7 +198,7 @@ def test_deck_colours_legend_and_tooltips(districts):
     assert deck._tooltip["html"] == "<b>{territory}</b><br/>{details}"  # what st.pydeck_chart sends
     assert circles[0]["details"] == (
         "Обращений: 3 (пред. период: 1)\nЖителей: 1\u00a0000; на 1 000: 3,0\nПросрочено: 100,0\u00a0%"
-        "\nНедовольны: 100,0\u00a0% (оценок: 1)\nГлавные темы: ЖКХ — 2; Дороги — 1")
+        "\nНедовольны: 100,0\u00a0% (оценок: 1)\nГлавные темы:\n· ЖКХ — 2\n· Дороги — 1")
     assert maps.coverage_note(places, None) == "Без координат и не показаны на карте: Не определён — обращений: 1."
     # The meeting-room screen asks for a bigger map: circles and type grow with it.
     big, legends = maps.territory_deck(places, "appeals", "Количество", width_px=1920, height_px=1080, text_size=24)
