@@ -2,8 +2,10 @@
 import streamlit as st
 
 from mcu import filters, slides
+from mcu.settings import ROOT
 
-st.set_page_config(page_title="Тепловая карта МЦУ", page_icon=":material/map:", layout="wide")
+# The favicon is a local file: a :material/…: icon (ours or a page's) is fetched from fonts.gstatic.com.
+st.set_page_config(page_title="Тепловая карта МЦУ", page_icon=str(ROOT / "mcu" / "assets" / "favicon.png"), layout="wide")
 
 PAGES = {
     "Аналитика": [

@@ -28,7 +28,7 @@ from mcu.settings import DUCKDB_CONFIG, ROOT
 END = dt.date(2026, 11, 25)
 RESULTS = ROOT / "bench" / "results"
 FILTERS = dict(date_from=END - dt.timedelta(days=90), date_to=END, sources=[], themes=[], settlements=[],
-               executors=[])
+               executors=[], municipalities=[])
 PREV = dict(prev_from=END - dt.timedelta(days=181), prev_to=END - dt.timedelta(days=91))
 # query -> its parameters besides the filters (what the pages pass)
 PAGE_QUERIES = {
@@ -40,6 +40,8 @@ PAGE_QUERIES = {
     "deadlines_kpis": PREV | {"as_of": END},
     "satisfaction_kpis": PREV | {"as_of": END},
     "growth_factors": PREV | {"dim": "theme", "top": 10},
+    "map_territories": PREV | {"as_of": END, "min_base": 5, "level": "municipality"},
+    "map_density": {"grid": 60},
 }
 
 

@@ -153,6 +153,14 @@ CREATE OR REPLACE MACRO source_label(s) AS coalesce((SELECT label FROM sources W
 CREATE OR REPLACE MACRO source_short(s) AS coalesce((SELECT short_label FROM sources WHERE source = s), s);
 CREATE OR REPLACE MACRO source_sort(s) AS coalesce((SELECT sort FROM sources WHERE source = s), 99);
 
+-- A settlement as shown: its name, with its municipality where another settlement has the same name (two
+-- villages «Ивановка» in two districts stay two columns, two filter choices, two circles).
+CREATE OR REPLACE VIEW settlement_names AS
+SELECT settlement_id, municipality,
+       CASE WHEN count(*) OVER (PARTITION BY name) > 1 THEN name || ' (' || coalesce(municipality, '—') || ')'
+            ELSE name END AS label
+FROM settlements;
+
 -- Derived, as-of-independent columns every query shares.
 CREATE OR REPLACE VIEW appeals_x AS
 SELECT
@@ -169,14 +177,18 @@ LEFT JOIN calendar cr ON cr.day = CAST(a.received_at AS DATE)
 LEFT JOIN calendar ca ON ca.day = CAST(a.answered_at AS DATE);
 
 -- The filtered fact set: every page filter is a bound value; NULL means "all".
-CREATE OR REPLACE MACRO appeals_in(date_from, date_to, sources, themes, settlements, executors) AS TABLE
+-- A municipality is a territory level above the settlement (settlements.municipality): an appeal belongs to
+-- its settlement's municipality; one without a settlement belongs to none.
+CREATE OR REPLACE MACRO appeals_in(date_from, date_to, sources, themes, settlements, executors, municipalities) AS TABLE
 SELECT *
 FROM appeals_x
 WHERE received_day BETWEEN date_from AND date_to
   AND (sources IS NULL OR list_contains(sources, source))
   AND (themes IS NULL OR list_contains(themes, theme))
   AND (settlements IS NULL OR list_contains(settlements, settlement_id))
-  AND (executors IS NULL OR list_contains(executors, executor_id));
+  AND (executors IS NULL OR list_contains(executors, executor_id))
+  AND (municipalities IS NULL OR settlement_id IN (SELECT settlement_id FROM settlements
+                                                   WHERE list_contains(municipalities, municipality)));
 
 -- Overdue (DESIGN.md §4) as of the end of day `as_of`: answered after due_at, or unanswered past it.
 -- Rejected items (moderation refusals) carry no deadline; an unknown due date is never overdue.
@@ -187,7 +199,8 @@ CREATE OR REPLACE MACRO is_overdue(status, answered_at, due_at, as_of) AS
 -- The filtered fact set as it stood at the end of day `as_of`: an answer given later is not known yet,
 -- so the item is still open then. A period is compared with the previous one each as of its own last
 -- day (monitoring pages); with `as_of` = the newest received day nothing is masked in practice.
-CREATE OR REPLACE MACRO appeals_at(date_from, date_to, sources, themes, settlements, executors, as_of) AS TABLE
+CREATE OR REPLACE MACRO appeals_at(date_from, date_to, sources, themes, settlements, executors, municipalities,
+                                   as_of) AS TABLE
 SELECT * EXCLUDE (known) REPLACE (
     CASE WHEN known THEN answered_at END AS answered_at,
     CASE WHEN closed_at < CAST(as_of AS DATE) + 1 THEN closed_at END AS closed_at,
@@ -205,7 +218,7 @@ SELECT * EXCLUDE (known) REPLACE (
 )
 FROM (
     SELECT *, coalesce(answered_at < CAST(as_of AS DATE) + 1, true) AS known
-    FROM appeals_in(date_from, date_to, sources, themes, settlements, executors)
+    FROM appeals_in(date_from, date_to, sources, themes, settlements, executors, municipalities)
     WHERE received_day <= CAST(as_of AS DATE)
 );
 
@@ -254,7 +267,8 @@ CREATE TABLE IF NOT EXISTS appeal_repeats (
 -- yet, and due within the next 2 working days after as_of (calendar.work_idx; a due date on a day off
 -- counts as the working day before it). Decided: answered, or overdue without an answer; on-time share
 -- = on_time / decided. Days overdue and days left are working days; age is calendar days since receipt.
-CREATE OR REPLACE MACRO appeals_due(date_from, date_to, sources, themes, settlements, executors, as_of) AS TABLE
+CREATE OR REPLACE MACRO appeals_due(date_from, date_to, sources, themes, settlements, executors, municipalities,
+                                    as_of) AS TABLE
 SELECT a.* EXCLUDE (answered_late),
     a.status <> 'rejected' AND a.answered_at IS NULL AS is_open,
     is_overdue(a.status, a.answered_at, a.due_at, as_of) AS overdue,
@@ -266,7 +280,7 @@ SELECT a.* EXCLUDE (answered_late),
     CASE WHEN overdue THEN greatest(coalesce(cr.work_idx, cn.work_idx) - cd.work_idx, 0) END AS overdue_work_days,
     CASE WHEN is_open AND NOT overdue THEN cd.work_idx - cn.work_idx END AS work_days_left,
     date_diff('day', a.received_day, CAST(as_of AS DATE)) AS age_days
-FROM appeals_at(date_from, date_to, sources, themes, settlements, executors, as_of) a
+FROM appeals_at(date_from, date_to, sources, themes, settlements, executors, municipalities, as_of) a
 LEFT JOIN calendar cn ON cn.day = CAST(as_of AS DATE)
 LEFT JOIN calendar cd ON cd.day = CAST(a.due_at AS DATE)
 LEFT JOIN calendar cr ON cr.day = CAST(a.answered_at AS DATE);
@@ -274,16 +288,20 @@ LEFT JOIN calendar cr ON cr.day = CAST(a.answered_at AS DATE);
 -- The period and the previous one of equal length, each as of its own last day, as rows labelled
 -- period = 'current' | 'previous': the comparison every KPI query makes (appeals_at / appeals_due).
 CREATE OR REPLACE MACRO periods_at(date_from, date_to, prev_from, prev_to, sources, themes, settlements, executors,
-                                   as_of) AS TABLE
-SELECT 'current' AS period, * FROM appeals_at(date_from, date_to, sources, themes, settlements, executors, as_of)
+                                   municipalities, as_of) AS TABLE
+SELECT 'current' AS period, *
+FROM appeals_at(date_from, date_to, sources, themes, settlements, executors, municipalities, as_of)
 UNION ALL
-SELECT 'previous' AS period, * FROM appeals_at(prev_from, prev_to, sources, themes, settlements, executors, prev_to);
+SELECT 'previous' AS period, *
+FROM appeals_at(prev_from, prev_to, sources, themes, settlements, executors, municipalities, prev_to);
 
 CREATE OR REPLACE MACRO periods_due(date_from, date_to, prev_from, prev_to, sources, themes, settlements,
-                                    executors, as_of) AS TABLE
-SELECT 'current' AS period, * FROM appeals_due(date_from, date_to, sources, themes, settlements, executors, as_of)
+                                    executors, municipalities, as_of) AS TABLE
+SELECT 'current' AS period, *
+FROM appeals_due(date_from, date_to, sources, themes, settlements, executors, municipalities, as_of)
 UNION ALL
-SELECT 'previous' AS period, * FROM appeals_due(prev_from, prev_to, sources, themes, settlements, executors, prev_to);
+SELECT 'previous' AS period, *
+FROM appeals_due(prev_from, prev_to, sources, themes, settlements, executors, municipalities, prev_to);
 
 -- Values an export gave that the reference does not know (DESIGN.md §3): the curator's review list. A record
 -- carrying such a value is loaded and counted at once, with its settlement_id / executor_id NULL or its theme

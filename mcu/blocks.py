@@ -1,19 +1,14 @@
-"""The two blocks the meeting screen and the analytic note take from other parts of the app.
-
-Each is one function, so wiring the real thing is a change in one place:
+"""The two blocks the meeting screen and the analytic note take from other pages, one function each:
 - `problem_points` — the ranked top of «Проблемные точки» (its one named query, queries/problem_points.sql);
-- `map_deck` — the geographic map of mcu/maps.py.
-While the map is not in this tree, `map_deck` returns None and both screens show a plain Russian line.
+- `map_deck` — the territories of the Тепловая карта page's map (mcu/maps.py), sized for the meeting room.
 """
-import importlib
-import importlib.util
 from collections.abc import Callable
 
 import polars as pl
 
 from mcu.query import run_query
 
-MAP_PENDING = "Карта ещё не подключена: она появится здесь, когда в приложении будет географическая карта."
+MAP_PENDING = "На карте нечего показать: у населённых пунктов с обращениями за период нет координат."
 
 
 def problem_points(flt, limit: int = 5, run: Callable[..., pl.DataFrame] = run_query) -> pl.DataFrame:
@@ -31,9 +26,19 @@ def problem_points(flt, limit: int = 5, run: Callable[..., pl.DataFrame] = run_q
         schema={"settlement": pl.String, "theme": pl.String, "explanation": pl.String})
 
 
-def map_deck(flt):
-    """The map for the meeting screen (a pydeck Deck sized for a big screen), or None while mcu/maps.py is
-    not in this tree. mcu.maps is expected to offer meeting_deck(flt)."""
-    if importlib.util.find_spec("mcu.maps") is None:
+# The map slide's height in pixels: it fits under the slide's head on a 1280×720 screen and still fills most of
+# a 1920×1080 one (st.pydeck_chart takes a fixed height).
+MAP_HEIGHT = 520
+
+
+def map_deck(flt, run: Callable[..., pl.DataFrame] = run_query):
+    """The map for the meeting screen: the Тепловая карта page's territories (circles by the number of appeals,
+    names beside them) as a pydeck Deck sized for a big screen; None when no territory has a position."""
+    from mcu import maps
+
+    territories = run("map_territories", **flt.compare_params(), as_of=flt.as_of, min_base=5, level="settlement")
+    if territories.filter(pl.col("lat").is_not_null() & (pl.col("appeals") > 0)).is_empty():
         return None
-    return importlib.import_module("mcu.maps").meeting_deck(flt)
+    deck, _ = maps.territory_deck(territories.filter(pl.col("appeals") > 0), "appeals", "Обращений",
+                                  width_px=1600, height_px=MAP_HEIGHT, text_size=28)
+    return deck

@@ -3,6 +3,7 @@
 `render()` is called once per run from app.py (before the page runs), so the widgets always exist and
 keep their state; pages read the result with `current()`.
 """
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
@@ -19,6 +20,9 @@ DEFAULT_PRESET = "quarter"
 # filter dimension -> (URL key, widget label)
 DIMS = {"source": ("source", "Канал"), "theme": ("theme", "Тема"), "settlement": ("settlement", "Населённый пункт"),
         "executor": ("executor", "Исполнитель")}
+# The territory level above the settlement (DESIGN.md §4): its own filter, drawn first, bound as a list of
+# settlements.municipality values. Kept out of DIMS so the Filters fields above stay positional.
+MUNICIPALITY = ("municipality", "Муниципалитет")
 
 
 @dataclass(frozen=True)
@@ -31,12 +35,13 @@ class Filters:
     executors: tuple
     as_of: dt.date
     first_day: dt.date
+    municipalities: tuple = ()
 
     def params(self) -> dict:
         """The filter parameters every filtered query takes (empty tuple = all)."""
         return {"date_from": self.date_from, "date_to": self.date_to, "sources": list(self.sources),
                 "themes": list(self.themes), "settlements": list(self.settlements),
-                "executors": list(self.executors)}
+                "executors": list(self.executors), "municipalities": list(self.municipalities)}
 
     def compare_params(self) -> dict:
         """params() plus the previous period of equal length (prev_from, prev_to) for growth queries."""
@@ -91,6 +96,7 @@ def _from_url(options: dict, first: dt.date, last: dt.date) -> None:
     st.session_state["f_range"] = custom
     for dim, (key, _label) in DIMS.items():
         st.session_state[f"f_{dim}"] = [v for v in qp.get_all(key) if v in options[dim]]
+    st.session_state["f_municipality"] = [v for v in qp.get_all(MUNICIPALITY[0]) if v in options["municipality"]]
 
 
 def _to_url(preset: str, date_from: dt.date, date_to: dt.date) -> None:
@@ -100,6 +106,8 @@ def _to_url(preset: str, date_from: dt.date, date_to: dt.date) -> None:
     for dim, (key, _label) in DIMS.items():
         if st.session_state.get(f"f_{dim}"):
             view[key] = st.session_state[f"f_{dim}"]
+    if st.session_state.get("f_municipality"):
+        view[MUNICIPALITY[0]] = st.session_state["f_municipality"]
     wanted = {k: v if isinstance(v, list) else [v] for k, v in view.items()}
     if {k: st.query_params.get_all(k) for k in st.query_params} != wanted:
         st.query_params.from_dict(view)
@@ -138,7 +146,7 @@ def render() -> Filters | None:
     first, last = bounds["first_day"], state_day(bounds, meta)
     opts = q("filter_options")
     options = {dim: dict(zip(g["value"], g["label"])) for (dim,), g in opts.group_by("dim", maintain_order=True)}
-    for dim in DIMS:
+    for dim in [*DIMS, "municipality"]:
         options.setdefault(dim, {})
     if "f_period" not in st.session_state:
         _from_url(options, first, last)
@@ -153,6 +161,7 @@ def render() -> Filters | None:
     else:
         custom = None
     date_from, date_to = _period(preset, first, last, custom)
+    sb.multiselect(MUNICIPALITY[1], list(options["municipality"]), key="f_municipality", placeholder="Все")
     for dim, (_key, label) in DIMS.items():
         sb.multiselect(label, list(options[dim]), format_func=lambda v, d=dim: options[d].get(v, v),
                        key=f"f_{dim}", placeholder="Все")
@@ -164,6 +173,7 @@ def render() -> Filters | None:
     # past period shows what was open then, just as the previous period does on the monitoring pages.
     flt = Filters(date_from, date_to, *(tuple(st.session_state[f"f_{d}"]) for d in DIMS),
                   as_of=min(last, date_to), first_day=first)
+    flt = dataclasses.replace(flt, municipalities=tuple(st.session_state["f_municipality"]))
     st.session_state["filters"] = flt
     return flt
 

@@ -256,8 +256,8 @@ def satisfaction_body(flt) -> str:
 
 
 def map_body(flt):
-    """The map's deck (the page draws it under the slide's head), or the line saying it is not there yet."""
-    deck = blocks.map_deck(flt)
+    """The map's deck (the page draws it under the slide's head), or a line saying there is nothing to map."""
+    deck = blocks.map_deck(flt, run=q)
     return pending(blocks.MAP_PENDING) if deck is None else deck
 
 

@@ -7,7 +7,7 @@ import time
 
 import streamlit as st
 
-from mcu import filters, fmt, slides
+from mcu import blocks, filters, fmt, slides
 from mcu.query import db_version
 
 st.html(slides.CSS)
@@ -49,7 +49,7 @@ def show() -> None:
     html, chart = slides.slide_html(slide, flt, index + 1, len(slides.SLIDES))
     st.html(html)
     if chart is not None:
-        st.pydeck_chart(chart, height=720)
+        st.pydeck_chart(chart, height=blocks.MAP_HEIGHT)
     bar = st.container(horizontal=True, gap="medium", vertical_alignment="center", key="mt_controls")
     bar.button("Назад", key="mt_prev", shortcut="Left", on_click=_click, kwargs={"step": -1})
     bar.button("Продолжить" if ss.get("mt_paused") else "Пауза", key="mt_pause", shortcut="Space",

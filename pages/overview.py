@@ -5,6 +5,10 @@ from mcu import charts, filters, fmt
 from mcu.growth import growth_section
 from mcu.ui import change, downloads, empty_state, kpi, kpi_row, period_rows, q, table
 
+# territory level -> (query, chart title, column title, download name)
+LEVELS = {"settlement": ("top_settlements", "Населённые пункты", "Населённый пункт", "топ_населённых_пунктов"),
+          "municipality": ("top_municipalities", "Муниципалитеты", "Муниципалитет", "топ_муниципалитетов")}
+
 flt = filters.page("Обзор")
 
 kpis = q("overview_kpis", **flt.compare_params(), as_of=flt.as_of)
@@ -55,8 +59,12 @@ with summary:
                              "change": "Изменение", "share": "Доля"}, strict=False), "топ_тем",
               column_config={"Доля": st.column_config.NumberColumn(format="percent")})
     with right:
-        places = q("top_settlements", **flt.compare_params(), limit=10).drop(*no_previous)
-        st.plotly_chart(charts.ranked_bars(places, "settlement", "appeals", "Населённые пункты"), width="stretch")
-        table(places.rename({"settlement": "Населённый пункт", "appeals": "Обращений",
+        # The leaders by settlement or one territory level up, by municipality (DESIGN.md §4).
+        level = st.segmented_control("Территории", list(LEVELS), format_func=lambda k: LEVELS[k][1], key="ov_level",
+                                     default="settlement") or "settlement"
+        query, title, column, file = LEVELS[level]
+        places = q(query, **flt.compare_params(), limit=10).drop(*no_previous)
+        st.plotly_chart(charts.ranked_bars(places, level, "appeals", title), width="stretch")
+        table(places.rename({level: column, "appeals": "Обращений",
                              "prev_appeals": "Пред. период", "change": "Изменение", "per_1000": "На 1 000 жит."}, strict=False),
-              "топ_населённых_пунктов")
+              file)

@@ -6,7 +6,7 @@ SELECT
     a.external_id AS number,
     a.theme,
     a.subtheme,
-    coalesce(s.name, 'Не определён') AS settlement,
+    coalesce(s.label, 'Не определён') AS settlement,
     a.address,
     e.name AS executor,
     CASE a.status WHEN 'new' THEN 'новое' WHEN 'in_progress' THEN 'в работе' WHEN 'answered' THEN 'дан ответ'
@@ -20,8 +20,8 @@ SELECT
     a.text,
     a.extra,             -- the source's own columns no profile field maps (JSON), e.g. its on-time flag
     count(*) OVER () AS total
-FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors) a
-LEFT JOIN settlements s ON s.settlement_id = a.settlement_id
+FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities) a
+LEFT JOIN settlement_names s ON s.settlement_id = a.settlement_id
 LEFT JOIN executors e ON e.executor_id = a.executor_id
 WHERE ($theme IS NULL OR a.theme = $theme)
   AND ($settlement IS NULL OR coalesce(a.settlement_id, '—') = $settlement)

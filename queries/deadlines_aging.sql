@@ -4,7 +4,7 @@ WITH buckets(sort, bucket, lo, hi) AS (
     VALUES (1, '0–3 дня', 0, 3), (2, '4–10 дней', 4, 10), (3, '11–30 дней', 11, 30), (4, 'более 30 дней', 31, NULL)
 ), open_items AS (
     SELECT age_days, overdue_open
-    FROM appeals_due($date_from, $date_to, $sources, $themes, $settlements, $executors, $as_of)
+    FROM appeals_due($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities, $as_of)
     WHERE is_open
 )
 SELECT b.bucket,

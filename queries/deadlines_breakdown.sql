@@ -9,7 +9,7 @@ SELECT
     count(*) FILTER (WHERE a.at_risk) AS at_risk,
     count(*) FILTER (WHERE a.answered_late) AS answered_late,
     count(*) FILTER (WHERE a.on_time) / nullif(count(*) FILTER (WHERE a.decided), 0) AS on_time_share
-FROM appeals_due($date_from, $date_to, $sources, $themes, $settlements, $executors, $as_of) a
+FROM appeals_due($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities, $as_of) a
 LEFT JOIN executors e USING (executor_id)
 GROUP BY grp
 ORDER BY overdue_open DESC, at_risk DESC, answered_late DESC, grp

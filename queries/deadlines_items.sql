@@ -15,7 +15,7 @@ SELECT
     a.subtheme,
     coalesce(s.name, 'Не определён') AS settlement,
     coalesce(e.name, 'Исполнитель не указан') AS executor
-FROM appeals_due($date_from, $date_to, $sources, $themes, $settlements, $executors, $as_of) a
+FROM appeals_due($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities, $as_of) a
 LEFT JOIN settlements s USING (settlement_id)
 LEFT JOIN executors e USING (executor_id)
 WHERE CASE $list WHEN 'overdue_open' THEN a.overdue_open

@@ -3,7 +3,7 @@
 -- at risk, on-time share. Definitions: the appeals_due macro (schema.sql).
 WITH scoped AS (
     SELECT * FROM periods_due($date_from, $date_to, $prev_from, $prev_to, $sources, $themes, $settlements,
-                               $executors, $as_of)
+                               $executors, $municipalities, $as_of)
 )
 SELECT
     p.period,

@@ -8,7 +8,7 @@ WITH answered AS (
                       - work_minutes(a.received_at, cr.is_working_day, cr.work_idx, $work_start_hour, $work_day_hours))
                      / 60.0
                 ELSE a.response_work_days END AS response
-    FROM appeals_at($date_from, $date_to, $sources, $themes, $settlements, $executors, $as_of) a
+    FROM appeals_at($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities, $as_of) a
     LEFT JOIN calendar cr ON cr.day = a.received_day
     LEFT JOIN calendar ca ON ca.day = CAST(a.answered_at AS DATE)
     WHERE a.answered_at IS NOT NULL AND a.status <> 'rejected'

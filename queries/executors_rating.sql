@@ -12,7 +12,7 @@
 -- least $min_items appeals in the period; the rest are listed apart without a rank. rank(): ties share.
 WITH scoped AS (
     SELECT * FROM periods_due($date_from, $date_to, $prev_from, $prev_to, $sources, $themes, $settlements,
-                               $executors, $as_of)
+                               $executors, $municipalities, $as_of)
 ), totals AS (
     SELECT s.period, s.executor_id,
         count(*) AS appeals,

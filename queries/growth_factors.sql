@@ -5,13 +5,13 @@
 -- $top keeps the items with the largest absolute change and folds the rest into one «Остальные» row
 -- (NULL = every item). Totals are repeated on each row for the waterfall.
 WITH items AS (
-    SELECT 'current' AS period, a.theme, coalesce(s.name, 'Не определён') AS settlement
-    FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors) a
-    LEFT JOIN settlements s USING (settlement_id)
+    SELECT 'current' AS period, a.theme, coalesce(s.label, 'Не определён') AS settlement
+    FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities) a
+    LEFT JOIN settlement_names s USING (settlement_id)
     UNION ALL
-    SELECT 'previous', a.theme, coalesce(s.name, 'Не определён')
-    FROM appeals_in($prev_from, $prev_to, $sources, $themes, $settlements, $executors) a
-    LEFT JOIN settlements s USING (settlement_id)
+    SELECT 'previous', a.theme, coalesce(s.label, 'Не определён')
+    FROM appeals_in($prev_from, $prev_to, $sources, $themes, $settlements, $executors, $municipalities) a
+    LEFT JOIN settlement_names s USING (settlement_id)
 ), per_item AS (
     SELECT CASE $dim WHEN 'theme' THEN theme
                      WHEN 'settlement' THEN settlement

@@ -11,11 +11,11 @@ WITH cur AS (
            count(*) FILTER (WHERE due_at IS NOT NULL AND status <> 'rejected') AS with_deadline,
            count(satisfied) AS rated,
            count(*) FILTER (WHERE NOT satisfied) AS dissatisfied
-    FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors)
+    FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities)
     GROUP BY ALL
 ), prev AS (
     SELECT theme, coalesce(settlement_id, '—') AS settlement_id, count(*) AS appeals
-    FROM appeals_in($prev_from, $prev_to, $sources, $themes, $settlements, $executors)
+    FROM appeals_in($prev_from, $prev_to, $sources, $themes, $settlements, $executors, $municipalities)
     GROUP BY ALL
 ), cells AS (
     SELECT coalesce(c.theme, p.theme) AS theme, coalesce(c.settlement_id, p.settlement_id) AS settlement_id,
@@ -50,7 +50,7 @@ WITH cur AS (
 )
 SELECT
     t.theme,
-    CASE WHEN g.settlement_id = '*others*' THEN 'Прочие (' || o.n || ')' ELSE coalesce(s.name, 'Не определён') END
+    CASE WHEN g.settlement_id = '*others*' THEN 'Прочие (' || o.n || ')' ELSE coalesce(n.label, 'Не определён') END
         AS settlement,
     g.settlement_id,
     g.appeals,
@@ -65,4 +65,5 @@ FROM grouped g
 CROSS JOIN others o
 JOIN themes t ON t.theme = g.theme
 LEFT JOIN settlements s ON s.settlement_id = g.settlement_id
+LEFT JOIN settlement_names n ON n.settlement_id = s.settlement_id
 ORDER BY t.sort, g.settlement_id = '*others*', s.population DESC NULLS LAST, settlement

@@ -28,7 +28,7 @@ SELECT
     round(reach * greatest(CASE WHEN a.is_open THEN $w_open ELSE 0 END,
                            CASE WHEN NOT a.satisfied THEN $w_unsatisfied ELSE 0 END,
                            CASE WHEN a.answered_late THEN $w_late ELSE 0 END)) AS risk
-FROM appeals_due($date_from, $date_to, ['im'], $themes, $settlements, $executors, $as_of) a
+FROM appeals_due($date_from, $date_to, ['im'], $themes, $settlements, $executors, $municipalities, $as_of) a
 LEFT JOIN settlements s ON s.settlement_id = a.settlement_id
 LEFT JOIN executors e ON e.executor_id = a.executor_id
 WHERE (a.is_open OR NOT coalesce(a.satisfied, true) OR a.answered_late)

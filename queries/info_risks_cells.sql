@@ -9,7 +9,7 @@ WITH incidents AS (
                             CASE WHEN unsatisfied THEN $w_unsatisfied ELSE 0 END,
                             CASE WHEN a.answered_late THEN $w_late ELSE 0 END) AS risk,
            a.audience, a.engagement
-    FROM appeals_due($date_from, $date_to, ['im'], $themes, $settlements, $executors, $as_of) a
+    FROM appeals_due($date_from, $date_to, ['im'], $themes, $settlements, $executors, $municipalities, $as_of) a
 )
 SELECT
     coalesce(s.name, 'Не определён') AS settlement,

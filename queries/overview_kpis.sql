@@ -3,14 +3,15 @@
 -- period is judged the same way.
 WITH scoped AS (
     SELECT 'current' AS period, $as_of AS as_of, *
-    FROM appeals_at($date_from, $date_to, $sources, $themes, $settlements, $executors, $as_of)
+    FROM appeals_at($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities, $as_of)
     UNION ALL
     SELECT 'previous' AS period, $prev_to AS as_of, *
-    FROM appeals_at($prev_from, $prev_to, $sources, $themes, $settlements, $executors, $prev_to)
+    FROM appeals_at($prev_from, $prev_to, $sources, $themes, $settlements, $executors, $municipalities, $prev_to)
     UNION ALL
     SELECT 'year_ago' AS period, CAST($date_to - INTERVAL 1 YEAR AS DATE) AS as_of, *
     FROM appeals_at(CAST($date_from - INTERVAL 1 YEAR AS DATE), CAST($date_to - INTERVAL 1 YEAR AS DATE),
-                    $sources, $themes, $settlements, $executors, CAST($date_to - INTERVAL 1 YEAR AS DATE))
+                    $sources, $themes, $settlements, $executors, $municipalities,
+                    CAST($date_to - INTERVAL 1 YEAR AS DATE))
 )
 SELECT
     p.period,

@@ -19,7 +19,7 @@ SELECT
     a.rating,
     a.satisfied,
     a.text
-FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors) a
+FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities) a
 LEFT JOIN settlements s ON s.settlement_id = a.settlement_id
 LEFT JOIN executors e ON e.executor_id = a.executor_id
 WHERE a.settlement_id = $settlement

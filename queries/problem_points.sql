@@ -122,7 +122,7 @@ WITH params AS (
     SELECT a.settlement_id, a.theme, CASE WHEN $level = 'subtheme' THEN a.subtheme ELSE a.theme END AS topic,
            a.executor_id, a.overdue, a.due_at IS NOT NULL AND a.status <> 'rejected' AS with_deadline,
            a.satisfied, r.repeated
-    FROM appeals_due($date_from, $date_to, $sources, $themes, $settlements, $executors, $as_of) a
+    FROM appeals_due($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities, $as_of) a
     JOIN appeal_repeats r USING (appeal_id)
 ), shares AS (
     SELECT settlement_id, theme, topic,

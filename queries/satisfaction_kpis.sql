@@ -3,7 +3,7 @@
 -- explained shares among answered solvable items (seed 001, 2.2.3), repeat share (appeal_repeats).
 WITH scoped AS (
     SELECT * FROM periods_at($date_from, $date_to, $prev_from, $prev_to, $sources, $themes, $settlements,
-                               $executors, $as_of)
+                               $executors, $municipalities, $as_of)
 )
 SELECT
     p.period,

@@ -6,7 +6,7 @@ SELECT a.received_month AS month,
        count(*) FILTER (WHERE r.same_problem) AS same_problem,
        count(*) FILTER (WHERE r.repeated) AS repeats,
        count(*) FILTER (WHERE r.repeated) / count(*) AS repeat_share
-FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors) a
+FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities) a
 JOIN appeal_repeats r USING (appeal_id)
 GROUP BY month
 ORDER BY month

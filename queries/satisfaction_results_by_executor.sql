@@ -6,7 +6,7 @@ SELECT coalesce(e.name, 'Исполнитель не указан') AS executor,
        count(*) FILTER (WHERE a.result = 'отказано') AS refused,
        count(*) FILTER (WHERE a.result = 'решено') / count(*) AS solved_share,
        count(*) FILTER (WHERE a.result = 'разъяснено') / count(*) AS explained_share
-FROM appeals_at($date_from, $date_to, $sources, $themes, $settlements, $executors, $as_of) a
+FROM appeals_at($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities, $as_of) a
 LEFT JOIN executors e USING (executor_id)
 WHERE a.solvable AND a.result IS NOT NULL
 GROUP BY executor

@@ -6,7 +6,7 @@ SELECT received_month AS month,
        count(*) FILTER (WHERE result = 'отказано') AS refused,
        count(*) FILTER (WHERE result = 'решено') / count(*) AS solved_share,
        count(*) FILTER (WHERE result = 'разъяснено') / count(*) AS explained_share
-FROM appeals_at($date_from, $date_to, $sources, $themes, $settlements, $executors, $as_of)
+FROM appeals_at($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities, $as_of)
 WHERE solvable AND result IS NOT NULL
 GROUP BY month
 ORDER BY month

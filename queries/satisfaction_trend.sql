@@ -9,7 +9,7 @@ WITH base AS (
                   WHEN 'source' THEN source_label(a.source)
                   ELSE error('satisfaction_trend: unknown dim ' || $dim) END AS grp,
         a.satisfied, a.rating
-    FROM appeals_at($date_from, $date_to, $sources, $themes, $settlements, $executors, $as_of) a
+    FROM appeals_at($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities, $as_of) a
     LEFT JOIN executors e USING (executor_id)
 ), kept AS (
     SELECT grp

@@ -26,7 +26,7 @@ T = dt.datetime
 # The latest event in the file: SR-0031 closed 11/01/2025 09:30 PM, twelve days after the last request
 # arrived (SR-0027, 10/20/2025 04:30 PM).
 STATE = dt.date(2025, 11, 1)
-ALL = dict(sources=[], themes=[], settlements=[], executors=[])
+ALL = dict(sources=[], themes=[], settlements=[], executors=[], municipalities=[])
 WHOLE = dict(date_from=dt.date(2025, 9, 1), date_to=STATE, prev_from=dt.date(2025, 7, 1),
              prev_to=dt.date(2025, 8, 31))
 

@@ -106,9 +106,13 @@ def test_every_slide_shows_the_queries_figures(meeting, demo_db):
             assert [m[1] for m in months] == ["дек 25", "янв 26", "фев 26", "мар 26", "апр 26", "май 26", "июн 26",
                                               "июл 26", "авг 26", "сен 26", "окт 26", "ноя 26"]
         elif key == "map":
-            import importlib.util
-            if importlib.util.find_spec("mcu.maps") is None:
-                assert "Карта ещё не подключена" in text
+            # The page's territories, drawn as a deck under the slide's head: one circle a settlement with appeals.
+            deck = blocks.map_deck(flt, run=lambda n, **p: run_query(n, db=demo_db, **p))
+            places = run_query("map_territories", db=demo_db, **flt.compare_params(), as_of=flt.as_of, min_base=5,
+                               level="settlement").filter(pl.col("appeals") > 0)
+            circles = next(layer for layer in deck.layers if layer.type == "ScatterplotLayer")
+            assert len(circles.data) == places.height > 0
+            assert len(at.get("deck_gl_json_chart")) == 1
         at.button(key="mt_next").click().run()
         assert not at.exception
     assert seen == KEYS

@@ -56,7 +56,7 @@ def test_deadlines_page_filters_change_figures_on_demo(demo_db, open_page):
     at = open_page(demo_db, "pages/deadlines.py")
     shown = metric(at, "Просрочено")
     params = {"date_from": dt.date(2026, 8, 27), "date_to": dt.date(2026, 11, 25), "sources": [], "themes": [],
-              "settlements": [], "executors": [], "prev_from": dt.date(2026, 5, 28), "prev_to": dt.date(2026, 8, 26)}
+              "settlements": [], "executors": [], "municipalities": [], "prev_from": dt.date(2026, 5, 28), "prev_to": dt.date(2026, 8, 26)}
     expected = run_query("deadlines_kpis", db=demo_db, **params, as_of=dt.date(2026, 11, 25))
     assert shown == fmt.num(expected["overdue_open"][0])
     at.multiselect(key="f_executor").set_value(["upr_obr"]).run()
@@ -103,7 +103,7 @@ def test_executors_page_rating_on_demo(demo_db, open_page):
     at.multiselect(key="f_executor").set_value(["dor_otdel"]).run()
     assert not at.exception
     params = {"date_from": dt.date(2026, 8, 27), "date_to": dt.date(2026, 11, 25), "sources": [], "themes": [],
-              "settlements": [], "executors": ["dor_otdel"]}
+              "settlements": [], "executors": ["dor_otdel"], "municipalities": []}
     expected = run_query("deadlines_items", db=demo_db, **params, as_of=dt.date(2026, 11, 25), list="overdue",
                          executor="dor_otdel")
     assert expected.height > 50

@@ -135,7 +135,7 @@ def rows() -> list[dict]:
     ]
 
 
-ALL = {"sources": [], "themes": [], "settlements": [], "executors": []}
+ALL = {"sources": [], "themes": [], "settlements": [], "executors": [], "municipalities": []}
 C = {"date_from": dt.date(2026, 4, 27), "date_to": dt.date(2026, 5, 8)} | ALL
 P = {"prev_from": dt.date(2026, 4, 15), "prev_to": dt.date(2026, 4, 26)}
 AS_OF = dt.date(2026, 5, 8)

@@ -19,9 +19,9 @@ from tests.conftest import build_db
 
 SETTINGS = pp.problem_settings()
 MAY = {"date_from": dt.date(2026, 5, 1), "date_to": dt.date(2026, 5, 30), "sources": None, "themes": None,
-       "settlements": None, "executors": None, "as_of": dt.date(2026, 5, 30)}
+       "settlements": None, "executors": None, "municipalities": None, "as_of": dt.date(2026, 5, 30)}
 QUARTER = {"date_from": dt.date(2026, 8, 27), "date_to": dt.date(2026, 11, 25), "sources": None, "themes": None,
-           "settlements": None, "executors": None, "as_of": dt.date(2026, 11, 25)}
+           "settlements": None, "executors": None, "municipalities": None, "as_of": dt.date(2026, 11, 25)}
 
 
 def poisson_tail(k: int, lam: float) -> float:

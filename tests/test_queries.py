@@ -10,7 +10,7 @@ from mcu.settings import QUERIES_DIR
 D = dt.date
 CUR = dict(date_from=D(2026, 3, 1), date_to=D(2026, 3, 31))
 PREV = dict(prev_from=D(2026, 1, 29), prev_to=D(2026, 2, 28))
-ALL = dict(sources=[], themes=[], settlements=[], executors=[])
+ALL = dict(sources=[], themes=[], settlements=[], executors=[], municipalities=[])
 AS_OF = D(2026, 3, 31)
 
 ROWS = [
@@ -56,6 +56,7 @@ def test_filter_options(db):
     assert rows(run_query("filter_options", db=db)) == [
         ("executor", "mup_zhkh", "МУП «Аскизское ЖКХ»", 1),
         ("executor", "dor_otdel", "Отдел дорожного хозяйства и транспорта", 2),
+        ("municipality", "Аскизский район", "Аскизский район", 1),
         ("settlement", "askiz", "Аскиз", 1),
         ("settlement", "kyzlas", "Кызлас", 2),
         ("source", "pos", "ПОС «Решаем вместе»", 1),
@@ -171,7 +172,8 @@ def test_every_query_is_tested():
     untested = sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if p.stem not in tested)
     assert untested == []
     assert query_params("appeals_list") == {"date_from", "date_to", "sources", "themes", "settlements",
-                                            "executors", "as_of", "theme", "settlement", "limit", "offset"}
+                                            "executors", "municipalities", "as_of", "theme", "settlement", "limit",
+                                            "offset"}
 
 
 def test_a_rebuilt_database_is_seen_without_restart(tmp_path):

@@ -260,7 +260,7 @@ def test_heatmap_matrix_shows_the_top_settlements_and_sums_the_rest(make_db):
                       {"settlement_id": "vershina_tei", "theme": "Дороги", "received_at": day},
                       {"settlement_id": None, "received_at": day}])
     args = dict(date_from=dt.date(2026, 3, 1), date_to=dt.date(2026, 3, 31), prev_from=dt.date(2026, 1, 29),
-                prev_to=dt.date(2026, 2, 28), sources=[], themes=[], settlements=[], executors=[],
+                prev_to=dt.date(2026, 2, 28), sources=[], themes=[], settlements=[], executors=[], municipalities=[],
                 as_of=dt.date(2026, 3, 31), min_base=1)
     cols = ("theme", "settlement", "settlement_id", "appeals", "per_1000")
     by_count = run_query("heatmap_matrix", db=path, **args, top=2, measure="appeals")

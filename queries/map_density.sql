@@ -1,0 +1,55 @@
+-- The density layer: the appeals' own coordinates (ПОС and ИМ rows often carry the problem's point) counted
+-- on a square grid of at most $grid × $grid cells, so the browser gets a bounded number of points whatever
+-- the data size. The grid covers the view: the extent of the settlements (with coordinates) of the filtered
+-- appeals, widened by a quarter of its span plus 0.05° (about 5 km) on each side; with no such settlement,
+-- the extent of the points themselves. A point outside it (a geocoder's default, a swapped pair, another
+-- region) or with impossible coordinates (outside ±90/±180, or 0, 0) is not drawn and is counted in
+-- `outside`. Cells are square on the ground (a degree of longitude is cos(latitude) of a degree of
+-- latitude). One row per non-empty cell: its centre, its size in degrees and its count; `points` (appeals
+-- with coordinates) and `outside` repeat on every row. With no cell, one row of NULL cell and the counts.
+WITH scoped AS (
+    SELECT settlement_id, lat, lon
+    FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities)
+), located AS (
+    SELECT lat, lon,
+           lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180 AND NOT (lat = 0 AND lon = 0) AS plausible
+    FROM scoped
+    WHERE lat IS NOT NULL AND lon IS NOT NULL
+), places AS (
+    SELECT lat, lon FROM settlements
+    WHERE lat IS NOT NULL AND lon IS NOT NULL AND settlement_id IN (SELECT settlement_id FROM scoped)
+), extent AS (
+    SELECT min(lat) AS lat_lo, max(lat) AS lat_hi, min(lon) AS lon_lo, max(lon) AS lon_hi
+    FROM (SELECT lat, lon FROM places
+          UNION ALL
+          SELECT lat, lon FROM located WHERE plausible AND NOT EXISTS (SELECT 1 FROM places))
+), box AS (
+    SELECT lat_lo - (lat_hi - lat_lo) / 4 - 0.05 AS lat0, lat_hi + (lat_hi - lat_lo) / 4 + 0.05 AS lat1,
+           lon_lo - (lon_hi - lon_lo) / 4 - 0.05 AS lon0, lon_hi + (lon_hi - lon_lo) / 4 + 0.05 AS lon1,
+           cos(radians((lat_lo + lat_hi) / 2)) AS k
+    FROM extent
+), grid AS (
+    SELECT lat0, lon0, lat1, lon1,
+           greatest(lat1 - lat0, (lon1 - lon0) * k) / $grid AS cell_lat,
+           greatest(lat1 - lat0, (lon1 - lon0) * k) / $grid / k AS cell_lon
+    FROM box
+), cells AS (
+    SELECT least(floor((l.lat - g.lat0) / g.cell_lat), $grid - 1) AS i,
+           least(floor((l.lon - g.lon0) / g.cell_lon), $grid - 1) AS j,
+           any_value(g.lat0) AS lat0, any_value(g.lon0) AS lon0,
+           any_value(g.cell_lat) AS cell_lat, any_value(g.cell_lon) AS cell_lon,
+           count(*) AS appeals
+    FROM located l, grid g
+    WHERE l.plausible AND l.lat BETWEEN g.lat0 AND g.lat1 AND l.lon BETWEEN g.lon0 AND g.lon1
+    GROUP BY i, j
+)
+SELECT lat0 + (i + 0.5) * cell_lat AS lat,
+       lon0 + (j + 0.5) * cell_lon AS lon,
+       cell_lat,
+       cell_lon,
+       appeals,
+       t.points,
+       t.points - coalesce(sum(appeals) OVER (), 0)::BIGINT AS outside
+FROM (SELECT count(*) AS points FROM located) t
+LEFT JOIN cells ON true
+ORDER BY appeals DESC, lat, lon
