@@ -93,8 +93,15 @@ _PLACE_BEFORE = re.compile(
     r"(?i:\b(?:ул|улиц\w*|пр|пр-т|пр-кт|просп|проспект\w*|пер|переул\w*|пл|площад\w*|бул|бульвар\w*|б-р|наб"
     r"|набережн\w*|шоссе|проезд\w*|тупик\w*|алле[яиюе]|(?<!от\s)имени|памятник\w*|мемориал\w*|бюст\w*|сквер\w*"
     r"|парк\w*|мкр|микрорайон\w*|станци\w*|станиц\w*|пос|пгт|сел\w*|деревн\w*|посёл\w*|посел\w*"
-    r"|хутор\w*|город\w*)\.?|\b(?:с|д|г|п|х|им|ст)\.)"   # one-letter abbreviations only with their dot
+    r"|хутор\w*|город\w*|ук|ооо|оао|пао|зао|ао|муп|гуп|тц|трц|жк|тсж|снт|компани\w*|гостиниц\w*|кафе|магазин\w*"
+    r"|центр\w*|фирм\w*|клиник\w*|стоматологи\w*|аптек\w*)\b\.?"
+    r"|\b(?:с|д|г|п|х|им|ст)\.)"   # one-letter abbreviations only with their dot
     r"\s*(?:[А-ЯЁ][\w-]*\.?\s+){0,3}$")
+# People whose names streets bear, written without «ул.» in real texts («на Карла Маркса», «по Льва Толстого»).
+_STREET_NAMESAKES = re.compile(
+    r"(?:Карла\s+(?:Маркса|Либкнехта)|Розы\s+Люксембург|Клары\s+Цеткин|Льва\s+Толстого|Максима\s+Горького"
+    r"|Александра\s+Невского|Зои\s+Космодемьянской|Веры\s+Фигнер|Юрия\s+Гагарина|Сергея\s+Лазо"
+    r"|Дмитрия\s+Донского|Богдана\s+Хмельницкого|Павлика\s+Морозова|Олега\s+Кошевого|Ивана\s+Франко)\b")
 _FIO_RUN = re.compile(r"\[ФИО\](?:[\s,]+\[ФИО\])+")
 # A date right after a name is its owner's date of birth («[ФИО], 06.09.1995»).
 _DATE_AFTER_NAME = re.compile(rf"(\[ФИО\][,\s(]*)\b{_DATE}\b(?:\s*(?:г\.|года?))?")
@@ -120,19 +127,43 @@ _FLAG_RE = re.compile(_FLAG)
 
 
 @functools.lru_cache(maxsize=200_000)
-def _dictionary_name(word: str) -> bool:
-    """The word's likeliest reading is a first name, surname or patronymic («Ларису», «Орлов»), not a
-    common noun or a place («Вера» 0,7 a noun, «Курска» a place)."""
-    best = _morph().parse(word)[0]
-    return best.score >= 0.5 and bool({"Name", "Surn", "Patr"} & best.tag.grammemes)
+def _name_kind(word: str) -> str | None:
+    """«Name», «Surn» or «Patr» when the word's likeliest reading is a first name, surname or patronymic
+    («Ларису», «Орлов»), not a common noun or a place («Вера» is 0,7 a noun, «Курска» a place)."""
+    weight = dict.fromkeys(("Name", "Patr", "Surn"), 0.0)
+    for parse in _morph().parse(word):      # «Анне» is eleven readings of the name Анна at 0,12 each
+        if not parse.is_known:              # a guess from the ending: «Бирикчуль» is no name
+            continue
+        for kind in weight:
+            if kind in parse.tag.grammemes:
+                weight[kind] += parse.score
+                break
+    kind = max(weight, key=weight.get)
+    return kind if weight[kind] >= 0.5 else None
+
+
+# A lone surname names a person only after a word for one: «врача Демидовой», «соседка Краснова»,
+# «Я, Лебедева». Elsewhere a lone surname in real texts is mostly a street: «на перекрёстке Гагарина».
+_PERSON_CUE = re.compile(
+    r"(?i:\b(?:я|мы|г-н|г-жа|гражданин\w*|гражданк\w*|сосед\w*|сын\w*|доч\w*|мам\w*|пап\w*|муж\w*|жен\w*"
+    r"|внук\w*|внучк\w*|бабушк\w*|дедушк\w*|дед\w*|отц\w*|отец|мать|матер\w*|брат\w*|сестр\w*|вдов\w*"
+    r"|дет\w*|ребён\w*|ребен\w*|семь\w*|заявител\w*|жил\w*|жильц\w*|мастер\w*|слесар\w*|водител\w*|врач\w*"
+    r"|фельдшер\w*|учител\w*|руководител\w*|воспитател\w*|директор\w*|начальник\w*|глав\w*|участков\w*"
+    r"|диспетчер\w*|председател\w*|сотрудник\w*|управляющ\w*|специалист\w*|инспектор\w*|консультант\w*"
+    r"|уважением|фермер\w*|некий|некая|автор\w*|пишет|звонил\w*|обратил\w*|подписал\w*))"
+    r"(?:\s+[а-яё]+)?[\s,:—-]*$")
 
 
 def _name_spans(text: str, ner_spans) -> list[tuple[int, int]]:
-    spans = []
-    for pattern in _NAME_PATTERNS:
+    """Where the names are. A span from a name pattern (a patronymic, initials, «зовут», a greeting) is a
+    name; one found only by NER or the dictionary must hold a known name word, and a lone surname needs
+    a word for a person before it."""
+    found = []   # (start, stop, from a pattern)
+    with_patronymic = []
+    for n, pattern in enumerate(_NAME_PATTERNS):
         for m in pattern.finditer(text):
-            spans.append(m.span(1) if pattern.groups else m.span())
-    spans += [m.span() for m in _CAP_WORD.finditer(text) if _dictionary_name(m.group())]
+            (with_patronymic if n == 0 else found).append((*(m.span(1) if pattern.groups else m.span()), True))
+    found += [(*m.span(), False) for m in _CAP_WORD.finditer(text) if _name_kind(m.group())]
     for s in ner_spans:
         if s.type != "PER":
             continue
@@ -142,22 +173,31 @@ def _name_spans(text: str, ner_spans) -> list[tuple[int, int]]:
         m = re.search(rf"({_W})\s+{_INIT}$|^{_INIT}\s?{_W}$", text[start:stop])
         if m and m.start(1) > 0:
             start += m.start(1)
-        spans.append((start, stop))
-    keep = []
-    for start, stop in spans:
-        part = text[start:stop]
-        if not re.search(r"[А-ЯЁA-Z]", part) or part.startswith("["):
-            continue
-        if _PLACE_BEFORE.search(text, max(0, start - 80), start):
-            continue
-        keep.append((start, stop))
-    merged: list[list[int]] = []
-    for start, stop in sorted(keep):
+        found.append((start, stop, False))
+    found = [(a, b, p) for a, b, p in found
+             if re.search(r"[А-ЯЁA-Z][а-яёa-z]", text[a:b]) and not text[a:b].startswith("[")
+             and not _PLACE_BEFORE.search(text, max(0, a - 80), a)
+             and not any(n.start() <= a < n.end() for n in _STREET_NAMESAKES.finditer(text))]
+    found += with_patronymic     # a patronymic is a person even after «ТСЖ» or «ул.»
+    merged: list[list] = []
+    for start, stop, pat in sorted(found):
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], stop)
+            merged[-1][2] |= pat
         else:
-            merged.append([start, stop])
-    return [(a, b) for a, b in merged]
+            merged.append([start, stop, pat])
+    out = []
+    for start, stop, pat in merged:
+        if not pat:
+            kinds = [_name_kind(w) for w in _CAP_WORD.findall(text[start:stop])]
+            if len(kinds) > 1:
+                if not any(kinds):
+                    continue                     # «Ноздрачево Виногробль», «Жилкомплекс Дружба»
+            elif not (kinds and kinds[0] in ("Name", "Patr")) \
+                    and not _PERSON_CUE.search(text, max(0, start - 60), start):
+                continue                         # «по Гагарина», «от Курскводоканал»
+        out.append((start, stop))
+    return out
 
 
 def mask_names(texts: list[str], strong: list[bool] | None = None) -> list[str]:
@@ -170,7 +210,7 @@ def mask_names(texts: list[str], strong: list[bool] | None = None) -> list[str]:
         strong = [bool(_FLAG_RE.search(t)) for t in texts]
     with _lock:
         need = [i for i, t in enumerate(texts)
-                if strong[i] or any(_dictionary_name(m.group()) for m in _CAP_WORD.finditer(t))]
+                if strong[i] or any(_name_kind(m.group()) for m in _CAP_WORD.finditer(t))]
         found = dict(zip(need, _ner().map([texts[i] for i in need]))) if need else {}
     out = []
     for i, text in enumerate(texts):
