@@ -74,29 +74,41 @@ _FLAG = "|".join([
     r"|автор|звонил|пишет|обратил|я|это|для|день|вечер|утро)[а-яё]*[\s,]+[А-ЯЁ][а-яё]",
     r"^[А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+)?[,!]",     # «Кирилл, спасибо…», «Ольга Николаевна, добрый день»
 ])
-# Name patterns the NER may miss (Python re).
-_NAME_PATTERNS = [re.compile(p) for p in (
+# Name patterns the NER may miss (Python re), each with how its match is checked against the context:
+# "person" always a name, "initials" unless a street word stands right before it («им. А.С. Пушкина»),
+# "context" unless a street or an organisation word comes before it.
+_INIT2 = r"[А-ЯЁ]\.\s?[А-ЯЁ](?:\.|\b)"          # «И.И.», «В. Н», «В.Н» (the last dot often left out)
+_SURNAME = rf"[А-ЯЁ][а-яё]+(?:ов|ев|ёв|ин|ын|ск|цк|енк|к|ук|юк|ян)[а-яё]{{0,3}}"
+_NAME_PATTERNS = [(kind, re.compile(p)) for kind, p in (
     # [Фамилия] Имя Отчество [Фамилия]: a patronymic makes it a name, in any case.
-    rf"(?:\b{_W}\s+)?\b{_W}\s+(?:{_PATR})(?:\s+[А-ЯЁ][а-яё]+{_SURNAME_END}\b)?",
-    rf"\b{_W}\s+{_INIT}",                            # Иванов И.И.
-    rf"\b{_INIT}\s?{_W}",                            # И.И. Иванов
+    ("person", rf"(?:\b{_W}\s+)?\b{_W}\s+(?:{_PATR})(?:\s+[А-ЯЁ][а-яё]+{_SURNAME_END}\b)?"),
+    ("initials", rf"\b{_W}\s+{_INIT2}"),                        # Иванов И.И., Тарасов В.Н
+    ("initials", rf"\b{_INIT}\s?{_W}"),                         # И.И. Иванов
+    ("initials", rf"(?<![\w.])[А-ЯЁ]\.\s?{_SURNAME}\b"),        # А. Телегину
+    ("initials", rf"\b{_SURNAME}\s+[А-ЯЁ]\.(?!\s?\d)"),           # Белостоцким А. (not «Ленина Д. 5»)
     # «Меня зовут Ольга», «моё имя Кристина»: up to three capitalised words.
-    rf"(?i:зовут(?:\s+меня)?|звать|мо[её]\s+имя)\s+({_W}(?:\s+{_W}){{0,2}})",
+    ("context", rf"(?i:зовут(?:\s+меня)?|звать|мо[её]\s+имя)\s+({_W}(?:\s+{_W}){{0,2}})"),
     # A reply opening with the author's name: «Имя Фамилия, здравствуйте!».
-    rf"^({_W}(?:\s+{_W}){{0,2}}),\s*(?i:здравствуй|добр|доброе|доброго|приветств|уважаем|спасибо|благодар)",
+    ("context", rf"^({_W}(?:\s+{_W}){{0,2}}),\s*(?i:здравствуй|добр|доброе|доброго|приветств|уважаем|спасибо|благодар)"),
     # An address to the author: «Уважаемая Анна Петровна!», «Здравствуйте, Андрей.»
-    rf"(?i:уважаем\w*|здравствуйте|добрый\s+(?:день|вечер)|доброе\s+утро)[\s,]+({_W}(?:\s+{_W}){{0,2}})\s*[!.,]",
+    ("context", rf"(?i:уважаем\w*|здравствуйте|добрый\s+(?:день|вечер)|доброе\s+утро)[\s,]+({_W}(?:\s+{_W}){{0,2}})\s*[!.,]"),
 )]
-# A name right after these is a street, a school or a monument, not a person: «ул. Карла Маркса»,
-# «школа имени Пушкина», «им. А.С. Пушкина», «памятник Ленину» (up to three capitalised words between).
-_PLACE_BEFORE = re.compile(
+# A name right after these is a street, a place, a school or a monument, not a person: «ул. Карла Маркса»,
+# «школа имени Пушкина», «им. А.С. Пушкина», «памятник Ленину» (up to three capitalised words between:
+# «ул. Героя Советского Союза Лоскутова»).
+_PLACE_WORDS = (
     r"(?i:\b(?:ул|улиц\w*|пр|пр-т|пр-кт|просп|проспект\w*|пер|переул\w*|пл|площад\w*|бул|бульвар\w*|б-р|наб"
-    r"|набережн\w*|шоссе|проезд\w*|тупик\w*|алле[яиюе]|(?<!от\s)имени|памятник\w*|мемориал\w*|бюст\w*|сквер\w*"
-    r"|парк\w*|мкр|микрорайон\w*|станци\w*|станиц\w*|пос|пгт|сел\w*|деревн\w*|посёл\w*|посел\w*"
-    r"|хутор\w*|город\w*|ук|ооо|оао|пао|зао|ао|муп|гуп|тц|трц|жк|тсж|снт|компани\w*|гостиниц\w*|кафе|магазин\w*"
-    r"|центр\w*|фирм\w*|клиник\w*|стоматологи\w*|аптек\w*)\b\.?"
-    r"|\b(?:с|д|г|п|х|им|ст)\.)"   # one-letter abbreviations only with their dot
-    r"\s*(?:[А-ЯЁ][\w-]*\.?\s+){0,3}$")
+    r"|набережн\w*|шоссе|проезд\w*|тупик\w*|алле[яиюе]|(?<!от\s)имени|памятник\w*|мемориал\w*|бюст\w*"
+    r"|сквер\w*|парк\w*|мкр|микрорайон\w*|станци\w*|станиц\w*|пос|пгт|сел(?:о|а|у|е|ом)|деревн\w*|посёл\w*"
+    r"|посел\w*|хутор\w*|город\w*)\b\.?"
+    r"|\b(?:с|д|г|п|х|им|ст)\.)")   # one-letter abbreviations only with their dot
+_PLACE_BEFORE = re.compile(_PLACE_WORDS + r"\s*(?:[А-ЯЁ][\w-]*\.?\s+){0,3}$")
+_PLACE_RIGHT_BEFORE = re.compile(_PLACE_WORDS + r"\s*$")
+# An organisation's name after these («УК Аврора», «кафе Виктория») — unless it is a surname
+# («председатель управляющей компании Жихарев»).
+_ORG_BEFORE = re.compile(
+    r"(?i:\b(?:ук|ооо|оао|пао|зао|ао|муп|гуп|тц|трц|жк|тсж|снт|компани\w*|гостиниц\w*|кафе|магазин\w*|центр\w*"
+    r"|фирм\w*|клиник\w*|стоматологи\w*|аптек\w*)\b)[\s«\"]*$")
 # People whose names streets bear, written without «ул.» in real texts («на Карла Маркса», «по Льва Толстого»).
 _STREET_NAMESAKES = re.compile(
     r"(?:Карла\s+(?:Маркса|Либкнехта)|Розы\s+Люксембург|Клары\s+Цеткин|Льва\s+Толстого|Максима\s+Горького"
@@ -155,40 +167,46 @@ _PERSON_CUE = re.compile(
 
 
 def _name_spans(text: str, ner_spans) -> list[tuple[int, int]]:
-    """Where the names are. A span from a name pattern (a patronymic, initials, «зовут», a greeting) is a
-    name; one found only by NER or the dictionary must hold a known name word, and a lone surname needs
-    a word for a person before it."""
-    found = []   # (start, stop, from a pattern)
-    with_patronymic = []
-    for n, pattern in enumerate(_NAME_PATTERNS):
+    """Where the names are. A patronymic is always a name, initials unless a street word stands right
+    before them; a span found by NER or the dictionary must hold a known name word, and a lone surname
+    needs a word for a person before it; nothing after a street, place or organisation word."""
+    namesakes = [m.span() for m in _STREET_NAMESAKES.finditer(text)]
+
+    def place(a: int) -> bool:
+        return bool(_PLACE_BEFORE.search(text, max(0, a - 80), a)) or any(x <= a < y for x, y in namesakes)
+
+    found = []   # [start, stop, confirmed by a pattern]
+    for kind, pattern in _NAME_PATTERNS:
         for m in pattern.finditer(text):
-            (with_patronymic if n == 0 else found).append((*(m.span(1) if pattern.groups else m.span()), True))
-    found += [(*m.span(), False) for m in _CAP_WORD.finditer(text) if _name_kind(m.group())]
-    for s in ner_spans:
-        if s.type != "PER":
+            a, b = m.span(1) if pattern.groups else m.span()
+            if kind == "person" or (kind == "initials" and not _PLACE_RIGHT_BEFORE.search(text, max(0, a - 40), a)) \
+                    or (kind == "context" and not place(a)):
+                found.append((a, b, True))
+    candidates = [m.span() for m in _CAP_WORD.finditer(text) if _name_kind(m.group())]
+    for kind, start, stop in ner_spans:
+        if kind == "PER":
+            # NER sometimes glues a preceding place to initials («Кызласа Петров И.И.»): a surname with
+            # initials is one word.
+            m = re.search(rf"({_W})\s+{_INIT}$|^{_INIT}\s?{_W}$", text[start:stop])
+            candidates.append((start + (m.start(1) if m and m.start(1) > 0 else 0), stop))
+    for a, b in candidates:
+        part = text[a:b]
+        if not re.search(r"[А-ЯЁA-Z][а-яёa-z]", part) or part.startswith("[") or place(a):
             continue
-        start, stop = s.start, s.stop
-        # NER sometimes glues a preceding place to initials («Кызласа Петров И.И.»): a surname with
-        # initials is one word.
-        m = re.search(rf"({_W})\s+{_INIT}$|^{_INIT}\s?{_W}$", text[start:stop])
-        if m and m.start(1) > 0:
-            start += m.start(1)
-        found.append((start, stop, False))
-    found = [(a, b, p) for a, b, p in found
-             if re.search(r"[А-ЯЁA-Z][а-яёa-z]", text[a:b]) and not text[a:b].startswith("[")
-             and not _PLACE_BEFORE.search(text, max(0, a - 80), a)
-             and not any(n.start() <= a < n.end() for n in _STREET_NAMESAKES.finditer(text))]
-    found += with_patronymic     # a patronymic is a person even after «ТСЖ» or «ул.»
+        kinds = [_name_kind(w) for w in _CAP_WORD.findall(part)]
+        if _ORG_BEFORE.search(text, max(0, a - 40), a) and "Surn" not in kinds:
+            continue
+        found.append((a, b, False))
     merged: list[list] = []
-    for start, stop, pat in sorted(found):
+    for start, stop, confirmed in sorted(found):
         if merged and start <= merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], stop)
-            merged[-1][2] |= pat
+            merged[-1][2] |= confirmed
         else:
-            merged.append([start, stop, pat])
+            merged.append([start, stop, confirmed])
     out = []
-    for start, stop, pat in merged:
-        if not pat:
+    for start, stop, confirmed in merged:
+        if not confirmed:
             kinds = [_name_kind(w) for w in _CAP_WORD.findall(text[start:stop])]
             if len(kinds) > 1:
                 if not any(kinds):
@@ -200,21 +218,41 @@ def _name_spans(text: str, ner_spans) -> list[tuple[int, int]]:
     return out
 
 
-def mask_names(texts: list[str], strong: list[bool] | None = None) -> list[str]:
+# A sentence ends at . ! ? … before a space, unless the dot closes an initial («А. С. Мельников»).
+_SENTENCE_END = re.compile(r"(?<=[а-яёa-z0-9)»\"\]])[.!?…]+(?=\s)")
+
+
+def _sentences(text: str):
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        yield start, m.end()
+        start = m.end()
+    yield start, len(text)
+
+
+def _needs_ner(piece: str) -> bool:
+    return bool(_FLAG_RE.search(piece)) or any(_name_kind(m.group()) for m in _CAP_WORD.finditer(piece))
+
+
+def mask_names(texts: list[str]) -> list[str]:
     """Names in texts (already through MASKS) replaced by [ФИО]: patterns, the name dictionary and NER,
-    places left alone. NER (about 6 ms a text) runs only on texts a pattern flags (`strong`) or where the
-    dictionary found a name."""
-    if not texts:
-        return []
-    if strong is None:
-        strong = [bool(_FLAG_RE.search(t)) for t in texts]
-    with _lock:
-        need = [i for i, t in enumerate(texts)
-                if strong[i] or any(_name_kind(m.group()) for m in _CAP_WORD.finditer(t))]
-        found = dict(zip(need, _ner().map([texts[i] for i in need]))) if need else {}
+    places left alone. NER (about 6 ms a text) reads only the sentences a pattern flags or where the
+    dictionary found a name, shortest first so that a batch pads little."""
+    jobs = []   # (text index, offset, sentence)
+    for i, text in enumerate(texts):
+        for a, b in _sentences(text):
+            if _needs_ner(text[a:b]):
+                jobs.append((i, a, text[a:b]))
+    jobs.sort(key=lambda j: len(j[2]))
+    found: dict[int, list] = {}
+    if jobs:
+        with _lock:
+            markups = list(_ner().map([j[2] for j in jobs]))
+        for (i, offset, _), markup in zip(jobs, markups):
+            found.setdefault(i, []).extend((s.type, s.start + offset, s.stop + offset) for s in markup.spans)
     out = []
     for i, text in enumerate(texts):
-        for start, stop in reversed(_name_spans(text, found[i].spans if i in found else [])):
+        for start, stop in reversed(_name_spans(text, found.get(i, []))):
             text = text[:start] + NAME_MARK + text[stop:]
         text = _FIO_RUN.sub(NAME_MARK, text)
         out.append(_DATE_AFTER_NAME.sub(r"\1[дата рождения]", text))
@@ -228,9 +266,7 @@ def _mask_names_series(s: pl.Series) -> pl.Series:
     if not candidate.any():
         return s
     idx = candidate.arg_true()
-    part = s.gather(idx)
-    strong = part.str.contains(_FLAG).to_list()
-    return s.scatter(idx, pl.Series(mask_names(part.to_list(), strong), dtype=pl.String))
+    return s.scatter(idx, pl.Series(mask_names(s.gather(idx).to_list()), dtype=pl.String))
 
 
 def mask_expr(expr: pl.Expr) -> pl.Expr:
