@@ -266,7 +266,20 @@ def _mask_names_series(s: pl.Series) -> pl.Series:
     if not candidate.any():
         return s
     idx = candidate.arg_true()
-    return s.scatter(idx, pl.Series(mask_names(s.gather(idx).to_list()), dtype=pl.String))
+    values = s.gather(idx).to_list()
+    unique = list(dict.fromkeys(values))      # columns of rejected rows repeat their values many times
+    masked = dict(zip(unique, mask_names(unique)))
+    return s.scatter(idx, pl.Series([masked[v] for v in values], dtype=pl.String))
+
+
+# A source column that holds the applicant whatever its content («Заявитель», «Телефон заявителя», «E-mail
+# заявителя», «Адрес заявителя», «URL автора», «ФИО»): withheld wherever source rows are kept (rejects).
+PERSONAL_HEADER = re.compile(r"(?i)заявител|автор|\bфио\b|пользовател|телефон|e-?mail|почт[аы]|паспорт|снилс"
+                             r"|рождени|профил")
+
+
+def personal_column(header: str) -> bool:
+    return bool(PERSONAL_HEADER.search(header))
 
 
 def mask_expr(expr: pl.Expr) -> pl.Expr:

@@ -165,3 +165,36 @@ def test_real_pos_texts_no_first_name_with_surname_left(pos_texts):
     # One: «…дома 54 по улице Мирной <Фамилия Имя> обещал…» — a person named right after a street name
     # reads as a street («ул. Героя Советского Союза Лоскутова»), and the street wins.
     assert len(left) == 1 and "по улице Мирной" in left[0]
+
+
+# --- rejected rows --------------------------------------------------------------------------------------
+
+REJECTS_CSV = """№ сообщения;Дата создания;Категория;Подкатегория;Статус;Дата ответа;Ответственный;Заявитель;Телефон заявителя;E-mail заявителя;Адрес;Текст сообщения;Ответ
+100001;10.01.2025 09:00;Дороги;Ямы;Ответ дан;12.01.2025 10:00;Отдел;Петров Пётр;+7 913 111-22-33;petrov@mail.ru;ул. Ленина, д. 5, кв. 12;Яма у дома;Пётр Иванович, здравствуйте! Яму засыплем.
+100002;32.01.2025 09:00;ЖКХ;Отопление;Новое;;Отдел;Иванова Мария Петровна;9131234567;ivanova@mail.ru;ул. Мира, 3, кв. 45;Холодно в квартире, звоните 913 555 12 34, Мария;Мария Петровна, добрый день! Вопрос решается.
+"""
+
+
+def test_rejected_row_is_stored_masked_like_a_loaded_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("MCU_SALT", "test-salt")
+    src = tmp_path / "pos.csv"
+    src.write_text(REJECTS_CSV, encoding="utf-8")
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(src, db=db)
+    assert (r.rows_read, r.loaded, r.rejected) == (2, 1, 1)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        (raw,), = con.execute("SELECT raw FROM import_rejects").fetchall()
+        (text,), = con.execute("SELECT text FROM appeals").fetchall()
+    finally:
+        con.close()
+    assert text == "Яма у дома"
+    # Every column of the applicant withheld, free text masked as the loaded text is, the flat number gone.
+    assert json.loads(raw) == {
+        "№ сообщения": "100002", "Дата создания": "32.01.2025 09:00", "Категория": "ЖКХ",
+        "Подкатегория": "Отопление", "Статус": "Новое", "Ответственный": "Отдел",
+        "Заявитель": "[скрыто]", "Телефон заявителя": "[скрыто]", "E-mail заявителя": "[скрыто]",
+        "Адрес": "ул. Мира, 3, кв. [скрыто]",
+        "Текст сообщения": "Холодно в квартире, звоните [телефон], [ФИО]",
+        "Ответ": "[ФИО], добрый день! Вопрос решается.",
+    }
