@@ -1,10 +1,14 @@
 """Personal data at load (152-ФЗ; 59-ФЗ ст. 6): free text masked, the applicant kept only as a salted hash.
 
 Masking runs in two stages. Patterns (Rust regex over whole columns, fast) replace contacts, profile links,
-dates of birth and flat numbers. Names need context: a cheap pattern flags the texts that may hold one
-(a capitalised pair, a patronymic ending, initials, «зовут», a kinship or role word before a capitalised
-word: about a quarter of real ПОС texts), and only those go through name patterns and a Russian NER model
-(natasha's news NER, shipped inside the package, loaded once on first use) in Python.
+dates of birth and flat numbers. Names need context, so the second stage runs in Python on each distinct
+value that has a capitalised word: name patterns (a patronymic in any case, initials, «меня зовут …», a
+greeting), pymorphy3's dictionary of first names, surnames and patronymics, and natasha's Russian news NER
+(shipped inside the package, offline, loaded once on first use). NER costs milliseconds, so it reads only
+the sentences a cheap check flags (a capitalised pair, a patronymic ending, initials, «зовут», a word for a
+person before a capitalised word, or a word the dictionary knows as a name): on real ПОС texts one
+sentence in seven. Streets, settlements and organisations named after people stay («ул. Карла Маркса»,
+«школа имени Пушкина», «УК Аврора»); officials' names are masked like anyone's, their positions stay.
 
 The salt lives outside the database ($MCU_SALT or data/salt.key, created on first use and never committed),
 so the hashes in a copied database cannot be matched against a list of names.
@@ -24,8 +28,8 @@ from mcu.settings import ROOT
 SALT_FILE = ROOT / "data" / "salt.key"
 NAME_MARK = "[ФИО]"
 
-# A digit-group separator inside a phone number: space, no-break space, dashes, dots.
-_SEP = r"[\s\u00a0.‐‑–-]"
+# A digit-group separator inside a phone number: space, no-break space, dashes (not dots: «7.02.2022 12.03»).
+_SEP = r"[\s\u00a0‐‑–-]"
 _DATE = r"\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})"
 # «г.р.», «г. р», «гр.»: the р must not begin a word («г. Ржава»).
 _GR = r"г\.?\s?р(?:\.|\b)"
@@ -63,7 +67,7 @@ _PATR = (r"[А-ЯЁ][а-яё]+(?:ович|евич|ьич|[ктмлв]ич)(?:а
          r"|[А-ЯЁ][а-яё]+(?:овн|евн|ичн)(?:а|ы|е|у|ой|ою)\b")
 _SURNAME_END = r"(?:ов|ев|ёв|ин|ын|ский|цкий|ой|ых|их)(?:а|у|ым|ом|е|ой|ою)?"
 _INIT = r"[А-ЯЁ]\.\s?[А-ЯЁ]\."
-# What flags a text for the name stage (Rust regex, run over the whole column).
+# What flags a sentence for NER.
 _FLAG = "|".join([
     rf"{_W}\s+[А-ЯЁ][а-яё]",                        # a capitalised pair: «Петров Иван», «Анне Сидоровой»
     _PATR, _INIT, rf"{_W}\s+[А-ЯЁ]\.",
