@@ -222,8 +222,12 @@ def _name_spans(text: str, ner_spans) -> list[tuple[int, int]]:
     return out
 
 
-# A sentence ends at . ! ? … before a space, unless the dot closes an initial («А. С. Мельников»).
-_SENTENCE_END = re.compile(r"(?<=[а-яёa-z0-9)»\"\]])[.!?…]+(?=\s)")
+# A sentence ends at . ! ? … before a space, unless the dot closes an initial («А. С. Мельников») or an
+# abbreviation («ул. Евгения Носова», «д. 5»): NER reads a name with the words around it.
+_ABBREVIATIONS = ("ул", "пр", "пер", "пл", "д", "г", "с", "п", "х", "кв", "им", "ст", "обл", "р-н", "тел", "т",
+                  "пос", "мкр", "наб", "просп", "корп", "стр", "др", "пр-т", "пр-кт", "б-р", "м", "ж", "руб", "тыс")
+_SENTENCE_END = re.compile("".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS)
+                           + r"(?<=[а-яёa-z0-9)»\"\]])[.!?…]+(?=\s)")
 
 
 def _sentences(text: str):
