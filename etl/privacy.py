@@ -52,6 +52,8 @@ MASKS = [
     (rf"(?:\+\s?7|\b[78])(?:{_SEP}|[()])*\d(?:(?:{_SEP}|[()])*\d){{9}}\b", "[телефон]"),
     (rf"\(?\b9\d{{2}}\)?(?:(?:{_SEP}|[()])*\d){{7}}\b", "[телефон]"),
     (r"(?:\(\d{3,5}\)\s?)?\b\d{1,3}-\d{2}-\d{2}\b", "[телефон]"),
+]
+FLAT_MASKS = [
     # A flat number identifies a household: «кв. 12», «кв.45», «квартире 17», «кв. № 31». An area
     # («площадь квартиры 54 кв.м») is not one: its number is marked with a word joiner first, and the mark
     # taken away after.
@@ -59,6 +61,7 @@ MASKS = [
     (r"(?i)\b(кв\.?|квартир[аеуы]|кв-ра)\s*(?:№\s*)?\d+[а-я]?([^\w\u2060]|$)", "${1} [скрыто]$2"),
     ("\u2060", ""),
 ]
+MASKS += FLAT_MASKS
 
 # --- names ------------------------------------------------------------------------------------------
 
@@ -296,6 +299,13 @@ def mask_expr(expr: pl.Expr) -> pl.Expr:
     for pattern, repl in MASKS:
         expr = expr.str.replace_all(pattern, repl)
     return expr.map_batches(_mask_names_series, return_dtype=pl.String, is_elementwise=True)
+
+
+def mask_flat_expr(expr: pl.Expr) -> pl.Expr:
+    """An address with its flat number hidden («ул. Мира, 3, кв. [скрыто]»): the house stays for the map."""
+    for pattern, repl in FLAT_MASKS:
+        expr = expr.str.replace_all(pattern, repl)
+    return expr
 
 
 def mask(text: str | None) -> str | None:

@@ -12,7 +12,7 @@ import pytest
 
 from etl.load import load_file
 from etl.normalise import clean_text
-from etl.privacy import mask, mask_expr
+from etl.privacy import mask, mask_expr, mask_flat_expr
 
 ROOT = Path(__file__).resolve().parents[1]
 SENTENCES = ROOT / "tests" / "fixtures" / "pii" / "sentences.jsonl"
@@ -202,3 +202,8 @@ def test_rejected_row_is_stored_masked_like_a_loaded_one(tmp_path, monkeypatch):
         "Текст сообщения": "Холодно в квартире, звоните [телефон], [ФИО]",
         "Ответ": "[ФИО], добрый день! Вопрос решается.",
     }
+
+
+def test_flat_number_masked_in_an_address_the_house_kept():
+    got = pl.select(mask_flat_expr(pl.lit("ул. Мира, 3, кв. 45; квартира 7; площадь квартиры 54 кв.м"))).item()
+    assert got == "ул. Мира, 3, кв. [скрыто]; квартира [скрыто]; площадь квартиры 54 кв.м"
