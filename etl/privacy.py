@@ -173,6 +173,21 @@ _PERSON_CUE = re.compile(
     r"(?:\s+[а-яё]+)?[\s,:—-]*$")
 
 
+@functools.lru_cache(maxsize=200_000)
+def _common_word(word: str) -> bool:
+    """In the dictionary, and in no reading a name: «Внук», «Уважаемая», «Это» (but not «Гришина», which
+    may be Гриша's, nor «Ильин»)."""
+    known = [parse for parse in _morph().parse(word) if parse.is_known]
+    return bool(known) and not any({"Name", "Surn", "Patr", "Poss"} & parse.tag.grammemes for parse in known)
+
+
+def _trim_common_words(text: str, a: int, b: int) -> tuple[int, int]:
+    """A span without the common words it starts with («Внук Павла Семёновича» → «Павла Семёновича»)."""
+    while (m := re.match(r"([А-ЯЁ][а-яё]+)\s+(?=[А-ЯЁ])", text[a:b])) and _common_word(m.group(1)):
+        a += m.end()
+    return a, b
+
+
 def _name_spans(text: str, ner_spans) -> list[tuple[int, int]]:
     """Where the names are. A patronymic is always a name, initials unless a street word stands right
     before them; a span found by NER or the dictionary must hold a known name word, and a lone surname
@@ -204,6 +219,7 @@ def _name_spans(text: str, ner_spans) -> list[tuple[int, int]]:
         if _ORG_BEFORE.search(text, max(0, a - 40), a) and "Surn" not in kinds:
             continue
         found.append((a, b, False))
+    found = [(*_trim_common_words(text, a, b), confirmed) for a, b, confirmed in found]
     merged: list[list] = []
     for start, stop, confirmed in sorted(found):
         if merged and start <= merged[-1][1]:
