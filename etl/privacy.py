@@ -174,6 +174,12 @@ _PERSON_CUE = re.compile(
 
 
 @functools.lru_cache(maxsize=200_000)
+def _known_word(word: str) -> bool:
+    """In the dictionary (a rare surname, «Заремба», is not)."""
+    return any(parse.is_known for parse in _morph().parse(word))
+
+
+@functools.lru_cache(maxsize=200_000)
 def _common_word(word: str) -> bool:
     """In the dictionary, and in no reading a name: «Внук», «Уважаемая», «Это» (but not «Гришина», which
     may be Гриша's, nor «Ильин»)."""
@@ -202,7 +208,9 @@ def _name_spans(text: str, ner_spans) -> list[tuple[int, int]]:
         for m in pattern.finditer(text):
             a, b = m.span(1) if pattern.groups else m.span()
             if kind == "person" or (kind == "initials" and not _PLACE_RIGHT_BEFORE.search(text, max(0, a - 40), a)) \
-                    or (kind == "context" and not place(a)):
+                    or (kind == "context" and not place(a) and any(_name_kind(w) or not _known_word(w)
+                                                                   for w in _CAP_WORD.findall(text[a:b]))):
+                # («Аварийный Омск, здравствуйте!» is a community greeting: no word of it is a name)
                 found.append((a, b, True))
     candidates = [m.span() for m in _CAP_WORD.finditer(text) if _name_kind(m.group())]
     for kind, start, stop in ner_spans:
