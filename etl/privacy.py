@@ -91,7 +91,7 @@ _NAME_PATTERNS = [(kind, re.compile(p)) for kind, p in (
     ("person", rf"(?:\b{_W}\s+)?\b{_W}\s+(?:{_PATR})(?:\s+[А-ЯЁ][а-яё]+{_SURNAME_END}\b)?"),
     ("initials", rf"\b{_W}\s+{_INIT2}"),                        # Иванов И.И., Тарасов В.Н
     ("initials", rf"\b{_INIT}\s?{_W}"),                         # И.И. Иванов
-    ("initials", rf"(?<![\w.])[А-ЯЁ]\.\s?{_SURNAME}\b"),        # А. Телегину
+    ("initial", rf"(?<![\w.])(?<!\d\s)[А-ЯЁ]\.\s?({_SURNAME})\b"),  # А. Телегину (not «дом 55 В. Основной»)
     ("initials", rf"\b{_SURNAME}\s+[А-ЯЁ]\.(?!\s?\d)"),           # Белостоцким А. (not «Ленина Д. 5»)
     # «Меня зовут Ольга», «моё имя Кристина»: up to three capitalised words.
     ("context", rf"(?i:зовут(?:\s+меня)?|звать|мо[её]\s+имя)\s+({_W}(?:\s+{_W}){{0,2}})"),
@@ -104,13 +104,15 @@ _NAME_PATTERNS = [(kind, re.compile(p)) for kind, p in (
 # «школа имени Пушкина», «им. А.С. Пушкина», «памятник Ленину» (up to three capitalised words between:
 # «ул. Героя Советского Союза Лоскутова»).
 _PLACE_WORDS = (
-    r"(?i:\b(?:ул|улиц\w*|пр|пр-т|пр-кт|просп|проспект\w*|пер|переул\w*|пл|площад\w*|бул|бульвар\w*|б-р|наб"
+    r"(?i:\b(?:ул|улиц\w*|пр|пр-к?т\w*|просп|проспект\w*|пер|переул\w*|пл|площад\w*|бул|бульвар\w*|б-р|наб"
     r"|набережн\w*|шоссе|проезд\w*|тупик\w*|алле[яиюе]|(?<!от\s)имени|памятник\w*|мемориал\w*|бюст\w*"
     r"|сквер\w*|парк\w*|мкр|микрорайон\w*|станци\w*|станиц\w*|пос|пгт|сел(?:о|а|у|е|ом)|деревн\w*|посёл\w*"
     r"|посел\w*|хутор\w*|город\w*)\b\.?"
     r"|\b(?:с|д|г|п|х|им|ст)\.)")   # one-letter abbreviations only with their dot
 _PLACE_BEFORE = re.compile(_PLACE_WORDS + r"\s*(?:[А-ЯЁ][\w-]*\.?\s+){0,3}$")
 _PLACE_RIGHT_BEFORE = re.compile(_PLACE_WORDS + r"\s*$")
+_PLACE_PREPOSITION = re.compile(r"(?i:\b(?:на|по|до|от|адресу|угол|углу|пересечени\w*"
+                                r"|перекр[её]ст\w*|остановк\w*|ост))\.?\s*$")
 # An organisation's name after these («УК Аврора», «кафе Виктория») — unless it is a surname
 # («председатель управляющей компании Жихарев»).
 _ORG_BEFORE = re.compile(
@@ -164,7 +166,7 @@ def _name_kind(word: str) -> str | None:
 # A lone surname names a person only after a word for one: «врача Демидовой», «соседка Краснова»,
 # «Я, Лебедева». Elsewhere a lone surname in real texts is mostly a street: «на перекрёстке Гагарина».
 _PERSON_CUE = re.compile(
-    r"(?i:\b(?:я|мы|г-н|г-жа|гражданин\w*|гражданк\w*|сосед\w*|сын\w*|доч\w*|мам\w*|пап\w*|муж\w*|жен\w*"
+    r"(?i:(?<![\w-])(?:я|мы|г-н|г-жа|гражданин\w*|гражданк\w*|сосед\w*|сын\w*|доч\w*|мам\w*|пап\w*|муж\w*|жен\w*"
     r"|внук\w*|внучк\w*|бабушк\w*|дедушк\w*|дед\w*|отц\w*|отец|мать|матер\w*|брат\w*|сестр\w*|вдов\w*"
     r"|дет\w*|ребён\w*|ребен\w*|семь\w*|заявител\w*|жил\w*|жильц\w*|мастер\w*|слесар\w*|водител\w*|врач\w*"
     r"|фельдшер\w*|учител\w*|руководител\w*|воспитател\w*|директор\w*|начальник\w*|глав\w*|участков\w*"
@@ -206,8 +208,19 @@ def _name_spans(text: str, ner_spans) -> list[tuple[int, int]]:
     found = []   # [start, stop, confirmed by a pattern]
     for kind, pattern in _NAME_PATTERNS:
         for m in pattern.finditer(text):
-            a, b = m.span(1) if pattern.groups else m.span()
-            if kind == "person" or (kind == "initials" and not _PLACE_RIGHT_BEFORE.search(text, max(0, a - 40), a)) \
+            a, b = m.span(1) if kind == "context" else m.span()
+            if kind == "initial":
+                # One initial and a word: a surname if the dictionary says so or does not know the word
+                # («А. Телегину»), not «Г. Курск», and not a street: after «на», «по», «до» («на К. Маркса»)
+                # or before a house number.
+                word = m.group(1)
+                if (_known_word(word) and _name_kind(word) != "Surn") \
+                        or _PLACE_PREPOSITION.search(text, max(0, a - 30), a) \
+                        or _PLACE_RIGHT_BEFORE.search(text, max(0, a - 40), a) \
+                        or re.match(r",?\s*(?:д\.|дом)?\s*\d", text[b:b + 12]):     # «К. Маркса, 5»
+                    continue
+                found.append((a, b, True))
+            elif kind == "person" or (kind == "initials" and not _PLACE_RIGHT_BEFORE.search(text, max(0, a - 40), a)) \
                     or (kind == "context" and not place(a) and any(_name_kind(w) or not _known_word(w)
                                                                    for w in _CAP_WORD.findall(text[a:b]))):
                 # («Аварийный Омск, здравствуйте!» is a community greeting: no word of it is a name)
