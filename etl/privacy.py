@@ -117,7 +117,9 @@ _PLACE_PREPOSITION = re.compile(r"(?i:\b(?:на|по|до|от|адресу|уг
 # («председатель управляющей компании Жихарев»).
 _ORG_BEFORE = re.compile(
     r"(?i:\b(?:ук|ооо|оао|пао|зао|ао|муп|гуп|тц|трц|жк|тсж|снт|компани\w*|гостиниц\w*|кафе|магазин\w*|центр\w*"
-    r"|фирм\w*|клиник\w*|стоматологи\w*|аптек\w*)\b)[\s«\"]*$")
+    r"|фирм\w*|клиник\w*|стоматологи\w*|аптек\w*)\b)[\s«\"“”„‘’'`]*$")
+# A capitalised word opening a quotation is a name of a firm, a shop or a kindergarten («“Аврора”»).
+_QUOTES = "«\"“”„‘’'`"
 # People whose names streets bear, written without «ул.» in real texts («на Карла Маркса», «по Льва Толстого»).
 _STREET_NAMESAKES = re.compile(
     r"(?:Карла\s+(?:Маркса|Либкнехта)|Розы\s+Люксембург|Клары\s+Цеткин|Льва\s+Толстого|Максима\s+Горького"
@@ -234,7 +236,9 @@ def _name_spans(text: str, ner_spans) -> list[tuple[int, int]]:
             candidates.append((start + (m.start(1) if m and m.start(1) > 0 else 0), stop))
     for a, b in candidates:
         part = text[a:b]
-        if not re.search(r"[А-ЯЁA-Z][а-яёa-z]", part) or part.startswith("[") or place(a):
+        if not re.search(r"[А-ЯЁA-Z][а-яёa-z]", part) or part.startswith("[") or place(a) \
+                or (a > 0 and text[a - 1] in _QUOTES
+                    and not _PERSON_CUE.search(text, max(0, a - 61), a - 1)):   # but «сосед “Вася”»
             continue
         kinds = [_name_kind(w) for w in _CAP_WORD.findall(part)]
         if _ORG_BEFORE.search(text, max(0, a - 40), a) and "Surn" not in kinds:
