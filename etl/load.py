@@ -380,9 +380,13 @@ def _reason(checks) -> pl.Expr:
 
 
 def _raw_json(df: pl.DataFrame, columns: list[str], hide: set[str]) -> pl.Series:
-    """Each rejected row's source cells as JSON, free text masked and applicant columns withheld."""
+    """Each rejected row's source cells as JSON, masked as a loaded row's text is (names, phones, e-mails,
+    links, dates of birth, flat numbers), and every column about the applicant withheld: the one the profile
+    maps and any other its header names («Телефон заявителя», «Адрес заявителя», «URL автора»)."""
+    from etl.privacy import personal_column   # imported here: this function is all this change touches
+    hide = hide | {c for c in columns if personal_column(c)}
     masked = df.select([
-        (pl.lit("[скрыто]") if c in hide else mask_expr(pl.col(c))).alias(c) for c in columns
+        (pl.lit("[скрыто]") if c in hide else mask_expr(pl.col(c).cast(pl.String))).alias(c) for c in columns
     ])
     return pl.Series([json.dumps({k: v for k, v in r.items() if v is not None}, ensure_ascii=False)
                       for r in masked.iter_rows(named=True)], dtype=pl.String)

@@ -1,0 +1,223 @@
+"""Masking of personal data: a labelled set of hand-made sentences, the real ПОС texts, rejected rows."""
+import difflib
+import json
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from etl.load import load_file
+from etl.normalise import clean_text
+from etl.privacy import mask, mask_expr, mask_flat_expr
+
+ROOT = Path(__file__).resolve().parents[1]
+SENTENCES = ROOT / "tests" / "fixtures" / "pii" / "sentences.jsonl"
+POS_KURSK = ROOT.parent / "shared" / "realdata" / "pos_kursk_messages_2022.csv"
+TOKEN = re.compile(r"\w+")
+# Kinds whose own words («кв.», «г.р.», «дата рождения») are not personal: only their digits must go.
+DIGITS_ONLY = {"phone", "birth", "flat"}
+
+
+def load_sentences() -> list[dict]:
+    return [json.loads(line) for line in SENTENCES.read_text().splitlines() if line.strip()]
+
+
+def removed_tokens(text: str, masked: str) -> tuple[list[tuple[int, int]], set[int]]:
+    """The input's word tokens and the indices of those the masking removed (a token-level diff)."""
+    spans = [m.span() for m in TOKEN.finditer(text)]
+    a = [text[s:e] for s, e in spans]
+    b = TOKEN.findall(masked)
+    kept = set()
+    for block in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_matching_blocks():
+        kept.update(range(block.a, block.a + block.size))
+    return spans, set(range(len(a))) - kept
+
+
+def score(rows: list[dict]) -> dict:
+    items, hit, keep_total, keep_ok = Counter(), Counter(), 0, 0
+    removed_total = removed_pii = 0
+    misses = []
+    masked_all = pl.DataFrame({"t": [r["text"] for r in rows]}).select(mask_expr(pl.col("t")))["t"].to_list()
+    assert masked_all[0] == mask(rows[0]["text"])        # one text or a column: the same masking
+    for row, masked in zip(rows, masked_all):
+        text = row["text"]
+        spans, removed = removed_tokens(text, masked)
+        pii_tokens = set()
+        pos = 0
+        for item in row["pii"]:
+            start = text.find(item["text"], pos)
+            assert start >= 0, (item, text)
+            stop = pos = start + len(item["text"])
+            inside = [i for i, (s, e) in enumerate(spans) if s >= start and e <= stop]
+            pii_tokens.update(inside)
+            critical = [i for i in inside if item["kind"] not in DIGITS_ONLY or text[spans[i][0]:spans[i][1]].isdigit()]
+            assert critical, item
+            items[item["kind"]] += 1
+            if all(i in removed for i in critical):
+                hit[item["kind"]] += 1
+            else:
+                misses.append((item["kind"], item["text"], masked))
+        removed_total += len(removed)
+        removed_pii += len(removed & pii_tokens)
+        for k in row["keep"]:
+            keep_total += 1
+            if k in masked:
+                keep_ok += 1
+            else:
+                misses.append(("keep", k, masked))
+    return {"recall": {k: hit[k] / items[k] for k in items}, "items": dict(items),
+            "precision": removed_pii / removed_total, "kept": keep_ok / keep_total, "keep_total": keep_total,
+            "misses": misses}
+
+
+def test_labelled_sentences_recall_and_precision():
+    rows = load_sentences()
+    assert len(rows) >= 200
+    kinds = Counter(item["kind"] for r in rows for item in r["pii"])
+    assert set(kinds) == {"name", "phone", "email", "link", "handle", "birth", "flat"}
+    started = time.perf_counter()
+    s = score(rows)
+    elapsed = time.perf_counter() - started
+    print(f"\n{len(rows)} sentences, {sum(kinds.values())} personal items, {s['keep_total']} must-stay strings, "
+          f"{elapsed:.1f} s")
+    for kind, r in sorted(s["recall"].items()):
+        print(f"  recall {kind:<7} {r:6.1%} of {s['items'][kind]}")
+    print(f"  token precision {s['precision']:.1%}; must-stay strings kept {s['kept']:.1%}")
+    for miss in s["misses"]:
+        print("  miss:", miss)
+    assert s["recall"]["name"] >= 0.98
+    assert s["recall"]["phone"] == 1.0 and s["recall"]["email"] == 1.0
+    assert s["recall"]["link"] == 1.0 and s["recall"]["handle"] == 1.0
+    assert s["recall"]["birth"] == 1.0 and s["recall"]["flat"] == 1.0
+    assert s["precision"] >= 0.95
+    assert s["kept"] >= 0.97
+
+
+# --- the real ПОС texts -------------------------------------------------------------------------------
+
+LEAKS = {
+    # ten-digit mobiles without +7 / 8, bare or spaced («9207150400», «903 874 17 24»), and with a prefix
+    "mobile": r"\b9\d{2}(?:[\s()‐-]*\d){7}\b",
+    "prefixed phone": r"(?:\+\s?7|\b8)[\s()‐-]*9\d{2}(?:[\s()‐-]*\d){7}",
+    # a name with a patronymic in any case: «Анастасия Олеговна», «Игорю Михайловичу», «Полины Павловны»
+    "patronymic": r"\b[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+(?:(?:ович|евич)(?:а|у|ем|е)?|(?:овн|евн)(?:а|ы|е|у|ою)|ичн(?:а|ы|е|у|ой|ою))\b",
+    "меня зовут": r"(?i:зовут)\s+[А-ЯЁ]",
+    "date of birth": r"\d{4}\s*г\.?\s?р(?:\.|\b)|\d\s*года\s+рождения|(?i:дата\s+рождения)[\s:]*\d",
+    "flat": r"(?i:\bкв\.?|квартир[аеуы])\s*(?:№\s*)?\d+(?![\d.,]*\s*(?:кв|м\b|м2))",
+}
+STREET = r"(?i:\bул\.?|\bулиц[аеуы]|\bпроспект\w*|\bпр-т|\bпер\.|\bпереул\w+|\bпл\.|\bплощад\w+)\s*[А-ЯЁ][а-яё]+"
+SETTLEMENT = r"\b(?:с|д|п|г|х)\.\s?[А-ЯЁ][а-яё]+"
+
+
+@pytest.fixture(scope="module")
+def pos_texts():
+    raw = pl.read_csv(POS_KURSK).select(clean_text(pl.col("Текст Сообщения")).alias("raw"))
+    mask("Иван Петров")                  # models loaded outside the measured time
+    cpu, wall = time.process_time(), time.perf_counter()
+    out = raw.with_columns(mask_expr(pl.col("raw")).alias("masked"))
+    cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    print(f"\nmasked {out.height} real ПОС texts: {cpu:.1f} s CPU ({cpu / out.height * 1000:.1f} ms a text), "
+          f"{wall:.1f} s wall")
+    return out
+
+
+def count(texts: pl.Series, pattern: str) -> int:
+    rx = re.compile(pattern)
+    return sum(len(rx.findall(t)) for t in texts.fill_null(""))
+
+
+def test_real_pos_texts_leak_no_phones_patronymics_or_birth_dates(pos_texts):
+    before = {k: count(pos_texts["raw"], p) for k, p in LEAKS.items()}
+    after = {k: count(pos_texts["masked"], p) for k, p in LEAKS.items()}
+    print("in the source:", before)
+    print("left:", after)
+    assert after == dict.fromkeys(LEAKS, 0)
+    # The source copy had its phones replaced, but not all: what it still holds (mobiles bare and spaced,
+    # names with a patronymic in every case, «04.06.2018г.р.», «кв. 12») and the masks now remove.
+    assert before == {"mobile": 4, "prefixed phone": 1, "patronymic": 112, "меня зовут": 5, "date of birth": 12,
+                      "flat": 44}
+    placeholders = {p: count(pos_texts["masked"], re.escape(p)) - count(pos_texts["raw"], re.escape(p))
+                    for p in ("[ФИО]", "[телефон]", "[email]", "[дата рождения]", "[скрыто]", "[ссылка]")}
+    print("placeholders added:", placeholders)
+
+
+def test_real_pos_texts_keep_streets_and_settlements(pos_texts):
+    # Streets named after people («ул. Карла Маркса», «проспект Вячеслава Клыкова») and settlements stay.
+    for pattern in (STREET, SETTLEMENT):
+        assert count(pos_texts["masked"], pattern) == count(pos_texts["raw"], pattern)
+
+
+def test_real_pos_texts_no_first_name_with_surname_left(pos_texts):
+    """What NER still calls a person after masking, first name and surname together, outside street names."""
+    from etl.privacy import _PLACE_RIGHT_BEFORE, _STREET_NAMESAKES, _name_kind, _ner, _sentences
+    pair = re.compile(r"[А-ЯЁ][а-яё]+\s+[А-ЯЁ][а-яё]+")
+    sentences = sorted({t[a:b] for t in pos_texts["masked"].fill_null("") for a, b in _sentences(t)
+                        if pair.search(t[a:b])}, key=len)
+    left = []
+    for text, markup in zip(sentences, _ner().map(sentences)):
+        for span in markup.spans:
+            words = re.findall(r"[А-ЯЁ][а-яё]+", text[span.start:span.stop])
+            if span.type == "PER" and len(words) > 1 and "Name" in map(_name_kind, words) \
+                    and not _PLACE_RIGHT_BEFORE.search(text, max(0, span.start - 40), span.start) \
+                    and not _STREET_NAMESAKES.match(text, span.start):
+                left.append(text[max(0, span.start - 30):span.stop])
+    print(f"first name with surname left: {len(left)}")
+    # One: «…дома 54 по улице Мирной <Фамилия Имя> обещал…» — a person named right after a street name
+    # reads as a street («ул. Героя Советского Союза Лоскутова»), and the street wins.
+    assert len(left) == 1 and "по улице Мирной" in left[0]
+
+
+# --- rejected rows --------------------------------------------------------------------------------------
+
+REJECTS_CSV = """№ сообщения;Дата создания;Категория;Подкатегория;Статус;Дата ответа;Ответственный;Заявитель;Телефон заявителя;E-mail заявителя;Адрес;Текст сообщения;Ответ
+100001;10.01.2025 09:00;Дороги;Ямы;Ответ дан;12.01.2025 10:00;Отдел;Петров Пётр;+7 913 111-22-33;petrov@mail.ru;ул. Ленина, д. 5, кв. 12;Яма у дома;Пётр Иванович, здравствуйте! Яму засыплем.
+100002;32.01.2025 09:00;ЖКХ;Отопление;Новое;;Отдел;Иванова Мария Петровна;9131234567;ivanova@mail.ru;ул. Мира, 3, кв. 45;Холодно в квартире, звоните 913 555 12 34, Мария;Мария Петровна, добрый день! Вопрос решается.
+"""
+
+
+def test_rejected_row_is_stored_masked_like_a_loaded_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("MCU_SALT", "test-salt")
+    src = tmp_path / "pos.csv"
+    src.write_text(REJECTS_CSV, encoding="utf-8")
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(src, db=db)
+    assert (r.rows_read, r.loaded, r.rejected) == (2, 1, 1)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        (raw,), = con.execute("SELECT raw FROM import_rejects").fetchall()
+        (text,), = con.execute("SELECT text FROM appeals").fetchall()
+    finally:
+        con.close()
+    assert text == "Яма у дома"
+    # Every column of the applicant withheld, free text masked as the loaded text is, the flat number gone.
+    assert json.loads(raw) == {
+        "№ сообщения": "100002", "Дата создания": "32.01.2025 09:00", "Категория": "ЖКХ",
+        "Подкатегория": "Отопление", "Статус": "Новое", "Ответственный": "Отдел",
+        "Заявитель": "[скрыто]", "Телефон заявителя": "[скрыто]", "E-mail заявителя": "[скрыто]",
+        "Адрес": "ул. Мира, 3, кв. [скрыто]",
+        "Текст сообщения": "Холодно в квартире, звоните [телефон], [ФИО]",
+        "Ответ": "[ФИО], добрый день! Вопрос решается.",
+    }
+
+
+def test_flat_number_masked_in_an_address_the_house_kept():
+    got = pl.select(mask_flat_expr(pl.lit("ул. Мира, 3, кв. 45; квартира 7; площадь квартиры 54 кв.м"))).item()
+    assert got == "ул. Мира, 3, кв. [скрыто]; квартира [скрыто]; площадь квартиры 54 кв.м"
+
+
+def test_held_out_sentences():
+    """30 sentences written after the masking was tuned on the set above, and not tuned on since: what to
+    expect of text nobody has seen. The miss is a lone surname after a role word not on the list
+    («Управдом Семенихин»)."""
+    rows = [json.loads(line) for line in (SENTENCES.parent / "heldout.jsonl").read_text().splitlines()]
+    s = score(rows)
+    print(f"\nheld out: {len(rows)} sentences; " + ", ".join(
+        f"{k} {r:.1%} of {s['items'][k]}" for k, r in sorted(s["recall"].items()))
+        + f"; token precision {s['precision']:.1%}; must-stay kept {s['kept']:.1%}")
+    assert s["recall"]["name"] == 16 / 17
+    assert all(r == 1.0 for k, r in s["recall"].items() if k != "name")
+    assert s["precision"] == 1.0 and s["kept"] == 1.0
