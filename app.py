@@ -2,8 +2,10 @@
 import streamlit as st
 
 from mcu import filters
+from mcu.settings import ROOT
 
-st.set_page_config(page_title="Тепловая карта МЦУ", page_icon=":material/map:", layout="wide")
+# A local image: a :material/…: icon made Chromium fetch the favicon from fonts.gstatic.com (offline: an error).
+st.set_page_config(page_title="Тепловая карта МЦУ", page_icon=str(ROOT / "mcu" / "icon.png"), layout="wide")
 
 PAGES = {
     "Аналитика": [

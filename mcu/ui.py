@@ -1,4 +1,5 @@
 """Streamlit helpers shared by every page: cached queries, tables with downloads, KPI cards, empty states."""
+import re
 from collections.abc import Callable
 
 import polars as pl
@@ -7,6 +8,21 @@ import streamlit as st
 from mcu import fmt
 from mcu.export import to_csv, to_xlsx
 from mcu.query import QueryError, db_version, run_query
+
+
+# Markdown syntax is ASCII punctuation: as character references (&#33; …) it is shown, never read as syntax
+# (links, images, emphasis, :material/icon:, :color[…], $math$). Streamlit still turns bare URLs and e-mails
+# in the text into links (GFM autolinks, found after references are decoded); they are made only where the
+# address follows a space or a punctuation mark, so an invisible WORD JOINER before it keeps it text.
+_MD_SPECIAL = re.compile(r"[!-/:-@\[-`{-~]")
+_AUTOLINK = re.compile(r"(?i)https?://|www\.|[-.\w+]+@[-\w]+(?:\.[-\w]+)+")
+
+
+def md(text) -> str:
+    """Text from data (a file name, a message quoting a file) for a Markdown element (st.error, st.subheader,
+    labels): shown as written, never as a link, an image or formatting."""
+    text = _AUTOLINK.sub(lambda m: "\u2060" + m[0], str(text))
+    return _MD_SPECIAL.sub(lambda m: f"&#{ord(m[0])};", text).replace("\n", "  \n")
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)

@@ -25,8 +25,8 @@ def _pick_cell() -> None:
     """A clicked cell sets the theme and settlement selectors (runs before the rerun, so it may)."""
     points = st.session_state["hm_chart"].selection.get("points", [])
     if points:
-        st.session_state["hm_theme"] = points[0]["y"]
-        st.session_state["hm_settlement"] = points[0]["x"]
+        st.session_state["hm_theme"] = charts.unplain(points[0]["y"])
+        st.session_state["hm_settlement"] = charts.unplain(points[0]["x"])
         st.session_state["hm_page"] = 1
 
 
