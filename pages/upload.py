@@ -1,17 +1,13 @@
 """Загрузка данных: upload exports, see what was detected, load them, read the report; the import history."""
-import hashlib
-import tempfile
-from pathlib import Path
-
 import polars as pl
 import streamlit as st
 
 from etl.load import FileRefused, detect, load_file
 from etl.privacy import mask_expr
 from etl.profile import Profile, ProfileError
-from mcu import fmt
+from mcu import fmt, uploads
 from mcu.settings import db_path
-from mcu.ui import q, table
+from mcu.ui import md, q, table
 
 SOURCES = {"auto": "Определить по заголовкам", "pos": "ПОС «Решаем вместе»", "im": "Инцидент Менеджмент",
            "letters": "Обращения граждан (59-ФЗ)", "votes": "Итоги голосований",
@@ -19,16 +15,6 @@ SOURCES = {"auto": "Определить по заголовкам", "pos": "П�
 COUNTS = {"rows_read": "Прочитано", "loaded": "Новых", "updated": "Обновлено", "duplicate": "Дубликатов",
           "rejected": "Отклонено"}
 REJECT_COLS = {"source_row": "Строка файла", "reason": "Причина", "raw": "Значения строки"}
-
-
-def stored(upload) -> Path:
-    """The upload as a file on disk (named by its content, so a re-run does not write it again)."""
-    folder = Path(st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="mcu_upload_")))
-    data = upload.getvalue()
-    path = folder / (hashlib.sha256(data).hexdigest()[:16] + Path(upload.name).suffix.lower())
-    if not path.exists():
-        path.write_bytes(data)
-    return path
 
 
 def key_value(info: dict) -> pl.DataFrame:
@@ -55,16 +41,17 @@ if source == "custom":
         try:
             profile = Profile.from_toml(profile_file.getvalue().decode("utf-8"))
         except (ProfileError, UnicodeDecodeError) as e:
-            right.error(f"Профиль не принят: {e}")
+            right.error(f"Профиль не принят: {md(str(e))}")
 
 ready = []
 for upload in files or []:
-    path = stored(upload)
-    with st.expander(f"Файл {upload.name}", expanded=len(files) == 1):
+    with st.expander(f"Файл {md(upload.name)}", expanded=len(files) == 1):
         try:
-            det = detect(path, source=source, profile=profile, file_name=upload.name)
+            # The upload is on disk only while it is read (it holds personal data): detection keeps the table.
+            with uploads.saved(upload.name, upload.getvalue()) as path:
+                det = detect(path, source=source, profile=profile, file_name=upload.name)
         except FileRefused as e:
-            st.error(str(e), icon=":material/block:")
+            st.error(md(str(e)), icon=":material/block:")
             continue
         info, mapping = st.columns([2, 3])
         info.dataframe(key_value(det.describe()), hide_index=True)
@@ -72,18 +59,21 @@ for upload in files or []:
                           hide_index=True)
         st.caption("Первые строки файла (ФИО, телефоны, e-mail и ссылки на профили скрыты)")
         st.dataframe(det.table.df.head(20).select(mask_expr(pl.all()).name.keep()).fill_null(""), hide_index=True)
-        ready.append((path, upload.name))
+        ready.append(upload)
 
 if ready and st.button(f"Загрузить в базу: {fmt.num(len(ready))} файл(а)", type="primary", key="upload_go"):
     with st.spinner("Загрузка…"):
-        st.session_state["upload_reports"] = [load_file(p, source=source, profile=profile, file_name=name)
-                                              for p, name in ready]
+        reports = []
+        for upload in ready:
+            with uploads.saved(upload.name, upload.getvalue()) as path:
+                reports.append(load_file(path, source=source, profile=profile, file_name=upload.name))
+        st.session_state["upload_reports"] = reports
     st.rerun()   # queries are cached by database version: the sidebar and every page see the new data at once
 
 for i, r in enumerate(st.session_state.get("upload_reports", [])):
-    st.subheader(f"Отчёт: {r.file_name}")
+    st.subheader(f"Отчёт: {md(r.file_name)}")
     if not r.ok:
-        st.error(r.message, icon=":material/block:")
+        st.error(md(r.message), icon=":material/block:")
         continue
     st.success(f"Загружено за {fmt.num(r.seconds, 1)} с, запись № {r.import_id} в истории загрузок.",
                icon=":material/check_circle:")
