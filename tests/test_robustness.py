@@ -378,3 +378,15 @@ def test_full_disk_refuses_the_load_and_keeps_the_database(base, tmp_path):
     report = load_file(big, db=db)
     assert report.ok and report.loaded == 20000
     assert leftovers(db) == []
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="нет /usr/bin/chromium (apt-get install -y chromium)")
+def test_four_sessions_click_through_every_page_while_loads_run():
+    """The small version of `python -m bench.sessions`: a fresh server, four sessions opening it at once."""
+    from bench.sessions import report, run
+
+    r = run(sessions=4, rounds=1, export_rows=2000, years=1)
+    assert (r.exceptions, r.errors, r.failures) == (0, 0, []), report(r)
+    assert r.visits == 4 * 7 and r.loads >= 1 and r.load_failures == 0, report(r)
