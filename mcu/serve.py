@@ -70,9 +70,11 @@ def listen_args(argv: list[str]) -> list[str]:
 
 def main() -> int:
     from etl.build import remove_stale
+    from mcu import uploads
 
     preload()
-    remove_stale(db_path())
+    remove_stale(db_path())      # temporary databases of loads killed while we were down
+    uploads.remove_stale()       # uploads of a server that was killed mid-load
     PagesManager.uses_pages_directory = False
     args = sys.argv[1:]
     sys.argv = ["streamlit", "run", str(ROOT / "app.py"), *listen_args(args), *args]

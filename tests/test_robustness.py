@@ -236,11 +236,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_server_started_anywhere_listens_on_localhost_only(tmp_path, demo_db):
+def test_server_start_listens_on_localhost_only_and_removes_what_a_crash_left(tmp_path, base):
     """Started from another folder (so .streamlit/config.toml is not read), with no address given."""
+    db, _ = base
+    scratch = tmp_path / "tmp"
+    stale = [db.with_name(f".{db.name}.feedbeef.tmp"), scratch / f"{uploads.PREFIX}crashed" / "upload.csv"]
+    for p in stale:
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("Иванов Иван, +79130000000", encoding="utf-8")
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "mcu.serve", "--server.port", str(port)], cwd=tmp_path,
-                            env=ENV | {"MCU_DB": str(demo_db), "PYTHONPATH": str(ROOT)},
+    proc = subprocess.Popen([sys.executable, "-m", "mcu.serve", "--server.port", str(port)], cwd=scratch,
+                            env=ENV | {"MCU_DB": str(db), "PYTHONPATH": str(ROOT), "TMPDIR": str(scratch)},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
@@ -248,6 +254,7 @@ def test_server_started_anywhere_listens_on_localhost_only(tmp_path, demo_db):
             time.sleep(0.2)
         assert urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10).read() == b"ok"
         assert listening(port) == ["0100007F"]   # 127.0.0.1 only: no 0.0.0.0, no ::
+        assert leftovers(db) == [] and list(scratch.iterdir()) == []
     finally:
         proc.terminate()
         proc.wait(timeout=10)
