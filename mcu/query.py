@@ -51,15 +51,22 @@ def db_version(path: Path | None = None) -> int:
         return 0
 
 
+def _attach(path: str) -> duckdb.DuckDBPyConnection:
+    # Attach read-only into an in-memory database: a swapped file is a new attach, and we never hold a
+    # write lock on the file the ETL replaces.
+    con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
+    quoted = path.replace("'", "''")  # ATTACH takes no bound parameter: quote the path as SQL text
+    con.execute(f"ATTACH '{quoted}' AS mcu (READ_ONLY)")
+    return con
+
+
 class _Attached:
-    """One version of the database file, attached read-only into an in-memory DuckDB, with the number of
-    queries running on it (so it is closed when replaced, but never under a running query)."""
+    """One version of the database file with the number of queries running on it (so it is closed when
+    replaced, but never under a running query)."""
 
     def __init__(self, path: str, version: int):
         self.version, self.users, self.retired = version, 0, False
-        self.con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
-        quoted = path.replace("'", "''")  # ATTACH takes no bound parameter: quote the path as SQL text
-        self.con.execute(f"ATTACH '{quoted}' AS mcu (READ_ONLY)")
+        self.con = _attach(path)
 
     def retire(self) -> None:
         self.retired = True
@@ -112,10 +119,7 @@ def _existing(path: Path | None) -> Path:
 def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
     """A connection of its own to the current version of the database, with `mcu` as the default catalog
     (for scripts; close it when done). The app's queries go through run_query, which shares connections."""
-    path = _existing(path)
-    con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
-    quoted = str(path.resolve()).replace("'", "''")
-    con.execute(f"ATTACH '{quoted}' AS mcu (READ_ONLY)")
+    con = _attach(str(_existing(path).resolve()))
     con.execute("USE mcu")
     return con
 
