@@ -46,6 +46,8 @@ class Result:
     rss_start: int = 0
     rss_peak: int = 0
     rss_end: int = 0
+    server_cpu: float = 0.0          # seconds of CPU the server used during the run
+    load_average: tuple = ()         # the machine's 1-minute load average at the start and at the end
     seconds: float = 0.0
 
     def all_times(self) -> list[float]:
@@ -65,6 +67,12 @@ def rss(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
     return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -121,7 +129,7 @@ async def session(browser, url: str, rounds: int, until: float, result: Result) 
         titles = await page.locator("[data-testid='stSidebarNavLink'] span[label]").evaluate_all(
             "spans => spans.map(s => s.getAttribute('label'))")
         done = 0
-        while done < rounds or (rounds == 0 and time.monotonic() < until):
+        while done < max(rounds, 1) or (rounds == 0 and time.monotonic() < until):
             for title in titles[1:] + titles[:1]:
                 t = time.monotonic()
                 await page.locator(f"[data-testid='stSidebarNavLink']:has(span[label='{title}'])").click()
@@ -148,7 +156,8 @@ async def browse(url: str, sessions: int, rounds: int, duration: float, result: 
 
 def run(sessions: int = 20, rounds: int = 0, duration: float = 120, export_rows: int = 20_000,
         years: int = 2) -> Result:
-    """`rounds` clicks through every page per session (0: as many as fit into `duration` seconds)."""
+    """Every session clicks through every page `rounds` times (0: once, then again while `duration` seconds
+    have not passed since the start)."""
     from bench.__main__ import write_pos_export
     from etl.build import new_database
     from etl.demo import write_demo
@@ -162,7 +171,8 @@ def run(sessions: int = 20, rounds: int = 0, duration: float = 120, export_rows:
         port = free_port()
         server = start_server(db, port)
         stop, sampling = threading.Event(), threading.Event()
-        result.rss_start = rss(server.pid)
+        result.rss_start, cpu_start = rss(server.pid), cpu_seconds(server.pid)
+        load_start = os.getloadavg()[0]
 
         def sample():
             while not sampling.is_set():
@@ -180,7 +190,8 @@ def run(sessions: int = 20, rounds: int = 0, duration: float = 120, export_rows:
             result.seconds = time.monotonic() - started
             stop.set()
             threads[0].join()
-            result.rss_end = rss(server.pid)
+            result.rss_end, result.server_cpu = rss(server.pid), cpu_seconds(server.pid) - cpu_start
+            result.load_average = (load_start, os.getloadavg()[0])
             sampling.set()
             threads[1].join()
             server.terminate()
@@ -199,6 +210,9 @@ def report(r: Result) -> str:
             lines.append(f"{title:<28} {len(ts):>8} {fmt.num(percentile(ts, 50), 2):>8} "
                          f"{fmt.num(percentile(ts, 95), 2):>8}")
     lines.append(f"Память сервера (RSS): в начале {mb(r.rss_start)}, пик {mb(r.rss_peak)}, в конце {mb(r.rss_end)}")
+    lines.append(f"Процессор: сервер {fmt.num(r.server_cpu, 0)} с за {fmt.num(r.seconds, 0)} с прогона; средняя загрузка "
+                 f"машины (1 мин) {fmt.num(r.load_average[0], 1)} в начале, {fmt.num(r.load_average[1], 1)} в конце "
+                 f"на {os.cpu_count()} ядрах")
     lines += [f"  {where}: {what}" for where, what in r.failures[:20]]
     return "\n".join(lines)
 
@@ -207,7 +221,9 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.sessions",
                                      description="Одновременные сессии браузера во время загрузки")
     parser.add_argument("--sessions", type=int, default=20)
-    parser.add_argument("--duration", type=float, default=120, help="секунд кликать (если не задан --rounds)")
+    parser.add_argument("--duration", type=float, default=120,
+                        help="секунд от начала, пока сессии начинают новый круг (если не задан --rounds); "
+                             "один круг проходит каждая")
     parser.add_argument("--rounds", type=int, default=0, help="кругов по всем страницам на сессию (0 — по времени)")
     parser.add_argument("--export-rows", type=int, default=20_000, help="строк в выгрузке, которая грузится по кругу")
     args = parser.parse_args(argv)
