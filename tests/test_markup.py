@@ -8,6 +8,7 @@ import datetime as dt
 import inspect
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -30,7 +31,8 @@ ESCAPED = '&lt;a href="http://example.com"&gt;x&lt;/a&gt;'
 BOLD = "<b>Исполнитель</b> & Co"
 IMAGE_NAME = "![x](http://example.com/i.png).csv"
 # Columns no profile knows: the refusal quotes them, and the file name, in the error box.
-IMAGE_FILE = ("![y](http://example.com/j.png);[ссылка](http://example.com);:red[Дата]\n1;2;3\n").encode()
+IMAGE_FILE = ("![y](http://example.com/j.png);[ссылка](http://example.com);:red[Дата];:material/delete: :smile: "
+              "ivan@mail.ru\n1;2;3;4\n").encode()
 
 
 def strings(node):
@@ -103,15 +105,15 @@ def test_plain_round_trips_what_plotly_hands_back():
 
 
 def test_md_leaves_no_markdown():
-    import html
-
-    for text in (IMAGE_NAME, ":red[Дата] **жирно** $x$ <b> `код` # заголовок", "пишите на ivan@mail.ru, www.site.ru"):
-        shown = md(text)
-        # Only references, letters, digits, spaces and the invisible word joiner are left for Markdown to read.
-        left = set(shown.replace("&#", "").replace(";", ""))
-        assert left <= set(text) - set("!\"#$%&'()*+,-./:<=>?@[\\]^_`{|}~") | set("0123456789\u2060")
-        assert html.unescape(shown).replace("\u2060", "") == text
-    assert md("две\nстроки") == "две  \nстроки"
+    wj = "\u2060"   # invisible: stops Streamlit's autolinks, emoji and icon shortcodes (see mcu.ui.md)
+    assert md(IMAGE_NAME) == rf"!\[x\]({wj}http&#58;//example.com/i.png).csv"
+    assert md(":red[Дата] **жирно** $x$ <b> `код` # a|b ~c~ &amp;") == \
+        rf":{wj}red\[Дата\] \*\*жирно\*\* \$x\$ \<b\> \`код\` \# a\|b \~c\~ \&amp;"
+    assert md("пишите на ivan@mail.ru, www.site.ru :smile: :material/block:") == \
+        f"пишите на {wj}ivan&#64;mail.ru, {wj}www&#46;site.ru :{wj}smile: :{wj}material/block:"
+    assert md("- список\n1. пункт\n> цитата") == "\\- список  \n1\\. пункт  \n\\> цитата"
+    # Ordinary punctuation stays as it is: messages read (and are found by tests) as written.
+    assert md("Найдены столбцы: «Дата», (а) 5.") == "Найдены столбцы: «Дата», (а) 5."
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +170,7 @@ def test_upload_error_quotes_the_file_as_text(tmp_path, monkeypatch):
     [error] = at.error
     assert "не подходит" in error.value
     # Every Markdown character of the quoted name and columns is escaped: no image, no link, no colour.
-    assert "![" not in error.value and "](" not in error.value and ":red[" not in error.value
+    assert "![" not in error.value and not re.search(r"(?<!\\)\]\(", error.value) and ":red[" not in error.value
     assert md(IMAGE_NAME) in error.value and md("![y](http://example.com/j.png)") in error.value
     assert md(":red[Дата]") in error.value
     assert at.expander[0].label == "Файл " + md(IMAGE_NAME)
@@ -235,7 +237,8 @@ def test_browser_shows_data_as_text_and_asks_no_other_host(server):
         alert.wait_for(timeout=30_000)
         settle()
         shown = alert.inner_text().replace("\u2060", "")   # the invisible word joiner that stops autolinks
-        assert "«![y](http://example.com/j.png)», «[ссылка](http://example.com)», «:red[Дата]»" in shown
+        assert ("«![y](http://example.com/j.png)», «[ссылка](http://example.com)», «:red[Дата]», "
+                "«:material/delete: :smile: ivan@mail.ru»") in shown
         assert "файла ![x](http://example.com/i.png).csv:" in shown
         assert alert.locator("a").count() == 0 and alert.locator("img").count() == 0
         assert page.locator("[data-testid='stExpander'] img").count() == 0
