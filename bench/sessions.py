@@ -119,6 +119,7 @@ async def session(browser, url: str, rounds: int, until: float, result: Result) 
         result.errors += len(errors)
         result.failures += [(title, " ".join(t.split())[:300]) for t in exceptions + errors]
 
+    where = "Обзор (первое открытие)"
     try:
         t = time.monotonic()
         await page.goto(url)
@@ -131,6 +132,7 @@ async def session(browser, url: str, rounds: int, until: float, result: Result) 
         done = 0
         while done < max(rounds, 1) or (rounds == 0 and time.monotonic() < until):
             for title in titles[1:] + titles[:1]:
+                where = title
                 t = time.monotonic()
                 await page.locator(f"[data-testid='stSidebarNavLink']:has(span[label='{title}'])").click()
                 await page.get_by_role("heading", name=title).first.wait_for()
@@ -139,7 +141,13 @@ async def session(browser, url: str, rounds: int, until: float, result: Result) 
                 await check(title)
             done += 1
     except Exception as e:  # noqa: BLE001 — a session that could not go on is a finding, not a crash
-        result.failures.append(("сессия", f"{type(e).__name__}: {str(e).splitlines()[0][:300]}"))
+        try:
+            state = await page.locator("[data-testid='stApp']").get_attribute("data-test-script-state", timeout=5000)
+            headings = await page.locator("h1").all_inner_texts()
+        except Exception:  # noqa: BLE001 — the page itself is gone
+            state, headings = "?", []
+        result.failures.append((f"сессия на «{where}»", f"{type(e).__name__}: {str(e).splitlines()[0][:200]}; "
+                                f"адрес {page.url}, заголовки {headings}, сценарий {state}"))
     finally:
         await context.close()
 
