@@ -3,6 +3,8 @@ PY := .venv/bin/python
 DEFAULT_DB := data/mcu.duckdb
 DB ?= $(or $(MCU_DB),$(DEFAULT_DB))
 PORT ?= 8501
+# The address to listen on: this machine only, unless asked (MCU_LISTEN=0.0.0.0 make run; README «Доступ по сети»).
+LISTEN ?= $(or $(MCU_LISTEN),127.0.0.1)
 
 .PHONY: run test setup demo bench clean
 
@@ -24,7 +26,7 @@ demo: .venv/.installed
 	$(PY) -m etl demo --db $(DEFAULT_DB)
 
 run: .venv/.installed $(RUN_DB)
-	MCU_DB=$(DB) $(PY) -m mcu.serve --server.port $(PORT)
+	MCU_DB=$(DB) $(PY) -m mcu.serve --server.port $(PORT) --server.address $(LISTEN)
 
 test: .venv/.installed
 	@if [ -x /usr/bin/chromium ]; then echo "Браузерные тесты будут выполнены: /usr/bin/chromium найден."; fi

@@ -5,6 +5,7 @@ file, and it never blocks us, because we never write the file it has open (DESIG
 """
 import contextlib
 import fcntl
+import glob
 import os
 import shutil
 import uuid
@@ -42,14 +43,51 @@ def create_model(con) -> None:
     con.execute("INSERT INTO calendar SELECT * FROM cal")
 
 
+def _lock_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.lock")
+
+
+def _temp_files(path: Path) -> list[Path]:
+    """A writer's temporary database beside `path`, with whatever DuckDB adds to its name (.wal, .tmp/)."""
+    return sorted(path.parent.glob(f".{glob.escape(path.name)}.*.tmp*"))
+
+
+def _remove(paths) -> list[Path]:
+    paths = list(paths)
+    for p in paths:
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+    return paths
+
+
 @contextlib.contextmanager
 def _writer_lock(path: Path):
     """One writer at a time per database: two uploads at once would otherwise each copy the old file
     and the later swap would silently drop the earlier load."""
-    with open(path.with_name(f".{path.name}.lock"), "w") as lock:
+    with open(_lock_path(path), "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def remove_stale(path: Path) -> list[Path]:
+    """Delete the temporary databases killed writers left beside `path` (a kill -9 mid-load leaves a full
+    copy of the database). Only when no writer runs: the writer lock dies with its process, so a free
+    lock means every temporary file is an orphan. Returns what was removed."""
+    path = Path(path)
+    if not path.parent.is_dir() or not _temp_files(path):
+        return []
+    with open(_lock_path(path), "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return []   # a load is running: its file is not stale
+        try:
+            return _remove(_temp_files(path))
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -59,13 +97,16 @@ def _swap(path: Path, seed_from_existing: bool):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(path):
+        # Under the lock no other writer runs, so any temporary file here is from a killed one.
+        _remove(_temp_files(path))
         # Decided under the lock: two first loads at once must not both start from an empty model.
         seed = seed_from_existing and path.exists()
         tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-        if seed:
-            shutil.copyfile(path, tmp)
-        con = duckdb.connect(str(tmp), config=DUCKDB_CONFIG)
+        con = None
         try:
+            if seed:
+                shutil.copyfile(path, tmp)   # inside the try: a full disk fails here too
+            con = duckdb.connect(str(tmp), config=DUCKDB_CONFIG)
             if not seed:
                 create_model(con)
             yield con
@@ -74,9 +115,13 @@ def _swap(path: Path, seed_from_existing: bool):
             con.close()
             os.replace(tmp, path)
         except BaseException:
-            con.close()
-            tmp.unlink(missing_ok=True)
+            if con is not None:
+                with contextlib.suppress(Exception):  # closing may fail again on a full disk
+                    con.close()
             raise
+        finally:
+            # Nothing of ours stays beside the database: not the copy, its WAL nor DuckDB's spill folder.
+            _remove(p for p in _temp_files(path) if p.name.startswith(tmp.name))
 
 
 def new_database(path: Path):

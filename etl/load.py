@@ -24,7 +24,7 @@ from etl.deadlines import Deadlines, Rules
 from etl.normalise import (NameMatcher, basic_key, clean_text, map_values, parse_bool, parse_datetime,
                            parse_float, parse_int, parse_rating, parse_share, parse_time_of_day, settlement_key,
                            slash_order)
-from etl.privacy import hash_expr, hash_fingerprint, mask_expr
+from etl.privacy import hash_expr, hash_fingerprint, mask_expr, mask_flat_expr, personal_column
 from etl.profile import ALLOWED, REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
 from etl.read import FileRefused, best_header, make_table, read_grids
 from etl.reference import REFERENCE_TABLES, read_reference
@@ -383,7 +383,6 @@ def _raw_json(df: pl.DataFrame, columns: list[str], hide: set[str]) -> pl.Series
     """Each rejected row's source cells as JSON, masked as a loaded row's text is (names, phones, e-mails,
     links, dates of birth, flat numbers), and every column about the applicant withheld: the one the profile
     maps and any other its header names («Телефон заявителя», «Адрес заявителя», «URL автора»)."""
-    from etl.privacy import personal_column   # imported here: this function is all this change touches
     hide = hide | {c for c in columns if personal_column(c)}
     masked = df.select([
         (pl.lit("[скрыто]") if c in hide else mask_expr(pl.col(c).cast(pl.String))).alias(c) for c in columns
@@ -725,7 +724,8 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
         pl.col("theme"),
         _col(df, "subtheme", pl.String).alias("subtheme"),
         pl.col("settlement_id"),
-        _col(df, "address", pl.String).alias("address"),
+        # The problem's address stays (it is not the applicant's); a flat number would point at a person.
+        mask_flat_expr(_col(df, "address", pl.String)).alias("address"),
         _col(df, "lat", pl.Float64).alias("lat"),
         _col(df, "lon", pl.Float64).alias("lon"),
         pl.col("executor_id"),
@@ -766,18 +766,12 @@ def _due(df: pl.DataFrame, policy: dict) -> pl.Series:
     return due
 
 
-# Headers of columns that name or reach the applicant: never kept among a row's extra columns.
-PERSONAL_HEADER = re.compile(r"фио|заявител|автор|телефон|e-?mail|почт|паспорт|снилс|рожден|applicant|requester|"
-                             r"reporter|caller|complainant|phone|first.?name|last.?name|full.?name|contact|birth",
-                             re.IGNORECASE)
-
-
 def _extra(det: Detection, df: pl.DataFrame) -> pl.Expr:
     """The row's source columns no profile field maps, masked, as one JSON object (null when all are empty),
     so an official flag of the source (an on-time status, a department) is kept and can be shown."""
     used = {c for r in det.columns.values() for c in (*r.headers, *r.parts, r.time) if c}
     keep = [c for c in det.table.df.columns if c not in used and c in df.columns
-            and not PERSONAL_HEADER.search(c)]
+            and not personal_column(c)]
     # Each cell as «"header":"value"»: a one-field struct encoded, its braces dropped.
     cells = [pl.when(pl.col(c).str.strip_chars() != "").then(
         pl.struct(mask_expr(pl.col(c)).alias(c)).struct.json_encode().str.slice(1).str.strip_suffix("}"))

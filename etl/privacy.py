@@ -326,8 +326,11 @@ def _mask_names_series(s: pl.Series) -> pl.Series:
 
 # A source column that holds the applicant whatever its content («Заявитель», «Телефон заявителя», «E-mail
 # заявителя», «Адрес заявителя», «URL автора», «ФИО»): withheld wherever source rows are kept (rejects).
+# Headers of columns that name or reach the applicant: withheld whole wherever a row's cells are kept
+# (rejects, a row's extra columns, the upload preview).
 PERSONAL_HEADER = re.compile(r"(?i)заявител|автор|\bфио\b|пользовател|телефон|e-?mail|почт[аы]|паспорт|снилс"
-                             r"|рождени|профил")
+                             r"|рождени|профил|applicant|requester|reporter|caller|complainant|phone|"
+                             r"first.?name|last.?name|full.?name|contact|birth")
 
 
 def personal_column(header: str) -> bool:

@@ -1,4 +1,6 @@
 """Figure builders: each takes a DataFrame and returns a plotly figure (no queries, no Streamlit)."""
+import html
+
 import plotly.graph_objects as go
 import polars as pl
 
@@ -8,6 +10,22 @@ RU_LAYOUT = dict(separators=", ", margin=dict(l=10, r=10, t=30, b=10), legend=di
                  font=dict(size=13))
 
 
+def plain(values):
+    """Strings from data as plotly text: plotly reads a subset of HTML in every label, tick, legend and hover
+    (`<a href>` becomes a live link), so `&`, `<` and `>` are escaped; it shows the entities as the
+    characters. Takes a string, a Series or a list; anything not a string passes unchanged."""
+    if isinstance(values, str):
+        return html.escape(values, quote=False)
+    if isinstance(values, pl.Series):
+        values = values.to_list()
+    return [plain(v) if isinstance(v, str) else v for v in values]
+
+
+def unplain(value):
+    """A label plotly hands back (a clicked point's x / y) as the data value it was made from."""
+    return html.unescape(value) if isinstance(value, str) else value
+
+
 def trend_by_source(df: pl.DataFrame) -> go.Figure:
     """Stacked monthly bars by channel (columns month, channel, color, appeals, partial); months the period
     covers only in part are drawn pale."""
@@ -15,7 +33,7 @@ def trend_by_source(df: pl.DataFrame) -> go.Figure:
     for channel in df["channel"].unique(maintain_order=True):
         part = df.filter(pl.col("channel") == channel)
         fig.add_bar(x=[fmt.month(m) for m in part["month"]], y=part["appeals"],
-                    name=channel, marker_color=part["color"][0],
+                    name=plain(channel), marker_color=part["color"][0],
                     marker_opacity=[0.35 if p else 1.0 for p in part["partial"]],
                     hovertemplate="%{x}: %{y:,}<extra>%{fullData.name}</extra>")
     fig.update_layout(barmode="stack", yaxis_title="обращений", xaxis_title=None, **RU_LAYOUT)
@@ -24,7 +42,7 @@ def trend_by_source(df: pl.DataFrame) -> go.Figure:
 
 def ranked_bars(df: pl.DataFrame, label: str, value: str, title: str) -> go.Figure:
     """Horizontal bars, biggest on top."""
-    fig = go.Figure(go.Bar(x=df[value], y=df[label], orientation="h", marker_color="#c0392b",
+    fig = go.Figure(go.Bar(x=df[value], y=plain(df[label]), orientation="h", marker_color="#c0392b",
                            hovertemplate="%{y}: %{x:,}<extra></extra>"))
     fig.update_layout(title=title, yaxis=dict(autorange="reversed"), height=80 + 28 * df.height, **RU_LAYOUT)
     return fig
@@ -32,9 +50,9 @@ def ranked_bars(df: pl.DataFrame, label: str, value: str, title: str) -> go.Figu
 
 def heatmap(matrix: pl.DataFrame, measure: str, label: str, diverging: bool = False) -> go.Figure:
     """Theme × settlement matrix (long form: theme, settlement, <measure>) as a heat map."""
-    themes = matrix["theme"].unique(maintain_order=True).to_list()
-    places = matrix["settlement"].unique(maintain_order=True).to_list()
-    wide = {(t, s): v for t, s, v in matrix.select("theme", "settlement", measure).iter_rows()}
+    themes = plain(matrix["theme"].unique(maintain_order=True))
+    places = plain(matrix["settlement"].unique(maintain_order=True))
+    wide = {(plain(t), plain(s)): v for t, s, v in matrix.select("theme", "settlement", measure).iter_rows()}
     z = [[wide.get((t, s)) for s in places] for t in themes]
     digits = 0 if measure in ("appeals", "growth") else 1
     text = [[("" if v is None else fmt.num(v, digits)) for v in row] for row in z]

@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from mcu import fmt
-from mcu.charts import RU_LAYOUT
+from mcu.charts import RU_LAYOUT, plain
 
 RED, AMBER, GREEN, BLUE, GREY = "#c0392b", "#e67e22", "#27ae60", "#1f77b4", "#95a5a6"
 
@@ -18,9 +18,9 @@ def _months(df: pl.DataFrame) -> list[str]:
 def aging_bars(df: pl.DataFrame) -> go.Figure:
     """Open appeals by age bucket (bucket, open, overdue_open), the overdue part stacked in red."""
     fig = go.Figure()
-    fig.add_bar(x=df["bucket"], y=df["open"] - df["overdue_open"], name="срок не истёк", marker_color=BLUE,
+    fig.add_bar(x=plain(df["bucket"]), y=df["open"] - df["overdue_open"], name="срок не истёк", marker_color=BLUE,
                 hovertemplate="%{x}: %{y:,}<extra>срок не истёк</extra>")
-    fig.add_bar(x=df["bucket"], y=df["overdue_open"], name="просрочено", marker_color=RED,
+    fig.add_bar(x=plain(df["bucket"]), y=df["overdue_open"], name="просрочено", marker_color=RED,
                 hovertemplate="%{x}: %{y:,}<extra>просрочено</extra>")
     fig.update_layout(barmode="stack", yaxis_title="открытых обращений", xaxis_title="возраст (календарные дни)",
                       height=340, **RU_LAYOUT)
@@ -32,7 +32,7 @@ def breakdown_bars(df: pl.DataFrame, title: str) -> go.Figure:
     fig = go.Figure()
     for col, name, color in (("overdue_open", "просрочено без ответа", RED), ("at_risk", "под угрозой", AMBER),
                              ("answered_late", "ответ с нарушением срока", GREY)):
-        fig.add_bar(x=df[col], y=df["grp"], orientation="h", name=name, marker_color=color,
+        fig.add_bar(x=df[col], y=plain(df["grp"]), orientation="h", name=name, marker_color=color,
                     hovertemplate="%{y}: %{x:,}<extra>" + name + "</extra>")
     fig.update_layout(barmode="stack", title=title, yaxis=dict(autorange="reversed"),
                       height=120 + 26 * max(df.height, 1), **RU_LAYOUT)
@@ -58,10 +58,10 @@ def satisfaction_trend(df: pl.DataFrame, measure: str) -> go.Figure:
     for grp in groups:
         part = df.filter(pl.col("grp") == grp)
         fig.add_scatter(
-            x=_months(part), y=part[measure], name=grp, mode="lines+markers", customdata=part[count_col], yaxis="y2",
+            x=_months(part), y=part[measure], name=plain(grp), mode="lines+markers", customdata=part[count_col], yaxis="y2",
             marker=dict(size=[6 + 18 * (n / biggest) ** 0.5 for n in part[count_col]]),
             hovertemplate="%{x}: %{y" + (":.1%" if share else ":.2f") + "} (оценок: %{customdata:,})"
-                          "<extra>" + grp + "</extra>")
+                          "<extra>" + plain(grp) + "</extra>")
     fig.update_layout(
         yaxis=dict(title="оценок", side="right", showgrid=False, rangemode="tozero", tickformat=",d", visible=single),
         yaxis2=dict(title="доля довольных" if share else "средняя оценка", overlaying="y", side="left",
@@ -96,7 +96,7 @@ def repeat_trend(df: pl.DataFrame) -> go.Figure:
 
 def executor_scores(df: pl.DataFrame) -> go.Figure:
     """Ranked executors' scores (rank, executor, score), the best on top."""
-    labels = [f"{r}. {name}" for r, name in zip(df["rank"], df["executor"])]
+    labels = plain([f"{r}. {name}" for r, name in zip(df["rank"], df["executor"])])
     fig = go.Figure(go.Bar(
         x=df["score"], y=labels, orientation="h", marker=dict(color=df["score"], colorscale="RdYlGn", cmin=0, cmax=100),
         text=[fmt.num(s, 1) for s in df["score"]], textposition="outside",
@@ -111,7 +111,7 @@ def growth_waterfall(df: pl.DataFrame) -> go.Figure:
     prev, cur = df["total_prev"][0], df["total"][0]
     fig = go.Figure(go.Waterfall(
         orientation="v", measure=["absolute"] + ["relative"] * df.height + ["total"],
-        x=["Пред. период"] + df["item"].to_list() + ["Текущий период"],
+        x=["Пред. период"] + plain(df["item"]) + ["Текущий период"],
         y=[prev] + df["change"].to_list() + [cur],
         text=[fmt.num(prev)] + [fmt.signed(c) or "0" for c in df["change"]] + [fmt.num(cur)],
         textposition="outside",

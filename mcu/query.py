@@ -3,8 +3,10 @@
 Parameters are bound (`$name` in the SQL), never pasted into SQL text. They are checked against the
 SQL before it runs: a missing or unexpected parameter fails with the query's name (Datasette's habit).
 """
+import contextlib
 import functools
 import re
+import threading
 from pathlib import Path
 
 import duckdb
@@ -49,8 +51,7 @@ def db_version(path: Path | None = None) -> int:
         return 0
 
 
-@functools.lru_cache(maxsize=4)
-def _connection(path: str, version: int) -> duckdb.DuckDBPyConnection:
+def _attach(path: str) -> duckdb.DuckDBPyConnection:
     # Attach read-only into an in-memory database: a swapped file is a new attach, and we never hold a
     # write lock on the file the ETL replaces.
     con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
@@ -59,14 +60,68 @@ def _connection(path: str, version: int) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
-    """A fresh cursor on the current version of the database, with `mcu` as the default catalog."""
+class _Attached:
+    """One version of the database file with the number of queries running on it (so it is closed when
+    replaced, but never under a running query)."""
+
+    def __init__(self, path: str, version: int):
+        self.version, self.users, self.retired = version, 0, False
+        self.con = _attach(path)
+
+    def retire(self) -> None:
+        self.retired = True
+        if not self.users:
+            self.con.close()
+
+
+_attached: dict[str, _Attached] = {}
+_attached_lock = threading.Lock()
+_KEEP_PATHS = 4  # databases kept attached at once (tests and tools open several)
+
+
+@contextlib.contextmanager
+def _lease(path: Path):
+    """The current version of `path` for one query. A swapped file (the ETL replaces it atomically) is a new
+    attach; the old one is closed as soon as its last query ends, so a replaced file's disk space is freed
+    and no file the ETL deleted stays open."""
+    key = str(path.resolve())
+    with _attached_lock:
+        version = db_version(path)
+        att = _attached.get(key)
+        if att is None or att.version != version:
+            if att is not None:
+                att.retire()
+            att = _attached[key] = _Attached(key, version)
+            for other in [k for k in _attached if k != key][:max(0, len(_attached) - _KEEP_PATHS)]:
+                _attached.pop(other).retire()
+        att.users += 1
+    try:
+        cur = att.con.cursor()
+        try:
+            cur.execute("USE mcu")
+            yield cur
+        finally:
+            cur.close()
+    finally:
+        with _attached_lock:
+            att.users -= 1
+            if att.retired and not att.users:
+                att.con.close()
+
+
+def _existing(path: Path | None) -> Path:
     path = Path(path or db_path())
     if not path.exists():
         raise QueryError(f"Нет базы данных {path}. Соберите её: make run (демо) или python -m etl load ФАЙЛ.")
-    cur = _connection(str(path.resolve()), db_version(path)).cursor()
-    cur.execute("USE mcu")
-    return cur
+    return path
+
+
+def connect(path: Path | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection of its own to the current version of the database, with `mcu` as the default catalog
+    (for scripts; close it when done). The app's queries go through run_query, which shares connections."""
+    con = _attach(str(_existing(path).resolve()))
+    con.execute("USE mcu")
+    return con
 
 
 def run_query(name: str, *, db: Path | None = None, **params) -> pl.DataFrame:
@@ -83,7 +138,8 @@ def run_query(name: str, *, db: Path | None = None, **params) -> pl.DataFrame:
         raise QueryError(f"Запрос «{name}»: " + "; ".join(parts))
     bound = {k: _bind(v) for k, v in params.items()}
     try:
-        df = connect(db).sql(sql, params=bound).pl()
+        with _lease(_existing(db)) as cur:
+            df = cur.sql(sql, params=bound).pl()
     except duckdb.Error as e:
         raise QueryError(f"Запрос «{name}» не выполнен: {e}\nПараметры: {bound}") from e
     decimals = [c for c, t in df.schema.items() if isinstance(t, pl.Decimal)]

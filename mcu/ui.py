@@ -1,4 +1,5 @@
 """Streamlit helpers shared by every page: cached queries, tables with downloads, KPI cards, empty states."""
+import re
 from collections.abc import Callable
 
 import polars as pl
@@ -7,6 +8,27 @@ import streamlit as st
 from mcu import fmt
 from mcu.export import to_csv, to_xlsx
 from mcu.query import QueryError, db_version, run_query
+
+
+# What Markdown would read in a text from data, escaped so it shows as written. Backslash escapes for the
+# inline syntax (emphasis, code, links and images, tables, math, entities, HTML), and for a list, heading
+# or quote marker at a line's start; the rest of the text stays as it is. Bare URLs and e-mails become links
+# twice over: when the text is parsed (unless the `:` of `http:`, the `.` of `www.`, the `@` are written as
+# character references) and again after (unless an invisible WORD JOINER, U+2060, precedes the address);
+# `:smile:` and `:material/x:` become an emoji and an icon unless a WORD JOINER follows the colon.
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|~$&#])")
+_MD_LINE_START = re.compile(r"(?m)^(\s*\d*)([-+=>.)])")
+_MD_REWRITTEN = re.compile(r"(?i)(?=https?://|www\.)|(?<![-.\w+])(?=[-.\w+]+@[-\w]+(?:\.[-\w]+)+)|(?<=:)(?=\w)")
+_MD_ADDRESS = re.compile(r"(?i)(?<=http)(:)(?=//)|(?<=https)(:)(?=//)|(?<=www)(\.)|(@)")
+
+
+def md(text) -> str:
+    """Text from data (a file name, a message quoting a file) for a Markdown element (st.error, st.subheader,
+    labels): shown as written, never as a link, an image, an icon or formatting."""
+    text = _MD_REWRITTEN.sub("\u2060", str(text))
+    text = _MD_LINE_START.sub(r"\1\\\2", _MD_INLINE.sub(r"\\\1", text))
+    text = _MD_ADDRESS.sub(lambda m: f"&#{ord(m[0])};", text)
+    return text.replace("\n", "  \n")
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)

@@ -5,7 +5,7 @@ import streamlit as st
 from mcu import charts_monitoring as charts
 from mcu import filters, fmt
 from mcu.scoring import score_settings
-from mcu.ui import empty_state, q, table
+from mcu.ui import empty_state, md, q, table
 
 PCT = st.column_config.NumberColumn(format="percent")
 DEC = st.column_config.NumberColumn(format="localized")
@@ -70,7 +70,7 @@ if executor is None:
     st.stop()
 items = q("deadlines_items", **flt.params(), as_of=flt.as_of, list="overdue", executor=executor)
 if items.is_empty():
-    st.success(f"У исполнителя «{names[executor]}» нет просроченных обращений за период.",
+    st.success(f"У исполнителя «{md(names[executor])}» нет просроченных обращений за период.",
                icon=":material/check_circle:")
     st.stop()
 open_count = items["answered_at"].null_count()

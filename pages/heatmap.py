@@ -31,9 +31,10 @@ def _pick_cell() -> None:
     """A clicked cell sets the theme and settlement selectors (runs before the rerun, so it may)."""
     points = st.session_state["hm_chart"].selection.get("points", [])
     if points:
-        st.session_state["hm_theme"] = points[0]["y"]
+        st.session_state["hm_theme"] = charts.unplain(points[0]["y"])
         # «Прочие» is many settlements: its cell lists the theme in all of them.
-        st.session_state[_place_key()] = None if points[0]["x"].startswith(OTHERS) else points[0]["x"]
+        x = charts.unplain(points[0]["x"])
+        st.session_state[_place_key()] = None if x.startswith(OTHERS) else x
         st.session_state["hm_page"] = 1
 
 

@@ -1,20 +1,15 @@
 """Загрузка данных: upload exports, see what was detected, load them, read the report; the import history."""
-import hashlib
-import re
-import tempfile
-from pathlib import Path
-
 import polars as pl
 import streamlit as st
 
 from etl import review
 from etl.load import FileRefused, detect, load_file
-from etl.privacy import mask_expr
+from etl.privacy import mask_expr, personal_column
 from etl.profile import Profile, ProfileError
 from etl.reference import limits
-from mcu import fmt
+from mcu import fmt, uploads
 from mcu.settings import db_path
-from mcu.ui import q, table
+from mcu.ui import md, q, table
 
 SOURCES = {"auto": "Определить по заголовкам", "pos": "ПОС «Решаем вместе»", "im": "Инцидент Менеджмент",
            "letters": "Обращения граждан (59-ФЗ)", "votes": "Итоги голосований",
@@ -23,22 +18,6 @@ COUNTS = {"rows_read": "Прочитано", "loaded": "Новых", "updated": 
           "rejected": "Отклонено"}
 REVIEW_KINDS = {"settlement": "Населённые пункты", "executor": "Исполнители", "theme": "Темы"}
 REJECT_COLS = {"source_row": "Строка файла", "reason": "Причина", "raw": "Значения строки"}
-
-
-def stored(upload) -> Path:
-    """The upload as a file on disk (named by its content, so a re-run does not write it again)."""
-    folder = Path(st.session_state.setdefault("upload_dir", tempfile.mkdtemp(prefix="mcu_upload_")))
-    data = upload.getvalue()
-    path = folder / (hashlib.sha256(data).hexdigest()[:16] + Path(upload.name).suffix.lower())
-    if not path.exists():
-        path.write_bytes(data)
-    return path
-
-
-def plain(text: str) -> str:
-    """Text from a file shown as text in a widget label (which would render Markdown)."""
-    # Only what makes Markdown inline: emphasis, code, links and images, directives (:red[…]), maths.
-    return re.sub(r"([\\`*_\[\]~$:])", r"\\\1", text)
 
 
 def key_value(info: dict) -> pl.DataFrame:
@@ -65,38 +44,48 @@ if source == "custom":
         try:
             profile = Profile.from_toml(profile_file.getvalue().decode("utf-8"))
         except (ProfileError, UnicodeDecodeError) as e:
-            right.error(f"Профиль не принят: {e}")
+            right.error(f"Профиль не принят: {md(str(e))}")
 
 ready = []
 for upload in files or []:
-    path = stored(upload)
-    with st.expander(f"Файл {upload.name}", expanded=len(files) == 1):
+    with st.expander(f"Файл {md(upload.name)}", expanded=len(files) == 1):
         try:
-            det = detect(path, source=source, profile=profile, file_name=upload.name)
+            # The upload is on disk only while it is read (it holds personal data): detection keeps the table.
+            with uploads.saved(upload.name, upload.getvalue()) as path:
+                det = detect(path, source=source, profile=profile, file_name=upload.name)
         except FileRefused as e:
-            st.error(str(e), icon=":material/block:")
+            st.error(md(str(e)), icon=":material/block:")
             continue
         info, mapping = st.columns([2, 3])
         info.dataframe(key_value(det.describe()), hide_index=True)
         mapping.dataframe(det.mapping_frame().rename({"поле": "Поле модели", "столбец файла": "Столбец файла"}),
                           hide_index=True)
         st.caption("Первые строки файла (ФИО, телефоны, e-mail и ссылки на профили скрыты)")
-        st.dataframe(det.table.df.head(20).select(mask_expr(pl.all()).name.keep()).fill_null(""), hide_index=True)
-        ready.append((path, upload.name))
+        # Masked as loaded rows are, and the applicant's own columns withheld, as in rejects.
+        hide = set(det.columns["applicant"].headers) if "applicant" in det.columns else set()
+        st.dataframe(det.table.df.head(20).select(
+            (pl.lit("[скрыто]") if c in hide or personal_column(c) else mask_expr(pl.col(c))).alias(c)
+            for c in det.table.df.columns).fill_null(""), hide_index=True)
+        ready.append(upload)
 
 if ready and st.button(f"Загрузить в базу: {fmt.num(len(ready))} файл(а)", type="primary", key="upload_go"):
     with st.spinner("Загрузка…"):
-        st.session_state["upload_reports"] = [load_file(p, source=source, profile=profile, file_name=name)
-                                              for p, name in ready]
+        reports = []
+        for upload in ready:
+            with uploads.saved(upload.name, upload.getvalue()) as path:
+                reports.append(load_file(path, source=source, profile=profile, file_name=upload.name))
+        st.session_state["upload_reports"] = reports
     st.rerun()   # queries are cached by database version: the sidebar and every page see the new data at once
 
 for i, r in enumerate(st.session_state.get("upload_reports", [])):
-    st.subheader(f"Отчёт: {r.file_name}")
+    st.subheader(f"Отчёт: {md(r.file_name)}")
     if not r.ok:
-        st.error(r.message, icon=":material/block:")
+        st.error(md(r.message), icon=":material/block:")
         continue
     st.success(f"Загружено за {fmt.num(r.seconds, 1)} с, запись № {r.import_id} в истории загрузок.",
                icon=":material/check_circle:")
+    for warning in r.warnings:
+        st.warning(md(warning), icon=":material/warning:")
     for col, (attr, label) in zip(st.columns(len(COUNTS)), COUNTS.items()):
         col.metric(label, fmt.num(getattr(r, attr)), border=True)
     if r.skewed:
@@ -160,10 +149,10 @@ def review_section() -> None:
     with st.form(f"review_form_{dim}", border=False):
         for r in rows.iter_rows(named=True):
             options = list(labels)
-            st.selectbox(f"«{plain(r['value'])}» — обращений: {fmt.num(r['rows'])} ({plain(r['source'])})", options,
+            st.selectbox(f"«{md(r['value'])}» — обращений: {fmt.num(r['rows'])} ({md(r['source'])})", options,
                          index=options.index(r["suggestion"]) if r["suggestion"] in labels else 0,
                          format_func=labels.get, key=review.widget_key(dim, r["value"]),
-                         help=f"В выгрузке рядом: {plain(r['context'])}" if r["context"] else None)
+                         help=f"В выгрузке рядом: {md(r['context'])}" if r["context"] else None)
         saved = st.form_submit_button("Сохранить", type="primary", key="review_save")
     if saved:
         choices = {(dim, v): st.session_state[review.widget_key(dim, v)] for v in rows["value"]}

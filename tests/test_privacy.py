@@ -189,10 +189,13 @@ def test_rejected_row_is_stored_masked_like_a_loaded_one(tmp_path, monkeypatch):
     con = duckdb.connect(str(db), read_only=True)
     try:
         (raw,), = con.execute("SELECT raw FROM import_rejects").fetchall()
-        (text,), = con.execute("SELECT text FROM appeals").fetchall()
+        (text, address, extra), = con.execute("SELECT text, address, extra FROM appeals").fetchall()
     finally:
         con.close()
     assert text == "Яма у дома"
+    # A loaded row: the problem's address kept without the flat; no column of the applicant among its extras.
+    assert address == "ул. Ленина, д. 5, кв. [скрыто]"
+    assert json.loads(extra) == {"Ответ": "[ФИО], здравствуйте! Яму засыплем."}
     # Every column of the applicant withheld, free text masked as the loaded text is, the flat number gone.
     assert json.loads(raw) == {
         "№ сообщения": "100002", "Дата создания": "32.01.2025 09:00", "Категория": "ЖКХ",
