@@ -631,7 +631,8 @@ def _themes(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:
     unmatched.suggesters["theme"] = lambda v: near.match(*pair_of.get(v, (v, None)))[0]
     cat = pl.col("theme") if "theme" in df.columns else pl.lit(None, dtype=pl.String)
     sub = pl.col("subtheme") if "subtheme" in df.columns else pl.lit(None, dtype=pl.String)
-    keys = df.select(cat.alias("c"), sub.alias("s"))
+    # with_columns broadcasts: a file with neither column still gets one (empty) pair per row.
+    keys = df.select(pl.col("__row")).with_columns(cat.alias("c"), sub.alias("s")).drop("__row")
     pairs = keys.group_by("c", "s").len().sort("len", "c", "s", descending=[True, False, False], nulls_last=True)
     found, waiting, spellings = [], {}, Spellings(con, "theme", basic_key)
     matched = matcher.match_many(pairs.select("c", "s").rows())
