@@ -233,6 +233,13 @@ def demo_texts() -> pl.DataFrame:
     return pl.DataFrame({"text": [s for _, s, *_ in SUBTHEMES], "theme": [t for t, *_ in SUBTHEMES]})
 
 
+def alias_texts() -> pl.DataFrame:
+    """The alias list's phrases and the theme names as short texts of their themes: what the reference already
+    knows about words, so a rare theme (a handful of real texts) is not left to chance."""
+    pairs = [(a, t) for a, t in alias_themes().items() if t != UNKNOWN_THEME and not re.match(r"^[\d.]+$", a)]
+    return pl.DataFrame({"text": [a for a, _ in pairs], "theme": [t for _, t in pairs]})
+
+
 def corrections() -> pl.DataFrame:
     """The curator's confirmed and corrected themes (masked texts), the newest per appeal."""
     path = reference_dir() / CORRECTIONS
@@ -255,9 +262,9 @@ def train(real: pl.DataFrame | None = None, extra: pl.DataFrame | None = None) -
     if real is None:
         real = real_pos() if REAL_POS.exists() else pl.DataFrame(schema={"text": pl.String, "theme": pl.String})
     fixes = corrections().select("text", "theme")
-    parts = [real.select("text", "theme"), demo_texts(), fixes] + ([extra.select("text", "theme")] if extra is not None else [])
+    parts = [real.select("text", "theme"), demo_texts(), alias_texts(), fixes] + ([extra.select("text", "theme")] if extra is not None else [])
     data = pl.concat(parts).drop_nulls()
-    info = {"real": real.height, "demo": demo_texts().height, "corrections": fixes.height,
+    info = {"real": real.height, "demo": demo_texts().height, "aliases": alias_texts().height, "corrections": fixes.height,
             "at": dt.datetime.now().replace(microsecond=0).isoformat()}
     # Corrections are masked already; masking again is harmless (placeholders are left as they are).
     return fit(data["text"], data["theme"].to_list(), masked=False, trained=info)
@@ -393,3 +400,42 @@ def add_corrections(rows: list[dict]) -> None:
         if new:
             w.writeheader()
         w.writerows({c: r.get(c) for c in CORRECTION_COLUMNS} for r in rows)
+
+
+def apply_themes(choices: dict[str, str], db: Path | None = None) -> int:
+    """The curator's decisions on predicted themes: {appeal_id: theme} (the suggestion confirmed or another theme
+    chosen). The appeals take the theme with theme_source 'curator' (a later load never replaces it with a
+    prediction); each decision is appended to theme_corrections.csv for the next training. Returns the appeals
+    changed. Raises ValueError with what to do."""
+    import duckdb
+
+    from etl.build import update_database
+    from etl.review import _recount
+    from mcu.settings import db_path
+
+    choices = {k: v for k, v in choices.items() if v}
+    if not choices:
+        return 0
+    chosen = pl.DataFrame({"appeal_id": list(choices), "theme": list(choices.values())})
+    try:
+        with update_database(Path(db or db_path())) as con:
+            known = {r[0] for r in con.execute("SELECT theme FROM themes").fetchall()} - {UNKNOWN_THEME}
+            wrong = sorted(set(chosen["theme"]) - known)
+            if wrong:
+                raise ValueError(f"Нет такой темы в справочнике: {', '.join(wrong)}. Выберите тему из списка.")
+            rows = con.execute("""
+                SELECT a.appeal_id, a.text, c.theme, a.theme_suggestion FROM appeals a JOIN chosen c USING (appeal_id)
+                ORDER BY a.appeal_id""").fetchall()
+            con.execute("""UPDATE appeals a SET theme = c.theme, theme_source = 'curator' FROM chosen c
+                           WHERE a.appeal_id = c.appeal_id""")
+            # The appeal no longer waits for its category's mapping: the curator gave it a theme.
+            con.execute("""DELETE FROM unmatched_rows u USING chosen c
+                           WHERE u.record_table = 'appeals' AND u.dim = 'theme' AND u.record_id = c.appeal_id""")
+            _recount(con)
+            now = dt.datetime.now().replace(microsecond=0).isoformat(sep=" ")
+            add_corrections([{"appeal_id": a, "text": t, "theme": th, "suggested": s, "decided_at": now}
+                             for a, t, th, s in rows if t])
+    except duckdb.Error as e:
+        raise ValueError(f"Не удалось сохранить темы в базу, база не изменена. Если идёт загрузка файла, дождитесь её "
+                         f"окончания и повторите. Текст ошибки: {e}") from None
+    return len(rows)

@@ -896,7 +896,10 @@ def _merge_sql(said: set[str]) -> str:
              f"AND {_RANK_SQL.format(S('status'))} >= {_RANK_SQL.format('t.status')}))")
     s_theme = (f"CASE WHEN {S('theme_source')} = 'predicted' AND t.theme IS DISTINCT FROM '{UNKNOWN_THEME}' "
                f"AND coalesce(t.theme_source, 'export') <> 'predicted' THEN NULL ELSE {S('theme')} END")
-    take_theme = (f"(CASE WHEN n THEN nullif({s_theme}, '{UNKNOWN_THEME}') IS NOT NULL "
+    # A theme the export (or a list) gives replaces a guess from the text whichever state is newer.
+    take_theme = (f"(CASE WHEN t.theme_source = 'predicted' AND {S('theme_source')} <> 'predicted' "
+                  f"AND nullif({s_theme}, '{UNKNOWN_THEME}') IS NOT NULL THEN true "
+                  f"WHEN n THEN nullif({s_theme}, '{UNKNOWN_THEME}') IS NOT NULL "
                   f"ELSE nullif(t.theme, '{UNKNOWN_THEME}') IS NULL AND ({s_theme}) IS NOT NULL END)")
     # The same theme again keeps its known source (a thinner file may reach it through the alias list instead).
     take_source = (f"({take_theme} AND (({s_theme}) IS DISTINCT FROM t.theme "
