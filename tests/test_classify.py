@@ -10,6 +10,7 @@ import pytest
 import xlsxwriter
 
 from etl.load import load_file
+from mcu.query import run_query
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -223,6 +224,9 @@ def test_the_curator_confirms_and_corrects_predictions_on_the_upload_page(tmp_pa
     assert len(boxes) == 30
     # The least confident first.
     conf = rows(db, "SELECT appeal_id FROM appeals ORDER BY theme_confidence, received_at DESC, appeal_id")
+    listed = run_query("theme_predictions", db=db, limit=2)
+    assert listed.select("appeal_id", "channel", "settlement", "applied", "waiting").rows() == [
+        (conf[0][0], "59-ФЗ", "Аскиз", True, 30), (conf[1][0], "59-ФЗ", "Аскиз", True, 30)]
     assert [b.key for b in boxes] == [f"predicted_{a}" for (a,) in conf]
     first = boxes[0]
     assert first.value == rows(db, "SELECT theme_suggestion FROM appeals WHERE appeal_id = ?", [conf[0][0]])[0][0]
