@@ -21,20 +21,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import joblib
 import numpy as np
 import polars as pl
 import Stemmer
-from scipy import sparse
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import train_test_split
 
 from etl.normalise import basic_key
 from etl.privacy import mask_expr
 from etl.reference import limits, reference_dir
 from mcu.settings import ROOT
 
+# scikit-learn, scipy and joblib are imported where they are used: a load whose every row has a theme (and the
+# app's pages) never pays their import time.
 MODEL_FILE = ROOT / "data" / "model" / "themes.joblib"
 REAL_POS = ROOT.parent / "shared" / "realdata" / "pos_kursk_messages_2022.csv"
 CORRECTIONS = "theme_corrections.csv"
@@ -87,8 +84,10 @@ class Features:
         self.max_stems, self.max_chars, self.min_df = max_stems, max_chars, min_df
 
     @staticmethod
-    def _counts(cleaned: pl.Series) -> tuple[sparse.csr_matrix, list[str]]:
-        """Texts × distinct words of the batch (counts), and those words."""
+    def _counts(cleaned: pl.Series):
+        """Texts × distinct words of the batch (a sparse matrix of counts), and those words."""
+        from scipy import sparse
+
         tok = (pl.DataFrame({"w": cleaned.str.split(" ")}).with_row_index("i").explode("w")
                .filter(pl.col("w").str.len_chars() > 1))
         words = tok["w"].unique().sort()
@@ -103,8 +102,10 @@ class Features:
         w = f" {word} "
         return [w[i:i + n] for n in (2, 3, 4) for i in range(len(w) - n + 1)]
 
-    def _maps(self, words: list[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-        """Batch words → stem features and → character n-gram features (counts)."""
+    def _maps(self, words: list[str]):
+        """Batch words → stem features and → character n-gram features (sparse matrices of counts)."""
+        from scipy import sparse
+
         stem_of = _stemmer().stemWords(words)
         rows, cols = [], []
         for r, s in enumerate(stem_of):
@@ -147,7 +148,9 @@ class Features:
         self.idf_stems, self.idf_chars = idf
         return self
 
-    def transform(self, cleaned: pl.Series) -> sparse.csr_matrix:
+    def transform(self, cleaned: pl.Series):
+        from scipy import sparse
+
         counts, words = self._counts(cleaned)
         w1, w2 = self._maps(words)
         parts = []
@@ -167,7 +170,7 @@ class Features:
 @dataclass
 class ThemeModel:
     features_: Features
-    clf: LogisticRegression
+    clf: object                # sklearn.linear_model.LogisticRegression
     trained: dict              # what it was trained on: {"real": n, "demo": n, "corrections": n, "at": iso}
     format: int = FORMAT
 
@@ -195,6 +198,8 @@ class ThemeModel:
 
 def fit(texts: pl.Series, labels: list[str], masked: bool = False, trained: dict | None = None) -> ThemeModel:
     """A model fitted on (text, theme) pairs."""
+    from sklearn.linear_model import LogisticRegression
+
     cleaned = clean(texts, masked)
     feats = Features().fit(cleaned)
     # Balanced class weights: the rare themes (Связь, Спорт: a handful of texts) are not drowned by Дороги.
@@ -251,6 +256,8 @@ def corrections() -> pl.DataFrame:
 
 def split(real: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The fixed evaluation split: 20 % held out, stratified by theme, seed 42."""
+    from sklearn.model_selection import train_test_split
+
     idx = np.arange(real.height)
     train, test = train_test_split(idx, test_size=TEST_SHARE, random_state=SEED, stratify=real["theme"].to_numpy())
     return real[np.sort(train)], real[np.sort(test)]
@@ -271,6 +278,8 @@ def train(real: pl.DataFrame | None = None, extra: pl.DataFrame | None = None) -
 
 
 def save(model: ThemeModel, path: Path | None = None) -> Path:
+    import joblib
+
     path = Path(path or model_path())
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -282,6 +291,8 @@ def save(model: ThemeModel, path: Path | None = None) -> Path:
 
 @functools.cache
 def _load(path: str, mtime: int) -> ThemeModel | None:
+    import joblib
+
     model = joblib.load(path)
     return model if getattr(model, "format", None) == FORMAT else None
 
@@ -360,6 +371,8 @@ class Evaluation:
 
 def evaluate(real: pl.DataFrame | None = None) -> tuple[Evaluation, ThemeModel]:
     """Fit on the fixed 80 % (plus demo texts and corrections), measure on the held-out 20 % beside the baseline."""
+    from sklearn.metrics import accuracy_score, f1_score
+
     real = real_pos() if real is None else real
     train_part, test = split(real)
     model = train(train_part)
