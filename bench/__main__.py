@@ -4,7 +4,8 @@ Every figure is a ratio against a baseline measured in the same run on the same 
 time to compare across machines:
 - page queries: each named query a page runs (quarter, no filters) vs DuckDB's own full scan of `appeals`;
 - loading: our whole load of a ПОС export (detect, parse, normalise, mask, upsert, atomic swap) vs DuckDB's
-  own `read_csv` of the same file into a table.
+  own `read_csv` of the same file into a table;
+- the theme classifier on as many texts as the export has rows vs DuckDB's `lower()` over the same texts.
 """
 import argparse
 import csv
@@ -127,6 +128,26 @@ def bench_load(folder: Path, rows: int, repeat: int) -> list[dict]:
             {"что": f"наша загрузка ПОС, {fmt.num(rows)} строк", "секунд": t, "отношение": t / base}]
 
 
+def bench_classify(rows: int, repeat: int) -> list[dict]:
+    """The theme classifier (etl/classify.py) on `rows` texts — real ПОС texts where the file is at hand, else
+    the demo's — vs DuckDB lower-casing the same texts in one scan."""
+    from etl import classify
+
+    model = classify.load_model()
+    if model is None:
+        return []
+    pool = classify.real_pos()["text"] if classify.REAL_POS.exists() else classify.demo_texts()["text"]
+    texts = pl.concat([pool] * (rows // len(pool) + 1)).head(rows)
+    frame = pl.DataFrame({"text": texts})
+    con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
+    con.execute("CREATE TABLE t AS SELECT * FROM frame")
+    base = timed(lambda: con.execute("SELECT sum(length(lower(text))) FROM t").fetchall(), repeat)
+    con.close()
+    t = timed(lambda: model.predict(texts), repeat)
+    return [{"что": f"lower() DuckDB, {fmt.num(rows)} текстов (база)", "секунд": base, "отношение": 1.0},
+            {"что": f"классификатор тем, {fmt.num(rows)} текстов", "секунд": t, "отношение": t / base}]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description="Замеры скорости (отношения к базе)")
     parser.add_argument("--rows", type=int, default=1_000_000, help="обращений в базе для запросов страниц")
@@ -140,6 +161,7 @@ def main(argv=None) -> int:
         results = bench_queries(folder / "big.duckdb", args.repeat)
         print(f"Готовлю выгрузку ПОС на {fmt.num(args.export_rows)} строк…", file=sys.stderr)
         results += bench_load(folder, args.export_rows, args.repeat)
+        results += bench_classify(args.export_rows, args.repeat)
     table = pl.DataFrame(results)
     RESULTS.mkdir(parents=True, exist_ok=True)
     table.with_columns(rows=pl.lit(n)).write_csv(RESULTS / "latest.csv")

@@ -1,4 +1,5 @@
-"""Command line of the ETL (DESIGN.md §10): `python -m etl demo …`, `python -m etl load …`."""
+"""Command line of the ETL (DESIGN.md §10): `python -m etl demo …`, `python -m etl load …`,
+`python -m etl train-themes`."""
 import argparse
 import datetime as dt
 import sys
@@ -92,6 +93,28 @@ def cmd_load(args) -> int:
     return 0 if all(r.ok for r in reports) else 1
 
 
+def cmd_train_themes(args) -> int:
+    from etl import classify
+
+    pos = Path(args.pos) if args.pos else classify.REAL_POS
+    if not pos.exists():
+        print(f"Нет файла с размеченными сообщениями ПОС {pos}: укажите его (--pos ФАЙЛ.csv, столбцы «Текст "
+              "Сообщения» и «Тематика»). Модель не изменена.", file=sys.stderr)
+        return 1
+    started = time.perf_counter()
+    real = classify.real_pos(pos)
+    evaluation, held_out_model = classify.evaluate(real)
+    evaluation.seconds_per_100k = classify.time_100k(held_out_model, real["text"])
+    print("\n".join(evaluation.lines()))
+    model = classify.train(real)
+    path = classify.save(model, Path(args.out) if args.out else None)
+    print(f"Модель обучена на {fmt.num(model.trained['real'])} реальных сообщениях, {fmt.num(model.trained['demo'])} "
+          f"текстах демо-генератора и {fmt.num(model.trained['corrections'])} исправлениях куратора; сохранена: "
+          f"{path} ({fmt.num(path.stat().st_size / 1e6, 1)} МБ). Время {fmt.num(time.perf_counter() - started, 1)} с.",
+          file=sys.stderr)
+    return 0
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m etl", description="Загрузка данных в базу МЦУ")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -112,6 +135,10 @@ def main(argv=None) -> int:
                       help="дата выгрузки: на этот день страницы покажут состояние (по умолчанию — последнее "
                            "событие в данных)")
     load.set_defaults(func=cmd_load)
+    themes = sub.add_parser("train-themes", help="обучить классификатор тем по текстам и напечатать его точность")
+    themes.add_argument("--pos", help="размеченные сообщения ПОС (по умолчанию ../shared/realdata/pos_kursk_messages_2022.csv)")
+    themes.add_argument("--out", help="файл модели (по умолчанию data/model/themes.joblib)")
+    themes.set_defaults(func=cmd_train_themes)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -17,7 +17,7 @@ import duckdb
 import polars as pl
 from rapidfuzz import fuzz, process
 
-from etl import review
+from etl import classify, review
 from etl.build import apply_schema, update_database
 from etl.calendar import FIRST_YEAR, LAST_YEAR, production_calendar
 from etl.deadlines import Deadlines, Rules
@@ -28,6 +28,7 @@ from etl.privacy import hash_expr, hash_fingerprint, mask_expr, mask_flat_expr, 
 from etl.profile import ALLOWED, REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
 from etl.read import FileRefused, best_header, make_table, read_grids
 from etl.reference import REFERENCE_TABLES, read_reference
+from mcu import fmt
 from mcu.settings import db_path
 
 UNKNOWN_THEME = "Не определено"
@@ -35,7 +36,8 @@ APPEAL_COLUMNS = [
     "appeal_id", "source", "kind", "appeal_type", "external_id", "received_at", "due_at", "extended",
     "answered_at", "closed_at", "status", "theme", "subtheme", "settlement_id", "address", "lat", "lon",
     "executor_id", "result", "solvable", "rating", "satisfied", "is_repeat", "applicant_hash", "text",
-    "audience", "engagement", "extra", "source_file", "source_row", "loaded_at",
+    "audience", "engagement", "extra", "theme_source", "theme_confidence", "theme_suggestion",
+    "source_file", "source_row", "loaded_at",
 ]
 # What makes a re-loaded row "the same": everything but where and when it was loaded from.
 CONTENT = [c for c in APPEAL_COLUMNS if c not in ("appeal_id", "source_file", "source_row", "loaded_at")]
@@ -579,10 +581,10 @@ class ThemeMatcher:
 
     def _exact(self, category, subtheme) -> tuple[str | None, str]:
         keys = [basic_key(v) for v in (subtheme, category) if v]
-        for table in (self.own, self.exact):
+        for how, table in (("own", self.own), ("exact", self.exact)):
             for k in keys:
                 if k in table:
-                    return table[k], "exact"
+                    return table[k], how
         for v in (subtheme, category):
             m = re.match(self.CODE, str(v or ""))
             if m:
@@ -625,7 +627,10 @@ def theme_matcher(con, profile: Profile | None = None, cutoff: int = 90) -> Them
     return ThemeMatcher(themes, dict(con.execute("SELECT alias, theme FROM theme_aliases").fetchall()), own, cutoff)
 
 
-def _themes(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:
+def _themes(con, df: pl.DataFrame, unmatched: Unmatched, with_source: bool = False) -> pl.Series | pl.DataFrame:
+    """Each row's canonical theme («Не определено» where nothing matched); `with_source`: a frame of theme and
+    theme_source — 'export' (a theme's own name, or the profile's mapping), 'alias' (the alias list: exact,
+    ТОТК code or fuzzy), null (not matched)."""
     matcher = theme_matcher(con, unmatched.profile)
     near = theme_matcher(con, unmatched.profile, cutoff=SUGGEST_CUTOFF)
     # A waiting theme is named by its category (the coarser value: one choice covers its subthemes), else
@@ -634,7 +639,8 @@ def _themes(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:
     unmatched.suggesters["theme"] = lambda v: near.match(*pair_of.get(v, (v, None)))[0]
     cat = pl.col("theme") if "theme" in df.columns else pl.lit(None, dtype=pl.String)
     sub = pl.col("subtheme") if "subtheme" in df.columns else pl.lit(None, dtype=pl.String)
-    keys = df.select(cat.alias("c"), sub.alias("s"))
+    # Beside a real column the literals broadcast: a file with neither column still gets one pair per row.
+    keys = df.select(cat.alias("c"), sub.alias("s"), pl.col("__row")).drop("__row")
     pairs = keys.group_by("c", "s").len().sort("len", "c", "s", descending=[True, False, False], nulls_last=True)
     found, waiting, spellings = [], {}, Spellings(con, "theme", basic_key)
     matched = matcher.match_many(pairs.select("c", "s").rows())
@@ -652,16 +658,59 @@ def _themes(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:
                 pair_of.setdefault(spelling, (c, s))
         elif how == "fuzzy":
             unmatched.add("theme", shown, n, f"сопоставлена приблизительно: {theme}")
-        found.append({"c": c, "s": s, "theme": theme, "waiting": spelling})
+        given = how == "own" or (how == "exact" and basic_key(theme) in (basic_key(c), basic_key(s)))
+        source = None if spelling or value is None else "export" if given else "alias"
+        found.append({"c": c, "s": s, "theme": theme, "waiting": spelling, "source": source})
     for spelling, values in waiting.items():
         for value, n in values.items():
             unmatched.wait("theme", value, n, spelling=spelling)
     # One join, not a Python loop over the rows: an export may have millions.
     joined = keys.join(pl.DataFrame(found, schema={"c": pl.String, "s": pl.String, "theme": pl.String,
-                                                   "waiting": pl.String}),
+                                                   "waiting": pl.String, "source": pl.String}),
                        on=["c", "s"], how="left", nulls_equal=True, maintain_order="left")
     unmatched.per_row["theme"] = joined["waiting"]
+    if with_source:
+        return joined.select("theme", pl.col("source").alias("theme_source"))
     return joined["theme"]
+
+
+def _predict_themes(out: pl.DataFrame, unmatched: Unmatched) -> pl.DataFrame:
+    """Rows the export left without a matched theme get one from their (masked) text (etl/classify.py): set when
+    the model is sure enough, otherwise kept as the suggestion beside «Не определено». Never on a row whose
+    theme the export (or the alias list) gave."""
+    out = out.with_columns(theme_confidence=pl.lit(None, dtype=pl.Float64),
+                           theme_suggestion=pl.lit(None, dtype=pl.String))
+    need = (pl.col("theme") == UNKNOWN_THEME) & pl.col("theme_source").is_null() & pl.col("text").is_not_null()
+    idx = out.with_row_index("__i").filter(need)["__i"]
+    model = classify.load_model() if len(idx) else None
+    if model is None:
+        return out
+    found = model.predict(out["text"].gather(idx))
+    sure = found["confidence"] >= classify.min_confidence()
+    guess = pl.DataFrame({"__i": idx}).hstack(found).with_columns(sure=sure.fill_null(False))
+    full = out.with_row_index("__i").join(guess, on="__i", how="left", maintain_order="left")
+    out = full.select(
+        *[c for c in out.columns if c not in ("theme", "theme_source", "theme_confidence", "theme_suggestion")],
+        pl.when(pl.col("sure")).then(pl.col("theme_right")).otherwise(pl.col("theme")).alias("theme"),
+        pl.when(pl.col("sure")).then(pl.lit("predicted")).otherwise(pl.col("theme_source")).alias("theme_source"),
+        pl.col("confidence").alias("theme_confidence"),
+        pl.col("theme_right").alias("theme_suggestion"),
+    ).select(out.columns)
+    level = fmt.num(classify.min_confidence() * 100) + " %"
+    for theme, ok, n in guess.drop_nulls("theme").group_by("theme", "sure").len().sort("len", descending=True).iter_rows():
+        unmatched.add("theme", f"по тексту: {theme}", n,
+                      f"тема определена по тексту (уверенность не ниже {level})" if ok else
+                      f"«{UNKNOWN_THEME}»: по тексту похоже на «{theme}», но уверенность ниже {level} — ждёт куратора")
+    # A waiting category the spelling search found nothing for is suggested the theme its texts point to.
+    per_row = unmatched.per_row.get("theme")
+    if per_row is not None and "theme" in unmatched.suggesters:
+        votes = (pl.DataFrame({"value": per_row.gather(idx), "theme": found["theme"]}).drop_nulls()
+                 .group_by("value", "theme").len().sort("len", "theme", descending=[True, False])
+                 .unique("value", keep="first"))
+        by_text = dict(votes.select("value", "theme").iter_rows())
+        near = unmatched.suggesters["theme"]
+        unmatched.suggesters["theme"] = lambda v: near(v) or by_text.get(v)
+    return out
 
 
 # --- the canonical frames ---------------------------------------------------------------------------
@@ -697,11 +746,12 @@ def _col(df, name, dtype):
 def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, loaded_at: dt.datetime) -> pl.DataFrame:
     p = det.profile
     df = _coordinates(df)
-    theme = _themes(con, df, unmatched)
+    themes = _themes(con, df, unmatched, with_source=True)
     settlement = _settlements(con, df, unmatched) if "settlement" in df.columns else None
     executor = _executors(con, df, unmatched) if "executor" in df.columns else None
     df = df.with_columns(
-        theme=theme,
+        theme=themes["theme"],
+        theme_source=themes["theme_source"],
         settlement_id=settlement if settlement is not None else pl.lit(None, dtype=pl.String),
         executor_id=executor if executor is not None else pl.lit(None, dtype=pl.String),
     )
@@ -722,6 +772,7 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
         _col(df, "closed_at", pl.Datetime("us")).alias("closed_at"),
         _status(det, df).alias("status"),
         pl.col("theme"),
+        pl.col("theme_source"),
         _col(df, "subtheme", pl.String).alias("subtheme"),
         pl.col("settlement_id"),
         # The problem's address stays (it is not the applicant's); a flat number would point at a person.
@@ -747,6 +798,7 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
     ).with_columns(appeal_id=pl.format("{}:{}", pl.col("source"), pl.col("external_id")) if p.source != "custom"
                    # two user-described systems may both number from 1: the profile keeps them apart
                    else pl.format("custom:{}:{}", pl.lit(p.name), pl.col("external_id")))
+    out = _predict_themes(out, unmatched)
     # The export's own deadline, apart from the rule's: a merge must tell a stated deadline from a computed one.
     out = out.with_columns(due_given=pl.col("due_at"), due_at=_due(out, p.deadline))
     return out.select(*APPEAL_COLUMNS, "due_given")
@@ -815,7 +867,10 @@ def _mark_repeats(con) -> None:
 SAID_BY = {
     "appeal_type": ("appeal_type",), "due_at": ("due_at",), "extended": ("extended",),
     "answered_at": ("answered_at",), "closed_at": ("closed_at",), "status": ("status",),
-    "theme": ("theme", "subtheme"), "subtheme": ("subtheme",), "settlement_id": ("settlement",),
+    # A theme predicted from the text is said by the text (and never replaces one an export gave: _merge_sql).
+    "theme": ("theme", "subtheme", "text"), "theme_source": ("theme", "subtheme", "text"),
+    "theme_confidence": ("theme", "subtheme", "text"), "theme_suggestion": ("theme", "subtheme", "text"),
+    "subtheme": ("subtheme",), "settlement_id": ("settlement",),
     "address": ("address",), "lat": ("lat", "coordinates"), "lon": ("lon", "coordinates"),
     "executor_id": ("executor",), "result": ("result",), "solvable": ("solvable",), "rating": ("rating",),
     "satisfied": ("satisfied", "rating"), "applicant_hash": ("applicant",), "text": ("text",),
@@ -837,14 +892,29 @@ def _merge_sql(said: set[str]) -> str:
              f"(greatest(s.received_at, {S('answered_at')}, {S('closed_at')}) "
              f"= greatest(t.received_at, t.answered_at, t.closed_at) "
              f"AND {_RANK_SQL.format(S('status'))} >= {_RANK_SQL.format('t.status')}))")
+    s_theme = (f"CASE WHEN {S('theme_source')} = 'predicted' AND t.theme IS DISTINCT FROM '{UNKNOWN_THEME}' "
+               f"AND coalesce(t.theme_source, 'export') <> 'predicted' THEN NULL ELSE {S('theme')} END")
+    # A theme the export (or a list) gives replaces a guess from the text whichever state is newer.
+    take_theme = (f"(CASE WHEN t.theme_source = 'predicted' AND {S('theme_source')} <> 'predicted' "
+                  f"AND nullif({s_theme}, '{UNKNOWN_THEME}') IS NOT NULL THEN true "
+                  f"WHEN n THEN nullif({s_theme}, '{UNKNOWN_THEME}') IS NOT NULL "
+                  f"ELSE nullif(t.theme, '{UNKNOWN_THEME}') IS NULL AND ({s_theme}) IS NOT NULL END)")
+    # The same theme again keeps its known source (a thinner file may reach it through the alias list instead).
+    take_source = (f"({take_theme} AND (({s_theme}) IS DISTINCT FROM t.theme "
+                   f"OR t.theme_source = 'predicted'))")
     merged = {}
     for c in CONTENT:
         if c in ("extended", "is_repeat"):
             merged[c] = f"t.{c} OR coalesce({S(c)}, false)"        # once extended or repeated, always so
         elif c == "theme":
-            # «Не определено» says nothing about the item: a known theme stays.
-            merged[c] = (f"CASE WHEN n THEN coalesce(nullif({S(c)}, '{UNKNOWN_THEME}'), t.theme) "
-                         f"ELSE coalesce(nullif(t.theme, '{UNKNOWN_THEME}'), {S(c)}, t.theme) END")
+            # «Не определено» says nothing about the item: a known theme stays. A theme predicted from the text
+            # replaces only another prediction (or nothing): never one the export, the alias list or the curator gave.
+            merged[c] = f"CASE WHEN {take_theme} THEN {s_theme} ELSE t.theme END"
+        elif c == "theme_source":
+            merged[c] = f"CASE WHEN {take_source} THEN {S(c)} ELSE t.theme_source END"
+        elif c in ("theme_confidence", "theme_suggestion"):
+            merged[c] = (f"CASE WHEN {take_source} THEN {S(c)} WHEN t.theme_source IS NULL AND t.theme = "
+                         f"'{UNKNOWN_THEME}' THEN coalesce({S(c)}, t.{c}) ELSE t.{c} END")
         elif c == "due_at":
             # A deadline the file states wins as any value does; the rule's deadline (the file gives none)
             # replaces a known one only when the appeal has been extended since.
@@ -876,7 +946,8 @@ _TYPES = {"appeal_type": "VARCHAR", "due_at": "TIMESTAMP", "extended": "BOOLEAN"
           "settlement_id": "VARCHAR", "address": "VARCHAR", "lat": "DOUBLE", "lon": "DOUBLE",
           "executor_id": "VARCHAR", "result": "VARCHAR", "solvable": "BOOLEAN", "rating": "TINYINT",
           "satisfied": "BOOLEAN", "applicant_hash": "VARCHAR", "text": "VARCHAR", "audience": "BIGINT",
-          "engagement": "BIGINT"}
+          "engagement": "BIGINT", "theme_source": "VARCHAR", "theme_confidence": "DOUBLE",
+          "theme_suggestion": "VARCHAR"}
 
 
 def _write_appeals(con, frame: pl.DataFrame, said: set[str]) -> tuple[int, int, int]:

@@ -89,6 +89,13 @@ CREATE TABLE IF NOT EXISTS appeals (
 ALTER TABLE appeals ADD COLUMN IF NOT EXISTS audience BIGINT;
 ALTER TABLE appeals ADD COLUMN IF NOT EXISTS engagement BIGINT;
 ALTER TABLE appeals ADD COLUMN IF NOT EXISTS extra VARCHAR;
+-- Where the theme came from (issue 14): 'export' (the export's own theme or its profile's mapping), 'alias' (the
+-- alias list), 'predicted' (from the text, etl/classify.py), 'curator' (confirmed or corrected on the «Загрузка
+-- данных» page), null (not determined). theme_confidence: the model's probability of theme_suggestion, the theme
+-- the text points to (kept beside «Не определено» when the model was not sure enough).
+ALTER TABLE appeals ADD COLUMN IF NOT EXISTS theme_source VARCHAR;
+ALTER TABLE appeals ADD COLUMN IF NOT EXISTS theme_confidence DOUBLE;
+ALTER TABLE appeals ADD COLUMN IF NOT EXISTS theme_suggestion VARCHAR;
 
 CREATE TABLE IF NOT EXISTS votes (
     vote_id VARCHAR PRIMARY KEY,

@@ -3,8 +3,9 @@ what followed them; information risks of ИМ incidents; the «дорожная 
 import polars as pl
 import streamlit as st
 
-from mcu import filters, fmt
+from mcu import filters, fmt, new_problems
 from mcu import problems as pp
+from mcu.query import db_version, run_query
 from mcu.ui import empty_state, q, table
 
 PCT = st.column_config.NumberColumn(format="percent")
@@ -33,8 +34,9 @@ votes = q("votes_effect", sources=list(flt.sources), themes=list(flt.themes), se
           as_of=flt.as_of, **settings.vote_params())
 draft = pp.vote_draft(points, flt.days, settings)
 
-tab_points, tab_map, tab_votes, tab_risks = st.tabs(
-    ["Рейтинг точек", "Дорожная карта", f"Голосования ({fmt.num(votes.height)})", "Информационные риски"])
+tab_points, tab_map, tab_votes, tab_risks, tab_new = st.tabs(
+    ["Рейтинг точек", "Дорожная карта", f"Голосования ({fmt.num(votes.height)})", "Информационные риски",
+     "Новые проблемы"])
 
 with tab_points:
     if points.is_empty():
@@ -143,3 +145,39 @@ with tab_risks:
             "subtheme": "Подтема", "executor": "Исполнитель", "audience": "Аудитория", "engagement": "Вовлечённость",
             "issue": "Проблема", "due_at": "Срок", "answered_at": "Ответ", "risk": "Риск"}),
             "информационные_риски_инциденты")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def similar_groups(version: int, params: dict, settings: new_problems.Settings) -> pl.DataFrame:
+    """Grouping costs a second or two: once per database version, filters and scope."""
+    return new_problems.groups(run_query("new_problem_texts", **params), settings)
+
+
+with tab_new:
+    ns = new_problems.Settings.load()
+    before_from, recent_from = ns.windows(flt.date_to)
+    themes = q("review_targets").filter(pl.col("dim") == "theme")["target"].to_list()
+    scope = st.selectbox("Где искать", [None, *themes], key="np_scope",
+                         format_func=lambda t: "Обращения без уверенной темы («Не определено»)" if t is None
+                         else f"Внутри темы «{t}»")
+    params = {**flt.params(), "date_from": before_from, "recent_from": recent_from, "theme": scope,
+              "limit": new_problems.MAX_TEXTS}
+    found = similar_groups(db_version(), params, ns)
+    st.markdown(f"Похожие по словам обращения сгруппированы; показаны группы, где за последние "
+                f"{fmt.num(ns.recent_weeks)} нед. ({fmt.date(recent_from)}–{fmt.date(flt.date_to)}) обращений не меньше "
+                f"{fmt.num(ns.min_group)} и больше, чем за {fmt.num(ns.recent_weeks)} нед. до того — проблема, у которой "
+                "ещё нет названия в справочниках. Тексты обезличены.")
+    if found.is_empty():
+        empty_state("Растущих групп похожих обращений нет. Выберите другую тему или расширьте фильтры.")
+    else:
+        for i, g in enumerate(found.head(SHOWN_ON_TOP).to_dicts(), 1):
+            lean = f"; по тексту ближе всего к теме «{g['suggestion']}»" if g["suggestion"] else ""
+            st.markdown(f"**{i}. {g['words']}** — {fmt.num(g['recent'])} обращ. за последние недели против "
+                        f"{fmt.num(g['previous'])} до того; {g['settlements']}{lean}.")
+            for text in g["examples"]:
+                st.caption(f"«{new_problems.plain(text)}»")
+        table(found.select(
+            pl.col("words").alias("Слова"), pl.col("recent").alias("За последние недели"),
+            pl.col("previous").alias("За недели до того"), pl.col("settlements").alias("Населённые пункты"),
+            pl.col("suggestion").alias("Ближе к теме"), pl.col("first").alias("Первое"), pl.col("last").alias("Последнее"),
+            pl.col("examples").list.join(" | ").alias("Примеры")), "новые_проблемы")

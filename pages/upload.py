@@ -2,7 +2,7 @@
 import polars as pl
 import streamlit as st
 
-from etl import review
+from etl import classify, review
 from etl.load import FileRefused, detect, load_file
 from etl.privacy import mask_expr, personal_column
 from etl.profile import Profile, ProfileError
@@ -166,4 +166,42 @@ def review_section() -> None:
         st.rerun()
 
 
+def predictions_section() -> None:
+    """Themes predicted from the text, confirmed or corrected by the curator (etl/classify.py)."""
+    st.header("Темы, определённые по тексту")
+    if done := st.session_state.pop("predictions_done", None):
+        st.success(done, icon=":material/check_circle:")
+    rows = q("theme_predictions", limit=limits().get("classify", {}).get("review_predictions", 30))
+    if rows.is_empty():
+        st.info("Тем, определённых по тексту и ждущих проверки, нет.", icon=":material/task_alt:")
+        return
+    st.caption(f"Обращения без темы в выгрузке (или с темой, которой нет в справочниках) получили тему по тексту. "
+               f"Ниже — самые неуверенные из {fmt.num(rows['waiting'][0])}: тема ниже порога уверенности "
+               f"({fmt.num(classify.min_confidence() * 100)} %) не назначена — обращение в «Не определено», подсказка "
+               "выбрана. Подтвердите подсказку или выберите другую тему и нажмите «Сохранить»: темы сразу применятся, "
+               "а исправления войдут в следующее обучение (python -m etl train-themes).")
+    themes = q("review_targets").filter(pl.col("dim") == "theme")["target"].to_list()
+    options = [review.LATER, *themes]
+    names = {review.LATER: "— не решать сейчас —"} | {t: t for t in themes}
+    with st.form("predictions_form", border=False):
+        for r in rows.iter_rows(named=True):
+            state = "назначена" if r["applied"] else "не назначена"
+            st.selectbox(f"{r['channel']} № {plain(r['external_id'])}, {fmt.date(r['received'])}, "
+                         f"{plain(r['settlement'] or '—')}: «{plain((r['text'] or '')[:300])}» — по тексту "
+                         f"«{r['suggestion']}», уверенность {fmt.num(r['confidence'] * 100)} % ({state})", options,
+                         index=options.index(r["suggestion"]) if r["suggestion"] in names else 0,
+                         format_func=names.get, key=f"predicted_{r['appeal_id']}")
+        saved = st.form_submit_button("Сохранить", type="primary", key="predictions_save")
+    if saved:
+        choices = {a: st.session_state[f"predicted_{a}"] for a in rows["appeal_id"]}
+        try:
+            n = classify.apply_themes({a: t for a, t in choices.items() if t != review.LATER})
+        except ValueError as e:
+            st.error(str(e), icon=":material/block:")
+            return
+        st.session_state["predictions_done"] = f"Темы сохранены: обращений — {fmt.num(n)}."
+        st.rerun()
+
+
 review_section()
+predictions_section()

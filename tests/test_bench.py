@@ -11,6 +11,7 @@ def test_bench_reports_every_query_and_the_load(capsys):
         assert f"запрос {name}" in out
     assert "наша загрузка ПОС, 300 строк" in out
     table = pl.read_csv(RESULTS / "latest.csv")
-    assert table.height == len(PAGE_QUERIES) + 3
+    assert "классификатор тем, 300 текстов" in out
+    assert table.height == len(PAGE_QUERIES) + 5
     assert table["rows"].unique().to_list() == [3000]
-    assert table.filter(pl.col("что").str.contains("база"))["отношение"].to_list() == [1.0, 1.0]
+    assert table.filter(pl.col("что").str.contains("база"))["отношение"].to_list() == [1.0, 1.0, 1.0]

@@ -48,7 +48,8 @@ def test_upload_into_no_database_creates_it_and_reports(page):
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM appeals").fetchone() == (4,)
     con.close()
-    assert [h.value for h in at.main.header] == ["История загрузок", "Значения, не найденные в справочниках"]
+    assert [h.value for h in at.main.header] == ["История загрузок", "Значения, не найденные в справочниках",
+                                                "Темы, определённые по тексту"]
     # The sidebar filters now see the loaded data: every page shows it at once.
     assert [h.value for h in at.sidebar.header] == ["Фильтры"]
     assert at.selectbox(key="upload_rejects_pick").value == 1

@@ -23,6 +23,8 @@ def reference(tmp_path, monkeypatch):
     shutil.copytree(ROOT / "data" / "reference", ref)
     monkeypatch.setenv("MCU_REFERENCE", str(ref))
     monkeypatch.setenv("MCU_SALT", "test-salt")
+    # The review of values on its own: no theme from the text (that is tests/test_classify.py).
+    monkeypatch.setenv("MCU_THEME_MODEL", str(tmp_path / "no_model.joblib"))
     return ref
 
 

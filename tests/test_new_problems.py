@@ -1,0 +1,69 @@
+"""«Новые проблемы» (issue 14): similar texts with no confident theme grouped; the groups that grew are shown."""
+import datetime as dt
+
+from mcu import new_problems
+from mcu.query import run_query
+
+UNKNOWN = "Не определено"
+
+
+def appeals() -> list[dict]:
+    """Four weeks before 30.05.2026 and the four before them: a new problem (a smell from the treatment plant)
+    grows from 1 to 6 appeals; an old one (bus stop benches) stays at 3 and 3; odd texts stay alone."""
+    rows = []
+    day = lambda d: f"2026-{d}"
+    smell = ["Ужасный запах с очистных сооружений, невозможно открыть окна",
+             "Опять запах канализации с очистных сооружений по вечерам",
+             "Со стороны очистных сооружений идёт сильный запах, дышать нечем",
+             "Запах от очистных сооружений стоит над всем посёлком",
+             "Очистные сооружения воняют, запах в квартирах",
+             "Снова запах с очистных сооружений, примите меры"]
+    for i, (d, text) in enumerate(zip(["05-05", "05-08", "05-12", "05-20", "05-25", "05-28"], smell)):
+        rows.append({"received_at": day(d), "text": text, "settlement_id": "askiz" if i % 2 else "biskamzha"})
+    rows.append({"received_at": day("04-10"), "text": "Запах с очистных сооружений весной", "settlement_id": "askiz"})
+    bench = "Сломаны скамейки на остановке автобуса у рынка"
+    for d in ["04-06", "04-14", "04-22", "05-06", "05-14", "05-22"]:
+        rows.append({"received_at": day(d), "text": bench, "settlement_id": "askiz"})
+    for d, text in [("05-10", "Прошу сообщить график приёма главы"), ("05-11", "Благодарность коллективу библиотеки"),
+                    ("05-15", "Когда откроют новый мост через реку")]:
+        rows.append({"received_at": day(d), "text": text, "settlement_id": "askiz"})
+    return [r | {"theme": UNKNOWN} for r in rows] + [
+        {"received_at": day("05-20"), "theme": "ЖКХ", "text": "Запах с очистных сооружений, это ЖКХ"}]
+
+
+def params(theme=None) -> dict:
+    settings = new_problems.Settings()
+    before, recent = settings.windows(dt.date(2026, 5, 30))
+    assert (before, recent) == (dt.date(2026, 4, 5), dt.date(2026, 5, 3))
+    return {"date_from": before, "date_to": dt.date(2026, 5, 30), "sources": None, "themes": None,
+            "settlements": None, "executors": None, "recent_from": recent, "theme": theme, "limit": 3000}
+
+
+def test_a_growing_group_of_similar_texts_is_found(make_db):
+    db = make_db(appeals())
+    texts = run_query("new_problem_texts", db=db, **params())
+    assert texts.height == 16            # «Не определено» only: the ЖКХ appeal is not among them
+    found = new_problems.groups(texts, new_problems.Settings())
+    assert found.height == 1              # the benches did not grow; single texts are no group
+    g = found.row(0, named=True)
+    assert (g["recent"], g["previous"], g["first"], g["last"]) == (6, 1, dt.date(2026, 4, 10), dt.date(2026, 5, 28))
+    assert g["words"].split(", ")[:3] == ["запах", "очистных", "сооружений"]
+    assert len(g["examples"]) == 3 and all("очистн" in e.lower() for e in g["examples"])
+    assert g["settlements"] == "Аскиз (4), Бискамжа (3)"
+
+
+def test_within_one_theme(make_db):
+    db = make_db(appeals())
+    texts = run_query("new_problem_texts", db=db, **params("ЖКХ"))
+    assert texts["text"].to_list() == ["Запах с очистных сооружений, это ЖКХ"]
+    assert new_problems.groups(texts, new_problems.Settings()).is_empty()
+
+
+def test_the_tab_on_the_problems_page(make_db, open_app):
+    db = make_db(appeals())
+    at = open_app(db, "pages/problems.py", period="custom", **{"from": "2026-04-01", "to": "2026-05-30"})
+    assert "Новые проблемы" in [t.label for t in at.tabs]
+    assert any(m.value.startswith("**1. запах, очистных, сооружений") and "— 6 обращ." in m.value for m in at.markdown)
+    at.selectbox(key="np_scope").set_value("ЖКХ").run()
+    assert not at.exception, at.exception
+    assert any("Растущих групп похожих обращений нет" in i.value for i in at.info)
