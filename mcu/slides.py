@@ -20,7 +20,8 @@ from mcu.ui import change, q
 
 GOOD, BAD, FLAT, LATE = "#4ade80", "#f87171", "#e5e7eb", "#fbbf24"
 MONTHS_SHORT = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
-HEAT_THEMES, HEAT_PLACES, EXECUTORS, POINTS = 8, 7, 6, 5
+# Three problem points: each is a line of figures, and five of them do not fit a slide in large type.
+HEAT_THEMES, HEAT_PLACES, EXECUTORS, POINTS = 8, 7, 6, 3
 MIN_RATED = 5  # a month's share from fewer ratings is drawn pale
 FULL_BAR = 44  # the height of a 100 % column, in --u: what the slide has left under its head and labels
 DEFAULT_INTERVAL, MIN_INTERVAL, MAX_INTERVAL = 20, 5, 3600  # seconds a slide stays on screen

@@ -186,8 +186,8 @@ def predictions_section() -> None:
     with st.form("predictions_form", border=False):
         for r in rows.iter_rows(named=True):
             state = "назначена" if r["applied"] else "не назначена"
-            st.selectbox(f"{r['channel']} № {plain(r['external_id'])}, {fmt.date(r['received'])}, "
-                         f"{plain(r['settlement'] or '—')}: «{plain((r['text'] or '')[:300])}» — по тексту "
+            st.selectbox(f"{r['channel']} № {md(r['external_id'])}, {fmt.date(r['received'])}, "
+                         f"{md(r['settlement'] or '—')}: «{md((r['text'] or '')[:300])}» — по тексту "
                          f"«{r['suggestion']}», уверенность {fmt.num(r['confidence'] * 100)} % ({state})", options,
                          index=options.index(r["suggestion"]) if r["suggestion"] in names else 0,
                          format_func=names.get, key=f"predicted_{r['appeal_id']}")

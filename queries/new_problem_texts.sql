@@ -3,7 +3,7 @@
 -- the classifier was not sure either) when $theme is NULL, or those of one theme. The newest first, at most $limit.
 SELECT a.appeal_id, a.received_day AS received, a.received_day >= $recent_from AS recent, a.theme,
        coalesce(s.name, 'Не определён') AS settlement, a.theme_suggestion AS suggestion, a.text
-FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors) a
+FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities) a
 LEFT JOIN settlements s ON s.settlement_id = a.settlement_id
 WHERE nullif(trim(a.text), '') IS NOT NULL
   AND (CASE WHEN $theme IS NULL THEN a.theme = 'Не определено' ELSE a.theme = $theme END)

@@ -36,7 +36,7 @@ def params(theme=None) -> dict:
     before, recent = settings.windows(dt.date(2026, 5, 30))
     assert (before, recent) == (dt.date(2026, 4, 5), dt.date(2026, 5, 3))
     return {"date_from": before, "date_to": dt.date(2026, 5, 30), "sources": None, "themes": None,
-            "settlements": None, "executors": None, "recent_from": recent, "theme": theme, "limit": 3000}
+            "settlements": None, "executors": None, "municipalities": None, "recent_from": recent, "theme": theme, "limit": 3000}
 
 
 def test_a_growing_group_of_similar_texts_is_found(make_db):
