@@ -535,7 +535,36 @@ def _settlements(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:
             unmatched.add("settlement", value, n, f"сопоставлен приблизительно: {labels.get(sid, sid)}")
         mapping[value] = sid
     unmatched.per_row["settlement"] = spellings.per_row(df["settlement"])
-    return df["settlement"].replace_strict(mapping, default=None, return_dtype=pl.String)
+    ids = df["settlement"].replace_strict(mapping, default=None, return_dtype=pl.String)
+    return _within_municipality(con, df, ids, unmatched)
+
+
+def _within_municipality(con, df: pl.DataFrame, ids: pl.Series, unmatched: Unmatched) -> pl.Series:
+    """Settlements of one name in several municipalities (DESIGN.md §4, territory levels): the export's
+    municipality says which; without it the row keeps no settlement rather than a guessed one."""
+    rows = con.execute("SELECT settlement_id, name, municipality FROM settlements").fetchall()
+    keys: dict[str, list] = {}
+    for sid, name, municipality in rows:
+        keys.setdefault(settlement_key(name), []).append((sid, basic_key(municipality or "")))
+    twins = {sid: key for key, places in keys.items() if len(places) > 1 for sid, _ in places}
+    if not twins or not ids.is_in(list(twins)).any():
+        return ids
+    mun = df["municipality"] if "municipality" in df.columns else pl.Series([None] * df.height, dtype=pl.String)
+    pairs = pl.DataFrame({"sid": ids, "mun": mun, "value": df["settlement"]})
+    chosen = {}
+    for sid, municipality, value, n in (pairs.filter(pl.col("sid").is_in(list(twins)))
+                                        .group_by("sid", "mun", "value").len().iter_rows()):
+        wanted = basic_key(municipality or "")
+        hit = [s for s, m in keys[twins[sid]] if wanted and (m == wanted or wanted in m or m in wanted)]
+        chosen[(sid, municipality)] = hit[0] if len(hit) == 1 else None
+        if chosen[(sid, municipality)] is None:
+            unmatched.add("settlement", value, n, "пункты с таким названием есть в нескольких муниципалитетах, а "
+                          "муниципалитет в строке не указан или не найден — населённый пункт оставлен пустым")
+    fix = pl.DataFrame([{"sid": k[0], "mun": k[1], "new": v} for k, v in chosen.items()],
+                       schema={"sid": pl.String, "mun": pl.String, "new": pl.String})
+    out = pairs.join(fix, on=["sid", "mun"], how="left", nulls_equal=True, maintain_order="left")
+    return out.select(pl.when(pl.col("sid").is_in(list(twins))).then(pl.col("new")).otherwise(pl.col("sid"))
+                      .alias("settlement_id")).to_series()
 
 
 def _executors(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:

@@ -3,6 +3,7 @@ a same-named village (figures per level), the bound on what reaches the browser 
 import datetime as dt
 import json
 import math
+import shutil
 
 import duckdb
 import pytest
@@ -298,3 +299,24 @@ def test_municipality_filter_comes_from_the_link(districts, open_app):
     assert at.multiselect(key="f_municipality").value == ["Район Б"]
     leaders = next(df.value for df in at.dataframe if "Населённый пункт" in df.value.columns)
     assert leaders[["Населённый пункт", "Обращений"]].values.tolist() == [["Ивановка (Район Б)", 2], ["Петрово", 1]]
+
+
+def test_a_load_matches_a_twin_settlement_within_its_municipality(districts, tmp_path, monkeypatch):
+    """The export names the municipality: «Ивановка» of Район Б is Район Б's; without one it is left empty."""
+    from etl.load import load_file
+
+    monkeypatch.setenv("MCU_SALT", "test-salt")
+    path = tmp_path / "twins.csv"
+    path.write_text("№ сообщения;Дата создания;Категория;Статус;Населенный пункт;Муниципалитет\n"
+                    "T-1;01.03.2026 10:00;ЖКХ;Новое;Ивановка;Район Б\n"
+                    "T-2;01.03.2026 11:00;ЖКХ;Новое;с. Ивановка;Район А\n"
+                    "T-3;01.03.2026 12:00;ЖКХ;Новое;Ивановка;\n", encoding="utf-8")
+    db = tmp_path / "districts.duckdb"
+    shutil.copyfile(districts, db)   # the module's fixture stays as the other tests expect it
+    r = load_file(path, db=db, source="pos")
+    assert (r.rows_read, r.loaded, r.rejected) == (3, 3, 0)
+    with duckdb.connect(str(db), read_only=True) as con:
+        got = con.execute("SELECT external_id, settlement_id FROM appeals WHERE source_file = 'twins.csv' "
+                          "ORDER BY 1").fetchall()
+    assert got == [("T-1", "ivanovka_b"), ("T-2", "ivanovka_a"), ("T-3", None)]
+    assert "в нескольких муниципалитетах" in r.unmatched.filter(r.unmatched["значение"] == "Ивановка")["итог"][0]
