@@ -90,8 +90,10 @@ def test_heatmap_is_drawn_with_figures(server, browser):
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.get_by_text(f"Найдено {cells[0]};").wait_for(timeout=30_000)
-    # The list shows 50 a page; its CSV holds the whole list, Excel-ready.
-    with page.expect_download() as download:
+    # The list shows 50 a page; its CSV holds the whole list, Excel-ready. (The button is clicked once the
+    # page has finished its run: a click during a rerun can be lost on a busy machine.)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    with page.expect_download(timeout=60_000) as download:
         page.get_by_role("button", name="CSV").last.click()
     data = Path(download.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
