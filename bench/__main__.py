@@ -73,7 +73,9 @@ def build_large(path: Path, rows: int) -> int:
         for k in range(copies)]).head(rows)
     with new_database(path) as con:
         cols = ", ".join(big.columns)
-        con.execute(f"INSERT INTO appeals ({cols}) SELECT {cols} FROM big")
+        # In order of receipt, as the loader stores each file (etl.load._write_appeals) and as daily loads
+        # accumulate: 30 concatenated copies of two years would be a layout no load produces.
+        con.execute(f"INSERT INTO appeals ({cols}) SELECT {cols} FROM big ORDER BY received_at, appeal_id")
     return big.height
 
 
