@@ -30,9 +30,19 @@ def apply_schema(con) -> None:
 
 
 def refresh_derived(con) -> None:
-    """Recompute what is derived from the whole appeals table (repeat appeals) after any write."""
-    con.execute("DELETE FROM appeal_repeats")
-    con.execute("INSERT INTO appeal_repeats SELECT * FROM appeal_repeats_live")
+    """Recompute what is derived from the whole appeals table (repeat appeals) after any write.
+
+    The whole table is recomputed but only the difference is written: deleting and re-inserting every row
+    rebuilds the primary-key index (9 of the 23 s a 1 000-row load into 1 M appeals took)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE repeats_now AS SELECT * FROM appeal_repeats_live")
+    con.execute("DELETE FROM appeal_repeats WHERE appeal_id NOT IN (SELECT appeal_id FROM repeats_now)")
+    con.execute("""
+        UPDATE appeal_repeats r SET flagged = n.flagged, same_problem = n.same_problem, repeated = n.repeated
+        FROM repeats_now n
+        WHERE n.appeal_id = r.appeal_id
+          AND (n.flagged, n.same_problem, n.repeated) IS DISTINCT FROM (r.flagged, r.same_problem, r.repeated)""")
+    con.execute("INSERT INTO appeal_repeats SELECT * FROM repeats_now n ANTI JOIN appeal_repeats r USING (appeal_id)")
+    con.execute("DROP TABLE repeats_now")
 
 
 def create_model(con) -> None:

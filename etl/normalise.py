@@ -104,8 +104,15 @@ def parse_bool(expr: pl.Expr) -> pl.Expr:
 
 def map_values(expr: pl.Expr, mapping: dict, dtype) -> pl.Expr:
     """A profile's value map over normalised source values; values not in the map → null."""
-    keys = expr.map_elements(norm_header, return_dtype=pl.String)
+    keys = expr.map_batches(_norm_distinct, return_dtype=pl.String, is_elementwise=True)
     return keys.replace_strict(mapping, default=None, return_dtype=dtype)
+
+
+def _norm_distinct(s: pl.Series) -> pl.Series:
+    """norm_header of each distinct value, not of each row (a status column has a handful of values in
+    100 000 rows: one Python call a row was 10 % of a load)."""
+    distinct = s.drop_nulls().unique()
+    return s.replace_strict(distinct, [norm_header(v) for v in distinct], default=None, return_dtype=pl.String)
 
 
 _TAGS = re.compile(r"<[^>]{0,200}>")

@@ -286,22 +286,40 @@ def _needs_ner(piece: str) -> bool:
     return bool(_FLAG_RE.search(piece)) or any(_name_kind(m.group()) for m in _CAP_WORD.finditer(piece))
 
 
+# NER's finds per sentence and the masked form of each text, kept for the process: an export repeats
+# sentences («Спасибо!», a template's line) and polars hands a column to the mask in several batches, each
+# holding most of the column's distinct values (a 100 000-row export ran NER on the same addresses 16 times).
+_CACHE_LIMIT = 200_000
+_ner_found: dict[str, list] = {}
+_masked: dict[str, str] = {}
+
+
+def _remember(cache: dict, key, value) -> None:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+    cache[key] = value
+
+
 def mask_names(texts: list[str]) -> list[str]:
     """Names in texts (already through MASKS) replaced by [ФИО]: patterns, the name dictionary and NER,
     places left alone. NER (about 6 ms a text) reads only the sentences a pattern flags or where the
-    dictionary found a name, shortest first so that a batch pads little."""
+    dictionary found a name, each distinct sentence once, shortest first so that a batch pads little."""
     jobs = []   # (text index, offset, sentence)
     for i, text in enumerate(texts):
         for a, b in _sentences(text):
             if _needs_ner(text[a:b]):
                 jobs.append((i, a, text[a:b]))
-    jobs.sort(key=lambda j: len(j[2]))
-    found: dict[int, list] = {}
-    if jobs:
-        with _lock:
-            markups = list(_ner().map([j[2] for j in jobs]))
-        for (i, offset, _), markup in zip(jobs, markups):
-            found.setdefault(i, []).extend((s.type, s.start + offset, s.stop + offset) for s in markup.spans)
+    with _lock:
+        todo = sorted({j[2] for j in jobs if j[2] not in _ner_found}, key=len)
+        if todo:
+            for sentence, markup in zip(todo, _ner().map(todo)):
+                _remember(_ner_found, sentence, [(s.type, s.start, s.stop) for s in markup.spans])
+        found: dict[int, list] = {}
+        for i, offset, sentence in jobs:
+            spans = _ner_found.get(sentence)
+            if spans is None:       # dropped by a full cache between the two loops: read it again
+                spans = [(s.type, s.start, s.stop) for s in next(iter(_ner().map([sentence]))).spans]
+            found.setdefault(i, []).extend((kind, a + offset, b + offset) for kind, a, b in spans)
     out = []
     for i, text in enumerate(texts):
         for start, stop in reversed(_name_spans(text, found.get(i, []))):
@@ -320,8 +338,16 @@ def _mask_names_series(s: pl.Series) -> pl.Series:
     idx = candidate.arg_true()
     values = s.gather(idx).to_list()
     unique = list(dict.fromkeys(values))      # columns of rejected rows repeat their values many times
-    masked = dict(zip(unique, mask_names(unique)))
-    return s.scatter(idx, pl.Series([masked[v] for v in values], dtype=pl.String))
+    with _lock:
+        new = [v for v in unique if v not in _masked]
+    for value, masked in zip(new, mask_names(new)):
+        with _lock:
+            _remember(_masked, value, masked)
+    with _lock:
+        known = {v: _masked.get(v) for v in unique}
+    missing = [v for v, m in known.items() if m is None]   # dropped by a full cache meanwhile
+    known.update(zip(missing, mask_names(missing)))
+    return s.scatter(idx, pl.Series([known[v] for v in values], dtype=pl.String))
 
 
 # A source column that holds the applicant whatever its content («Заявитель», «Телефон заявителя», «E-mail
