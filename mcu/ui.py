@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from mcu import fmt
-from mcu.export import to_csv, to_xlsx
+from mcu.export import FLOAT_DIGITS, as_shown, to_csv, to_xlsx
 from mcu.query import QueryError, db_version, run_query
 
 
@@ -45,13 +45,30 @@ def q(name: str, **params) -> pl.DataFrame:
         st.stop()
 
 
-def downloads(data: pl.DataFrame | Callable[[], pl.DataFrame], name: str, key: str | None = None) -> None:
-    """CSV (Excel-friendly) and XLSX downloads of a table's data; files are built only when clicked.
+def _percent_columns(config: dict) -> list[str]:
+    """Columns a page asked to show as percent (NumberColumn(format="percent"))."""
+    return [c for c, v in config.items() if isinstance(v, dict) and (v.get("type_config") or {}).get("format") == "percent"]
+
+
+def _date_format(config: dict, column: str, default: str) -> str:
+    """A page's own date format for a column (DateColumn(format="MM.YYYY")) as strftime."""
+    moment = ((config.get(column) or {}).get("type_config") or {}).get("format") if isinstance(config.get(column), dict) else None
+    if not moment:
+        return default
+    for token, code in (("YYYY", "%Y"), ("DD", "%d"), ("MM", "%m"), ("HH", "%H"), ("mm", "%M")):
+        moment = moment.replace(token, code)
+    return moment
+
+
+def downloads(data: pl.DataFrame | Callable[[], pl.DataFrame], name: str, key: str | None = None,
+              percent=(), digits: dict | None = None, labels: dict | None = None) -> None:
+    """CSV (Excel-friendly) and XLSX downloads of a table's data as the screen shows it (shares in percent,
+    numbers rounded, да/нет, «—»); files are built only when clicked.
 
     `data` may be a function returning the frame, for downloads larger than what is shown (a whole list
     behind a paged table)."""
     key = key or name
-    frame = data if callable(data) else (lambda: data)
+    frame = (lambda: as_shown(data() if callable(data) else data, percent, digits, labels))
     row = st.container(horizontal=True, gap="small")
     row.download_button("CSV", data=lambda: to_csv(frame()), file_name=f"{name}.csv", mime="text/csv",
                         key=f"csv_{key}", icon=":material/download:", on_click="ignore")
@@ -60,19 +77,45 @@ def downloads(data: pl.DataFrame | Callable[[], pl.DataFrame], name: str, key: s
                         icon=":material/download:", on_click="ignore")
 
 
-def table(df: pl.DataFrame, name: str, column_config: dict | None = None, download=None, **kwargs):
-    """A table with Russian dates and its downloads (of `download`, a frame or a function returning one,
-    when the file should hold more than is shown). Returns st.dataframe's value (selection, if asked)."""
-    # Numbers follow the browser's locale («1 234,5» in a Russian browser); dates are always ДД.ММ.ГГГГ.
-    config = {c: st.column_config.NumberColumn(format="localized") for c, t in df.schema.items() if t.is_numeric()}
-    config |= {c: st.column_config.DateColumn(format="DD.MM.YYYY") for c, t in df.schema.items() if t == pl.Date}
-    config |= {c: st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm")
-               for c, t in df.schema.items() if isinstance(t, pl.Datetime)}
-    config |= column_config or {}
-    # Empty text cells show empty, not «None» (the downloads keep them empty too).
-    shown = df.with_columns(pl.col(pl.String).fill_null(""))
-    event = st.dataframe(shown, column_config=config, hide_index=True, **kwargs)
-    downloads(df if download is None else download, name)
+def shown(df: pl.DataFrame, config: dict, digits: dict | None = None, labels: dict | None = None):
+    """The frame as the grid draws it: a pandas Styler whose display text is Russian («1 234,5», «94,4 %»,
+    «22.11.2026», да/нет) with one precision a column and «—» for empty (Streamlit would draw «None»);
+    the values underneath stay numbers and dates, so a column still sorts as numbers."""
+    digits = digits or {}
+    percent = set(_percent_columns(config))
+    formats = {}
+    for c, t in df.schema.items():
+        d = digits.get(c, FLOAT_DIGITS if t.is_float() else 0)
+        if c in percent:
+            formats[c] = lambda v, d=d: fmt.pct(v, d)
+        elif t.is_numeric():
+            formats[c] = lambda v, d=d, words=(labels or {}).get(c, {}): words.get(v) or fmt.num(v, d)
+        elif t == pl.Date:
+            formats[c] = lambda v, f=_date_format(config, c, "%d.%m.%Y"): v.strftime(f)
+        elif isinstance(t, pl.Datetime):
+            formats[c] = lambda v, f=_date_format(config, c, "%d.%m.%Y %H:%M"): v.strftime(f)
+        elif t == pl.Boolean:
+            formats[c] = lambda v: "да" if v else "нет"
+        elif t == pl.String:
+            formats[c] = str
+    return df.to_pandas().style.format(formats, na_rep=fmt.DASH)
+
+
+def table(df: pl.DataFrame, name: str, column_config: dict | None = None, download=None,
+          digits: dict | None = None, labels: dict | None = None, **kwargs):
+    """A table in Russian formats and its downloads (of `download`, a frame or a function returning one,
+    when the file should hold more than is shown); the downloads show what the screen shows. Returns
+    st.dataframe's value (selection, if asked)."""
+    config = dict(column_config or {})
+    # Numbers, dates, flags and empties are written by shown(); a flag reads да/нет, not a checkbox.
+    config |= {c: st.column_config.TextColumn() for c, t in df.schema.items() if t == pl.Boolean and c not in config}
+    styled = shown(df, config, digits, labels)
+    # A column's own format (percent, localized, a date's) would override the display text: drop it.
+    grid = {c: ({**v, "type_config": {**v["type_config"], "format": None}}
+                if isinstance(v, dict) and (v.get("type_config") or {}).get("format") else v) for c, v in config.items()}
+    event = st.dataframe(styled, column_config=grid, hide_index=True, **kwargs)
+    downloads(df if download is None else download, name, percent=_percent_columns(config), digits=digits,
+              labels=labels)
     return event
 
 
@@ -103,6 +146,26 @@ def kpi(col, label: str, value: str, delta: str | None = None, help: str | None 
     color = "off" if neutral or flat else ("inverse" if inverse else "normal")
     col.metric(label, value, delta, delta_color=color, help=help, border=True, width="stretch",
                delta_arrow="off" if flat else "auto")
+
+
+SMALL_BASE = 5    # below this many items a share reads as «мало данных» and shows no change
+NAMED_BASE = 30   # below this many the card names its base: «83,3 % из 12»
+
+
+def share_value(share, base, digits: int = 1, text: str | None = None) -> str:
+    """A KPI card's share with its base when the base is small: «—» on none, «мало данных (6)» below
+    SMALL_BASE, «83,3 % из 12» below NAMED_BASE (`text` in place of the percent, for a mean rating)."""
+    if not base:
+        return fmt.DASH
+    if base < SMALL_BASE:
+        return f"мало данных ({fmt.num(base)})"
+    value = text if text is not None else fmt.pct(share, digits)
+    return f"{value} из {fmt.num(base)}" if base < NAMED_BASE else value
+
+
+def small_base(*bases) -> bool:
+    """A card's base too small for its change to mean anything (either period)."""
+    return any(not b or b < SMALL_BASE for b in bases)
 
 
 def change(cur, prev, digits: int = 0, share: bool = False) -> str | None:

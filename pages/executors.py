@@ -79,4 +79,5 @@ table(items.select("external_id", "channel", "overdue_work_days", "due_at", "ans
                    "subtheme", "settlement", "extended").rename({
     "external_id": "Номер", "channel": "Канал", "received_at": "Поступило", "due_at": "Срок", "extended": "Продлено",
     "answered_at": "Ответ", "overdue_work_days": "Просрочка, раб. дн.", "theme": "Тема", "subtheme": "Подтема",
-    "settlement": "Населённый пункт"}), f"просрочено_{executor}")
+    "settlement": "Населённый пункт"}), f"просрочено_{executor}",
+    labels={"Просрочка, раб. дн.": {0: "< 1"}})  # overdue since the due day itself, not «0» (not late)

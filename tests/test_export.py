@@ -23,7 +23,7 @@ def test_csv_is_utf8_bom_semicolon_with_neutralised_formulas():
         "Тема;Доля;Дата;Просрочено",
         "\"'=HYPERLINK(\"\"x\"\")\";0,5;22.11.2026;да",
         "Дороги;1,25;22.11.2026;нет",
-        "'+7 999;;22.11.2026;",
+        "'+7 999;—;22.11.2026;—",
         "'-1;2,0;22.11.2026;да",
         "'@SUM(A1);3,0;22.11.2026;нет",
         "обычный;4,5;22.11.2026;да",
@@ -47,3 +47,30 @@ def test_russian_formats():
     assert fmt.signed(12) == "+12"
     assert fmt.signed(-0.04, 1) == "0,0"
     assert fmt.month(dt.date(2026, 3, 1)) == "март 2026"
+
+
+def test_downloads_show_what_the_screen_shows():
+    """Shares in percent with the unit in the header, one decimal, да/нет, «—» for empty; XLSX alike."""
+    from mcu.export import as_shown
+
+    df = pl.DataFrame({"Исполнитель": ["Отдел", None], "Балл": [89.40000000000001, None], "Доля": [0.94444, None],
+                       "Доволен": [True, False], "Просрочка": [0, 3], "Срок": [dt.date(2026, 11, 22), None]})
+    out = as_shown(df, percent=["Доля"], labels={"Просрочка": {0: "< 1"}})
+    lines = to_csv(out)[3:].decode("utf-8").splitlines()
+    assert lines == ["Исполнитель;Балл;Доля, %;Доволен;Просрочка;Срок",
+                     "Отдел;89,4;94,4;да;< 1;22.11.2026",
+                     "—;—;—;нет;3;—"]
+    back = pl.read_excel(io.BytesIO(to_xlsx(out)))
+    assert back.row(0) == ("Отдел", 89.4, 94.4, "да", "< 1", dt.date(2026, 11, 22))
+    # Booleans given straight to to_xlsx are да/нет too, not TRUE/FALSE.
+    assert pl.read_excel(io.BytesIO(to_xlsx(df.select("Доволен"))))["Доволен"].to_list() == ["да", "нет"]
+
+
+def test_xlsx_date_columns_are_wide_enough():
+    import zipfile
+
+    sheet = zipfile.ZipFile(io.BytesIO(to_xlsx(DF))).read("xl/worksheets/sheet1.xml").decode()
+    # Column C holds the dates: at least 10 characters wide, so Excel shows 22.11.2026, not ####.
+    import re
+    widths = {int(m[1]): float(m[2]) for m in re.finditer(r'<col min="(\d+)" max="\d+" width="([\d.]+)"', sheet)}
+    assert widths[3] >= 10
