@@ -77,11 +77,9 @@ def downloads(data: pl.DataFrame | Callable[[], pl.DataFrame], name: str, key: s
                         icon=":material/download:", on_click="ignore")
 
 
-def shown(df: pl.DataFrame, config: dict, digits: dict | None = None, labels: dict | None = None):
-    """The frame as the grid draws it: a pandas Styler whose display text is Russian («1 234,5», «94,4 %»,
-    «22.11.2026», да/нет) with one precision a column and «—» for empty (Streamlit would draw «None»);
-    the values underneath stay numbers and dates, so a column still sorts as numbers."""
-    digits = digits or {}
+def _formatters(df: pl.DataFrame, config: dict, digits: dict | None, labels: dict | None) -> dict:
+    """Column -> the text of one non-empty value as the screen shows it."""
+    digits, labels = digits or {}, labels or {}
     percent = set(_percent_columns(config))
     formats = {}
     for c, t in df.schema.items():
@@ -89,16 +87,28 @@ def shown(df: pl.DataFrame, config: dict, digits: dict | None = None, labels: di
         if c in percent:
             formats[c] = lambda v, d=d: fmt.pct(v, d)
         elif t.is_numeric():
-            formats[c] = lambda v, d=d, words=(labels or {}).get(c, {}): words.get(v) or fmt.num(v, d)
+            formats[c] = lambda v, d=d, words=labels.get(c, {}): words.get(v) or fmt.num(v, d)
         elif t == pl.Date:
             formats[c] = lambda v, f=_date_format(config, c, "%d.%m.%Y"): v.strftime(f)
         elif isinstance(t, pl.Datetime):
             formats[c] = lambda v, f=_date_format(config, c, "%d.%m.%Y %H:%M"): v.strftime(f)
         elif t == pl.Boolean:
             formats[c] = lambda v: "да" if v else "нет"
-        elif t == pl.String:
-            formats[c] = str
-    return df.to_pandas().style.format(formats, na_rep=fmt.DASH)
+    return formats
+
+
+def shown(df: pl.DataFrame, config: dict, digits: dict | None = None, labels: dict | None = None):
+    """The frame as the grid draws it: a pandas Styler whose display text is Russian («1 234,5», «94,4 %»,
+    «22.11.2026», да/нет) with one precision a column; the values underneath stay numbers and dates, so a
+    column sorts as numbers. The grid draws any empty cell as «None» whatever the Styler says, so a column
+    with empty cells (and a flag) is handed over as its text, «—» for empty: such a column sorts as text.
+    Returns the Styler and the columns handed over as text."""
+    formats = _formatters(df, config, digits, labels)
+    as_text = [c for c in formats if df[c].null_count() or df.schema[c] == pl.Boolean]
+    frame = df.with_columns(pl.col(pl.String).fill_null(fmt.DASH)).to_pandas()
+    for c in as_text:
+        frame[c] = [fmt.DASH if v is None else formats[c](v) for v in df[c].to_list()]
+    return frame.style.format({c: f for c, f in formats.items() if c not in as_text}), as_text
 
 
 def table(df: pl.DataFrame, name: str, column_config: dict | None = None, download=None,
@@ -107,16 +117,43 @@ def table(df: pl.DataFrame, name: str, column_config: dict | None = None, downlo
     when the file should hold more than is shown); the downloads show what the screen shows. Returns
     st.dataframe's value (selection, if asked)."""
     config = dict(column_config or {})
-    # Numbers, dates, flags and empties are written by shown(); a flag reads да/нет, not a checkbox.
-    config |= {c: st.column_config.TextColumn() for c, t in df.schema.items() if t == pl.Boolean and c not in config}
-    styled = shown(df, config, digits, labels)
+    percent = _percent_columns(config)
+    styled, as_text = shown(df, config, digits, labels)
+    # A number handed over as text stays right-aligned; a flag reads да/нет, not a checkbox.
+    for c in as_text:
+        config[c] = {**(config.get(c) or st.column_config.Column()), "type_config": None,
+                     "alignment": None if df.schema[c] == pl.Boolean else "right"}
     # A column's own format (percent, localized, a date's) would override the display text: drop it.
     grid = {c: ({**v, "type_config": {**v["type_config"], "format": None}}
                 if isinstance(v, dict) and (v.get("type_config") or {}).get("format") else v) for c, v in config.items()}
+    grid |= {c: {k: v for k, v in config[c].items() if k != "type_config"} for c in as_text}
     event = st.dataframe(styled, column_config=grid, hide_index=True, **kwargs)
-    downloads(df if download is None else download, name, percent=_percent_columns(config), digits=digits,
+    downloads(df if download is None else download, name, percent=percent, digits=digits,
               labels=labels)
     return event
+
+
+# What Streamlit draws in English and has no option for, hidden or relabelled in one place: the ⋮ menu
+# (Print, Record screen, Made with Streamlit), the element toolbar over tables (its own, second CSV download,
+# Search, Fullscreen), the uploader's «Upload» and «200MB per file»; and less side padding, so a table fits
+# at 1440 px. Plotly's English mode bar, which covered a heat-map label, is hidden for every chart.
+CHROME_CSS = """
+<style>
+[data-testid="stMainMenu"], [data-testid="stElementToolbar"] {display: none !important;}
+[data-testid="stMainBlockContainer"] {padding-left: 2.5rem; padding-right: 2.5rem;}
+[data-testid="stFileUploaderDropzoneInstructions"] small {display: none;}
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] {font-size: 0;}
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]::after {
+  content: "Выбрать файлы"; font-size: 0.875rem;}
+[data-testid="stFileUploaderFileData"] small {display: none;}
+.modebar-container {display: none !important;}
+</style>
+"""
+
+
+def russian_chrome() -> None:
+    """The CSS layer over Streamlit's own English (see CHROME_CSS); app.py calls it once a run."""
+    st.html(CHROME_CSS)
 
 
 def empty_state(text: str = "За выбранный период и фильтры данных нет. Расширьте период или снимите фильтры.") -> None:

@@ -12,6 +12,9 @@ LIST_HEAD = {"external_id": "Номер", "channel": "Канал"}
 LIST_TAIL = {"due_at": "Срок", "received_at": "Поступило", "executor": "Исполнитель", "theme": "Тема",
              "subtheme": "Подтема", "settlement": "Населённый пункт", "extended": "Продлено"}
 PCT = st.column_config.NumberColumn(format="percent")
+# Long executor names and subthemes cut in the grid (whole in the files), so a list fits 1440 px.
+LIST_WIDTHS = {"Исполнитель": st.column_config.Column(width=140), "Подтема": st.column_config.Column(width=120),
+               "Тема": st.column_config.Column(width=100), "Населённый пункт": st.column_config.Column(width=100)}
 # Overdue since the due day itself (0 whole working days): «< 1», not a «0» that reads as «not late».
 OVERDUE_WORDS = {"Просрочка, раб. дн.": {0: "< 1"}}
 DEC = st.column_config.NumberColumn(format="localized")  # the browser's locale: «3,5» in a Russian browser
@@ -63,7 +66,7 @@ with lists:
             st.success(none, icon=":material/check_circle:")
         else:
             table(items.select(*LIST_HEAD, col, *LIST_TAIL).rename(LIST_HEAD | {col: label} | LIST_TAIL), file_name,
-                  labels=OVERDUE_WORDS)
+                  labels=OVERDUE_WORDS, column_config=LIST_WIDTHS)
 
 with breakdown:
     dim = st.segmented_control("Разрез", ["executor", "theme"], key="dl_dim", default="executor",

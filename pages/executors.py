@@ -10,10 +10,11 @@ from mcu.ui import empty_state, md, q, table
 PCT = st.column_config.NumberColumn(format="percent")
 DEC = st.column_config.NumberColumn(format="localized")
 COLUMNS = {"executor": "Исполнитель", "score": "Балл", "appeals": "Обращений", "on_time_share": "В срок",
-           "median_response": "Медиана ответа, раб. дн.", "solved_share": "Решено", "satisfied_share": "Довольны",
-           "repeat_share": "Повторные", "overdue": "Просрочено", "overdue_open": "Из них без ответа"}
+           "median_response": "Медиана, раб. дн.", "solved_share": "Решено", "satisfied_share": "Довольны",
+           "repeat_share": "Повторные", "overdue": "Просрочено", "overdue_open": "Без ответа"}
 FORMATS = {"В срок": PCT, "Решено": PCT, "Довольны": PCT, "Повторные": PCT, "Балл": DEC,
-           "Медиана ответа, раб. дн.": DEC}
+           "Медиана, раб. дн.": DEC,
+           "Исполнитель": st.column_config.Column(width=190)}  # fits 1440 px
 
 flt = filters.page("Исполнители", "Состояние на конец дня {as_of}; место в прошлом периоде — "
            "по рейтингу на его последний день.")
@@ -46,7 +47,7 @@ if ranked.is_empty():
 else:
     st.plotly_chart(charts.executor_scores(ranked), width="stretch")
     table(ranked.select("rank", "rank_move", *COLUMNS).rename(
-        {"rank": "Место", "rank_move": "Изменение места"} | COLUMNS), "рейтинг_исполнителей",
+        {"rank": "Место", "rank_move": "Изменение"} | COLUMNS), "рейтинг_исполнителей",
         column_config=FORMATS)
 
 if not apart.is_empty():
