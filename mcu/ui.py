@@ -111,11 +111,11 @@ def shown(df: pl.DataFrame, config: dict, digits: dict | None = None, labels: di
     return frame.style.format({c: f for c, f in formats.items() if c not in as_text}), as_text
 
 
-def table(df: pl.DataFrame, name: str, column_config: dict | None = None, download=None,
+def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None, download=None,
           digits: dict | None = None, labels: dict | None = None, **kwargs):
     """A table in Russian formats and its downloads (of `download`, a frame or a function returning one,
-    when the file should hold more than is shown); the downloads show what the screen shows. Returns
-    st.dataframe's value (selection, if asked)."""
+    when the file should hold more than is shown); the downloads show what the screen shows; no downloads
+    when `name` is None (a preview). Returns st.dataframe's value (selection, if asked)."""
     config = dict(column_config or {})
     percent = _percent_columns(config)
     styled, as_text = shown(df, config, digits, labels)
@@ -128,6 +128,8 @@ def table(df: pl.DataFrame, name: str, column_config: dict | None = None, downlo
                 if isinstance(v, dict) and (v.get("type_config") or {}).get("format") else v) for c, v in config.items()}
     grid |= {c: {k: v for k, v in config[c].items() if k != "type_config"} for c in as_text}
     event = st.dataframe(styled, column_config=grid, hide_index=True, **kwargs)
+    if name is None:
+        return event
     downloads(df if download is None else download, name, percent=percent, digits=digits,
               labels=labels)
     return event
