@@ -104,11 +104,44 @@ def shown(df: pl.DataFrame, config: dict, digits: dict | None = None, labels: di
     with empty cells (and a flag) is handed over as its text, «—» for empty: such a column sorts as text.
     Returns the Styler and the columns handed over as text."""
     formats = _formatters(df, config, digits, labels)
-    as_text = [c for c in formats if df[c].null_count() or df.schema[c] == pl.Boolean]
+    # A Styler writes its own text into a list column too (a bar chart's data): with one, every formatted
+    # column is handed over as text and the frame goes without a Styler.
+    nested = any(t.is_nested() for t in df.schema.values())
+    as_text = [c for c in formats if nested or df[c].null_count() or df.schema[c] == pl.Boolean]
     frame = df.with_columns(pl.col(pl.String).fill_null(fmt.DASH)).to_pandas()
     for c in as_text:
         frame[c] = [fmt.DASH if v is None else formats[c](v) for v in df[c].to_list()]
+    if nested:
+        return frame, as_text
     return frame.style.format({c: f for c, f in formats.items() if c not in as_text}), as_text
+
+
+FIT_WIDTH = 960    # px: the content width at 1440 px with the sidebar open
+CHAR_PX, PAD_PX, MIN_TEXT_PX = 9, 20, 100
+
+
+def _fitted_widths(df: pl.DataFrame, styled, grid: dict) -> dict:
+    """Widths for the long text columns when the grid would be wider than the page at 1440 px: the grid sizes
+    a column to its longest text, so long names pushed the last columns off-screen. The widest text columns
+    are narrowed (cut in the grid, whole in the files) until the estimate fits; a page's own width stays."""
+    data = getattr(styled, "data", styled)
+
+    def natural(c) -> float:
+        if df.schema[c].is_nested():
+            return 150
+        values = data[c].head(200).astype(str)
+        return min(max([len(c), *values.str.len().tolist()]) * CHAR_PX + PAD_PX, 500)
+
+    fixed = {c: v["width"] for c, v in grid.items() if isinstance(v, dict) and isinstance(v.get("width"), int)}
+    widths = {c: fixed.get(c) or natural(c) for c in df.columns}
+    text = sorted((c for c, t in df.schema.items() if t == pl.String and c not in fixed), key=widths.get, reverse=True)
+    out = {}
+    while sum(widths.values()) > FIT_WIDTH and text:
+        c = text.pop(0)
+        others = sum(w for k, w in widths.items() if k != c)
+        widths[c] = max(MIN_TEXT_PX, min(widths[c], FIT_WIDTH - others, widths[c] * 0.6))
+        out[c] = {**(grid.get(c) or st.column_config.Column()), "width": int(widths[c])}
+    return out
 
 
 def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None, download=None,
@@ -127,6 +160,7 @@ def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None,
     grid = {c: ({**v, "type_config": {**v["type_config"], "format": None}}
                 if isinstance(v, dict) and (v.get("type_config") or {}).get("format") else v) for c, v in config.items()}
     grid |= {c: {k: v for k, v in config[c].items() if k != "type_config"} for c in as_text}
+    grid |= _fitted_widths(df, styled, grid)
     event = st.dataframe(styled, column_config=grid, hide_index=True, **kwargs)
     if name is None:
         return event
@@ -143,10 +177,9 @@ CHROME_CSS = """
 <style>
 [data-testid="stMainMenu"], [data-testid="stElementToolbar"] {display: none !important;}
 [data-testid="stMainBlockContainer"] {padding-left: 2.5rem; padding-right: 2.5rem;}
-[data-testid="stFileUploaderDropzoneInstructions"] small {display: none;}
-[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] {font-size: 0;}
-[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]::after {
-  content: "Выбрать файлы"; font-size: 0.875rem;}
+[data-testid="stFileUploaderDropzoneInstructions"] {display: none;}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {display: none !important;}
+[data-testid="stFileUploaderDropzone"] button::after {content: "Выбрать файлы";}
 [data-testid="stFileUploaderFileData"] small {display: none;}
 .modebar-container {display: none !important;}
 </style>

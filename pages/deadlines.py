@@ -13,8 +13,8 @@ LIST_TAIL = {"due_at": "Срок", "received_at": "Поступило", "executo
              "subtheme": "Подтема", "settlement": "Населённый пункт", "extended": "Продлено"}
 PCT = st.column_config.NumberColumn(format="percent")
 # Long executor names and subthemes cut in the grid (whole in the files), so a list fits 1440 px.
-LIST_WIDTHS = {"Исполнитель": st.column_config.Column(width=140), "Подтема": st.column_config.Column(width=120),
-               "Тема": st.column_config.Column(width=100), "Населённый пункт": st.column_config.Column(width=100)}
+LIST_WIDTHS = {"Исполнитель": st.column_config.Column(width=120), "Подтема": st.column_config.Column(width=100),
+               "Тема": st.column_config.Column(width=95), "Населённый пункт": st.column_config.Column(width=95)}
 # Overdue since the due day itself (0 whole working days): «< 1», not a «0» that reads as «not late».
 OVERDUE_WORDS = {"Просрочка, раб. дн.": {0: "< 1"}}
 DEC = st.column_config.NumberColumn(format="localized")  # the browser's locale: «3,5» in a Russian browser

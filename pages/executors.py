@@ -14,7 +14,7 @@ COLUMNS = {"executor": "Исполнитель", "score": "Балл", "appeals":
            "repeat_share": "Повторные", "overdue": "Просрочено", "overdue_open": "Без ответа"}
 FORMATS = {"В срок": PCT, "Решено": PCT, "Довольны": PCT, "Повторные": PCT, "Балл": DEC,
            "Медиана, раб. дн.": DEC,
-           "Исполнитель": st.column_config.Column(width=190)}  # fits 1440 px
+           "Исполнитель": st.column_config.Column(width=170)}  # fits 1440 px
 
 flt = filters.page("Исполнители", "Состояние на конец дня {as_of}; место в прошлом периоде — "
            "по рейтингу на его последний день.")
