@@ -49,6 +49,14 @@ def to_csv(df: pl.DataFrame) -> bytes:
     return "\ufeff".encode() + text.encode("utf-8")
 
 
+def _decimals_format(values: pl.Series) -> str:
+    """An Excel number format with as many decimals as the (rounded) values have, at least one, at most four:
+    89,4 and 3,73 as the screen shows them, not 89,400."""
+    d = next((d for d in range(1, 4) if (values - values.round(d)).abs().max() is None
+              or (values - values.round(d)).abs().max() < 1e-9), 4)
+    return "0." + "0" * d
+
+
 def to_xlsx(df: pl.DataFrame, sheet: str = "Данные") -> bytes:
     """An XLSX workbook with one sheet; text that looks like a formula stays text, да/нет for flags, one decimal
     for fractions (as shown), date columns wide enough for the date (autofit measures the serial number)."""
@@ -59,6 +67,6 @@ def to_xlsx(df: pl.DataFrame, sheet: str = "Данные") -> bytes:
     widths = {c: 130 if isinstance(t, pl.Datetime) else 85 for c, t in out.schema.items()
               if t == pl.Date or isinstance(t, pl.Datetime)}
     out.write_excel(buf, worksheet=sheet[:31], autofit=True, column_widths=widths or None,
-                    float_precision=FLOAT_DIGITS,
+                    column_formats={c: _decimals_format(out[c]) for c, t in out.schema.items() if t.is_float()} or None,
                     dtype_formats={pl.Date: "dd.mm.yyyy", pl.Datetime: "dd.mm.yyyy hh:mm"})
     return buf.getvalue()

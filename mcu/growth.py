@@ -12,6 +12,14 @@ ITEM_LABEL = {"theme": "Тема", "settlement": "Населённый пунк�
 CHART_ITEMS = 10
 
 
+def gross_shares(full: pl.DataFrame) -> pl.DataFrame:
+    """Each row's part of the gross change (the sum of the changes' absolute values) as `share_of_change`:
+    within ±100 %, so a total change of +16 made of +74 and −58 reads as 56 % and −44 %, not as 462 % and
+    −362 % of the net change."""
+    gross = full["change"].abs().sum()
+    return full.with_columns(share_of_change=pl.col("change") / gross if gross else pl.lit(None, pl.Float64))
+
+
 def growth_section(flt) -> None:
     """Render the section for the current filters: a one-line answer, a waterfall and the full table."""
     if not flt.has_previous:
@@ -36,10 +44,7 @@ def growth_section(flt) -> None:
                "вместе), приходящаяся на строку: доли по модулю складываются в 100 %. «Прирост» пуст, если в "
                "предыдущем периоде обращений не было.")
     full = q("growth_factors", **flt.compare_params(), dim=dim, top=None)
-    # Each row's part of the gross change (the sum of the changes' absolute values): within ±100 %, so a
-    # total change of +16 made of +74 and −58 reads as 56 % and −44 %, not as 462 % and −362 %.
-    gross = full["change"].abs().sum()
-    full = full.with_columns(share_of_change=pl.col("change") / gross if gross else pl.lit(None, pl.Float64))
+    full = gross_shares(full)
     table(full.drop("total_prev", "total").rename({
         "item": ITEM_LABEL[dim], "appeals": "Обращений", "prev_appeals": "Пред. период", "change": "Изменение",
         "growth": "Прирост", "contribution": "Вклад в прирост", "share_of_change": "Доля валового изменения"}),

@@ -179,7 +179,7 @@ CHROME_CSS = """
 [data-testid="stMainBlockContainer"] {padding-left: 2.5rem; padding-right: 2.5rem;}
 [data-testid="stFileUploaderDropzoneInstructions"] {display: none;}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {display: none !important;}
-[data-testid="stFileUploaderDropzone"] button::after {content: "Выбрать файлы";}
+[data-testid="stFileUploaderDropzone"] button::after {content: "Выбрать файлы"; margin-left: 0.3rem;}
 [data-testid="stFileUploaderFileData"] small {display: none;}
 .modebar-container {display: none !important;}
 </style>

@@ -61,7 +61,8 @@ else:
     table(full.rename({"month": "Месяц", "grp": DIMS[dim], "appeals": "Обращений", "rated": "Оценок",
                        "satisfied": "Довольны", "satisfied_share": "Доля довольных", "scored": "Оценок 1–5",
                        "mean_rating": "Средняя оценка"}), f"удовлетворённость_{dim}",
-          column_config={"Месяц": MONTH, "Доля довольных": PCT, "Средняя оценка": DEC})
+          column_config={"Месяц": MONTH, "Доля довольных": PCT, "Средняя оценка": DEC},
+          digits={"Средняя оценка": 2})  # as the card: 3,73
 
 st.subheader("Решено и разъяснено")
 st.caption("Среди отвеченных решаемых обращений: решён ли вопрос по существу или дано разъяснение.")

@@ -74,3 +74,34 @@ def test_xlsx_date_columns_are_wide_enough():
     import re
     widths = {int(m[1]): float(m[2]) for m in re.finditer(r'<col min="(\d+)" max="\d+" width="([\d.]+)"', sheet)}
     assert widths[3] >= 10
+
+
+def test_growth_shares_are_parts_of_the_gross_change():
+    """Issue 12: +74 and −58 (net +16) were «462,5 %» and «−362,5 %» of the net change; as parts of the gross
+    change (132) they are 56,1 % and −43,9 %, and the absolute shares add up to 100 %."""
+    from mcu.growth import gross_shares
+
+    full = pl.DataFrame({"item": ["ЖКХ", "Дороги", "Спорт"], "change": [74, -58, 0]})
+    shares = gross_shares(full)["share_of_change"].to_list()
+    assert [fmt.pct(v) for v in shares] == ["56,1\u00a0%", "-43,9\u00a0%", "0,0\u00a0%"]
+    assert gross_shares(full.with_columns(change=pl.lit(0)))["share_of_change"].to_list() == [None] * 3
+
+
+def test_kpi_share_names_a_small_base():
+    """Issue 12: «Довольны 0,0 %» on 6 appeals with no base; now the card says the base or «мало данных»."""
+    from mcu.ui import share_value, small_base
+
+    assert share_value(None, 0) == "—"
+    assert share_value(1.0, 1) == "мало данных (1)"
+    assert share_value(4 / 7, 7) == "57,1\u00a0% из 7"
+    assert share_value(0.5, 30) == "50,0\u00a0%"
+    assert share_value(None, 12, text="3,73") == "3,73 из 12"
+    assert small_base(4, 100) and not small_base(5, 5)
+
+
+def test_executor_colours_follow_the_place():
+    """Issue 12: on a high-scoring day the bottom three were green; now green is the top three, red the last."""
+    from mcu.charts_monitoring import GREEN, GREY, RED, _score_colors
+
+    assert _score_colors(pl.Series([95.0, 94, 93, 92, 91, 90, 89, 88])) == [GREEN] * 3 + [GREY] * 2 + [RED] * 3
+    assert _score_colors(pl.Series([90.0, 80])) == [GREEN, RED]
