@@ -104,16 +104,14 @@ def shown(df: pl.DataFrame, config: dict, digits: dict | None = None, labels: di
     with empty cells (and a flag) is handed over as its text, «—» for empty: such a column sorts as text.
     Returns the Styler and the columns handed over as text."""
     formats = _formatters(df, config, digits, labels)
-    # A Styler writes its own text into a list column too (a bar chart's data): with one, every formatted
-    # column is handed over as text and the frame goes without a Styler.
-    nested = any(t.is_nested() for t in df.schema.values())
-    as_text = [c for c in formats if nested or df[c].null_count() or df.schema[c] == pl.Boolean]
-    frame = df.with_columns(pl.col(pl.String).fill_null(fmt.DASH)).to_pandas()
-    for c in as_text:
-        frame[c] = [fmt.DASH if v is None else formats[c](v) for v in df[c].to_list()]
-    if nested:
-        return frame, as_text
-    return frame.style.format({c: f for c, f in formats.items() if c not in as_text}), as_text
+    as_text = [c for c in formats if df[c].null_count() or df.schema[c] == pl.Boolean]
+    texts = [pl.Series(c, [fmt.DASH if v is None else formats[c](v) for v in df[c].to_list()], pl.String)
+             for c in as_text]
+    # A list of numbers (a bar chart's data) as floats: a list of decimals (DuckDB's sum) arrives as text.
+    lists = [pl.col(c).cast(pl.List(pl.Float64)) for c, t in df.schema.items()
+             if isinstance(t, pl.List) and t.inner.is_numeric()]
+    frame = df.with_columns(pl.col(pl.String).fill_null(fmt.DASH), *texts, *lists)
+    return frame.to_pandas().style.format({c: f for c, f in formats.items() if c not in as_text}), as_text
 
 
 FIT_WIDTH = 960    # px: the content width at 1440 px with the sidebar open
@@ -124,13 +122,11 @@ def _fitted_widths(df: pl.DataFrame, styled, grid: dict) -> dict:
     """Widths for the long text columns when the grid would be wider than the page at 1440 px: the grid sizes
     a column to its longest text, so long names pushed the last columns off-screen. The widest text columns
     are narrowed (cut in the grid, whole in the files) until the estimate fits; a page's own width stays."""
-    data = getattr(styled, "data", styled)
-
     def natural(c) -> float:
         if df.schema[c].is_nested():
             return 150
-        values = data[c].head(200).astype(str)
-        return min(max([len(c), *values.str.len().tolist()]) * CHAR_PX + PAD_PX, 500)
+        values = styled.data[c].head(200).astype(str).tolist()
+        return min(max([len(c), *map(len, values)]) * CHAR_PX + PAD_PX, 500)
 
     fixed = {c: v["width"] for c, v in grid.items() if isinstance(v, dict) and isinstance(v.get("width"), int)}
     widths = {c: fixed.get(c) or natural(c) for c in df.columns}
