@@ -140,7 +140,7 @@ def test_problem_points_page_downloads_the_vote_draft(server, browser):
     assert download.value.suggested_filename == "проблемные_точки_вопросы.csv"
     lines = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Место;Населённый пункт;Тема;Подтема;Вопрос для голосования;Обращений")
-    assert lines[1].startswith("1;Бирикчуль;ТКО (мусор);;Где в с. Бирикчуль нужна новая контейнерная площадка")
+    assert lines[1].startswith("1;Бирикчуль;ТКО (мусор);—;Где в с. Бирикчуль нужна новая контейнерная площадка")
     assert {line.split(";")[1] for line in lines[1:4]} == {"Бирикчуль", "Кызлас", "Усть-Камышта"}
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "problems.png", full_page=True)
