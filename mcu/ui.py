@@ -167,16 +167,17 @@ def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None,
 
 # What Streamlit draws in English and has no option for, hidden or relabelled in one place: the ⋮ menu
 # (Print, Record screen, Made with Streamlit), the element toolbar over tables (its own, second CSV download,
-# Search, Fullscreen), the uploader's «Upload» and «200MB per file»; and less side padding, so a table fits
-# at 1440 px. Plotly's English mode bar, which covered a heat-map label, is hidden for every chart.
+# Search, Fullscreen), the uploader's «Upload», «200MB per file» and a file's «33.2KB»; and less side padding,
+# so a table fits at 1440 px. Plotly's English mode bar, which covered a heat-map label, is hidden for every chart.
 CHROME_CSS = """
 <style>
 [data-testid="stMainMenu"], [data-testid="stElementToolbar"] {display: none !important;}
 [data-testid="stMainBlockContainer"] {padding-left: 2.5rem; padding-right: 2.5rem;}
 [data-testid="stFileUploaderDropzoneInstructions"] {display: none;}
 [data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {display: none !important;}
-[data-testid="stFileUploaderDropzone"] button::after {content: "Выбрать файлы"; margin-left: 0.3rem;}
-[data-testid="stFileUploaderFileData"] small {display: none;}
+[data-testid="stFileUploaderDropzone"] button:has([data-testid="stMarkdownContainer"])::after {
+  content: "Выбрать файлы"; margin-left: 0.3rem;}
+[data-testid="stFileChipName"] + * {display: none;}
 .modebar-container {display: none !important;}
 </style>
 """

@@ -105,3 +105,15 @@ def test_executor_colours_follow_the_place():
 
     assert _score_colors(pl.Series([95.0, 94, 93, 92, 91, 90, 89, 88])) == [GREEN] * 3 + [GREY] * 2 + [RED] * 3
     assert _score_colors(pl.Series([90.0, 80])) == [GREEN, RED]
+
+
+def test_heatmap_labels_stand_upright_with_many_settlements():
+    """Issue 12: with 23+ settlements the slanted column labels overlapped; upright, with room above."""
+    from mcu import charts
+
+    places = [f"Населённый пункт {i}" for i in range(24)]
+    matrix = pl.DataFrame({"theme": ["ЖКХ"] * 24, "settlement": places, "appeals": list(range(24))})
+    fig = charts.heatmap(matrix, "appeals", "Количество")
+    assert fig.layout.xaxis.tickangle == -90 and fig.layout.margin.t >= 7 * len(places[-1])
+    few = charts.heatmap(matrix.head(5), "appeals", "Количество")
+    assert few.layout.xaxis.tickangle == -40
