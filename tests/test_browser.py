@@ -90,6 +90,8 @@ def test_heatmap_is_drawn_with_figures(server, browser):
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.get_by_text(f"Найдено {cells[0]};").wait_for(timeout=30_000)
+    # The list is selectable (a row opens the appeal card): click its download once the run has ended.
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
     # The list shows 50 a page; its CSV holds the whole list, Excel-ready.
     with page.expect_download() as download:
         page.get_by_role("button", name="CSV").last.click()
