@@ -70,6 +70,12 @@ def heatmap(matrix: pl.DataFrame, measure: str, label: str, diverging: bool = Fa
         selected=dict(marker=dict(color="rgba(0,0,0,0.25)")), unselected=dict(marker=dict(opacity=1)),
         hovertemplate=hover, showlegend=False,
     )
-    fig.update_layout(height=max(320, 120 + 30 * len(themes)), xaxis=dict(side="top", tickangle=-40, showgrid=False),
-                      yaxis=dict(autorange="reversed", showgrid=False), **{**RU_LAYOUT, "margin": dict(l=10, r=10, t=90, b=10)})
+    # Many columns (23+ settlements) stand their labels upright so neighbours do not overlap; the margin
+    # grows with the longest label.
+    crowded = len(places) > 16
+    longest = max((len(p) for p in places), default=0)
+    top = 30 + int(longest * (7 if crowded else 5.5))
+    fig.update_layout(height=max(320, top + 40 + 30 * len(themes)),
+                      xaxis=dict(side="top", tickangle=-90 if crowded else -40, showgrid=False, automargin=True),
+                      yaxis=dict(autorange="reversed", showgrid=False), **{**RU_LAYOUT, "margin": dict(l=10, r=10, t=top, b=10)})
     return fig

@@ -63,7 +63,9 @@ def satisfaction_trend(df: pl.DataFrame, measure: str) -> go.Figure:
             hovertemplate="%{x}: %{y" + (":.1%" if share else ":.2f") + "} (оценок: %{customdata:,})"
                           "<extra>" + plain(grp) + "</extra>")
     fig.update_layout(
-        yaxis=dict(title="оценок", side="right", showgrid=False, rangemode="tozero", tickformat=",d", visible=single),
+        # The count bars stop at 70 % of the height, well under the share axis's 100 % line.
+        yaxis=dict(title="оценок", side="right", showgrid=False, tickformat=",d", visible=single,
+                   range=[0, (df[count_col].max() or 1) / 0.7]),
         yaxis2=dict(title="доля довольных" if share else "средняя оценка", overlaying="y", side="left",
                     tickformat=".0%" if share else None, range=[0, 1.05] if share else [1, 5.1],
                     tickmode="linear", tick0=0 if share else 1, dtick=0.2 if share else 1),
@@ -94,11 +96,18 @@ def repeat_trend(df: pl.DataFrame) -> go.Figure:
     return fig
 
 
+def _score_colors(scores: pl.Series) -> list[str]:
+    """By place, not by score: the top three green, the bottom three red, the rest grey — on a high-scoring
+    day a colour scale on the score painted the last three green too."""
+    n = scores.len()
+    return [GREEN if i < min(3, n // 2) else RED if i >= n - min(3, n // 2) else GREY for i in range(n)]
+
+
 def executor_scores(df: pl.DataFrame) -> go.Figure:
     """Ranked executors' scores (rank, executor, score), the best on top."""
     labels = plain([f"{r}. {name}" for r, name in zip(df["rank"], df["executor"])])
     fig = go.Figure(go.Bar(
-        x=df["score"], y=labels, orientation="h", marker=dict(color=df["score"], colorscale="RdYlGn", cmin=0, cmax=100),
+        x=df["score"], y=labels, orientation="h", marker=dict(color=_score_colors(df["score"])),
         text=[fmt.num(s, 1) for s in df["score"]], textposition="outside",
         hovertemplate="%{y}: %{x:.1f}<extra></extra>"))
     fig.update_layout(xaxis=dict(title="балл (0–100)", range=[0, 110]), yaxis=dict(autorange="reversed"),

@@ -15,20 +15,58 @@ def _neutralise(df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+DASH = "—"
+FLOAT_DIGITS = 1  # a measure with a fraction (a score, a median, per 1 000, a percent) shows one decimal
+
+
+def as_shown(df: pl.DataFrame, percent=(), digits: dict | None = None, labels: dict | None = None) -> pl.DataFrame:
+    """A table as the screen shows it, for the downloads: shares in percent («Доля, %» 94,4, not 0,9444),
+    numbers rounded as shown, да/нет, empty text as «—», a value the screen words (`labels`: column ->
+    {value: text}, «< 1» for an overdue of 0 working days) worded alike. The CSV and the XLSX are written
+    from this."""
+    digits = digits or {}
+    df = df.with_columns(
+        pl.col(c).replace_strict(words, default=pl.col(c).cast(pl.String), return_dtype=pl.String)
+        for c, words in (labels or {}).items() if c in df.columns)
+    out = df.with_columns(
+        (pl.col(c) * 100).round(digits.get(c, FLOAT_DIGITS)).alias(c) for c in percent if c in df.columns)
+    floats = [c for c, t in out.schema.items() if t.is_float() and c not in percent]
+    out = out.with_columns(pl.col(c).round(digits.get(c, FLOAT_DIGITS)) for c in floats)
+    flags = [c for c, t in out.schema.items() if t == pl.Boolean]
+    out = out.with_columns(pl.col(flags).replace_strict({True: "да", False: "нет"}, return_dtype=pl.String))
+    out = out.with_columns(pl.col(pl.String).fill_null(DASH))
+    return out.rename({c: f"{c}, %" for c in percent if c in df.columns and not c.rstrip().endswith("%")})
+
+
 def to_csv(df: pl.DataFrame) -> bytes:
-    """UTF-8 with BOM, `;` separator, decimal comma, dates as ДД.ММ.ГГГГ; formulas neutralised."""
+    """UTF-8 with BOM, `;` separator, decimal comma, dates as ДД.ММ.ГГГГ, empty as «—»; formulas neutralised."""
     out = _neutralise(df)
     flags = [c for c, t in out.schema.items() if t == pl.Boolean]
     out = out.with_columns(pl.col(flags).replace_strict({True: "да", False: "нет"}, return_dtype=pl.String))
     floats = [c for c, t in out.schema.items() if t.is_float()]
     out = out.with_columns(pl.col(floats).round(4).cast(pl.String).str.replace(".", ",", literal=True))
-    text = out.write_csv(separator=";", date_format="%d.%m.%Y", datetime_format="%d.%m.%Y %H:%M")
+    text = out.write_csv(separator=";", date_format="%d.%m.%Y", datetime_format="%d.%m.%Y %H:%M", null_value=DASH)
     return "\ufeff".encode() + text.encode("utf-8")
 
 
+def _decimals_format(values: pl.Series) -> str:
+    """An Excel number format with as many decimals as the (rounded) values have, at least one, at most four:
+    89,4 and 3,73 as the screen shows them, not 89,400."""
+    d = next((d for d in range(1, 4) if (values - values.round(d)).abs().max() is None
+              or (values - values.round(d)).abs().max() < 1e-9), 4)
+    return "0." + "0" * d
+
+
 def to_xlsx(df: pl.DataFrame, sheet: str = "Данные") -> bytes:
-    """An XLSX workbook with one sheet; text that looks like a formula stays text."""
+    """An XLSX workbook with one sheet; text that looks like a formula stays text, да/нет for flags, one decimal
+    for fractions (as shown), date columns wide enough for the date (autofit measures the serial number)."""
     buf = io.BytesIO()
-    _neutralise(df).write_excel(buf, worksheet=sheet[:31], autofit=True,
-                                dtype_formats={pl.Date: "dd.mm.yyyy", pl.Datetime: "dd.mm.yyyy hh:mm"})
+    out = _neutralise(df)
+    flags = [c for c, t in out.schema.items() if t == pl.Boolean]
+    out = out.with_columns(pl.col(flags).replace_strict({True: "да", False: "нет"}, return_dtype=pl.String))
+    widths = {c: 130 if isinstance(t, pl.Datetime) else 85 for c, t in out.schema.items()
+              if t == pl.Date or isinstance(t, pl.Datetime)}
+    out.write_excel(buf, worksheet=sheet[:31], autofit=True, column_widths=widths or None,
+                    column_formats={c: _decimals_format(out[c]) for c, t in out.schema.items() if t.is_float()} or None,
+                    dtype_formats={pl.Date: "dd.mm.yyyy", pl.Datetime: "dd.mm.yyyy hh:mm"})
     return buf.getvalue()

@@ -161,10 +161,12 @@ def render() -> Filters | None:
     else:
         custom = None
     date_from, date_to = _period(preset, first, last, custom)
-    sb.multiselect(MUNICIPALITY[1], list(options["municipality"]), key="f_municipality", placeholder="Все")
+    # select_all=False: no English «Select all» in the list (an empty filter already means all).
+    sb.multiselect(MUNICIPALITY[1], list(options["municipality"]), key="f_municipality", placeholder="Все",
+                   select_all=False)
     for dim, (_key, label) in DIMS.items():
         sb.multiselect(label, list(options[dim]), format_func=lambda v, d=dim: options[d].get(v, v),
-                       key=f"f_{dim}", placeholder="Все")
+                       key=f"f_{dim}", placeholder="Все", select_all=False)
     why = "дата выгрузки" if meta.get("as_of") == last.isoformat() else "последнее событие в данных"
     sb.caption(f"Данные: {fmt.date(first)}–{fmt.date(bounds['last_day'])}, обращений: {fmt.num(bounds['appeals'])}; "
                f"состояние на {fmt.date(last)} ({why})")

@@ -1,5 +1,6 @@
 """Growth factors (seeds 000/004: "identify the causes and factors of growth"): which themes, settlements or
 theme × settlement cells drove the change in the number of appeals against the previous period."""
+import polars as pl
 import streamlit as st
 
 from mcu import charts_monitoring as charts
@@ -9,6 +10,14 @@ from mcu.ui import empty_state, q, table
 DIMS = {"theme": "Темы", "settlement": "Населённые пункты", "cell": "Тема × населённый пункт"}
 ITEM_LABEL = {"theme": "Тема", "settlement": "Населённый пункт", "cell": "Тема · населённый пункт"}
 CHART_ITEMS = 10
+
+
+def gross_shares(full: pl.DataFrame) -> pl.DataFrame:
+    """Each row's part of the gross change (the sum of the changes' absolute values) as `share_of_change`:
+    within ±100 %, so a total change of +16 made of +74 and −58 reads as 56 % and −44 %, not as 462 % and
+    −362 % of the net change."""
+    gross = full["change"].abs().sum()
+    return full.with_columns(share_of_change=pl.col("change") / gross if gross else pl.lit(None, pl.Float64))
 
 
 def growth_section(flt) -> None:
@@ -31,11 +40,14 @@ def growth_section(flt) -> None:
     st.plotly_chart(charts.growth_waterfall(top), width="stretch")
     st.caption(f"Крупнейшие по модулю изменения ({CHART_ITEMS}); остальные сложены в одну колонку. «Вклад» — "
                "изменение в процентах от числа обращений предыдущего периода: вклады складываются в общий "
-               "прирост. «Доля изменения» — часть общего изменения, приходящаяся на строку.")
+               "прирост. «Доля валового изменения» — часть суммы всех изменений по модулю (рост и снижение "
+               "вместе), приходящаяся на строку: доли по модулю складываются в 100 %. «Прирост» пуст, если в "
+               "предыдущем периоде обращений не было.")
     full = q("growth_factors", **flt.compare_params(), dim=dim, top=None)
+    full = gross_shares(full)
     table(full.drop("total_prev", "total").rename({
         "item": ITEM_LABEL[dim], "appeals": "Обращений", "prev_appeals": "Пред. период", "change": "Изменение",
-        "growth": "Прирост", "contribution": "Вклад в прирост", "share_of_change": "Доля изменения"}),
+        "growth": "Прирост", "contribution": "Вклад в прирост", "share_of_change": "Доля валового изменения"}),
         f"факторы_роста_{dim}",
         column_config={c: st.column_config.NumberColumn(format="percent")
-                       for c in ("Прирост", "Вклад в прирост", "Доля изменения")})
+                       for c in ("Прирост", "Вклад в прирост", "Доля валового изменения")})

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from mcu import fmt
-from mcu.export import to_csv, to_xlsx
+from mcu.export import FLOAT_DIGITS, as_shown, to_csv, to_xlsx
 from mcu.query import QueryError, db_version, run_query
 
 
@@ -45,13 +45,30 @@ def q(name: str, **params) -> pl.DataFrame:
         st.stop()
 
 
-def downloads(data: pl.DataFrame | Callable[[], pl.DataFrame], name: str, key: str | None = None) -> None:
-    """CSV (Excel-friendly) and XLSX downloads of a table's data; files are built only when clicked.
+def _percent_columns(config: dict) -> list[str]:
+    """Columns a page asked to show as percent (NumberColumn(format="percent"))."""
+    return [c for c, v in config.items() if isinstance(v, dict) and (v.get("type_config") or {}).get("format") == "percent"]
+
+
+def _date_format(config: dict, column: str, default: str) -> str:
+    """A page's own date format for a column (DateColumn(format="MM.YYYY")) as strftime."""
+    moment = ((config.get(column) or {}).get("type_config") or {}).get("format") if isinstance(config.get(column), dict) else None
+    if not moment:
+        return default
+    for token, code in (("YYYY", "%Y"), ("DD", "%d"), ("MM", "%m"), ("HH", "%H"), ("mm", "%M")):
+        moment = moment.replace(token, code)
+    return moment
+
+
+def downloads(data: pl.DataFrame | Callable[[], pl.DataFrame], name: str, key: str | None = None,
+              percent=(), digits: dict | None = None, labels: dict | None = None) -> None:
+    """CSV (Excel-friendly) and XLSX downloads of a table's data as the screen shows it (shares in percent,
+    numbers rounded, да/нет, «—»); files are built only when clicked.
 
     `data` may be a function returning the frame, for downloads larger than what is shown (a whole list
     behind a paged table)."""
     key = key or name
-    frame = data if callable(data) else (lambda: data)
+    frame = (lambda: as_shown(data() if callable(data) else data, percent, digits, labels))
     row = st.container(horizontal=True, gap="small")
     row.download_button("CSV", data=lambda: to_csv(frame()), file_name=f"{name}.csv", mime="text/csv",
                         key=f"csv_{key}", icon=":material/download:", on_click="ignore")
@@ -60,20 +77,115 @@ def downloads(data: pl.DataFrame | Callable[[], pl.DataFrame], name: str, key: s
                         icon=":material/download:", on_click="ignore")
 
 
-def table(df: pl.DataFrame, name: str, column_config: dict | None = None, download=None, **kwargs):
-    """A table with Russian dates and its downloads (of `download`, a frame or a function returning one,
-    when the file should hold more than is shown). Returns st.dataframe's value (selection, if asked)."""
-    # Numbers follow the browser's locale («1 234,5» in a Russian browser); dates are always ДД.ММ.ГГГГ.
-    config = {c: st.column_config.NumberColumn(format="localized") for c, t in df.schema.items() if t.is_numeric()}
-    config |= {c: st.column_config.DateColumn(format="DD.MM.YYYY") for c, t in df.schema.items() if t == pl.Date}
-    config |= {c: st.column_config.DatetimeColumn(format="DD.MM.YYYY HH:mm")
-               for c, t in df.schema.items() if isinstance(t, pl.Datetime)}
-    config |= column_config or {}
-    # Empty text cells show empty, not «None» (the downloads keep them empty too).
-    shown = df.with_columns(pl.col(pl.String).fill_null(""))
-    event = st.dataframe(shown, column_config=config, hide_index=True, **kwargs)
-    downloads(df if download is None else download, name)
+def _formatters(df: pl.DataFrame, config: dict, digits: dict | None, labels: dict | None) -> dict:
+    """Column -> the text of one non-empty value as the screen shows it."""
+    digits, labels = digits or {}, labels or {}
+    percent = set(_percent_columns(config))
+    formats = {}
+    for c, t in df.schema.items():
+        d = digits.get(c, FLOAT_DIGITS if t.is_float() else 0)
+        if c in percent:
+            formats[c] = lambda v, d=d: fmt.pct(v, d)
+        elif t.is_numeric():
+            formats[c] = lambda v, d=d, words=labels.get(c, {}): words.get(v) or fmt.num(v, d)
+        elif t == pl.Date:
+            formats[c] = lambda v, f=_date_format(config, c, "%d.%m.%Y"): v.strftime(f)
+        elif isinstance(t, pl.Datetime):
+            formats[c] = lambda v, f=_date_format(config, c, "%d.%m.%Y %H:%M"): v.strftime(f)
+        elif t == pl.Boolean:
+            formats[c] = lambda v: "да" if v else "нет"
+    return formats
+
+
+def shown(df: pl.DataFrame, config: dict, digits: dict | None = None, labels: dict | None = None):
+    """The frame as the grid draws it: a pandas Styler whose display text is Russian («1 234,5», «94,4 %»,
+    «22.11.2026», да/нет) with one precision a column; the values underneath stay numbers and dates, so a
+    column sorts as numbers. The grid draws any empty cell as «None» whatever the Styler says, so a column
+    with empty cells (and a flag) is handed over as its text, «—» for empty: such a column sorts as text.
+    Returns the Styler and the columns handed over as text."""
+    formats = _formatters(df, config, digits, labels)
+    as_text = [c for c in formats if df[c].null_count() or df.schema[c] == pl.Boolean]
+    texts = [pl.Series(c, [fmt.DASH if v is None else formats[c](v) for v in df[c].to_list()], pl.String)
+             for c in as_text]
+    # A list of numbers (a bar chart's data) as floats: a list of decimals (DuckDB's sum) arrives as text.
+    lists = [pl.col(c).cast(pl.List(pl.Float64)) for c, t in df.schema.items()
+             if isinstance(t, pl.List) and t.inner.is_numeric()]
+    frame = df.with_columns(pl.col(pl.String).fill_null(fmt.DASH), *texts, *lists)
+    return frame.to_pandas().style.format({c: f for c, f in formats.items() if c not in as_text}), as_text
+
+
+FIT_WIDTH = 960    # px: the content width at 1440 px with the sidebar open
+CHAR_PX, PAD_PX, MIN_TEXT_PX = 9, 20, 100
+
+
+def _fitted_widths(df: pl.DataFrame, styled, grid: dict) -> dict:
+    """Widths for the long text columns when the grid would be wider than the page at 1440 px: the grid sizes
+    a column to its longest text, so long names pushed the last columns off-screen. The widest text columns
+    are narrowed (cut in the grid, whole in the files) until the estimate fits; a page's own width stays."""
+    def natural(c) -> float:
+        if df.schema[c].is_nested():
+            return 150
+        values = styled.data[c].head(200).astype(str).tolist()
+        return min(max([len(c), *map(len, values)]) * CHAR_PX + PAD_PX, 500)
+
+    fixed = {c: v["width"] for c, v in grid.items() if isinstance(v, dict) and isinstance(v.get("width"), int)}
+    widths = {c: fixed.get(c) or natural(c) for c in df.columns}
+    text = sorted((c for c, t in df.schema.items() if t == pl.String and c not in fixed), key=widths.get, reverse=True)
+    out = {}
+    while sum(widths.values()) > FIT_WIDTH and text:
+        c = text.pop(0)
+        others = sum(w for k, w in widths.items() if k != c)
+        widths[c] = max(MIN_TEXT_PX, min(widths[c], FIT_WIDTH - others, widths[c] * 0.6))
+        out[c] = {**(grid.get(c) or st.column_config.Column()), "width": int(widths[c])}
+    return out
+
+
+def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None, download=None,
+          digits: dict | None = None, labels: dict | None = None, **kwargs):
+    """A table in Russian formats and its downloads (of `download`, a frame or a function returning one,
+    when the file should hold more than is shown); the downloads show what the screen shows; no downloads
+    when `name` is None (a preview). Returns st.dataframe's value (selection, if asked)."""
+    config = dict(column_config or {})
+    percent = _percent_columns(config)
+    styled, as_text = shown(df, config, digits, labels)
+    # A number handed over as text stays right-aligned; a flag reads да/нет, not a checkbox.
+    for c in as_text:
+        config[c] = {**(config.get(c) or st.column_config.Column()), "type_config": None,
+                     "alignment": None if df.schema[c] == pl.Boolean else "right"}
+    # A column's own format (percent, localized, a date's) would override the display text: drop it.
+    grid = {c: ({**v, "type_config": {**v["type_config"], "format": None}}
+                if isinstance(v, dict) and (v.get("type_config") or {}).get("format") else v) for c, v in config.items()}
+    grid |= {c: {k: v for k, v in config[c].items() if k != "type_config"} for c in as_text}
+    grid |= _fitted_widths(df, styled, grid)
+    event = st.dataframe(styled, column_config=grid, hide_index=True, **kwargs)
+    if name is None:
+        return event
+    downloads(df if download is None else download, name, percent=percent, digits=digits,
+              labels=labels)
     return event
+
+
+# What Streamlit draws in English and has no option for, hidden or relabelled in one place: the ⋮ menu
+# (Print, Record screen, Made with Streamlit), the element toolbar over tables (its own, second CSV download,
+# Search, Fullscreen), the uploader's «Upload», «200MB per file» and a file's «33.2KB»; and less side padding,
+# so a table fits at 1440 px. Plotly's English mode bar, which covered a heat-map label, is hidden for every chart.
+CHROME_CSS = """
+<style>
+[data-testid="stMainMenu"], [data-testid="stElementToolbar"] {display: none !important;}
+[data-testid="stMainBlockContainer"] {padding-left: 2.5rem; padding-right: 2.5rem;}
+[data-testid="stFileUploaderDropzoneInstructions"] {display: none;}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] {display: none !important;}
+[data-testid="stFileUploaderDropzone"] button:has([data-testid="stMarkdownContainer"])::after {
+  content: "Выбрать файлы"; margin-left: 0.3rem;}
+[data-testid="stFileChipName"] + * {display: none;}
+.modebar-container {display: none !important;}
+</style>
+"""
+
+
+def russian_chrome() -> None:
+    """The CSS layer over Streamlit's own English (see CHROME_CSS); app.py calls it once a run."""
+    st.html(CHROME_CSS)
 
 
 def empty_state(text: str = "За выбранный период и фильтры данных нет. Расширьте период или снимите фильтры.") -> None:
@@ -103,6 +215,26 @@ def kpi(col, label: str, value: str, delta: str | None = None, help: str | None 
     color = "off" if neutral or flat else ("inverse" if inverse else "normal")
     col.metric(label, value, delta, delta_color=color, help=help, border=True, width="stretch",
                delta_arrow="off" if flat else "auto")
+
+
+SMALL_BASE = 5    # below this many items a share reads as «мало данных» and shows no change
+NAMED_BASE = 30   # below this many the card names its base: «83,3 % из 12»
+
+
+def share_value(share, base, digits: int = 1, text: str | None = None) -> str:
+    """A KPI card's share with its base when the base is small: «—» on none, «мало данных (6)» below
+    SMALL_BASE, «83,3 % из 12» below NAMED_BASE (`text` in place of the percent, for a mean rating)."""
+    if not base:
+        return fmt.DASH
+    if base < SMALL_BASE:
+        return f"мало данных ({fmt.num(base)})"
+    value = text if text is not None else fmt.pct(share, digits)
+    return f"{value} из {fmt.num(base)}" if base < NAMED_BASE else value
+
+
+def small_base(*bases) -> bool:
+    """A card's base too small for its change to mean anything (either period)."""
+    return any(not b or b < SMALL_BASE for b in bases)
 
 
 def change(cur, prev, digits: int = 0, share: bool = False) -> str | None:

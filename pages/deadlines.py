@@ -5,13 +5,18 @@ import streamlit as st
 from mcu import charts_monitoring as charts
 from mcu import filters, fmt
 from mcu.scoring import deadline_rules, workday
-from mcu.ui import change, empty_state, kpi, kpi_row, period_rows, q, table
+from mcu.ui import change, empty_state, kpi, kpi_row, period_rows, q, share_value, small_base, table
 
 # The deadline lists: what to act on first (number, how late, whose), then the details.
 LIST_HEAD = {"external_id": "Номер", "channel": "Канал"}
 LIST_TAIL = {"due_at": "Срок", "received_at": "Поступило", "executor": "Исполнитель", "theme": "Тема",
              "subtheme": "Подтема", "settlement": "Населённый пункт", "extended": "Продлено"}
 PCT = st.column_config.NumberColumn(format="percent")
+# Long executor names and subthemes cut in the grid (whole in the files), so a list fits 1440 px.
+LIST_WIDTHS = {"Исполнитель": st.column_config.Column(width=120), "Подтема": st.column_config.Column(width=100),
+               "Тема": st.column_config.Column(width=95), "Населённый пункт": st.column_config.Column(width=95)}
+# Overdue since the due day itself (0 whole working days): «< 1», not a «0» that reads as «not late».
+OVERDUE_WORDS = {"Просрочка, раб. дн.": {0: "< 1"}}
 DEC = st.column_config.NumberColumn(format="localized")  # the browser's locale: «3,5» in a Russian browser
 
 flt = filters.page("Сроки", "Состояние на конец дня {as_of}; предыдущий период — на его последний день.")
@@ -28,7 +33,8 @@ kpi(c[2], "Ответ позже срока", fmt.num(cur["answered_late"]),
     change(cur["answered_late"], prev["answered_late"]), inverse=True, help="Ответ дан позже срока")
 kpi(c[3], "Под угрозой", fmt.num(cur["at_risk"]), change(cur["at_risk"], prev["at_risk"]), inverse=True,
     help="Нет ответа, срок истекает в ближайшие 2 рабочих дня")
-kpi(c[4], "В срок", fmt.pct(cur["on_time_share"]), change(cur["on_time_share"], prev["on_time_share"], share=True),
+kpi(c[4], "В срок", share_value(cur["on_time_share"], cur["decided"]),
+    None if small_base(cur["decided"], prev["decided"]) else change(cur["on_time_share"], prev["on_time_share"], share=True),
     help=f"Ответ не позже срока среди обращений, по которым исход ясен (есть ответ или срок истёк): "
          f"{fmt.num(cur['on_time'])} из {fmt.num(cur['decided'])}")
 
@@ -38,7 +44,7 @@ if not cur["appeals"]:
 
 with st.expander("Как считаются сроки"):
     st.markdown("Срок берётся из выгрузки, если он там указан; иначе — по правилам канала и производственному "
-                "календарю (файл `data/reference/deadlines.toml`):")
+                "календарю (правила задаёт администратор в справочнике сроков):")
     st.markdown("\n".join(f"- {line}" for line in deadline_rules()))
     st.markdown("Просрочка и остаток считаются в рабочих днях; возраст открытых обращений — в календарных днях "
                 "от поступления.")
@@ -59,7 +65,8 @@ with lists:
         if items.is_empty():
             st.success(none, icon=":material/check_circle:")
         else:
-            table(items.select(*LIST_HEAD, col, *LIST_TAIL).rename(LIST_HEAD | {col: label} | LIST_TAIL), file_name)
+            table(items.select(*LIST_HEAD, col, *LIST_TAIL).rename(LIST_HEAD | {col: label} | LIST_TAIL), file_name,
+                  labels=OVERDUE_WORDS, column_config=LIST_WIDTHS)
 
 with breakdown:
     dim = st.segmented_control("Разрез", ["executor", "theme"], key="dl_dim", default="executor",

@@ -10,10 +10,11 @@ from mcu.ui import empty_state, md, q, table
 PCT = st.column_config.NumberColumn(format="percent")
 DEC = st.column_config.NumberColumn(format="localized")
 COLUMNS = {"executor": "Исполнитель", "score": "Балл", "appeals": "Обращений", "on_time_share": "В срок",
-           "median_response": "Медиана ответа, раб. дн.", "solved_share": "Решено", "satisfied_share": "Довольны",
-           "repeat_share": "Повторные", "overdue": "Просрочено", "overdue_open": "Из них без ответа"}
+           "median_response": "Медиана, раб. дн.", "solved_share": "Решено", "satisfied_share": "Довольны",
+           "repeat_share": "Повторные", "overdue": "Просрочено", "overdue_open": "Без ответа"}
 FORMATS = {"В срок": PCT, "Решено": PCT, "Довольны": PCT, "Повторные": PCT, "Балл": DEC,
-           "Медиана ответа, раб. дн.": DEC}
+           "Медиана, раб. дн.": DEC,
+           "Исполнитель": st.column_config.Column(width=170)}  # fits 1440 px
 
 flt = filters.page("Исполнители", "Состояние на конец дня {as_of}; место в прошлом периоде — "
            "по рейтингу на его последний день.")
@@ -34,7 +35,7 @@ with st.expander("Как считается балл", expanded=False):
     st.markdown(f"Если у исполнителя нет данных по составляющей (например, ни одной оценки), она не учитывается, "
                 f"а её вес делится между остальными. В рейтинг входят исполнители, у которых за период не меньше "
                 f"**{fmt.num(settings.min_items)}** обращений; остальные показаны отдельно, без места. "
-                f"Веса и порог задаются в файле `data/reference/executor_score.toml`.")
+                f"Веса и порог задаёт администратор в справочнике оценки исполнителей.")
 
 ranked = rating.filter(rating["ranked"])
 apart = rating.filter(~rating["ranked"])
@@ -46,7 +47,7 @@ if ranked.is_empty():
 else:
     st.plotly_chart(charts.executor_scores(ranked), width="stretch")
     table(ranked.select("rank", "rank_move", *COLUMNS).rename(
-        {"rank": "Место", "rank_move": "Изменение места"} | COLUMNS), "рейтинг_исполнителей",
+        {"rank": "Место", "rank_move": "Изменение"} | COLUMNS), "рейтинг_исполнителей",
         column_config=FORMATS)
 
 if not apart.is_empty():
@@ -79,4 +80,5 @@ table(items.select("external_id", "channel", "overdue_work_days", "due_at", "ans
                    "subtheme", "settlement", "extended").rename({
     "external_id": "Номер", "channel": "Канал", "received_at": "Поступило", "due_at": "Срок", "extended": "Продлено",
     "answered_at": "Ответ", "overdue_work_days": "Просрочка, раб. дн.", "theme": "Тема", "subtheme": "Подтема",
-    "settlement": "Населённый пункт"}), f"просрочено_{executor}")
+    "settlement": "Населённый пункт"}), f"просрочено_{executor}",
+    labels={"Просрочка, раб. дн.": {0: "< 1"}})  # overdue since the due day itself, not «0» (not late)

@@ -3,7 +3,7 @@ import streamlit as st
 
 from mcu import charts, filters, fmt
 from mcu.growth import growth_section
-from mcu.ui import change, downloads, empty_state, kpi, kpi_row, period_rows, q, table
+from mcu.ui import change, downloads, empty_state, kpi, kpi_row, period_rows, q, share_value, small_base, table
 
 # territory level -> (query, chart title, column title, download name)
 LEVELS = {"settlement": ("top_settlements", "Населённые пункты", "Населённый пункт", "топ_населённых_пунктов"),
@@ -19,15 +19,19 @@ if not flt.has_year_ago:
 c = kpi_row(6)
 kpi(c[0], "Обращений", fmt.num(cur["total"]), change(cur["total"], prev["total"]), neutral=True,
     help=f"Изменение — к предыдущему периоду той же длины: {fmt.num(prev['total'])} обращений")
-kpi(c[1], "Просрочено", fmt.pct(cur["overdue_share"]), change(cur["overdue_share"], prev["overdue_share"], share=True),
+kpi(c[1], "Просрочено", share_value(cur["overdue_share"], cur["with_deadline"]),
+    None if small_base(cur["with_deadline"], prev["with_deadline"]) else change(cur["overdue_share"], prev["overdue_share"], share=True),
     help=f"Ответ позже срока или нет ответа после срока: {fmt.num(cur['overdue'])} из {fmt.num(cur['with_deadline'])}",
     inverse=True)
 kpi(c[2], "Медиана ответа", fmt.num(cur["median_response_days"], 1, " дн."),
     change(cur["median_response_days"], prev["median_response_days"], 1) if prev["median_response_days"] else None,
     help="Календарные дни от поступления до ответа по существу (для ИМ — до первого ответа)", inverse=True)
-kpi(c[3], "Довольны", fmt.pct(cur["satisfied_share"]), change(cur["satisfied_share"], prev["satisfied_share"], share=True),
+kpi(c[3], "Довольны", share_value(cur["satisfied_share"], cur["rated"]),
+    None if small_base(cur["rated"], prev["rated"]) else change(cur["satisfied_share"], prev["satisfied_share"], share=True),
     help=f"Доля довольных среди оценивших: оценок {fmt.num(cur['rated'])}")
-kpi(c[4], "Решено", fmt.pct(cur["solved_share"]), change(cur["solved_share"], prev["solved_share"], share=True),
+kpi(c[4], "Решено", share_value(cur["solved_share"], cur["solvable_answered"]),
+    None if small_base(cur["solvable_answered"], prev["solvable_answered"])
+    else change(cur["solved_share"], prev["solved_share"], share=True),
     help=f"«Решено» среди отвеченных решаемых: {fmt.num(cur['solvable_answered'])}")
 kpi(c[5], "Год назад", fmt.num(year_ago["total"]), change(cur["total"], year_ago["total"]), neutral=True,
     help="Те же даты годом раньше; изменение — текущего периода к ним")

@@ -4,7 +4,7 @@ import streamlit as st
 
 from mcu import charts_monitoring as charts
 from mcu import filters, fmt
-from mcu.ui import change, empty_state, kpi, kpi_row, period_rows, q, table
+from mcu.ui import change, empty_state, kpi, kpi_row, period_rows, q, share_value, small_base, table
 
 PCT = st.column_config.NumberColumn(format="percent")
 DEC = st.column_config.NumberColumn(format="localized")
@@ -18,18 +18,23 @@ kpis = q("satisfaction_kpis", **flt.compare_params(), as_of=flt.as_of)
 cur, prev = period_rows(kpis, flt)
 
 c = kpi_row(5)
-kpi(c[0], "Довольны", fmt.pct(cur["satisfied_share"]),
-    change(cur["satisfied_share"], prev["satisfied_share"], share=True),
+kpi(c[0], "Довольны", share_value(cur["satisfied_share"], cur["rated"]),
+    None if small_base(cur["rated"], prev["rated"]) else change(cur["satisfied_share"], prev["satisfied_share"], share=True),
     help=f"Доля довольных среди оценивших; оценок: {fmt.num(cur['rated'])}")
-kpi(c[1], "Средняя оценка", fmt.num(cur["mean_rating"], 2),
-    fmt.signed(cur["mean_rating"] - prev["mean_rating"], 2) if cur["mean_rating"] and prev["mean_rating"] else None,
+kpi(c[1], "Средняя оценка", share_value(None, cur["scored"], text=fmt.num(cur["mean_rating"], 2)),
+    fmt.signed(cur["mean_rating"] - prev["mean_rating"], 2)
+    if cur["mean_rating"] and prev["mean_rating"] and not small_base(cur["scored"], prev["scored"]) else None,
     help=f"По шкале 1–5; оценок: {fmt.num(cur['scored'])} (Инцидент Менеджмент даёт «доволен / не доволен» без балла)")
-kpi(c[2], "Решено", fmt.pct(cur["solved_share"]), change(cur["solved_share"], prev["solved_share"], share=True),
+kpi(c[2], "Решено", share_value(cur["solved_share"], cur["solvable_answered"]),
+    None if small_base(cur["solvable_answered"], prev["solvable_answered"])
+    else change(cur["solved_share"], prev["solved_share"], share=True),
     help=f"«Решено» среди отвеченных решаемых: {fmt.num(cur['solvable_answered'])}")
-kpi(c[3], "Разъяснено", fmt.pct(cur["explained_share"]),
-    change(cur["explained_share"], prev["explained_share"], share=True), inverse=True,
+kpi(c[3], "Разъяснено", share_value(cur["explained_share"], cur["solvable_answered"]),
+    None if small_base(cur["solvable_answered"], prev["solvable_answered"])
+    else change(cur["explained_share"], prev["explained_share"], share=True), inverse=True,
     help="«Разъяснено» среди отвеченных решаемых: решаемый вопрос закрыт разъяснением, а не решением")
-kpi(c[4], "Повторные", fmt.pct(cur["repeat_share"]), change(cur["repeat_share"], prev["repeat_share"], share=True),
+kpi(c[4], "Повторные", share_value(cur["repeat_share"], cur["appeals"]),
+    None if small_base(cur["appeals"], prev["appeals"]) else change(cur["repeat_share"], prev["repeat_share"], share=True),
     inverse=True, help=f"Повторных обращений: {fmt.num(cur['repeats'])} из {fmt.num(cur['appeals'])}")
 
 if not cur["appeals"]:
@@ -56,7 +61,8 @@ else:
     table(full.rename({"month": "Месяц", "grp": DIMS[dim], "appeals": "Обращений", "rated": "Оценок",
                        "satisfied": "Довольны", "satisfied_share": "Доля довольных", "scored": "Оценок 1–5",
                        "mean_rating": "Средняя оценка"}), f"удовлетворённость_{dim}",
-          column_config={"Месяц": MONTH, "Доля довольных": PCT, "Средняя оценка": DEC})
+          column_config={"Месяц": MONTH, "Доля довольных": PCT, "Средняя оценка": DEC},
+          digits={"Средняя оценка": 2})  # as the card: 3,73
 
 st.subheader("Решено и разъяснено")
 st.caption("Среди отвеченных решаемых обращений: решён ли вопрос по существу или дано разъяснение.")

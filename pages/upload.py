@@ -58,14 +58,15 @@ for upload in files or []:
             continue
         info, mapping = st.columns([2, 3])
         info.dataframe(key_value(det.describe()), hide_index=True)
-        mapping.dataframe(det.mapping_frame().rename({"поле": "Поле модели", "столбец файла": "Столбец файла"}),
-                          hide_index=True)
+        # The field's Russian name only: «номер», not «номер (external_id)».
+        mapping.dataframe(det.mapping_frame().rename({"поле": "Поле модели", "столбец файла": "Столбец файла"})
+                          .with_columns(pl.col("Поле модели").str.replace(r" \([a-z_]+\)$", "")), hide_index=True)
         st.caption("Первые строки файла (ФИО, телефоны, e-mail и ссылки на профили скрыты)")
         # Masked as loaded rows are, and the applicant's own columns withheld, as in rejects.
         hide = set(det.columns["applicant"].headers) if "applicant" in det.columns else set()
-        st.dataframe(det.table.df.head(20).select(
+        table(det.table.df.head(20).select(
             (pl.lit("[скрыто]") if c in hide or personal_column(c) else mask_expr(pl.col(c))).alias(c)
-            for c in det.table.df.columns).fill_null(""), hide_index=True)
+            for c in det.table.df.columns), None)   # dates as 22.11.2026, empty as «—»; no download
         ready.append(upload)
 
 if ready and st.button(f"Загрузить в базу: {fmt.num(len(ready))} файл(а)", type="primary", key="upload_go"):
@@ -109,6 +110,8 @@ history = q("import_history")
 if history.is_empty():
     st.info("Загрузок ещё не было: база собрана без выгрузок (например, демо-база).", icon=":material/history:")
 else:
+    # Channels by name, not by code («im»).
+    history = history.with_columns(pl.col("source").replace(SOURCES))
     table(history.rename({"import_id": "№", "file_name": "Файл", "source": "Источник", "profile": "Профиль",
                           "finished_at": "Загружен", "message": "Итог", **COUNTS}), "история_загрузок")
     with_rejects = history.filter(pl.col("rejected") > 0)

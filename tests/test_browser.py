@@ -142,7 +142,7 @@ def test_problem_points_page_downloads_the_vote_draft(server, browser):
     assert download.value.suggested_filename == "проблемные_точки_вопросы.csv"
     lines = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Место;Населённый пункт;Тема;Подтема;Вопрос для голосования;Обращений")
-    assert lines[1].startswith("1;Бирикчуль;ТКО (мусор);;Где в с. Бирикчуль нужна новая контейнерная площадка")
+    assert lines[1].startswith("1;Бирикчуль;ТКО (мусор);—;Где в с. Бирикчуль нужна новая контейнерная площадка")
     assert {line.split(";")[1] for line in lines[1:4]} == {"Бирикчуль", "Кызлас", "Усть-Камышта"}
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "problems.png", full_page=True)
@@ -367,3 +367,66 @@ def test_upload_a_real_export_in_the_browser(server, browser):
     # None of Омская область is in the (Аскизский район) reference: its places wait for the curator.
     page.get_by_role("combobox", name="«Омск» — обращений: 30 (im)").wait_for(timeout=30_000)
     page.close()
+
+
+# Every page, as a curator opens it (issue 12). The meeting screen advances every 10 minutes here.
+WALK = ["", "heatmap", "deadlines", "satisfaction", "executors", "problems", "meeting?interval=600", "note", "upload"]
+# English that Streamlit or plotly draw themselves; none of it may show.
+ENGLISH = ["Select all", "Upload", "Browse files", "Drag and drop", "per file", "Download", "Search", "Fullscreen",
+           "Print", "Record", "Made with Streamlit", "Show/hide", "Deploy", "Rerun", "Settings", "Clear",
+           "No results", "Running", "Zoom", "Autoscale", "Reset axes", "Download plot"]
+# The problem points' tables (issue 14 is reworking that page) still scroll sideways at 1440 px.
+GRID_MAY_SCROLL = {"problems"}
+VISIBLE_TEXT = """() => {
+  // Visible text of the app without icon ligatures (the material icon font writes «download» as a word).
+  const out = [];
+  const walk = document.createTreeWalker(document.querySelector('[data-testid=stApp]'), NodeFilter.SHOW_TEXT);
+  while (walk.nextNode()) {
+    const el = walk.currentNode.parentElement;
+    if (!el || el.closest('[data-testid=stIconMaterial], .material-symbols-rounded, style, script')) continue;
+    if (!el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
+    out.push(walk.currentNode.textContent);
+  }
+  return out.join(' ');
+}"""
+GRIDS = """() => Array.from(document.querySelectorAll('[data-testid=stDataFrame]')).filter(e => e.offsetParent).map(e => {
+  const s = e.querySelector('.dvn-scroller'); const r = e.getBoundingClientRect();
+  return {right: Math.round(r.right), inner: s ? s.scrollWidth - s.clientWidth : 0};
+})"""
+
+
+@pytest.mark.parametrize("width, height", [(1440, 900), (1920, 1080)])
+def test_walk_every_page_in_russian_offline_and_fitting(server, browser, width, height):
+    """Every page at both sizes: no «None»/«NaN»/«nan», no English UI word, no request leaving the machine,
+    no table wider than the page (nor, but on «Проблемные точки», a grid scrolling sideways); a screenshot of
+    the whole page each time, in tests/artifacts/walk_<page>_<width>.png."""
+    from urllib.parse import urlsplit
+
+    page = browser.new_page(viewport={"width": width, "height": height}, locale="ru-RU")
+    requests = []
+    page.on("request", lambda r: requests.append(r.url))
+    ARTIFACTS.mkdir(exist_ok=True)
+    problems = []
+    for path in WALK:
+        name = path.split("?")[0] or "overview"
+        page.goto(f"{server}/{path}{'&' if '?' in path else '?'}period=quarter")
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90_000)
+        page.wait_for_timeout(2_000)   # charts and grids draw after the script ends
+        assert page.locator("[data-testid='stException']").count() == 0, name
+        text = page.evaluate(VISIBLE_TEXT)
+        problems += [(name, m[0]) for m in re.finditer(r"\b(None|NaN|nan)\b", text)]
+        problems += [(name, w) for w in ENGLISH if re.search(rf"\b{re.escape(w)}\b", text)]
+        for grid in page.evaluate(GRIDS):
+            if grid["right"] > width or (grid["inner"] > 2 and name not in GRID_MAY_SCROLL):
+                problems.append((name, f"таблица шире страницы: {grid}"))
+        # Streamlit scrolls its own container: a viewport as tall as the page shows all of it.
+        full = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
+        page.set_viewport_size({"width": width, "height": min(max(full, height), 8_000)})
+        page.wait_for_timeout(1_000)
+        page.screenshot(path=ARTIFACTS / f"walk_{name}_{width}.png")
+        page.set_viewport_size({"width": width, "height": height})
+    host = urlsplit(server).netloc
+    outside = [u for u in requests if urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).netloc != host]
+    page.close()
+    assert problems == [], problems
+    assert outside == []

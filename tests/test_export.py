@@ -23,7 +23,7 @@ def test_csv_is_utf8_bom_semicolon_with_neutralised_formulas():
         "Тема;Доля;Дата;Просрочено",
         "\"'=HYPERLINK(\"\"x\"\")\";0,5;22.11.2026;да",
         "Дороги;1,25;22.11.2026;нет",
-        "'+7 999;;22.11.2026;",
+        "'+7 999;—;22.11.2026;—",
         "'-1;2,0;22.11.2026;да",
         "'@SUM(A1);3,0;22.11.2026;нет",
         "обычный;4,5;22.11.2026;да",
@@ -47,3 +47,73 @@ def test_russian_formats():
     assert fmt.signed(12) == "+12"
     assert fmt.signed(-0.04, 1) == "0,0"
     assert fmt.month(dt.date(2026, 3, 1)) == "март 2026"
+
+
+def test_downloads_show_what_the_screen_shows():
+    """Shares in percent with the unit in the header, one decimal, да/нет, «—» for empty; XLSX alike."""
+    from mcu.export import as_shown
+
+    df = pl.DataFrame({"Исполнитель": ["Отдел", None], "Балл": [89.40000000000001, None], "Доля": [0.94444, None],
+                       "Доволен": [True, False], "Просрочка": [0, 3], "Срок": [dt.date(2026, 11, 22), None]})
+    out = as_shown(df, percent=["Доля"], labels={"Просрочка": {0: "< 1"}})
+    lines = to_csv(out)[3:].decode("utf-8").splitlines()
+    assert lines == ["Исполнитель;Балл;Доля, %;Доволен;Просрочка;Срок",
+                     "Отдел;89,4;94,4;да;< 1;22.11.2026",
+                     "—;—;—;нет;3;—"]
+    back = pl.read_excel(io.BytesIO(to_xlsx(out)))
+    assert back.row(0) == ("Отдел", 89.4, 94.4, "да", "< 1", dt.date(2026, 11, 22))
+    # Booleans given straight to to_xlsx are да/нет too, not TRUE/FALSE.
+    assert pl.read_excel(io.BytesIO(to_xlsx(df.select("Доволен"))))["Доволен"].to_list() == ["да", "нет"]
+
+
+def test_xlsx_date_columns_are_wide_enough():
+    import zipfile
+
+    sheet = zipfile.ZipFile(io.BytesIO(to_xlsx(DF))).read("xl/worksheets/sheet1.xml").decode()
+    # Column C holds the dates: at least 10 characters wide, so Excel shows 22.11.2026, not ####.
+    import re
+    widths = {int(m[1]): float(m[2]) for m in re.finditer(r'<col min="(\d+)" max="\d+" width="([\d.]+)"', sheet)}
+    assert widths[3] >= 10
+
+
+def test_growth_shares_are_parts_of_the_gross_change():
+    """Issue 12: +74 and −58 (net +16) were «462,5 %» and «−362,5 %» of the net change; as parts of the gross
+    change (132) they are 56,1 % and −43,9 %, and the absolute shares add up to 100 %."""
+    from mcu.growth import gross_shares
+
+    full = pl.DataFrame({"item": ["ЖКХ", "Дороги", "Спорт"], "change": [74, -58, 0]})
+    shares = gross_shares(full)["share_of_change"].to_list()
+    assert [fmt.pct(v) for v in shares] == ["56,1\u00a0%", "-43,9\u00a0%", "0,0\u00a0%"]
+    assert gross_shares(full.with_columns(change=pl.lit(0)))["share_of_change"].to_list() == [None] * 3
+
+
+def test_kpi_share_names_a_small_base():
+    """Issue 12: «Довольны 0,0 %» on 6 appeals with no base; now the card says the base or «мало данных»."""
+    from mcu.ui import share_value, small_base
+
+    assert share_value(None, 0) == "—"
+    assert share_value(1.0, 1) == "мало данных (1)"
+    assert share_value(4 / 7, 7) == "57,1\u00a0% из 7"
+    assert share_value(0.5, 30) == "50,0\u00a0%"
+    assert share_value(None, 12, text="3,73") == "3,73 из 12"
+    assert small_base(4, 100) and not small_base(5, 5)
+
+
+def test_executor_colours_follow_the_place():
+    """Issue 12: on a high-scoring day the bottom three were green; now green is the top three, red the last."""
+    from mcu.charts_monitoring import GREEN, GREY, RED, _score_colors
+
+    assert _score_colors(pl.Series([95.0, 94, 93, 92, 91, 90, 89, 88])) == [GREEN] * 3 + [GREY] * 2 + [RED] * 3
+    assert _score_colors(pl.Series([90.0, 80])) == [GREEN, RED]
+
+
+def test_heatmap_labels_stand_upright_with_many_settlements():
+    """Issue 12: with 23+ settlements the slanted column labels overlapped; upright, with room above."""
+    from mcu import charts
+
+    places = [f"Населённый пункт {i}" for i in range(24)]
+    matrix = pl.DataFrame({"theme": ["ЖКХ"] * 24, "settlement": places, "appeals": list(range(24))})
+    fig = charts.heatmap(matrix, "appeals", "Количество")
+    assert fig.layout.xaxis.tickangle == -90 and fig.layout.margin.t >= 7 * len(places[-1])
+    few = charts.heatmap(matrix.head(5), "appeals", "Количество")
+    assert few.layout.xaxis.tickangle == -40
