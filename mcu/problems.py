@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from mcu import fmt
+from mcu.scoring import read_weights, setting_text
 from mcu.settings import REFERENCE_DIR
 
 COMPONENTS = {
@@ -66,50 +67,41 @@ class ProblemSettings:
         lines = [
             f"В список попадает клетка «населённый пункт × тема», где за период не меньше "
             f"**{fmt.num(self.min_count)}** обращений и их аномально много: вероятность случайно получить столько "
-            f"или больше (распределение Пуассона) меньше **{plain(self.p_value * 100)} %**, а обращений хотя бы в "
-            f"**{plain(self.min_ratio)}** раза больше ожидаемого.",
+            f"или больше (распределение Пуассона) меньше **{setting_text(self.p_value * 100)} %**, а обращений хотя бы в "
+            f"**{setting_text(self.min_ratio)}** раза больше ожидаемого.",
             "Ожидаемое число считается двумя способами: по численности жителей (жители пункта × число обращений по "
             "теме на одного жителя всей территории за тот же период) и по истории самой клетки — большее из двух: "
             f"столько же дней год назад и средний уровень за {fmt.num(self.history_days)} дн. до периода. Так пункт "
             "без данных о населении тоже получает ожидание.",
-            f"Если в истории клетки обращений не было, ожидание принимается за {plain(self.min_expected)} обращения "
+            f"Если в истории клетки обращений не было, ожидание принимается за {setting_text(self.min_expected)} обращения "
             "за период, а не за ноль.",
             "Место в списке — по баллу от 0 до 100, взвешенному среднему составляющих (каждая от 0 до 1):",
         ]
-        fill = {"growth_cap": plain(self.growth_cap), "periods": self.periods}
-        lines += [f"- {COMPONENTS[k].format(**fill)} — вес {plain(round(self.weights[k] / total * 100, 1))} %"
+        fill = {"growth_cap": setting_text(self.growth_cap), "periods": self.periods}
+        lines += [f"- {COMPONENTS[k].format(**fill)} — вес {setting_text(round(self.weights[k] / total * 100, 1))} %"
                   for k in COMPONENTS]
         lines += [
-            f"Превышение даёт полный балл при вероятности 10^−{plain(self.surprise_cap)} и меньше. Доли недовольных "
+            f"Превышение даёт полный балл при вероятности 10^−{setting_text(self.surprise_cap)} и меньше. Доли недовольных "
             f"и просроченных учитываются от {fmt.num(self.min_base)} оценок / обращений со сроком; если данных нет, "
             "составляющая не учитывается, а её вес делится между остальными. Одинаковый балл — одно место.",
             f"Голосование, закончившееся не раньше чем за {fmt.num(self.votes['recent_days'])} дн. до конца периода, "
             f"отмечается у точки; «стало меньше» — после голосования за {fmt.num(self.votes['window_days'])} дн. "
-            f"обращений в месяц хотя бы на {plain(self.votes['eased_drop'] * 100)} % меньше, чем до него.",
+            f"обращений в месяц хотя бы на {setting_text(self.votes['eased_drop'] * 100)} % меньше, чем до него.",
             "Настройки — в файле `data/reference/problem_points.toml`.",
         ]
         return lines
 
 
-def plain(value: float) -> str:
-    """A setting as written, with a decimal comma: 0.8 → «0,8», 10 → «10»."""
-    return f"{value:g}".replace(".", ",")
-
-
 def problem_settings(path: Path = REFERENCE_DIR / "problem_points.toml") -> ProblemSettings:
     """Read the settings; a wrong value is an error in Russian that names the file and what to fix."""
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    weights = raw.get("weights", {})
-    bad = [k for k in COMPONENTS if not isinstance(weights.get(k), (int, float)) or weights[k] < 0]
-    if bad or not sum(weights.get(k, 0) for k in COMPONENTS):
-        raise ValueError(f"В {path.name} задайте неотрицательные веса [weights]: {', '.join(COMPONENTS)} "
-                         "(хотя бы один больше нуля).")
+    weights = read_weights(raw, path, COMPONENTS)
     p_value = float(raw.get("p_value", 0.01))
     periods = int(raw.get("persistence_periods", 4))
     if not 0 < p_value < 1 or periods < 2:
         raise ValueError(f"В {path.name}: p_value — число от 0 до 1 (например 0.01), persistence_periods — не меньше 2.")
     return ProblemSettings(
-        weights={k: weights[k] for k in COMPONENTS}, min_count=int(raw.get("min_count", 5)), p_value=p_value,
+        weights=weights, min_count=int(raw.get("min_count", 5)), p_value=p_value,
         min_ratio=float(raw.get("min_ratio", 1.5)), history_days=int(raw.get("history_days", 365)),
         min_expected=float(raw.get("min_expected", 0.5)), surprise_cap=float(raw.get("surprise_cap", 8)),
         growth_cap=float(raw.get("growth_cap", 4)), periods=periods, min_base=int(raw.get("min_base", 5)),

@@ -30,23 +30,30 @@ class ScoreSettings:
     def explain(self) -> list[str]:
         """The formula in plain Russian, one line a component, weights as percent of the total."""
         total = sum(self.weights.values())
-        return [f"{COMPONENTS[k].format(limit=_num(self.speed_limit_days))} — вес {_num(self.weights[k] / total * 100)} %"
+        limit = setting_text(self.speed_limit_days)
+        return [f"{COMPONENTS[k].format(limit=limit)} — вес {setting_text(self.weights[k] / total * 100)} %"
                 for k in COMPONENTS]
 
 
-def _num(value: float) -> str:
+def setting_text(value: float) -> str:
+    """A setting as written, with a decimal comma: 0.8 → «0,8», 10 → «10»."""
     return f"{value:g}".replace(".", ",")
+
+
+def read_weights(raw: dict, path: Path, components) -> dict:
+    """The [weights] of a settings file; a missing or negative weight is an error that says what to fix."""
+    weights = raw.get("weights", {})
+    bad = [k for k in components if not isinstance(weights.get(k), (int, float)) or weights[k] < 0]
+    if bad or not sum(weights.get(k, 0) for k in components):
+        raise ValueError(f"В {path.name} задайте неотрицательные веса [weights]: {', '.join(components)} "
+                         "(хотя бы один больше нуля).")
+    return {k: weights[k] for k in components}
 
 
 def score_settings(path: Path = REFERENCE_DIR / "executor_score.toml") -> ScoreSettings:
     """Weights, minimum count and speed limit; a missing or negative weight is an error that says what to fix."""
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    weights = raw.get("weights", {})
-    bad = [k for k in COMPONENTS if not isinstance(weights.get(k), (int, float)) or weights[k] < 0]
-    if bad or not sum(weights.get(k, 0) for k in COMPONENTS):
-        raise ValueError(f"В {path.name} задайте неотрицательные веса [weights]: {', '.join(COMPONENTS)} "
-                         "(хотя бы один больше нуля).")
-    return ScoreSettings({k: weights[k] for k in COMPONENTS}, int(raw.get("min_items", 10)),
+    return ScoreSettings(read_weights(raw, path, COMPONENTS), int(raw.get("min_items", 10)),
                          float(raw.get("speed_limit_days", 20)))
 
 

@@ -124,8 +124,8 @@ with tab_risks:
     cells = q("info_risks_cells", **scope, as_of=flt.as_of, **risk)
     st.markdown(f"Инциденты «Инцидент Менеджмент» с большим охватом, по которым нет ответа, ответ дан с опозданием "
                 f"или автор недоволен. Охват = аудитория + {fmt.num(risk['engagement_weight'])} × вовлечённость; "
-                f"риск = охват × вес проблемы (нет ответа — {pp.plain(risk['w_open'])}, автор недоволен — "
-                f"{pp.plain(risk['w_unsatisfied'])}, опоздание — {pp.plain(risk['w_late'])}).")
+                f"риск = охват × вес проблемы (нет ответа — {pp.setting_text(risk['w_open'])}, автор недоволен — "
+                f"{pp.setting_text(risk['w_unsatisfied'])}, опоздание — {pp.setting_text(risk['w_late'])}).")
     if not im_shown:
         empty_state("Канал «Инцидент Менеджмент» исключён фильтром «Канал»: добавьте его, чтобы увидеть риски.")
     elif incidents.is_empty():
