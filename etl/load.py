@@ -429,7 +429,8 @@ def _latest_state(good: pl.DataFrame) -> pl.DataFrame:
     dup = good["external_id"].is_duplicated()
     if not dup.any():
         return good
-    many = good.filter(dup).with_columns(_state_key(good)[0].alias("__ts"), _state_key(good)[1].alias("__rank"))
+    ts, rank = _state_key(good)
+    many = good.filter(dup).with_columns(ts.alias("__ts"), rank.alias("__rank"))
     merged = (many.sort(["__ts", "__rank", "__row"], nulls_last=False)
               .group_by("external_id", maintain_order=True)
               .agg(pl.all().exclude("external_id", "__row").drop_nulls().last(), pl.col("__row").last())
@@ -915,7 +916,8 @@ def _merge_sql(said: set[str]) -> str:
     A newer state (by the item's own dates, then its status) takes every value the file says and keeps the
     rest; an older one only fills what the database lacks. Nothing the file does not say, no empty cell and
     no older export erases or rolls back a value."""
-    S = lambda c: f"s.{c}" if c not in SAID_BY or said & set(SAID_BY[c]) else f"CAST(NULL AS {_TYPES[c]})"
+    # What the file does not say is NULL here: every use below takes its type from the database's column.
+    S = lambda c: f"s.{c}" if c not in SAID_BY or said & set(SAID_BY[c]) else "NULL"
     newer = (f"(greatest(s.received_at, {S('answered_at')}, {S('closed_at')}) "
              f"> greatest(t.received_at, t.answered_at, t.closed_at) OR "
              f"(greatest(s.received_at, {S('answered_at')}, {S('closed_at')}) "
@@ -968,15 +970,6 @@ def _merge_sql(said: set[str]) -> str:
         SELECT s.appeal_id, {cols}, s.source_file, s.source_row, s.loaded_at
         FROM (SELECT s.*, {newer} AS n FROM incoming s LEFT JOIN appeals t USING (appeal_id)) s
         LEFT JOIN appeals t USING (appeal_id)"""
-
-
-_TYPES = {"appeal_type": "VARCHAR", "due_at": "TIMESTAMP", "extended": "BOOLEAN", "answered_at": "TIMESTAMP",
-          "closed_at": "TIMESTAMP", "status": "VARCHAR", "theme": "VARCHAR", "subtheme": "VARCHAR",
-          "settlement_id": "VARCHAR", "address": "VARCHAR", "lat": "DOUBLE", "lon": "DOUBLE",
-          "executor_id": "VARCHAR", "result": "VARCHAR", "solvable": "BOOLEAN", "rating": "TINYINT",
-          "satisfied": "BOOLEAN", "applicant_hash": "VARCHAR", "text": "VARCHAR", "audience": "BIGINT",
-          "engagement": "BIGINT", "theme_source": "VARCHAR", "theme_confidence": "DOUBLE",
-          "theme_suggestion": "VARCHAR"}
 
 
 def _write_appeals(con, frame: pl.DataFrame, said: set[str]) -> tuple[int, int, int]:

@@ -40,13 +40,6 @@ NOUNS = {"settlement": ("населённый пункт", "населённых
 FILES = {"settlement": "settlements.csv", "executor": "executors.csv", "theme": "theme_aliases.csv"}
 
 
-def plural(n: int, forms: tuple[str, str, str]) -> str:
-    """«1 населённый пункт», «2 населённых пункта», «5 населённых пунктов»."""
-    tail = n % 100
-    form = forms[2] if 11 <= tail <= 14 else forms[0] if n % 10 == 1 else forms[1] if 2 <= n % 10 <= 4 else forms[2]
-    return f"{fmt.num(n)} {form}"
-
-
 def widget_key(dim: str, value: str) -> str:
     """The page's selectbox key for one value (stable across reruns and loads)."""
     return f"review_{dim}_{hashlib.sha1(value.encode()).hexdigest()[:12]}"
@@ -102,7 +95,7 @@ def check_plausible(unmatched, rows: int, file_name: str, headers: dict[str, str
     too_many = [d for d, n in counts.items() if n > cfg["max_new_values"] and n > cfg["max_new_share"] * rows]
     if not too_many:
         return
-    listed = [plural(n, NOUNS[d]) for d, n in counts.items() if n]
+    listed = [fmt.count(n, *NOUNS[d]) for d, n in counts.items() if n]
     said = ", ".join(listed[:-1]) + " и " + listed[-1] if len(listed) > 1 else listed[0]
     cols = ", ".join(f"«{headers[d]}»" for d in too_many if d in headers)
     examples = ", ".join(f"«{v[:40]}»" for v in list(unmatched.waiting[too_many[0]])[:3])

@@ -43,3 +43,18 @@ MONTHS = ["январь", "февраль", "март", "апрель", "май"
 def month(value: dt.date) -> str:
     """2026-03-01 → «март 2026»."""
     return f"{MONTHS[value.month - 1]} {value.year}"
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian form for n: 1 обращение, 3 обращения, 5 обращений, 21 обращение."""
+    n = abs(int(n))
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def count(n: int, one: str, few: str, many: str) -> str:
+    """The number with its noun: «1 234 обращения»."""
+    return f"{num(n)} {plural(n, one, few, many)}"

@@ -7,7 +7,6 @@ agglomerative clustering on cosine similarity (average linkage, cut at `similari
 (masked texts: personal data was replaced at load).
 """
 import datetime as dt
-import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -108,8 +107,3 @@ def _word_for(stem: str, texts_words: list[list[str]]) -> str:
     """The commonest word behind a stem in the group's texts (a stem like «дорог» reads worse than «дороги»)."""
     forms = Counter(w for ws in texts_words for w in ws if classify._stemmer().stemWord(w) == stem)
     return forms.most_common(1)[0][0] if forms else stem
-
-
-def plain(text: str) -> str:
-    """A masked text shown as text in Markdown (its brackets, stars and underscores are not markup)."""
-    return re.sub(r"([\\`*_\[\]~$:<>#|])", r"\\\1", text)

@@ -114,20 +114,6 @@ def problem_settings(path: Path = REFERENCE_DIR / "problem_points.toml") -> Prob
 
 # --- words -------------------------------------------------------------------------------------------
 
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """The Russian form for n: 1 обращение, 3 обращения, 5 обращений, 21 обращение."""
-    n = abs(int(n))
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
-
-
-def count(n: int, one: str, few: str, many: str) -> str:
-    return f"{fmt.num(n)} {plural(n, one, few, many)}"
-
-
 @dataclass(frozen=True)
 class PeriodWords:
     over: str      # «за квартал»
@@ -189,7 +175,7 @@ def explain_point(row: dict, days: int, min_base: int) -> str:
     """One line in plain Russian from the point's figures; every share says its base."""
     w = period_words(days)
     n = row["appeals"]
-    head = f"{row['settlement']}, {topic_text(row['topic'])}: {count(n, 'обращение', 'обращения', 'обращений')} {w.over}"
+    head = f"{row['settlement']}, {topic_text(row['topic'])}: {fmt.count(n, 'обращение', 'обращения', 'обращений')} {w.over}"
     b = basis(row)
     if b:
         name, lam = b
@@ -208,12 +194,12 @@ def explain_point(row: dict, days: int, min_base: int) -> str:
     elif year is not None and n >= 1.05 * year:
         parts.append(f"в {_times(n / year)} раза больше, чем год назад")
     if row["streak"] >= 2:
-        parts.append(f"аномально много {row['streak']} {plural(row['streak'], *w.forms)} подряд")
+        parts.append(f"аномально много {row['streak']} {fmt.plural(row['streak'], *w.forms)} подряд")
     if row["repeats"]:
         parts.append(f"{fmt.pct(row['repeat_share'], 0)} повторных")
     if row["rated"] >= min_base:
         parts.append(f"довольны {fmt.pct(row['satisfied_share'], 0)} "
-                     f"(из {count(row['rated'], 'оценки', 'оценок', 'оценок')})")
+                     f"(из {fmt.count(row['rated'], 'оценки', 'оценок', 'оценок')})")
     if row["with_deadline"] >= min_base and row["overdue"]:
         parts.append(f"с нарушением срока {fmt.pct(row['overdue_share'], 0)} (из {fmt.num(row['with_deadline'])} со сроком)")
     return "; ".join(parts)
@@ -230,7 +216,7 @@ def vote_line(vote: dict) -> str:
     dates = f"{fmt.date(vote['started_at'])}–{fmt.date(vote['ended_at'])}"
     text = f"«{vote['title']}» ({dates}"
     if vote["participants"] is not None:
-        text += f", {count(vote['participants'], 'участник', 'участника', 'участников')}"
+        text += f", {fmt.count(vote['participants'], 'участник', 'участника', 'участников')}"
     text += ")"
     if vote["winner"]:
         share = f" — {fmt.pct(vote['winner_share'], 0)}" if vote["winner_share"] is not None else ""
@@ -301,7 +287,7 @@ def roadmap(points: pl.DataFrame, days: int, period_end: dt.date, settings: Prob
         track = [f"обращений {w.over}: {fmt.num(r['appeals'])} (цель — {target})",
                  f"повторных: {fmt.pct(r['repeat_share'], 0)} из {fmt.num(r['appeals'])}"]
         if r["rated"]:
-            track.append(f"довольных: {fmt.pct(r['satisfied_share'], 0)} из {count(r['rated'], 'оценки', 'оценок', 'оценок')}")
+            track.append(f"довольных: {fmt.pct(r['satisfied_share'], 0)} из {fmt.count(r['rated'], 'оценки', 'оценок', 'оценок')}")
         if r["with_deadline"]:
             track.append(f"с нарушением срока: {fmt.pct(r['overdue_share'], 0)} из {fmt.num(r['with_deadline'])} со сроком")
         rows.append({
@@ -331,7 +317,7 @@ def explain_incident(row: dict) -> str:
             f"{fmt.num(row['engagement'])}; {ISSUE_WORDS[row['issue']]}")
     if row["issue"] == "нет ответа":
         if row["overdue_open"]:
-            text += f", срок истёк {fmt.date(row['due_at'])} ({count(row['overdue_work_days'], 'раб. день', 'раб. дня', 'раб. дней')} назад)"
+            text += f", срок истёк {fmt.date(row['due_at'])} ({fmt.count(row['overdue_work_days'], 'раб. день', 'раб. дня', 'раб. дней')} назад)"
         elif row["due_at"] is not None:
             text += f", срок {fmt.date(row['due_at'])}"
     elif row["issue"] == "ответ с опозданием":
@@ -345,7 +331,7 @@ def explain_risk_cell(row: dict) -> str:
               f"автор недоволен {fmt.num(row['unsatisfied'])}" if row["unsatisfied"] else "",
               f"ответ с опозданием {fmt.num(row['late'])}" if row["late"] else ""]
     return (f"{row['settlement']}, {topic_text(row['theme'])}: {fmt.num(row['risky'])} из "
-            f"{count(row['incidents'], 'инцидента', 'инцидентов', 'инцидентов')} с проблемой ответа, аудитория "
+            f"{fmt.count(row['incidents'], 'инцидента', 'инцидентов', 'инцидентов')} с проблемой ответа, аудитория "
             f"{fmt.num(row['audience'])}, вовлечённость {fmt.num(row['engagement'])} ("
             + ", ".join(i for i in issues if i) + ")")
 

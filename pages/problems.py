@@ -6,7 +6,7 @@ import streamlit as st
 from mcu import filters, fmt, new_problems
 from mcu import problems as pp
 from mcu.query import db_version, run_query
-from mcu.ui import empty_state, q, table
+from mcu.ui import empty_state, md, q, table
 
 PCT = st.column_config.NumberColumn(format="percent")
 # The appeals list: the columns and names of the Тепловая карта's list.
@@ -175,7 +175,7 @@ with tab_new:
             st.markdown(f"**{i}. {g['words']}** — {fmt.num(g['recent'])} обращ. за последние недели против "
                         f"{fmt.num(g['previous'])} до того; {g['settlements']}{lean}.")
             for text in g["examples"]:
-                st.caption(f"«{new_problems.plain(text)}»")
+                st.caption(f"«{md(text)}»")
         table(found.select(
             pl.col("words").alias("Слова"), pl.col("recent").alias("За последние недели"),
             pl.col("previous").alias("За недели до того"), pl.col("settlements").alias("Населённые пункты"),
