@@ -141,7 +141,7 @@ def _fitted_widths(df: pl.DataFrame, styled, grid: dict) -> dict:
 
 
 def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None, download=None,
-          digits: dict | None = None, labels: dict | None = None, **kwargs):
+          digits: dict | None = None, labels: dict | None = None, download_key: str | None = None, **kwargs):
     """A table in Russian formats and its downloads (of `download`, a frame or a function returning one,
     when the file should hold more than is shown); the downloads show what the screen shows; no downloads
     when `name` is None (a preview). Returns st.dataframe's value (selection, if asked)."""
@@ -160,7 +160,7 @@ def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None,
     event = st.dataframe(styled, column_config=grid, hide_index=True, **kwargs)
     if name is None:
         return event
-    downloads(df if download is None else download, name, percent=percent, digits=digits,
+    downloads(df if download is None else download, name, key=download_key, percent=percent, digits=digits,
               labels=labels)
     return event
 

@@ -185,7 +185,7 @@ st.markdown(f"Найдено **{fmt.num(total)}**; страница {fmt.num(pag
 # The source's own unmapped columns (JSON) go to the files and the card only: too wide for the grid.
 picked = table(rows.drop("total", "extra", *GRID_HIDDEN).rename(COLUMNS, strict=False), "обращения",
                download=lambda: run_query("appeals_list", **cell, limit=total, offset=0).drop("total").rename(COLUMNS),
-               column_config=LIST_WIDTHS, height=35 * (rows.height + 1) + 3, key="hm_list",
+               column_config=LIST_WIDTHS, height=35 * (rows.height + 1) + 3, key="hm_list", download_key="hm_list",
                on_select="rerun", selection_mode="single-row")
 if chosen := picked.selection.rows:
     appeal_card(rows.row(chosen[0], named=True))

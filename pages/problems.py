@@ -61,7 +61,7 @@ with tab_points:
             "appeals": "Обращений", "expected": "Ожидалось", "prev_appeals": "Пред. период",
             "repeat_share": "Повторные", "satisfied_share": "Довольны", "overdue_share": "Просрочено",
             "executor": "Исполнитель", "vote": "Голосование", "score": "Балл", "monthly": "По месяцам, 12 мес."}),
-            "проблемные_точки_вопросы", download=draft,
+            "проблемные_точки_вопросы", download=draft, download_key="pp_points",
             column_config={"Повторные": PCT, "Довольны": PCT, "Просрочено": PCT,
                            "По месяцам, 12 мес.": st.column_config.BarChartColumn(y_min=0)})
 

@@ -94,7 +94,7 @@ def test_heatmap_is_drawn_with_figures(server, browser):
     # page has finished its run: a click during a rerun can be lost on a busy machine.)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
     with page.expect_download(timeout=60_000) as download:
-        page.get_by_role("button", name="CSV").last.click()
+        page.locator(".st-key-csv_hm_list button").click()
     data = Path(download.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     lines = data.decode("utf-8-sig").splitlines()
@@ -134,11 +134,11 @@ def test_problem_points_page_downloads_the_vote_draft(server, browser):
     page.get_by_role("heading", name="Проблемные точки").first.wait_for(timeout=30_000)
     page.get_by_text("Бирикчуль, ТКО (мусор): 35 обращений за квартал", exact=False).first.wait_for(timeout=30_000)
     assert page.locator("[data-testid='stException']").count() == 0
-    # The first table's CSV is the draft of questions for a vote, one line a point.
+    # The points table's CSV is the draft of questions for a vote, one line a point.
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
     page.get_by_text("Обращения точки за период").wait_for(timeout=30_000)
     with page.expect_download() as download:
-        page.get_by_role("button", name="CSV", exact=True).first.click()
+        page.locator(".st-key-csv_pp_points button").click()
     assert download.value.suggested_filename == "проблемные_точки_вопросы.csv"
     lines = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Место;Населённый пункт;Тема;Подтема;Вопрос для голосования;Обращений")
