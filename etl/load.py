@@ -453,6 +453,16 @@ class Unmatched:
     def add(self, dim: str, value: str, count: int, outcome: str) -> None:
         self.rows.append({"что": DIM_LABELS.get(dim, dim), "значение": value, "строк": count, "итог": outcome})
 
+    def take(self, dim: str, value: str, count: int) -> None:
+        """`count` rows of a line are told about by other lines now: the line keeps the rest, or goes."""
+        label = DIM_LABELS.get(dim, dim)
+        for i, r in enumerate(self.rows):
+            if (r["что"], r["значение"]) == (label, value):
+                r["строк"] -= count
+                if r["строк"] <= 0:
+                    del self.rows[i]
+                return
+
     def wait(self, dim: str, value: str, count: int, context=None, spelling: str | None = None) -> None:
         """`value` waits (under the `spelling` that stands for all of its variants in the review list)."""
         w = self.waiting.setdefault(dim, {}).setdefault(spelling or value, {"rows": 0, "context": context})
@@ -727,12 +737,19 @@ def _predict_themes(out: pl.DataFrame, unmatched: Unmatched) -> pl.DataFrame:
         pl.col("theme_right").alias("theme_suggestion"),
     ).select(out.columns)
     level = fmt.num(classify.min_confidence() * 100) + " %"
-    for theme, ok, n in guess.drop_nulls("theme").group_by("theme", "sure").len().sort("len", descending=True).iter_rows():
+    # Each row is told about once: a row that had no theme at all moves from «(пусто)» to its prediction's line;
+    # a row whose category waits for the curator stays on that category's line (its text's theme is the
+    # suggestion in the review list, below).
+    per_row = unmatched.per_row.get("theme")
+    blank = guess.drop_nulls("theme")
+    if per_row is not None:
+        blank = blank.filter(per_row.gather(blank["__i"]).is_null())
+    unmatched.take("theme", "(пусто)", blank.height)
+    for theme, ok, n in blank.group_by("theme", "sure").len().sort("len", "theme", descending=[True, False]).iter_rows():
         unmatched.add("theme", f"по тексту: {theme}", n,
                       f"тема определена по тексту (уверенность не ниже {level})" if ok else
                       f"«{UNKNOWN_THEME}»: по тексту похоже на «{theme}», но уверенность ниже {level} — ждёт куратора")
     # A waiting category the spelling search found nothing for is suggested the theme its texts point to.
-    per_row = unmatched.per_row.get("theme")
     if per_row is not None and "theme" in unmatched.suggesters:
         votes = (pl.DataFrame({"value": per_row.gather(idx), "theme": found["theme"]}).drop_nulls()
                  .group_by("value", "theme").len().sort("len", "theme", descending=[True, False])

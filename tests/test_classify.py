@@ -250,3 +250,21 @@ def test_the_curator_confirms_and_corrects_predictions_on_the_upload_page(tmp_pa
     load_file(no_theme_register(tmp_path / "again.xlsx"), source="letters", db=db)
     assert rows(db, "SELECT appeal_id, theme FROM appeals WHERE theme_source = 'curator' ORDER BY 1") == sorted(
         [(conf[0][0], target), (conf[1][0], confirmed)])
+
+
+def test_the_report_counts_each_row_without_a_theme_once(tmp_path):
+    # A register with no theme column: each row is first «тема не указана», then predicted from its text; the report
+    # said «тема — строк 6» for 3 rows. A row with a category nobody knows waits for the curator once, whatever
+    # its text suggests.
+    db = tmp_path / "mcu.duckdb"
+    texts = [["Л-1", "01.03.2025", "", "Не вывозят мусор с контейнерной площадки"],
+             ["Л-2", "02.03.2025", "", "Прошу отремонтировать дорогу, сплошные ямы"],
+             ["Л-3", "03.03.2025", "", "Нет мест в детском саду для ребёнка"]]
+    r = load_file(letters_csv(tmp_path / "a.csv", texts, theme=False), source="letters", db=db)
+    assert (r.status, r.loaded) == ("loaded", 3), r.message
+    assert "тема — строк 3" in r.message, r.message
+    theme = [tuple(x[1:3]) for x in r.unmatched.rows() if x[0] == "Тема"]
+    assert sorted(theme) == [("по тексту: Дороги", 1), ("по тексту: Образование", 1), ("по тексту: ТКО (мусор)", 1)]
+    odd = [["Л-4", "04.03.2025", "Странная категория", "Не вывозят мусор с контейнерной площадки"]]
+    r = load_file(letters_csv(tmp_path / "b.csv", odd), source="letters", db=db)
+    assert "тема — строк 1" in r.message, r.message
