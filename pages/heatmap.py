@@ -1,21 +1,16 @@
 """Тепловая карта: the theme × settlement matrix with a switchable measure, the map of the same figures, and
 the appeals behind a cell."""
-import json
-
 import streamlit as st
 
 from etl.reference import limits
 from mcu import charts, filters, fmt, maps
+from mcu.appeals import COLUMNS, appeal_list
 from mcu.query import run_query
-from mcu.ui import empty_state, md, q, table
+from mcu.ui import empty_state, q, table
 
 PAGE_SIZE = 50
 OTHERS = "Прочие ("   # the heat map's column summing the settlements beyond the top (heatmap_matrix.sql)
 MIN_BASE = 5  # a cell's share is shown from this many items with a deadline / with a rating
-COLUMNS = {"received": "Поступило", "channel": "Канал", "number": "Номер", "theme": "Тема", "subtheme": "Подтема",
-           "settlement": "Населённый пункт", "address": "Адрес", "executor": "Исполнитель", "status": "Статус",
-           "due": "Срок", "answered": "Ответ", "overdue": "Просрочено", "result": "Результат", "rating": "Оценка",
-           "satisfied": "Доволен", "text": "Текст", "extra": "Прочие столбцы выгрузки"}
 # measure column -> (label, diverging colour scale)
 MEASURES = {
     "appeals": ("Количество", False),
@@ -27,42 +22,6 @@ MEASURES = {
 # territory level (DESIGN.md §4) -> (switch label, the matrix query, the territory's column title)
 LEVELS = {"settlement": ("Населённые пункты", "heatmap_matrix", "Населённый пункт"),
           "municipality": ("Муниципалитеты", "heatmap_matrix_municipality", "Муниципалитет")}
-
-
-# The grid's columns, narrow enough to fit 1440 px; address, answer date, result and «доволен» are on the card
-# (a click on the row) and in the files.
-GRID_HIDDEN = ("address", "answered", "result", "satisfied")
-LIST_WIDTHS = {
-    "Поступило": st.column_config.Column(width=118), "Канал": st.column_config.Column(width=60),
-    "Номер": st.column_config.Column(width=85), "Тема": st.column_config.Column(width=85),
-    "Подтема": st.column_config.Column(width=100), "Населённый пункт": st.column_config.Column(width=100),
-    "Исполнитель": st.column_config.Column(width=95), "Статус": st.column_config.Column(width=75),
-    "Срок": st.column_config.Column(width=118), "Просрочено": st.column_config.Column(width=50),
-    "Оценка": st.column_config.Column(width=50), "Текст": st.column_config.Column(width=80),
-}
-
-
-def appeal_card(row: dict) -> None:
-    """The appeal a curator clicked in the list: the whole (masked) text, dates, status, executor, result,
-    rating and the source's own columns."""
-    with st.container(border=True):
-        st.markdown(f"**Обращение {md(row['number'] or '—')}** · {md(row['channel'])} · {md(row['status'] or '—')}")
-        facts = {
-            "Поступило": fmt.date(row["received"]) + (row["received"].strftime(" %H:%M") if row["received"] else ""),
-            "Срок": fmt.date(row["due"]), "Ответ": fmt.date(row["answered"]),
-            "Просрочено": {True: "да", False: "нет"}.get(row["overdue"], fmt.DASH),
-            "Тема": row["theme"], "Подтема": row["subtheme"], "Населённый пункт": row["settlement"],
-            "Адрес": row["address"], "Исполнитель": row["executor"], "Результат": row["result"],
-            "Оценка": fmt.num(row["rating"]) if row["rating"] is not None else None,
-            "Доволен": {True: "да", False: "нет"}.get(row["satisfied"]),
-        }
-        st.markdown("  \n".join(f"{k}: **{md(v if v not in (None, '') else fmt.DASH)}**" for k, v in facts.items()))
-        st.markdown("**Текст обращения**")
-        st.markdown(md(row["text"] or fmt.DASH))
-        extra = json.loads(row["extra"]) if row["extra"] else {}
-        if extra:
-            st.markdown("**Прочие столбцы выгрузки**")
-            st.markdown("  \n".join(f"{md(k)}: {md(fmt.DASH if v in (None, '') else v)}" for k, v in extra.items()))
 
 
 def _pick_cell() -> None:
@@ -180,12 +139,6 @@ if not total:
     st.stop()
 st.markdown(f"Найдено **{fmt.num(total)}**; страница {fmt.num(page)} из {fmt.num(pages)}. "
             "Щёлкните строку — откроется карточка обращения с полным текстом.")
-# The page shows one page of the list, every row without an inner scroll, the columns narrow enough to fit
-# 1440 px (the text is cut in the grid; the card below shows it whole); the files hold the whole list.
-# The source's own unmapped columns (JSON) go to the files and the card only: too wide for the grid.
-picked = table(rows.drop("total", "extra", *GRID_HIDDEN).rename(COLUMNS, strict=False), "обращения",
-               download=lambda: run_query("appeals_list", **cell, limit=total, offset=0).drop("total").rename(COLUMNS),
-               column_config=LIST_WIDTHS, height=35 * (rows.height + 1) + 3, key="hm_list", download_key="hm_list",
-               on_select="rerun", selection_mode="single-row")
-if chosen := picked.selection.rows:
-    appeal_card(rows.row(chosen[0], named=True))
+# The page shows one page of the list (mcu.appeals); the files hold the whole list.
+appeal_list(rows.drop("total"), "обращения", "hm_list",
+            download=lambda: run_query("appeals_list", **cell, limit=total, offset=0).drop("total").rename(COLUMNS))

@@ -5,17 +5,19 @@ import streamlit as st
 
 from mcu import filters, fmt, new_problems
 from mcu import problems as pp
+from mcu.appeals import COLUMNS, appeal_list
 from mcu.query import db_version, run_query
 from mcu.ui import empty_state, md, q, table
 
 PCT = st.column_config.NumberColumn(format="percent")
-# The appeals list: the columns and names of the Тепловая карта's list.
-APPEAL_COLUMNS = {"received": "Поступило", "channel": "Канал", "number": "Номер", "theme": "Тема",
-                  "subtheme": "Подтема", "settlement": "Населённый пункт", "address": "Адрес",
-                  "executor": "Исполнитель", "status": "Статус", "due": "Срок", "answered": "Ответ",
-                  "overdue": "Просрочено", "result": "Результат", "rating": "Оценка", "satisfied": "Доволен",
-                  "text": "Текст"}
+
+
+def width(px: int) -> dict:
+    return st.column_config.Column(width=px)
+
+
 SHOWN_ON_TOP = 10
+LIST_ROWS = 50   # the point's appeals shown in the grid, as a page of the Тепловая карта's list
 
 flt = filters.page("Проблемные точки", "Состояние на конец дня {as_of}.")
 try:
@@ -52,18 +54,22 @@ with tab_points:
         st.caption("Список для выгрузки — проект вопросов для голосования: вопрос составлен по теме, с цифрами и "
                    "ответственным исполнителем. Точки, по которым уже голосовали, отмечены, а не скрыты.")
         shown = points.select(
-            "rank", "settlement", "topic", "appeals", "prev_appeals", "repeat_share", "satisfied_share",
-            "overdue_share", "executor", "score", "monthly",
-        ).with_columns(draft["Ожидалось"].alias("expected"), draft["Голосование"].alias("vote"))
-        table(shown.select("rank", "settlement", "topic", "monthly", "appeals", "expected", "prev_appeals",
-                           "repeat_share", "satisfied_share", "overdue_share", "score", "vote", "executor").rename({
+            "rank", "settlement", "topic", "appeals", "repeat_share", "satisfied_share", "overdue_share", "executor",
+            "score", "monthly",
+        ).with_columns(draft["Ожидалось"].alias("expected"))
+        # The grid fits 1440 px: the previous period's count and the vote are in the explanations above and in
+        # the files (the draft holds every column).
+        table(shown.select("rank", "settlement", "topic", "monthly", "appeals", "expected", "repeat_share",
+                           "satisfied_share", "overdue_share", "score", "executor").rename({
             "rank": "Место", "settlement": "Населённый пункт", "topic": "Подтема" if level == "subtheme" else "Тема",
-            "appeals": "Обращений", "expected": "Ожидалось", "prev_appeals": "Пред. период",
-            "repeat_share": "Повторные", "satisfied_share": "Довольны", "overdue_share": "Просрочено",
-            "executor": "Исполнитель", "vote": "Голосование", "score": "Балл", "monthly": "По месяцам, 12 мес."}),
+            "appeals": "Обращений", "expected": "Ожидалось", "repeat_share": "Повторные", "satisfied_share": "Довольны",
+            "overdue_share": "Просрочено", "executor": "Исполнитель", "score": "Балл",
+            "monthly": "За 12 мес."}),
             "проблемные_точки_вопросы", download=draft, download_key="pp_points",
-            column_config={"Повторные": PCT, "Довольны": PCT, "Просрочено": PCT,
-                           "По месяцам, 12 мес.": st.column_config.BarChartColumn(y_min=0)})
+            column_config={"Повторные": PCT | width(85), "Довольны": PCT | width(80), "Просрочено": PCT | width(90),
+                           "За 12 мес.": st.column_config.BarChartColumn(y_min=0, width=120),
+                           "Место": width(50), "Населённый пункт": width(125), "Подтема": width(115), "Тема": width(115),
+                           "Обращений": width(85), "Ожидалось": width(85), "Балл": width(60), "Исполнитель": width(145)})
 
         st.subheader("Точка подробно")
         keys = list(range(points.height))
@@ -82,8 +88,11 @@ with tab_points:
                     icon=":material/how_to_vote:")
         items = q("problem_appeals", **flt.params(), as_of=flt.as_of, settlement=row["settlement_id"],
                   theme=row["theme"], subtheme=row["topic"] if level == "subtheme" else None)
-        st.markdown(f"Обращения точки за период: **{fmt.num(items.height)}**.")
-        table(items.rename(APPEAL_COLUMNS), f"обращения_{row['settlement_id']}")
+        shown_items = min(items.height, LIST_ROWS)
+        st.markdown(f"Обращения точки за период: **{fmt.num(items.height)}**"
+                    + (f", показаны последние {fmt.num(shown_items)} (в файлах — все)" if items.height > shown_items else "")
+                    + ". Щёлкните строку — откроется карточка обращения с полным текстом.")
+        appeal_list(items.head(LIST_ROWS), f"обращения_{row['settlement_id']}", "pp_appeals", download=items.rename(COLUMNS, strict=False))
 
 with tab_map:
     plan = pp.roadmap(points, flt.days, flt.date_to, settings)

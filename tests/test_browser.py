@@ -379,8 +379,6 @@ WALK = ["", "heatmap", "deadlines", "satisfaction", "executors", "problems", "me
 ENGLISH = ["Select all", "Upload", "Browse files", "Drag and drop", "per file", "Download", "Search", "Fullscreen",
            "Print", "Record", "Made with Streamlit", "Show/hide", "Deploy", "Rerun", "Settings", "Clear",
            "No results", "Running", "Zoom", "Autoscale", "Reset axes", "Download plot"]
-# The problem points' tables (issue 14 is reworking that page) still scroll sideways at 1440 px.
-GRID_MAY_SCROLL = {"problems"}
 VISIBLE_TEXT = """() => {
   // Visible text of the app without icon ligatures (the material icon font writes «download» as a word).
   const out = [];
@@ -402,7 +400,7 @@ GRIDS = """() => Array.from(document.querySelectorAll('[data-testid=stDataFrame]
 @pytest.mark.parametrize("width, height", [(1440, 900), (1920, 1080)])
 def test_walk_every_page_in_russian_offline_and_fitting(server, browser, width, height):
     """Every page at both sizes: no «None»/«NaN»/«nan», no English UI word, no request leaving the machine,
-    no table wider than the page (nor, but on «Проблемные точки», a grid scrolling sideways); a screenshot of
+    no table wider than the page nor a grid scrolling sideways; a screenshot of
     the whole page each time, in tests/artifacts/walk_<page>_<width>.png."""
     from urllib.parse import urlsplit
 
@@ -421,7 +419,7 @@ def test_walk_every_page_in_russian_offline_and_fitting(server, browser, width, 
         problems += [(name, m[0]) for m in re.finditer(r"\b(None|NaN|nan)\b", text)]
         problems += [(name, w) for w in ENGLISH if re.search(rf"\b{re.escape(w)}\b", text)]
         for grid in page.evaluate(GRIDS):
-            if grid["right"] > width or (grid["inner"] > 2 and name not in GRID_MAY_SCROLL):
+            if grid["right"] > width or grid["inner"] > 2:
                 problems.append((name, f"таблица шире страницы: {grid}"))
         # Streamlit scrolls its own container: a viewport as tall as the page shows all of it.
         full = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollHeight")
