@@ -78,3 +78,16 @@ def test_pages_say_so_when_the_database_is_empty(tmp_path, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
     assert "В базе пока нет обращений" in at.info[0].value
+
+
+@pytest.mark.parametrize("page", ["overview", "heatmap", "deadlines", "satisfaction", "executors", "problems",
+                                  "note", "upload"])
+@pytest.mark.parametrize("period", ["week", "quarter"])
+def test_no_grid_cell_is_none_or_nan(app, page, period):
+    """The grid draws an empty cell as «None» and a NaN as «NaN» (on a canvas the browser walk cannot read):
+    every table of every page hands over «—» instead, whatever the period leaves empty."""
+    at = app(f"pages/{page}.py", period=period)
+    for i, frame in enumerate(at.dataframe):
+        data = frame.value
+        empty = [c for c in data.columns if data[c].map(lambda v: v is None or (isinstance(v, float) and v != v)).any()]
+        assert empty == [], (page, i, empty)
