@@ -15,6 +15,7 @@ import polars as pl
 import streamlit as st
 
 from mcu import blocks, fmt
+from mcu.filters import database_meta
 from mcu.periods import trend_params
 from mcu.ui import change, q
 
@@ -44,6 +45,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   border-bottom: 2px solid #475569; padding-bottom: calc(1 * var(--u)); margin-bottom: calc(2 * var(--u)); }
 .mt-slide .mt-title { font-size: calc(6 * var(--u)); font-weight: 700; }
 .mt-slide .mt-meta { color: #cbd5e1; text-align: right; }
+.mt-slide .mt-demo { color: #fdba74; font-weight: 700; }
 .mt-slide.mt-slide-head { height: auto; }
 .mt-body { flex: 1; min-height: 0; display: flex; flex-direction: column; gap: calc(2 * var(--u)); }
 .mt-slide .mt-note, .mt-slide .mt-note * { color: #cbd5e1; font-size: calc(2.8 * var(--u)); }
@@ -294,8 +296,10 @@ def slide_html(slide: Slide, flt, position: int, total: int):
     None, or a chart the page draws under the head (the map), the HTML then holding the head only."""
     body = slide.body(flt)
     chart = None if isinstance(body, str) else body
+    # The room must never take the demo's invented figures for the district's: the demo says so on every slide.
+    demo = '<span class="mt-demo">ДЕМО</span> · ' if database_meta().get("demo") == "true" else ""
     head = (f'<div class="mt-head"><div class="mt-title">{escape(slide.title)}</div>'
-            f'<div class="mt-meta">{period_line(flt)}<br>{position} / {total}</div></div>')
+            f'<div class="mt-meta">{period_line(flt)}<br>{demo}{position} / {total}</div></div>')
     if chart is not None:
         return f'<div class="mt-slide mt-slide-head" data-slide="{slide.key}">{head}</div>', chart
     return f'<div class="mt-slide" data-slide="{slide.key}">{head}<div class="mt-body">{body}</div></div>', None

@@ -48,7 +48,7 @@ def test_link_settings_and_default_week(meeting):
     assert at.query_params["period"] == "week" and at.query_params["interval"] == "45"
     key, text = slide(at)
     assert key == "kpis"
-    assert text.startswith("Главное за период 19.11.2026–25.11.2026 · к 12.11.2026–18.11.2026 1 / 6")
+    assert text.startswith("Главное за период 19.11.2026–25.11.2026 · к 12.11.2026–18.11.2026 ДЕМО · 1 / 6")
     assert "Смена слайда каждые 45 с · клавиши: ← → и пробел · данные на 25.11.2026" in [m.value for m in at.main.markdown]
     # The sidebar, header and toolbar are hidden on this page only (CSS injected by the page).
     assert any('[data-testid="stSidebar"]' in h.proto.body and "display: none" in h.proto.body for h in at.get("html"))
@@ -58,7 +58,7 @@ def test_link_period_and_filters_are_kept_and_bad_interval_falls_back(meeting):
     at = meeting(period="month", interval="soon", settlement="kyzlas", theme="ЖКХ")
     assert at.session_state["mt_interval"] == slides.DEFAULT_INTERVAL
     assert "interval" not in at.query_params
-    assert slide(at)[1].startswith("Главное за период 27.10.2026–25.11.2026 · к 27.09.2026–26.10.2026 ЖКХ; Кызлас 1 / 6")
+    assert slide(at)[1].startswith("Главное за период 27.10.2026–25.11.2026 · к 27.09.2026–26.10.2026 ЖКХ; Кызлас ДЕМО · 1 / 6")
     assert slides.interval_from("2") == slides.MIN_INTERVAL and slides.interval_from("99999") == slides.MAX_INTERVAL
 
 
@@ -172,6 +172,7 @@ def test_a_new_load_shows_without_a_restart(make_db, monkeypatch):
     db = make_db([{"received_at": "2026-11-20 10:00"}], name="live.duckdb")
     at = open_meeting(db, monkeypatch, period="all", interval="30")
     assert "Обращений 1 " in slide(at)[1]
+    assert "ДЕМО" not in slide(at)[1]   # a district's own data: no demo mark (the demo's slides say «ДЕМО»)
     time.sleep(0.01)  # a new file, a new modification time: the version the cache is keyed by
     build_db(db, [{"received_at": "2026-11-20 10:00"}, {"received_at": "2026-11-21 10:00"},
                   {"received_at": "2026-11-24 10:00"}])
