@@ -20,3 +20,21 @@ def test_bench_reports_every_query_and_the_load(capsys):
     queries = table.filter(pl.col("что").str.starts_with("запрос "))
     assert queries["пол, с"].null_count() == 0 and queries["к полу"].null_count() == 0
     assert table.filter(pl.col("что").str.starts_with("наша загрузка"))["пик памяти, МБ"].null_count() == 0
+
+
+def test_growth_plot_takes_the_latest_run_of_each_size(tmp_path):
+    from PIL import Image
+
+    from bench.plot import plot, read_runs
+
+    def run(name, rows, seconds):
+        path = tmp_path / name
+        pl.DataFrame({"что": ["запрос overview_kpis", "наша загрузка ПОС, 100 строк"], "секунд": [seconds, 2.0],
+                      "отношение": [3.0, 40.0], "rows": [rows, rows], "export_rows": [100, 100]}).write_csv(path)
+        return path
+
+    runs = read_runs([run("a.csv", 1000, 0.5), run("b.csv", 1000, 0.25), run("c.csv", 10_000, 0.75)])
+    got = runs.filter(pl.col("что") == "запрос overview_kpis").select("rows", "секунд").rows()
+    assert got == [(1000, 0.25), (10_000, 0.75)]
+    out = plot(runs, tmp_path / "growth.png")
+    assert Image.open(out).size == (1320, 550)
