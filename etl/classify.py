@@ -1,8 +1,8 @@
 """The canonical theme of an appeal from its text (issue 14): for exports with no theme, or one no list knows.
 
-A linear model over TF-IDF features: word stems (Snowball Russian stemmer, PyStemmer) in 1–2-grams beside
-character 2–4-grams within words (typos, fused words, endings the stemmer misses). Logistic regression gives a
-probability per theme; a prediction below the threshold (limits.toml, [classify] min_confidence) stays
+A linear model over TF-IDF features: word stems (Snowball Russian stemmer, PyStemmer) beside
+character 2–4-grams within words (typos, fused words, endings the stemmer misses). A linear SVM with calibrated
+margins gives a probability per theme; a prediction below the threshold (limits.toml, [classify] min_confidence) stays
 «Не определено», its suggestion kept for the curator.
 
 Trained by `python -m etl train-themes` on the real ПОС messages (their subthemes map to themes through
@@ -170,7 +170,7 @@ class Features:
 @dataclass
 class ThemeModel:
     features_: Features
-    clf: object                # sklearn.linear_model.LogisticRegression
+    clf: object                # sklearn.calibration.CalibratedClassifierCV over a LinearSVC
     trained: dict              # what it was trained on: {"real": n, "demo": n, "corrections": n, "at": iso}
     format: int = FORMAT
 
@@ -198,14 +198,27 @@ class ThemeModel:
 
 def fit(texts: pl.Series, labels: list[str], masked: bool = False, trained: dict | None = None) -> ThemeModel:
     """A model fitted on (text, theme) pairs."""
-    from sklearn.linear_model import LogisticRegression
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.svm import LinearSVC
 
     cleaned = clean(texts, masked)
     feats = Features().fit(cleaned)
-    # Balanced class weights: the rare themes (Связь, Спорт: a handful of texts) are not drowned by Дороги.
-    clf = LogisticRegression(C=20, max_iter=2000, class_weight="balanced")
-    clf.fit(feats.transform(cleaned), labels)
-    clf.coef_ = clf.coef_.astype(np.float32)
+    # A linear SVM, chosen by 5-fold cross-validation on the training 80 % (two shuffles), never on the held-out
+    # part: 79,7 % accuracy and 0,59 macro-F1 against 78,3 % and 0,55 for the logistic regression it replaced
+    # (C=20); C = 0,1…1 and the n-gram ranges moved the figure by less than the shuffles did. Balanced class
+    # weights: the rare themes (Связь, Спорт: a handful of texts) are not drowned by Дороги. Its margins become
+    # probabilities (the confidence that gates a prediction) through a sigmoid per theme fitted on 3-fold
+    # out-of-sample margins; the saved model is the one SVM fitted on everything (ensemble=False: small, fast).
+    x, y = feats.transform(cleaned), np.asarray(labels, dtype=object)
+    # The calibration's 3 folds need 3 texts of each theme: a rarer theme's texts are repeated (under balanced
+    # weights the SVM itself barely changes; only that theme's calibration is rougher).
+    names, counts = np.unique(y, return_counts=True)
+    pad = np.concatenate([np.flatnonzero(y == t).repeat(-(-3 // n))[:3 - n] for t, n in zip(names, counts) if n < 3]
+                         + [np.arange(len(y))])
+    clf = CalibratedClassifierCV(LinearSVC(C=0.3, class_weight="balanced", random_state=SEED), cv=3, ensemble=False)
+    clf.fit(x[pad], y[pad])
+    for c in clf.calibrated_classifiers_:
+        c.estimator.coef_ = c.estimator.coef_.astype(np.float32)
     return ThemeModel(feats, clf, trained or {})
 
 

@@ -216,8 +216,10 @@ def _apply(choices: dict, path: Path) -> dict[str, int]:
                 con.execute(f"INSERT OR REPLACE INTO {alias_table} SELECT * FROM part")
         for table, (key, columns) in RECORDS.items():
             for dim, col in columns.items():
+                # A mapped theme is an alias from now on: its rows say so, as the file loaded afresh would.
+                source = ", theme_source = 'alias'" if (table, dim) == ("appeals", "theme") else ""
                 n = con.execute(f"""
-                    UPDATE {table} t SET {col} = m.target
+                    UPDATE {table} t SET {col} = m.target{source}
                     FROM (SELECT u.record_id, c.target FROM unmatched_rows u JOIN chosen c USING (dim, value)
                           WHERE u.record_table = ? AND u.dim = ?) m
                     WHERE t.{key} = m.record_id""", [table, dim]).fetchone()[0]

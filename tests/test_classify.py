@@ -102,18 +102,18 @@ def test_evaluation_on_the_held_out_real_texts_keeps_its_floor():
     assert (ev.n_train, ev.n_test) == (1600, 400)
     # The keyword baseline from the alias list is deterministic: its figures are exact.
     assert (round(ev.base_accuracy, 4), round(ev.base_macro_f1, 3)) == (0.6525, 0.434)
-    # Measured 81,8 % / 60,7 %: a worse model fails the build.
-    assert ev.accuracy >= 0.80 and ev.macro_f1 >= 0.58
-    assert ev.accuracy - ev.base_accuracy >= 0.15
-    # Above the threshold the model is right nine times in ten; the rest wait for the curator.
-    assert ev.confident_accuracy >= 0.88 and ev.coverage >= 0.78
+    # Measured 81,75 % / 60,9 %: a worse model fails the build.
+    assert ev.accuracy >= 0.81 and ev.macro_f1 >= 0.60
+    assert ev.accuracy - ev.base_accuracy >= 0.16
+    # Measured: 87,25 % of the texts reach the threshold, 87,4 % of those are right; the rest wait for the curator.
+    assert ev.confident_accuracy >= 0.87 and ev.coverage >= 0.87
 
 
 # Hand-written appeals (not from any training file), per theme. Misses seen while writing them and left out
-# (README): «Нет газа … после аварии на газопроводе» → ЖКХ, «Пенсионеру отказали в субсидии» → ЖКХ,
+# (README): «Нет газа … после аварии на газопроводе» → ЖКХ, «Пенсионеру отказали в субсидии» → Здравоохранение,
 # «В библиотеке не ремонтируют крышу» → ЖКХ, «Соседи жгут сухую траву» → Благоустройство, «Прошу предоставить
-# земельный участок многодетной семье» → Социальная защита, «Вырубают лес в водоохранной зоне» → ЖКХ,
-# «Прошу дать разъяснение по работе МФЦ» → Дороги.
+# земельный участок многодетной семье» → Социальная защита, «Прошу дать разъяснение по работе МФЦ» → Социальная
+# защита. «Вырубают лес в водоохранной зоне», missed before, is Экология since the calibrated SVM (kept below).
 HAND_WRITTEN = {
     "ЖКХ": ["В квартире холодные батареи, управляющая компания не реагирует",
             "Течёт крыша многоквартирного дома, заливает подъезд"],
@@ -130,7 +130,7 @@ HAND_WRITTEN = {
     "Безопасность": ["Бродячие собаки нападают на детей у школы"],
     "Имущество и земля": ["Незаконно захвачен земельный участок соседом"],
     "Экономика": ["Цены в магазине завышены, продают просроченные продукты", "Незаконная торговля с рук у рынка"],
-    "Экология": ["Завод сбрасывает отходы в реку, гибнет рыба"],
+    "Экология": ["Завод сбрасывает отходы в реку, гибнет рыба", "Вырубают лес в водоохранной зоне"],
     "Связь": ["Нет мобильной связи и интернета в деревне", "Плохо работает интернет, сотовая связь пропадает"],
     "Прочее": ["Как получить государственную услугу через портал"],
 }

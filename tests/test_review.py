@@ -369,3 +369,42 @@ def test_votes_wait_and_take_the_mapping_too(tmp_path):
     assert done == {"values": 2, "records": 2, "settlement": 1, "executor": 0, "theme": 1}
     assert q(db, "SELECT vote_id, theme, settlement_id FROM votes ORDER BY 1") == [
         ("V-1", "Благоустройство", "new_a37e01a7a5"), ("V-2", "Благоустройство", "beltirskoe")]
+
+
+def test_a_mapped_theme_says_where_it_came_from(tmp_path, reference):
+    """A curator's mapping becomes an alias (theme_aliases.csv): the rows it gives a theme say 'alias', as the
+    same file loaded afresh after the mapping would."""
+    from etl.review import apply_choices
+
+    rows = [["1", "03.03.2025 10:00", "Дороги", "Ямы и выбоины на тротуарах", "Новое", "Дорожная служба района",
+             "Аскиз", "Яма"],
+            ["2", "04.03.2025 10:00", "Снегоуборка", "", "Новое", "Дорожная служба района", "Аскиз", "Снег"],
+            ["3", "05.03.2025 10:00", "Снегоуборка", "", "Новое", "Дорожная служба района", "Аскиз", "Снег"]]
+    path = pos_csv(tmp_path / "pos.csv", rows)
+    db = tmp_path / "mcu.duckdb"
+    assert load_file(path, db=db).loaded == 3
+    assert q(db, "SELECT external_id, theme, theme_source FROM appeals ORDER BY 1") == [
+        ("1", "Дороги", "export"), ("2", "Не определено", None), ("3", "Не определено", None)]
+    apply_choices({("theme", "Снегоуборка"): "Дороги"}, db=db)
+    mapped = [("1", "Дороги", "export"), ("2", "Дороги", "alias"), ("3", "Дороги", "alias")]
+    assert q(db, "SELECT external_id, theme, theme_source FROM appeals ORDER BY 1") == mapped
+    fresh = tmp_path / "fresh.duckdb"
+    assert load_file(path, db=fresh).loaded == 3
+    assert q(fresh, "SELECT external_id, theme, theme_source FROM appeals ORDER BY 1") == mapped
+
+
+def test_repeat_marks_follow_the_curators_mapping(tmp_path):
+    """Repeat appeals (appeal_repeats: the same settlement + subtheme again within 90 days) are stored by the ETL;
+    a mapping that gives loaded rows their settlement and theme recomputes them."""
+    from etl.review import apply_choices
+
+    rows = [[str(i), f"0{3 + i}.03.2025 10:00", "Снегоуборка", "Снег во дворе", "Новое", "Дорожная служба района",
+             "Аскыз", "Снег"] for i in (1, 2, 3)]
+    db = tmp_path / "mcu.duckdb"
+    assert load_file(pos_csv(tmp_path / "pos.csv", rows), db=db).loaded == 3
+    marks = "SELECT a.external_id, r.same_problem FROM appeals a JOIN appeal_repeats r USING (appeal_id) ORDER BY 1"
+    assert q(db, marks) == [("1", False), ("2", False), ("3", False)]
+    apply_choices({("settlement", "Аскыз"): "askiz", ("theme", "Снегоуборка"): "Дороги"}, db=db)
+    assert q(db, "SELECT DISTINCT settlement_id, theme, subtheme FROM appeals") == [("askiz", "Дороги", "Снег во дворе")]
+    assert q(db, marks) == [("1", False), ("2", True), ("3", True)]
+    assert q(db, "SELECT * FROM appeal_repeats EXCEPT SELECT * FROM appeal_repeats_live") == []
