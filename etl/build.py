@@ -22,27 +22,33 @@ SCHEMA = Path(__file__).with_name("schema.sql")
 
 def apply_schema(con) -> None:
     """Create what the model lacks and refresh its views and macros (safe on an existing database)."""
-    # appeal_repeats was a view before it became a table the ETL fills: the schema script can't turn one
-    # into the other by itself.
-    if con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'appeal_repeats'").fetchone()[0]:
-        con.execute("DROP VIEW appeal_repeats")
+    # appeal_repeats was a view, then a table the ETL filled, and is a view again over appeals.same_problem
+    # (issue 13): the schema script can't turn one into the other by itself. refresh_derived fills the column.
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'appeal_repeats'").fetchone()[0]:
+        con.execute("DROP TABLE appeal_repeats")
     con.execute(SCHEMA.read_text(encoding="utf-8"))
 
 
 def refresh_derived(con) -> None:
-    """Recompute what is derived from the whole appeals table (repeat appeals) after any write.
+    """Store the per-appeal facts that need the calendar or the whole table (schema.sql: received_widx,
+    due_widx, answered_widx, same_problem) after any write, from their definitions (appeal_work_days_live,
+    appeal_repeats_live).
 
-    The whole table is recomputed but only the difference is written: deleting and re-inserting every row
-    rebuilds the primary-key index (9 of the 23 s a 1 000-row load into 1 M appeals took)."""
-    con.execute("CREATE OR REPLACE TEMP TABLE repeats_now AS SELECT * FROM appeal_repeats_live")
-    con.execute("DELETE FROM appeal_repeats WHERE appeal_id NOT IN (SELECT appeal_id FROM repeats_now)")
+    Only rows whose stored value differs are written: a daily load into a big database changes a few
+    thousand rows, and rewriting every row would cost more than the load. The repeats window still runs over
+    the whole table (a new appeal can make an old one's successor a repeat)."""
+    # The calendar lookups of appeal_work_days_live (work_idx_of), compared in place: no join by appeal_id.
     con.execute("""
-        UPDATE appeal_repeats r SET flagged = n.flagged, same_problem = n.same_problem, repeated = n.repeated
-        FROM repeats_now n
-        WHERE n.appeal_id = r.appeal_id
-          AND (n.flagged, n.same_problem, n.repeated) IS DISTINCT FROM (r.flagged, r.same_problem, r.repeated)""")
-    con.execute("INSERT INTO appeal_repeats SELECT * FROM repeats_now n ANTI JOIN appeal_repeats r USING (appeal_id)")
-    con.execute("DROP TABLE repeats_now")
+        UPDATE appeals SET received_widx = work_idx_of(received_at), due_widx = work_idx_of(due_at),
+                           answered_widx = work_idx_of(answered_at)
+        WHERE (received_widx, due_widx, answered_widx)
+              IS DISTINCT FROM (work_idx_of(received_at), work_idx_of(due_at), work_idx_of(answered_at))""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE facts_now AS
+        SELECT l.appeal_id, l.same_problem FROM appeal_repeats_live l JOIN appeals a USING (appeal_id)
+        WHERE l.same_problem IS DISTINCT FROM a.same_problem""")
+    con.execute("UPDATE appeals a SET same_problem = n.same_problem FROM facts_now n WHERE n.appeal_id = a.appeal_id")
+    con.execute("DROP TABLE facts_now")
 
 
 def create_model(con) -> None:
