@@ -32,22 +32,27 @@ def apply_schema(con) -> None:
 def refresh_derived(con) -> None:
     """Store the per-appeal facts that need the calendar or the whole table (schema.sql: received_widx,
     due_widx, answered_widx, same_problem) after any write, from their definitions (appeal_work_days_live,
-    appeal_repeats_live).
+    appeal_repeats_window / appeal_repeats_live).
 
     Only rows whose stored value differs are written: a daily load into a big database changes a few
     thousand rows, and rewriting every row would cost more than the load. The repeats window still runs over
     the whole table (a new appeal can make an old one's successor a repeat)."""
-    # The calendar lookups of appeal_work_days_live (work_idx_of), compared in place: no join by appeal_id.
-    con.execute("""
-        UPDATE appeals SET received_widx = work_idx_of(received_at), due_widx = work_idx_of(due_at),
-                           answered_widx = work_idx_of(answered_at)
-        WHERE (received_widx, due_widx, answered_widx)
-              IS DISTINCT FROM (work_idx_of(received_at), work_idx_of(due_at), work_idx_of(answered_at))""")
+    # Matched by rowid (DuckDB turns the self-join into one scan): at 10 M appeals 1 s and under 1 GB, where a
+    # per-row calendar subquery held 1,5 GB and a join by appeal_id more.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE facts_now AS
-        SELECT l.appeal_id, l.same_problem FROM appeal_repeats_live l JOIN appeals a USING (appeal_id)
-        WHERE l.same_problem IS DISTINCT FROM a.same_problem""")
-    con.execute("UPDATE appeals a SET same_problem = n.same_problem FROM facts_now n WHERE n.appeal_id = a.appeal_id")
+        SELECT l.row_id, l.received_widx, l.due_widx, l.answered_widx
+        FROM appeal_work_days_live l JOIN appeals a ON a.rowid = l.row_id
+        WHERE (l.received_widx, l.due_widx, l.answered_widx)
+              IS DISTINCT FROM (a.received_widx, a.due_widx, a.answered_widx)""")
+    con.execute("""
+        UPDATE appeals SET received_widx = n.received_widx, due_widx = n.due_widx, answered_widx = n.answered_widx
+        FROM facts_now n WHERE appeals.rowid = n.row_id""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE facts_now AS
+        SELECT row_id, same_problem FROM appeal_repeats_window
+        WHERE same_problem IS DISTINCT FROM stored_same_problem""")
+    con.execute("UPDATE appeals SET same_problem = n.same_problem FROM facts_now n WHERE appeals.rowid = n.row_id")
     con.execute("DROP TABLE facts_now")
 
 
