@@ -4,6 +4,7 @@ The app opens the database read-only and may be reading it while we write; it ne
 file, and it never blocks us, because we never write the file it has open (DESIGN.md §7).
 """
 import contextlib
+import datetime as dt
 import fcntl
 import glob
 import os
@@ -32,11 +33,10 @@ def apply_schema(con) -> None:
 def refresh_derived(con) -> None:
     """Store the per-appeal facts that need the calendar or the whole table (schema.sql: received_widx,
     due_widx, answered_widx, same_problem) after any write, from their definitions (appeal_work_days_live,
-    appeal_repeats_window / appeal_repeats_live).
+    appeal_repeats_since / appeal_repeats_live).
 
     Only rows whose stored value differs are written: a daily load into a big database changes a few
-    thousand rows, and rewriting every row would cost more than the load. The repeats window still runs over
-    the whole table (a new appeal can make an old one's successor a repeat)."""
+    thousand rows, and rewriting every row would cost more than the load."""
     # Matched by rowid (DuckDB turns the self-join into one scan): at 10 M appeals 1 s and under 1 GB, where a
     # per-row calendar subquery held 1,5 GB and a join by appeal_id more.
     con.execute("""
@@ -48,12 +48,26 @@ def refresh_derived(con) -> None:
     con.execute("""
         UPDATE appeals SET received_widx = n.received_widx, due_widx = n.due_widx, answered_widx = n.answered_widx
         FROM facts_now n WHERE appeals.rowid = n.row_id""")
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE facts_now AS
-        SELECT row_id, same_problem FROM appeal_repeats_window
-        WHERE same_problem IS DISTINCT FROM stored_same_problem""")
-    con.execute("UPDATE appeals SET same_problem = n.same_problem FROM facts_now n WHERE appeals.rowid = n.row_id")
-    con.execute("DROP TABLE facts_now")
+    # Repeats: only appeals received from the earliest changed one on (new, or moved to another settlement,
+    # subtheme, address or date — its old date counts too) can change, and they need the 90 days before it
+    # (a margin of 92 calendar days, as the rule compares days).
+    changed_from = con.execute("""
+        SELECT min(least(received_at, coalesce(repeat_received_at, received_at))) FROM appeals
+        WHERE (repeat_basis, repeat_received_at) IS DISTINCT FROM
+              (repeat_basis_of(settlement_id, subtheme, address), received_at)""").fetchone()[0]
+    if changed_from is not None:
+        since = dt.datetime.combine(changed_from.date() - dt.timedelta(days=92), dt.time())
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE facts_now AS
+            SELECT row_id, same_problem, basis, received_at FROM appeal_repeats_since($since)
+            WHERE received_at >= $changed_from
+              AND (same_problem, basis, received_at)
+                  IS DISTINCT FROM (stored_same_problem, stored_basis, stored_received_at)""",
+                    {"since": since, "changed_from": changed_from})
+        con.execute("""
+            UPDATE appeals SET same_problem = n.same_problem, repeat_basis = n.basis, repeat_received_at = n.received_at
+            FROM facts_now n WHERE appeals.rowid = n.row_id""")
+    con.execute("DROP TABLE IF EXISTS facts_now")
 
 
 def create_model(con) -> None:

@@ -264,30 +264,40 @@ CREATE OR REPLACE MACRO work_minutes(t, is_working_day, work_idx, start_hour, da
 -- address (case and spaces ignored). Earlier appeals count from every channel and from before any period.
 -- This view computes it over the whole table; the ETL stores its result in appeals.same_problem on every
 -- write (etl.build.refresh_derived), so pages read a column instead of re-running the windows.
--- appeal_repeats_window carries each row's rowid and its stored value beside the computed one, so the refresh
--- finds what changed in the same pass (a join of 10 M rows by appeal_id doubled its time).
-CREATE OR REPLACE VIEW appeal_repeats_window AS
+-- appeal_repeats_since(since) computes it for the appeals received from `since` on (NULL: all of them), with
+-- each row's rowid and what is stored beside it, so refresh_derived finds what changed in the same pass and
+-- needs only the recent part of the table after a daily load: an appeal's fact depends only on the appeal
+-- before it in its group, and one more than 90 days earlier counts as none. repeat_basis / repeat_received_at
+-- (stored with it) are what it was computed from; a row whose inputs differ from them has changed.
+ALTER TABLE appeals ADD COLUMN IF NOT EXISTS repeat_basis UBIGINT;
+ALTER TABLE appeals ADD COLUMN IF NOT EXISTS repeat_received_at TIMESTAMP;
+CREATE OR REPLACE MACRO repeat_basis_of(settlement_id, subtheme, address) AS
+    hash(settlement_id, subtheme, nullif(lower(trim(address)), ''));
+
+CREATE OR REPLACE MACRO appeal_repeats_since(since) AS TABLE
 WITH keyed AS (
     SELECT rowid AS row_id, appeal_id, is_repeat, settlement_id, subtheme, received_at,
-           same_problem AS stored_same_problem, nullif(lower(trim(address)), '') AS addr
+           nullif(lower(trim(address)), '') AS addr, repeat_basis_of(settlement_id, subtheme, address) AS basis,
+           same_problem AS stored_same_problem, repeat_basis AS stored_basis, repeat_received_at AS stored_received_at
     FROM appeals
+    WHERE since IS NULL OR received_at >= since
 ), prior AS (
     SELECT *,
         lag(received_at) OVER (PARTITION BY settlement_id, subtheme ORDER BY received_at, appeal_id) AS prev_any,
         lag(received_at) OVER (PARTITION BY settlement_id, subtheme, addr ORDER BY received_at, appeal_id) AS prev_addr
     FROM keyed
 )
-SELECT row_id, appeal_id,
+SELECT row_id, appeal_id, received_at, basis,
        is_repeat AS flagged,
        settlement_id IS NOT NULL AND subtheme IS NOT NULL
            AND coalesce(date_diff('day', CAST(CASE WHEN addr IS NULL THEN prev_any ELSE prev_addr END AS DATE),
                                   CAST(received_at AS DATE)) <= 90, false) AS same_problem,
-       stored_same_problem
+       stored_same_problem, stored_basis, stored_received_at
 FROM prior;
 
 CREATE OR REPLACE VIEW appeal_repeats_live AS
 SELECT appeal_id, flagged, same_problem, flagged OR same_problem AS repeated
-FROM appeal_repeats_window;
+FROM appeal_repeats_since(NULL);
 
 -- The stored repeats, in the shape of appeal_repeats_live (a table before issue 13).
 CREATE OR REPLACE VIEW appeal_repeats AS

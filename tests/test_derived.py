@@ -114,3 +114,27 @@ def test_stored_facts_give_what_the_calendar_gave_on_the_demo(demo_db):
         figures = by_calendar(demo_db, as_of)
         assert figures["differ"] == 0, as_of
         assert figures["at_risk"] and figures["overdue"] and figures["answered"] and figures["repeated"], figures
+
+
+def test_an_older_appeal_changed_later_recomputes_the_ones_after_it(tmp_path):
+    """The refresh recomputes repeats only from the earliest changed appeal on: a change to an appeal (its date,
+    its address) must still reach the appeals after it, and one three years earlier is still no repeat's cause."""
+    db = tmp_path / "mcu.duckdb"
+
+    def pothole(ext, received, address="ул. Ленина, 5"):
+        # an open pothole message at `address` in FULL[0]'s settlement and subtheme
+        return [ext, received, *FULL[0][2:4], "В работе", "", "", "", "", *FULL[0][9:11], address, "", "", "Яма", "",
+                "нет"]
+
+    load_file(write_csv(tmp_path / "a.csv", HEADER, [pothole("P-0", "10.01.2022 09:00"),
+                                                     pothole("P-1", "10.01.2025 09:15"),
+                                                     pothole("P-4", "10.02.2025 09:00")]), db=db, source="pos")
+    assert repeats(db) == {"pos:P-0": False, "pos:P-1": False, "pos:P-4": True}
+    # P-1 is dated after P-4 (a load moves a date only forward): P-1 becomes the repeat and P-4 is not one any
+    # more, though P-4 lies before P-1's new date (the recomputation starts from P-1's old one).
+    load_file(write_csv(tmp_path / "b.csv", HEADER, [pothole("P-1", "20.02.2025 09:00")]), db=db, source="pos")
+    assert repeats(db) == {"pos:P-0": False, "pos:P-1": True, "pos:P-4": False}
+    # P-4 (10.02) moves to another address: P-1 after it has no earlier appeal at its address within 90 days.
+    load_file(write_csv(tmp_path / "c.csv", HEADER, [pothole("P-4", "10.02.2025 09:00", "ул. Ленина, 40")]), db=db,
+              source="pos")
+    assert repeats(db) == {"pos:P-0": False, "pos:P-1": False, "pos:P-4": False}
