@@ -4,6 +4,7 @@ The app opens the database read-only and may be reading it while we write; it ne
 file, and it never blocks us, because we never write the file it has open (DESIGN.md §7).
 """
 import contextlib
+import datetime as dt
 import fcntl
 import glob
 import os
@@ -22,27 +23,51 @@ SCHEMA = Path(__file__).with_name("schema.sql")
 
 def apply_schema(con) -> None:
     """Create what the model lacks and refresh its views and macros (safe on an existing database)."""
-    # appeal_repeats was a view before it became a table the ETL fills: the schema script can't turn one
-    # into the other by itself.
-    if con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'appeal_repeats'").fetchone()[0]:
-        con.execute("DROP VIEW appeal_repeats")
+    # appeal_repeats was a view, then a table the ETL filled, and is a view again over appeals.same_problem
+    # (issue 13): the schema script can't turn one into the other by itself. refresh_derived fills the column.
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'appeal_repeats'").fetchone()[0]:
+        con.execute("DROP TABLE appeal_repeats")
     con.execute(SCHEMA.read_text(encoding="utf-8"))
 
 
 def refresh_derived(con) -> None:
-    """Recompute what is derived from the whole appeals table (repeat appeals) after any write.
+    """Store the per-appeal facts that need the calendar or the whole table (schema.sql: received_widx,
+    due_widx, answered_widx, same_problem) after any write, from their definitions (appeal_work_days_live,
+    appeal_repeats_since / appeal_repeats_live).
 
-    The whole table is recomputed but only the difference is written: deleting and re-inserting every row
-    rebuilds the primary-key index (9 of the 23 s a 1 000-row load into 1 M appeals took)."""
-    con.execute("CREATE OR REPLACE TEMP TABLE repeats_now AS SELECT * FROM appeal_repeats_live")
-    con.execute("DELETE FROM appeal_repeats WHERE appeal_id NOT IN (SELECT appeal_id FROM repeats_now)")
+    Only rows whose stored value differs are written: a daily load into a big database changes a few
+    thousand rows, and rewriting every row would cost more than the load."""
+    # Matched by rowid (DuckDB turns the self-join into one scan): at 10 M appeals 1 s and under 1 GB, where a
+    # per-row calendar subquery held 1,5 GB and a join by appeal_id more.
     con.execute("""
-        UPDATE appeal_repeats r SET flagged = n.flagged, same_problem = n.same_problem, repeated = n.repeated
-        FROM repeats_now n
-        WHERE n.appeal_id = r.appeal_id
-          AND (n.flagged, n.same_problem, n.repeated) IS DISTINCT FROM (r.flagged, r.same_problem, r.repeated)""")
-    con.execute("INSERT INTO appeal_repeats SELECT * FROM repeats_now n ANTI JOIN appeal_repeats r USING (appeal_id)")
-    con.execute("DROP TABLE repeats_now")
+        CREATE OR REPLACE TEMP TABLE facts_now AS
+        SELECT l.row_id, l.received_widx, l.due_widx, l.answered_widx
+        FROM appeal_work_days_live l JOIN appeals a ON a.rowid = l.row_id
+        WHERE (l.received_widx, l.due_widx, l.answered_widx)
+              IS DISTINCT FROM (a.received_widx, a.due_widx, a.answered_widx)""")
+    con.execute("""
+        UPDATE appeals SET received_widx = n.received_widx, due_widx = n.due_widx, answered_widx = n.answered_widx
+        FROM facts_now n WHERE appeals.rowid = n.row_id""")
+    # Repeats: only appeals received from the earliest changed one on (new, or moved to another settlement,
+    # subtheme, address or date — its old date counts too) can change, and they need the 90 days before it
+    # (a margin of 92 calendar days, as the rule compares days).
+    changed_from = con.execute("""
+        SELECT min(least(received_at, coalesce(repeat_received_at, received_at))) FROM appeals
+        WHERE (repeat_basis, repeat_received_at) IS DISTINCT FROM
+              (repeat_basis_of(settlement_id, subtheme, address), received_at)""").fetchone()[0]
+    if changed_from is not None:
+        since = dt.datetime.combine(changed_from.date() - dt.timedelta(days=92), dt.time())
+        con.execute("""
+            CREATE OR REPLACE TEMP TABLE facts_now AS
+            SELECT row_id, same_problem, basis, received_at FROM appeal_repeats_since($since)
+            WHERE received_at >= $changed_from
+              AND (same_problem, basis, received_at)
+                  IS DISTINCT FROM (stored_same_problem, stored_basis, stored_received_at)""",
+                    {"since": since, "changed_from": changed_from})
+        con.execute("""
+            UPDATE appeals SET same_problem = n.same_problem, repeat_basis = n.basis, repeat_received_at = n.received_at
+            FROM facts_now n WHERE appeals.rowid = n.row_id""")
+    con.execute("DROP TABLE IF EXISTS facts_now")
 
 
 def create_model(con) -> None:

@@ -168,6 +168,26 @@ SELECT settlement_id, municipality,
             ELSE name END AS label
 FROM settlements;
 
+-- Facts about each appeal that read the calendar or the whole table, stored beside it (issue 13): a query
+-- compares numbers instead of joining the calendar three times per row or the repeats table by appeal_id.
+-- The ETL writes them after every write (etl.build.refresh_derived) from their one definition each, the
+-- views appeal_work_days_live and appeal_repeats_live below; tests/test_derived.py holds them equal.
+-- received_widx / due_widx / answered_widx: calendar.work_idx of the day of receipt / of the due date / of
+-- the answer (NULL without that date or outside the calendar); same_problem: see appeal_repeats_live.
+ALTER TABLE appeals ADD COLUMN IF NOT EXISTS received_widx INTEGER;
+ALTER TABLE appeals ADD COLUMN IF NOT EXISTS due_widx INTEGER;
+ALTER TABLE appeals ADD COLUMN IF NOT EXISTS answered_widx INTEGER;
+ALTER TABLE appeals ADD COLUMN IF NOT EXISTS same_problem BOOLEAN;
+
+-- row_id: the appeal's rowid, so refresh_derived compares and writes without a join by appeal_id.
+CREATE OR REPLACE VIEW appeal_work_days_live AS
+SELECT a.rowid AS row_id, a.appeal_id,
+       cr.work_idx AS received_widx, cd.work_idx AS due_widx, ca.work_idx AS answered_widx
+FROM appeals a
+LEFT JOIN calendar cr ON cr.day = CAST(a.received_at AS DATE)
+LEFT JOIN calendar cd ON cd.day = CAST(a.due_at AS DATE)
+LEFT JOIN calendar ca ON ca.day = CAST(a.answered_at AS DATE);
+
 -- Derived, as-of-independent columns every query shares.
 CREATE OR REPLACE VIEW appeals_x AS
 SELECT
@@ -178,10 +198,10 @@ SELECT
     a.answered_at > a.due_at AS answered_late,
     date_diff('minute', a.received_at, a.answered_at) / 1440.0 AS response_days,
     -- working days after the day of receipt up to the day of the answer
-    ca.work_idx - cr.work_idx AS response_work_days
-FROM appeals a
-LEFT JOIN calendar cr ON cr.day = CAST(a.received_at AS DATE)
-LEFT JOIN calendar ca ON ca.day = CAST(a.answered_at AS DATE);
+    a.answered_widx - a.received_widx AS response_work_days,
+    -- a repeat appeal (DESIGN.md §4, appeal_repeats)
+    a.is_repeat OR coalesce(a.same_problem, false) AS repeated
+FROM appeals a;
 
 -- The filtered fact set: every page filter is a bound value; NULL means "all".
 -- A municipality is a territory level above the settlement (settlements.municipality): an appeal belongs to
@@ -210,6 +230,7 @@ CREATE OR REPLACE MACRO appeals_at(date_from, date_to, sources, themes, settleme
                                    as_of) AS TABLE
 SELECT * EXCLUDE (known) REPLACE (
     CASE WHEN known THEN answered_at END AS answered_at,
+    CASE WHEN known THEN answered_widx END AS answered_widx,
     CASE WHEN closed_at < CAST(as_of AS DATE) + 1 THEN closed_at END AS closed_at,
     CASE WHEN status = 'rejected' THEN status
          WHEN NOT known THEN 'in_progress'
@@ -241,33 +262,47 @@ CREATE OR REPLACE MACRO work_minutes(t, is_working_day, work_idx, start_hour, da
 -- Repeat appeals (DESIGN.md §4): flagged by the source (is_repeat), or the same problem raised again
 -- within 90 days: the same settlement and subtheme and, when the appeal gives an address, the same
 -- address (case and spaces ignored). Earlier appeals count from every channel and from before any period.
--- This view computes it over the whole table; the ETL stores its result in appeal_repeats on every write
--- (etl.build.refresh_derived), so pages read a table instead of re-running the windows.
-CREATE OR REPLACE VIEW appeal_repeats_live AS
+-- This view computes it over the whole table; the ETL stores its result in appeals.same_problem on every
+-- write (etl.build.refresh_derived), so pages read a column instead of re-running the windows.
+-- appeal_repeats_since(since) computes it for the appeals received from `since` on (NULL: all of them), with
+-- each row's rowid and what is stored beside it, so refresh_derived finds what changed in the same pass and
+-- needs only the recent part of the table after a daily load: an appeal's fact depends only on the appeal
+-- before it in its group, and one more than 90 days earlier counts as none. repeat_basis / repeat_received_at
+-- (stored with it) are what it was computed from; a row whose inputs differ from them has changed.
+ALTER TABLE appeals ADD COLUMN IF NOT EXISTS repeat_basis UBIGINT;
+ALTER TABLE appeals ADD COLUMN IF NOT EXISTS repeat_received_at TIMESTAMP;
+CREATE OR REPLACE MACRO repeat_basis_of(settlement_id, subtheme, address) AS
+    hash(settlement_id, subtheme, nullif(lower(trim(address)), ''));
+
+CREATE OR REPLACE MACRO appeal_repeats_since(since) AS TABLE
 WITH keyed AS (
-    SELECT appeal_id, is_repeat, settlement_id, subtheme, received_at,
-           nullif(lower(trim(address)), '') AS addr
+    SELECT rowid AS row_id, appeal_id, is_repeat, settlement_id, subtheme, received_at,
+           nullif(lower(trim(address)), '') AS addr, repeat_basis_of(settlement_id, subtheme, address) AS basis,
+           same_problem AS stored_same_problem, repeat_basis AS stored_basis, repeat_received_at AS stored_received_at
     FROM appeals
+    WHERE since IS NULL OR received_at >= since
 ), prior AS (
     SELECT *,
         lag(received_at) OVER (PARTITION BY settlement_id, subtheme ORDER BY received_at, appeal_id) AS prev_any,
         lag(received_at) OVER (PARTITION BY settlement_id, subtheme, addr ORDER BY received_at, appeal_id) AS prev_addr
     FROM keyed
 )
-SELECT appeal_id,
+SELECT row_id, appeal_id, received_at, basis,
        is_repeat AS flagged,
        settlement_id IS NOT NULL AND subtheme IS NOT NULL
            AND coalesce(date_diff('day', CAST(CASE WHEN addr IS NULL THEN prev_any ELSE prev_addr END AS DATE),
                                   CAST(received_at AS DATE)) <= 90, false) AS same_problem,
-       flagged OR same_problem AS repeated
+       stored_same_problem, stored_basis, stored_received_at
 FROM prior;
 
-CREATE TABLE IF NOT EXISTS appeal_repeats (
-    appeal_id VARCHAR PRIMARY KEY,
-    flagged BOOLEAN NOT NULL,
-    same_problem BOOLEAN NOT NULL,
-    repeated BOOLEAN NOT NULL
-);
+CREATE OR REPLACE VIEW appeal_repeats_live AS
+SELECT appeal_id, flagged, same_problem, flagged OR same_problem AS repeated
+FROM appeal_repeats_since(NULL);
+
+-- The stored repeats, in the shape of appeal_repeats_live (a table before issue 13).
+CREATE OR REPLACE VIEW appeal_repeats AS
+SELECT appeal_id, is_repeat AS flagged, coalesce(same_problem, false) AS same_problem, repeated
+FROM appeals_x;
 
 -- Deadline state of the filtered set as of the end of day `as_of` (DESIGN.md §4–5), for the monitoring
 -- pages. Open: no answer yet and not rejected (the same test as is_overdue). At risk: open, not overdue
@@ -283,14 +318,12 @@ SELECT a.* EXCLUDE (answered_late),
     coalesce(a.status <> 'rejected' AND a.answered_at > a.due_at, false) AS answered_late,
     coalesce(a.status <> 'rejected' AND a.answered_at <= a.due_at, false) AS on_time,
     on_time OR overdue AS decided,
-    coalesce(is_open AND NOT overdue AND cd.work_idx <= cn.work_idx + 2, false) AS at_risk,
-    CASE WHEN overdue THEN greatest(coalesce(cr.work_idx, cn.work_idx) - cd.work_idx, 0) END AS overdue_work_days,
-    CASE WHEN is_open AND NOT overdue THEN cd.work_idx - cn.work_idx END AS work_days_left,
+    coalesce(is_open AND NOT overdue AND a.due_widx <= cn.work_idx + 2, false) AS at_risk,
+    CASE WHEN overdue THEN greatest(coalesce(a.answered_widx, cn.work_idx) - a.due_widx, 0) END AS overdue_work_days,
+    CASE WHEN is_open AND NOT overdue THEN a.due_widx - cn.work_idx END AS work_days_left,
     date_diff('day', a.received_day, CAST(as_of AS DATE)) AS age_days
 FROM appeals_at(date_from, date_to, sources, themes, settlements, executors, municipalities, as_of) a
-LEFT JOIN calendar cn ON cn.day = CAST(as_of AS DATE)
-LEFT JOIN calendar cd ON cd.day = CAST(a.due_at AS DATE)
-LEFT JOIN calendar cr ON cr.day = CAST(a.answered_at AS DATE);
+LEFT JOIN calendar cn ON cn.day = CAST(as_of AS DATE);
 
 -- The period and the previous one of equal length, each as of its own last day, as rows labelled
 -- period = 'current' | 'previous': the comparison every KPI query makes (appeals_at / appeals_due).

@@ -26,9 +26,8 @@ WITH scoped AS (
         count(*) FILTER (WHERE s.solvable AND s.result = 'решено') AS solved,
         count(s.satisfied) AS rated,
         count(*) FILTER (WHERE s.satisfied) AS satisfied,
-        count(*) FILTER (WHERE r.repeated) AS repeats
+        count(*) FILTER (WHERE s.repeated) AS repeats
     FROM scoped s
-    JOIN appeal_repeats r USING (appeal_id)
     GROUP BY ALL
 ), components AS (
     SELECT *,

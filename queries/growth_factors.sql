@@ -4,21 +4,26 @@
 -- to the total growth rate) and its share of the total change (they add up to 1), biggest rise first.
 -- $top keeps the items with the largest absolute change and folds the rest into one «Остальные» row
 -- (NULL = every item). Totals are repeated on each row for the waterfall.
-WITH items AS (
-    SELECT 'current' AS period, a.theme, coalesce(s.label, 'Не определён') AS settlement
-    FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities) a
-    LEFT JOIN settlement_names s USING (settlement_id)
+WITH counts AS (
+    -- counted per theme × settlement first, so settlement names are looked up per cell, not per appeal
+    SELECT 'current' AS period, theme, settlement_id, count(*) AS n
+    FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities)
+    GROUP BY ALL
     UNION ALL
-    SELECT 'previous', a.theme, coalesce(s.label, 'Не определён')
-    FROM appeals_in($prev_from, $prev_to, $sources, $themes, $settlements, $executors, $municipalities) a
+    SELECT 'previous', theme, settlement_id, count(*)
+    FROM appeals_in($prev_from, $prev_to, $sources, $themes, $settlements, $executors, $municipalities)
+    GROUP BY ALL
+), items AS (
+    SELECT c.period, c.theme, coalesce(s.label, 'Не определён') AS settlement, c.n
+    FROM counts c
     LEFT JOIN settlement_names s USING (settlement_id)
 ), per_item AS (
     SELECT CASE $dim WHEN 'theme' THEN theme
                      WHEN 'settlement' THEN settlement
                      WHEN 'cell' THEN theme || ' · ' || settlement
                      ELSE error('growth_factors: unknown dim ' || $dim) END AS item,
-           count(*) FILTER (WHERE period = 'current') AS appeals,
-           count(*) FILTER (WHERE period = 'previous') AS prev_appeals
+           coalesce(sum(n) FILTER (WHERE period = 'current'), 0) AS appeals,
+           coalesce(sum(n) FILTER (WHERE period = 'previous'), 0) AS prev_appeals
     FROM items
     GROUP BY item
 ), ranked AS (

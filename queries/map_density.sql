@@ -7,7 +7,9 @@
 -- `outside`. Cells are square on the ground (a degree of longitude is cos(latitude) of a degree of
 -- latitude). One row per non-empty cell: its centre, its size in degrees and its count; `points` (appeals
 -- with coordinates) and `outside` repeat on every row. With no cell, one row of NULL cell and the counts.
-WITH scoped AS (
+-- scoped is inlined where it is read, not materialized: each read is a range scan of a few row groups, cheaper
+-- than writing a million filtered rows aside first.
+WITH scoped AS NOT MATERIALIZED (
     SELECT settlement_id, lat, lon
     FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities)
 ), located AS (
@@ -17,7 +19,7 @@ WITH scoped AS (
     WHERE lat IS NOT NULL AND lon IS NOT NULL
 ), places AS (
     SELECT lat, lon FROM settlements
-    WHERE lat IS NOT NULL AND lon IS NOT NULL AND settlement_id IN (SELECT settlement_id FROM scoped)
+    WHERE lat IS NOT NULL AND lon IS NOT NULL AND settlement_id IN (SELECT DISTINCT settlement_id FROM scoped)
 ), extent AS (
     SELECT min(lat) AS lat_lo, max(lat) AS lat_hi, min(lon) AS lon_lo, max(lon) AS lon_hi
     FROM (SELECT lat, lon FROM places

@@ -28,32 +28,37 @@ WITH place AS (
     WHERE ($settlements IS NULL OR list_contains($settlements, settlement_id))
       AND ($municipalities IS NULL OR list_contains($municipalities, municipality))
     GROUP BY territory_id
-), scoped AS (
-    SELECT 'current' AS period, coalesce(p.territory_id, '—') AS territory_id, a.theme,
-           p.population IS NOT NULL AS has_population,
-           is_overdue(a.status, a.answered_at, a.due_at, $as_of) AS overdue,
-           a.due_at IS NOT NULL AND a.status <> 'rejected' AS with_deadline,
-           a.satisfied
-    FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities) a
-    LEFT JOIN place p USING (settlement_id)
+), cells AS (
+    -- counted per settlement × theme first, so each cell, not each appeal, is looked up in place
+    SELECT 'current' AS period, settlement_id, theme, count(*) AS n,
+           count(*) FILTER (WHERE is_overdue(status, answered_at, due_at, $as_of)) AS overdue,
+           count(*) FILTER (WHERE due_at IS NOT NULL AND status <> 'rejected') AS with_deadline,
+           count(satisfied) AS rated,
+           count(*) FILTER (WHERE NOT satisfied) AS dissatisfied
+    FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities)
+    GROUP BY ALL
     UNION ALL
-    SELECT 'previous', coalesce(p.territory_id, '—'), a.theme, NULL, NULL, NULL, NULL
-    FROM appeals_in($prev_from, $prev_to, $sources, $themes, $settlements, $executors, $municipalities) a
+    SELECT 'previous', settlement_id, theme, count(*), 0, 0, 0, 0
+    FROM appeals_in($prev_from, $prev_to, $sources, $themes, $settlements, $executors, $municipalities)
+    GROUP BY ALL
+), scoped AS (
+    SELECT c.*, coalesce(p.territory_id, '—') AS territory_id, p.population IS NOT NULL AS has_population
+    FROM cells c
     LEFT JOIN place p USING (settlement_id)
 ), figures AS (
     SELECT territory_id,
-           count(*) FILTER (WHERE period = 'current') AS appeals,
-           count(*) FILTER (WHERE period = 'previous') AS prev_appeals,
-           count(*) FILTER (WHERE period = 'current' AND has_population) AS appeals_with_population,
-           count(*) FILTER (WHERE overdue) AS overdue,
-           count(*) FILTER (WHERE with_deadline) AS with_deadline,
-           count(satisfied) AS rated,
-           count(*) FILTER (WHERE NOT satisfied) AS dissatisfied
+           coalesce(sum(n) FILTER (WHERE period = 'current'), 0)::BIGINT AS appeals,
+           coalesce(sum(n) FILTER (WHERE period = 'previous'), 0)::BIGINT AS prev_appeals,
+           coalesce(sum(n) FILTER (WHERE period = 'current' AND has_population), 0)::BIGINT AS appeals_with_population,
+           sum(overdue)::BIGINT AS overdue,
+           sum(with_deadline)::BIGINT AS with_deadline,
+           sum(rated)::BIGINT AS rated,
+           sum(dissatisfied)::BIGINT AS dissatisfied
     FROM scoped
     GROUP BY territory_id
 ), top_themes AS (
     SELECT territory_id, list({'theme': theme, 'appeals': appeals} ORDER BY appeals DESC, theme)[:3] AS top_themes
-    FROM (SELECT territory_id, theme, count(*) AS appeals FROM scoped WHERE period = 'current' GROUP BY ALL)
+    FROM (SELECT territory_id, theme, sum(n)::BIGINT AS appeals FROM scoped WHERE period = 'current' GROUP BY ALL)
     GROUP BY territory_id
 )
 SELECT

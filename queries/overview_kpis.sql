@@ -12,21 +12,33 @@ WITH scoped AS (
     FROM appeals_at(CAST($date_from - INTERVAL 1 YEAR AS DATE), CAST($date_to - INTERVAL 1 YEAR AS DATE),
                     $sources, $themes, $settlements, $executors, $municipalities,
                     CAST($date_to - INTERVAL 1 YEAR AS DATE))
+), figures AS (
+    SELECT
+        period,
+        count(*) AS total,
+        count(*) FILTER (WHERE due_at IS NOT NULL AND status <> 'rejected') AS with_deadline,
+        count(*) FILTER (WHERE is_overdue(status, answered_at, due_at, as_of)) AS overdue,
+        median(response_days) AS median_response_days,
+        count(satisfied) AS rated,
+        avg(satisfied::INTEGER) AS satisfied_share,
+        count(*) FILTER (WHERE solvable AND result IS NOT NULL) AS solvable_answered,
+        count(*) FILTER (WHERE solvable AND result = 'решено') AS solved
+    FROM scoped
+    GROUP BY period
 )
+-- Aggregated per period first, then set beside the list of periods: a period with no appeals still has
+-- its row (zero counts, no shares).
 SELECT
     p.period,
-    count(s.appeal_id) AS total,
-    count(*) FILTER (WHERE s.due_at IS NOT NULL AND s.status <> 'rejected') AS with_deadline,
-    count(*) FILTER (WHERE is_overdue(s.status, s.answered_at, s.due_at, s.as_of)) AS overdue,
-    count(*) FILTER (WHERE is_overdue(s.status, s.answered_at, s.due_at, s.as_of))
-        / nullif(count(*) FILTER (WHERE s.due_at IS NOT NULL AND s.status <> 'rejected'), 0) AS overdue_share,
-    median(s.response_days) AS median_response_days,
-    count(s.satisfied) AS rated,
-    avg(s.satisfied::INTEGER) AS satisfied_share,
-    count(*) FILTER (WHERE s.solvable AND s.result IS NOT NULL) AS solvable_answered,
-    count(*) FILTER (WHERE s.solvable AND s.result = 'решено')
-        / nullif(count(*) FILTER (WHERE s.solvable AND s.result IS NOT NULL), 0) AS solved_share
+    coalesce(f.total, 0) AS total,
+    coalesce(f.with_deadline, 0) AS with_deadline,
+    coalesce(f.overdue, 0) AS overdue,
+    f.overdue / nullif(f.with_deadline, 0) AS overdue_share,
+    f.median_response_days,
+    coalesce(f.rated, 0) AS rated,
+    f.satisfied_share,
+    coalesce(f.solvable_answered, 0) AS solvable_answered,
+    f.solved / nullif(f.solvable_answered, 0) AS solved_share
 FROM (VALUES ('current', 1), ('previous', 2), ('year_ago', 3)) p(period, sort)
-LEFT JOIN scoped s USING (period)
-GROUP BY p.period, p.sort
+LEFT JOIN figures f USING (period)
 ORDER BY p.sort

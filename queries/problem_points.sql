@@ -121,9 +121,8 @@ WITH params AS (
     -- The period's own appeals as of $as_of, within every filter: shares, the executor responsible.
     SELECT a.settlement_id, a.theme, CASE WHEN $level = 'subtheme' THEN a.subtheme ELSE a.theme END AS topic,
            a.executor_id, a.overdue, a.due_at IS NOT NULL AND a.status <> 'rejected' AS with_deadline,
-           a.satisfied, r.repeated
+           a.satisfied, a.repeated
     FROM appeals_due($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities, $as_of) a
-    JOIN appeal_repeats r USING (appeal_id)
 ), shares AS (
     SELECT settlement_id, theme, topic,
            count(*) FILTER (WHERE repeated) AS repeats,
