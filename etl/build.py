@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import fcntl
 import glob
+import hashlib
 import os
 import shutil
 import uuid
@@ -28,6 +29,31 @@ def apply_schema(con) -> None:
     if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'appeal_repeats'").fetchone()[0]:
         con.execute("DROP TABLE appeal_repeats")
     con.execute(SCHEMA.read_text(encoding="utf-8"))
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [schema_version()])
+
+
+def schema_version() -> str:
+    """The schema script's fingerprint, kept in `meta`: a database written by another version differs."""
+    return hashlib.sha256(SCHEMA.read_bytes()).hexdigest()[:16]
+
+
+def upgrade(path: Path) -> bool:
+    """Bring a database written by an older version up to this one before the app reads it: the schema applied
+    and the stored facts filled (the app opens the file read-only and would fail on a missing column).
+    Returns whether it had to; a current database is not touched."""
+    path = Path(path)
+    if not path.exists():
+        return False
+    try:
+        with duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG) as con:
+            stored = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+    except duckdb.Error:   # no meta table: older still
+        stored = None
+    if stored and stored[0] == schema_version():
+        return False
+    with update_database(path) as con:
+        apply_schema(con)
+    return True
 
 
 def refresh_derived(con) -> None:

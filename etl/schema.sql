@@ -149,7 +149,8 @@ CREATE TABLE IF NOT EXISTS import_rejects (
 );
 
 -- Facts about the database itself, one row a fact: salt_check = a fingerprint of the applicant-hash salt; demo = 'true' for the demo database (every page says
--- «ДЕМО»); as_of = the date the data describes (YYYY-MM-DD), where the data or its export gives one.
+-- «ДЕМО»); as_of = the date the data describes (YYYY-MM-DD), where the data or its export gives one; schema = the
+-- fingerprint of this script when it was last applied (etl.build.upgrade brings an older database up to date).
 CREATE TABLE IF NOT EXISTS meta (
     key VARCHAR PRIMARY KEY,
     value VARCHAR NOT NULL

@@ -6,7 +6,8 @@ to a page (…/heatmap?period=month) opened first after a start would run that p
 its filters. Declaring the legacy mode off before the server starts makes every link work at once.
 
 Before serving we also import everything the pages need (see `preload`), remove what a killed load or a
-crashed server left on disk (`etl.build.remove_stale`, `mcu.uploads.remove_stale`), and listen on
+crashed server left on disk (`etl.build.remove_stale`, `mcu.uploads.remove_stale`), bring a database an
+older version wrote up to this one (`etl.build.upgrade`), and listen on
 127.0.0.1 unless $MCU_LISTEN names another address (there is no login yet).
 """
 import ast
@@ -69,11 +70,13 @@ def listen_args(argv: list[str]) -> list[str]:
 
 
 def main() -> int:
-    from etl.build import remove_stale
+    from etl.build import remove_stale, upgrade
     from mcu import uploads
 
     preload()
     remove_stale(db_path())      # temporary databases of loads killed while we were down
+    if upgrade(db_path()):       # a database an older version wrote: its new columns filled once
+        print(f"База {db_path()} обновлена до текущей версии.")
     uploads.remove_stale()       # uploads of a server that was killed mid-load
     PagesManager.uses_pages_directory = False
     args = sys.argv[1:]

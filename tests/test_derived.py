@@ -138,3 +138,26 @@ def test_an_older_appeal_changed_later_recomputes_the_ones_after_it(tmp_path):
     load_file(write_csv(tmp_path / "c.csv", HEADER, [pothole("P-4", "10.02.2025 09:00", "ул. Ленина, 40")]), db=db,
               source="pos")
     assert repeats(db) == {"pos:P-0": False, "pos:P-1": False, "pos:P-4": False}
+
+
+def test_a_database_an_older_version_wrote_is_upgraded_once_before_the_app_reads_it(tmp_path):
+    from etl.build import schema_version, upgrade
+
+    db = tmp_path / "mcu.duckdb"
+    load_file(write_csv(tmp_path / "a.csv", HEADER, FULL), db=db, source="pos")
+    # As an older version left it: no schema mark, the stored facts not filled.
+    con = duckdb.connect(str(db))
+    con.execute("DELETE FROM meta WHERE key = 'schema'")
+    con.execute("UPDATE appeals SET received_widx = NULL, due_widx = NULL, answered_widx = NULL, same_problem = NULL, "
+                "repeat_basis = NULL, repeat_received_at = NULL")
+    con.close()
+    assert upgrade(db) is True
+    assert repeats(db) == {"pos:P-1": False, "pos:P-2": False, "pos:P-3": False}
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == (schema_version(),)
+    assert con.execute("SELECT count(*) FROM appeals WHERE received_widx IS NULL").fetchone() == (0,)
+    con.close()
+    # A current database is left alone: not even rewritten.
+    mtime = db.stat().st_mtime_ns
+    assert upgrade(db) is False and db.stat().st_mtime_ns == mtime
+    assert upgrade(tmp_path / "none.duckdb") is False and not (tmp_path / "none.duckdb").exists()
