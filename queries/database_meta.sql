@@ -1,2 +1,3 @@
 -- The database's facts about itself (table meta): demo = 'true' for the demo; as_of = the export's own date.
-SELECT key, value FROM meta ORDER BY key
+-- (The schema's fingerprint is the ETL's own: etl.build.upgrade.)
+SELECT key, value FROM meta WHERE key <> 'schema' ORDER BY key
