@@ -24,10 +24,11 @@ from etl.detect import FIELD_LABELS, Detection, detect
 from etl.normalise import (NameMatcher, basic_key, clean_text, map_values, parse_bool, parse_datetime,
                            parse_float, parse_int, parse_rating, parse_share, parse_time_of_day, settlement_key,
                            slash_order)
-from etl.privacy import hash_expr, hash_fingerprint, mask_expr, mask_flat_expr, personal_column
+from etl.privacy import hash_expr, mask_expr, mask_flat_expr, personal_column
 from etl.profile import ALLOWED, REQUIRED, Profile, ProfileError, norm_header
 from etl.read import FileRefused
 from etl.reference import REFERENCE_TABLES, read_reference
+from etl.report import FileReport, _check_salt, _log, _message
 from mcu import fmt
 from mcu.settings import db_path
 
@@ -46,40 +47,6 @@ FUTURE_SLACK = dt.timedelta(days=1)   # exports stamped in another time zone may
 DIM_LABELS = {"settlement": "Населённый пункт", "executor": "Исполнитель", "theme": "Тема",
               "status": "Статус", "result": "Результат", "solvable": "Решаемый", "satisfied": "Удовлетворённость",
               "appeal_type": "Тип обращения", "kind": "Вид записи", "extended": "Продлено", "is_repeat": "Повторное"}
-
-
-# --- what was detected ------------------------------------------------------------------------------
-
-@dataclass
-class FileReport:
-    """The outcome of one file: counts, rejects and unmatched values for the curator."""
-
-    file_name: str
-    status: str                        # loaded | refused
-    message: str = ""
-    source: str | None = None
-    profile: str | None = None
-    rows_read: int = 0
-    loaded: int = 0
-    updated: int = 0
-    duplicate: int = 0
-    rejected: int = 0
-    import_id: int | None = None
-    seconds: float = 0.0
-    detection: Detection | None = None
-    rejects: pl.DataFrame = field(default_factory=pl.DataFrame)
-    unmatched: pl.DataFrame = field(default_factory=pl.DataFrame)
-    warnings: list[str] = field(default_factory=list)   # loaded, but the curator must know (Russian)
-    skewed: int = 0                    # answered/closed within the clock-skew tolerance before registration
-
-    @property
-    def ok(self) -> bool:
-        return self.status == "loaded"
-
-    def summary(self) -> dict:
-        return {"файл": self.file_name, "источник": self.source or "—", "итог": "загружен" if self.ok else "отклонён",
-                "прочитано": self.rows_read, "новых": self.loaded, "обновлено": self.updated,
-                "дубликатов": self.duplicate, "отклонено": self.rejected}
 
 
 # --- staging: text → canonical values, with a reason for every rejected row ---------------------------
@@ -906,52 +873,11 @@ def _write_votes(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, lo
     return counts.get("loaded", 0), counts.get("updated", 0), counts.get("duplicate", 0)
 
 
-def _check_salt(con, det: Detection) -> list[str]:
-    """Applicant hashes are comparable only under one salt: a changed salt is said, not silently absorbed."""
-    if "applicant" not in det.columns:
-        return []
-    mark = hash_fingerprint()
-    old = con.execute("SELECT value FROM meta WHERE key = 'salt_check'").fetchone()
-    con.execute("INSERT OR REPLACE INTO meta VALUES ('salt_check', ?)", [mark])
-    if old is None or old[0] == mark:
-        return []
-    return ["внимание: соль обезличивания заявителей (файл data/salt.key или переменная MCU_SALT) не та, с которой "
-            "загружались прежние файлы — повторные обращения одних и тех же заявителей не свяжутся с прежними, а "
-            "строки с заявителем посчитаны обновлёнными. Верните прежний data/salt.key (или прежнее значение "
-            "MCU_SALT) и загрузите файл снова"]
-
-
-def _log(con, report: FileReport, sha: str, started: dt.datetime, rejects: pl.DataFrame, message: str) -> int:
-    import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchone()[0]
-    con.execute("""INSERT INTO import_log (import_id, file_name, file_sha256, source, profile, started_at,
-                       finished_at, status, message, rows_read, loaded, updated, duplicate, rejected)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?)""",
-                [import_id, report.file_name, sha, report.source, report.profile, started, dt.datetime.now(),
-                 message, report.rows_read, report.loaded, report.updated, report.duplicate, report.rejected])
-    if rejects.height:
-        rj = rejects.with_columns(pl.lit(import_id).alias("import_id"))
-        con.execute("INSERT INTO import_rejects (import_id, source_row, reason, raw) "
-                    "SELECT import_id, source_row, reason, raw FROM rj")
-    return import_id
-
-
 def _record_as_of(con, as_of: dt.date) -> None:
     """The export's own date, as the one loading it states: the data describes that day (the state date,
     DESIGN.md §4). The newest stated date is kept."""
     con.execute("""INSERT INTO meta VALUES ('as_of', ?)
                    ON CONFLICT (key) DO UPDATE SET value = greatest(value, excluded.value)""", [as_of.isoformat()])
-
-
-def _message(report: FileReport, unmatched: pl.DataFrame) -> str:
-    parts = [f"загружено {report.loaded}, обновлено {report.updated}, дубликатов {report.duplicate}, "
-             f"отклонено {report.rejected}"]
-    if report.skewed:
-        parts.append(f"ответ раньше регистрации в пределах допуска: строк — {report.skewed} "
-                     "(считаются отвеченными в момент регистрации)")
-    if unmatched.height:
-        by = unmatched.group_by("что").agg(pl.col("строк").sum()).sort("что")
-        parts.append("требуют внимания: " + ", ".join(f"{k.lower()} — строк {v}" for k, v in by.iter_rows()))
-    return "; ".join(parts)
 
 
 def load_file(path: Path, *, source: str | None = None, profile=None, db: Path | None = None,
