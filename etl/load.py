@@ -24,7 +24,7 @@ from etl.read import FileRefused
 from etl.report import FileReport, _check_salt, _log, _message
 from etl.stage import stage
 from etl.write import _record_as_of, _write_appeals, _write_votes, sync_reference
-from mcu.settings import db_path
+from core.settings import db_path
 
 
 def load_file(path: Path, *, source: str | None = None, profile=None, db: Path | None = None,

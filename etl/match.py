@@ -11,7 +11,7 @@ from etl.detect import Detection
 from etl.normalise import NameMatcher, basic_key, settlement_key
 from etl.profile import Profile, ProfileError, norm_header
 from etl.read import FileRefused
-from mcu import fmt
+from core import fmt
 
 UNKNOWN_THEME = "Не определено"
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
-from mcu.settings import ROOT
+from core.settings import ROOT
 
 SALT_FILE = ROOT / "data" / "salt.key"
 NAME_MARK = "[ФИО]"

@@ -4,7 +4,7 @@ import json
 
 import streamlit as st
 
-from etl.reference import limits
+from core.reference import limits
 from mcu import charts, filters, fmt, maps
 from mcu.query import run_query
 from mcu.ui import empty_state, md, q, table
