@@ -373,9 +373,22 @@ def personal_column(header: str) -> bool:
 def mask_expr(expr: pl.Expr) -> pl.Expr:
     """Free text with ФИО, phones, e-mails, profile links, @handles, dates of birth and flat numbers
     replaced by placeholders."""
+    # The whole column in one call (not elementwise): polars would hand over each chunk of the file's frame
+    # (137 for the 1 M-row bench export), and the distinct values would be found and masked chunk by chunk.
+    return expr.map_batches(_mask_series, return_dtype=pl.String)
+
+
+def _mask_series(s: pl.Series) -> pl.Series:
+    """The patterns, then the names, on each distinct value once, put back on every row: an export repeats its
+    templates, addresses and answers (the 1 M-row bench export has 6 986 distinct texts: patterns 5,9 → 0,05 s)."""
+    distinct = pl.DataFrame({"v": s.unique()})
+    e = pl.col("v")
     for pattern, repl in MASKS:
-        expr = expr.str.replace_all(pattern, repl)
-    return expr.map_batches(_mask_names_series, return_dtype=pl.String, is_elementwise=True)
+        e = e.str.replace_all(pattern, repl)
+    masked = distinct.with_columns(m=e).with_columns(m=pl.col("m").map_batches(_mask_names_series,
+                                                                              return_dtype=pl.String))
+    return (pl.DataFrame({"v": s}).join(masked, on="v", how="left", nulls_equal=True, maintain_order="left")["m"]
+            .alias(s.name))
 
 
 def mask_flat_expr(expr: pl.Expr) -> pl.Expr:
