@@ -373,9 +373,9 @@ def personal_column(header: str) -> bool:
 def mask_expr(expr: pl.Expr) -> pl.Expr:
     """Free text with ФИО, phones, e-mails, profile links, @handles, dates of birth and flat numbers
     replaced by placeholders."""
-    # The whole column in one call (not elementwise): polars would hand over each chunk of the file's frame
-    # (137 for the 1 M-row bench export), and the distinct values would be found and masked chunk by chunk.
-    return expr.map_batches(_mask_series, return_dtype=pl.String)
+    # Called once a chunk of the column: etl/read.py hands over its frames in one chunk, so a column's
+    # distinct values are found and masked once.
+    return expr.map_batches(_mask_series, return_dtype=pl.String, is_elementwise=True)
 
 
 def _mask_series(s: pl.Series) -> pl.Series:

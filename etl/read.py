@@ -439,7 +439,8 @@ def _csv_table(body: pl.DataFrame, names: list[str], grid: Grid, header_idx: int
     """make_table's frame from polars' reading of the csv body: the same cleaning, the same rows dropped (all
     cells empty or a bare `'`), each row numbered by its record in the file as the csv module counts them."""
     df = body.with_columns(_clean(pl.all())).with_row_index("__j")
-    df = df.filter(~pl.all_horizontal(pl.exclude("__j").is_null()))
+    # One chunk, as a frame built from rows is: polars calls a column function (the masking) once a chunk.
+    df = df.filter(~pl.all_horizontal(pl.exclude("__j").is_null())).rechunk()
     numbers = (df["__j"].cast(pl.Int64) + (header_idx + 2)).to_list()
     return Table(df=df.drop("__j"), row_numbers=numbers, fmt="csv", header_row=header_idx + 1, sheet=grid.sheet,
                  encoding=grid.encoding, delimiter=grid.delimiter, sheets=[], overflow=[], formulas={})
