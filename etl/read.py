@@ -126,7 +126,7 @@ def _looks_binary(text: str) -> bool:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the first lines into the most equal, widest rows."""
-    lines = [ln for ln in text.splitlines()[:60] if ln.strip()]
+    lines = [ln for ln in _first_lines(text, 60) if ln.strip()]
     best, best_score = ",", -1.0
     for d in DELIMITERS:
         try:
@@ -144,6 +144,17 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
+def _first_lines(text: str, n: int) -> list[str]:
+    """text.splitlines()[:n] without splitting a large file whole: a prefix holding more than n lines holds the
+    first n whole."""
+    size = 1 << 16
+    while True:
+        lines = text[:size].splitlines()
+        if len(lines) > n or size >= len(text):
+            return lines[:n]
+        size *= 4
+
+
 def _text_grid(data: bytes) -> tuple[Grid, "CsvText"]:
     text, encoding = decode(data)
     if _looks_binary(text):
@@ -154,7 +165,7 @@ def _text_grid(data: bytes) -> tuple[Grid, "CsvText"]:
                           "и выгрузите данные заново.")
     delimiter = sniff_delimiter(text)
     source = CsvText(text, data, encoding, delimiter)
-    return Grid(source.head(PEEK_ROWS), encoding=encoding, delimiter=delimiter), source
+    return Grid(source.head(PEEK_ROWS)[0], encoding=encoding, delimiter=delimiter), source
 
 
 @dataclass
@@ -170,11 +181,21 @@ class CsvText:
     def _reader(self, f):
         return csv.reader(f, delimiter=self.delimiter)
 
-    def head(self, n: int) -> list[list[str]]:
-        try:
-            return list(itertools.islice(self._reader(io.StringIO(self.text, newline="")), n))
-        except csv.Error as e:
-            raise FileRefused(_CSV_ERROR.format(e)) from None
+    def head(self, n: int) -> tuple[list[list[str]], int]:
+        """The first n records, and where the text after them begins. Read from a prefix of the text (a
+        StringIO of a large file is a copy of it): records that end before the prefix does are whole."""
+        size = 1 << 16
+        while True:
+            f = io.StringIO(self.text[:size], newline="")
+            try:
+                rows = list(itertools.islice(self._reader(f), n))
+            except csv.Error as e:
+                if size >= len(self.text):
+                    raise FileRefused(_CSV_ERROR.format(e)) from None
+                rows = None
+            if rows is not None and (size >= len(self.text) or f.tell() < size):
+                return rows, f.tell()
+            size *= 4
 
     def rows(self) -> list[list[str]]:
         try:
@@ -189,24 +210,23 @@ class CsvText:
         to the csv module only), a quote that does not open or close a whole cell."""
         if not names:
             return None
-        f = io.StringIO(self.text, newline="")
-        reader = self._reader(f)
-        for _ in range(header_idx + 1):
-            next(reader)
-        start = f.tell()
+        _, start = self.head(header_idx + 1)
         if self.encoding in ("utf-8", "utf-8-sig"):   # the file's own bytes: no second encoded copy
             skip = len(self.text[:start].encode("utf-8")) + (3 if self.encoding == "utf-8-sig" else 0)
             raw = self.data[skip:]
         else:
             raw = self.text[start:].encode("utf-8")
-        if raw.count(b"\r") != raw.count(b"\r\n") or not _whole_cell_quotes(raw, self.delimiter):
+        if (b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n")) or not _whole_cell_quotes(raw, self.delimiter):
             return None
         try:
-            return pl.read_csv(raw, has_header=False, separator=self.delimiter, quote_char='"',
+            body = pl.read_csv(raw, has_header=False, separator=self.delimiter, quote_char='"',
                                schema={n: pl.String for n in names}, infer_schema=False,
                                raise_if_empty=False)
         except pl.exceptions.PolarsError:   # a shape it reads otherwise: the csv module decides
             return None
+        # A cell longer than the csv module's limit is its error (the file is refused as before).
+        longest = body.select(pl.max_horizontal(pl.all().str.len_chars().max())).item() if body.height else 0
+        return body if (longest or 0) <= csv.field_size_limit() else None
 
 
 def _whole_cell_quotes(raw: bytes, delimiter: str) -> bool:
@@ -401,7 +421,7 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
     `all_rows` — the rows, or a CsvText; `unknown` — {(row, col): formula} of cells whose value the file does
     not hold."""
     if isinstance(all_rows, CsvText):
-        names = _dedupe(list(all_rows.head(header_idx + 1)[header_idx]))
+        names = _dedupe(list(all_rows.head(header_idx + 1)[0][header_idx]))
         body = all_rows.body(header_idx, names)
         if body is not None:
             return _csv_table(body, names, grid, header_idx)
