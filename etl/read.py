@@ -184,6 +184,8 @@ class CsvText:
     def head(self, n: int) -> tuple[list[list[str]], int]:
         """The first n records, and where the text after them begins. Read from a prefix of the text (a
         StringIO of a large file is a copy of it): records that end before the prefix does are whole."""
+        if self.text is None:   # let go by body(): the same bytes decode to the same text
+            self.text = decode(self.data)[0]
         size = 1 << 16
         while True:
             f = io.StringIO(self.text[:size], newline="")
@@ -198,6 +200,8 @@ class CsvText:
             size *= 4
 
     def rows(self) -> list[list[str]]:
+        if self.text is None:   # let go by body(): the same bytes decode to the same text
+            self.text = decode(self.data)[0]
         try:
             return list(self._reader(io.StringIO(self.text, newline="")))
         except csv.Error as e:
@@ -216,6 +220,7 @@ class CsvText:
             raw = self.data[skip:]
         else:
             raw = self.text[start:].encode("utf-8")
+        self.text = None   # hundreds of megabytes for a large file, not needed while polars reads
         if (b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n")) or not _whole_cell_quotes(raw, self.delimiter):
             return None
         try:
