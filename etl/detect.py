@@ -56,7 +56,7 @@ class Detection:
     def describe(self) -> dict:
         return {"файл": self.file_name, "профиль": self.profile.title,
                 **{k: v for k, v in self.table.describe().items() if v is not None},
-                "строк": self.table.df.height}
+                "строк": len(self.table.row_numbers)}
 
     def mapping_frame(self) -> pl.DataFrame:
         return pl.DataFrame({

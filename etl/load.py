@@ -63,7 +63,9 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
             loaded_at = dt.datetime.now().replace(microsecond=0)
             if det.profile.target == "appeals":
                 frame = appeals_frame(con, det, good, unmatched, loaded_at)
-                good = good.select("external_id")   # the staged text and types: memory the writing needs
+                # The file's cells and the staged text: read, and memory the writing needs (the report keeps
+                # the detection's columns and row numbers, not the cells).
+                good, det.table.df = good.select("external_id"), det.table.df.clear()
                 review.check_plausible(unmatched, good.height, file_name, _headers(det))
                 counts = _write_appeals(con, frame, set(det.columns))
                 report.warnings += _check_salt(con, det)
