@@ -65,9 +65,9 @@ class Deadlines:
         received = df["received_at"].cast(pl.Datetime("us")).to_numpy()
         extended = df["extended"].fill_null(False).to_numpy()
         out = np.full(len(df), np.datetime64("NaT"), dtype="datetime64[us]")
-        keys = list(zip(df["source"].to_list(), df["kind"].to_list()))
-        for key, rule in self.rules.rules.items():
-            mask = np.array([k == key for k in keys], dtype=bool)
+        for (source, kind), rule in self.rules.rules.items():
+            # Column comparisons, not a Python loop over the rows (1 M rows × each rule: 0,5 s).
+            mask = ((df["source"] == source) & (df["kind"] == kind)).fill_null(False).to_numpy()
             if mask.any():
                 out[mask] = self._apply(rule, received[mask], extended[mask])
         computed = pl.Series("due_at", out).cast(pl.Datetime("us"))

@@ -91,7 +91,7 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
         _col(df, "subtheme", pl.String).alias("subtheme"),
         pl.col("settlement_id"),
         # The problem's address stays (it is not the applicant's); a flat number would point at a person.
-        mask_flat_expr(_col(df, "address", pl.String)).alias("address"),
+        _per_distinct(_col(df, "address", pl.String), mask_flat_expr).alias("address"),
         _col(df, "lat", pl.Float64).alias("lat"),
         _col(df, "lon", pl.Float64).alias("lon"),
         pl.col("executor_id"),
