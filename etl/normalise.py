@@ -39,17 +39,8 @@ def parse_datetime(expr: pl.Expr, formats=(), order: str = "day") -> pl.Expr:
 
 
 def _first_format(s: pl.Series, tried) -> pl.Series:
-    """Each value by the first of `tried` that reads it, else as an Excel serial day; each distinct value once (a
-    deadline column holds a few hundred dates in a million rows)."""
-    distinct = s.unique()
-    read = pl.DataFrame({"v": distinct, "d": _read_formats(distinct, tried)})
-    return (pl.DataFrame({"v": s}).join(read, on="v", how="left", nulls_equal=True, maintain_order="left")["d"]
-            .alias(s.name))
-
-
-def _read_formats(s: pl.Series, tried) -> pl.Series:
-    """Each format is tried only on the values no earlier one read: a column is read in two or three passes,
-    not one per format (16)."""
+    """Each value by the first of `tried` that reads it, else as an Excel serial day. Each format is tried only
+    on the values no earlier one read: a column is read in two or three passes, not one per format (16)."""
     out = pl.Series(s.name, [None] * len(s), dtype=pl.Datetime("us"))
     todo = s.is_not_null().arg_true()
     for f in tried:
