@@ -200,16 +200,25 @@ def main(argv=None) -> int:
     parser.add_argument("--export-rows", type=int, default=100_000, help="строк в выгрузке для замера загрузки")
     parser.add_argument("--repeat", type=int, default=3, help="повторов; берётся медиана")
     parser.add_argument("--daily-rows", type=int, default=1_000, help="строк в ежедневной выгрузке в большую базу")
+    parser.add_argument("--only", choices=["queries", "load", "classify", "daily"], action="append",
+                        help="только эти замеры (можно несколько раз); без него — все")
     args = parser.parse_args(argv)
+    only = set(args.only or ["queries", "load", "classify", "daily"])
     with tempfile.TemporaryDirectory(prefix="mcu_bench_") as tmp:
         folder = Path(tmp)
-        print(f"Готовлю базу на {fmt.num(args.rows)} обращений…", file=sys.stderr)
-        n = build_large(folder / "big.duckdb", args.rows)
-        results = bench_queries(folder / "big.duckdb", args.repeat)
-        print(f"Готовлю выгрузку ПОС на {fmt.num(args.export_rows)} строк…", file=sys.stderr)
-        results += bench_load(folder, args.export_rows, args.repeat)
-        results += bench_classify(args.export_rows, args.repeat)
-        results += bench_daily(folder, folder / "big.duckdb", args.daily_rows)
+        results, n = [], 0
+        if only & {"queries", "daily"}:   # the large database: only what needs it builds it
+            print(f"Готовлю базу на {fmt.num(args.rows)} обращений…", file=sys.stderr)
+            n = build_large(folder / "big.duckdb", args.rows)
+        if "queries" in only:
+            results += bench_queries(folder / "big.duckdb", args.repeat)
+        if "load" in only:
+            print(f"Готовлю выгрузку ПОС на {fmt.num(args.export_rows)} строк…", file=sys.stderr)
+            results += bench_load(folder, args.export_rows, args.repeat)
+        if "classify" in only:
+            results += bench_classify(args.export_rows, args.repeat)
+        if "daily" in only:
+            results += bench_daily(folder, folder / "big.duckdb", args.daily_rows)
     table = pl.DataFrame(results, infer_schema_length=None)
     RESULTS.mkdir(parents=True, exist_ok=True)
     table.with_columns(rows=pl.lit(n), export_rows=pl.lit(args.export_rows)).write_csv(RESULTS / "latest.csv")

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 
 from etl.demo import build_demo
-from mcu import fmt
-from mcu.settings import DEFAULT_DB, DUCKDB_CONFIG, db_path
+from core import fmt
+from core.settings import DEFAULT_DB, DUCKDB_CONFIG, db_path
 
 
 def _progress(step: str) -> None:

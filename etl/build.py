@@ -17,7 +17,7 @@ import duckdb
 
 from etl.calendar import production_calendar
 from etl.reference import load_reference
-from mcu.settings import DUCKDB_CONFIG
+from core.settings import DUCKDB_CONFIG
 
 SCHEMA = Path(__file__).with_name("schema.sql")
 

@@ -28,7 +28,7 @@ import Stemmer
 from etl.normalise import basic_key
 from etl.privacy import mask_expr
 from etl.reference import limits, reference_dir
-from mcu.settings import ROOT
+from core.settings import ROOT
 
 # scikit-learn, scipy and joblib are imported where they are used: a load whose every row has a theme (and the
 # app's pages) never pays their import time.
@@ -438,7 +438,7 @@ def apply_themes(choices: dict[str, str], db: Path | None = None) -> int:
 
     from etl.build import update_database
     from etl.review import _recount
-    from mcu.settings import db_path
+    from core.settings import db_path
 
     choices = {k: v for k, v in choices.items() if v}
     if not choices:

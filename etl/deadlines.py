@@ -1,43 +1,11 @@
 """Due dates by the rules of data/reference/deadlines.toml and the production calendar (DESIGN.md §5)."""
-import datetime as dt
-import tomllib
-from dataclasses import dataclass
-from pathlib import Path
-
 import numpy as np
 import polars as pl
 
-from mcu.settings import REFERENCE_DIR
+from core.rules import Rules
 
 END_OF_DAY = np.timedelta64(24 * 60 * 60 - 1, "s")
 UNITS = ("calendar_days", "working_days", "working_hours")
-
-
-@dataclass(frozen=True)
-class Rules:
-    rules: dict  # (source, kind) -> {"name", "unit", "value", "extension", "basis"}
-    move_off_day: bool
-    start_hour: int
-    hours: int
-    skew_tolerance: dt.timedelta = dt.timedelta(minutes=10)
-
-    @classmethod
-    def load(cls, path: Path = REFERENCE_DIR / "deadlines.toml") -> "Rules":
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            rules={(r["source"], r["kind"]): r for r in raw["rule"]},
-            move_off_day=raw.get("move_off_day_to_next_working_day", True),
-            start_hour=raw.get("workday_start_hour", 9),
-            hours=raw.get("workday_hours", 8),
-            skew_tolerance=dt.timedelta(minutes=raw.get("answer_before_registration_tolerance_minutes", 10)),
-        )
-
-    def named(self, name: str) -> dict | None:
-        """The rule a profile names (`name` in deadlines.toml, else «source/kind»)."""
-        for (source, kind), rule in self.rules.items():
-            if name in (rule.get("name"), f"{source}/{kind}"):
-                return rule
-        return None
 
 
 class Deadlines:
@@ -97,9 +65,9 @@ class Deadlines:
         received = df["received_at"].cast(pl.Datetime("us")).to_numpy()
         extended = df["extended"].fill_null(False).to_numpy()
         out = np.full(len(df), np.datetime64("NaT"), dtype="datetime64[us]")
-        keys = list(zip(df["source"].to_list(), df["kind"].to_list()))
-        for key, rule in self.rules.rules.items():
-            mask = np.array([k == key for k in keys], dtype=bool)
+        for (source, kind), rule in self.rules.rules.items():
+            # Column comparisons, not a Python loop over the rows (1 M rows × each rule: 0,5 s).
+            mask = ((df["source"] == source) & (df["kind"] == kind)).fill_null(False).to_numpy()
             if mask.any():
                 out[mask] = self._apply(rule, received[mask], extended[mask])
         computed = pl.Series("due_at", out).cast(pl.Datetime("us"))

@@ -34,13 +34,29 @@ def parse_datetime(expr: pl.Expr, formats=(), order: str = "day") -> pl.Expr:
     ('day' | 'month', see slash_order)."""
     s = expr.str.replace(r"(?i)\s*г(ода|\.)?$", "")
     tried = (*formats, *ISO_FORMATS) if formats else (*DOTTED_FORMATS, *ISO_FORMATS, *SLASH_FORMATS[order])
-    parsed = [s.str.to_datetime(f, strict=False, time_unit="us") for f in tried]
-    # A date stored as a plain number in Excel is a serial day count from 1899-12-30.
-    serial = s.str.replace(",", ".").cast(pl.Float64, strict=False)
-    serial = pl.when(serial.is_between(32874, 109574)).then(serial)  # 1990-01-01 … 2199-12-31
-    from_serial = pl.lit(EXCEL_EPOCH) + pl.duration(milliseconds=(serial * 86_400_000).round(0).cast(pl.Int64))
-    out = pl.coalesce([*parsed, from_serial.cast(pl.Datetime("us"))])
+    out = s.map_batches(lambda col: _first_format(col, tried), return_dtype=pl.Datetime("us"), is_elementwise=True)
     return pl.when(out >= EARLIEST).then(out)
+
+
+def _first_format(s: pl.Series, tried) -> pl.Series:
+    """Each value by the first of `tried` that reads it, else as an Excel serial day. Each format is tried only
+    on the values no earlier one read: a column is read in two or three passes, not one per format (16)."""
+    out = pl.Series(s.name, [None] * len(s), dtype=pl.Datetime("us"))
+    todo = s.is_not_null().arg_true()
+    for f in tried:
+        if todo.is_empty():
+            return out
+        got = s.gather(todo).str.to_datetime(f, strict=False, time_unit="us")
+        ok = got.is_not_null()
+        out = out.scatter(todo.filter(ok), got.filter(ok))
+        todo = todo.filter(~ok)
+    # A date stored as a plain number in Excel is a serial day count from 1899-12-30.
+    serial = s.gather(todo).str.replace(",", ".").cast(pl.Float64, strict=False)
+    serial = serial.set(~serial.is_between(32874, 109574).fill_null(False), None)  # 1990-01-01 … 2199-12-31
+    from_serial = (pl.select(pl.lit(EXCEL_EPOCH) + pl.duration(milliseconds=(pl.lit(serial) * 86_400_000).round(0)
+                                                                .cast(pl.Int64))).to_series().cast(pl.Datetime("us")))
+    ok = from_serial.is_not_null()
+    return out.scatter(todo.filter(ok), from_serial.filter(ok))
 
 
 def slash_order(values: pl.Series) -> tuple[str | None, list[str]]:

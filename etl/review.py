@@ -22,8 +22,8 @@ from etl.normalise import basic_key, new_id, settlement_key, settlement_kind
 from etl.profile import Profile, ProfileError
 from etl.read import FileRefused
 from etl.reference import add_reference, limits
-from mcu import fmt
-from mcu.settings import db_path
+from core import fmt
+from core.settings import db_path
 
 UNKNOWN_THEME = "Не определено"
 NEW = "__new__"          # the curator's «Принять как новый»

@@ -17,7 +17,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from etl import classify
-from etl.reference import limits
+from core.reference import limits
 
 MAX_TEXTS = 3000     # pairwise similarities of n texts: n² numbers — a bounded, interactive cost
 # Words of politeness and of asking, in every appeal: they would join unrelated texts.

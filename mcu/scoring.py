@@ -3,9 +3,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.deadlines import Rules
-from etl.reference import read_reference
-from mcu.settings import REFERENCE_DIR
+from core.rules import Rules
+from core.reference import read_reference
+from core.settings import REFERENCE_DIR
 
 COMPONENTS = {
     "on_time": "доля ответов в срок",

@@ -2,7 +2,7 @@
 the appeals behind a cell."""
 import streamlit as st
 
-from etl.reference import limits
+from core.reference import limits
 from mcu import charts, filters, fmt, maps
 from mcu.appeals import COLUMNS, appeal_list
 from mcu.query import run_query

@@ -6,7 +6,7 @@ from etl import classify, review
 from etl.load import FileRefused, detect, load_file
 from etl.privacy import mask_expr, personal_column
 from etl.profile import Profile, ProfileError
-from etl.reference import limits
+from core.reference import limits
 from mcu import fmt, uploads
 from mcu.settings import db_path
 from mcu.ui import md, q, table

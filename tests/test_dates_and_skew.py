@@ -127,7 +127,7 @@ def test_skew_tolerance_edges(tmp_path):
 
 def test_skew_message_shows_seconds_when_the_minutes_agree(tmp_path, monkeypatch):
     strict = load.Deadlines(load.production_calendar(), dataclasses.replace(Rules.load(), skew_tolerance=dt.timedelta(0)))
-    monkeypatch.setattr(load, "_deadlines", lambda: strict)
+    monkeypatch.setattr("etl.stage._deadlines", lambda: strict)   # staging checks the skew
     r, _ = run(tmp_path, [("1", "2025-05-05 14:51:40", "2025-05-05 14:51:10", ""),
                           ("2", "2025-05-05 14:52:00", "", "")])
     assert (r.loaded, r.rejected, r.skewed) == (1, 1, 0)

@@ -1,0 +1,165 @@
+"""Detection: which profile, sheet, header row and columns an export has (DESIGN.md §2). A file that fits no
+profile, lacks a required column or holds unsaved formulas is refused here with what to do."""
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from etl.profile import REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
+from etl.read import FileRefused, best_header, make_table, read_grids
+
+FIELD_LABELS = {
+    "external_id": "номер", "received_at": "дата регистрации", "due_at": "срок", "answered_at": "дата ответа",
+    "closed_at": "дата закрытия", "extended": "продлено", "status": "статус", "result": "результат",
+    "solvable": "решаемый", "satisfied": "удовлетворённость", "rating": "оценка", "theme": "тема",
+    "subtheme": "подтема", "settlement": "населённый пункт", "municipality": "муниципалитет", "address": "адрес",
+    "lat": "широта", "lon": "долгота", "coordinates": "координаты", "executor": "исполнитель",
+    "executor_parent": "вышестоящий исполнитель", "appeal_type": "тип обращения", "kind": "вид записи",
+    "is_repeat": "повторное", "text": "текст", "applicant": "заявитель", "title": "название",
+    "started_at": "дата начала", "ended_at": "дата окончания", "participants": "участники",
+    "option": "вариант", "votes": "голоса", "share": "доля",
+    "audience": "аудитория", "engagement": "вовлечённость",
+}
+
+
+@dataclass
+class Resolved:
+    """The file's own columns that feed one canonical field."""
+
+    headers: list[str]                 # coalesced in order (the header found, then fallbacks)
+    parts: list[str] = field(default_factory=list)
+    join: str = ", "
+    time: str | None = None
+
+    def describe(self) -> str:
+        cols = self.parts or self.headers
+        sep = " + " if self.parts else " → "
+        text = sep.join(f"«{c}»" for c in cols)
+        return text + (f" + время «{self.time}»" if self.time else "")
+
+    def expr(self) -> pl.Expr:
+        if self.parts:
+            e = pl.concat_str([pl.col(c) for c in self.parts], separator=self.join, ignore_nulls=True)
+            return pl.when(e == "").then(None).otherwise(e)
+        return pl.coalesce([pl.col(c) for c in self.headers])
+
+
+@dataclass
+class Detection:
+    file_name: str
+    profile: Profile
+    table: object                      # etl.read.Table
+    columns: dict[str, Resolved]
+    score: int
+
+    def describe(self) -> dict:
+        return {"файл": self.file_name, "профиль": self.profile.title,
+                **{k: v for k, v in self.table.describe().items() if v is not None},
+                "строк": len(self.table.row_numbers)}
+
+    def mapping_frame(self) -> pl.DataFrame:
+        return pl.DataFrame({
+            "поле": [f"{FIELD_LABELS.get(f, f)} ({f})" for f in self.columns],
+            "столбец файла": [r.describe() for r in self.columns.values()],
+        })
+
+
+def candidate_profiles(source: str | None = None, profile: str | Path | Profile | None = None) -> list[Profile]:
+    if profile:
+        return [_findable(profile if isinstance(profile, Profile) else Profile.load(Path(profile)))]
+    profiles = builtin_profiles()
+    if source == "custom":
+        raise ProfileError("Для источника custom укажите файл профиля: --profile ФАЙЛ.toml "
+                           "(образец — etl/profiles/custom_example.toml, описание — docs/profiles.md).")
+    if source:
+        profiles = [p for p in profiles if p.source == source]
+        if not profiles:
+            raise ProfileError(f"Нет профиля для источника «{source}». Допустимы: pos, im, letters, votes, custom.")
+    return profiles
+
+
+def _findable(p: Profile) -> Profile:
+    """A profile named explicitly need not list `identify`: its own column headers then find the header row
+    (the required fields must be there anyway)."""
+    if p.identify:
+        return p
+    names = tuple("|".join(col.names()) for col in p.columns.values())
+    return dataclasses.replace(p, identify=names, identify_min=len(REQUIRED[p.target]))
+
+
+def _resolve(profile: Profile, columns: list[str]) -> dict[str, Resolved]:
+    by_norm: dict[str, str] = {}
+    for c in columns:
+        by_norm.setdefault(norm_header(c), c)
+    find = lambda names: [by_norm[norm_header(h)] for h in names if norm_header(h) in by_norm]
+    out = {}
+    for name, col in profile.columns.items():
+        head = find(col.headers)[:1]
+        fallback = [c for c in find(col.fallback) if c not in head]
+        parts = find(col.parts)
+        time_col = (find(col.time) or [None])[0]
+        if head or fallback or parts:
+            out[name] = Resolved(headers=head + fallback, parts=parts, join=col.join, time=time_col)
+    return out
+
+
+def _found(columns: list[str], limit: int = 40) -> str:
+    shown = [f"«{c}»" for c in columns if not c.startswith("Столбец ")][:limit]
+    more = len(columns) - len(shown)
+    return ", ".join(shown) + (f" и ещё {more}" if more > 0 else "") if shown else "ни одного"
+
+
+def detect(path: Path, *, source: str | None = None, profile=None, file_name: str | None = None) -> Detection:
+    """Which profile, sheet, header row and columns a file has. Raises FileRefused with what to do."""
+    path = Path(path)
+    file_name = file_name or path.name
+    try:
+        profiles = candidate_profiles(source, profile)
+    except ProfileError as e:
+        raise FileRefused(str(e)) from None
+    fmt, grids, all_rows = read_grids(path)
+    grid, header_idx, best, score = best_header(grids, profiles)
+    rows, unknown, sheets = all_rows(grid)
+    if best is None and (source or profile) and len(profiles) == 1:
+        best = profiles[0]   # the user named the source: check its columns rather than guess
+    table = make_table(fmt, grid, header_idx, rows, sheets, unknown)
+    columns = list(table.df.columns)
+    if best is None:
+        near = max(profiles, key=lambda p: p.identify_score({norm_header(c) for c in columns}))
+        raise FileRefused(
+            f"Не удалось определить источник файла {file_name}: ни один профиль не подходит. "
+            f"Найдены столбцы: {_found(columns)}. Выберите источник явно (поле «Источник» на странице "
+            f"загрузки или --source pos|im|letters|votes в командной строке) или опишите формат своим профилем "
+            f"(«Свой формат (профиль TOML)» или --profile ФАЙЛ.toml, см. docs/profiles.md). Ближайший профиль — "
+            f"«{near.title}»: он ждёт столбцы {', '.join('«' + i.split('|')[0] + '»' for i in near.identify)}. "
+            "Если названия столбцов выглядят как бессмыслица, файл в неизвестной кодировке: сохраните его как "
+            "XLSX или «CSV UTF-8».")
+    resolved = _resolve(best, columns)
+    missing = [f for f in REQUIRED[best.target] if f not in resolved]
+    if missing:
+        wanted = "; ".join(f"{FIELD_LABELS.get(f, f)} — «{'» или «'.join(best.columns[f].names())}»" for f in missing)
+        where = best.path.name if best.path else best.name
+        raise FileRefused(
+            f"В файле {file_name} нет обязательных столбцов ({wanted}). Найдены столбцы: {_found(columns)}. "
+            f"Укажите соответствие в профиле {where} (раздел [columns]) или выберите другой источник.")
+    _check_formulas(file_name, table, resolved)
+    if table.df.height == 0:
+        raise FileRefused(f"В файле {file_name} есть заголовки, но нет ни одной строки данных. "
+                          "Проверьте период выгрузки и выгрузите данные заново.")
+    return Detection(file_name, best, table, resolved, score)
+
+
+def _check_formulas(file_name: str, table, resolved: dict[str, "Resolved"]) -> None:
+    """A column we use whose cells are formulas with no saved value is refused: a row is never keyed on,
+    or filled with, a value the file does not hold."""
+    used = {h for r in resolved.values() for h in (*r.headers, *r.parts, *([r.time] if r.time else []))}
+    bad = {c: cells for c, cells in table.formulas.items() if c in used}
+    if bad:
+        col, cells = next(iter(bad.items()))
+        shown = ", ".join(f"строка {r}: {f}" for r, f in cells[:3])
+        raise FileRefused(
+            f"В файле {file_name} в столбце «{col}» {len(cells)} ячеек — формулы без сохранённого значения "
+            f"({shown}). Файл не загружен: значения этих ячеек в файле нет. Откройте файл в Excel, дождитесь "
+            "пересчёта и сохраните его (или замените формулы значениями: «Копировать» → «Вставить значения»), "
+            "затем загрузите снова.")

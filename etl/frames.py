@@ -1,0 +1,172 @@
+"""The canonical frames: staged, matched rows → the appeals table's columns (masked text, deadlines, statuses,
+the unmapped columns kept as JSON) and the votes and vote options of a votes export."""
+import datetime as dt
+
+import polars as pl
+
+from etl.calendar import FIRST_YEAR, LAST_YEAR
+from etl.detect import Detection
+from etl.match import Unmatched, _executors, _predict_themes, _settlements, _themes
+from etl.normalise import clean_text
+from etl.privacy import hash_expr, mask_expr, mask_flat_expr, personal_column
+from etl.stage import _deadlines
+
+APPEAL_COLUMNS = [
+    "appeal_id", "source", "kind", "appeal_type", "external_id", "received_at", "due_at", "extended",
+    "answered_at", "closed_at", "status", "theme", "subtheme", "settlement_id", "address", "lat", "lon",
+    "executor_id", "result", "solvable", "rating", "satisfied", "is_repeat", "applicant_hash", "text",
+    "audience", "engagement", "extra", "theme_source", "theme_confidence", "theme_suggestion",
+    "source_file", "source_row", "loaded_at",
+]
+
+
+def _coordinates(df: pl.DataFrame) -> pl.DataFrame:
+    if "coordinates" in df.columns:
+        # «55.12, 73.36» or «55,12; 73,36»: two numbers in one cell.
+        pair = df["coordinates"].str.extract_all(r"-?\d+(?:[.,]\d+)?")
+        lat = pair.list.get(0, null_on_oob=True).str.replace(",", ".").cast(pl.Float64, strict=False)
+        lon = pair.list.get(1, null_on_oob=True).str.replace(",", ".").cast(pl.Float64, strict=False)
+        df = df.with_columns(lat=pl.coalesce(pl.col("lat"), lat) if "lat" in df.columns else lat,
+                             lon=pl.coalesce(pl.col("lon"), lon) if "lon" in df.columns else lon)
+    for c, limit in (("lat", 90), ("lon", 180)):
+        if c in df.columns:
+            df = df.with_columns(pl.when(pl.col(c).abs() <= limit).then(pl.col(c)).alias(c))
+    return df
+
+
+def _status(det: Detection, df: pl.DataFrame) -> pl.Expr:
+    """The mapped status; where the export has none (or one the profile does not know), from the dates."""
+    closed = pl.col("closed_at").is_not_null() if "closed_at" in df.columns else pl.lit(False)
+    answered = pl.col("answered_at").is_not_null() if "answered_at" in df.columns else pl.lit(False)
+    fallback = (pl.when(closed).then(pl.lit("closed")).when(answered).then(pl.lit("answered"))
+                .otherwise(pl.lit("in_progress" if "status" in det.columns else "new")))
+    given = pl.col("status") if "status" in df.columns else pl.lit(None, dtype=pl.String)
+    return pl.coalesce(given, fallback)
+
+
+def _per_distinct(expr: pl.Expr, text_fn) -> pl.Expr:
+    """text_fn (row by row, text to text) computed once a distinct value: an export repeats its templates and
+    answers (the 1 M-row bench export cleans 6 986 texts, not a million)."""
+    def apply(s: pl.Series) -> pl.Series:
+        done = pl.DataFrame({"v": s.unique()}).with_columns(out=text_fn(pl.col("v")))
+        return (pl.DataFrame({"v": s}).join(done, on="v", how="left", nulls_equal=True, maintain_order="left")
+                ["out"].alias(s.name))
+    return expr.map_batches(apply, return_dtype=pl.String, is_elementwise=True)
+
+
+def _col(df, name, dtype):
+    return pl.col(name) if name in df.columns else pl.lit(None, dtype=dtype)
+
+
+def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, loaded_at: dt.datetime) -> pl.DataFrame:
+    p = det.profile
+    df = _coordinates(df)
+    themes = _themes(con, df, unmatched, with_source=True)
+    settlement = _settlements(con, df, unmatched) if "settlement" in df.columns else None
+    executor = _executors(con, df, unmatched) if "executor" in df.columns else None
+    df = df.with_columns(
+        theme=themes["theme"],
+        theme_source=themes["theme_source"],
+        settlement_id=settlement if settlement is not None else pl.lit(None, dtype=pl.String),
+        executor_id=executor if executor is not None else pl.lit(None, dtype=pl.String),
+    )
+    rating = _col(df, "rating", pl.Int64)
+    satisfied = pl.coalesce(_col(df, "satisfied", pl.Boolean), pl.when(rating.is_not_null()).then(rating >= 4))
+    kind = pl.coalesce(_col(df, "kind", pl.String), pl.lit(p.kind, dtype=pl.String))
+    text = _col(df, "text", pl.String)
+    applicant = _col(df, "applicant", pl.String)
+    out = df.select(
+        pl.lit(p.source).alias("source"),
+        kind.alias("kind"),
+        _col(df, "appeal_type", pl.String).alias("appeal_type"),
+        pl.col("external_id"),
+        pl.col("received_at"),
+        _col(df, "due_at", pl.Datetime("us")).alias("due_at"),
+        _col(df, "extended", pl.Boolean).fill_null(False).alias("extended"),
+        _col(df, "answered_at", pl.Datetime("us")).alias("answered_at"),
+        _col(df, "closed_at", pl.Datetime("us")).alias("closed_at"),
+        _status(det, df).alias("status"),
+        pl.col("theme"),
+        pl.col("theme_source"),
+        _col(df, "subtheme", pl.String).alias("subtheme"),
+        pl.col("settlement_id"),
+        # The problem's address stays (it is not the applicant's); a flat number would point at a person.
+        _per_distinct(_col(df, "address", pl.String), mask_flat_expr).alias("address"),
+        _col(df, "lat", pl.Float64).alias("lat"),
+        _col(df, "lon", pl.Float64).alias("lon"),
+        pl.col("executor_id"),
+        _col(df, "result", pl.String).alias("result"),
+        # A source that does not tell «решаемый» from «информационный» (ПОС, 59-ФЗ) raises problems to solve:
+        # its items count as solvable, so «решено / разъяснено» is measured on them too (seed 001, 2.2.3).
+        (_col(df, "solvable", pl.Boolean) if "solvable" in df.columns else pl.lit(True)).alias("solvable"),
+        rating.cast(pl.Int8).alias("rating"),
+        satisfied.alias("satisfied"),
+        _col(df, "is_repeat", pl.Boolean).fill_null(False).alias("is_repeat"),
+        hash_expr(applicant, p.applicant_ignore).alias("applicant_hash"),
+        _per_distinct(text, lambda e: mask_expr(clean_text(e))).alias("text"),
+        _col(df, "audience", pl.Int64).alias("audience"),
+        _col(df, "engagement", pl.Int64).alias("engagement"),
+        _extra(det, df).alias("extra"),
+        pl.lit(det.file_name).alias("source_file"),
+        pl.col("__row").cast(pl.Int32).alias("source_row"),
+        pl.lit(loaded_at).alias("loaded_at"),
+    ).with_columns(appeal_id=pl.format("{}:{}", pl.col("source"), pl.col("external_id")) if p.source != "custom"
+                   # two user-described systems may both number from 1: the profile keeps them apart
+                   else pl.format("custom:{}:{}", pl.lit(p.name), pl.col("external_id")))
+    out = _predict_themes(out, unmatched)
+    # The export's own deadline, apart from the rule's: a merge must tell a stated deadline from a computed one.
+    out = out.with_columns(due_given=pl.col("due_at"), due_at=_due(out, p.deadline))
+    return out.select(*APPEAL_COLUMNS, "due_given")
+
+
+def _due(df: pl.DataFrame, policy: dict) -> pl.Series:
+    """Due dates from the export; an empty one as the profile's policy says (DESIGN.md §4–5): the channel's
+    rule (the default), none at all, or one rule for every row — computed within the calendar's years."""
+    due = df["due_at"].cast(pl.Datetime("us"))
+    if policy["if_empty"] == "none":
+        return due
+    inside = (df["received_at"].dt.year() >= FIRST_YEAR) & (df["received_at"].dt.year() < LAST_YEAR)
+    if inside.any():
+        part = df.filter(inside).select("source", "kind", "received_at", "extended", "due_at")
+        computed = (_deadlines().by_rule(part, policy["rule"]) if "rule" in policy else _deadlines().due_at(part))
+        due = due.scatter(inside.arg_true(), computed)
+    return due
+
+
+def _extra(det: Detection, df: pl.DataFrame) -> pl.Expr:
+    """The row's source columns no profile field maps, masked, as one JSON object (null when all are empty),
+    so an official flag of the source (an on-time status, a department) is kept and can be shown."""
+    used = {c for r in det.columns.values() for c in (*r.headers, *r.parts, r.time) if c}
+    keep = [c for c in det.table.df.columns if c not in used and c in df.columns
+            and not personal_column(c)]
+    # Each cell as «"header":"value"»: a one-field struct encoded, its braces dropped.
+    cells = [pl.when(pl.col(c).str.strip_chars() != "").then(
+        pl.struct(mask_expr(pl.col(c)).alias(c)).struct.json_encode().str.slice(1).str.strip_suffix("}"))
+        for c in keep]
+    if not cells:
+        return pl.lit(None, dtype=pl.String)
+    body = pl.concat_str(cells, separator=",", ignore_nulls=True)
+    return pl.when(body != "").then(pl.concat_str(pl.lit("{"), body, pl.lit("}")))
+
+
+def votes_frames(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, loaded_at) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One row per option in the file → votes (one per vote) and vote_options."""
+    theme = _themes(con, df, unmatched) if "theme" in df.columns else pl.lit(None, dtype=pl.String)
+    settlement = _settlements(con, df, unmatched) if "settlement" in df.columns else pl.lit(None, dtype=pl.String)
+    df = df.with_columns(theme=theme, settlement_id=settlement)
+    votes = df.group_by("external_id", maintain_order=True).agg(
+        pl.col("title").drop_nulls().first(),
+        pl.col("theme").drop_nulls().first(),
+        pl.col("settlement_id").drop_nulls().first(),
+        _col(df, "started_at", pl.Datetime("us")).drop_nulls().first().cast(pl.Date).alias("started_at"),
+        _col(df, "ended_at", pl.Datetime("us")).drop_nulls().first().cast(pl.Date).alias("ended_at"),
+        _col(df, "participants", pl.Int64).drop_nulls().max().cast(pl.Int32).alias("participants"),
+    ).select(pl.col("external_id").alias("vote_id"), "title", "theme", "settlement_id", "started_at", "ended_at",
+             "participants", pl.lit(det.file_name).alias("source_file"), pl.lit(loaded_at).alias("loaded_at"))
+    share = _col(df, "share", pl.Float64)
+    n = _col(df, "votes", pl.Int64)
+    # No shares in the file: each option's votes over the vote's total.
+    share = pl.coalesce(share, n / n.sum().over("external_id"))
+    options = df.select(pl.col("external_id").alias("vote_id"), pl.col("option"), share.alias("share"),
+                        n.cast(pl.Int32).alias("votes"), pl.col("__row"))
+    return votes, options

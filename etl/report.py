@@ -1,0 +1,81 @@
+"""What a load tells: the FileReport of one file, its one-line message, the import log and its rejects."""
+import datetime as dt
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from etl.detect import Detection
+from etl.privacy import hash_fingerprint
+
+
+@dataclass
+class FileReport:
+    """The outcome of one file: counts, rejects and unmatched values for the curator."""
+
+    file_name: str
+    status: str                        # loaded | refused
+    message: str = ""
+    source: str | None = None
+    profile: str | None = None
+    rows_read: int = 0
+    loaded: int = 0
+    updated: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    import_id: int | None = None
+    seconds: float = 0.0
+    detection: Detection | None = None
+    rejects: pl.DataFrame = field(default_factory=pl.DataFrame)
+    unmatched: pl.DataFrame = field(default_factory=pl.DataFrame)
+    warnings: list[str] = field(default_factory=list)   # loaded, but the curator must know (Russian)
+    skewed: int = 0                    # answered/closed within the clock-skew tolerance before registration
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "loaded"
+
+    def summary(self) -> dict:
+        return {"файл": self.file_name, "источник": self.source or "—", "итог": "загружен" if self.ok else "отклонён",
+                "прочитано": self.rows_read, "новых": self.loaded, "обновлено": self.updated,
+                "дубликатов": self.duplicate, "отклонено": self.rejected}
+
+
+def _check_salt(con, det: Detection) -> list[str]:
+    """Applicant hashes are comparable only under one salt: a changed salt is said, not silently absorbed."""
+    if "applicant" not in det.columns:
+        return []
+    mark = hash_fingerprint()
+    old = con.execute("SELECT value FROM meta WHERE key = 'salt_check'").fetchone()
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('salt_check', ?)", [mark])
+    if old is None or old[0] == mark:
+        return []
+    return ["внимание: соль обезличивания заявителей (файл data/salt.key или переменная MCU_SALT) не та, с которой "
+            "загружались прежние файлы — повторные обращения одних и тех же заявителей не свяжутся с прежними, а "
+            "строки с заявителем посчитаны обновлёнными. Верните прежний data/salt.key (или прежнее значение "
+            "MCU_SALT) и загрузите файл снова"]
+
+
+def _log(con, report: FileReport, sha: str, started: dt.datetime, rejects: pl.DataFrame, message: str) -> int:
+    import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchone()[0]
+    con.execute("""INSERT INTO import_log (import_id, file_name, file_sha256, source, profile, started_at,
+                       finished_at, status, message, rows_read, loaded, updated, duplicate, rejected)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?)""",
+                [import_id, report.file_name, sha, report.source, report.profile, started, dt.datetime.now(),
+                 message, report.rows_read, report.loaded, report.updated, report.duplicate, report.rejected])
+    if rejects.height:
+        rj = rejects.with_columns(pl.lit(import_id).alias("import_id"))
+        con.execute("INSERT INTO import_rejects (import_id, source_row, reason, raw) "
+                    "SELECT import_id, source_row, reason, raw FROM rj")
+    return import_id
+
+
+def _message(report: FileReport, unmatched: pl.DataFrame) -> str:
+    parts = [f"загружено {report.loaded}, обновлено {report.updated}, дубликатов {report.duplicate}, "
+             f"отклонено {report.rejected}"]
+    if report.skewed:
+        parts.append(f"ответ раньше регистрации в пределах допуска: строк — {report.skewed} "
+                     "(считаются отвеченными в момент регистрации)")
+    if unmatched.height:
+        by = unmatched.group_by("что").agg(pl.col("строк").sum()).sort("что")
+        parts.append("требуют внимания: " + ", ".join(f"{k.lower()} — строк {v}" for k, v in by.iter_rows()))
+    return "; ".join(parts)

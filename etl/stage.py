@@ -1,0 +1,216 @@
+"""Staging: the export's text cells → typed canonical values, with a reason for every rejected row, and one row
+per item (its latest state) from a file that repeats an item."""
+import datetime as dt
+import functools
+import json
+
+import polars as pl
+
+from etl.calendar import production_calendar
+from etl.deadlines import Deadlines, Rules
+from etl.detect import FIELD_LABELS, Detection
+from etl.normalise import (map_values, parse_bool, parse_datetime, parse_float, parse_int, parse_rating, parse_share,
+                           parse_time_of_day, slash_order)
+from etl.privacy import mask_expr, personal_column
+from etl.profile import ALLOWED, REQUIRED
+from etl.read import FileRefused
+
+FUTURE_SLACK = dt.timedelta(days=1)   # exports stamped in another time zone may run a few hours ahead
+
+
+@functools.cache
+def _deadlines() -> Deadlines:
+    return Deadlines(production_calendar(), Rules.load())
+
+
+def _id_expr(e: pl.Expr) -> pl.Expr:
+    # Excel may hand a numeric id over as "39520480.0".
+    return e.str.replace(r"^(\d+)\.0+$", "$1")
+
+
+def _quote(col: str | None) -> str:
+    return f" (столбец «{col}»)" if col else ""
+
+
+# Dates that are rightly ahead of today: an open appeal's deadline, the end of a vote still running.
+FUTURE_OK = {"due_at", "ended_at"}
+
+
+def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
+    """The canonical columns (typed) next to their source text, and the row checks as (condition, reason)."""
+    p, cols = det.profile, det.columns
+    df = det.table.df.with_columns(
+        pl.Series("__row", det.table.row_numbers, dtype=pl.Int64),
+        pl.Series("__overflow", det.table.overflow or [None] * det.table.df.height, dtype=pl.String),
+    )
+    text = {f: r.expr() for f, r in cols.items()}
+    df = df.with_columns([e.alias(f"__t_{f}") for f, e in text.items()])
+    t = lambda f: pl.col(f"__t_{f}")
+    typed = []
+    dates = {}   # field -> the column's day/month order, decided once for the whole file
+    for f, kind in p.fields.items():
+        if f not in cols:
+            continue
+        if kind == "datetime":
+            e = parse_datetime(t(f), p.date_formats, _date_order(det, df, f, dates))
+            if cols[f].time:
+                e = e + parse_time_of_day(pl.col(cols[f].time)).fill_null(pl.duration(seconds=0))
+            if f == "due_at":
+                # A deadline given as a bare date lasts to the end of that day. Midnight is a bare date when
+                # the cell has no time, or when no deadline in the column has any other time; in a column
+                # with times, 00:00:00 is the moment itself.
+                midnight = e.dt.time() == dt.time(0)
+                bare = ~t(f).str.contains(r"\d:\d\d") if not cols[f].time else pl.lit(False)
+                timed = (e.dt.time() != dt.time(0)).any()
+                e = pl.when(midnight & (bare | ~timed)).then(e + pl.duration(seconds=86399)).otherwise(e)
+        elif kind == "id":
+            e = _id_expr(t(f))
+        elif kind == "float":
+            e = parse_float(t(f))
+        elif kind == "int":
+            e = parse_int(t(f))
+        elif kind == "share":
+            e = parse_share(t(f))
+        elif kind == "rating":
+            e = (map_values(t(f), p.values["rating"], pl.Int64) if "rating" in p.values else parse_rating(t(f)))
+        elif kind == "bool":
+            e = map_values(t(f), p.values[f], pl.Boolean) if f in p.values else parse_bool(t(f))
+        elif kind == "map":
+            e = map_values(t(f), p.values[f], pl.String) if f in p.values else t(f).str.to_lowercase()
+            if f in ALLOWED:
+                e = pl.when(e.is_in(list(ALLOWED[f]))).then(e)
+        else:
+            e = t(f)
+        typed.append(e.alias(f))
+    df = df.with_columns(typed)
+    if p.target == "appeals":
+        # Two systems' clocks disagree a little: an answer or closing stamped just before registration (within
+        # the tolerance of deadlines.toml) was given at registration; earlier than that is a contradiction.
+        received, tolerance = pl.col("received_at"), _deadlines().rules.skew_tolerance
+        skewed = {f: (pl.col(f) < received) & (pl.col(f) >= received - tolerance)
+                  for f in ("answered_at", "closed_at") if f in cols}
+        any_skew = pl.any_horizontal(*skewed.values()).fill_null(False) if skewed else pl.lit(False)
+        df = df.with_columns(*(pl.when(c).then(received).otherwise(pl.col(f)).alias(f) for f, c in skewed.items()),
+                             any_skew.alias("__skew"))
+    now = dt.datetime.now() + FUTURE_SLACK
+    checks = [(pl.col("__overflow").is_not_null(),
+               pl.format("в строке больше значений, чем столбцов в заголовке (лишнее: «{}»): вероятно, "
+                         "разделитель внутри текста — исправьте строку в выгрузке", pl.col("__overflow")))]
+    for f in REQUIRED[p.target]:
+        checks.append((t(f).is_null(), pl.lit(f"нет значения «{FIELD_LABELS[f]}»{_quote(cols[f].headers[0] if cols[f].headers else None)}")))
+    for f, kind in p.fields.items():
+        if f in cols and kind == "datetime":
+            label = FIELD_LABELS[f]
+            checks.append((t(f).is_not_null() & pl.col(f).is_null(),
+                           pl.format(f"{label} не распознана: «{{}}»{_quote(cols[f].headers[0] if cols[f].headers else None)}", t(f))))
+            if f not in FUTURE_OK:
+                checks.append((pl.col(f) > now,
+                               pl.format(f"{label} в будущем: {{}}", pl.col(f).dt.strftime("%d.%m.%Y %H:%M"))))
+    if p.target == "appeals":
+        for f in ("answered_at", "closed_at"):
+            if f in cols:
+                # Seconds are shown when the minutes agree: never «14:51 раньше 14:51».
+                same = pl.col(f).dt.strftime("%d.%m.%Y %H:%M") == pl.col("received_at").dt.strftime("%d.%m.%Y %H:%M")
+                shown = lambda c: (pl.when(same).then(pl.col(c).dt.strftime("%d.%m.%Y %H:%M:%S"))
+                                   .otherwise(pl.col(c).dt.strftime("%d.%m.%Y %H:%M")))
+                checks.append((pl.col(f) < pl.col("received_at"),
+                               pl.format(f"{FIELD_LABELS[f]} ({{}}) раньше даты регистрации ({{}})",
+                                         shown(f), shown("received_at"))))
+    if p.target == "votes" and {"started_at", "ended_at"} <= cols.keys():
+        checks.append((pl.col("ended_at") < pl.col("started_at"), pl.lit("дата окончания раньше даты начала")))
+    return df, checks
+
+
+def _date_order(det: Detection, df: pl.DataFrame, f: str, dates: dict) -> str:
+    """Day-first or month-first for a field's slashed dates, decided for the whole column (a profile's
+    date_formats decide it instead). A column no value of its own settles follows the file's other date
+    columns; a column that stays ambiguous, or mixes both orders, refuses the file."""
+    if det.profile.date_formats:
+        return "day"
+    if not dates:
+        for g, kind in det.profile.fields.items():
+            if kind == "datetime" and g in det.columns:
+                dates[g] = slash_order(df[f"__t_{g}"])
+    order, examples = dates[f]
+    if order is None:
+        return "day"   # no slashed dates: dotted and ISO dates need no decision
+    if order in ("day", "month"):
+        return order
+    shown = ", ".join(f"«{v}»" for v in examples)
+    col = det.columns[f].describe()
+    if order == "mixed":
+        raise FileRefused(
+            f"В столбце {col} файла {det.file_name} даты записаны в двух порядках: {shown} — в одном день стоит "
+            "первым, в другом месяц. Исправьте выгрузку или укажите формат в профиле (date_formats, docs/profiles.md).")
+    settled = {o for o, _ in dates.values() if o in ("day", "month")}
+    if len(settled) == 1:
+        return settled.pop()
+    raise FileRefused(
+        f"В столбце {col} файла {det.file_name} нельзя понять, что стоит первым — день или месяц: например, "
+        f"{shown} (ни в одной дате число не больше 12). Укажите формат в профиле: date_formats = "
+        "[\"%m/%d/%Y %I:%M:%S %p\", \"%m/%d/%Y\"], если месяц первым, или [\"%d/%m/%Y %H:%M\", \"%d/%m/%Y\"], "
+        "если день первым (docs/profiles.md).")
+
+
+def _reason(checks) -> pl.Expr:
+    expr = pl.lit(None, dtype=pl.String)
+    for cond, reason in reversed(checks):
+        expr = pl.when(cond.fill_null(False)).then(reason).otherwise(expr)
+    return expr
+
+
+def _raw_json(df: pl.DataFrame, columns: list[str], hide: set[str]) -> pl.Series:
+    """Each rejected row's source cells as JSON, masked as a loaded row's text is (names, phones, e-mails,
+    links, dates of birth, flat numbers), and every column about the applicant withheld: the one the profile
+    maps and any other its header names («Телефон заявителя», «Адрес заявителя», «URL автора»)."""
+    hide = hide | {c for c in columns if personal_column(c)}
+    masked = df.select([
+        (pl.lit("[скрыто]") if c in hide else mask_expr(pl.col(c).cast(pl.String))).alias(c) for c in columns
+    ])
+    return pl.Series([json.dumps({k: v for k, v in r.items() if v is not None}, ensure_ascii=False)
+                      for r in masked.iter_rows(named=True)], dtype=pl.String)
+
+
+def stage(det: Detection) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """(valid rows typed and de-duplicated within the file, rejects, count of in-file repeats)."""
+    df, checks = _typed(det)
+    df = df.with_columns(_reason(checks).alias("__reason"))
+    bad = df.filter(pl.col("__reason").is_not_null())
+    source_cols = list(det.table.df.columns)
+    hide = set(det.columns["applicant"].headers) if "applicant" in det.columns else set()
+    rejects = pl.DataFrame({
+        "source_row": bad["__row"].cast(pl.Int32), "reason": bad["__reason"],
+        "raw": _raw_json(bad, source_cols, hide) if bad.height else pl.Series([], dtype=pl.String),
+    })
+    good = df.filter(pl.col("__reason").is_null())
+    if det.profile.target == "votes":
+        # An option twice in one export: the later row stands; earlier ones are duplicates.
+        unique = good.unique(subset=["external_id", "option"], keep="last", maintain_order=True)
+        return unique, rejects, good.height - unique.height
+    return _latest_state(good), rejects, good.height - good["external_id"].n_unique()
+
+
+STATUS_RANK = {"new": 0, "in_progress": 1, "answered": 2, "closed": 3, "rejected": 3}
+
+
+def _state_key(df: pl.DataFrame) -> list[pl.Expr]:
+    """How far an item had got in a row: its latest own date, then its status — never the row's position."""
+    dates = [pl.col(c) for c in ("received_at", "answered_at", "closed_at") if c in df.columns]
+    rank = (pl.col("status").replace_strict(STATUS_RANK, default=-1, return_dtype=pl.Int8)
+            if "status" in df.columns else pl.lit(-1, dtype=pl.Int8))
+    return [pl.max_horizontal(dates), rank]
+
+
+def _latest_state(good: pl.DataFrame) -> pl.DataFrame:
+    """One row per item: the latest state by the item's own dates; a value it lacks is taken from the
+    item's earlier rows (an empty cell never erases what another row of the file said)."""
+    dup = good["external_id"].is_duplicated()
+    if not dup.any():
+        return good
+    ts, rank = _state_key(good)
+    many = good.filter(dup).with_columns(ts.alias("__ts"), rank.alias("__rank"))
+    merged = (many.sort(["__ts", "__rank", "__row"], nulls_last=False)
+              .group_by("external_id", maintain_order=True)
+              .agg(pl.all().exclude("external_id", "__row").drop_nulls().last(), pl.col("__row").last())
+              .drop("__ts", "__rank").select(good.columns))
+    return pl.concat([good.filter(~dup), merged]).sort("__row")
