@@ -6,6 +6,7 @@ A file loads whole or not at all (etl.build.update_database swaps the database f
 every source row is accounted for: rows_read = loaded + updated + duplicate + rejected.
 """
 import datetime as dt
+import errno
 import hashlib
 import time
 from pathlib import Path
@@ -25,6 +26,29 @@ from etl.report import FileReport, _check_salt, _log, _message
 from etl.stage import stage
 from etl.write import _record_as_of, _write_appeals, _write_votes, sync_reference
 from core.settings import db_path
+
+
+def _disk_full(e: Exception) -> bool:
+    """A write that failed for want of space (or over the file size limit, which reads the same to a user)."""
+    if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+        return True
+    return isinstance(e, (OSError, duckdb.Error)) and any(
+        s in str(e) for s in ("No space left on device", "File too large", "Disk quota exceeded"))
+
+
+def _failure(e: Exception, file_name: str, db: Path) -> str:
+    """What a user is told when the write failed; the database is unchanged in every case (etl.build._swap)."""
+    if _disk_full(e):
+        return (f"Файл {file_name} не загружен: на диске нет места для копии базы (загрузка пишет новую базу рядом со "
+                f"старой и подменяет её). База не изменена. Освободите место на диске с базой ({db.parent}) — нужно "
+                "не меньше размера базы и файла вместе — и повторите загрузку.")
+    if isinstance(e, duckdb.Error):
+        return (f"Не удалось записать файл {file_name} в базу, база не изменена. Если база открыта другой программой на "
+                "запись, закройте её и повторите; если ошибка повторяется, сообщите администратору текст ошибки: "
+                f"{e}")
+    # A loader bug must still leave the database as it was and say so plainly.
+    return (f"Внутренняя ошибка загрузчика на файле {file_name} ({type(e).__name__}: {e}). База не изменена. "
+            "Сообщите разработчикам и приложите файл.")
 
 
 def load_file(path: Path, *, source: str | None = None, profile=None, db: Path | None = None,
@@ -88,14 +112,8 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
     except FileRefused as e:   # implausibly many unknown values, a profile's themes not in the theme list
         return FileReport(file_name, "refused", str(e), source=det.profile.source, profile=det.profile.name,
                           rows_read=rows_read, detection=det, seconds=time.perf_counter() - t0)
-    except duckdb.Error as e:
-        return FileReport(file_name, "refused", f"Не удалось записать файл {file_name} в базу, база не изменена. "
-                          "Если база открыта другой программой на запись, закройте её и повторите; если ошибка "
-                          f"повторяется, сообщите администратору текст ошибки: {e}",
-                          source=det.profile.source, profile=det.profile.name, seconds=time.perf_counter() - t0)
-    except Exception as e:  # a loader bug must still leave the database as it was and say so plainly
-        return FileReport(file_name, "refused", f"Внутренняя ошибка загрузчика на файле {file_name} "
-                          f"({type(e).__name__}: {e}). База не изменена. Сообщите разработчикам и приложите файл.",
+    except Exception as e:
+        return FileReport(file_name, "refused", _failure(e, file_name, Path(db or db_path())),
                           source=det.profile.source, profile=det.profile.name, seconds=time.perf_counter() - t0)
     report.seconds = time.perf_counter() - t0
     return report

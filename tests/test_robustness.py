@@ -380,6 +380,7 @@ def test_full_disk_refuses_the_load_and_keeps_the_database(base, tmp_path):
         out, err = proc.communicate(timeout=180)
         assert proc.returncode == 1, (limit, err[-2000:])
         assert "не загружен" in err and "База не изменена" in err.replace("база не изменена", "База не изменена")
+        assert "на диске нет места" in err and "Внутренняя ошибка" not in err, (limit, err[-2000:])
         assert sha(db) == before and counts(db) == (appeals, log)
         assert leftovers(db) == [], limit
     report = load_file(big, db=db)
