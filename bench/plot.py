@@ -13,7 +13,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import polars as pl  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
 
 from mcu import fmt  # noqa: E402
 from mcu.settings import ROOT  # noqa: E402
@@ -53,8 +53,9 @@ def plot(runs: pl.DataFrame, out: Path) -> Path:
         ax.set_xlabel(xlabel)
         ax.xaxis.set_major_formatter(number)
         ax.yaxis.set_major_formatter(number)
-        ax.yaxis.set_minor_formatter(number)
+        ax.yaxis.set_minor_formatter(NullFormatter())
         ax.grid(True, which="major", alpha=0.3)
+    right.set_yticks([2, 3, 5, 10, 20, 50, 100])
     left.legend(fontsize=7, loc="upper left")
     right.legend(fontsize=8, loc="upper left")
     fig.tight_layout()

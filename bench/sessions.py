@@ -168,18 +168,21 @@ async def browse(url: str, sessions: int, rounds: int, duration: float, result: 
 
 
 def run(sessions: int = 20, rounds: int = 0, duration: float = 120, export_rows: int = 20_000,
-        years: int = 2) -> Result:
+        years: int = 2, rows: int | None = None) -> Result:
     """Every session clicks through every page `rounds` times (0: once, then again while `duration` seconds
-    have not passed since the start)."""
-    from bench.__main__ import write_pos_export
+    have not passed since the start). The database is the demo, or the bench's `rows` appeals when given."""
+    from bench.__main__ import build_large, write_pos_export
     from etl.build import new_database
     from etl.demo import write_demo
 
     result = Result(sessions)
     with tempfile.TemporaryDirectory(prefix="mcu_sessions_") as tmp:
         db, export = Path(tmp) / "mcu.duckdb", Path(tmp) / "pos_export.csv"
-        with new_database(db) as con:
-            write_demo(con, seed=42, years=years, end=END)
+        if rows:
+            build_large(db, rows)
+        else:
+            with new_database(db) as con:
+                write_demo(con, seed=42, years=years, end=END)
         write_pos_export(export, export_rows)
         port = free_port()
         server = start_server(db, port)
@@ -239,11 +242,12 @@ def main(argv=None) -> int:
                              "один круг проходит каждая")
     parser.add_argument("--rounds", type=int, default=0, help="кругов по всем страницам на сессию (0 — по времени)")
     parser.add_argument("--export-rows", type=int, default=20_000, help="строк в выгрузке, которая грузится по кругу")
+    parser.add_argument("--rows", type=int, help="обращений в базе (база бенча); без него — демо-база")
     args = parser.parse_args(argv)
     if not Path(CHROMIUM).exists():
         print(f"Нет {CHROMIUM}: apt-get install -y chromium", file=sys.stderr)
         return 2
-    r = run(args.sessions, args.rounds, args.duration, args.export_rows)
+    r = run(args.sessions, args.rounds, args.duration, args.export_rows, rows=args.rows)
     print(report(r))
     return 0 if r.exceptions == 0 and not r.failures and r.visits else 1
 

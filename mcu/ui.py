@@ -114,6 +114,7 @@ def shown(df: pl.DataFrame, config: dict, digits: dict | None = None, labels: di
     return frame.to_pandas().style.format({c: f for c, f in formats.items() if c not in as_text}), as_text
 
 
+GRID_ROWS = 1_000   # rows a grid shows at most (the files hold all)
 FIT_WIDTH = 960    # px: the content width at 1440 px with the sidebar open
 CHAR_PX, PAD_PX, MIN_TEXT_PX = 9, 20, 100
 
@@ -147,6 +148,13 @@ def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None,
     when `name` is None (a preview). Returns st.dataframe's value (selection, if asked)."""
     config = dict(column_config or {})
     percent = _percent_columns(config)
+    full = df
+    if df.height > GRID_ROWS:
+        # A regional list (tens of thousands of overdue appeals) would not fit the grid's styler nor the browser:
+        # the grid shows its head, the files hold every row.
+        st.caption(f"Показаны первые {fmt.num(GRID_ROWS)} строк из {fmt.num(df.height)}"
+                   + ("; в файлах CSV и Excel — все." if name is not None else "."))
+        df = df.head(GRID_ROWS)
     styled, as_text = shown(df, config, digits, labels)
     # A number handed over as text stays right-aligned; a flag reads да/нет, not a checkbox.
     for c in as_text:
@@ -160,7 +168,7 @@ def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None,
     event = st.dataframe(styled, column_config=grid, hide_index=True, **kwargs)
     if name is None:
         return event
-    downloads(df if download is None else download, name, key=download_key, percent=percent, digits=digits,
+    downloads(full if download is None else download, name, key=download_key, percent=percent, digits=digits,
               labels=labels)
     return event
 
