@@ -40,18 +40,27 @@ def schema_version() -> str:
 def upgrade(path: Path) -> bool:
     """Bring a database written by an older version up to this one before the app reads it: the schema applied
     and the stored facts filled (the app opens the file read-only and would fail on a missing column).
-    Returns whether it had to; a current database is not touched."""
+    Returns whether it did; a current database is not touched, nor one that cannot be opened (a load holds it,
+    or it is damaged: the app says so itself)."""
     path = Path(path)
-    if not path.exists():
+
+    def current() -> bool:
+        try:
+            with duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG) as con:
+                try:
+                    stored = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+                except duckdb.CatalogException:   # no meta table: older still
+                    stored = None
+        except duckdb.Error:
+            return True
+        return bool(stored) and stored[0] == schema_version()
+
+    if not path.exists() or current():
         return False
-    try:
-        with duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG) as con:
-            stored = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-    except duckdb.Error:   # no meta table: older still
-        stored = None
-    if stored and stored[0] == schema_version():
-        return False
-    with update_database(path) as con:
+    # Checked again under the writer lock: a load that ran meanwhile has upgraded it already.
+    with _swap(path, seed_from_existing=True, skip=current) as con:
+        if con is None:
+            return False
         apply_schema(con)
     return True
 
@@ -154,10 +163,15 @@ def remove_stale(path: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def _swap(path: Path, seed_from_existing: bool):
+def _swap(path: Path, seed_from_existing: bool, skip=None):
+    """The write: a copy (or a new file) changed, then swapped in. `skip`, asked under the writer lock, may
+    say the write is no longer needed: the body then gets None and the file stays as it is."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(path):
+        if skip is not None and skip():
+            yield None
+            return
         # Under the lock no other writer runs, so any temporary file here is from a killed one.
         _remove(_temp_files(path))
         # Decided under the lock: two first loads at once must not both start from an empty model.

@@ -1,6 +1,7 @@
 """The list of appeals as every page shows it: one set of column names, a grid narrow enough for 1440 px with
 every row of its page visible, and the card of the appeal a curator clicks (the whole masked text, dates,
 status, executor, result, rating, the source's own columns)."""
+import hashlib
 import json
 from collections.abc import Callable
 
@@ -56,8 +57,12 @@ def appeal_list(rows: pl.DataFrame, name: str, key: str, download: pl.DataFrame 
     scroll: a page of the list is short. The source's own unmapped columns (JSON) go to the files and the card
     only: too wide for the grid."""
     grid = rows.drop("extra", *GRID_HIDDEN, strict=False).rename(COLUMNS, strict=False)
+    # The grid's selection is kept by its key whatever the data: a key of the rows shown, so a row picked in
+    # one list (another point, page or filter) never opens the card of whatever row now has its place.
+    shown = hashlib.sha1("\x1f".join(map(str, rows["number"].to_list())).encode()).hexdigest()[:12]
     picked = table(grid, name, download=rows.rename(COLUMNS, strict=False) if download is None else download,
-                   column_config=LIST_WIDTHS, height=35 * (rows.height + 1) + 3, key=key, download_key=key,
-                   on_select="rerun", selection_mode="single-row")
-    if chosen := picked.selection.rows:
+                   column_config=LIST_WIDTHS, height=35 * (rows.height + 1) + 3, key=f"{key}_{shown}",
+                   download_key=key, on_select="rerun", selection_mode="single-row")
+    chosen = [i for i in picked.selection.rows if i < rows.height]
+    if chosen:
         appeal_card(rows.row(chosen[0], named=True))

@@ -75,8 +75,13 @@ def main() -> int:
 
     preload()
     remove_stale(db_path())      # temporary databases of loads killed while we were down
-    if upgrade(db_path()):       # a database an older version wrote: its new columns filled once
-        print(f"База {db_path()} обновлена до текущей версии.")
+    try:
+        if upgrade(db_path()):   # a database an older version wrote: its new columns filled once
+            print(f"База {db_path()} обновлена до текущей версии.")
+    except Exception as e:       # a full disk, a read-only folder: serve what there is, and say what to do
+        print(f"ВНИМАНИЕ: базу {db_path()} не удалось обновить до текущей версии ({type(e).__name__}: {e}). "
+              "Часть страниц может не открыться; освободите место на диске или загрузите любую выгрузку — "
+              "загрузка обновит базу.", file=sys.stderr)
     uploads.remove_stale()       # uploads of a server that was killed mid-load
     PagesManager.uses_pages_directory = False
     args = sys.argv[1:]

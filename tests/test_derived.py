@@ -161,3 +161,17 @@ def test_a_database_an_older_version_wrote_is_upgraded_once_before_the_app_reads
     mtime = db.stat().st_mtime_ns
     assert upgrade(db) is False and db.stat().st_mtime_ns == mtime
     assert upgrade(tmp_path / "none.duckdb") is False and not (tmp_path / "none.duckdb").exists()
+
+
+def test_upgrade_leaves_alone_what_it_cannot_open_and_upgrades_a_database_without_meta(tmp_path):
+    from etl.build import upgrade
+
+    junk = tmp_path / "junk.duckdb"
+    junk.write_bytes(b"not a database at all" * 100)
+    assert upgrade(junk) is False and junk.read_bytes() == b"not a database at all" * 100
+    db = tmp_path / "mcu.duckdb"
+    load_file(write_csv(tmp_path / "a.csv", HEADER, FULL), db=db, source="pos")
+    con = duckdb.connect(str(db))
+    con.execute("DROP TABLE meta")
+    con.close()
+    assert upgrade(db) is True and upgrade(db) is False
