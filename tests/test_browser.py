@@ -432,3 +432,23 @@ def test_walk_every_page_in_russian_offline_and_fitting(server, browser, width, 
     page.close()
     assert problems == [], problems
     assert outside == []
+
+
+def test_a_row_opens_the_appeal_card_and_another_list_forgets_it(server, browser):
+    page = open_page(browser, f"{server}/heatmap?period=quarter&settlement=kyzlas")
+    page.get_by_text("Щёлкните строку", exact=False).wait_for(timeout=30_000)
+    grid = page.locator("[data-testid='stDataFrame']").last
+    grid.evaluate("e => e.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    # A row below Streamlit's fixed header: its selection box, at the grid's left edge (rows are 35 px).
+    k = max(0, int((200 - box["y"] - 35) // 35) + 1)
+    page.mouse.click(box["x"] + 15, box["y"] + 35 * (k + 1) + 17)
+    page.get_by_text("Текст обращения").wait_for(timeout=30_000)
+    # Another page of the list: the row picked on the first page opens nothing.
+    page.get_by_label("Страница").fill("2")
+    page.get_by_label("Страница").press("Enter")
+    page.get_by_text("страница 2 из", exact=False).wait_for(timeout=30_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    assert page.get_by_text("Текст обращения").count() == 0
+    page.close()
