@@ -1,13 +1,13 @@
 -- The appeals behind one problem point: the period's appeals of one settlement and theme (and subtheme, when
 -- the point is a subtheme), within the filters, newest first — the columns of queries/appeals_list.sql, so
--- the page shows them with the same list as the Тепловая карта. No applicant data here.
+-- the page shows them with the same list as the Тепловая карта (settlement labels too). No applicant data here.
 SELECT
     a.received_at AS received,
     source_short(a.source) AS channel,
     a.external_id AS number,
     a.theme,
     a.subtheme,
-    coalesce(s.name, 'Не определён') AS settlement,
+    coalesce(s.label, 'Не определён') AS settlement,
     a.address,
     e.name AS executor,
     CASE a.status WHEN 'new' THEN 'новое' WHEN 'in_progress' THEN 'в работе' WHEN 'answered' THEN 'дан ответ'
@@ -20,7 +20,7 @@ SELECT
     a.satisfied,
     a.text
 FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities) a
-LEFT JOIN settlements s ON s.settlement_id = a.settlement_id
+LEFT JOIN settlement_names s ON s.settlement_id = a.settlement_id
 LEFT JOIN executors e ON e.executor_id = a.executor_id
 WHERE a.settlement_id = $settlement
   AND a.theme = $theme

@@ -320,3 +320,10 @@ def test_a_load_matches_a_twin_settlement_within_its_municipality(districts, tmp
                           "ORDER BY 1").fetchall()
     assert got == [("T-1", "ivanovka_b"), ("T-2", "ivanovka_a"), ("T-3", None)]
     assert "в нескольких муниципалитетах" in r.unmatched.filter(r.unmatched["значение"] == "Ивановка")["итог"][0]
+
+
+def test_a_points_appeals_name_the_village_with_its_district(districts):
+    # The problem point's list showed «Ивановка» for both villages; it shows the label the heat map shows.
+    items = run_query("problem_appeals", db=districts, **CUR, **ALL, as_of=AS_OF, settlement="ivanovka_b",
+                      theme="ЖКХ", subtheme=None)
+    assert items["settlement"].to_list() == ["Ивановка (Район Б)", "Ивановка (Район Б)"]
