@@ -28,7 +28,6 @@ import polars as pl
 
 from etl.build import new_database
 from etl.demo import generate
-from etl.load import load_file
 from mcu import fmt
 from mcu.query import run_query
 from mcu.settings import DUCKDB_CONFIG, ROOT

@@ -118,19 +118,27 @@ def _settlements(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:
     unmatched.suggesters["settlement"] = lambda v: near.match(v)[0]
     counts = df.group_by("settlement").agg(pl.len(), pl.col("municipality").drop_nulls().mode().first()
                                            if "municipality" in df.columns else pl.lit(None).alias("municipality"))
-    mapping, spellings = {}, Spellings(con, "settlement", settlement_key)
-    for value, n, municipality in counts.sort("len", "settlement", descending=[True, False]).iter_rows():
-        if value is None:
-            continue
-        sid, how = matcher.match(value)
-        if sid is None:
-            unmatched.wait("settlement", value, n, municipality, spellings(value))
-        elif how == "fuzzy":
-            unmatched.add("settlement", value, n, f"сопоставлен приблизительно: {labels.get(sid, sid)}")
-        mapping[value] = sid
+    spellings = Spellings(con, "settlement", settlement_key)
+    mapping = _match_counts("settlement", counts, matcher, spellings, labels, unmatched)
     unmatched.per_row["settlement"] = spellings.per_row(df["settlement"])
     ids = df["settlement"].replace_strict(mapping, default=None, return_dtype=pl.String)
     return _within_municipality(con, df, ids, unmatched)
+
+
+def _match_counts(dim: str, counts: pl.DataFrame, matcher, spellings, labels: dict, unmatched: Unmatched) -> dict:
+    """Each distinct value of `dim` once (`counts`: value, rows, context), most rows first: matched, matched
+    approximately (listed in the report), or waiting for the curator under its spelling. Value -> id or None."""
+    mapping = {}
+    for value, n, context in counts.sort("len", dim, descending=[True, False]).iter_rows():
+        if value is None:
+            continue
+        found, how = matcher.match(value)
+        if found is None:
+            unmatched.wait(dim, value, n, context, spellings(value))
+        elif how == "fuzzy":
+            unmatched.add(dim, value, n, f"сопоставлен приблизительно: {labels.get(found, found)}")
+        mapping[value] = found
+    return mapping
 
 
 def _within_municipality(con, df: pl.DataFrame, ids: pl.Series, unmatched: Unmatched) -> pl.Series:
@@ -170,16 +178,8 @@ def _executors(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:
     unmatched.suggesters["executor"] = lambda v: near.match(v)[0]
     parent = pl.col("executor_parent") if "executor_parent" in df.columns else pl.lit(None, dtype=pl.String)
     counts = df.group_by("executor").agg(pl.len(), parent.drop_nulls().mode().first().alias("parent"))
-    mapping, spellings = {}, Spellings(con, "executor", basic_key)
-    for value, n, par in counts.sort("len", "executor", descending=[True, False]).iter_rows():
-        if value is None:
-            continue
-        eid, how = matcher.match(value)
-        if eid is None:
-            unmatched.wait("executor", value, n, par, spellings(value))
-        elif how == "fuzzy":
-            unmatched.add("executor", value, n, f"сопоставлен приблизительно: {labels.get(eid, eid)}")
-        mapping[value] = eid
+    spellings = Spellings(con, "executor", basic_key)
+    mapping = _match_counts("executor", counts, matcher, spellings, labels, unmatched)
     unmatched.per_row["executor"] = spellings.per_row(df["executor"])
     return df["executor"].replace_strict(mapping, default=None, return_dtype=pl.String)
 
