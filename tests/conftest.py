@@ -1,7 +1,9 @@
 """Shared test helpers: small real DuckDB databases built from hand-written rows."""
 import datetime as dt
+import shutil
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -27,6 +29,23 @@ APPEAL_SCHEMA = {
     "rating": pl.Int8, "satisfied": pl.Boolean, "is_repeat": pl.Boolean, "applicant_hash": pl.String,
     "text": pl.String, "source_file": pl.String, "source_row": pl.Int32,
 }
+
+
+def fetch(db, sql, params=None) -> list[tuple]:
+    """The rows of one query on a database file, opened read-only as the app opens it."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def copy_reference(folder: Path) -> Path:
+    """A private copy of data/reference in `folder`: the curator's choices and corrections are written there,
+    never into the repo."""
+    ref = folder / "reference"
+    shutil.copytree(ROOT / "data" / "reference", ref)
+    return ref
 
 
 def ts(text: str) -> dt.datetime:

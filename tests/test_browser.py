@@ -2,7 +2,6 @@
 import datetime as dt
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import copy_reference
 from etl.demo import build_demo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,8 +37,7 @@ def server(tmp_path_factory):
     db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
     build_demo(db, seed=42, years=2, end=dt.date(2026, 11, 25))
     # The curator's choices made in these tests go to a copy of data/reference, never into the repo.
-    reference = tmp_path_factory.mktemp("reference") / "reference"
-    shutil.copytree(ROOT / "data" / "reference", reference)
+    reference = copy_reference(tmp_path_factory.mktemp("reference"))
     port = free_port()
     env = os.environ | {"MCU_DB": str(db), "MCU_REFERENCE": str(reference)}
     proc = subprocess.Popen(

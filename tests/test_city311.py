@@ -8,12 +8,12 @@ are the «SR-00NN» request numbers).
 import datetime as dt
 import json
 import os
-import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from conftest import copy_reference
+from conftest import fetch as sql
 from etl.load import load_file
 from etl.review import NEW, apply_choices
 from etl.profile import Profile
@@ -42,8 +42,7 @@ def loaded(tmp_path_factory):
     db = tmp_path_factory.mktemp("city311") / "city.duckdb"
     report = load_file(CSV, profile=PROFILE, db=db)
     # The places are new to the reference: they wait until the curator accepts them, as on the upload page.
-    reference = tmp_path_factory.mktemp("reference") / "reference"
-    shutil.copytree(ROOT / "data" / "reference", reference)
+    reference = copy_reference(tmp_path_factory.mktemp("reference"))
     old = os.environ.get("MCU_REFERENCE")
     os.environ["MCU_REFERENCE"] = str(reference)
     try:
@@ -51,14 +50,6 @@ def loaded(tmp_path_factory):
     finally:
         os.environ.pop("MCU_REFERENCE") if old is None else os.environ.__setitem__("MCU_REFERENCE", old)
     return report, db
-
-
-def sql(db, query, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(query, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def kpis(db, as_of=STATE, **flt):

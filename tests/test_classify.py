@@ -1,18 +1,17 @@
 """Themes for appeals that arrive without one (issue 14): the no-theme register loads, the text classifier is
 measured on held-out real ПОС texts, predictions never overwrite an export's theme, the curator's corrections."""
 import datetime as dt
-import shutil
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 import xlsxwriter
 
+from conftest import copy_reference
+from conftest import fetch as rows
 from etl.load import load_file
 from mcu.query import run_query
 
-ROOT = Path(__file__).resolve().parents[1]
 
 # A 59-ФЗ register with no theme column at all: the theme is only in «Краткое содержание».
 NO_THEME_HEAD = ["Рег. номер", "Дата регистрации", "Исполнитель", "Срок", "Результат", "Вид обращения",
@@ -48,19 +47,10 @@ def no_theme_register(path: Path, rows: int = 30) -> Path:
 @pytest.fixture(autouse=True)
 def reference(tmp_path, monkeypatch):
     """A private copy of data/reference: corrections and aliases are written there, never into the repo."""
-    ref = tmp_path / "reference"
-    shutil.copytree(ROOT / "data" / "reference", ref)
+    ref = copy_reference(tmp_path)
     monkeypatch.setenv("MCU_REFERENCE", str(ref))
     monkeypatch.setenv("MCU_SALT", "test-salt")
     return ref
-
-
-def rows(db, sql, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_a_register_without_a_theme_column_loads_every_row(tmp_path):

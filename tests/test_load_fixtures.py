@@ -5,9 +5,9 @@ import random
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from conftest import fetch as q
 from etl.__main__ import main
 from etl.load import detect, load_file
 
@@ -19,14 +19,6 @@ CUSTOM = ROOT / "etl" / "profiles" / "custom_example.toml"
 @pytest.fixture(autouse=True)
 def salt(monkeypatch):
     monkeypatch.setenv("MCU_SALT", "test-salt")
-
-
-def q(db, sql, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def counts(r):

@@ -6,6 +6,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from conftest import fetch as rows
 from etl.build import new_database
 from etl.load import load_file, theme_matcher
 
@@ -26,14 +27,6 @@ def im_db(tmp_path_factory):
         db = tmp_path_factory.mktemp("im") / "mcu.duckdb"
         report = load_file(IM, db=db)
         yield db, report
-
-
-def rows(db, sql):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_im_loads_completely(im_db):

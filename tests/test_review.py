@@ -1,13 +1,13 @@
 """Values the reference does not know (DESIGN.md §3): a review list, not new reference rows; a garbage file
 refused whole; the curator's mapping applied to rows already loaded and kept on reload."""
 import random
-import shutil
 import string
 from pathlib import Path
 
-import duckdb
 import pytest
 
+from conftest import copy_reference
+from conftest import fetch as q
 from etl.load import load_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,21 +19,12 @@ POS_HEADER = ["№ сообщения", "Дата создания", "Катег
 @pytest.fixture(autouse=True)
 def reference(tmp_path, monkeypatch):
     """A private copy of data/reference: the curator's choices are written there, never into the repo."""
-    ref = tmp_path / "reference"
-    shutil.copytree(ROOT / "data" / "reference", ref)
+    ref = copy_reference(tmp_path)
     monkeypatch.setenv("MCU_REFERENCE", str(ref))
     monkeypatch.setenv("MCU_SALT", "test-salt")
     # The review of values on its own: no theme from the text (that is tests/test_classify.py).
     monkeypatch.setenv("MCU_THEME_MODEL", str(tmp_path / "no_model.joblib"))
     return ref
-
-
-def q(db, sql, params=None):
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def pos_csv(path: Path, rows: list[list[str]]) -> Path:
