@@ -1,6 +1,13 @@
 """Shared test helpers: small real DuckDB databases built from hand-written rows."""
+import contextlib
 import datetime as dt
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -46,6 +53,39 @@ def copy_reference(folder: Path) -> Path:
     ref = folder / "reference"
     shutil.copytree(ROOT / "data" / "reference", ref)
     return ref
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def running_app(db: Path, **env: str):
+    """The app served on `db` (and the extra environment) on a free local port, as `make run` starts it; yields
+    its URL once it answers, stops it after."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mcu.serve", "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=os.environ | {"MCU_DB": str(db), **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("Streamlit не запустился за 60 с:\n" + proc.stdout.read().decode(errors="replace")[-2000:])
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
 
 
 def ts(text: str) -> dt.datetime:

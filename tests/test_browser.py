@@ -1,17 +1,11 @@
 """A real browser: Playwright drives Debian's Chromium against the app on a free port."""
 import datetime as dt
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import copy_reference
+from conftest import copy_reference, running_app
 from etl.demo import build_demo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,38 +20,14 @@ pytestmark = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     db = tmp_path_factory.mktemp("browser") / "demo.duckdb"
     build_demo(db, seed=42, years=2, end=dt.date(2026, 11, 25))
     # The curator's choices made in these tests go to a copy of data/reference, never into the repo.
     reference = copy_reference(tmp_path_factory.mktemp("reference"))
-    port = free_port()
-    env = os.environ | {"MCU_DB": str(db), "MCU_REFERENCE": str(reference)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mcu.serve", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("Streamlit не запустился за 60 с:\n" + proc.stdout.read().decode(errors="replace")[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_app(db, MCU_REFERENCE=str(reference)) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,7 @@ and a file name or column quoted in an error box fetched an outside image.
 import datetime as dt
 import inspect
 import json
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -21,6 +16,7 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
+from conftest import running_app
 from etl.build import update_database
 from mcu import charts, charts_monitoring
 from mcu.ui import md
@@ -185,26 +181,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
 
 @pytest.fixture(scope="module")
 def server(hostile_db):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = os.environ | {"MCU_DB": str(hostile_db)}
-    proc = subprocess.Popen([sys.executable, "-m", "mcu.serve", "--server.port", str(port)], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("Streamlit не запустился за 60 с:\n" + proc.stdout.read().decode(errors="replace")[-2000:])
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    with running_app(hostile_db) as url:
+        yield url
 
 
 @pytest.mark.browser

@@ -10,7 +10,6 @@ import hashlib
 import os
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import textwrap
@@ -23,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from conftest import free_port
 from bench.__main__ import write_pos_export
 from etl.build import remove_stale, update_database
 from etl.load import load_file
@@ -228,12 +228,6 @@ def listening(port: int) -> list[str]:
             if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
                 out.append(local.rsplit(":", 1)[0])
     return out
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_server_start_listens_on_localhost_only_and_removes_what_a_crash_left(tmp_path, base):
