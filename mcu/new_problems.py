@@ -45,12 +45,19 @@ class Settings:
         return recent - dt.timedelta(weeks=self.recent_weeks), recent
 
 
-def _words(texts: pl.Series) -> tuple[list[str], list[list[str]]]:
-    """Each text's stems (stop words out) and its cleaned words, in step."""
+def _words(texts: pl.Series, places: pl.Series | None = None) -> tuple[list[str], list[list[str]]]:
+    """Each text's stems (stop words and the words of its own place out) and its cleaned words, in step.
+
+    A text's place — its settlement and address — says where, not what: texts about different problems in one
+    village or street are no group (the demo's texts, «what. village, street, house.», grouped by street)."""
     cleaned = classify.clean(texts)
     words = [w.split() for w in cleaned.to_list()]
     stemmed = [s.split() for s in classify.stems(cleaned).to_list()]
-    return [" ".join(s for s in st if s not in STOP_STEMS and len(s) > 1) for st in stemmed], words
+    if places is None:
+        places = pl.Series([None] * len(texts), dtype=pl.String)
+    place_stems = [set(s.split()) for s in classify.stems(classify.clean(places)).to_list()]
+    return [" ".join(s for s in st if s not in STOP_STEMS and s not in own and len(s) > 1)
+            for st, own in zip(stemmed, place_stems)], words
 
 
 def groups(texts: pl.DataFrame, settings: Settings) -> pl.DataFrame:
@@ -62,9 +69,11 @@ def groups(texts: pl.DataFrame, settings: Settings) -> pl.DataFrame:
     texts = texts.head(MAX_TEXTS)
     if texts.height < settings.min_group:
         return pl.DataFrame(schema=schema)
-    stems, words = _words(texts["text"])
+    stems, words = _words(texts["text"], texts["place"] if "place" in texts.columns else None)
     try:
-        vec = TfidfVectorizer(token_pattern=r"\S+", min_df=2, max_df=0.5, sublinear_tf=True)
+        # No cut of words found in most texts: when the new problem is most of the texts in scope, those are its
+        # own words. Words every appeal uses are the stop list's; inverse document frequency weighs the rest.
+        vec = TfidfVectorizer(token_pattern=r"\S+", min_df=2, sublinear_tf=True)
         x = vec.fit_transform(stems)
     except ValueError:      # no word occurs twice: nothing to group
         return pl.DataFrame(schema=schema)
