@@ -111,6 +111,16 @@ def test_minimum_count_keeps_small_cells_out(territory_db):
     assert first["p_territory"] == pytest.approx(poisson_tail(4, 300 * 4 / 28000), rel=1e-9)
 
 
+def test_appeals_without_a_theme_are_no_problem_point(make_db):
+    # A register loaded without themes: the village of 300 gets 6 appeals the classifier could not place and
+    # 6 of ЖКХ. The ЖКХ cell is a point; «Не определено» is no theme a vote could be put on.
+    may = dt.date(2026, 5, 1)
+    db = make_db(cell("neozhidanny", "Не определено", 6, may, 4) + cell("neozhidanny", "ЖКХ", 6, may, 4)
+                 + cell("askiz", "ЖКХ", 30, may))
+    set_population(db, {"neozhidanny": 300, "askiz": 6000})
+    assert points(db).select("settlement_id", "theme").rows() == [("neozhidanny", "ЖКХ")]
+
+
 # --- hand-made cells: the cell's own history ----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
