@@ -8,7 +8,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.demo import build_demo
+from etl.demo import LETTERS_FILE, build_demo
 from core import fmt
 from core.settings import DEFAULT_DB, DUCKDB_CONFIG, db_path
 
@@ -28,7 +28,9 @@ def _holds_real_data(path: Path) -> bool:
     try:
         if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'appeals'").fetchone()[0]:
             return False
-        return con.execute("SELECT count(*) FROM appeals WHERE source_file IS DISTINCT FROM 'demo'").fetchone()[0] > 0
+        # The demo's own rows: the generated ones and the register it loads through the loader.
+        return con.execute("SELECT count(*) FROM appeals WHERE source_file IS NULL OR source_file NOT IN (?, ?)",
+                           ["demo", LETTERS_FILE]).fetchone()[0] > 0
     finally:
         con.close()
 

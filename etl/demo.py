@@ -127,6 +127,47 @@ DEMO_VOTES = [
              "ТКО (мусор)", 430, 10, (("У магазина", 96), ("У школы", 58), ("На въезде в село", 35)),
              "голосование до начала проблемы с вывозом"),
 ]
+# A register of written appeals (59-ФЗ) as a СЭД exports it when nobody filled the theme: number, dates, executor,
+# result, settlement and a summary only. The demo loads it through the real load path, so its themes come from the
+# text classifier (theme_source 'predicted', or «Не определено» with a suggestion for the curator), and it plants a
+# problem no list has a name for yet — night noise from a café on the square in Аскиз, growing in the last four
+# weeks — for the «Новые проблемы» tab to find. (days before the end, executor, settlement, summary)
+LETTERS_FILE = "демо_реестр_обращений_без_тем.csv"
+LETTERS_HEADER = ["Рег. номер", "Дата регистрации", "Вид обращения", "Исполнитель", "Срок", "Дата ответа",
+                  "Результат рассмотрения", "Населенный пункт", "Краткое содержание"]
+UNTHEMED_LETTERS = [
+    (54, "upr_zhkh", "Аскиз", "Нет горячей воды в доме по ул. Мира уже третий день, прошу восстановить подачу"),
+    (52, "dor_otdel", "Балыкса", "Просим отремонтировать дорогу по ул. Школьной: ямы и выбоины по всей длине"),
+    (50, "tko_operator", "Полтаков", "Не вывозят мусор с контейнерной площадки у магазина уже две недели"),
+    (49, "crb", "Аскиз", "Нет записи к терапевту в поликлинике, талоны заканчиваются с утра"),
+    (47, "adm_district", "Аскиз", "Громкая музыка из кафе на центральной площади до трёх часов ночи, невозможно спать"),
+    (45, "upr_obr", "Бискамжа", "Прошу отремонтировать крышу школы: во время дождя протекает потолок в классах"),
+    (44, "energo", "Усть-Чуль", "Частые отключения электроэнергии в вечернее время, перепады напряжения"),
+    (42, "sp_admins", "Бельтирское", "Не горят фонари уличного освещения на ул. Центральной"),
+    (40, "dor_otdel", "Вершина Теи", "Автобус до районного центра ходит с опозданием, отменили утренний рейс"),
+    (38, "uszn", "Аскиз", "Прошу разъяснить порядок получения компенсации за оплату коммунальных услуг"),
+    (37, "mup_zhkh", "Аскиз (посёлок)", "Из крана течёт ржавая вода, прошу проверить водопровод"),
+    (35, "adm_district", "Аскиз", "Опять ночью шумит кафе у площади, музыка до утра"),
+    (33, "eco", "Бирикчуль", "Несанкционированная свалка на берегу реки за селом, прошу убрать"),
+    (31, "dor_otdel", "Кызлас", "Не чистят дорогу от снега, машины не могут проехать к домам"),
+    (27, "adm_district", "Аскиз", "Из кафе на центральной площади всю ночь громкая музыка и крики посетителей"),
+    (26, "upr_kult", "Аскиз", "Просим организовать кружки для детей в сельском доме культуры"),
+    (25, "adm_district", "Аскиз", "Прошу принять меры к кафе на площади: музыка и шум по ночам"),
+    (23, "mup_zhkh", "Бискамжа", "В квартире холодные батареи, отопление не работает"),
+    (22, "adm_district", "Аскиз", "Каждую ночь громкая музыка из кафе, жители ближайших домов не спят"),
+    (20, "tko_operator", "Аскиз", "Контейнеры для мусора переполнены, мусор разносит по двору"),
+    (18, "adm_district", "Аскиз", "Шум и музыка из кафе на площади после полуночи, просим проверить режим работы"),
+    (16, "dor_otdel", "Усть-Есь", "Просим установить дорожный знак и пешеходный переход у школы"),
+    (15, "adm_district", "Аскиз", "Ночная музыка из кафе у площади мешает спать детям"),
+    (13, "crb", "Балыкса", "В фельдшерско-акушерском пункте нет фельдшера уже месяц"),
+    (11, "adm_district", "Аскиз", "Кафе на центральной площади снова работает ночью с громкой музыкой"),
+    (9, "sp_admins", "Пуланколь", "Просим починить детскую площадку: сломаны качели и горка"),
+    (8, "adm_district", "Аскиз", "Громкая музыка и шум из кафе на площади до утра, просим принять меры"),
+    (6, "upr_zhkh", "Аскиз", "Прорвало трубу водоснабжения на ул. Садовой, вода заливает дорогу"),
+    (4, "adm_district", "Аскиз", "Снова ночью громкая музыка из кафе на площади"),
+    (2, "dor_otdel", "Аскиз", "Яма на дороге у остановки по ул. Ленина, машины объезжают по встречной"),
+]
+
 VOTES_HEADER = ["ID голосования", "Название голосования", "Тема", "Населенный пункт", "Дата начала", "Дата окончания",
                 "Количество участников", "Вариант ответа", "Количество голосов", "Доля голосов"]
 
@@ -307,7 +348,8 @@ def _reach(seed: int, out: pl.DataFrame) -> pl.DataFrame:
 
 def write_demo(con, seed: int = 42, years: int = 2, end: dt.date | None = None) -> int:
     """Insert the demo appeals into an open database with the model; returns the number of rows."""
-    df = _reach(seed, generate(seed, years, end)).drop("spot")
+    # Generated as the exports would give them: each theme is the export's own.
+    df = _reach(seed, generate(seed, years, end)).drop("spot").with_columns(theme_source=pl.lit("export"))
     cols = ", ".join(df.columns)
     con.execute(f"INSERT INTO appeals ({cols}) SELECT {cols} FROM df")
     # Marked as the demo (pages say «ДЕМО»), described as of its end day like an export made that day.
@@ -330,9 +372,29 @@ def votes_export(end: dt.date) -> str:
     return "\n".join(lines) + "\n"
 
 
+def letters_export(end: dt.date) -> str:
+    """UNTHEMED_LETTERS as the register without a theme column (etl/profiles/letters.toml reads it): answered in
+    ten days when older than two weeks, the 59-ФЗ thirty days to answer."""
+    import csv
+    import io
+
+    names = dict(read_reference("executors").select("executor_id", "name").iter_rows())
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(LETTERS_HEADER)
+    for i, (before, executor, settlement, text) in enumerate(UNTHEMED_LETTERS, 1):
+        day = end - dt.timedelta(days=before)
+        answered = day + dt.timedelta(days=10) if before > 14 else None
+        w.writerow([f"ДЕМО-П-{i}", day.strftime("%d.%m.%Y"), "Индивидуальное", names[executor],
+                    (day + dt.timedelta(days=30)).strftime("%d.%m.%Y"),
+                    answered.strftime("%d.%m.%Y") if answered else "", "Разъяснено" if answered else "",
+                    settlement, text])
+    return out.getvalue()
+
+
 def build_demo(path: Path, seed: int = 42, years: int = 2, end: dt.date | None = None) -> tuple[int, int]:
-    """Build the demo database at `path`: the appeals, then the votes loaded from an export file through the
-    real load path. Returns (appeals, vote option rows loaded)."""
+    """Build the demo database at `path`: the appeals, then the votes and a register of letters without themes,
+    each loaded from an export file through the real load path. Returns (appeals, vote option rows loaded)."""
     from etl.build import new_database
     from etl.load import load_file
 
@@ -343,6 +405,11 @@ def build_demo(path: Path, seed: int = 42, years: int = 2, end: dt.date | None =
         export = Path(tmp) / "демо_голосования.tsv"
         export.write_text(votes_export(end), encoding="utf-8")
         report = load_file(export, source="votes", db=path)
-    if not report.ok or report.rejected:
-        raise RuntimeError(f"Демо-голосования не загрузились: {report.message}")
-    return n, report.loaded
+        if not report.ok or report.rejected:
+            raise RuntimeError(f"Демо-голосования не загрузились: {report.message}")
+        letters = Path(tmp) / LETTERS_FILE
+        letters.write_text(letters_export(end), encoding="utf-8")
+        written = load_file(letters, source="letters", db=path)
+        if not written.ok or written.rejected or written.loaded != len(UNTHEMED_LETTERS):
+            raise RuntimeError(f"Демо-реестр обращений не загрузился: {written.message}")
+    return n + written.loaded, report.loaded

@@ -120,6 +120,18 @@ DEMO_END = dt.date(2026, 11, 25)
 APP = str(ROOT / "app.py")
 
 
+def demo_appeals(end: dt.date = DEMO_END) -> pl.DataFrame:
+    """Every appeal of the demo (seed 42, two years) counted without SQL: the generator's rows and the register of
+    letters without themes the demo loads (registered at midnight of their day). Columns received_at, text."""
+    from etl.demo import UNTHEMED_LETTERS, generate
+
+    letters = pl.DataFrame({"received_at": [dt.datetime.combine(end - dt.timedelta(days=d), dt.time())
+                                            for d, *_ in UNTHEMED_LETTERS],
+                            "text": [t for *_, t in UNTHEMED_LETTERS]})
+    return pl.concat([generate(seed=42, years=2, end=end).select("received_at", "text"),
+                      letters.cast({"received_at": pl.Datetime("us")})])
+
+
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory):
     """The demo database (seed 42, fixed end date), built once per run; tests only read it."""

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_reference, running_app
+from conftest import copy_reference, demo_appeals, running_app
 from etl.demo import build_demo
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -209,6 +209,7 @@ def test_meeting_slides_fit_the_screen_in_large_type_without_personal_data(serve
     from etl.demo import generate
     demo = generate(seed=42, years=2, end=dt.date(2026, 11, 25))
     private = {c: set(demo[c].drop_nulls().to_list()) for c in ("text", "address", "external_id", "applicant_hash")}
+    private["text"] |= set(demo_appeals()["text"].to_list())      # the demo's register of letters too
     page = browser.new_page(viewport={"width": width, "height": height}, locale="ru-RU")
     page.goto(f"{server}/meeting?period=quarter&interval=600")
     ARTIFACTS.mkdir(exist_ok=True)

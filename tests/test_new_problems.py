@@ -98,3 +98,22 @@ def test_texts_that_share_only_a_place_are_no_group(make_db):
     texts = run_query("new_problem_texts", db=db, **params("Благоустройство"))
     assert texts.height == 8
     assert new_problems.groups(texts, new_problems.Settings()).is_empty()
+
+
+def test_the_demo_shows_a_new_problem(demo_db):
+    # The demo loads a register of letters without themes: the classifier places most of them, and the café's
+    # night noise on the square in Аскиз — growing in the last four weeks — is the group no list has a name for.
+    from conftest import DEMO_END
+    from etl.demo import UNTHEMED_LETTERS
+
+    settings = new_problems.Settings()
+    before, recent = settings.windows(DEMO_END)
+    texts = run_query("new_problem_texts", db=demo_db, **(params() | {"date_from": before, "date_to": DEMO_END,
+                                                                       "recent_from": recent}))
+    assert set(texts["text"].to_list()) <= {t for *_, t in UNTHEMED_LETTERS}
+    found = new_problems.groups(texts, settings)
+    assert found.height == 1
+    g = found.row(0, named=True)
+    assert (g["recent"], g["previous"], g["settlements"]) == (5, 1, "Аскиз (6)")
+    assert {"музыка", "кафе"} <= set(g["words"].split(", "))
+    assert all("кафе" in e for e in g["examples"])

@@ -9,7 +9,7 @@ import sys
 
 import polars as pl
 import pytest
-from conftest import ROOT
+from conftest import ROOT, demo_appeals
 from docx import Document
 
 from mcu.periods import filters_for, iso_week, trend_params
@@ -63,11 +63,10 @@ def test_summary_figures_are_the_queries(week, demo_db):
     summary = {r[0]: r[1:] for r in tables(doc)["Показатель"]}
     assert [number(v) for v in summary["Обращений"][:2]] == [cur["total"], prev["total"]]
     # Counted straight from the demo generator, not through SQL: the appeals received in the week.
-    from etl.demo import generate
-    demo = generate(seed=42, years=2, end=dt.date(2026, 11, 25))
+    demo = demo_appeals()
     in_week = demo.filter(pl.col("received_at").dt.date().is_between(flt.date_from, flt.date_to)).height
-    assert number(summary["Обращений"][0]) == in_week == 177
-    assert summary["Обращений"][2] == f"+{cur['total'] - prev['total']}, +13,5 %"
+    assert number(summary["Обращений"][0]) == in_week == 181
+    assert summary["Обращений"][2] == f"+{cur['total'] - prev['total']}, +13,1 %"
     assert number(summary["Просрочено, доля"][0]) == round(cur["overdue_share"] * 100, 1)
     assert number(summary["Без ответа после срока"][0]) == dl["overdue_open"]
     assert number(summary["Ответ позже срока"][0]) == dl["answered_late"]
@@ -157,7 +156,7 @@ def test_cli_writes_docx_and_pdf_and_refuses_an_empty_week(demo_db, tmp_path):
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert run.stderr == ""
-    assert Document(out).tables[0].rows[1].cells[1].text == "177"
+    assert Document(out).tables[0].rows[1].cells[1].text == "181"
     empty = subprocess.run([sys.executable, "-m", "report", "--week", "2020-W10", "--out", str(tmp_path / "x.pdf"),
                             "--db", str(demo_db)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert empty.returncode == 1
@@ -198,7 +197,7 @@ def test_note_page_previews_and_offers_downloads(demo_db, open_app):
     assert [s.value for s in at.subheader] == ["Итоги периода", "Темы", "Населённые пункты",
                                                "Сроки и ответственные исполнители", "Удовлетворённость",
                                                "Решено и разъяснено", "Проблемные точки", "Рекомендации"]
-    assert any(m.value.startswith("Обращений за период: 177;") for m in at.markdown)
+    assert any(m.value.startswith("Обращений за период: 181;") for m in at.markdown)
     assert [img.caption for e in at.get("image") for img in e.proto.imgs] == [
         "Обращения по темам", "Обращения по населённым пунктам", "Нарушения сроков по исполнителям",
         "Доля довольных по месяцам поступления, 12 месяцев",

@@ -280,9 +280,10 @@ def test_votes_on_the_demo_eased_and_did_not(demo_db):
 
 def test_demo_votes_were_loaded_through_the_votes_profile(demo_db):
     con = duckdb.connect(str(demo_db), read_only=True)
-    log = con.execute("SELECT file_name, source, rows_read, loaded, rejected FROM import_log").fetchall()
+    log = con.execute("SELECT file_name, source, rows_read, loaded, rejected FROM import_log ORDER BY import_id").fetchall()
     con.close()
-    assert log == [("демо_голосования.tsv", "votes", 9, 9, 0)]
+    assert log == [("демо_голосования.tsv", "votes", 9, 9, 0),
+                   ("демо_реестр_обращений_без_тем.csv", "letters", 30, 30, 0)]
 
 
 def test_information_risks_on_the_demo(demo_db):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_reference
+from conftest import copy_reference, demo_appeals
 from conftest import fetch as q
 from etl.load import load_file
 
@@ -286,8 +286,6 @@ def test_heatmap_page_draws_at_most_the_top_settlements(demo_db, open_app, refer
 
     import polars as pl
 
-    from etl.demo import generate
-
     text = (reference / "limits.toml").read_text(encoding="utf-8")
     (reference / "limits.toml").write_text(text.replace("heatmap_settlements = 30", "heatmap_settlements = 3"),
                                            encoding="utf-8")
@@ -297,7 +295,7 @@ def test_heatmap_page_draws_at_most_the_top_settlements(demo_db, open_app, refer
     assert len(places) == 4 and places[3].startswith("Прочие (")
     shown = at.dataframe[0].value
     # Every appeal of the period is in the matrix: the settlements beyond the top are summed, not dropped.
-    demo = generate(seed=42, years=2, end=dt.date(2026, 11, 25))
+    demo = demo_appeals()
     assert shown["Обращений"].sum() == demo.filter(pl.col("received_at") >= dt.datetime(2026, 8, 27)).height
     assert "Прочие" not in " ".join(at.selectbox(key="hm_settlement").options)
     assert any(c.value.endswith("Показаны населённые пункты с наибольшим значением показателя (не больше 3); "
