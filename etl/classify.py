@@ -23,12 +23,13 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-import Stemmer
 
 from etl.normalise import basic_key
 from etl.privacy import mask_expr
 from etl.reference import limits, reference_dir
+from core import text
 from core.settings import ROOT
+from core.text import stems
 
 # scikit-learn, scipy and joblib are imported where they are used: a load whose every row has a theme (and the
 # app's pages) never pays their import time.
@@ -41,38 +42,16 @@ TEST_SHARE = 0.2
 UNKNOWN_THEME = "Не определено"
 FORMAT = 1   # bump when the saved model's layout changes: an older file is then retrained, never misread
 
-_TAG = r"<[^>]*>"
-_ENTITY = r"&[a-zA-Z]+;|&#\d+;"
-# A placeholder etl.privacy put in place of personal data: [ФИО], [телефон], [email], [ссылка], [пользователь].
-PLACEHOLDER = r"\[[^\]\s]{1,20}\]"
-
-
 def model_path() -> Path:
     """data/model/themes.joblib, or $MCU_THEME_MODEL (tests train their own)."""
     return Path(os.environ.get("MCU_THEME_MODEL") or MODEL_FILE)
 
 
-@functools.cache
-def _stemmer():
-    return Stemmer.Stemmer("russian")
-
-
 def clean(texts: pl.Series, masked: bool = True) -> pl.Series:
-    """Lower-case letters only: HTML and placeholders gone, personal data masked first when it is not yet."""
-    s = texts.cast(pl.String).fill_null("").str.replace_all(_TAG, " ").str.replace_all(_ENTITY, " ")
+    """Lower-case letters only (core.text.clean), personal data masked first when it is not yet."""
     if not masked:
-        s = pl.select(mask_expr(pl.lit(s))).to_series()
-    return (s.str.replace_all(PLACEHOLDER, " ").str.to_lowercase().str.replace_all("ё", "е")
-            .str.replace_all(r"[^а-яa-z]+", " ").str.strip_chars())
-
-
-def stems(cleaned: pl.Series) -> pl.Series:
-    """Each word by its Snowball stem; every distinct word is stemmed once (a file repeats its words)."""
-    words = cleaned.str.split(" ")
-    vocab = words.explode().drop_nulls().unique()
-    vocab = vocab.filter(vocab.str.len_chars() > 1)
-    mapping = dict(zip(vocab.to_list(), _stemmer().stemWords(vocab.to_list())))
-    return words.list.eval(pl.element().replace_strict(mapping, default=None)).list.drop_nulls().list.join(" ")
+        texts = pl.select(mask_expr(pl.lit(text.strip_markup(texts)))).to_series()
+    return text.clean(texts)
 
 
 class Features:
@@ -106,7 +85,7 @@ class Features:
         """Batch words → stem features and → character n-gram features (sparse matrices of counts)."""
         from scipy import sparse
 
-        stem_of = _stemmer().stemWords(words)
+        stem_of = text.stemmer().stemWords(words)
         rows, cols = [], []
         for r, s in enumerate(stem_of):
             j = self.stem_index.get(s)
@@ -130,7 +109,7 @@ class Features:
         counts, words = self._counts(cleaned)
         present = (counts > 0).astype(np.float32)
         n = len(cleaned)
-        stem_of = _stemmer().stemWords(words)
+        stem_of = text.stemmer().stemWords(words)
         self.stem_index = {s: i for i, s in enumerate(sorted(set(stem_of)))}
         self.char_index = {g: i for i, g in enumerate(sorted({g for w in words for g in self._grams(w)}))}
         w1, w2 = self._maps(words)

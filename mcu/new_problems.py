@@ -1,7 +1,7 @@
 """«Новые проблемы»: similar texts grouped, the groups that grew in the last weeks (issue 14).
 
 An emerging problem has no name yet: no category in any list, no theme the classifier is sure of. Texts of the
-recent window and the one before it are vectorised (TF-IDF of word stems, etl.classify) and grouped by
+recent window and the one before it are vectorised (TF-IDF of word stems, core.text) and grouped by
 agglomerative clustering on cosine similarity (average linkage, cut at `similarity`); a group with at least
 `min_group` recent appeals that grew against the window before is shown, with its top words and examples
 (masked texts: personal data was replaced at load).
@@ -16,7 +16,7 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
-from etl import classify
+from core import text
 from core.reference import limits
 
 MAX_TEXTS = 3000     # pairwise similarities of n texts: n² numbers — a bounded, interactive cost
@@ -50,12 +50,12 @@ def _words(texts: pl.Series, places: pl.Series | None = None) -> tuple[list[str]
 
     A text's place — its settlement and address — says where, not what: texts about different problems in one
     village or street are no group (the demo's texts, «what. village, street, house.», grouped by street)."""
-    cleaned = classify.clean(texts)
+    cleaned = text.clean(texts)
     words = [w.split() for w in cleaned.to_list()]
-    stemmed = [s.split() for s in classify.stems(cleaned).to_list()]
+    stemmed = [s.split() for s in text.stems(cleaned).to_list()]
     if places is None:
         places = pl.Series([None] * len(texts), dtype=pl.String)
-    place_stems = [set(s.split()) for s in classify.stems(classify.clean(places)).to_list()]
+    place_stems = [set(s.split()) for s in text.stems(text.clean(places)).to_list()]
     return [" ".join(s for s in st if s not in STOP_STEMS and s not in own and len(s) > 1)
             for st, own in zip(stemmed, place_stems)], words
 
@@ -114,5 +114,5 @@ def groups(texts: pl.DataFrame, settings: Settings) -> pl.DataFrame:
 
 def _word_for(stem: str, texts_words: list[list[str]]) -> str:
     """The commonest word behind a stem in the group's texts (a stem like «дорог» reads worse than «дороги»)."""
-    forms = Counter(w for ws in texts_words for w in ws if classify._stemmer().stemWord(w) == stem)
+    forms = Counter(w for ws in texts_words for w in ws if text.stemmer().stemWord(w) == stem)
     return forms.most_common(1)[0][0] if forms else stem

@@ -1,0 +1,36 @@
+"""Words of an appeal's text, for the theme classifier (etl.classify) and the grouping of similar texts
+(mcu.new_problems): one cleaning and one stemmer for both, so a word means the same to each."""
+import functools
+
+import polars as pl
+import Stemmer
+
+_TAG = r"<[^>]*>"
+_ENTITY = r"&[a-zA-Z]+;|&#\d+;"
+# A placeholder etl.privacy put in place of personal data: [ФИО], [телефон], [email], [ссылка], [пользователь].
+PLACEHOLDER = r"\[[^\]\s]{1,20}\]"
+
+
+@functools.cache
+def stemmer():
+    return Stemmer.Stemmer("russian")
+
+
+def strip_markup(texts: pl.Series) -> pl.Series:
+    """HTML tags and entities out (real ПОС texts carry <p> and &nbsp;)."""
+    return texts.cast(pl.String).fill_null("").str.replace_all(_TAG, " ").str.replace_all(_ENTITY, " ")
+
+
+def clean(texts: pl.Series) -> pl.Series:
+    """Lower-case letters only, of texts already masked: markup and the placeholders of personal data gone."""
+    return (strip_markup(texts).str.replace_all(PLACEHOLDER, " ").str.to_lowercase().str.replace_all("ё", "е")
+            .str.replace_all(r"[^а-яa-z]+", " ").str.strip_chars())
+
+
+def stems(cleaned: pl.Series) -> pl.Series:
+    """Each word by its Snowball stem; every distinct word is stemmed once (a file repeats its words)."""
+    words = cleaned.str.split(" ")
+    vocab = words.explode().drop_nulls().unique()
+    vocab = vocab.filter(vocab.str.len_chars() > 1)
+    mapping = dict(zip(vocab.to_list(), stemmer().stemWords(vocab.to_list())))
+    return words.list.eval(pl.element().replace_strict(mapping, default=None)).list.drop_nulls().list.join(" ")
