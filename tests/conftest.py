@@ -85,7 +85,11 @@ def running_app(db: Path, **env: str):
         yield url
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:   # a busy machine: the server had no time to stop; it must not outlive us
+            proc.kill()
+            proc.wait(timeout=30)
 
 
 def ts(text: str) -> dt.datetime:
