@@ -106,6 +106,15 @@ def test_the_demo_shows_a_new_problem(demo_db):
     from conftest import DEMO_END
     from etl.demo import UNTHEMED_LETTERS
 
+    import duckdb
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    sources = dict(con.execute("""SELECT coalesce(theme_source, theme), count(*) FROM appeals
+                                  WHERE source_file = 'демо_реестр_обращений_без_тем.csv' GROUP BY ALL""").fetchall())
+    waiting = con.execute("""SELECT count(*) FROM appeals WHERE source_file = 'демо_реестр_обращений_без_тем.csv'
+                             AND theme = 'Не определено' AND theme_suggestion IS NOT NULL""").fetchone()[0]
+    con.close()
+    assert sources == {"predicted": 24, UNKNOWN: 6} and waiting == 6     # as the README says
     settings = new_problems.Settings()
     before, recent = settings.windows(DEMO_END)
     texts = run_query("new_problem_texts", db=demo_db, **(params() | {"date_from": before, "date_to": DEMO_END,
