@@ -1,5 +1,6 @@
 """The benchmark runs end to end on a small size and reports every figure as a ratio (no timing asserted)."""
 import polars as pl
+import pytest
 
 from bench.__main__ import PAGE_QUERIES, RESULTS, main
 
@@ -38,3 +39,47 @@ def test_growth_plot_takes_the_latest_run_of_each_size(tmp_path):
     assert got == [(1000, 0.25), (10_000, 0.75)]
     out = plot(runs, tmp_path / "growth.png")
     assert Image.open(out).size == (1320, 550)
+
+
+# A floor is the query's own aggregate written by hand on the bare table: where it claims the query's figures,
+# it must give them, or "times the floor" compares two different sums (the deadline and satisfaction floors
+# once skipped the previous period's as-of masking and the rejected items).
+SAME_FIGURES = {
+    "deadlines_kpis": ["appeals", "open", "overdue_open", "answered_late", "at_risk", "decided", "on_time"],
+    "satisfaction_kpis": ["appeals", "rated", "satisfied_share", "scored", "mean_rating", "solvable_answered",
+                          "solved", "explained", "repeats"],
+}
+
+
+def floor_and_query(db, name, params):
+    from bench.__main__ import FLOORS
+    from mcu.query import run_query
+    from tests.conftest import fetch
+
+    sql = (FLOORS / f"{name}.sql").read_text(encoding="utf-8")
+    floor = fetch(db, sql, {k: v for k, v in params.items() if f"${k}" in sql})
+    df = run_query(name, db=db, **params)
+    if "solved" not in df.columns and name == "satisfaction_kpis":   # the query gives shares of solvable_answered
+        df = df.with_columns(solved=(pl.col("solved_share") * pl.col("solvable_answered")).round(0).cast(pl.Int64),
+                             explained=(pl.col("explained_share") * pl.col("solvable_answered")).round(0)
+                             .cast(pl.Int64))
+    return sorted(floor), sorted(df.select("period", *SAME_FIGURES[name]).rows())
+
+
+@pytest.mark.parametrize("name", sorted(SAME_FIGURES))
+def test_floors_give_the_query_figures_on_the_demo(demo_db, name):
+    from bench.__main__ import FILTERS
+
+    floor, query = floor_and_query(demo_db, name, FILTERS | PAGE_QUERIES[name])
+    assert floor == query
+    assert all(row[2] for row in floor)   # figures to compare, in both periods
+
+
+@pytest.mark.parametrize("name", sorted(SAME_FIGURES))
+def test_floors_give_the_query_figures_across_the_may_holidays(tmp_path, name):
+    from tests import test_monitoring_queries as monitoring
+    from tests.conftest import build_db
+
+    db = build_db(tmp_path / "fx.duckdb", monitoring.rows())
+    floor, query = floor_and_query(db, name, monitoring.C | monitoring.P | {"as_of": monitoring.AS_OF})
+    assert floor == query
