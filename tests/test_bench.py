@@ -52,17 +52,20 @@ SAME_FIGURES = {
     "satisfaction_kpis": ["appeals", "rated", "satisfied_share", "scored", "mean_rating", "solvable_answered",
                           "solved", "explained", "repeats"],
     "map_density": ["lat", "lon", "cell_lat", "cell_lon", "appeals", "points", "outside"],
+    "overview_kpis": ["total", "with_deadline", "overdue", "median_response_days", "rated", "satisfied_share",
+                      "solvable_answered", "solved"],
 }
+# figures a query gives as a share of another: count = share × base
+SHARES = {"solved": ("solved_share", "solvable_answered"), "explained": ("explained_share", "solvable_answered"),
+          "overdue": ("overdue_share", "with_deadline")}
 
 
 def floor_and_query(db, name, params):
     sql = (FLOORS / f"{name}.sql").read_text(encoding="utf-8")
     floor = fetch(db, sql, {k: v for k, v in params.items() if f"${k}" in sql})
     df = run_query(name, db=db, **params)
-    if name == "satisfaction_kpis":   # the query gives solved and explained as shares of solvable_answered
-        df = df.with_columns(solved=(pl.col("solved_share") * pl.col("solvable_answered")).round(0).cast(pl.Int64),
-                             explained=(pl.col("explained_share") * pl.col("solvable_answered")).round(0)
-                             .cast(pl.Int64))
+    df = df.with_columns((pl.col(share) * pl.col(base)).round(0).cast(pl.Int64).fill_null(0).alias(count)
+                         for count, (share, base) in SHARES.items() if count in SAME_FIGURES[name])
     keys = ["period"] if "period" in df.columns else []
     return sorted(floor), sorted(df.select(*keys, *SAME_FIGURES[name]).rows())
 
