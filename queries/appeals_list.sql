@@ -13,7 +13,7 @@ SELECT
                   WHEN 'closed' THEN 'закрыто' WHEN 'rejected' THEN 'отклонено' END AS status,
     a.due_at AS due,
     a.answered_at AS answered,
-    is_overdue(a.status, a.answered_at, a.due_at, $as_of) AS overdue,
+    is_overdue(a.rejected, a.answered_at, a.due_at, $as_of) AS overdue,
     a.result,
     a.rating,
     a.satisfied,

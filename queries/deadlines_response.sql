@@ -11,7 +11,7 @@ WITH answered AS (
     FROM appeals_at($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities, $as_of) a
     LEFT JOIN calendar cr ON cr.day = a.received_day
     LEFT JOIN calendar ca ON ca.day = CAST(a.answered_at AS DATE)
-    WHERE a.answered_at IS NOT NULL AND a.status <> 'rejected'
+    WHERE a.answered_at IS NOT NULL AND NOT a.rejected
 )
 SELECT
     source_label(source) AS channel,

@@ -5,18 +5,22 @@
 -- $top keeps the items with the largest absolute change and folds the rest into one «Остальные» row
 -- (NULL = every item). Totals are repeated on each row for the waterfall.
 WITH counts AS (
-    -- counted per theme × settlement first, so settlement names are looked up per cell, not per appeal
-    SELECT 'current' AS period, theme, settlement_id, count(*) AS n
+    -- Counted per item first (theme, settlement or both), so settlement names are looked up per item, not per
+    -- appeal. The two keys are the same expression unless $dim = 'cell', and DuckDB then groups by one key.
+    SELECT 'current' AS period, CASE WHEN $dim = 'settlement' THEN settlement_id ELSE theme END AS k1,
+           CASE WHEN $dim = 'cell' OR $dim = 'settlement' THEN settlement_id ELSE theme END AS k2, count(*) AS n
     FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities)
     GROUP BY ALL
     UNION ALL
-    SELECT 'previous', theme, settlement_id, count(*)
+    SELECT 'previous', CASE WHEN $dim = 'settlement' THEN settlement_id ELSE theme END,
+           CASE WHEN $dim = 'cell' OR $dim = 'settlement' THEN settlement_id ELSE theme END, count(*)
     FROM appeals_in($prev_from, $prev_to, $sources, $themes, $settlements, $executors, $municipalities)
     GROUP BY ALL
 ), items AS (
-    SELECT c.period, c.theme, coalesce(s.label, 'Не определён') AS settlement, c.n
+    SELECT c.period, CASE WHEN $dim <> 'settlement' THEN c.k1 END AS theme,
+           coalesce(s.label, 'Не определён') AS settlement, c.n
     FROM counts c
-    LEFT JOIN settlement_names s USING (settlement_id)
+    LEFT JOIN settlement_names s ON $dim <> 'theme' AND s.settlement_id = c.k2
 ), per_item AS (
     SELECT CASE $dim WHEN 'theme' THEN theme
                      WHEN 'settlement' THEN settlement

@@ -7,8 +7,8 @@
 WITH cur AS (
     SELECT theme, coalesce(settlement_id, '—') AS settlement_id,
            count(*) AS appeals,
-           count(*) FILTER (WHERE is_overdue(status, answered_at, due_at, $as_of)) AS overdue,
-           count(*) FILTER (WHERE due_at IS NOT NULL AND status <> 'rejected') AS with_deadline,
+           count(*) FILTER (WHERE is_overdue(rejected, answered_at, due_at, $as_of)) AS overdue,
+           count(*) FILTER (WHERE due_at IS NOT NULL AND NOT rejected) AS with_deadline,
            count(satisfied) AS rated,
            count(*) FILTER (WHERE NOT satisfied) AS dissatisfied
     FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities)

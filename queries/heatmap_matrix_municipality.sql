@@ -15,8 +15,8 @@ WITH place AS (
     SELECT a.theme, coalesce(p.municipality, '—') AS municipality_id,
            count(*) AS appeals,
            count(*) FILTER (WHERE p.population IS NOT NULL) AS appeals_with_population,
-           count(*) FILTER (WHERE is_overdue(a.status, a.answered_at, a.due_at, $as_of)) AS overdue,
-           count(*) FILTER (WHERE a.due_at IS NOT NULL AND a.status <> 'rejected') AS with_deadline,
+           count(*) FILTER (WHERE is_overdue(a.rejected, a.answered_at, a.due_at, $as_of)) AS overdue,
+           count(*) FILTER (WHERE a.due_at IS NOT NULL AND NOT a.rejected) AS with_deadline,
            count(a.satisfied) AS rated,
            count(*) FILTER (WHERE NOT a.satisfied) AS dissatisfied
     FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities) a

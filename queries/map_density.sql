@@ -35,15 +35,21 @@ WITH scoped AS NOT MATERIALIZED (
            greatest(lat1 - lat0, (lon1 - lon0) * k) / $grid AS cell_lat,
            greatest(lat1 - lat0, (lon1 - lon0) * k) / $grid / k AS cell_lon
     FROM box
-), cells AS (
-    SELECT least(floor((l.lat - g.lat0) / g.cell_lat), $grid - 1) AS i,
-           least(floor((l.lon - g.lon0) / g.cell_lon), $grid - 1) AS j,
-           any_value(g.lat0) AS lat0, any_value(g.lon0) AS lon0,
-           any_value(g.cell_lat) AS cell_lat, any_value(g.cell_lon) AS cell_lon,
+), binned AS (
+    -- One pass over the points: a drawn point gets its cell, any other the cell (NULL, NULL), which counts
+    -- them for `outside` (no second scan to count the points).
+    SELECT CASE WHEN inside THEN least(floor((lat - lat0) / cell_lat), $grid - 1) END AS i,
+           CASE WHEN inside THEN least(floor((lon - lon0) / cell_lon), $grid - 1) END AS j,
            count(*) AS appeals
-    FROM located l, grid g
-    WHERE l.plausible AND l.lat BETWEEN g.lat0 AND g.lat1 AND l.lon BETWEEN g.lon0 AND g.lon1
+    FROM (SELECT l.lat, l.lon, g.lat0, g.lon0, g.cell_lat, g.cell_lon,
+                 coalesce(l.plausible AND l.lat BETWEEN g.lat0 AND g.lat1 AND l.lon BETWEEN g.lon0 AND g.lon1, false)
+                     AS inside
+          FROM located l, grid g)
     GROUP BY i, j
+), cells AS (
+    SELECT i, j, g.lat0, g.lon0, g.cell_lat, g.cell_lon, b.appeals
+    FROM binned b, grid g
+    WHERE b.i IS NOT NULL
 )
 SELECT lat0 + (i + 0.5) * cell_lat AS lat,
        lon0 + (j + 0.5) * cell_lon AS lon,
@@ -52,6 +58,6 @@ SELECT lat0 + (i + 0.5) * cell_lat AS lat,
        appeals,
        t.points,
        t.points - coalesce(sum(appeals) OVER (), 0)::BIGINT AS outside
-FROM (SELECT count(*) AS points FROM located) t
+FROM (SELECT coalesce(sum(appeals), 0)::BIGINT AS points FROM binned) t
 LEFT JOIN cells ON true
 ORDER BY appeals DESC, lat, lon

@@ -31,8 +31,8 @@ WITH place AS (
 ), cells AS (
     -- counted per settlement × theme first, so each cell, not each appeal, is looked up in place
     SELECT 'current' AS period, settlement_id, theme, count(*) AS n,
-           count(*) FILTER (WHERE is_overdue(status, answered_at, due_at, $as_of)) AS overdue,
-           count(*) FILTER (WHERE due_at IS NOT NULL AND status <> 'rejected') AS with_deadline,
+           count(*) FILTER (WHERE is_overdue(rejected, answered_at, due_at, $as_of)) AS overdue,
+           count(*) FILTER (WHERE due_at IS NOT NULL AND NOT rejected) AS with_deadline,
            count(satisfied) AS rated,
            count(*) FILTER (WHERE NOT satisfied) AS dissatisfied
     FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities)

@@ -16,8 +16,8 @@ WITH scoped AS (
     SELECT
         period,
         count(*) AS total,
-        count(*) FILTER (WHERE due_at IS NOT NULL AND status <> 'rejected') AS with_deadline,
-        count(*) FILTER (WHERE is_overdue(status, answered_at, due_at, as_of)) AS overdue,
+        count(*) FILTER (WHERE due_at IS NOT NULL AND NOT rejected) AS with_deadline,
+        count(*) FILTER (WHERE is_overdue(rejected, answered_at, due_at, as_of)) AS overdue,
         median(response_days) AS median_response_days,
         count(satisfied) AS rated,
         avg(satisfied::INTEGER) AS satisfied_share,

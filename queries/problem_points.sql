@@ -123,7 +123,7 @@ WITH params AS (
 ), now AS MATERIALIZED (
     -- The period's own appeals as of $as_of, within every filter: shares, the executor responsible.
     SELECT a.settlement_id, a.theme, CASE WHEN $level = 'subtheme' THEN a.subtheme ELSE a.theme END AS topic,
-           a.executor_id, a.overdue, a.due_at IS NOT NULL AND a.status <> 'rejected' AS with_deadline,
+           a.executor_id, a.overdue, a.due_at IS NOT NULL AND NOT a.rejected AS with_deadline,
            a.satisfied, a.repeated
     FROM appeals_due($date_from, $date_to, $sources, $themes, $settlements, $executors, $municipalities, $as_of) a
 ), shares AS (
