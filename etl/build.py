@@ -92,20 +92,24 @@ def refresh_derived(con) -> None:
         FROM facts_now n WHERE appeals.rowid = n.row_id""")
     # Repeats: only appeals received from the earliest changed one on (new, or moved to another settlement,
     # subtheme, address or date — its old date counts too) can change, and they need the 90 days before it
-    # (a margin of 92 calendar days, as the rule compares days).
-    changed_from = con.execute("""
-        SELECT min(least(received_at, coalesce(repeat_received_at, received_at))) FROM appeals
+    # (a margin of 92 calendar days, as the rule compares days). Nor can one received more than 90 days after
+    # the latest changed one (old or new date): its predecessor, changed or not, is that far back either way
+    # and counts as none, so the window stops there too (a margin of 92 days again).
+    changed_from, changed_to = con.execute("""
+        SELECT min(least(received_at, coalesce(repeat_received_at, received_at))),
+               max(greatest(received_at, coalesce(repeat_received_at, received_at))) FROM appeals
         WHERE (repeat_basis, repeat_received_at) IS DISTINCT FROM
-              (repeat_basis_of(settlement_id, subtheme, address), received_at)""").fetchone()[0]
+              (repeat_basis_of(settlement_id, subtheme, address), received_at)""").fetchall()[0]
     if changed_from is not None:
         since = dt.datetime.combine(changed_from.date() - dt.timedelta(days=92), dt.time())
+        until = dt.datetime.combine(changed_to.date() + dt.timedelta(days=92), dt.time())
         con.execute("""
             CREATE OR REPLACE TEMP TABLE facts_now AS
-            SELECT row_id, same_problem, basis, received_at FROM appeal_repeats_since($since)
+            SELECT row_id, same_problem, basis, received_at FROM appeal_repeats_since($since, until := $until)
             WHERE received_at >= $changed_from
               AND (same_problem, basis, received_at)
                   IS DISTINCT FROM (stored_same_problem, stored_basis, stored_received_at)""",
-                    {"since": since, "changed_from": changed_from})
+                    {"since": since, "until": until, "changed_from": changed_from})
         con.execute("""
             UPDATE appeals SET same_problem = n.same_problem, repeat_basis = n.basis, repeat_received_at = n.received_at
             FROM facts_now n WHERE appeals.rowid = n.row_id""")

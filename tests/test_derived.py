@@ -175,3 +175,21 @@ def test_upgrade_leaves_alone_what_it_cannot_open_and_upgrades_a_database_withou
     con.execute("DROP TABLE meta")
     con.close()
     assert upgrade(db) is True and upgrade(db) is False
+
+
+def test_an_appeal_loaded_late_makes_the_ones_after_it_repeats_up_to_90_days_on(tmp_path):
+    """The refresh recomputes repeats only up to 92 days after the latest changed appeal: an appeal that arrives in
+    a later file but was received earlier is the predecessor of stored appeals after it, up to 90 days on."""
+    db = tmp_path / "mcu.duckdb"
+
+    def pothole(ext, received):
+        return [ext, received, *FULL[0][2:4], "В работе", "", "", "", "", *FULL[0][9:11], "ул. Ленина, 7", "", "", "Яма",
+                "", "нет"]
+
+    load_file(write_csv(tmp_path / "a.csv", HEADER, [pothole("P-5", "01.05.2025 09:00"),
+                                                     pothole("P-6", "20.08.2025 09:00"),
+                                                     pothole("P-8", "15.12.2025 09:00")]), db=db, source="pos")
+    assert repeats(db) == {"pos:P-5": False, "pos:P-6": False, "pos:P-8": False}
+    # P-7 (10.06) lies between them: 40 days after P-5, and P-6 is 71 days after it; P-8 is 117 days after P-6.
+    load_file(write_csv(tmp_path / "b.csv", HEADER, [pothole("P-7", "10.06.2025 09:00")]), db=db, source="pos")
+    assert repeats(db) == {"pos:P-5": False, "pos:P-6": True, "pos:P-7": True, "pos:P-8": False}
