@@ -401,7 +401,7 @@ def read_grids(path: Path) -> tuple[str, list[Grid], object]:
         data = path.read_bytes()
     except OSError as e:
         raise FileRefused(f"Не удалось открыть файл {path.name}: {e.strerror}. Проверьте путь и права доступа.") from None
-    if not data.strip():
+    if not data or data.isspace():   # not data.strip(): a copy of the whole file just to test it
         raise FileRefused("Файл пустой: в нём нет ни заголовков, ни строк. Проверьте, что выгрузка завершилась, "
                           "и выгрузите данные заново.")
     suffix = path.suffix.lower()
