@@ -28,7 +28,16 @@ def apply_schema(con) -> None:
     # (issue 13): the schema script can't turn one into the other by itself. refresh_derived fills the column.
     if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'appeal_repeats'").fetchone()[0]:
         con.execute("DROP TABLE appeal_repeats")
+    # appeals had a primary key until issue 13 (the merge keeps appeal_id unique now: schema.sql); DuckDB cannot
+    # drop one, so an older table is copied once into the table the script makes, in its order (rowids kept).
+    keyed = con.execute("""SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database()
+                           AND table_name = 'appeals' AND constraint_type = 'PRIMARY KEY'""").fetchall()[0][0]
+    if keyed:
+        con.execute("ALTER TABLE appeals RENAME TO appeals_keyed")
     con.execute(SCHEMA.read_text(encoding="utf-8"))
+    if keyed:
+        con.execute("INSERT INTO appeals BY NAME SELECT * FROM appeals_keyed")
+        con.execute("DROP TABLE appeals_keyed")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [schema_version()])
 
 

@@ -48,8 +48,10 @@ CREATE TABLE IF NOT EXISTS executor_aliases (
     executor_id VARCHAR NOT NULL
 );
 
+-- appeal_id is unique, kept so by the loader's merge (etl/write.py: a known item is replaced, never added
+-- again), not by a key index: inserting a million appeals with one took 1,4 s more than the rest of the insert.
 CREATE TABLE IF NOT EXISTS appeals (
-    appeal_id VARCHAR PRIMARY KEY,   -- source:external_id
+    appeal_id VARCHAR NOT NULL,      -- source:external_id, unique
     source VARCHAR NOT NULL,         -- pos | im | letters | custom
     kind VARCHAR NOT NULL,           -- обращение | сообщение | инцидент
     appeal_type VARCHAR,             -- предложение | заявление | жалоба

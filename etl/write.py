@@ -163,13 +163,21 @@ def _write_appeals(con, frame: pl.DataFrame, said: set[str]) -> tuple[int, int, 
                CASE WHEN t.appeal_id IS NULL THEN 'loaded' WHEN {same} THEN 'duplicate' ELSE 'updated' END AS cls
         FROM stage s LEFT JOIN known t USING (appeal_id)""")
     counts = dict(con.execute("SELECT cls, count(*) FROM stage_class GROUP BY cls").fetchall())
-    # Without an update nothing is replaced: a plain INSERT skips a key lookup a row (1 M new rows: 4,5 → 2,8 s).
-    verb = "INSERT OR REPLACE" if counts.get("updated") else "INSERT"
+    # appeal_id stays unique by this write alone (schema.sql keeps no key index): every item of the file is one
+    # row here (etl.stage._latest_state), a known one is deleted before its merged row goes in, and loads run
+    # one at a time (etl.build._writer_lock). The merged row keeps what was stored beside it (the repeat facts
+    # and what they were computed from: etl.build.refresh_derived compares them with the new values, and the
+    # old date tells it where the appeal stood); its day indexes are left empty, and refresh_derived, which
+    # looks only at rows without one, computes them afresh.
+    if counts.get("updated"):
+        con.execute("""DELETE FROM appeals WHERE rowid IN (
+                           SELECT t.rowid FROM appeals t SEMI JOIN stage_class c
+                           ON c.appeal_id = t.appeal_id AND c.cls = 'updated')""")
+    kept = ["same_problem", "repeat_basis", "repeat_received_at"]
     con.execute(f"""
-        {verb} INTO appeals ({cols}, received_widx)
-        -- A replaced row keeps the columns not written (DuckDB's OR REPLACE updates the listed ones): its day index
-        -- is emptied, so etl.build.refresh_derived, which looks only at rows without one, computes it afresh.
-        SELECT {', '.join('s.' + c for c in APPEAL_COLUMNS)}, NULL FROM stage s JOIN stage_class c USING (appeal_id)
+        INSERT INTO appeals ({cols}, {', '.join(kept)})
+        SELECT {', '.join('s.' + c for c in APPEAL_COLUMNS)}, {', '.join('k.' + c for c in kept)}
+        FROM stage s JOIN stage_class c USING (appeal_id) LEFT JOIN known k USING (appeal_id)
         WHERE c.cls <> 'duplicate'
         {order}""")
     con.execute("DROP TABLE stage; DROP TABLE stage_class; DROP TABLE known")   # their memory back before the rest of the load
