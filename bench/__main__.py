@@ -84,6 +84,10 @@ def write_pos_export(path: Path, rows: int) -> None:
     demo = generate(seed=7, years=2, end=END).filter(pl.col("source") == "pos")
     names = dict(pl.read_csv(ROOT / "data" / "reference" / "settlements.csv").select("settlement_id", "name")
                  .iter_rows())
+    # The responsible organisation by its name, as the cabinet exports it: its id (which no export has) left
+    # every row of the bench waiting for the curator, a first load in an unknown district rather than a load.
+    executors = dict(pl.read_csv(ROOT / "data" / "reference" / "executors.csv").select("executor_id", "name")
+                     .iter_rows())
     header = ["№ сообщения", "Дата создания", "Категория", "Подкатегория", "Статус", "Срок ответа", "Дата ответа",
               "Ответственный", "Населенный пункт", "Адрес", "Оценка", "Текст сообщения"]
     with path.open("w", encoding="utf-8", newline="") as f:
@@ -98,7 +102,7 @@ def write_pos_export(path: Path, rows: int) -> None:
             w.writerow([
                 f"{i + 1}", r["received_at"].strftime("%d.%m.%Y %H:%M"), r["theme"], r["subtheme"],
                 "Ответ дан" if r["answered_at"] else "В работе", r["due_at"].strftime("%d.%m.%Y"),
-                r["answered_at"].strftime("%d.%m.%Y %H:%M") if r["answered_at"] else "", r["executor_id"],
+                r["answered_at"].strftime("%d.%m.%Y %H:%M") if r["answered_at"] else "", executors[r["executor_id"]],
                 names[r["settlement_id"]], r["address"], r["rating"] or "", r["text"],
             ])
 

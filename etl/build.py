@@ -28,7 +28,16 @@ def apply_schema(con) -> None:
     # (issue 13): the schema script can't turn one into the other by itself. refresh_derived fills the column.
     if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'appeal_repeats'").fetchone()[0]:
         con.execute("DROP TABLE appeal_repeats")
+    # appeals had a primary key until issue 13 (the merge keeps appeal_id unique now: schema.sql); DuckDB cannot
+    # drop one, so an older table is copied once into the table the script makes, in its order (rowids kept).
+    keyed = con.execute("""SELECT count(*) FROM duckdb_constraints() WHERE database_name = current_database()
+                           AND table_name = 'appeals' AND constraint_type = 'PRIMARY KEY'""").fetchall()[0][0]
+    if keyed:
+        con.execute("ALTER TABLE appeals RENAME TO appeals_keyed")
     con.execute(SCHEMA.read_text(encoding="utf-8"))
+    if keyed:
+        con.execute("INSERT INTO appeals BY NAME SELECT * FROM appeals_keyed")
+        con.execute("DROP TABLE appeals_keyed")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [schema_version()])
 
 
@@ -73,11 +82,18 @@ def refresh_derived(con) -> None:
     Only rows whose stored value differs are written: a daily load into a big database changes a few
     thousand rows, and rewriting every row would cost more than the load."""
     # Matched by rowid (DuckDB turns the self-join into one scan): at 10 M appeals 1 s and under 1 GB, where a
-    # per-row calendar subquery held 1,5 GB and a join by appeal_id more.
+    # per-row calendar subquery held 1,5 GB and a join by appeal_id more. Only rows without a day index of
+    # receipt are looked at: every write of an appeal (etl.write._write_appeals) inserts it without one or
+    # empties it where it replaces a row, no other write changes a date, and the calendar is written
+    # once with the model; a row read from the calendar has its index. DuckDB then reads just those rows by
+    # rowid (a daily file into 10 M appeals: 0,7 s → nothing). Rows received outside the calendar are looked
+    # at every time and stay as they are.
     con.execute("""
         CREATE OR REPLACE TEMP TABLE facts_now AS
         SELECT l.row_id, l.received_widx, l.due_widx, l.answered_widx
-        FROM appeal_work_days_live l JOIN appeals a ON a.rowid = l.row_id
+        FROM (SELECT rowid AS row_id, received_widx, due_widx, answered_widx FROM appeals
+              WHERE received_widx IS NULL) a
+        JOIN appeal_work_days_live l USING (row_id)
         WHERE (l.received_widx, l.due_widx, l.answered_widx)
               IS DISTINCT FROM (a.received_widx, a.due_widx, a.answered_widx)""")
     con.execute("""
@@ -85,20 +101,24 @@ def refresh_derived(con) -> None:
         FROM facts_now n WHERE appeals.rowid = n.row_id""")
     # Repeats: only appeals received from the earliest changed one on (new, or moved to another settlement,
     # subtheme, address or date — its old date counts too) can change, and they need the 90 days before it
-    # (a margin of 92 calendar days, as the rule compares days).
-    changed_from = con.execute("""
-        SELECT min(least(received_at, coalesce(repeat_received_at, received_at))) FROM appeals
+    # (a margin of 92 calendar days, as the rule compares days). Nor can one received more than 90 days after
+    # the latest changed one (old or new date): its predecessor, changed or not, is that far back either way
+    # and counts as none, so the window stops there too (a margin of 92 days again).
+    changed_from, changed_to = con.execute("""
+        SELECT min(least(received_at, coalesce(repeat_received_at, received_at))),
+               max(greatest(received_at, coalesce(repeat_received_at, received_at))) FROM appeals
         WHERE (repeat_basis, repeat_received_at) IS DISTINCT FROM
-              (repeat_basis_of(settlement_id, subtheme, address), received_at)""").fetchone()[0]
+              (repeat_basis_of(settlement_id, subtheme, address), received_at)""").fetchall()[0]
     if changed_from is not None:
         since = dt.datetime.combine(changed_from.date() - dt.timedelta(days=92), dt.time())
+        until = dt.datetime.combine(changed_to.date() + dt.timedelta(days=92), dt.time())
         con.execute("""
             CREATE OR REPLACE TEMP TABLE facts_now AS
-            SELECT row_id, same_problem, basis, received_at FROM appeal_repeats_since($since)
+            SELECT row_id, same_problem, basis, received_at FROM appeal_repeats_since($since, until := $until)
             WHERE received_at >= $changed_from
               AND (same_problem, basis, received_at)
                   IS DISTINCT FROM (stored_same_problem, stored_basis, stored_received_at)""",
-                    {"since": since, "changed_from": changed_from})
+                    {"since": since, "until": until, "changed_from": changed_from})
         con.execute("""
             UPDATE appeals SET same_problem = n.same_problem, repeat_basis = n.basis, repeat_received_at = n.received_at
             FROM facts_now n WHERE appeals.rowid = n.row_id""")

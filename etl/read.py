@@ -160,7 +160,7 @@ def _text_grid(data: bytes) -> tuple[Grid, "CsvText"]:
     if _looks_binary(text):
         raise FileRefused("Файл похож на двоичный, а не на таблицу CSV/Excel. Выгрузите данные заново в формате "
                           "XLSX или CSV и загрузите этот файл.")
-    if not text.strip():
+    if not text or text.isspace():   # not text.strip(): a copy of the whole text just to test it
         raise FileRefused("Файл пустой: в нём нет ни заголовков, ни строк. Проверьте, что выгрузка завершилась, "
                           "и выгрузите данные заново.")
     delimiter = sniff_delimiter(text)
@@ -177,6 +177,7 @@ class CsvText:
     data: bytes
     encoding: str
     delimiter: str
+    cells: dict = field(default_factory=dict)   # what body() found in the cells' bytes (see _csv_table)
 
     def _reader(self, f):
         return csv.reader(f, delimiter=self.delimiter)
@@ -221,7 +222,9 @@ class CsvText:
         else:
             raw = self.text[start:].encode("utf-8")
         self.text = None   # hundreds of megabytes for a large file, not needed while polars reads
-        if (b"\r" in raw and raw.count(b"\r") != raw.count(b"\r\n")) or not _whole_cell_quotes(raw, self.delimiter):
+        # A carriage return not followed by a line feed (one search, where two counts of the whole body took 0,3 s
+        # for 1 M rows).
+        if re.search(rb"\r(?!\n)", raw) or not _whole_cell_quotes(raw, self.delimiter):
             return None
         try:
             body = pl.read_csv(raw, has_header=False, separator=self.delimiter, quote_char='"',
@@ -231,6 +234,10 @@ class CsvText:
             return None
         # A cell longer than the csv module's limit is its error (the file is refused as before).
         longest = body.select(pl.max_horizontal(pl.all().str.len_chars().max())).item() if body.height else 0
+        # What the cleaning of cells (_clean) can skip for the whole file: a step that finds nothing to change in
+        # any cell (no no-break space, no apostrophe anywhere in the bytes) costs a pass over every cell all the same.
+        # (A regular expression finds the two bytes of a no-break space three times faster than `in`: 0,26 → 0,08 s.)
+        self.cells = {"nbsp": bool(re.search(b"\xc2\xa0", raw)), "apostrophe": b"'" in raw}
         return body if (longest or 0) <= csv.field_size_limit() else None
 
 
@@ -395,7 +402,7 @@ def read_grids(path: Path) -> tuple[str, list[Grid], object]:
         data = path.read_bytes()
     except OSError as e:
         raise FileRefused(f"Не удалось открыть файл {path.name}: {e.strerror}. Проверьте путь и права доступа.") from None
-    if not data.strip():
+    if not data or data.isspace():   # not data.strip(): a copy of the whole file just to test it
         raise FileRefused("Файл пустой: в нём нет ни заголовков, ни строк. Проверьте, что выгрузка завершилась, "
                           "и выгрузите данные заново.")
     suffix = path.suffix.lower()
@@ -429,7 +436,7 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
         names = _dedupe(list(all_rows.head(header_idx + 1)[0][header_idx]))
         body = all_rows.body(header_idx, names)
         if body is not None:
-            return _csv_table(body, names, grid, header_idx)
+            return _csv_table(body, names, grid, header_idx, **all_rows.cells)
         all_rows = all_rows.rows()
     header = all_rows[header_idx]
     names = _dedupe(list(header))
@@ -460,10 +467,12 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
                  formulas=formulas)
 
 
-def _csv_table(body: pl.DataFrame, names: list[str], grid: Grid, header_idx: int) -> Table:
+def _csv_table(body: pl.DataFrame, names: list[str], grid: Grid, header_idx: int, nbsp: bool = True,
+               apostrophe: bool = True) -> Table:
     """make_table's frame from polars' reading of the csv body: the same cleaning, the same rows dropped (all
-    cells empty or a bare `'`), each row numbered by its record in the file as the csv module counts them."""
-    df = body.with_columns(_clean(pl.all())).with_row_index("__j")
+    cells empty or a bare `'`), each row numbered by its record in the file as the csv module counts them.
+    `nbsp` / `apostrophe`: whether the body has any (without them those cleaning steps change nothing)."""
+    df = body.with_columns(_clean(pl.all(), nbsp, apostrophe)).with_row_index("__j")
     # One chunk, as a frame built from rows is: polars calls a column function (the masking) once a chunk.
     df = df.filter(~pl.all_horizontal(pl.exclude("__j").is_null())).rechunk()
     numbers = (df["__j"].cast(pl.Int64) + (header_idx + 2)).to_list()
@@ -471,5 +480,10 @@ def _csv_table(body: pl.DataFrame, names: list[str], grid: Grid, header_idx: int
                  encoding=grid.encoding, delimiter=grid.delimiter, sheets=[], overflow=[], formulas={})
 
 
-def _clean(e: pl.Expr) -> pl.Expr:
-    return e.str.replace_all("\xa0", " ").str.strip_chars().str.strip_prefix("'").str.strip_chars().replace("", None)
+def _clean(e: pl.Expr, nbsp: bool = True, apostrophe: bool = True) -> pl.Expr:
+    if nbsp:
+        e = e.str.replace_all("\xa0", " ", literal=True)
+    e = e.str.strip_chars()
+    if apostrophe:
+        e = e.str.strip_prefix("'").str.strip_chars()
+    return e.replace("", None)

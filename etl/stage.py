@@ -46,7 +46,7 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
     text = {f: r.expr() for f, r in cols.items()}
     df = df.with_columns([e.alias(f"__t_{f}") for f, e in text.items()])
     t = lambda f: pl.col(f"__t_{f}")
-    typed = []
+    typed, after = [], []
     dates = {}   # field -> the column's day/month order, decided once for the whole file
     for f, kind in p.fields.items():
         if f not in cols:
@@ -58,11 +58,14 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
             if f == "due_at":
                 # A deadline given as a bare date lasts to the end of that day. Midnight is a bare date when
                 # the cell has no time, or when no deadline in the column has any other time; in a column
-                # with times, 00:00:00 is the moment itself.
-                midnight = e.dt.time() == dt.time(0)
+                # with times, 00:00:00 is the moment itself. Applied to the parsed column (`after`): named four
+                # times in one expression, the parsing would run four times.
+                d = pl.col(f)
+                midnight = d.dt.time() == dt.time(0)
                 bare = ~t(f).str.contains(r"\d:\d\d") if not cols[f].time else pl.lit(False)
-                timed = (e.dt.time() != dt.time(0)).any()
-                e = pl.when(midnight & (bare | ~timed)).then(e + pl.duration(seconds=86399)).otherwise(e)
+                timed = (d.dt.time() != dt.time(0)).any()
+                after.append(pl.when(midnight & (bare | ~timed)).then(d + pl.duration(seconds=86399)).otherwise(d)
+                             .alias(f))
         elif kind == "id":
             e = _id_expr(t(f))
         elif kind == "float":
@@ -83,6 +86,8 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
             e = t(f)
         typed.append(e.alias(f))
     df = df.with_columns(typed)
+    if after:
+        df = df.with_columns(after)
     if p.target == "appeals":
         # Two systems' clocks disagree a little: an answer or closing stamped just before registration (within
         # the tolerance of deadlines.toml) was given at registration; earlier than that is a contradiction.
@@ -204,9 +209,9 @@ def _state_key(df: pl.DataFrame) -> list[pl.Expr]:
 def _latest_state(good: pl.DataFrame) -> pl.DataFrame:
     """One row per item: the latest state by the item's own dates; a value it lacks is taken from the
     item's earlier rows (an empty cell never erases what another row of the file said)."""
-    dup = good["external_id"].is_duplicated()
-    if not dup.any():
+    if good["external_id"].n_unique() == good.height:   # a count of distinct ids: 1 M rows 0,02 s, the mask 0,13 s
         return good
+    dup = good["external_id"].is_duplicated()
     ts, rank = _state_key(good)
     many = good.filter(dup).with_columns(ts.alias("__ts"), rank.alias("__rank"))
     merged = (many.sort(["__ts", "__rank", "__row"], nulls_last=False)

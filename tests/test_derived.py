@@ -175,3 +175,51 @@ def test_upgrade_leaves_alone_what_it_cannot_open_and_upgrades_a_database_withou
     con.execute("DROP TABLE meta")
     con.close()
     assert upgrade(db) is True and upgrade(db) is False
+
+
+def test_an_appeal_loaded_late_makes_the_ones_after_it_repeats_up_to_90_days_on(tmp_path):
+    """The refresh recomputes repeats only up to 92 days after the latest changed appeal: an appeal that arrives in
+    a later file but was received earlier is the predecessor of stored appeals after it, up to 90 days on."""
+    db = tmp_path / "mcu.duckdb"
+
+    def pothole(ext, received):
+        return [ext, received, *FULL[0][2:4], "В работе", "", "", "", "", *FULL[0][9:11], "ул. Ленина, 7", "", "", "Яма",
+                "", "нет"]
+
+    load_file(write_csv(tmp_path / "a.csv", HEADER, [pothole("P-5", "01.05.2025 09:00"),
+                                                     pothole("P-6", "20.08.2025 09:00"),
+                                                     pothole("P-8", "15.12.2025 09:00")]), db=db, source="pos")
+    assert repeats(db) == {"pos:P-5": False, "pos:P-6": False, "pos:P-8": False}
+    # P-7 (10.06) lies between them: 40 days after P-5, and P-6 is 71 days after it; P-8 is 117 days after P-6.
+    load_file(write_csv(tmp_path / "b.csv", HEADER, [pothole("P-7", "10.06.2025 09:00")]), db=db, source="pos")
+    assert repeats(db) == {"pos:P-5": False, "pos:P-6": True, "pos:P-7": True, "pos:P-8": False}
+
+
+def test_an_appeals_table_with_the_old_primary_key_is_copied_once_without_it(tmp_path):
+    """Before issue 13 appeal_id was a primary key; DuckDB cannot drop one, so the schema's first application
+    copies the table (rows, their order and stored facts kept) and every later load writes it without one."""
+    from etl.build import apply_schema
+
+    db = tmp_path / "mcu.duckdb"
+    load_file(write_csv(tmp_path / "a.csv", HEADER, FULL), db=db, source="pos")
+    con = duckdb.connect(str(db))
+    before = con.execute("SELECT * FROM appeals ORDER BY rowid").fetchall()
+    # The same table as an older version made it: with the key.
+    ddl = con.execute("SELECT sql FROM duckdb_tables() WHERE table_name = 'appeals'").fetchone()[0]
+    assert "appeal_id VARCHAR NOT NULL," in ddl
+    con.execute("ALTER TABLE appeals RENAME TO appeals_now")
+    con.execute(ddl.replace("appeal_id VARCHAR NOT NULL,", "appeal_id VARCHAR PRIMARY KEY,"))
+    con.execute("INSERT INTO appeals BY NAME SELECT * FROM appeals_now")
+    con.execute("DROP TABLE appeals_now")
+    key = "SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'appeals' AND constraint_type = 'PRIMARY KEY'"
+    assert con.execute(key).fetchone() == (1,)
+    apply_schema(con)
+    assert con.execute(key).fetchone() == (0,)
+    assert con.execute("SELECT * FROM appeals ORDER BY rowid").fetchall() == before
+    apply_schema(con)   # once: a table without the key is left as it is
+    assert con.execute("SELECT * FROM appeals ORDER BY rowid").fetchall() == before
+    con.close()
+    again = [["P-4", "10.02.2025 09:00", *FULL[0][2:4], "В работе", "", "", "", "", *FULL[0][9:12], "", "", "Снова яма",
+              "", "нет"]]
+    load_file(write_csv(tmp_path / "b.csv", HEADER, again), db=db, source="pos")
+    assert repeats(db) == {"pos:P-1": False, "pos:P-2": False, "pos:P-3": False, "pos:P-4": True}

@@ -186,3 +186,24 @@ def test_a_changed_salt_is_reported(tmp_path, monkeypatch):
     # Same salt again: no warning.
     assert "соль" not in load_file(path, db=db, source="pos").message.lower()
     assert pl.DataFrame(table(db, "SELECT count(*) FROM appeals")).item() == 3
+
+
+def test_an_appeal_is_stored_once_however_often_its_item_comes(tmp_path):
+    """appeal_id has no key index (schema.sql): the merge alone keeps it unique — on a reload, an update, a file
+    that repeats an item, a file of new and known items together, and a thinner or older export."""
+    db = tmp_path / "mcu.duckdb"
+    ids = "SELECT count(*), count(DISTINCT appeal_id) FROM appeals"
+    assert counts(load_file(write_csv(tmp_path / "a.csv", HEADER, FULL), db=db, source="pos")) == (3, 3, 0, 0, 0)
+    assert counts(load_file(write_csv(tmp_path / "b.csv", HEADER, FULL), db=db, source="pos")) == (3, 0, 0, 3, 0)
+    assert table(db, ids) == [(3, 3)]
+    # P-3 answered (an update), P-4 new, P-4 again in the same file: one row each.
+    answered = [*FULL[2][:4], "Ответ дан", FULL[2][5], "15.01.2025 10:00", *FULL[2][7:]]
+    new = ["P-4", "13.01.2025 08:00", *FULL[0][2:]]
+    rows = [FULL[0], answered, new, [*new[:4], "Ответ дан", new[5], "14.01.2025 08:00", *new[7:]]]
+    assert counts(load_file(write_csv(tmp_path / "c.csv", HEADER, rows), db=db, source="pos")) == (4, 1, 1, 2, 0)
+    assert table(db, ids) == [(4, 4)]
+    # An older state of every item: fills nothing new, adds no row.
+    assert counts(load_file(write_csv(tmp_path / "d.csv", HEADER, FULL), db=db, source="pos"))[1] == 0
+    assert table(db, ids) == [(4, 4)]
+    assert table(db, "SELECT external_id, status FROM appeals ORDER BY 1") == [
+        ("P-1", "answered"), ("P-2", "closed"), ("P-3", "answered"), ("P-4", "answered")]

@@ -355,6 +355,30 @@ def test_loads_at_once_all_land(base, tmp_path, n):
     assert leftovers(db) == []
 
 
+@pytest.mark.slow
+def test_loads_of_the_same_items_at_once_store_each_once(base, tmp_path):
+    """appeal_id has no key index (schema.sql): three loads of the same 400 items at once — one of them a newer
+    state of the open ones — leave each item once, whichever lands first."""
+    db, _ = base
+    first = export(tmp_path / "same_0.csv", 400, "S-")
+    again = tmp_path / "same_1.csv"
+    again.write_text(first.read_text(encoding="utf-8"), encoding="utf-8")
+    newer = tmp_path / "same_2.csv"
+    newer.write_text(first.read_text(encoding="utf-8").replace(";В работе;", ";Ответ дан;"), encoding="utf-8")
+    procs = [cli_load(f, db) for f in (first, again, newer)]
+    outs = [p.communicate(timeout=180) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 3, [o[1][-1000:] for o in outs]
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*), count(DISTINCT appeal_id) FROM appeals").fetchone() == (700, 700)
+        open_now = con.execute("SELECT count(*) FROM appeals WHERE external_id LIKE 'S-%' AND status = 'in_progress'")
+        assert open_now.fetchone() == (0,)
+    finally:
+        con.close()
+    appeals, log = counts(db)
+    assert sum(loaded for _, _, loaded, *_ in log[1:]) == 400 and accounted(log)
+
+
 def limited(max_bytes: int):
     """preexec_fn: files this process writes may not grow past `max_bytes` (EFBIG, like a full disk)."""
     def apply():
