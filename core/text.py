@@ -33,4 +33,6 @@ def stems(cleaned: pl.Series) -> pl.Series:
     vocab = words.explode().drop_nulls().unique()
     vocab = vocab.filter(vocab.str.len_chars() > 1)
     mapping = dict(zip(vocab.to_list(), stemmer().stemWords(vocab.to_list())))
-    return words.list.eval(pl.element().replace_strict(mapping, default=None)).list.drop_nulls().list.join(" ")
+    # return_dtype: a batch with no word of two letters has an empty mapping, whose replacement is not typed.
+    return (words.list.eval(pl.element().replace_strict(mapping, default=None, return_dtype=pl.String))
+            .list.drop_nulls().list.join(" "))

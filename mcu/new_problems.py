@@ -19,6 +19,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 from core import text
 from core.reference import limits
 
+UNKNOWN_THEME = "Не определено"
 MAX_TEXTS = 3000     # pairwise similarities of n texts: n² numbers — a bounded, interactive cost
 # Words of politeness and of asking, in every appeal: they would join unrelated texts.
 STOP_STEMS = {"добр", "ден", "здравств", "здравствуйт", "прош", "просим", "уважа", "пожалуйст", "котор", "эт",
@@ -71,9 +72,11 @@ def groups(texts: pl.DataFrame, settings: Settings) -> pl.DataFrame:
         return pl.DataFrame(schema=schema)
     stems, words = _words(texts["text"], texts["place"] if "place" in texts.columns else None)
     try:
-        # No cut of words found in most texts: when the new problem is most of the texts in scope, those are its
-        # own words. Words every appeal uses are the stop list's; inverse document frequency weighs the rest.
-        vec = TfidfVectorizer(token_pattern=r"\S+", min_df=2, sublinear_tf=True)
+        # Within one theme, words found in over half of its texts are its usual business (a category that grows
+        # every winter has a name already): they are cut. Among texts no theme was found for there is no usual
+        # business: when a new problem is most of them, those words are its own, and nothing is cut.
+        unplaced = "theme" in texts.columns and bool((texts["theme"] == UNKNOWN_THEME).all())
+        vec = TfidfVectorizer(token_pattern=r"\S+", min_df=2, max_df=1.0 if unplaced else 0.5, sublinear_tf=True)
         x = vec.fit_transform(stems)
     except ValueError:      # no word occurs twice: nothing to group
         return pl.DataFrame(schema=schema)

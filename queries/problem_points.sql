@@ -25,9 +25,10 @@
 --   overdue      = overdue as of $as_of / appeals with a deadline, from $min_base such appeals.
 -- rank(): equal scores share a place; the order within a place is by count, settlement and topic.
 -- Appeals with no settlement point nowhere and are left out (of the territory's rate, too); at the subtheme
--- level, appeals with no subtheme are left out (they count at the theme level). Appeals with no theme
--- («Не определено») are left out too: no vote can be put on «no theme», and a cell of them only says that
--- an export came without themes; their similar texts are grouped on the «Новые проблемы» tab instead.
+-- level, appeals with no subtheme are left out (they count at the theme level). At the theme level appeals
+-- with no theme («Не определено») are left out too: no vote can be put on «no theme», and a cell of them only
+-- says that an export came without themes (their similar texts are grouped on the «Новые проблемы» tab). At
+-- the subtheme level an export's category no list maps to a theme yet has a name, and stays.
 WITH params AS (
     SELECT CAST($date_from AS DATE) AS d_from, CAST($date_to AS DATE) AS d_to,
            date_diff('day', CAST($date_from AS DATE), CAST($date_to AS DATE)) + 1 AS len,
@@ -52,7 +53,7 @@ WITH params AS (
                                                          + greatest($history_days, 366) AS INTEGER)
       AND received_at < CAST($date_to AS DATE) + 1
       AND settlement_id IS NOT NULL
-      AND theme <> 'Не определено'
+      AND ($level = 'subtheme' OR theme <> 'Не определено')
       AND ($sources IS NULL OR list_contains($sources, source))
       AND ($themes IS NULL OR list_contains($themes, theme))
       AND ($executors IS NULL OR list_contains($executors, executor_id))

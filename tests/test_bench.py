@@ -75,9 +75,13 @@ def test_floors_give_the_query_figures_on_the_demo(demo_db, name):
     floor, query = floor_and_query(demo_db, name, FILTERS | PAGE_QUERIES[name])
     assert floor == query
     assert all(row[2] for row in floor)   # figures to compare (in both periods)
+    if name == "map_density":             # a grid of many cells, points in them: a figure that could differ
+        appeals = SAME_FIGURES[name].index("appeals")      # no period column: rows are the figures alone
+        assert len(floor) > 30 and sum(r[appeals] for r in floor) > 500
 
 
-@pytest.mark.parametrize("name", sorted(SAME_FIGURES))
+# The holidays move deadlines, not places: the map's density (the fixture has no coordinates) is left to the demo.
+@pytest.mark.parametrize("name", sorted(set(SAME_FIGURES) - {"map_density"}))
 def test_floors_give_the_query_figures_across_the_may_holidays(tmp_path, name):
     db = build_db(tmp_path / "fx.duckdb", monitoring.rows())
     given = PAGE_QUERIES[name] | monitoring.C | monitoring.P | {"as_of": monitoring.AS_OF}

@@ -121,6 +121,18 @@ def test_appeals_without_a_theme_are_no_problem_point(make_db):
     assert points(db).select("settlement_id", "theme").rows() == [("neozhidanny", "ЖКХ")]
 
 
+def test_a_named_category_without_a_theme_is_a_point_at_the_subtheme_level(make_db):
+    # An export's category no list maps to a theme yet («Бродячие собаки»): at the theme level it is «Не
+    # определено» and left out, at the subtheme level it has a name a vote can be put on, and stays.
+    may = dt.date(2026, 5, 1)
+    dogs = [r | {"subtheme": "Бродячие собаки"} for r in cell("neozhidanny", "Не определено", 6, may, 4)]
+    db = make_db(dogs + [r | {"subtheme": "Ремонт дороги"} for r in cell("askiz", "Дороги", 30, may)])
+    set_population(db, {"neozhidanny": 300, "askiz": 6000})
+    assert points(db).is_empty()
+    assert points(db, "subtheme").select("settlement_id", "theme", "topic", "appeals").rows() == [
+        ("neozhidanny", "Не определено", "Бродячие собаки", 6)]
+
+
 # --- hand-made cells: the cell's own history ----------------------------------------------------------------
 
 @pytest.fixture(scope="module")
