@@ -79,8 +79,24 @@ def build_large(path: Path, rows: int) -> int:
     return big.height
 
 
-def write_pos_export(path: Path, rows: int) -> None:
-    """A ПОС cabinet export (UTF-8, `;`) with `rows` messages in the shape the pos profile reads."""
+REAL_POS = ROOT.parent / "shared" / "realdata" / "pos_kursk_messages_2022.csv"
+
+
+def real_texts(rows: int) -> list[str]:
+    """`rows` texts of two to four sentences drawn (seed 7) from the real ПОС messages: every row its own text, as
+    in a real export, where the demo's texts repeat a few thousand templates (and the mask reads each once)."""
+    import random
+    import re
+
+    messages = pl.read_csv(REAL_POS, infer_schema_length=0)["Текст Сообщения"].drop_nulls().to_list()
+    sentences = [x.strip() for m in messages for x in re.split(r"(?<=[.!?])\s+", m) if len(x.strip()) > 20]
+    rnd = random.Random(7)
+    return [" ".join(rnd.choices(sentences, k=rnd.randint(2, 4))) for _ in range(rows)]
+
+
+def write_pos_export(path: Path, rows: int, texts: list[str] | None = None) -> None:
+    """A ПОС cabinet export (UTF-8, `;`) with `rows` messages in the shape the pos profile reads; `texts` in place
+    of the demo's when given."""
     demo = generate(seed=7, years=2, end=END).filter(pl.col("source") == "pos")
     names = dict(pl.read_csv(ROOT / "data" / "reference" / "settlements.csv").select("settlement_id", "name")
                  .iter_rows())
@@ -103,7 +119,7 @@ def write_pos_export(path: Path, rows: int) -> None:
                 f"{i + 1}", r["received_at"].strftime("%d.%m.%Y %H:%M"), r["theme"], r["subtheme"],
                 "Ответ дан" if r["answered_at"] else "В работе", r["due_at"].strftime("%d.%m.%Y"),
                 r["answered_at"].strftime("%d.%m.%Y %H:%M") if r["answered_at"] else "", executors[r["executor_id"]],
-                names[r["settlement_id"]], r["address"], r["rating"] or "", r["text"],
+                names[r["settlement_id"]], r["address"], r["rating"] or "", texts[i] if texts else r["text"],
             ])
 
 
@@ -130,9 +146,10 @@ def floor_time(con, name: str, extra: dict, repeat: int) -> float:
     return timed(lambda: con.execute(sql, params).fetchall(), repeat)
 
 
-def bench_load(folder: Path, rows: int, repeat: int) -> list[dict]:
+def bench_load(folder: Path, rows: int, repeat: int, real: bool = False) -> list[dict]:
     export = folder / "pos_export.csv"
-    write_pos_export(export, rows)
+    write_pos_export(export, rows, real_texts(rows) if real else None)
+    kind = " (тексты из реальных предложений ПОС, все разные)" if real else ""
 
     def raw():
         con = duckdb.connect(":memory:", config=DUCKDB_CONFIG)
@@ -148,7 +165,7 @@ def bench_load(folder: Path, rows: int, repeat: int) -> list[dict]:
     t = statistics.median(r["seconds"] for r in runs)
     peak = max(r["peak_mb"] for r in runs)
     return [{"что": f"read_csv DuckDB, {fmt.num(rows)} строк (база)", "секунд": base, "отношение": 1.0},
-            {"что": f"наша загрузка ПОС, {fmt.num(rows)} строк", "секунд": t, "отношение": t / base,
+            {"что": f"наша загрузка ПОС, {fmt.num(rows)} строк{kind}", "секунд": t, "отношение": t / base,
              "пик памяти, МБ": peak}]
 
 
@@ -203,6 +220,8 @@ def main(argv=None) -> int:
     parser.add_argument("--export-rows", type=int, default=100_000, help="строк в выгрузке для замера загрузки")
     parser.add_argument("--repeat", type=int, default=3, help="повторов; берётся медиана")
     parser.add_argument("--daily-rows", type=int, default=1_000, help="строк в ежедневной выгрузке в большую базу")
+    parser.add_argument("--real-texts", action="store_true",
+                        help="тексты выгрузки — из предложений реальных сообщений ПОС (../shared/realdata), все разные")
     parser.add_argument("--only", choices=["queries", "load", "classify", "daily"], action="append",
                         help="только эти замеры (можно несколько раз); без него — все")
     args = parser.parse_args(argv)
@@ -217,7 +236,7 @@ def main(argv=None) -> int:
             results += bench_queries(folder / "big.duckdb", args.repeat)
         if "load" in only:
             print(f"Готовлю выгрузку ПОС на {fmt.num(args.export_rows)} строк…", file=sys.stderr)
-            results += bench_load(folder, args.export_rows, args.repeat)
+            results += bench_load(folder, args.export_rows, args.repeat, args.real_texts)
         if "classify" in only:
             results += bench_classify(args.export_rows, args.repeat)
         if "daily" in only:

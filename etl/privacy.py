@@ -75,12 +75,24 @@ _FLAG = "|".join([
     rf"{_W}\s+[А-ЯЁ][а-яё]",                        # a capitalised pair: «Петров Иван», «Анне Сидоровой»
     _PATR, _INIT, rf"{_W}\s+[А-ЯЁ]\.",
     r"(?i:зовут|звать|мо[её]\s+имя)",
-    r"(?i:сосед|сын|доч|мам|пап|муж|жен|внук|внучк|бабушк|дедушк|дед|отец|отц|мать|матер|брат|сестр|вдов"
-    r"|гражданин|гражданк|заявител|мастер|слесар|водител|врач|фельдшер|учител|воспитател|директор|начальник"
-    r"|глав|участков|диспетчер|председател|сотрудник|управляющ|специалист|инспектор|уважаем|здравствуй|добрый"
-    r"|автор|звонил|пишет|обратил|я|это|для|день|вечер|утро)[а-яё]*[\s,]+[А-ЯЁ][а-яё]",
     r"^[А-ЯЁ][а-яё]+(?:\s+[А-ЯЁ][а-яё]+)?[,!]",     # «Кирилл, спасибо…», «Ольга Николаевна, добрый день»
 ])
+# A word for a person (or a greeting) right before a capitalised word: «соседка Иванова», «я Петров», «Здравствуйте,
+# Ольга» — a cue (any case, inside a word too) and lower-case letters, then spaces or commas, then the capital.
+# Looked for backwards from each capitalised word, not as (?i:cue|…)[а-яё]*[\s,]+[А-ЯЁ][а-яё] at every position of
+# the text: the same sentences flagged (checked on 54 000 real and 200 000 random ones), 20 times faster.
+_CUES = ("сосед|сын|доч|мам|пап|муж|жен|внук|внучк|бабушк|дедушк|дед|отец|отц|мать|матер|брат|сестр|вдов"
+         "|гражданин|гражданк|заявител|мастер|слесар|водител|врач|фельдшер|учител|воспитател|директор|начальник"
+         "|глав|участков|диспетчер|председател|сотрудник|управляющ|специалист|инспектор|уважаем|здравствуй|добрый"
+         "|автор|звонил|пишет|обратил|я|это|для|день|вечер|утро").split("|")
+_BEFORE_CAPITAL = re.compile(r"[\s,]+(?=[А-ЯЁ][а-яё])")
+_CUE_REVERSED = re.compile(r"[а-яё]*?(?i:" + "|".join(c[::-1] for c in _CUES) + ")")
+
+
+def _cue_before_capital(text: str) -> bool:
+    return any(_CUE_REVERSED.match(text[:m.start()][::-1]) for m in _BEFORE_CAPITAL.finditer(text))
+
+
 # Name patterns the NER may miss (Python re), each with how its match is checked against the context:
 # "person" always a name, "initials" unless a street word stands right before it («им. А.С. Пушкина»),
 # "context" unless a street or an organisation word comes before it.
@@ -277,8 +289,11 @@ def _name_spans(text: str, ner_spans) -> list[tuple[int, int]]:
 # abbreviation («ул. Евгения Носова», «д. 5»): NER reads a name with the words around it.
 _ABBREVIATIONS = ("ул", "пр", "пер", "пл", "д", "г", "с", "п", "х", "кв", "им", "ст", "обл", "р-н", "тел", "т",
                   "пос", "мкр", "наб", "просп", "корп", "стр", "др", "пр-т", "пр-кт", "б-р", "м", "ж", "руб", "тыс")
-_SENTENCE_END = re.compile("".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS)
-                           + r"(?<=[а-яёa-z0-9)»\"\]])[.!?…]+(?=\s)")
+# The punctuation first, its look-behinds after it (shifted by the one character): the regex engine then looks
+# only at . ! ? … in a text, not at 30 look-behinds at every position (20 000 texts: 2,4 → 0,07 s, the same ends).
+_END = "[.!?…]"
+_SENTENCE_END = re.compile(_END + rf"(?<=[а-яёa-z0-9)»\"\]]{_END})"
+                           + "".join(rf"(?<!\b{a}{_END})" for a in _ABBREVIATIONS) + _END + r"*(?=\s)")
 
 
 def _sentences(text: str):
@@ -290,7 +305,8 @@ def _sentences(text: str):
 
 
 def _needs_ner(piece: str) -> bool:
-    return bool(_FLAG_RE.search(piece)) or any(_name_kind(m.group()) for m in _CAP_WORD.finditer(piece))
+    return (bool(_FLAG_RE.search(piece)) or _cue_before_capital(piece)
+            or any(_name_kind(m.group()) for m in _CAP_WORD.finditer(piece)))
 
 
 # NER's finds per sentence and the masked form of each text, kept for the process: an export repeats
