@@ -352,6 +352,49 @@ def mask_names(texts: list[str]) -> list[str]:
     return out
 
 
+# A large batch is masked by two processes, half each: on real texts (every row its own) NER and the name checks
+# are nearly all of a load, and the machine has two cores. The second process (`python -m etl.privacy`, texts in
+# and out as JSON) is started for the batch and ends with it, so nothing lingers beside the app; its start and
+# the models' load (~2 s) are why small batches stay in this process. A text's mask depends on it alone, so the
+# halves come out as one batch would; if the second process fails, this one masks its half too.
+PARALLEL_MIN = 5_000
+
+
+def _mask_names_parallel(texts: list[str]) -> list[str]:
+    if len(texts) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+        return mask_names(texts)
+    import json
+    import subprocess
+    import sys
+
+    half = len(texts) // 2
+    child = subprocess.Popen([sys.executable, "-m", "etl.privacy"], cwd=ROOT, stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE)
+    payload = json.dumps(texts[half:], ensure_ascii=False).encode("utf-8")
+
+    def feed():
+        try:
+            child.stdin.write(payload)
+            child.stdin.close()
+        except OSError:     # the child is gone: its half is masked here below
+            pass
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()      # while the child starts, this process masks its own half
+    try:
+        first = mask_names(texts[:half])
+        out = child.stdout.read()
+        writer.join()
+        second = json.loads(out) if child.wait() == 0 and out else None
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    if not isinstance(second, list) or len(second) != len(texts) - half:
+        second = mask_names(texts[half:])
+    return first + second
+
+
 def _mask_names_series(s: pl.Series) -> pl.Series:
     if s.dtype != pl.String:
         return s
@@ -363,7 +406,7 @@ def _mask_names_series(s: pl.Series) -> pl.Series:
     unique = list(dict.fromkeys(values))      # columns of rejected rows repeat their values many times
     with _lock:
         new = [v for v in unique if v not in _masked]
-    for value, masked in zip(new, mask_names(new)):
+    for value, masked in zip(new, _mask_names_parallel(new)):
         with _lock:
             _remember(_masked, value, masked)
     with _lock:
@@ -447,3 +490,12 @@ def hash_expr(expr: pl.Expr, ignore: str | None = None) -> pl.Expr:
         key = pl.when(key.str.contains(ignore)).then(None).otherwise(key)
     s = salt()
     return key.map_elements(lambda v: hashlib.sha256(f"{s}\x1f{v}".encode()).hexdigest()[:32], return_dtype=pl.String)
+
+
+if __name__ == "__main__":
+    # The second process of _mask_names_parallel: a JSON list of texts in, their masks out.
+    import json
+    import sys
+
+    sys.stdout.buffer.write(json.dumps(mask_names(json.loads(sys.stdin.buffer.read())), ensure_ascii=False)
+                            .encode("utf-8"))

@@ -246,3 +246,25 @@ def test_the_fast_sentence_tests_flag_and_split_as_the_plain_regexes_did():
     fast = [bool(p._FLAG_RE.search(s)) or p._cue_before_capital(s) for s in sentences]
     assert fast == [bool(plain_flag.search(s)) for s in sentences]
     assert 500 < sum(fast) < len(sentences) - 500      # both ways occur
+
+
+def test_a_large_batch_is_masked_in_two_processes_as_in_one(monkeypatch):
+    # etl.privacy masks half of a large batch in a second process: the masks must be exactly those of one process,
+    # and a second process that fails leaves its half to this one, never unmasked.
+    import sys
+
+    from etl import privacy as p
+
+    texts = [json.loads(line)["text"] for line in SENTENCES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    alone = p.mask_names(texts)
+    assert sum("[ФИО]" in t for t in alone) > 100
+    monkeypatch.setattr(p, "PARALLEL_MIN", 10)
+    here = []
+    mask_here = p.mask_names
+    monkeypatch.setattr(p, "mask_names", lambda batch: here.append(len(batch)) or mask_here(batch))
+    assert p._mask_names_parallel(texts) == alone
+    assert here == [len(texts) // 2]                            # the other half was masked by the second process
+    here.clear()
+    monkeypatch.setattr(sys, "executable", "/bin/false")       # the second process exits at once with 1
+    assert p._mask_names_parallel(texts) == alone
+    assert here == [len(texts) // 2, len(texts) - len(texts) // 2]
