@@ -34,10 +34,16 @@ def apply_schema(con) -> None:
                            AND table_name = 'appeals' AND constraint_type = 'PRIMARY KEY'""").fetchall()[0][0]
     if keyed:
         con.execute("ALTER TABLE appeals RENAME TO appeals_keyed")
+    stored = con.execute("SELECT max(value) FROM meta WHERE key = 'schema'").fetchall()[0][0] \
+        if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta'").fetchall()[0][0] else None
     con.execute(SCHEMA.read_text(encoding="utf-8"))
     if keyed:
         con.execute("INSERT INTO appeals BY NAME SELECT * FROM appeals_keyed")
         con.execute("DROP TABLE appeals_keyed")
+    if stored is not None and stored != schema_version():
+        # Another version's schema: its day indexes may follow another definition. refresh_derived computes only
+        # the rows without one, so they are emptied once here and all computed afresh by the next refresh.
+        con.execute("UPDATE appeals SET received_widx = NULL WHERE received_widx IS NOT NULL")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [schema_version()])
 
 

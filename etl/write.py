@@ -126,6 +126,9 @@ def _merge_sql(said: set[str], known: str = "appeals") -> str:
         LEFT JOIN {known} t USING (appeal_id)"""
 
 
+DAY_INDEXES = ("received_widx", "due_widx", "answered_widx")   # recomputed for a written row (refresh_derived)
+
+
 def _write_appeals(con, frame: pl.DataFrame, said: set[str]) -> tuple[int, int, int]:
     """Insert new appeals, merge known ones (see _merge_sql), leave unchanged ones: (loaded, updated, duplicate).
     `frame` comes in the order appeals are stored in: by received_at, then appeal_id."""
@@ -173,7 +176,11 @@ def _write_appeals(con, frame: pl.DataFrame, said: set[str]) -> tuple[int, int, 
         con.execute("""DELETE FROM appeals WHERE rowid IN (
                            SELECT t.rowid FROM appeals t SEMI JOIN stage_class c
                            ON c.appeal_id = t.appeal_id AND c.cls = 'updated')""")
-    kept = ["same_problem", "repeat_basis", "repeat_received_at"]
+    # Every stored column the file does not write (the repeat facts, and any a later schema adds) is carried over
+    # from the stored row, not emptied: read from the table itself, so a new column cannot be forgotten here.
+    kept = [c for (c,) in con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'appeals' "
+                                      "AND database_name = current_database() ORDER BY column_index").fetchall()
+            if c not in APPEAL_COLUMNS and c not in DAY_INDEXES]
     con.execute(f"""
         INSERT INTO appeals ({cols}, {', '.join(kept)})
         SELECT {', '.join('s.' + c for c in APPEAL_COLUMNS)}, {', '.join('k.' + c for c in kept)}

@@ -223,3 +223,21 @@ def test_an_appeals_table_with_the_old_primary_key_is_copied_once_without_it(tmp
               "", "нет"]]
     load_file(write_csv(tmp_path / "b.csv", HEADER, again), db=db, source="pos")
     assert repeats(db) == {"pos:P-1": False, "pos:P-2": False, "pos:P-3": False, "pos:P-4": True}
+
+
+def test_an_upgrade_recomputes_day_indexes_another_version_stored(tmp_path):
+    # refresh_derived computes day indexes only for rows without one; a database another version wrote may hold
+    # indexes by another definition (or a calendar since corrected): the upgrade empties them once, all recomputed.
+    from etl.build import upgrade
+
+    db = tmp_path / "mcu.duckdb"
+    load_file(write_csv(tmp_path / "a.csv", HEADER, FULL), db=db, source="pos")
+    con = duckdb.connect(str(db))
+    right = con.execute("SELECT appeal_id, received_widx, due_widx, answered_widx FROM appeals ORDER BY 1").fetchall()
+    con.execute("UPDATE meta SET value = 'older-version' WHERE key = 'schema'")
+    con.execute("UPDATE appeals SET received_widx = received_widx + 7, due_widx = due_widx + 7")
+    con.close()
+    assert upgrade(db) is True
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT appeal_id, received_widx, due_widx, answered_widx FROM appeals ORDER BY 1").fetchall() == right
+    con.close()

@@ -207,3 +207,18 @@ def test_an_appeal_is_stored_once_however_often_its_item_comes(tmp_path):
     assert table(db, ids) == [(4, 4)]
     assert table(db, "SELECT external_id, status FROM appeals ORDER BY 1") == [
         ("P-1", "answered"), ("P-2", "closed"), ("P-3", "answered"), ("P-4", "answered")]
+
+
+def test_an_update_keeps_a_stored_column_the_loader_does_not_write(tmp_path):
+    """An updated item's row is deleted and written again (no key index): every stored column the file does not
+    write — the repeat facts, or one a later schema adds — is carried over, never emptied."""
+    db = tmp_path / "mcu.duckdb"
+    load_file(write_csv(tmp_path / "a.csv", HEADER, FULL), db=db, source="pos")
+    con = duckdb.connect(str(db))
+    con.execute("ALTER TABLE appeals ADD COLUMN curator_note VARCHAR")
+    con.execute("UPDATE appeals SET curator_note = 'проверено на выезде' WHERE external_id = 'P-3'")
+    con.close()
+    answered = [*FULL[2][:4], "Ответ дан", FULL[2][5], "15.01.2025 10:00", *FULL[2][7:]]
+    assert counts(load_file(write_csv(tmp_path / "b.csv", HEADER, [answered]), db=db, source="pos")) == (1, 0, 1, 0, 0)
+    assert table(db, "SELECT external_id, status, curator_note FROM appeals ORDER BY 1") == [
+        ("P-1", "answered", None), ("P-2", "closed", None), ("P-3", "answered", "проверено на выезде")]
