@@ -153,6 +153,10 @@ def _one_blas_thread():
     """NER's small matrix products on one BLAS thread: OpenBLAS's threads wait for each other on a busy
     machine (818 sentences: 10,7 s on two threads, 1,2 s on one — the same finds)."""
     from threadpoolctl import threadpool_limits
+    # The limit reaches only a BLAS already loaded: numpy (with the NER) is loaded first. Limited from inside the
+    # first NER call, it limited nothing, and OpenBLAS's idle threads spun on the second core a whole load long
+    # (10 000 real texts: 5,4 s and 8,5 s of CPU; limited, 5,3 s of CPU).
+    _ner()
     return threadpool_limits(limits=1, user_api="blas")
 
 
@@ -369,7 +373,7 @@ def _mask_names_parallel(texts: list[str]) -> list[str]:
 
     half = len(texts) // 2
     child = subprocess.Popen([sys.executable, "-m", "etl.privacy"], cwd=ROOT, stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE)
+                             stdout=subprocess.PIPE, env=os.environ | {"OPENBLAS_NUM_THREADS": "1"})
     payload = json.dumps(texts[half:], ensure_ascii=False).encode("utf-8")
 
     def feed():
