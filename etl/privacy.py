@@ -372,8 +372,11 @@ def _mask_names_parallel(texts: list[str]) -> list[str]:
     import sys
 
     half = len(texts) // 2
-    child = subprocess.Popen([sys.executable, "-m", "etl.privacy"], cwd=ROOT, stdin=subprocess.PIPE,
-                             stdout=subprocess.PIPE, env=os.environ | {"OPENBLAS_NUM_THREADS": "1"})
+    try:
+        child = subprocess.Popen([sys.executable, "-m", "etl.privacy"], cwd=ROOT, stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, env=os.environ | {"OPENBLAS_NUM_THREADS": "1"})
+    except OSError:         # no second process to be had: all of it here
+        return mask_names(texts)
     payload = json.dumps(texts[half:], ensure_ascii=False).encode("utf-8")
 
     def feed():
@@ -389,7 +392,10 @@ def _mask_names_parallel(texts: list[str]) -> list[str]:
         first = mask_names(texts[:half])
         out = child.stdout.read()
         writer.join()
-        second = json.loads(out) if child.wait() == 0 and out else None
+        try:
+            second = json.loads(out) if child.wait() == 0 and out else None
+        except ValueError:      # cut short: its half is masked here below
+            second = None
     finally:
         if child.poll() is None:
             child.kill()

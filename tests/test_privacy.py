@@ -268,3 +268,7 @@ def test_a_large_batch_is_masked_in_two_processes_as_in_one(monkeypatch):
     monkeypatch.setattr(sys, "executable", "/bin/false")       # the second process exits at once with 1
     assert p._mask_names_parallel(texts) == alone
     assert here == [len(texts) // 2, len(texts) - len(texts) // 2]
+    here.clear()
+    monkeypatch.setattr(sys, "executable", "/nonexistent/python")   # none can be started at all
+    assert p._mask_names_parallel(texts) == alone
+    assert here == [len(texts)]
