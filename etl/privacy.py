@@ -316,13 +316,15 @@ def _needs_ner(piece: str) -> bool:
 # NER's finds per sentence and the masked form of each text, kept for the process: an export repeats
 # sentences («Спасибо!», a template's line) and polars hands a column to the mask in several batches, each
 # holding most of the column's distinct values (a 100 000-row export ran NER on the same addresses 16 times).
+# Texts are long (a cached Cyrillic text is ~1,7 KB with its mask): fewer of them are kept than sentences.
 _CACHE_LIMIT = 200_000
+_TEXT_CACHE_LIMIT = 20_000
 _ner_found: dict[str, list] = {}
 _masked: dict[str, str] = {}
 
 
-def _remember(cache: dict, key, value) -> None:
-    if len(cache) >= _CACHE_LIMIT:
+def _remember(cache: dict, key, value, limit: int = _CACHE_LIMIT) -> None:
+    if len(cache) >= limit:
         cache.clear()
     cache[key] = value
 
@@ -405,25 +407,34 @@ def _mask_names_parallel(texts: list[str]) -> list[str]:
     return first + second
 
 
+# Distinct texts masked at a time. A regional export holds a million texts, each its own: all of them at once
+# as Python strings (the list, the second process's JSON both ways, the masks) took 6,6 GB; a part at a time,
+# with the masks gathered in Arrow, holds one part. (Each part starts its own second process: ~1 s a part.)
+MASK_CHUNK = 100_000
+
+
 def _mask_names_series(s: pl.Series) -> pl.Series:
     if s.dtype != pl.String:
         return s
     candidate = s.str.contains("[А-ЯЁ][а-яё]").fill_null(False)
     if not candidate.any():
         return s
-    idx = candidate.arg_true()
-    values = s.gather(idx).to_list()
-    unique = list(dict.fromkeys(values))      # columns of rejected rows repeat their values many times
-    with _lock:
-        new = [v for v in unique if v not in _masked]
-    for value, masked in zip(new, _mask_names_parallel(new)):
+    distinct = s.filter(candidate).unique(maintain_order=True)   # rejected rows' columns repeat their values
+    parts = []
+    for offset in range(0, len(distinct), MASK_CHUNK):
+        chunk = distinct.slice(offset, MASK_CHUNK).to_list()
         with _lock:
-            _remember(_masked, value, masked)
-    with _lock:
-        known = {v: _masked.get(v) for v in unique}
-    missing = [v for v, m in known.items() if m is None]   # dropped by a full cache meanwhile
-    known.update(zip(missing, mask_names(missing)))
-    return s.scatter(idx, pl.Series([known[v] for v in values], dtype=pl.String))
+            known = [_masked.get(v) for v in chunk]
+        todo = [v for v, m in zip(chunk, known) if m is None]
+        fresh = _mask_names_parallel(todo) if todo else []
+        with _lock:
+            for value, masked in zip(todo, fresh):
+                _remember(_masked, value, masked, _TEXT_CACHE_LIMIT)
+        fresh = iter(fresh)
+        parts.append(pl.Series([m if m is not None else next(fresh) for m in known], dtype=pl.String))
+    masks = pl.DataFrame({"v": distinct, "m": pl.concat(parts)})
+    found = pl.DataFrame({"v": s}).join(masks, on="v", how="left", maintain_order="left")["m"]
+    return pl.select(pl.when(pl.lit(candidate)).then(pl.lit(found)).otherwise(pl.lit(s))).to_series().alias(s.name)
 
 
 # A source column that holds the applicant whatever its content («Заявитель», «Телефон заявителя», «E-mail

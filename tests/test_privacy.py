@@ -272,3 +272,19 @@ def test_a_large_batch_is_masked_in_two_processes_as_in_one(monkeypatch):
     monkeypatch.setattr(sys, "executable", "/nonexistent/python")   # none can be started at all
     assert p._mask_names_parallel(texts) == alone
     assert here == [len(texts)]
+
+
+def test_a_column_is_masked_a_part_at_a_time_as_all_at_once(monkeypatch):
+    # etl.privacy masks a column's distinct texts a part at a time (memory): every row must get its text's mask,
+    # repeats, empty cells and texts without a capitalised word included, whatever the size of a part.
+    from etl import privacy as p
+
+    texts = [json.loads(line)["text"] for line in SENTENCES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    column = pl.Series("text", texts + texts[:40] + [None, "", "нет заглавных букв, тел. нет"] + texts[::-1])
+    expected = [None if t is None else (p.mask_names([t])[0] if re.search("[А-ЯЁ][а-яё]", t) else t)
+                for t in column.to_list()]
+    assert sum("[ФИО]" in (t or "") for t in expected) > 100
+    for part in (7, 100, 100_000):
+        monkeypatch.setattr(p, "MASK_CHUNK", part)
+        p._masked.clear()
+        assert p._mask_names_series(column).to_list() == expected
