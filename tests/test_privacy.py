@@ -288,3 +288,20 @@ def test_a_column_is_masked_a_part_at_a_time_as_all_at_once(monkeypatch):
         monkeypatch.setattr(p, "MASK_CHUNK", part)
         p._masked.clear()
         assert p._mask_names_series(column).to_list() == expected
+
+
+def test_a_long_column_is_cleaned_in_parts_as_in_one_pass(monkeypatch):
+    # etl.frames cleans and masks a column of many distinct texts a part of rows at a time (memory): each row
+    # gets what one pass over the whole column gives it, repeats and empty cells included.
+    from etl import frames
+    from etl.privacy import mask_expr
+
+    texts = [json.loads(line)["text"] for line in SENTENCES.read_text(encoding="utf-8").splitlines() if line.strip()]
+    df = pl.DataFrame({"t": texts + [None] + texts[:30] + texts[::-1]})
+    whole = df.select(frames._per_distinct(pl.col("t"), mask_expr))["t"].to_list()
+    assert sum("[ФИО]" in (t or "") for t in whole) > 100 and whole[len(texts)] is None
+    monkeypatch.setattr(frames, "ROWS_PART", 7)
+    calls = []
+    monkeypatch.setattr(pl.Series, "slice", lambda self, *a, _orig=pl.Series.slice: calls.append(a) or _orig(self, *a))
+    assert df.select(frames._per_distinct(pl.col("t"), mask_expr))["t"].to_list() == whole
+    assert [a for a in calls if a[1] == 7] == [(o, 7) for o in range(0, df.height, 7)]   # in parts of 7 rows
