@@ -8,6 +8,9 @@ import polars as pl
 
 from core.settings import REFERENCE_DIR
 
+# The theme of an appeal no list or model could place (themes.csv has it): kept apart from every real theme.
+UNKNOWN_THEME = "Не определено"
+
 # table name -> file in data/reference; order matters only for readability.
 REFERENCE_TABLES = {
     "sources": "sources.csv",

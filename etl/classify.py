@@ -29,6 +29,7 @@ from etl.privacy import mask_expr
 from etl.reference import limits, reference_dir
 from core import text
 from core.settings import ROOT
+from core.reference import UNKNOWN_THEME
 from core.text import stems
 
 # scikit-learn, scipy and joblib are imported where they are used: a load whose every row has a theme (and the
@@ -39,7 +40,6 @@ CORRECTIONS = "theme_corrections.csv"
 CORRECTION_COLUMNS = ["appeal_id", "text", "theme", "suggested", "decided_at"]
 SEED = 42
 TEST_SHARE = 0.2
-UNKNOWN_THEME = "Не определено"
 FORMAT = 1   # bump when the saved model's layout changes: an older file is then retrained, never misread
 
 def model_path() -> Path:

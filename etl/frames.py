@@ -10,6 +10,7 @@ from etl.match import Unmatched, _executors, _predict_themes, _settlements, _the
 from etl.normalise import clean_text
 from etl.privacy import hash_expr, mask_expr, mask_flat_expr, personal_column
 from etl.stage import _deadlines
+from core.text import per_distinct
 
 APPEAL_COLUMNS = [
     "appeal_id", "source", "kind", "appeal_type", "external_id", "received_at", "due_at", "extended",
@@ -51,18 +52,11 @@ ROWS_PART = 50_000
 
 
 def _per_distinct(expr: pl.Expr, text_fn) -> pl.Expr:
-    """text_fn (row by row, text to text) computed once a distinct value: an export repeats its templates and
-    answers (the 1 M-row bench export cleans 6 986 texts, not a million)."""
-    def part(s: pl.Series) -> pl.Series:
-        done = pl.DataFrame({"v": s.unique()}).with_columns(out=text_fn(pl.col("v")))
-        return (pl.DataFrame({"v": s}).join(done, on="v", how="left", nulls_equal=True, maintain_order="left")
-                ["out"].alias(s.name))
-
-    def apply(s: pl.Series) -> pl.Series:
-        if len(s) <= ROWS_PART or s.n_unique() <= ROWS_PART:    # few distinct values: one pass is small
-            return part(s)
-        return pl.concat([part(s.slice(offset, ROWS_PART)) for offset in range(0, len(s), ROWS_PART)])
-    return expr.map_batches(apply, return_dtype=pl.String, is_elementwise=True)
+    """text_fn (an expression, text to text) computed once a distinct value (core.text.per_distinct)."""
+    def fn(distinct: pl.Series) -> pl.Series:
+        return pl.select(text_fn(pl.lit(distinct))).to_series()
+    return expr.map_batches(lambda s: per_distinct(s, fn, ROWS_PART), return_dtype=pl.String,
+                            is_elementwise=True)
 
 
 def _col(df, name, dtype):

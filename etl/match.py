@@ -12,8 +12,7 @@ from etl.normalise import NameMatcher, basic_key, settlement_key
 from etl.profile import Profile, ProfileError, norm_header
 from etl.read import FileRefused
 from core import fmt
-
-UNKNOWN_THEME = "Не определено"
+from core.reference import UNKNOWN_THEME
 
 
 DIM_LABELS = {"settlement": "Населённый пункт", "executor": "Исполнитель", "theme": "Тема",

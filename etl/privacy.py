@@ -23,6 +23,7 @@ from pathlib import Path
 
 import polars as pl
 
+from core.text import per_distinct
 from core.settings import ROOT
 
 SALT_FILE = ROOT / "data" / "salt.key"
@@ -459,16 +460,14 @@ def mask_expr(expr: pl.Expr) -> pl.Expr:
 
 
 def _mask_series(s: pl.Series) -> pl.Series:
-    """The patterns, then the names, on each distinct value once, put back on every row: an export repeats its
-    templates, addresses and answers (the 1 M-row bench export has 6 986 distinct texts: patterns 5,9 → 0,05 s)."""
-    distinct = pl.DataFrame({"v": s.unique()})
-    e = pl.col("v")
-    for pattern, repl in MASKS:
-        e = e.str.replace_all(pattern, repl)
-    masked = distinct.with_columns(m=e).with_columns(m=pl.col("m").map_batches(_mask_names_series,
-                                                                              return_dtype=pl.String))
-    return (pl.DataFrame({"v": s}).join(masked, on="v", how="left", nulls_equal=True, maintain_order="left")["m"]
-            .alias(s.name))
+    """The patterns, then the names, on each distinct value once (core.text.per_distinct; patterns on the 1 M-row
+    bench export: 5,9 → 0,05 s)."""
+    def fn(distinct: pl.Series) -> pl.Series:
+        e = pl.col("v")
+        for pattern, repl in MASKS:
+            e = e.str.replace_all(pattern, repl)
+        return pl.DataFrame({"v": distinct}).select(e.map_batches(_mask_names_series, return_dtype=pl.String))["v"]
+    return per_distinct(s, fn)
 
 
 def mask_flat_expr(expr: pl.Expr) -> pl.Expr:

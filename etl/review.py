@@ -24,8 +24,8 @@ from etl.read import FileRefused
 from etl.reference import add_reference, limits
 from core import fmt
 from core.settings import db_path
+from core.reference import UNKNOWN_THEME
 
-UNKNOWN_THEME = "Не определено"
 NEW = "__new__"          # the curator's «Принять как новый»
 LATER = "__later__"      # the curator leaves the value waiting
 DIMS = ("settlement", "executor", "theme")

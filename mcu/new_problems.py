@@ -17,9 +17,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from core import text
-from core.reference import limits
+from core.reference import UNKNOWN_THEME, limits
 
-UNKNOWN_THEME = "Не определено"
 MAX_TEXTS = 3000     # pairwise similarities of n texts: n² numbers — a bounded, interactive cost
 # Words of politeness and of asking, in every appeal: they would join unrelated texts.
 STOP_STEMS = {"добр", "ден", "здравств", "здравствуйт", "прош", "просим", "уважа", "пожалуйст", "котор", "эт",
