@@ -2,6 +2,7 @@
 
 Every cell arrives as text (Excel dates and times included), so one set of parsers serves csv and xlsx.
 """
+import codecs
 import csv
 import io
 import itertools
@@ -155,8 +156,39 @@ def _first_lines(text: str, n: int) -> list[str]:
         size *= 4
 
 
+# A csv larger than this that reads as UTF-8 as far as this is not decoded whole: polars reads its bytes and
+# checks them as it does (an invalid sequence fails its read, and the csv module then decodes the whole file as
+# before). Decoding 1 M rows cost 0,4 s and a text copy of the file (Cyrillic: twice its bytes).
+HEAD_BYTES = 1 << 20
+
+
+def _utf8_prefix(data: bytes, size: int) -> str | None:
+    """The first `size` bytes as UTF-8, a character cut at the end left out; None where they are not UTF-8."""
+    try:
+        return codecs.getincrementaldecoder("utf-8")().decode(data[:size], final=size >= len(data))
+    except UnicodeDecodeError:
+        return None
+
+
+def _head_decode(data: bytes) -> tuple[str, str, bool]:
+    """(text, encoding, whole): a large file whose first HEAD_BYTES read as UTF-8, at least as naturally as
+    cp1251, is judged by them (decode() judges by the first 20 000 characters too) and only they are decoded;
+    any other file is decoded whole by decode()."""
+    if len(data) > HEAD_BYTES and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) \
+            and b"\x00" not in data[:4096]:
+        head = _utf8_prefix(data, HEAD_BYTES)
+        if head and not head.isspace():
+            try:
+                cp = data[:20000].decode("cp1251")
+            except UnicodeDecodeError:
+                cp = None
+            if cp is None or _plausible(head) >= _plausible(cp):
+                return head, "utf-8", False
+    return (*decode(data), True)
+
+
 def _text_grid(data: bytes) -> tuple[Grid, "CsvText"]:
-    text, encoding = decode(data)
+    text, encoding, whole = _head_decode(data)
     if _looks_binary(text):
         raise FileRefused("Файл похож на двоичный, а не на таблицу CSV/Excel. Выгрузите данные заново в формате "
                           "XLSX или CSV и загрузите этот файл.")
@@ -164,7 +196,7 @@ def _text_grid(data: bytes) -> tuple[Grid, "CsvText"]:
         raise FileRefused("Файл пустой: в нём нет ни заголовков, ни строк. Проверьте, что выгрузка завершилась, "
                           "и выгрузите данные заново.")
     delimiter = sniff_delimiter(text)
-    source = CsvText(text, data, encoding, delimiter)
+    source = CsvText(text if whole else None, data, encoding, delimiter)
     return Grid(source.head(PEEK_ROWS)[0], encoding=encoding, delimiter=delimiter), source
 
 
@@ -182,27 +214,42 @@ class CsvText:
     def _reader(self, f):
         return csv.reader(f, delimiter=self.delimiter)
 
+    def _prefix(self, size: int) -> tuple[str, bool]:
+        """The text's first `size` characters or more, and whether that is all of it. A UTF-8 file not decoded
+        whole (HEAD_BYTES) is decoded as far as `size` bytes."""
+        if self.text is None and self.encoding == "utf-8":
+            text = _utf8_prefix(self.data, size * 4)
+            if text is not None:
+                return text, size * 4 >= len(self.data)
+        if self.text is None:
+            self._decode_whole()
+        return self.text[:size], size >= len(self.text)
+
+    def _decode_whole(self) -> None:
+        # The same bytes decode to the same text (a file not decoded whole may turn out not to be UTF-8 past
+        # its first megabyte: decode() then judges it whole, as it did every file before).
+        self.text, self.encoding = decode(self.data)
+
     def head(self, n: int) -> tuple[list[list[str]], int]:
         """The first n records, and where the text after them begins. Read from a prefix of the text (a
         StringIO of a large file is a copy of it): records that end before the prefix does are whole."""
-        if self.text is None:   # let go by body(): the same bytes decode to the same text
-            self.text = decode(self.data)[0]
         size = 1 << 16
         while True:
-            f = io.StringIO(self.text[:size], newline="")
+            text, whole = self._prefix(size)
+            f = io.StringIO(text, newline="")
             try:
                 rows = list(itertools.islice(self._reader(f), n))
             except csv.Error as e:
-                if size >= len(self.text):
+                if whole:
                     raise FileRefused(_CSV_ERROR.format(e)) from None
                 rows = None
-            if rows is not None and (size >= len(self.text) or f.tell() < size):
+            if rows is not None and (whole or f.tell() < len(text)):
                 return rows, f.tell()
             size *= 4
 
     def rows(self) -> list[list[str]]:
-        if self.text is None:   # let go by body(): the same bytes decode to the same text
-            self.text = decode(self.data)[0]
+        if self.text is None:   # let go by body(), or never decoded whole
+            self._decode_whole()
         try:
             return list(self._reader(io.StringIO(self.text, newline="")))
         except csv.Error as e:
@@ -217,7 +264,7 @@ class CsvText:
             return None
         _, start = self.head(header_idx + 1)
         if self.encoding in ("utf-8", "utf-8-sig"):   # the file's own bytes: no second encoded copy
-            skip = len(self.text[:start].encode("utf-8")) + (3 if self.encoding == "utf-8-sig" else 0)
+            skip = len(self._prefix(start)[0][:start].encode("utf-8")) + (3 if self.encoding == "utf-8-sig" else 0)
             raw = self.data[skip:]
         else:
             raw = self.text[start:].encode("utf-8")
@@ -437,7 +484,8 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
         body = all_rows.body(header_idx, names)
         if body is not None:
             return _csv_table(body, names, grid, header_idx, **all_rows.cells)
-        all_rows = all_rows.rows()
+        source, all_rows = all_rows, all_rows.rows()
+        grid.encoding = source.encoding   # judged on the whole file where it was not decoded whole
     header = all_rows[header_idx]
     names = _dedupe(list(header))
     width = len(names)
