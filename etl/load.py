@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl import review
+from etl import privacy, review
 from etl.build import update_database
 from etl.calendar import production_calendar
 from etl.deadlines import Deadlines
@@ -52,6 +52,10 @@ def _failure(e: Exception, file_name: str, db: Path) -> str:
             "Сообщите разработчикам и приложите файл.")
 
 
+# A file this large has texts enough that the mask will need its models: they load beside the reading.
+PRELOAD_BYTES = 32 << 20
+
+
 def _sha256(path: Path) -> str:
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
@@ -70,6 +74,8 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
     hashing = concurrent.futures.ThreadPoolExecutor(1)
     sha_of = hashing.submit(_sha256, path)
     hashing.shutdown(wait=False)
+    if path.exists() and path.stat().st_size >= PRELOAD_BYTES:
+        privacy.preload()
     try:
         det = detect(path, source=source, profile=profile, file_name=file_name)
         good, rejects, in_file_dups = stage(det)

@@ -258,10 +258,16 @@ def test_a_large_batch_is_masked_in_two_processes_as_in_one(monkeypatch):
     texts = [json.loads(line)["text"] for line in SENTENCES.read_text(encoding="utf-8").splitlines() if line.strip()]
     alone = p.mask_names(texts)
     assert sum("[ФИО]" in t for t in alone) > 100
-    monkeypatch.setattr(p, "PARALLEL_MIN", 10)
     here = []
     mask_here = p.mask_names
     monkeypatch.setattr(p, "mask_names", lambda batch: here.append(len(batch)) or mask_here(batch))
+    monkeypatch.setattr(p, "PARALLEL_MIN", 10)
+    # Too few sentences for NER to pay for a second process's start: all of it here.
+    assert p._ner_sentences(texts) < p.PARALLEL_MIN_SENTENCES
+    assert p._mask_names_parallel(texts) == alone
+    assert here == [len(texts)]
+    here.clear()
+    monkeypatch.setattr(p, "PARALLEL_MIN_SENTENCES", 10)
     assert p._mask_names_parallel(texts) == alone
     assert here == [len(texts) // 2]                            # the other half was masked by the second process
     here.clear()
