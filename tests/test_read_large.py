@@ -1,6 +1,9 @@
 """A large csv that reads as UTF-8 is not decoded whole (etl.read.HEAD_BYTES): polars reads its bytes. These
 tests hold that this reads every cell and row number as decoding the whole file did, and that a file which is
 UTF-8 only in its first megabyte still reads as it did before."""
+import random
+import re
+
 import polars as pl
 from polars.testing import assert_frame_equal
 
@@ -70,3 +73,48 @@ def test_a_file_utf8_only_in_its_first_megabyte_reads_as_windows_1251(tmp_path, 
     assert lazy.df.height == 20100
     assert lazy.df.row(-1)[-1] == "Текст 20100"
     assert lazy.df.filter(pl.col("Nomer") == "20001")["Kategoriya"].to_list() == ["ЖКХ"]
+
+
+def _whole_cell_quotes_plain(raw: bytes, delimiter: str) -> bool:
+    """The check as first written: remove every whole quoted cell, then look for a quote left."""
+    d = re.escape(delimiter.encode())
+    cell = re.compile(rb'(?:^|(?<=' + d + rb'))"[^"]*(?:""[^"]*)*"(?=' + d + rb'|[\r\n]|\Z)', re.M)
+    return b'"' not in cell.sub(b"", raw)
+
+
+def test_the_quote_check_agrees_with_the_plain_one():
+    # etl.read._whole_cell_quotes looks only at quotes and copies nothing; it must say what the plain check says.
+    rnd = random.Random(5)
+    cases = [b'a;"b";c\n"d""e";f', b'"a\nb";c', b'a"b;c', b'"a"b;c', b'a;"b"\r\n"c"', b'"', b'""', b';"";']
+    cases += [bytes(rnd.choice(b';,|\t\n\r"a ') for _ in range(rnd.randint(1, 40))) for _ in range(30_000)]
+    results = set()
+    for delimiter in (";", ",", "\t", "|"):
+        for raw in cases:
+            fast = read._whole_cell_quotes(raw, delimiter)
+            assert fast == _whole_cell_quotes_plain(raw, delimiter), (raw, delimiter)
+            results.add(fast)
+    assert results == {True, False}
+
+
+def test_a_file_with_a_preamble_is_read_as_when_decoded_whole(tmp_path, monkeypatch):
+    # Lines above the header (a report title, a blank line) are skipped by polars in the file's bytes; a header
+    # cell over two lines makes the records above the body more than their lines, and the bytes are cut instead.
+    rows = "".join(f'{i};"текст {i};\r\nвторая строка";{i * 3}\r\n' for i in range(40_000))
+    for preamble, header in (("Отчёт за ноябрь\r\n\r\n", "№;Текст;Число\r\n"),
+                             ("", '№;"Текст\r\nсообщения";Число\r\n')):
+        path = tmp_path / "f.csv"
+        path.write_bytes(("\ufeff" + preamble + header + rows).encode("utf-8"))
+        monkeypatch.setattr(read, "HEAD_BYTES", 1 << 20)
+        fmt, grids, all_rows = read.read_grids(path)
+        i = 2 if preamble else 0
+        rows_of, unknown, sheets = all_rows(grids[0])
+        lazy = read.make_table(fmt, grids[0], i, rows_of, sheets, unknown)
+        monkeypatch.setattr(read, "HEAD_BYTES", 1 << 40)
+        fmt, grids, all_rows = read.read_grids(path)
+        whole = read.make_table(fmt, grids[0], i, *all_rows(grids[0])[:1], [], {})
+        csv_module = read.make_table(fmt, grids[0], i, read.read_grids(path)[2](grids[0])[0].rows(), [], {})
+        assert_frame_equal(lazy.df, whole.df)
+        assert_frame_equal(lazy.df, csv_module.df)
+        assert lazy.row_numbers == whole.row_numbers == csv_module.row_numbers
+        assert lazy.df.height == 40_000 and lazy.row_numbers[:2] == [i + 2, i + 3]
+        assert lazy.df.row(1) == ("1", "текст 1;\r\nвторая строка", "3")
