@@ -16,6 +16,7 @@ import polars as pl
 from etl.profile import Profile, norm_header
 
 PEEK_ROWS = 30           # a header row lower than this is not looked for
+SNIFF_LINES = 60         # the first lines the delimiter is judged by
 DELIMITERS = (";", ",", "\t", "|")
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
@@ -128,7 +129,7 @@ def _looks_binary(text: str) -> bool:
 
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the first lines into the most equal, widest rows."""
-    lines = [ln for ln in _first_lines(text, 60) if ln.strip()]
+    lines = [ln for ln in _first_lines(text, SNIFF_LINES) if ln.strip()]
     best, best_score = ",", -1.0
     for d in DELIMITERS:
         try:
@@ -178,7 +179,8 @@ def _head_decode(data: bytes) -> tuple[str, str, bool]:
     if len(data) > HEAD_BYTES and not data.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")) \
             and b"\x00" not in data[:4096]:
         head = _utf8_prefix(data, HEAD_BYTES)
-        if head and not head.isspace():
+        # It must hold the lines the delimiter is judged by (sniff_delimiter), whole.
+        if head and not head.isspace() and head.count("\n") > SNIFF_LINES:
             try:
                 cp = data[:20000].decode("cp1251")
             except UnicodeDecodeError:
@@ -198,13 +200,15 @@ def _text_grid(data: bytes) -> tuple[Grid, "CsvText"]:
                           "и выгрузите данные заново.")
     delimiter = sniff_delimiter(text)
     source = CsvText(text if whole else None, data, encoding, delimiter)
-    return Grid(source.head(PEEK_ROWS)[0], encoding=encoding, delimiter=delimiter), source
+    rows = source.head(PEEK_ROWS)[0]   # may find the file not UTF-8 past its first megabyte: its encoding after
+    return Grid(rows, encoding=source.encoding, delimiter=delimiter), source
 
 
 @dataclass
 class CsvText:
     """A decoded csv file. Its rows are the csv module's; below the header row polars reads them instead
-    (10× faster, a fraction of the memory of a list of rows) when it reads exactly the same cells."""
+    (10× faster, a fraction of the memory of a list of rows) when it reads exactly the same cells. Read once:
+    a body() that polars read lets the file's bytes go."""
 
     text: str
     data: bytes
@@ -266,22 +270,25 @@ class CsvText:
         skip_rows = 0
         if self.encoding in ("utf-8", "utf-8-sig"):   # the file's own bytes: no second encoded copy
             above = self._prefix(start)[0][:start]
+            offset = len(above.encode("utf-8")) + (3 if self.encoding == "utf-8-sig" else 0)
+            # The body's bytes, looked at in place (a slice of bytes is a copy of them).
+            raw = memoryview(self.data)[offset:]
             if above.count("\n") == header_idx + 1:
                 # Every record above the body is one line: polars skips those lines of the file's bytes itself,
                 # where a slice of the bytes below them was a copy of the file (1 M real rows: 810 MB more).
-                raw, skip_rows = self.data, header_idx + 1
+                source, skip_rows = self.data, header_idx + 1
             else:
-                raw = self.data[len(above.encode("utf-8")) + (3 if self.encoding == "utf-8-sig" else 0):]
+                source = bytes(raw)
         else:
-            raw = self.text[start:].encode("utf-8")
+            source = self.text[start:].encode("utf-8")
+            raw = memoryview(source)
         self.text = None   # hundreds of megabytes for a large file, not needed while polars reads
         # A carriage return not followed by a line feed (one search, where two counts of the whole body took 0,3 s
-        # for 1 M rows). Looked for in the lines above the body too, where polars reads the file whole: one there
-        # only sends the file to the csv module, which reads it as before.
+        # for 1 M rows).
         if re.search(rb"\r(?!\n)", raw) or not _whole_cell_quotes(raw, self.delimiter):
             return None
         try:
-            body = pl.read_csv(raw, has_header=False, separator=self.delimiter, quote_char='"', skip_rows=skip_rows,
+            body = pl.read_csv(source, has_header=False, separator=self.delimiter, quote_char='"', skip_rows=skip_rows,
                                schema={n: pl.String for n in names}, infer_schema=False,
                                raise_if_empty=False)
         except pl.exceptions.PolarsError:   # a shape it reads otherwise: the csv module decides
@@ -293,20 +300,21 @@ class CsvText:
         # What the cleaning of cells (_clean) can skip for the whole file: a step that finds nothing to change in
         # any cell (no no-break space, no apostrophe anywhere in the bytes) costs a pass over every cell all the same.
         # (A regular expression finds the two bytes of a no-break space three times faster than `in`: 0,26 → 0,08 s.)
-        nbsp, apostrophe = bool(re.search(b"\xc2\xa0", raw)), b"'" in raw
-        raw = self.data = None   # read: the file's bytes go before the cells are cleaned
+        nbsp, apostrophe = bool(re.search(b"\xc2\xa0", raw)), bool(re.search(b"'", raw))
+        raw.release()
+        raw = source = self.data = None   # read: the file's bytes go before the cells are cleaned
         # A column at a time, each replacing its raw cells: cleaning all at once held both copies of the frame.
         for name in names:
             body = body.with_columns(_clean(pl.col(name), nbsp, apostrophe))
         return body
 
 
-def _whole_cell_quotes(raw: bytes, delimiter: str) -> bool:
+def _whole_cell_quotes(raw: bytes | memoryview, delimiter: str) -> bool:
     """Every quote opens or closes a whole cell, or is doubled inside one: the quoting both readers read alike.
     The file is scanned for whole cells and lone quotes, and the first lone quote, if any, is where they could
     differ. (The quote comes first in the pattern, so the engine looks only at quotes: 1 M real rows, 6,0 → 0,3 s;
     and no copy of the file without its cells is made.)"""
-    if b'"' not in raw:
+    if not re.search(b'"', raw):
         return True
     return not any(m.end() - m.start() == 1 for m in _cell_or_quote(delimiter).finditer(raw))
 
@@ -504,6 +512,7 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
     if isinstance(all_rows, CsvText):
         names = _dedupe(list(all_rows.head(header_idx + 1)[0][header_idx]))
         body = all_rows.body(header_idx, names)
+        grid.encoding = all_rows.encoding   # judged on the whole file where reading its body took that
         if body is not None:
             return _csv_table(body, names, grid, header_idx)
         source, all_rows = all_rows, all_rows.rows()

@@ -118,3 +118,43 @@ def test_a_file_with_a_preamble_is_read_as_when_decoded_whole(tmp_path, monkeypa
         assert lazy.row_numbers == whole.row_numbers == csv_module.row_numbers
         assert lazy.df.height == 40_000 and lazy.row_numbers[:2] == [i + 2, i + 3]
         assert lazy.df.row(1) == ("1", "текст 1;\r\nвторая строка", "3")
+
+
+def test_a_large_file_with_a_bom_and_every_cell_quoted_is_read_by_polars(tmp_path, monkeypatch):
+    # (Review) The body's checks looked at the file's bytes from its start: the quote right after the byte-order
+    # mark seemed a lone one, and the file went to the slow csv module.
+    path = tmp_path / "quoted.csv"
+    rows = "".join(f'"{i}";"текст {i}";"{i * 3}"\r\n' for i in range(60_000))
+    path.write_bytes(("\ufeff" + '"№";"Текст";"Число"\r\n' + rows).encode("utf-8"))
+    assert path.stat().st_size > read.HEAD_BYTES
+    by_module = []
+    rows_of = read.CsvText.rows
+    monkeypatch.setattr(read.CsvText, "rows", lambda self: by_module.append(1) or rows_of(self))
+    table = _table(path)
+    assert by_module == []
+    assert (table.encoding, table.df.columns) == ("utf-8-sig", ["№", "Текст", "Число"])
+    assert table.df.row(59_999) == ("59999", "текст 59999", "179997") and table.row_numbers[-1] == 60_001
+
+
+def test_the_delimiter_is_judged_by_whole_lines_when_they_are_long(tmp_path, monkeypatch):
+    # (Review) The first lines the delimiter is judged by ran past the first megabyte: judged on a cut line, `,`
+    # won over `;`. A file whose first lines do not fit in it is decoded whole, as before.
+    path = tmp_path / "wide.csv"
+    lines = ["A,B,C,D;E;F;G"] + [f"{i},q,r,s;{'x' * 100_000};t;u" for i in range(14)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    lazy, decoded, whole = _tables(path, monkeypatch)
+    assert lazy.delimiter == whole.delimiter == ";"
+    assert lazy.df.columns == whole.df.columns == ["A,B,C,D", "E", "F", "G"]
+
+
+def test_the_encoding_is_the_one_the_file_was_read_in(tmp_path, monkeypatch):
+    # (Review) The first records ran past the first megabyte into a Windows-1251 letter: the cells were read as
+    # Windows-1251, but the table said UTF-8.
+    path = tmp_path / "late.csv"
+    cell = "\n".join(["x" * 6_000] * 20)   # many lines in the first megabyte, and only 10 records
+    head = "a;b;c;d;e\n" + "".join(f'{i};"{cell}";1;2;3\n' for i in range(1, 11))
+    path.write_bytes(head.encode("ascii") + "8;ё;1;2;3\n".encode("cp1251"))
+    lazy, decoded, whole = _tables(path, monkeypatch)
+    assert lazy.encoding == whole.encoding == "cp1251"
+    assert_frame_equal(lazy.df, whole.df)
+    assert lazy.df.row(-1) == ("8", "ё", "1", "2", "3")
