@@ -272,7 +272,7 @@ class CsvText:
             above = self._prefix(start)[0][:start]
             offset = len(above.encode("utf-8")) + (3 if self.encoding == "utf-8-sig" else 0)
             # The body's bytes, looked at in place (a slice of bytes is a copy of them).
-            raw = memoryview(self.data)[offset:]
+            whole, raw = self.data, memoryview(self.data)[offset:]
             if above.count("\n") == header_idx + 1:
                 # Every record above the body is one line: polars skips those lines of the file's bytes itself,
                 # where a slice of the bytes below them was a copy of the file (1 M real rows: 810 MB more).
@@ -281,11 +281,13 @@ class CsvText:
                 source = bytes(raw)
         else:
             source = self.text[start:].encode("utf-8")
-            raw = memoryview(source)
+            whole, raw, offset = source, memoryview(source), 0
         self.text = None   # hundreds of megabytes for a large file, not needed while polars reads
         # A carriage return not followed by a line feed (one search, where two counts of the whole body took 0,3 s
         # for 1 M rows).
-        if re.search(rb"\r(?!\n)", raw) or not _whole_cell_quotes(raw, self.delimiter):
+        # (One byte is looked for by bytes.find, 8 times faster than a regular expression; a view has no find.)
+        if re.search(rb"\r(?!\n)", raw) or (whole.find(b'"', offset) >= 0
+                                             and not _whole_cell_quotes(raw, self.delimiter)):
             return None
         try:
             body = pl.read_csv(source, has_header=False, separator=self.delimiter, quote_char='"', skip_rows=skip_rows,
@@ -300,9 +302,9 @@ class CsvText:
         # What the cleaning of cells (_clean) can skip for the whole file: a step that finds nothing to change in
         # any cell (no no-break space, no apostrophe anywhere in the bytes) costs a pass over every cell all the same.
         # (A regular expression finds the two bytes of a no-break space three times faster than `in`: 0,26 → 0,08 s.)
-        nbsp, apostrophe = bool(re.search(b"\xc2\xa0", raw)), bool(re.search(b"'", raw))
+        nbsp, apostrophe = bool(re.search(b"\xc2\xa0", raw)), whole.find(b"'", offset) >= 0
         raw.release()
-        raw = source = self.data = None   # read: the file's bytes go before the cells are cleaned
+        raw = whole = source = self.data = None   # read: the file's bytes go before the cells are cleaned
         # A column at a time, each replacing its raw cells: cleaning all at once held both copies of the frame.
         for name in names:
             body = body.with_columns(_clean(pl.col(name), nbsp, apostrophe))
