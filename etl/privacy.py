@@ -144,17 +144,22 @@ _FIO_RUN = re.compile(r"\[ФИО\](?:[\s,]+\[ФИО\])+")
 _DATE_AFTER_NAME = re.compile(rf"(\[ФИО\][,\s(]*)\b{_DATE}\b(?:\s*(?:г\.|года?))?")
 
 
-_models_lock = threading.Lock()   # a model is loaded once, whichever thread asks first (preload)
+_models_lock = threading.Lock()
 
 
+def _model(load):
+    """`load` run once per process, whichever thread asks first (preload), the others waiting for it."""
+    loaded = functools.cache(load)
+
+    def get():
+        with _models_lock:
+            return loaded()
+    return functools.update_wrapper(get, load)
+
+
+@_model
 def _ner():
     """natasha's news NER (PER / LOC / ORG), loaded once per process: 0,35–1 s."""
-    with _models_lock:
-        return _ner_model()
-
-
-@functools.cache
-def _ner_model():
     from natasha import NewsEmbedding, NewsNERTagger
     return NewsNERTagger(NewsEmbedding())
 
@@ -180,14 +185,9 @@ def _one_blas_thread():
     return threadpool_limits(limits=1, user_api="blas")
 
 
+@_model
 def _morph():
     """pymorphy3's dictionary knows first names, surnames and patronymics in every case (0,1 s to load)."""
-    with _models_lock:
-        return _morph_model()
-
-
-@functools.cache
-def _morph_model():
     import pymorphy3
     return pymorphy3.MorphAnalyzer()
 

@@ -90,13 +90,7 @@ def decode(data: bytes) -> tuple[str, str]:
         utf8 = data.decode("utf-8")
     except UnicodeDecodeError:
         utf8 = None
-    # cp1251 is one byte a character: its sample is the file's first bytes, and the whole file is decoded
-    # only when it wins (a second copy of a large file as text costs hundreds of megabytes).
-    try:
-        cp = data[:20000].decode("cp1251")
-    except UnicodeDecodeError:
-        cp = None
-    if utf8 is not None and (cp is None or _plausible(utf8) >= _plausible(cp)):
+    if utf8 is not None and _utf8_wins(utf8, data):
         return utf8, "utf-8"
     try:
         cp = data.decode("cp1251")
@@ -107,6 +101,17 @@ def decode(data: bytes) -> tuple[str, str]:
     if cp is None or _looks_binary(cp):
         raise FileRefused(_UNKNOWN_ENCODING)
     return cp, "cp1251"
+
+
+def _utf8_wins(utf8: str, data: bytes) -> bool:
+    """The file's text read as UTF-8 (`utf8`, or its beginning) reads at least as naturally as its first bytes
+    in cp1251. cp1251 is one byte a character: its sample is the file's first bytes, and the whole file is
+    decoded only when it wins (a second copy of a large file as text costs hundreds of megabytes)."""
+    try:
+        cp = data[:20000].decode("cp1251")
+    except UnicodeDecodeError:
+        return True
+    return _plausible(utf8) >= _plausible(cp)
 
 
 def _plausible(text: str) -> float:
@@ -180,13 +185,8 @@ def _head_decode(data: bytes) -> tuple[str, str, bool]:
             and b"\x00" not in data[:4096]:
         head = _utf8_prefix(data, HEAD_BYTES)
         # It must hold the lines the delimiter is judged by (sniff_delimiter), whole.
-        if head and not head.isspace() and head.count("\n") > SNIFF_LINES:
-            try:
-                cp = data[:20000].decode("cp1251")
-            except UnicodeDecodeError:
-                cp = None
-            if cp is None or _plausible(head) >= _plausible(cp):
-                return head, "utf-8", False
+        if head and not head.isspace() and head.count("\n") > SNIFF_LINES and _utf8_wins(head, data):
+            return head, "utf-8", False
     return (*decode(data), True)
 
 
@@ -272,7 +272,7 @@ class CsvText:
             above = self._prefix(start)[0][:start]
             offset = len(above.encode("utf-8")) + (3 if self.encoding == "utf-8-sig" else 0)
             # The body's bytes, looked at in place (a slice of bytes is a copy of them).
-            whole, raw = self.data, memoryview(self.data)[offset:]
+            buffer, raw = self.data, memoryview(self.data)[offset:]
             if above.count("\n") == header_idx + 1:
                 # Every record above the body is one line: polars skips those lines of the file's bytes itself,
                 # where a slice of the bytes below them was a copy of the file (1 M real rows: 810 MB more).
@@ -281,12 +281,12 @@ class CsvText:
                 source = bytes(raw)
         else:
             source = self.text[start:].encode("utf-8")
-            whole, raw, offset = source, memoryview(source), 0
+            buffer, raw, offset = source, memoryview(source), 0
         self.text = None   # hundreds of megabytes for a large file, not needed while polars reads
         # A carriage return not followed by a line feed (one search, where two counts of the whole body took 0,3 s
         # for 1 M rows).
         # (One byte is looked for by bytes.find, 8 times faster than a regular expression; a view has no find.)
-        if re.search(rb"\r(?!\n)", raw) or (whole.find(b'"', offset) >= 0
+        if re.search(rb"\r(?!\n)", raw) or (buffer.find(b'"', offset) >= 0
                                              and not _whole_cell_quotes(raw, self.delimiter)):
             return None
         try:
@@ -302,9 +302,9 @@ class CsvText:
         # What the cleaning of cells (_clean) can skip for the whole file: a step that finds nothing to change in
         # any cell (no no-break space, no apostrophe anywhere in the bytes) costs a pass over every cell all the same.
         # (A regular expression finds the two bytes of a no-break space three times faster than `in`: 0,26 → 0,08 s.)
-        nbsp, apostrophe = bool(re.search(b"\xc2\xa0", raw)), whole.find(b"'", offset) >= 0
+        nbsp, apostrophe = bool(re.search(b"\xc2\xa0", raw)), buffer.find(b"'", offset) >= 0
         raw.release()
-        raw = whole = source = self.data = None   # read: the file's bytes go before the cells are cleaned
+        raw = buffer = source = self.data = None   # read: the file's bytes go before the cells are cleaned
         # A column at a time, each replacing its raw cells: cleaning all at once held both copies of the frame.
         for name in names:
             body = body.with_columns(_clean(pl.col(name), nbsp, apostrophe))
@@ -513,12 +513,12 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
     not hold."""
     if isinstance(all_rows, CsvText):
         names = _dedupe(list(all_rows.head(header_idx + 1)[0][header_idx]))
-        body = all_rows.body(header_idx, names)
-        grid.encoding = all_rows.encoding   # judged on the whole file where reading its body took that
+        csv_text = all_rows
+        body = csv_text.body(header_idx, names)
+        all_rows = csv_text.rows() if body is None else None
+        grid.encoding = csv_text.encoding   # judged on the whole file where reading it took that
         if body is not None:
             return _csv_table(body, names, grid, header_idx)
-        source, all_rows = all_rows, all_rows.rows()
-        grid.encoding = source.encoding   # judged on the whole file where it was not decoded whole
     header = all_rows[header_idx]
     names = _dedupe(list(header))
     width = len(names)
