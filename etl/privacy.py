@@ -139,12 +139,86 @@ _STREET_NAMESAKES = re.compile(
     r"(?:Карла\s+(?:Маркса|Либкнехта)|Розы\s+Люксембург|Клары\s+Цеткин|Льва\s+Толстого|Максима\s+Горького"
     r"|Александра\s+Невского|Зои\s+Космодемьянской|Веры\s+Фигнер|Юрия\s+Гагарина|Сергея\s+Лазо"
     r"|Дмитрия\s+Донского|Богдана\s+Хмельницкого|Павлика\s+Морозова|Олега\s+Кошевого|Ивана\s+Франко)\b")
+# The district's own settlements (data/reference: settlements.csv and their aliases) are places whatever the
+# dictionary reads in them: pymorphy3 knows «Теи» of «Вершина Теи» as a first name, «Филиппова» of «Филиппова
+# Гора» as a surname. A name of several words matches in its case forms («в Вершине Теи»), one word only as it
+# stands (a one-word place in another case is no person's name either, and «Анна» the village would hide the
+# name). ё and е alike.
+_ENDING = r"(?:[аяоеиыуюйь]|ой|ей|ою|ею|ом|ем|ам|ям|ах|ях|ами|ями|ого|его|ому|ему|ым|им|ых|их|ую|юю|ая|яя|ое|ее|ие|ые|ий|ый)?"
+
+
+def _place_word(word: str, inflected: bool) -> str:
+    if not inflected:
+        return re.escape(word)
+    stem = word
+    for _ in range(2):
+        if len(stem) > 3 and stem[-1] in "аяоеиыуюйь":
+            stem = stem[:-1]
+    return re.escape(stem) + (_ENDING if stem != word or len(word) > 3 else "")
+
+
+def _places_pattern(names) -> re.Pattern | None:
+    alternatives = set()
+    for name in names:
+        words = re.findall(r"[а-яa-z0-9]+", re.sub(r"\(.*?\)", " ", (name or "").lower().replace("ё", "е")))
+        if words:
+            alternatives.add(r"[\s-]+".join(_place_word(w, len(words) > 1) for w in words))
+    if not alternatives:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(alternatives, key=len, reverse=True)) + r")(?!\w)", re.IGNORECASE)
+
+
+_places = {"key": None, "pattern": None}
+
+
+def _known_places() -> re.Pattern | None:
+    """The pattern of the reference's settlement names, read again when its files change (a curator adds a
+    settlement on the upload page); the masks kept for texts go with the old one."""
+    import csv
+
+    from core.reference import REFERENCE_TABLES, reference_dir
+    files = {column: reference_dir() / REFERENCE_TABLES[table]
+             for table, column in (("settlements", "name"), ("settlement_aliases", "alias"))}
+    key = tuple((str(f), f.stat().st_mtime_ns if f.exists() else None) for f in files.values())
+    with _places_lock:
+        if _places["key"] != key:
+            names = []
+            for column, path in files.items():
+                # Read by the csv module: this runs inside polars' call of the mask, where polars itself waits.
+                with contextlib.suppress(Exception):   # a missing or broken file: its names are not known
+                    with open(path, encoding="utf-8", newline="") as f:
+                        names += [row.get(column) for row in csv.DictReader(f)]
+            _places.update(key=key, pattern=_places_pattern(names))
+            with _lock:
+                _masked.clear()
+        return _places["pattern"]
+
+
+def _outside_places(text: str, a: int, b: int, places: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of text[a:b] outside the known places in it, without the spaces and marks where a place was cut
+    out (text[a:b] itself when it has none)."""
+    parts = [(a, b)]
+    for x, y in places:
+        if x < b and a < y:
+            parts = [p for s, e in parts for p in ((s, min(e, x)), (max(s, y), e)) if p[0] < p[1]]
+    out = []
+    for s, e in parts:
+        while s < e and s != a and not text[s].isalnum():
+            s += 1
+        while e > s and e != b and not text[e - 1].isalnum():
+            e -= 1
+        if s < e:
+            out.append((s, e))
+    return out
+
+
 _FIO_RUN = re.compile(r"\[ФИО\](?:[\s,]+\[ФИО\])+")
 # A date right after a name is its owner's date of birth («[ФИО], 06.09.1995»).
 _DATE_AFTER_NAME = re.compile(rf"(\[ФИО\][,\s(]*)\b{_DATE}\b(?:\s*(?:г\.|года?))?")
 
 
 _models_lock = threading.Lock()
+_places_lock = threading.Lock()
 
 
 def _model(load):
@@ -246,11 +320,13 @@ def _trim_common_words(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def _name_spans(text: str, ner_spans) -> list[tuple[int, int]]:
+def _name_spans(text: str, ner_spans, places: re.Pattern | None = None) -> list[tuple[int, int]]:
     """Where the names are. A patronymic is always a name, initials unless a street word stands right
     before them; a span found by NER or the dictionary must hold a known name word, and a lone surname
-    needs a word for a person before it; nothing after a street, place or organisation word."""
+    needs a word for a person before it; nothing after a street, place or organisation word, nor in a
+    settlement of the reference (`places`, _known_places). Words side by side are one name."""
     namesakes = [m.span() for m in _STREET_NAMESAKES.finditer(text)]
+    settled = [m.span() for m in places.finditer(text.replace("ё", "е").replace("Ё", "Е"))] if places else []
 
     def place(a: int) -> bool:
         return bool(_PLACE_BEFORE.search(text, max(0, a - 80), a)) or any(x <= a < y for x, y in namesakes)
@@ -270,11 +346,12 @@ def _name_spans(text: str, ner_spans) -> list[tuple[int, int]]:
                         or re.match(r",?\s*(?:д\.|дом)?\s*\d", text[b:b + 12]):     # «К. Маркса, 5»
                     continue
                 found.append((a, b, True))
-            elif kind == "person" or (kind == "initials" and not _PLACE_RIGHT_BEFORE.search(text, max(0, a - 40), a)) \
-                    or (kind == "context" and not place(a) and any(_name_kind(w) or not _known_word(w)
-                                                                   for w in _CAP_WORD.findall(text[a:b]))):
-                # («Аварийный Омск, здравствуйте!» is a community greeting: no word of it is a name)
+            elif kind == "person" or (kind == "initials" and not _PLACE_RIGHT_BEFORE.search(text, max(0, a - 40), a)):
                 found.append((a, b, True))
+            elif kind == "context" and not place(a):
+                # («Аварийный Омск, здравствуйте!» is a community greeting: no word of it is a name)
+                found += [(x, y, True) for x, y in _outside_places(text, a, b, settled)
+                          if any(_name_kind(w) or not _known_word(w) for w in _CAP_WORD.findall(text[x:y]))]
     candidates = [m.span() for m in _CAP_WORD.finditer(text) if _name_kind(m.group())]
     for kind, start, stop in ner_spans:
         if kind == "PER":
@@ -282,7 +359,7 @@ def _name_spans(text: str, ner_spans) -> list[tuple[int, int]]:
             # initials is one word.
             m = re.search(rf"({_W})\s+{_INIT}$|^{_INIT}\s?{_W}$", text[start:stop])
             candidates.append((start + (m.start(1) if m and m.start(1) > 0 else 0), stop))
-    for a, b in candidates:
+    for a, b in (part for a, b in candidates for part in _outside_places(text, a, b, settled)):
         part = text[a:b]
         if not re.search(r"[А-ЯЁA-Z][а-яёa-z]", part) or part.startswith("[") or place(a) \
                 or (a > 0 and text[a - 1] in _QUOTES
@@ -295,7 +372,8 @@ def _name_spans(text: str, ner_spans) -> list[tuple[int, int]]:
     found = [(*_trim_common_words(text, a, b), confirmed) for a, b, confirmed in found]
     merged: list[list] = []
     for start, stop, confirmed in sorted(found):
-        if merged and start <= merged[-1][1]:
+        # «Филиппова Анна»: a surname the dictionary found beside a first name is that person's, not a word of its own
+        if merged and (start <= merged[-1][1] or text[merged[-1][1]:start].isspace()):
             merged[-1][1] = max(merged[-1][1], stop)
             merged[-1][2] |= confirmed
         else:
@@ -375,8 +453,9 @@ def mask_names(texts: list[str]) -> list[str]:
                 spans = [(s.type, s.start, s.stop) for s in next(iter(_ner().map([sentence]))).spans]
             found.setdefault(i, []).extend((kind, a + offset, b + offset) for kind, a, b in spans)
     out = []
+    places = _known_places()
     for i, text in enumerate(texts):
-        for start, stop in reversed(_name_spans(text, found.get(i, []))):
+        for start, stop in reversed(_name_spans(text, found.get(i, []), places)):
             text = text[:start] + NAME_MARK + text[stop:]
         text = _FIO_RUN.sub(NAME_MARK, text)
         out.append(_DATE_AFTER_NAME.sub(r"\1[дата рождения]", text))
@@ -459,6 +538,7 @@ def _mask_names_series(s: pl.Series) -> pl.Series:
     if not candidate.any():
         return s
     distinct = s.filter(candidate).unique(maintain_order=True)   # rejected rows' columns repeat their values
+    _known_places()   # the reference changed since the masks kept were made: they go
     parts = []
     for offset in range(0, len(distinct), MASK_CHUNK):
         chunk = distinct.slice(offset, MASK_CHUNK).to_list()
