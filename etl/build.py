@@ -89,9 +89,10 @@ def refresh_derived(con) -> None:
     thousand rows, and rewriting every row would cost more than the load."""
     # Matched by rowid (DuckDB turns the self-join into one scan): at 10 M appeals 1 s and under 1 GB, where a
     # per-row calendar subquery held 1,5 GB and a join by appeal_id more. Only rows without a day index of
-    # receipt are looked at: every write of an appeal (etl.write._write_appeals) inserts it without one or
-    # empties it where it replaces a row, no other write changes a date, and the calendar is written
-    # once with the model; a row read from the calendar has its index. DuckDB then reads just those rows by
+    # receipt are looked at: every write of an appeal (etl.write._write_appeals) inserts it with the indexes of
+    # its dates (the same calendar lookup, held equal to this view by tests/test_derived.py), an older version's
+    # schema empties them (apply_schema), no other write changes a date, and the calendar is written once with
+    # the model; a row read from the calendar has its index. DuckDB then reads just those rows by
     # rowid (a daily file into 10 M appeals: 0,7 s → nothing). Rows received outside the calendar are looked
     # at every time and stay as they are.
     con.execute("""

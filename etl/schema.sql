@@ -191,6 +191,13 @@ LEFT JOIN calendar cr ON cr.day = CAST(a.received_at AS DATE)
 LEFT JOIN calendar cd ON cd.day = CAST(a.due_at AS DATE)
 LEFT JOIN calendar ca ON ca.day = CAST(a.answered_at AS DATE);
 
+-- The same calendar.work_idx of moment t's day, looked up by the day's place in the calendar: `days` is the
+-- calendar's work_idx in order of day from `first_day` (its days are consecutive, etl.calendar). The ETL's insert
+-- takes the day indexes this way, a lookup in place that keeps the rows in the order they come in, where a join
+-- with the calendar mixed them (and row groups then spanned years); tests/test_derived.py holds it equal to the view.
+CREATE OR REPLACE MACRO work_idx_in(days, first_day, t) AS
+    CASE WHEN CAST(t AS DATE) >= first_day THEN days[date_diff('day', first_day, CAST(t AS DATE)) + 1] END;
+
 -- Derived, as-of-independent columns every query shares.
 CREATE OR REPLACE VIEW appeals_x AS
 SELECT

@@ -126,7 +126,18 @@ def _merge_sql(said: set[str], known: str = "appeals") -> str:
         LEFT JOIN {known} t USING (appeal_id)"""
 
 
-DAY_INDEXES = ("received_widx", "due_widx", "answered_widx")   # recomputed for a written row (refresh_derived)
+DAY_INDEXES = ("received_widx", "due_widx", "answered_widx")
+_DAY_MOMENTS = ("received_at", "due_at", "answered_at")
+
+
+def _day_indexes(con, rows: str) -> tuple[str, dict]:
+    """The SELECT list of a written row's day indexes (schema.sql: work_idx_in) and its parameters: the calendar
+    as a constant list, so the insert stays a scan in the order its rows come in. Taken at insert, not by a second
+    write over the new rows afterwards (1 M rows: an UPDATE of 0,25 s in etl.build.refresh_derived, which now
+    finds them filled)."""
+    first, days = con.execute("SELECT min(day), list(work_idx ORDER BY day) FROM calendar").fetchone()
+    select = ", ".join(f"work_idx_in($days, $first_day, {rows}.{c})" for c in _DAY_MOMENTS)
+    return select, {"days": days or [], "first_day": first}
 
 
 def _write_appeals(con, frame: pl.DataFrame, said: set[str]) -> tuple[int, int, int]:
@@ -148,12 +159,13 @@ def _write_appeals(con, frame: pl.DataFrame, said: set[str]) -> tuple[int, int, 
     # Stored in order of receipt: every page filters by period, and row groups that each hold a span of days
     # let DuckDB skip the rest (2–4× faster page queries at 1 M appeals than in file order).
     order = "ORDER BY s.received_at, s.appeal_id"
+    days, params = _day_indexes(con, "s")
     if not known and frame["applicant_hash"].null_count() == frame.height:
         # Nothing to merge and no applicant to find repeats by: every row is new as it stands (the merge
         # below would give each row its own values), so it goes in without the staging copy (1 M rows: ~1 s),
         # in the frame's order (DuckDB keeps a scan's order on insert) rather than sorted again.
-        con.execute(f"INSERT INTO appeals ({cols}) SELECT {', '.join('s.' + c for c in APPEAL_COLUMNS)} "
-                    f"FROM incoming s").fetchall()
+        con.execute(f"INSERT INTO appeals ({cols}, {', '.join(DAY_INDEXES)}) "
+                    f"SELECT {', '.join('s.' + c for c in APPEAL_COLUMNS)}, {days} FROM incoming s", params).fetchall()
         con.unregister("incoming")
         con.execute("DROP TABLE known")
         return frame.height, 0, 0
@@ -172,8 +184,7 @@ def _write_appeals(con, frame: pl.DataFrame, said: set[str]) -> tuple[int, int, 
     # row here (etl.stage._latest_state), a known one is deleted before its merged row goes in, and loads run
     # one at a time (etl.build._writer_lock). The merged row keeps what was stored beside it (the repeat facts
     # and what they were computed from: etl.build.refresh_derived compares them with the new values, and the
-    # old date tells it where the appeal stood); its day indexes are left empty, and refresh_derived, which
-    # looks only at rows without one, computes them afresh.
+    # old date tells it where the appeal stood); its day indexes are taken afresh from its dates (_day_indexes).
     if counts.get("updated"):
         con.execute("""DELETE FROM appeals WHERE rowid IN (
                            SELECT t.rowid FROM appeals t SEMI JOIN stage_class c
@@ -184,11 +195,11 @@ def _write_appeals(con, frame: pl.DataFrame, said: set[str]) -> tuple[int, int, 
                                       "AND database_name = current_database() ORDER BY column_index").fetchall()
             if c not in APPEAL_COLUMNS and c not in DAY_INDEXES]
     con.execute(f"""
-        INSERT INTO appeals ({cols}, {', '.join(kept)})
-        SELECT {', '.join('s.' + c for c in APPEAL_COLUMNS)}, {', '.join('k.' + c for c in kept)}
+        INSERT INTO appeals ({cols}, {', '.join(kept)}, {', '.join(DAY_INDEXES)})
+        SELECT {', '.join('s.' + c for c in APPEAL_COLUMNS)}, {', '.join('k.' + c for c in kept)}, {days}
         FROM stage s JOIN stage_class c USING (appeal_id) LEFT JOIN known k USING (appeal_id)
         WHERE c.cls <> 'duplicate'
-        {order}""")
+        {order}""", params)
     con.execute("DROP TABLE stage; DROP TABLE stage_class; DROP TABLE known")   # their memory back before the rest of the load
     return counts.get("loaded", 0), counts.get("updated", 0), counts.get("duplicate", 0)
 

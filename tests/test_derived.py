@@ -241,3 +241,26 @@ def test_an_upgrade_recomputes_day_indexes_another_version_stored(tmp_path):
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT appeal_id, received_widx, due_widx, answered_widx FROM appeals ORDER BY 1").fetchall() == right
     con.close()
+
+
+def test_the_inserts_calendar_lookup_is_the_calendar_join(tmp_path):
+    """etl.write takes a new row's day indexes by work_idx_in (a lookup by the day's place in the calendar, which
+    keeps the insert's order): for every moment from before the calendar's first day to after its last, at any
+    time of day, and for none, it gives the calendar's own work_idx of that day (NULL outside the calendar)."""
+    from etl.build import new_database
+    from etl.write import _day_indexes
+    db = tmp_path / "mcu.duckdb"
+    with new_database(db) as con:
+        select, params = _day_indexes(con, "m")
+        differ, inside, outside = con.execute(f"""
+            WITH m AS (SELECT d + INTERVAL 17 HOUR + INTERVAL 59 MINUTE AS received_at, d AS due_at,
+                              CASE WHEN day(d) <> 13 THEN d END AS answered_at
+                       FROM range(TIMESTAMP '2014-12-20', TIMESTAMP '2031-01-10', INTERVAL 1 DAY) t(d)),
+                 got AS (SELECT m.*, [{select}] AS idx FROM m)
+            SELECT count(*) FILTER (WHERE idx IS DISTINCT FROM [cr.work_idx, cd.work_idx, ca.work_idx]),
+                   count(cr.work_idx), count(*) FILTER (WHERE idx[1] IS NULL)
+            FROM got
+            LEFT JOIN calendar cr ON cr.day = CAST(got.received_at AS DATE)
+            LEFT JOIN calendar cd ON cd.day = CAST(got.due_at AS DATE)
+            LEFT JOIN calendar ca ON ca.day = CAST(got.answered_at AS DATE)""", params).fetchone()
+    assert (differ, inside, outside) == (0, 5844, 12 + 9)
