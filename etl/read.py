@@ -88,8 +88,9 @@ def decode(data: bytes) -> tuple[str, str]:
                           "XLSX или CSV и загрузите этот файл.")
     try:
         utf8 = data.decode("utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as e:
         utf8 = None
+        _refuse_mixed(data, e.start)
     if utf8 is not None and _utf8_wins(utf8, data):
         return utf8, "utf-8"
     try:
@@ -101,6 +102,21 @@ def decode(data: bytes) -> tuple[str, str]:
     if cp is None or _looks_binary(cp):
         raise FileRefused(_UNKNOWN_ENCODING)
     return cp, "cp1251"
+
+
+def _refuse_mixed(data: bytes, bad: int) -> None:
+    """Refuse a file whose beginning is Russian text in UTF-8 and which stops being UTF-8 at byte `bad`: two
+    exports glued together (one from a Windows program) or a file edited in two programs. Read in either
+    encoding, part of its text would come out garbled (its header, as cp1251, was a row of «Р”Р°С‚Р°»)."""
+    head = data[:bad].decode("utf-8")
+    if sum("а" <= ch <= "я" or "А" <= ch <= "Я" for ch in head[:20000]) < 20 or not _utf8_wins(head, data):
+        return
+    line = data.count(b"\n", 0, bad) + 1
+    raise FileRefused(
+        f"Файл записан в двух кодировках: до строки {line} — в UTF-8, а со строки {line} — в другой (похоже, "
+        "к выгрузке дописана выгрузка в Windows-1251). Ни в одной кодировке он не читается целиком без искажений, "
+        "поэтому не загружен. Сохраните файл заново в одной кодировке — UTF-8 (в Excel: «Сохранить как» → «CSV "
+        "UTF-8») — или загрузите выгрузки по отдельности.")
 
 
 def _utf8_wins(utf8: str, data: bytes) -> bool:

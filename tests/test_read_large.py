@@ -5,10 +5,12 @@ import random
 import re
 
 import polars as pl
+import pytest
 from polars.testing import assert_frame_equal
 
 from bench.__main__ import write_pos_export
 from etl import read
+from etl.load import load_file
 
 EXTRA_ROWS = (
     # A quoted cell over two lines, a doubled quote, a blank line: what polars and the csv module must read alike.
@@ -158,3 +160,22 @@ def test_the_encoding_is_the_one_the_file_was_read_in(tmp_path, monkeypatch):
     assert lazy.encoding == whole.encoding == "cp1251"
     assert_frame_equal(lazy.df, whole.df)
     assert lazy.df.row(-1) == ("8", "ё", "1", "2", "3")
+
+
+@pytest.mark.parametrize("rows", [50, 30000])
+def test_a_file_in_two_encodings_is_refused_saying_so(tmp_path, rows):
+    """UTF-8 rows, then cp1251 ones (two exports glued together): refused with the line where the second encoding
+    starts, small or large (the large-file path falls back to reading the whole file). It was refused for want of
+    columns, listing a header garbled by cp1251 («в„– СЃРѕРѕР±С‰РµРЅРёСЏ») and sending the curator to the profile."""
+    head = ("№ сообщения;Дата создания;Категория;Подкатегория;Статус;Срок ответа;Дата ответа;Ответственный;"
+            "Населенный пункт;Адрес;Оценка;Текст сообщения\n")
+    line = lambda i: (f"{i};10.01.2025 09:00;ЖКХ;Отопление;Ответ дан;20.01.2025;12.01.2025 10:00;Отдел;Аскиз;"
+                      "ул. Ленина, 5;;Холодно в квартире\n")
+    path = tmp_path / "glued.csv"
+    path.write_bytes((head + "".join(map(line, range(rows)))).encode("utf-8")
+                     + "".join(map(line, range(rows, 2 * rows))).encode("cp1251"))
+    r = load_file(path, db=tmp_path / "mcu.duckdb", source="pos")
+    assert (r.status, r.rows_read) == ("refused", 0)
+    assert r.message.startswith(f"Файл записан в двух кодировках: до строки {rows + 2} — в UTF-8, а со строки "
+                                f"{rows + 2} — в другой")
+    assert not (tmp_path / "mcu.duckdb").exists()
