@@ -17,7 +17,11 @@ def test_bench_reports_every_query_and_the_load(capsys):
     assert "ежедневная выгрузка 50 строк в большую базу" in out
     table = pl.read_csv(RESULTS / "latest.csv")
     assert "классификатор тем, 300 текстов" in out
-    assert table.height == len(PAGE_QUERIES) + 7
+    assert table.height == len(PAGE_QUERIES) + 8
+    # the load's baseline, and beside it the same read into a database file, as a ratio to that baseline
+    to_file = table.filter(pl.col("что") == "то же в файл базы DuckDB, с записью на диск")
+    assert to_file.height == 1 and to_file["отношение"][0] == to_file["секунд"][0] / table.filter(
+        pl.col("что") == "read_csv DuckDB, 300 строк (база)")["секунд"][0]
     assert table["rows"].unique().to_list() == [3000]
     assert table.filter(pl.col("что").str.contains("(база)", literal=True))["отношение"].to_list() == [1.0, 1.0, 1.0, 1.0]
     # every page query has its floor, and the load its peak memory
