@@ -326,7 +326,17 @@ def _name_spans(text: str, ner_spans, places: re.Pattern | None = None) -> list[
     needs a word for a person before it; nothing after a street, place or organisation word, nor in a
     settlement of the reference (`places`, _known_places). Words side by side are one name."""
     namesakes = [m.span() for m in _STREET_NAMESAKES.finditer(text)]
-    settled = [m.span() for m in places.finditer(text.replace("ё", "е").replace("Ё", "Е"))] if places else []
+    folded = []
+
+    def outside(a: int, b: int) -> list[tuple[int, int]]:
+        """text[a:b] without the reference's settlements in it, looked for only within 64 characters of a span asked
+        about (a place's name is shorter): a search of every whole text cost 12 µs a text, this 2 µs on real texts."""
+        if places is None:
+            return [(a, b)]
+        if not folded:
+            folded.append(text.replace("ё", "е").replace("Ё", "Е"))
+        near = [m.span() for m in places.finditer(folded[0], max(0, a - 64), min(len(text), b + 64))]
+        return _outside_places(text, a, b, near)
 
     def place(a: int) -> bool:
         return bool(_PLACE_BEFORE.search(text, max(0, a - 80), a)) or any(x <= a < y for x, y in namesakes)
@@ -350,7 +360,7 @@ def _name_spans(text: str, ner_spans, places: re.Pattern | None = None) -> list[
                 found.append((a, b, True))
             elif kind == "context" and not place(a):
                 # («Аварийный Омск, здравствуйте!» is a community greeting: no word of it is a name)
-                found += [(x, y, True) for x, y in _outside_places(text, a, b, settled)
+                found += [(x, y, True) for x, y in outside(a, b)
                           if any(_name_kind(w) or not _known_word(w) for w in _CAP_WORD.findall(text[x:y]))]
     candidates = [m.span() for m in _CAP_WORD.finditer(text) if _name_kind(m.group())]
     for kind, start, stop in ner_spans:
@@ -359,7 +369,7 @@ def _name_spans(text: str, ner_spans, places: re.Pattern | None = None) -> list[
             # initials is one word.
             m = re.search(rf"({_W})\s+{_INIT}$|^{_INIT}\s?{_W}$", text[start:stop])
             candidates.append((start + (m.start(1) if m and m.start(1) > 0 else 0), stop))
-    for a, b in (part for a, b in candidates for part in _outside_places(text, a, b, settled)):
+    for a, b in (part for a, b in candidates for part in outside(a, b)):
         part = text[a:b]
         if not re.search(r"[А-ЯЁA-Z][а-яёa-z]", part) or part.startswith("[") or place(a) \
                 or (a > 0 and text[a - 1] in _QUOTES
