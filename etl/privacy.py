@@ -125,6 +125,14 @@ _PLACE_WORDS = (
     r"|\b(?:с|д|г|п|х|им|ст)\.)")   # one-letter abbreviations only with their dot
 _PLACE_BEFORE = re.compile(_PLACE_WORDS + r"\s*(?:[А-ЯЁ][\w-]*\.?\s+){0,3}$")
 _PLACE_RIGHT_BEFORE = re.compile(_PLACE_WORDS + r"\s*$")
+_PLACE_START = re.compile(_PLACE_WORDS)
+
+
+def _street_word_first(text: str, a: int) -> bool:
+    """The span at `a` opens with a whole word for a street or a place («Проспект Н.Плевицкой»), not with an
+    initial that reads as one («С.Ю.Набоко», «Д.В. Ходеев»: «с.», «д.» are a village and a house too)."""
+    m = re.match(r"[А-ЯЁ][а-яё]+", text[a:a + 40])
+    return bool(m and _PLACE_START.fullmatch(m.group()))
 _PLACE_PREPOSITION = re.compile(r"(?i:\b(?:на|по|до|от|адресу|угол|углу|пересечени\w*"
                                 r"|перекр[её]ст\w*|остановк\w*|ост))\.?\s*$")
 # An organisation's name after these («УК Аврора», «кафе Виктория») — unless it is a surname
@@ -313,9 +321,17 @@ def _common_word(word: str) -> bool:
     return bool(known) and not any({"Name", "Surn", "Patr", "Poss"} & parse.tag.grammemes for parse in known)
 
 
+# A word shaped as a Russian surname (-ов/-ев/-ин/-ын, -ский/-цкий, in any case): pymorphy3 does not know every
+# surname as one («Зекунова»), and reads some as adjectives («Ситниковой»).
+_SURNAME_SHAPE = re.compile(r"[А-ЯЁ][а-яё]+(?:(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ом|е|ой|ою|ых|ыми)?"
+                            r"|(?:ск|цк)(?:ий|ая|ого|ой|ому|ую|им|ом|ие|их|ими))(?:-[А-ЯЁ][а-яё]+)?")
+
+
 def _trim_common_words(text: str, a: int, b: int) -> tuple[int, int]:
-    """A span without the common words it starts with («Внук Павла Семёновича» → «Павла Семёновича»)."""
-    while (m := re.match(r"([А-ЯЁ][а-яё]+)\s+(?=[А-ЯЁ])", text[a:b])) and _common_word(m.group(1)):
+    """A span without the common words it starts with («Внук Павла Семёновича» → «Павла Семёновича»); a word
+    shaped as a surname stays («Ситниковой Кристины Мгеровны»)."""
+    while ((m := re.match(r"([А-ЯЁ][а-яё]+)\s+(?=[А-ЯЁ])", text[a:b])) and _common_word(m.group(1))
+           and not _SURNAME_SHAPE.fullmatch(m.group(1))):
         a += m.end()
     return a, b
 
@@ -356,7 +372,8 @@ def _name_spans(text: str, ner_spans, places: re.Pattern | None = None) -> list[
                         or re.match(r",?\s*(?:д\.|дом)?\s*\d", text[b:b + 12]):     # «К. Маркса, 5»
                     continue
                 found.append((a, b, True))
-            elif kind == "person" or (kind == "initials" and not _PLACE_RIGHT_BEFORE.search(text, max(0, a - 40), a)):
+            elif kind == "person" or (kind == "initials" and not _PLACE_RIGHT_BEFORE.search(text, max(0, a - 40), a)
+                                      and not _street_word_first(text, a)):   # «Проспект Н.Плевицкой»: a street
                 found.append((a, b, True))
             elif kind == "context" and not place(a):
                 # («Аварийный Омск, здравствуйте!» is a community greeting: no word of it is a name)
@@ -398,8 +415,39 @@ def _name_spans(text: str, ner_spans, places: re.Pattern | None = None) -> list[
             elif not (kinds and kinds[0] in ("Name", "Patr")) \
                     and not _PERSON_CUE.search(text, max(0, start - 60), start):
                 continue                         # «по Гагарина», «от Курскводоканал»
-        out.append((start, stop))
+        start, stop = _with_surname_beside(text, start, stop, place, outside)
+        if out and start <= out[-1][1]:       # widened into the name before it
+            out[-1] = (out[-1][0], max(out[-1][1], stop))
+        else:
+            out.append((start, stop))
     return out
+
+
+_WORD_BEFORE = re.compile(r"(?<![\w.-])([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)[ \t]+$")
+_WORD_AFTER = re.compile(r"[ \t]+([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)(?![\w.-])")
+
+
+def _with_surname_beside(text: str, start: int, stop: int, place, outside) -> tuple[int, int]:
+    """A name span that starts or ends with a first name, widened over the word right beside it when that word
+    is shaped as a surname or unknown to the dictionary («Зекунова Лилия», «Лилия Зекунова»): the dictionary
+    does not know every surname, and one left beside a masked first name names the person all the same. Not
+    over a word of a street or a place (`place`), nor a settlement of the reference (`outside`)."""
+    words = list(_CAP_WORD.finditer(text, start, stop))
+    if not words:
+        return start, stop
+
+    def surname(m) -> bool:
+        w = m.group(1)
+        a = m.start(1)
+        return ((_SURNAME_SHAPE.fullmatch(w) or not _known_word(w)) and _name_kind(w) not in ("Name", "Patr")
+                and not place(a) and not _ORG_BEFORE.search(text, max(0, a - 40), a)   # «УК “Жилсервис”»
+                and outside(a, m.end(1)) == [m.span(1)])
+    if _name_kind(words[0].group()) == "Name" and (m := _WORD_BEFORE.search(text, max(0, start - 40), start)) \
+            and surname(m):
+        start = m.start(1)
+    if _name_kind(words[-1].group()) == "Name" and (m := _WORD_AFTER.match(text, stop)) and surname(m):
+        stop = m.end(1)
+    return start, stop
 
 
 # A sentence ends at . ! ? … before a space, unless the dot closes an initial («А. С. Мельников») or an

@@ -233,6 +233,20 @@ def test_a_surname_beside_a_first_name_goes_with_it():
     assert mask("Жалуется Анна Филиппова, соседка.") == "Жалуется [ФИО], соседка."
 
 
+def test_surnames_the_dictionary_does_not_know_go_with_the_name_beside_them():
+    """Found by a tester on real ПОС texts: a surname pymorphy3 does not know as one («Зекунова»; «Ситниковой» it
+    reads as an adjective) stayed beside the masked first name — the applicant's own signature among them; and a
+    street named after a person lost its initial («Проспект [ФИО]Плевицкой»)."""
+    assert mask("С Уважением Зекунова Лилия") == "С Уважением [ФИО]"
+    assert mask("Лилия Зекунова, спасибо за ответ.") == "[ФИО], спасибо за ответ."
+    assert mask("Прошу проверить работу врача Ситниковой Кристины Мгеровны.") == "Прошу проверить работу врача [ФИО]."
+    assert mask("На Проспекте Н.Плевицкой яма.") == "На Проспекте Н.Плевицкой яма."
+    assert mask("Проспект Н.Плевицкой, 5") == "Проспект Н.Плевицкой, 5"
+    # and what stays: a word of a greeting, a street, a place of the reference
+    assert mask("Уважаемая Анна Петровна, яма на улице Ленина.") == "Уважаемая [ФИО], яма на улице Ленина."
+    assert mask("В Аскизе Анна Петровна ждёт ответа.") == "В Аскизе [ФИО] ждёт ответа."
+
+
 def test_flat_number_masked_in_an_address_the_house_kept():
     got = pl.select(mask_flat_expr(pl.lit("ул. Мира, 3, кв. 45; квартира 7; площадь квартиры 54 кв.м"))).item()
     assert got == "ул. Мира, 3, кв. [скрыто]; квартира [скрыто]; площадь квартиры 54 кв.м"
