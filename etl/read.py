@@ -351,6 +351,29 @@ _CSV_ERROR = "Не удалось разобрать CSV ({}). Сохранит�
 
 # --- Excel --------------------------------------------------------------------------------------
 
+# Excel keeps a duration (or a time of day) as a day count, which a reader hands over as a moment from its day 0,
+# 1899-12-31: «12:30:37» reads «1899-12-31 12:30:37.103», eleven days and a half «1900-01-11 12:10:25». No export
+# holds real dates of 1899–1900 (and from 1900-03-01 Excel's false leap day shifts the count), so these are
+# written back as durations: «12:30:37», «11 дн. 12:10:25».
+_EXCEL_DURATION = r"^(?:1899-12-31|1900-0[12]-\d\d) \d\d:\d\d:\d\d(?:\.\d+)?$"
+
+
+def _excel_durations(df: pl.DataFrame) -> pl.DataFrame:
+    found = df.select(pl.col(pl.String).str.contains(_EXCEL_DURATION).any())
+    columns = [c for c in found.columns if found[c][0]]
+    if not columns:
+        return df
+    out = []
+    for c in columns:
+        moment = pl.col(c).str.slice(0, 19).str.to_datetime("%Y-%m-%d %H:%M:%S", strict=False)
+        days = (moment.dt.date() - pl.date(1899, 12, 31)).dt.total_days()
+        clock = moment.dt.strftime("%H:%M:%S")
+        text = pl.when(days > 0).then(pl.format("{} дн. {}", days, clock)).otherwise(clock)
+        out.append(pl.when(pl.col(c).str.contains(_EXCEL_DURATION) & moment.is_not_null()).then(text)
+                   .otherwise(pl.col(c)).alias(c))
+    return df.with_columns(out)
+
+
 def _excel_grids(path: Path) -> tuple[list[Grid], list[str]]:
     import fastexcel
 
@@ -363,7 +386,7 @@ def _excel_grids(path: Path) -> tuple[list[Grid], list[str]]:
     grids = []
     for i, name in enumerate(names):
         try:
-            df = reader.load_sheet(i, header_row=None, n_rows=PEEK_ROWS, dtypes="string").to_polars()
+            df = _excel_durations(reader.load_sheet(i, header_row=None, n_rows=PEEK_ROWS, dtypes="string").to_polars())
         except Exception:
             continue  # an empty or unreadable sheet is simply not a candidate
         grids.append(Grid([list(r) for r in df.rows()], sheet=name, sheet_index=i))
@@ -379,7 +402,8 @@ def _excel_rows(path: Path, sheet_index: int) -> tuple[list[list], dict]:
     import fastexcel
 
     reader = fastexcel.read_excel(str(path))
-    rows = [list(r) for r in reader.load_sheet(sheet_index, header_row=None, dtypes="string").to_polars().rows()]
+    rows = [list(r) for r in
+            _excel_durations(reader.load_sheet(sheet_index, header_row=None, dtypes="string").to_polars()).rows()]
     formulas, (top, left) = _sheet_formulas(path, sheet_index)
     unknown = {}
     for (r, c), (formula, cached) in formulas.items():

@@ -1,5 +1,6 @@
 """Loading the real exports of ../shared/realdata (used by path, never copied): exact figures."""
 import collections
+import json
 from pathlib import Path
 
 import duckdb
@@ -65,6 +66,20 @@ def test_im_first_answer_and_deadline(im_db):
                      "ORDER BY received_at LIMIT 1")
     # Received Wed 24.12 20:06 (after hours): 8 working hours = the whole of Thu 25.12, 9:00–17:00.
     assert first == [("2025-12-24 20:06:02", "2025-12-25 17:00:00", "2025-12-25 08:36:39")]
+
+
+def test_im_durations_kept_as_durations(im_db):
+    """Excel keeps a duration as a day count from 1899-12-31 («12:30:37» is 1899-12-31 12:30:37, eleven days and a
+    half 1900-01-11 12:10:25): the export's durations are kept among its other columns as durations, not as dates
+    of 1899 (a tester saw those in the upload preview and in the appeal list's download)."""
+    db, _ = im_db
+    (extra,), = rows(db, "SELECT extra FROM appeals WHERE external_id = '39520480'")
+    extra = json.loads(extra)
+    assert extra["Время с даты создания инцидента до времени первого ответа"] == "12:30:37"
+    assert extra["Время с даты создания инцидента до времени первого ответа, рабочее время"] == "00:07:00"
+    assert extra["Время с начала создания инцидента до окончания"] == "11 дн. 12:10:25"
+    assert extra["Время назначения последнего исполнителя"] == "2026-01-05 08:16:26"   # a date stays a date
+    assert rows(db, "SELECT count(*) FROM appeals WHERE extra LIKE '%1899-%' OR extra LIKE '%1900-%'") == [(0,)]
 
 
 def test_im_per_theme_counts(im_db):
