@@ -27,8 +27,9 @@ cur, prev = period_rows(kpis, flt)
 c = kpi_row(5)
 kpi(c[0], "Открыто", fmt.num(cur["open"]), change(cur["open"], prev["open"]), inverse=True,
     help="Обращения периода без ответа (кроме отклонённых модерацией)")
-kpi(c[1], "Просрочено", fmt.num(cur["overdue_open"]), change(cur["overdue_open"], prev["overdue_open"]),
-    inverse=True, help="Нет ответа, а срок уже истёк")
+kpi(c[1], "Просрочено без ответа", fmt.num(cur["overdue_open"]), change(cur["overdue_open"], prev["overdue_open"]),
+    inverse=True, help="Нет ответа, а срок уже истёк. «Просрочено» на «Обзоре» — доля всех просроченных: "
+                       "и без ответа, и с ответом позже срока")
 kpi(c[2], "Ответ позже срока", fmt.num(cur["answered_late"]),
     change(cur["answered_late"], prev["answered_late"]), inverse=True, help="Ответ дан позже срока")
 kpi(c[3], "Под угрозой", fmt.num(cur["at_risk"]), change(cur["at_risk"], prev["at_risk"]), inverse=True,

@@ -38,7 +38,7 @@ def test_deadlines_page_shows_exact_figures(fixture_db, open_page):
     assert at.title[0].value == "Сроки"
     # As of 08.05 (previous period 15.04–26.04 as of 26.04): see test_deadlines_kpis.
     assert metric(at, "Открыто") == "8" and delta(at, "Открыто") == "+5 (+166,7 %)"
-    assert metric(at, "Просрочено") == "2"
+    assert metric(at, "Просрочено без ответа") == "2"
     assert metric(at, "Ответ позже срока") == "1"
     assert metric(at, "Под угрозой") == "3"
     # 7 decided items: the card names its base.
@@ -49,20 +49,20 @@ def test_deadlines_page_shows_exact_figures(fixture_db, open_page):
     # A filter changes the figures: only Кызлас → c2 c4 c6 c9 c13.
     at.multiselect(key="f_settlement").set_value(["kyzlas"]).run()
     assert not at.exception
-    assert metric(at, "Открыто") == "3" and metric(at, "Просрочено") == "1"
+    assert metric(at, "Открыто") == "3" and metric(at, "Просрочено без ответа") == "1"
     assert at.dataframe[0].value["Номер"].tolist() == ["c2"]
 
 
 def test_deadlines_page_filters_change_figures_on_demo(demo_db, open_page):
     at = open_page(demo_db, "pages/deadlines.py")
-    shown = metric(at, "Просрочено")
+    shown = metric(at, "Просрочено без ответа")
     params = {"date_from": dt.date(2026, 8, 27), "date_to": dt.date(2026, 11, 25), "sources": [], "themes": [],
               "settlements": [], "executors": [], "municipalities": [], "prev_from": dt.date(2026, 5, 28), "prev_to": dt.date(2026, 8, 26)}
     expected = run_query("deadlines_kpis", db=demo_db, **params, as_of=dt.date(2026, 11, 25))
     assert shown == fmt.num(expected["overdue_open"][0])
     at.multiselect(key="f_executor").set_value(["upr_obr"]).run()
     assert not at.exception
-    assert int(metric(at, "Просрочено").replace("\u00a0", "")) < int(shown.replace("\u00a0", ""))
+    assert int(metric(at, "Просрочено без ответа").replace("\u00a0", "")) < int(shown.replace("\u00a0", ""))
     at.segmented_control(key="dl_dim").set_value("theme").run()
     assert not at.exception
 

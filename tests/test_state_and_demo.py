@@ -39,7 +39,7 @@ def test_deadlines_page_open_count_is_the_files_own(city_db, open_app):
     """Answers come up to 12 days after the last request: «now» reaches them, so «Открыто» is the file's 7."""
     at = open_app(city_db, "pages/deadlines.py", period="all")
     assert metric(at, "Открыто") == "7"
-    assert metric(at, "Просрочено") == "3"
+    assert metric(at, "Просрочено без ответа") == "3"
     assert at.caption[0].value.startswith("Период: 25.09.2025–01.11.2025 (38 дн.)")
     assert "состояние на 01.11.2025 (последнее событие в данных)" in sidebar_text(at)
     assert "ДЕМО" not in sidebar_text(at)
