@@ -70,8 +70,9 @@ def candidate_profiles(source: str | None = None, profile: str | Path | Profile 
         return [_findable(profile if isinstance(profile, Profile) else Profile.load(Path(profile)))]
     profiles = builtin_profiles()
     if source == "custom":
-        raise ProfileError("Для источника custom укажите файл профиля: --profile ФАЙЛ.toml "
-                           "(образец — etl/profiles/custom_example.toml, описание — docs/profiles.md).")
+        raise ProfileError("Для своего формата нужен профиль: приложите файл профиля TOML (в командной строке — "
+                           "--profile ФАЙЛ.toml; образец — etl/profiles/custom_example.toml, описание — "
+                           "docs/profiles.md).")
     if source:
         profiles = [p for p in profiles if p.source == source]
         if not profiles:
@@ -129,9 +130,9 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
         near = max(profiles, key=lambda p: p.identify_score({norm_header(c) for c in columns}))
         raise FileRefused(
             f"Не удалось определить источник файла {file_name}: ни один профиль не подходит. "
-            f"Найдены столбцы: {_found(columns)}. Выберите источник явно (поле «Источник» на странице "
-            f"загрузки или --source pos|im|letters|votes в командной строке) или опишите формат своим профилем "
-            f"(«Свой формат (профиль TOML)» или --profile ФАЙЛ.toml, см. docs/profiles.md). Ближайший профиль — "
+            f"Найдены столбцы: {_found(columns)}. Выберите источник явно в поле «Источник» или опишите формат "
+            f"своим профилем: источник «Свой формат (профиль TOML)», образец профиля — "
+            f"etl/profiles/custom_example.toml. Ближайший профиль — "
             f"«{near.title}»: он ждёт столбцы {', '.join('«' + i.split('|')[0] + '»' for i in near.identify)}. "
             "Если названия столбцов выглядят как бессмыслица, файл в неизвестной кодировке: сохраните его как "
             "XLSX или «CSV UTF-8».")
@@ -142,7 +143,10 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
         where = best.path.name if best.path else best.name
         raise FileRefused(
             f"В файле {file_name} нет обязательных столбцов ({wanted}). Найдены столбцы: {_found(columns)}. "
-            f"Укажите соответствие в профиле {where} (раздел [columns]) или выберите другой источник.")
+            f"Если это выгрузка {best.title}, где столбцы названы иначе, загрузите её с источником «Свой формат "
+            f"(профиль TOML)» и профилем, в котором указаны эти названия (образец — etl/profiles/custom_example.toml; "
+            f"общий профиль {where}, раздел [columns], правит администратор). Если источник выбран неверно — "
+            "выберите другой в поле «Источник».")
     _check_formulas(file_name, table, resolved)
     if table.df.height == 0:
         raise FileRefused(f"В файле {file_name} есть заголовки, но нет ни одной строки данных. "

@@ -69,7 +69,7 @@ for upload in files or []:
             for c in det.table.df.columns), None)   # dates as 22.11.2026, empty as «—»; no download
         ready.append(upload)
 
-if ready and st.button(f"Загрузить в базу: {fmt.num(len(ready))} файл(а)", type="primary", key="upload_go"):
+if ready and st.button(f"Загрузить в базу: {fmt.num(len(ready))} {fmt.plural(len(ready), 'файл', 'файла', 'файлов')}", type="primary", key="upload_go"):
     with st.spinner("Загрузка…"):
         reports = []
         for upload in ready:
