@@ -19,15 +19,17 @@ DASH = "—"
 FLOAT_DIGITS = 1  # a measure with a fraction (a score, a median, per 1 000, a percent) shows one decimal
 
 
-def as_shown(df: pl.DataFrame, percent=(), digits: dict | None = None, labels: dict | None = None) -> pl.DataFrame:
+def as_shown(df: pl.DataFrame, percent=(), digits: dict | None = None, labels: dict | None = None,
+             excel: bool = False) -> pl.DataFrame:
     """A table as the screen shows it, for the downloads: shares in percent («Доля, %» 94,4, not 0,9444),
     numbers rounded as shown, да/нет, empty text as «—», a value the screen words (`labels`: column ->
     {value: text}, «< 1» for an overdue of 0 working days) worded alike. The CSV and the XLSX are written
-    from this."""
+    from this; for the XLSX (`excel`) a worded number stays a number, which to_xlsx words by its cell format
+    (text among numbers made the column text: it sorted as text and summed to nothing)."""
     digits = digits or {}
     df = df.with_columns(
         pl.col(c).replace_strict(words, default=pl.col(c).cast(pl.String), return_dtype=pl.String)
-        for c, words in (labels or {}).items() if c in df.columns)
+        for c, words in (labels or {}).items() if c in df.columns and not (excel and df.schema[c].is_numeric()))
     out = df.with_columns(
         (pl.col(c) * 100).round(digits.get(c, FLOAT_DIGITS)).alias(c) for c in percent if c in df.columns)
     floats = [c for c, t in out.schema.items() if t.is_float() and c not in percent]
@@ -57,16 +59,26 @@ def _decimals_format(values: pl.Series) -> str:
     return "0." + "0" * d
 
 
-def to_xlsx(df: pl.DataFrame, sheet: str = "Данные") -> bytes:
+def _worded_format(words: dict, number: str) -> str:
+    """An Excel number format that shows up to two values as words (`[=0]"< 1";0`): the cell keeps the number."""
+    conditions = ";".join(f'[={v}]"{str(t).replace(chr(34), "")}"' for v, t in list(words.items())[:2])
+    return f"{conditions};{number}"
+
+
+def to_xlsx(df: pl.DataFrame, sheet: str = "Данные", labels: dict | None = None) -> bytes:
     """An XLSX workbook with one sheet; text that looks like a formula stays text, да/нет for flags, one decimal
-    for fractions (as shown), date columns wide enough for the date (autofit measures the serial number)."""
+    for fractions (as shown), date columns wide enough for the date (autofit measures the serial number), a number
+    the screen words (`labels`, see as_shown) worded by its cell's format."""
     buf = io.BytesIO()
     out = _neutralise(df)
     flags = [c for c, t in out.schema.items() if t == pl.Boolean]
     out = out.with_columns(pl.col(flags).replace_strict({True: "да", False: "нет"}, return_dtype=pl.String))
     widths = {c: 130 if isinstance(t, pl.Datetime) else 85 for c, t in out.schema.items()
               if t == pl.Date or isinstance(t, pl.Datetime)}
+    formats = {c: _decimals_format(out[c]) for c, t in out.schema.items() if t.is_float()}
+    formats |= {c: _worded_format(words, formats.get(c, "0")) for c, words in (labels or {}).items()
+                if c in out.columns and out.schema[c].is_numeric()}
     out.write_excel(buf, worksheet=sheet[:31], autofit=True, column_widths=widths or None,
-                    column_formats={c: _decimals_format(out[c]) for c, t in out.schema.items() if t.is_float()} or None,
+                    column_formats=formats or None,
                     dtype_formats={pl.Date: "dd.mm.yyyy", pl.Datetime: "dd.mm.yyyy hh:mm"})
     return buf.getvalue()

@@ -68,11 +68,12 @@ def downloads(data: pl.DataFrame | Callable[[], pl.DataFrame], name: str, key: s
     `data` may be a function returning the frame, for downloads larger than what is shown (a whole list
     behind a paged table)."""
     key = key or name
-    frame = (lambda: as_shown(data() if callable(data) else data, percent, digits, labels))
+    frame = (lambda excel=False: as_shown(data() if callable(data) else data, percent, digits, labels, excel=excel))
     row = st.container(horizontal=True, gap="small")
     row.download_button("CSV", data=lambda: to_csv(frame()), file_name=f"{name}.csv", mime="text/csv",
                         key=f"csv_{key}", icon=":material/download:", on_click="ignore")
-    row.download_button("Excel", data=lambda: to_xlsx(frame()), file_name=f"{name}.xlsx", key=f"xlsx_{key}",
+    row.download_button("Excel", data=lambda: to_xlsx(frame(excel=True), labels=labels), file_name=f"{name}.xlsx",
+                        key=f"xlsx_{key}",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         icon=":material/download:", on_click="ignore")
 

@@ -60,8 +60,16 @@ def test_downloads_show_what_the_screen_shows():
     assert lines == ["Исполнитель;Балл;Доля, %;Доволен;Просрочка;Срок",
                      "Отдел;89,4;94,4;да;< 1;22.11.2026",
                      "—;—;—;нет;3;—"]
-    back = pl.read_excel(io.BytesIO(to_xlsx(out)))
-    assert back.row(0) == ("Отдел", 89.4, 94.4, "да", "< 1", dt.date(2026, 11, 22))
+    # The XLSX keeps a worded number a number, worded by its cell format: a column of numbers sorts and sums
+    # (a tester found «< 1» among the days made the column text).
+    data = to_xlsx(as_shown(df, percent=["Доля"], labels={"Просрочка": {0: "< 1"}}, excel=True),
+                   labels={"Просрочка": {0: "< 1"}})
+    back = pl.read_excel(io.BytesIO(data))
+    assert back.row(0) == ("Отдел", 89.4, 94.4, "да", 0, dt.date(2026, 11, 22))
+    assert back["Просрочка"].dtype == pl.Int64 and back["Просрочка"].to_list() == [0, 3]
+    import zipfile
+    styles = zipfile.ZipFile(io.BytesIO(data)).read("xl/styles.xml").decode()
+    assert 'formatCode="[=0]&quot;&lt; 1&quot;;0"' in styles
     # Booleans given straight to to_xlsx are да/нет too, not TRUE/FALSE.
     assert pl.read_excel(io.BytesIO(to_xlsx(df.select("Доволен"))))["Доволен"].to_list() == ["да", "нет"]
 
