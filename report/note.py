@@ -273,10 +273,15 @@ def problems(f: Figures) -> Section:
 
 def recommendations(f: Figures) -> Section:
     out = []
+    ranked = f.rating["rank"].drop_nulls().len()
     for r in overdue_rows(f.by_executor, limit=HEAR).iter_rows(named=True):
         rating = f.rating.filter(pl.col("executor") == r["grp"])
-        place = (f" (место в рейтинге исполнителей: {rating['rank'][0]})"
-                 if rating.height and rating["rank"][0] is not None else "")
+        # «4 из 4», not a bare «4» that reads as a good place; an executor with too few appeals is not ranked.
+        place = ("" if not rating.height
+                 else f" (место в рейтинге исполнителей: {rating['rank'][0]} из {ranked})"
+                 if rating["rank"][0] is not None and rating["executor_id"][0] is not None
+                 else " (в рейтинг исполнителей не вошёл: мало обращений за период)"
+                 if rating["executor_id"][0] is not None else "")
         out.append(f"Заслушать исполнителя «{r['grp']}»{place}: без ответа после срока — {fmt.num(r['overdue_open'])}, "
                    f"ответов позже срока — {fmt.num(r['answered_late'])}.")
     points = f.problem_points

@@ -105,7 +105,9 @@ def test_deadline_breaches_and_recommendations(week, demo_db):
     rating = run_query("executors_rating", db=demo_db, **flt.compare_params(), as_of=flt.as_of,
                        **score_settings().params())
     rank = rating.filter(pl.col("executor") == worst[0])["rank"][0]
-    assert bullets[0] == (f"Заслушать исполнителя «{worst[0]}» (место в рейтинге исполнителей: {rank}): "
+    # «4 из 4»: a bare «4» read as a good place for the worst executor (a tester's finding)
+    assert bullets[0] == (f"Заслушать исполнителя «{worst[0]}» (место в рейтинге исполнителей: {rank} из "
+                          f"{rating['rank'].drop_nulls().len()}): "
                           f"без ответа после срока — {worst[1]}, ответов позже срока — {worst[2]}.")
     assert sum(b.startswith("Заслушать исполнителя") for b in bullets) == min(3, len(got))
     # Рост: a theme up by at least 5 appeals and 30 % is proposed for a closer look.
@@ -223,3 +225,25 @@ def test_pdf_font_falls_back_to_matplotlibs_dejavu(monkeypatch, tmp_path):
     monkeypatch.setattr(documents, "FONT_DIRS", [tmp_path])
     with pytest.raises(ValueError, match="fonts-dejavu-core"):
         documents.font_dir()
+
+
+def test_an_executor_to_hear_names_its_place_out_of_how_many_or_why_it_has_none():
+    """«место … 4 из 4», not a bare «4» (a tester read it as a good place); an executor with too few appeals for the
+    rating says so instead of nothing, and one the database does not know (no rating row) gets no words at all."""
+    import types
+
+    from report.note import recommendations
+    by = pl.DataFrame({"grp": ["МУП «ЖКХ»", "Управление соцподдержки", "Неизвестный"], "overdue_open": [5, 3, 1],
+                       "answered_late": [1, 0, 0]})
+    rating = pl.DataFrame({"executor_id": ["zhkh", "uszn", "a", "b", "c"],
+                           "executor": ["МУП «ЖКХ»", "Управление соцподдержки", "А", "Б", "В"],
+                           "rank": [4, None, 1, 2, 3]})
+    f = types.SimpleNamespace(by_executor=by, rating=rating, problem_points=pl.DataFrame(),
+                              flt=types.SimpleNamespace(has_previous=False),
+                              satisfaction=({"rated": 0, "satisfied_share": None}, {"satisfied_share": None}))
+    assert recommendations(f).bullets == [
+        "Заслушать исполнителя «МУП «ЖКХ»» (место в рейтинге исполнителей: 4 из 4): без ответа после срока — 5, "
+        "ответов позже срока — 1.",
+        "Заслушать исполнителя «Управление соцподдержки» (в рейтинг исполнителей не вошёл: мало обращений за период): "
+        "без ответа после срока — 3, ответов позже срока — 0.",
+        "Заслушать исполнителя «Неизвестный»: без ответа после срока — 1, ответов позже срока — 0."]
