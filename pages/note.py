@@ -4,7 +4,6 @@ import dataclasses
 import datetime as dt
 import re
 
-import polars as pl
 import streamlit as st
 
 from mcu import filters, fmt
@@ -21,6 +20,11 @@ _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|~$])")
 def _md(text: str) -> str:
     """The note's plain text shown as such: markdown's special characters escaped."""
     return _MARKDOWN.sub(r"\\\1", text)
+
+
+def _md_table(header: list[str], rows: list[list[str]]) -> str:
+    line = lambda cells: "| " + " | ".join(_md(str(c)).replace("\n", " ") for c in cells) + " |"
+    return "\n".join([line(header), "|" + "---|" * len(header), *(line(r) for r in rows)])
 
 
 @st.cache_data(show_spinner="Составляю записку…", max_entries=32)
@@ -84,7 +88,7 @@ with st.container(border=True):
         if section.bullets:
             st.markdown("\n".join(f"- {_md(text)}" for text in section.bullets))
         if section.table:
-            st.dataframe(pl.DataFrame(section.table.rows, schema=section.table.header, orient="row"),
-                         hide_index=True)
+            # A table of the document as the document shows it: cells wrap (a grid cut «Почему» at its edge).
+            st.markdown(_md_table(section.table.header, section.table.rows))
         if section.chart:
             st.image(section.chart, caption=section.chart_title)

@@ -205,6 +205,13 @@ def test_note_page_previews_and_offers_downloads(demo_db, open_app):
         "Доля довольных по месяцам поступления, 12 месяцев",
         "Решено, разъяснено и отказано по месяцам поступления, 12 месяцев"]
     assert [b.proto.label for b in at.get("download_button")] == ["Скачать DOCX", "Скачать PDF"]
+    # Its tables read as the document's, cells whole: a grid cut the long «Почему» at its edge (a tester's finding).
+    assert not at.dataframe
+    problems = next(m.value for m in at.markdown if m.value.startswith("| № | Населённый пункт | Тема | Почему |"))
+    flt = filters_for(*iso_week(WEEK), db=demo_db)
+    first = blocks.problem_points(flt, 5, run=lambda n, **p: run_query(n, db=demo_db, **p)).row(0, named=True)
+    assert problems.splitlines()[2].startswith(f"| 1 | {first['settlement']} | {first['theme']} | ")
+    assert problems.splitlines()[2].replace("\\", "").endswith(f"{first['explanation']} |")
     at.segmented_control(key="note_mode").set_value("sidebar").run()
     assert not at.exception
     assert any(m.value.startswith("Период: 27.08.2026–25.11.2026 (91 дн.)") for m in at.markdown)
