@@ -230,6 +230,16 @@ def vote_line(vote: dict) -> str:
     return text
 
 
+def no_votes_text(total: int) -> str:
+    """The votes tab's empty state: nothing loaded, or votes there but none under the filters (the theme and
+    settlement filters pick votes; the period does not)."""
+    if not total:
+        return "Голосований в базе нет. Загрузите выгрузку итогов голосований на странице «Загрузка данных»."
+    return (f"Ни одно из {fmt.count(total, 'голосования', 'голосований', 'голосований')} в базе не подходит под "
+            "выбранные фильтры: голосования отбираются по теме и населённому пункту (не по периоду). "
+            "Снимите фильтр «Тема» или «Населённый пункт».")
+
+
 def options_text(options) -> str:
     """«Пробурить новую скважину — 50 % (205); …»."""
     out = []

@@ -389,3 +389,12 @@ def test_the_appeals_behind_a_point_are_exactly_its_count(demo_db):
             assert items.height == r["appeals"]
             assert set(items["settlement"]) == {r["settlement"]}
             assert items["received"].to_list() == sorted(items["received"].to_list(), reverse=True)
+
+
+def test_votes_tab_says_no_vote_matches_the_filters_when_the_database_has_votes(demo_db, open_app):
+    at = open_app(demo_db, "pages/problems.py", theme="Культура")
+    infos = [i.value for i in at.info]
+    assert not any("Голосований в базе нет" in i for i in infos)
+    assert (f"Ни одно из {fmt.count(len(DEMO_VOTES), 'голосования', 'голосований', 'голосований')} в базе не подходит "
+            "под выбранные фильтры: голосования отбираются по теме и населённому пункту (не по периоду). "
+            "Снимите фильтр «Тема» или «Населённый пункт».") in infos
