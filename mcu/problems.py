@@ -327,7 +327,10 @@ def explain_incident(row: dict) -> str:
             f"{fmt.num(row['engagement'])}; {ISSUE_WORDS[row['issue']]}")
     if row["issue"] == "нет ответа":
         if row["overdue_open"]:
-            text += f", срок истёк {fmt.date(row['due_at'])} ({fmt.count(row['overdue_work_days'], 'раб. день', 'раб. дня', 'раб. дней')} назад)"
+            late = row["overdue_work_days"]
+            # The state date may be a past day: «сегодня» would be wrong there, «less than a working day» is not.
+            text += (f", срок истёк {fmt.date(row['due_at'])}, меньше рабочего дня назад" if not late else
+                     f", срок истёк {fmt.date(row['due_at'])} ({fmt.count(late, 'раб. день', 'раб. дня', 'раб. дней')} назад)")
         elif row["due_at"] is not None:
             text += f", срок {fmt.date(row['due_at'])}"
     elif row["issue"] == "ответ с опозданием":
