@@ -45,6 +45,14 @@ def month(value: dt.date) -> str:
     return f"{MONTHS[value.month - 1]} {value.year}"
 
 
+MONTHS_SHORT = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
+
+
+def month_short(value: dt.date) -> str:
+    """2026-03-01 → «мар 2026» (a chart's axis, where the whole name does not fit)."""
+    return f"{MONTHS_SHORT[value.month - 1]} {value.year}"
+
+
 def plural(n: int, one: str, few: str, many: str) -> str:
     """The Russian form for n: 1 обращение, 3 обращения, 5 обращений, 21 обращение."""
     n = abs(int(n))
