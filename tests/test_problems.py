@@ -392,6 +392,7 @@ def test_the_appeals_behind_a_point_are_exactly_its_count(demo_db):
 
 
 def test_votes_tab_says_no_vote_matches_the_filters_when_the_database_has_votes(demo_db, open_app):
+    assert run_query("votes_total", db=demo_db)["votes"].to_list() == [len(DEMO_VOTES)] == [3]
     at = open_app(demo_db, "pages/problems.py", theme="Культура")
     infos = [i.value for i in at.info]
     assert not any("Голосований в базе нет" in i for i in infos)
