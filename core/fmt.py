@@ -36,6 +36,11 @@ def signed(value, digits: int = 0, suffix: str = "") -> str | None:
     return f"{sign}{num(abs(value), digits)}{suffix}"
 
 
+def minus(text: str | None) -> str | None:
+    """A signed figure as shown to a reader: «-3,5 п.п.» → «−3,5 п.п.» (the minus sign, not a hyphen)."""
+    return text and text.replace("-", "\u2212")
+
+
 MONTHS = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
           "ноябрь", "декабрь"]
 
