@@ -36,6 +36,11 @@ def signed(value, digits: int = 0, suffix: str = "") -> str | None:
     return f"{sign}{num(abs(value), digits)}{suffix}"
 
 
+def minus(text: str | None) -> str | None:
+    """A signed figure as shown to a reader: «-3,5 п.п.» → «−3,5 п.п.» (the minus sign, not a hyphen)."""
+    return text and text.replace("-", "\u2212")
+
+
 MONTHS = ["январь", "февраль", "март", "апрель", "май", "июнь", "июль", "август", "сентябрь", "октябрь",
           "ноябрь", "декабрь"]
 
@@ -43,6 +48,14 @@ MONTHS = ["январь", "февраль", "март", "апрель", "май"
 def month(value: dt.date) -> str:
     """2026-03-01 → «март 2026»."""
     return f"{MONTHS[value.month - 1]} {value.year}"
+
+
+MONTHS_SHORT = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
+
+
+def month_short(value: dt.date) -> str:
+    """2026-03-01 → «мар 2026» (a chart's axis, where the whole name does not fit)."""
+    return f"{MONTHS_SHORT[value.month - 1]} {value.year}"
 
 
 def plural(n: int, one: str, few: str, many: str) -> str:

@@ -37,7 +37,7 @@ def map_deck(flt, run: Callable[..., pl.DataFrame] = run_query):
     from mcu import maps
 
     territories = run("map_territories", **flt.compare_params(), as_of=flt.as_of, min_base=5, level="settlement")
-    if territories.filter(pl.col("lat").is_not_null() & (pl.col("appeals") > 0)).is_empty():
+    if maps.nothing_placed(territories):
         return None
     deck, _ = maps.territory_deck(territories.filter(pl.col("appeals") > 0), "appeals", "Обращений",
                                   width_px=1600, height_px=MAP_HEIGHT, text_size=28)

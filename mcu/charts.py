@@ -26,17 +26,28 @@ def unplain(value):
     return html.unescape(value) if isinstance(value, str) else value
 
 
+TREND_TICKS = 12  # month labels that fit upright across the page at 1440 px
+
+
 def trend_by_source(df: pl.DataFrame) -> go.Figure:
     """Stacked monthly bars by channel (columns month, channel, color, appeals, partial); months the period
     covers only in part are drawn pale."""
     fig = go.Figure()
     for channel in df["channel"].unique(maintain_order=True):
         part = df.filter(pl.col("channel") == channel)
-        fig.add_bar(x=[fmt.month(m) for m in part["month"]], y=part["appeals"],
+        fig.add_bar(x=[fmt.month_short(m) for m in part["month"]], y=part["appeals"],
+                    customdata=[fmt.month(m) for m in part["month"]],
                     name=plain(channel), marker_color=part["color"][0],
                     marker_opacity=[0.35 if p else 1.0 for p in part["partial"]],
-                    hovertemplate="%{x}: %{y:,}<extra>%{fullData.name}</extra>")
-    fig.update_layout(barmode="stack", yaxis_title="обращений", xaxis_title=None, **RU_LAYOUT)
+                    hovertemplate="%{customdata}: %{y:,}<extra>%{fullData.name}</extra>")
+    # Two years of slanted month names overlapped and were cut off: short upright labels, at most
+    # TREND_TICKS of them, counted back from the last month so the latest is always named.
+    months = [fmt.month_short(m) for m in df["month"].unique().sort()]
+    step = -(-len(months) // TREND_TICKS) or 1
+    ticks = months[::-1][::step][::-1]
+    fig.update_layout(barmode="stack", yaxis_title="обращений", xaxis_title=None,
+                      xaxis=dict(tickangle=0, automargin=True, tickmode="array", tickvals=ticks, ticktext=ticks),
+                      **RU_LAYOUT)
     return fig
 
 

@@ -39,6 +39,9 @@ def breakdown_bars(df: pl.DataFrame, title: str) -> go.Figure:
     return fig
 
 
+SHARE_TICKS = [0, 0.2, 0.4, 0.6, 0.8, 1]
+
+
 def satisfaction_trend(df: pl.DataFrame, measure: str) -> go.Figure:
     """Monthly satisfied share or mean rating by group (month, grp, rated, scored, <measure>).
 
@@ -67,8 +70,10 @@ def satisfaction_trend(df: pl.DataFrame, measure: str) -> go.Figure:
         yaxis=dict(title="оценок", side="right", showgrid=False, tickformat=",d", visible=single,
                    range=[0, (df[count_col].max() or 1) / 0.7]),
         yaxis2=dict(title="доля довольных" if share else "средняя оценка", overlaying="y", side="left",
-                    tickformat=".0%" if share else None, range=[0, 1.05] if share else [1, 5.1],
-                    tickmode="linear", tick0=0 if share else 1, dtick=0.2 if share else 1),
+                    range=[0, 1.05] if share else [1, 5.1],
+                    # «100 %» as the rest of the app writes it (plotly's «.0%» gives «100%»).
+                    **(dict(tickmode="array", tickvals=SHARE_TICKS, ticktext=[fmt.pct(v, 0) for v in SHARE_TICKS])
+                       if share else dict(tickmode="linear", tick0=1, dtick=1))),
         height=400, **RU_LAYOUT)
     return fig
 
@@ -87,11 +92,12 @@ def results_trend(df: pl.DataFrame) -> go.Figure:
 
 def repeat_trend(df: pl.DataFrame) -> go.Figure:
     """Monthly repeat share (month, appeals, repeats, repeat_share)."""
+    # In percent, with a no-break space before «%»: plotly's «.0%» writes «12%» without the space.
     fig = go.Figure(go.Scatter(
-        x=_months(df), y=df["repeat_share"], mode="lines+markers", line_color=RED,
+        x=_months(df), y=df["repeat_share"] * 100, mode="lines+markers", line_color=RED,
         customdata=list(zip(df["repeats"], df["appeals"])),
-        hovertemplate="%{x}: %{y:.1%} (%{customdata[0]:,} из %{customdata[1]:,})<extra></extra>"))
-    fig.update_layout(yaxis=dict(title="доля повторных", tickformat=".0%", rangemode="tozero"), height=320,
+        hovertemplate="%{x}: %{y:.1f}" + fmt.NBSP + "% (%{customdata[0]:,} из %{customdata[1]:,})<extra></extra>"))
+    fig.update_layout(yaxis=dict(title="доля повторных", ticksuffix=fmt.NBSP + "%", rangemode="tozero"), height=320,
                       **RU_LAYOUT)
     return fig
 

@@ -133,6 +133,14 @@ def _ground(lats: list[float], lons: list[float]) -> list[list[float]]:
     return [[lon0 - pad, lat0], [lon1 + pad, lat0], [lon1 + pad, lat1], [lon0 - pad, lat1]]
 
 
+def nothing_placed(territories: pl.DataFrame, density: pl.DataFrame | None = None) -> bool:
+    """Whether the map would be empty: no territory with appeals has a position and no density cell has
+    appeals (the page and the meeting screen then say so instead of drawing a blank box and a legend of 0 … 0)."""
+    cells = density is not None and not density.drop_nulls("appeals").is_empty()
+    return not cells and territories.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null()
+                                            & (pl.col("appeals") > 0)).is_empty()
+
+
 def territory_deck(territories: pl.DataFrame, measure: str, label: str, diverging: bool = False,
                    density: pl.DataFrame | None = None, boundaries: dict | None = None,
                    layers: tuple[str, ...] = (TERRITORIES, LABELS, OUTLINES), width_px: int = 1200,

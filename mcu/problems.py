@@ -230,6 +230,16 @@ def vote_line(vote: dict) -> str:
     return text
 
 
+def no_votes_text(total: int) -> str:
+    """The votes tab's empty state: nothing loaded, or votes there but none under the filters (the theme and
+    settlement filters pick votes; the period does not)."""
+    if not total:
+        return "Голосований в базе нет. Загрузите выгрузку итогов голосований на странице «Загрузка данных»."
+    return (f"Ни одно из {fmt.count(total, 'голосования', 'голосований', 'голосований')} в базе не подходит под "
+            "выбранные фильтры: голосования отбираются по теме и населённому пункту (не по периоду). "
+            "Снимите фильтр «Тема» или «Населённый пункт».")
+
+
 def options_text(options) -> str:
     """«Пробурить новую скважину — 50 % (205); …»."""
     out = []
@@ -317,7 +327,10 @@ def explain_incident(row: dict) -> str:
             f"{fmt.num(row['engagement'])}; {ISSUE_WORDS[row['issue']]}")
     if row["issue"] == "нет ответа":
         if row["overdue_open"]:
-            text += f", срок истёк {fmt.date(row['due_at'])} ({fmt.count(row['overdue_work_days'], 'раб. день', 'раб. дня', 'раб. дней')} назад)"
+            late = row["overdue_work_days"]
+            # The state date may be a past day: «сегодня» would be wrong there, «less than a working day» is not.
+            text += (f", срок истёк {fmt.date(row['due_at'])}, меньше рабочего дня назад" if not late else
+                     f", срок истёк {fmt.date(row['due_at'])} ({fmt.count(late, 'раб. день', 'раб. дня', 'раб. дней')} назад)")
         elif row["due_at"] is not None:
             text += f", срок {fmt.date(row['due_at'])}"
     elif row["issue"] == "ответ с опозданием":

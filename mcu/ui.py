@@ -221,9 +221,12 @@ def kpi(col, label: str, value: str, delta: str | None = None, help: str | None 
     """A KPI card; `inverse` when growth is bad (overdue share), `neutral` when it is neither good nor bad
     (the number of appeals)."""
     flat = delta is not None and delta.lstrip().startswith("0")  # no change: neither arrow nor colour
-    color = "off" if neutral or flat else ("inverse" if inverse else "normal")
-    col.metric(label, value, delta, delta_color=color, help=help, border=True, width="stretch",
-               delta_arrow="off" if flat else "auto")
+    # st.metric reads the direction from an ASCII «-»; the card shows the minus sign «−» as the note does, so
+    # the arrow and the colour are worked out here from the text fmt.signed gave.
+    falls = delta is not None and delta.lstrip().startswith("-")
+    color = "gray" if neutral or flat else ("red" if falls != inverse else "green")
+    col.metric(label, value, fmt.minus(delta), delta_color=color, help=help, border=True,
+               width="stretch", delta_arrow="off" if flat or delta is None else ("down" if falls else "up"))
 
 
 SMALL_BASE = 5    # below this many items a share reads as «мало данных» and shows no change

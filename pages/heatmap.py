@@ -3,7 +3,7 @@ the appeals behind a cell."""
 import streamlit as st
 
 from core.reference import limits
-from mcu import charts, filters, fmt, maps
+from mcu import blocks, charts, filters, fmt, maps
 from mcu.appeals import COLUMNS, appeal_list
 from mcu.query import run_query
 from mcu.ui import empty_state, q, table
@@ -99,9 +99,12 @@ density = q("map_density", **flt.params(), grid=maps.GRID) if maps.DENSITY in sh
 boundaries, problem = maps.load_boundaries() if maps.OUTLINES in shown else (None, None)
 if problem:
     st.warning(problem)
-deck, legends = maps.territory_deck(territories, measure, label, diverging, density, boundaries, tuple(shown))
-st.pydeck_chart(deck, height=600, key="hm_map", on_select=_pick_territory, selection_mode="single-object")
-st.html(maps.legend_html(legends))
+if maps.nothing_placed(territories, density):
+    empty_state(blocks.MAP_PENDING)
+else:
+    deck, legends = maps.territory_deck(territories, measure, label, diverging, density, boundaries, tuple(shown))
+    st.pydeck_chart(deck, height=600, key="hm_map", on_select=_pick_territory, selection_mode="single-object")
+    st.html(maps.legend_html(legends))
 if note := maps.coverage_note(territories, density):
     st.caption(note)
 if level == "municipality":

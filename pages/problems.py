@@ -105,7 +105,7 @@ with tab_map:
 
 with tab_votes:
     if votes.is_empty():
-        empty_state("Голосований в базе нет. Загрузите выгрузку итогов голосований на странице «Загрузка данных».")
+        empty_state(pp.no_votes_text(q("votes_total")["votes"][0]))
     else:
         st.markdown("\n".join(f"- **{v['settlement'] or 'Территория не указана'}, {v['theme'] or 'тема не указана'}**: "
                               f"{pp.vote_line(v)}" for v in votes.to_dicts()))

@@ -25,9 +25,10 @@ SELECT
          WHEN NOT a.satisfied THEN 'автор недоволен'
          WHEN a.answered_late THEN 'ответ с опозданием' END AS issue,
     coalesce(a.audience, 0) + $engagement_weight * coalesce(a.engagement, 0) AS reach,
-    round(reach * greatest(CASE WHEN a.is_open THEN $w_open ELSE 0 END,
-                           CASE WHEN NOT a.satisfied THEN $w_unsatisfied ELSE 0 END,
-                           CASE WHEN a.answered_late THEN $w_late ELSE 0 END)) AS risk
+    -- A whole number (BIGINT): a rounded DOUBLE would show as «91 299,0».
+    CAST(round(reach * greatest(CASE WHEN a.is_open THEN $w_open ELSE 0 END,
+                                CASE WHEN NOT a.satisfied THEN $w_unsatisfied ELSE 0 END,
+                                CASE WHEN a.answered_late THEN $w_late ELSE 0 END)) AS BIGINT) AS risk
 FROM appeals_due($date_from, $date_to, ['im'], $themes, $settlements, $executors, $municipalities, $as_of) a
 LEFT JOIN settlements s ON s.settlement_id = a.settlement_id
 LEFT JOIN executors e ON e.executor_id = a.executor_id

@@ -20,9 +20,10 @@ SELECT
     count(*) FILTER (WHERE i.is_open) AS open,
     count(*) FILTER (WHERE i.unsatisfied) AS unsatisfied,
     count(*) FILTER (WHERE i.answered_late) AS late,
-    sum(i.audience) FILTER (WHERE i.risk > 0) AS audience,
-    sum(i.engagement) FILTER (WHERE i.risk > 0) AS engagement,
-    round(sum(i.risk)) AS risk
+    -- Whole counts as integers: a sum (HUGEINT) or a rounded DOUBLE would show as «78 587,0».
+    CAST(sum(i.audience) FILTER (WHERE i.risk > 0) AS BIGINT) AS audience,
+    CAST(sum(i.engagement) FILTER (WHERE i.risk > 0) AS BIGINT) AS engagement,
+    CAST(round(sum(i.risk)) AS BIGINT) AS risk
 FROM incidents i
 LEFT JOIN settlements s ON s.settlement_id = i.settlement_id
 GROUP BY ALL

@@ -327,3 +327,17 @@ def test_a_points_appeals_name_the_village_with_its_district(districts):
     items = run_query("problem_appeals", db=districts, **CUR, **ALL, as_of=AS_OF, settlement="ivanovka_b",
                       theme="ЖКХ", subtheme=None)
     assert items["settlement"].to_list() == ["Ивановка (Район Б)", "Ивановка (Район Б)"]
+
+
+def test_heatmap_page_with_no_appeal_on_the_map_says_so(make_db, open_app):
+    """An «Инцидент Менеджмент» export alone: no settlement recognised, no coordinates. The map is not drawn
+    (it was an empty grey box with a legend «0 … 0, 0 … 0, 0 … 1, 1 … 1, 1 … 1»): the meeting screen's words
+    say why, and the note names what has no position."""
+    from mcu.blocks import MAP_PENDING
+
+    db = make_db([dict(source="im", settlement_id=None, received_at=f"2026-03-{d:02d} 10:00") for d in (2, 3, 4)])
+    at = open_app(db, "pages/heatmap.py", period="custom", **{"from": "2026-03-01", "to": "2026-03-31"})
+    assert at.get("deck_gl_json_chart") == []
+    assert not any("…" in h.proto.body for h in at.get("html"))  # no legend
+    assert MAP_PENDING in [i.value for i in at.info]
+    assert "Без координат и не показаны на карте: Не определён — обращений: 3." in [c.value for c in at.caption]

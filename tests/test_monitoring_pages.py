@@ -42,7 +42,7 @@ def test_deadlines_page_shows_exact_figures(fixture_db, open_page):
     assert metric(at, "Ответ позже срока") == "1"
     assert metric(at, "Под угрозой") == "3"
     # 7 decided items: the card names its base.
-    assert metric(at, "В срок") == fmt.pct(4 / 7) + " из 7" and delta(at, "В срок") == "-22,9 п.п."
+    assert metric(at, "В срок") == fmt.pct(4 / 7) + " из 7" and delta(at, "В срок") == "−22,9 п.п."
     overdue, risk = at.dataframe[0].value, at.dataframe[1].value
     assert overdue["Номер"].tolist() == ["c2", "c1"] and overdue["Просрочка, раб. дн."].tolist() == [5, 2]
     assert risk["Номер"].tolist() == ["c6", "c3", "c4"] and risk["Осталось раб. дн."].tolist() == [0, 1, 2]
@@ -156,3 +156,35 @@ def test_growth_section(fixture_db, monkeypatch):
     assert table["Изменение"].tolist() == [3, 2, 1, 1, 0]
     at.segmented_control(key="growth_dim").set_value("settlement").run()
     assert at.dataframe[0].value["Населённый пункт"].tolist() == ["Аскиз", "Кызлас"]
+
+
+def test_kpi_deltas_write_the_minus_sign_and_keep_their_arrow_and_colour(demo_db, open_page):
+    """A falling figure reads «−6 (−6,3 %)» with the typographic minus, as the note writes it (it was «-6 (-6,3 %)»),
+    and still gets its down arrow; the colour still says whether the fall is good."""
+    from streamlit.proto.Metric_pb2 import Metric
+
+    red, green, gray = Metric.MetricColor.RED, Metric.MetricColor.GREEN, Metric.MetricColor.GRAY
+    down, up = Metric.MetricDirection.DOWN, Metric.MetricDirection.UP
+    at = open_page(demo_db, "pages/deadlines.py")
+    cards = {m.label: (m.delta, m.proto.color, m.proto.direction) for m in at.metric}
+    assert cards == {"Открыто": ("+28 (+9,9 %)", red, up), "Просрочено": ("−6 (−6,3 %)", green, down),
+                     "Ответ позже срока": ("−23 (−8,1 %)", green, down), "Под угрозой": ("−3 (−18,8 %)", green, down),
+                     "В срок": ("+2,1 п.п.", green, up)}
+    at = open_page(demo_db, "pages/overview.py")
+    cards = {m.label: (m.delta, m.proto.color, m.proto.direction) for m in at.metric}
+    assert cards["Обращений"] == ("+79 (+4,0 %)", gray, up)
+    assert cards["Медиана ответа"] == ("−0,3 (−4,5 %)", green, down)
+    at = open_page(demo_db, "pages/satisfaction.py")
+    assert {m.label: (m.delta, m.proto.color) for m in at.metric}["Разъяснено"] == ("−1,2 п.п.", green)
+
+
+def test_satisfaction_share_axis_writes_percent_with_a_space(demo_db, open_page):
+    import json
+
+    at = open_page(demo_db, "pages/satisfaction.py")
+    charts = [json.loads(c.proto.spec)["layout"] for c in at.get("plotly_chart")]
+    share = next(c["yaxis2"] for c in charts if c.get("yaxis2", {}).get("title", {}).get("text") == "доля довольных")
+    assert share["ticktext"] == ["0\u00a0%", "20\u00a0%", "40\u00a0%", "60\u00a0%", "80\u00a0%", "100\u00a0%"]
+    assert share["tickvals"] == [0, 0.2, 0.4, 0.6, 0.8, 1]
+    repeat = next(c["yaxis"] for c in charts if c["yaxis"].get("title", {}).get("text") == "доля повторных")
+    assert repeat["ticksuffix"] == "\u00a0%" and "tickformat" not in repeat

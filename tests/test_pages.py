@@ -34,6 +34,26 @@ def test_overview_runs_and_filters_change_kpis(app):
     assert at.query_params["period"] == "month" and at.query_params["source"] == "letters"
 
 
+def test_overview_trend_axis_stays_readable_over_all_time(app):
+    """25 months of the demo: slanted «сентябрь 2025» labels overlapped and were cut off. Short upright
+    labels, every third month counted back from the last one, the whole name on hover."""
+    import json
+
+    at = app(period="all")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    axis = spec["layout"]["xaxis"]
+    assert axis["tickangle"] == 0 and axis["automargin"] is True
+    assert axis["ticktext"] == ["ноя 2024", "фев 2025", "май 2025", "авг 2025", "ноя 2025", "фев 2026", "май 2026",
+                                "авг 2026", "ноя 2026"]
+    assert axis["tickvals"] == axis["ticktext"]
+    bars = spec["data"][0]
+    assert bars["x"][:2] == ["ноя 2024", "дек 2024"] and bars["customdata"][:2] == ["ноябрь 2024", "декабрь 2024"]
+    # A quarter: every month named.
+    at.segmented_control(key="f_period").set_value("quarter").run()
+    axis = json.loads(at.get("plotly_chart")[0].proto.spec)["layout"]["xaxis"]
+    assert axis["ticktext"] == ["авг 2026", "сен 2026", "окт 2026", "ноя 2026"]
+
+
 def test_url_restores_filters(app):
     at = app(period="custom", **{"from": "2026-01-01", "to": "2026-01-31"}, settlement="kyzlas", theme="ЖКХ")
     assert at.session_state["f_period"] == "custom"

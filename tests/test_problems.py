@@ -389,3 +389,46 @@ def test_the_appeals_behind_a_point_are_exactly_its_count(demo_db):
             assert items.height == r["appeals"]
             assert set(items["settlement"]) == {r["settlement"]}
             assert items["received"].to_list() == sorted(items["received"].to_list(), reverse=True)
+
+
+def test_votes_tab_says_no_vote_matches_the_filters_when_the_database_has_votes(demo_db, open_app):
+    assert run_query("votes_total", db=demo_db)["votes"].to_list() == [len(DEMO_VOTES)] == [3]
+    at = open_app(demo_db, "pages/problems.py", theme="Культура")
+    infos = [i.value for i in at.info]
+    assert not any("Голосований в базе нет" in i for i in infos)
+    assert (f"Ни одно из {fmt.count(len(DEMO_VOTES), 'голосования', 'голосований', 'голосований')} в базе не подходит "
+            "под выбранные фильтры: голосования отбираются по теме и населённому пункту (не по периоду). "
+            "Снимите фильтр «Тема» или «Населённый пункт».") in infos
+
+
+def shown_text(frame) -> list[dict]:
+    """A grid's rows as the screen shows them (the Styler's display text the page handed to st.dataframe)."""
+    from streamlit import dataframe_util
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(frame.proto.arrow_data.styler.display_values).to_dict("records")
+
+
+def test_information_risks_show_whole_numbers_without_a_decimal(demo_db, open_app):
+    at = open_app(demo_db, "pages/problems.py")
+    risk = SETTINGS.risk_params()
+    scope = {k: v for k, v in QUARTER.items() if k != "sources"}
+    cells = run_query("info_risks_cells", db=demo_db, **scope, **risk)
+    incidents = run_query("info_risks", db=demo_db, **scope, **risk)
+    grids = {tuple(d.value.columns): d for d in at.dataframe}
+    cell_rows = shown_text(next(d for cols, d in grids.items() if "С проблемой" in cols))
+    # Бирикчуль, ТКО: 132 064 readers, 3 799 reactions, risk 115 141 — no «,0» after a whole number.
+    assert {k: cell_rows[0][k] for k in ("Аудитория", "Вовлечённость", "Риск")} == {
+        "Аудитория": "132\u00a0064", "Вовлечённость": "3\u00a0799", "Риск": "115\u00a0141"}
+    assert [r["Риск"] for r in cell_rows] == [fmt.num(v) for v in cells["risk"]]
+    incident_rows = shown_text(next(d for cols, d in grids.items() if "Проблема" in cols))
+    assert [r["Риск"] for r in incident_rows] == [fmt.num(v) for v in incidents["risk"]]
+    assert incident_rows[0]["Риск"] == "47\u00a0616"
+
+
+def test_an_incident_overdue_by_less_than_a_working_day():
+    row = {"settlement": "Аскиз", "theme": "ЖКХ", "external_id": "ИМ-1", "received_at": dt.datetime(2026, 11, 20, 9),
+           "audience": 78587, "engagement": 4158, "issue": "нет ответа", "overdue_open": True, "overdue_work_days": 0,
+           "due_at": dt.datetime(2026, 11, 26, 17), "answered_at": None}
+    assert pp.explain_incident(row) == ("Аскиз, ЖКХ: инцидент № ИМ-1 от 20.11.2026, аудитория 78\u00a0587, "
+                                        "вовлечённость 4\u00a0158; ответа нет, срок истёк 26.11.2026, "
+                                        "меньше рабочего дня назад")
+    assert pp.explain_incident(row | {"overdue_work_days": 3}).endswith(", срок истёк 26.11.2026 (3 раб. дня назад)")
