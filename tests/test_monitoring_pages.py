@@ -167,7 +167,7 @@ def test_kpi_deltas_write_the_minus_sign_and_keep_their_arrow_and_colour(demo_db
     down, up = Metric.MetricDirection.DOWN, Metric.MetricDirection.UP
     at = open_page(demo_db, "pages/deadlines.py")
     cards = {m.label: (m.delta, m.proto.color, m.proto.direction) for m in at.metric}
-    assert cards == {"Открыто": ("+28 (+9,9 %)", red, up), "Просрочено": ("−6 (−6,3 %)", green, down),
+    assert cards == {"Открыто": ("+28 (+9,9 %)", red, up), "Просрочено без ответа": ("−6 (−6,3 %)", green, down),
                      "Ответ позже срока": ("−23 (−8,1 %)", green, down), "Под угрозой": ("−3 (−18,8 %)", green, down),
                      "В срок": ("+2,1 п.п.", green, up)}
     at = open_page(demo_db, "pages/overview.py")
