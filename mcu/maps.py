@@ -83,6 +83,13 @@ def _classes(values: list, diverging: bool, digits: int, unit: str) -> tuple[lis
 
     def num(v):
         return fmt.signed(v, digits) if diverging and v else fmt.num(v, digits)
+    if digits == 0 and not diverging:
+        # Counts: each class by the whole numbers in it («1», «2 … 3»), and none for a class that holds none (a
+        # maximum of 3 read «0 … 1, 1 … 1, 1 … 2, 2 … 2, 2 … 3»); legend() leaves an empty class out.
+        firsts = [math.ceil(lo), *(math.floor(e) + 1 for e in edges)]
+        lasts = [*(math.floor(e) for e in edges), math.floor(top)]
+        return edges, [None if a > b else f"{fmt.num(a)}{unit}" if a == b else f"{fmt.num(a)} … {fmt.num(b)}{unit}"
+                       for a, b in zip(firsts, lasts)]
     labels = [f"{num(bounds[k])} … {num(bounds[k + 1])}{unit}" for k in range(5)]
     return edges, labels
 
@@ -173,7 +180,7 @@ def territory_deck(territories: pl.DataFrame, measure: str, label: str, divergin
         r["details"] = _details(r, measure, label, digits, unit)
         for key in ("top_themes", "south", "north", "west", "east"):
             r.pop(key)
-    classes = list(zip(palette, class_labels))
+    classes = [(color, text) for color, text in zip(palette, class_labels) if text]
     if any(r[measure] is None for r in rows):
         classes.append((NO_DATA, "не определён: нет численности жителей или мало обращений со сроком / с оценкой"))
     legends = [Legend(label, classes, "Площадь круга пропорциональна числу обращений.")]
@@ -199,7 +206,8 @@ def territory_deck(territories: pl.DataFrame, measure: str, label: str, divergin
                                      id=DENSITY, get_polygon="polygon", get_fill_color="color", stroked=False,
                                      pickable=True))
         legends.append(Legend(f"Точки обращений в клетке (~{fmt.num(side_km, 1)} км)",
-                              list(zip(DENSITY_COLORS, dlabels)), f"Больше всего в одной клетке: {fmt.num(dtop)}."))
+                              [(color, text) for color, text in zip(DENSITY_COLORS, dlabels) if text],
+                              f"Больше всего в одной клетке: {fmt.num(dtop)}."))
     if TERRITORIES in layers:
         deck_layers.append(pdk.Layer(
             "ScatterplotLayer", rows, id=TERRITORIES, get_position=["lon", "lat"], get_radius="radius",

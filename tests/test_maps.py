@@ -183,6 +183,20 @@ def test_browser_payload_is_bounded_at_a_million_appeals(tmp_path):
     assert len(deck.to_json()) < 2_000_000
 
 
+def test_count_classes_name_the_whole_numbers_in_them():
+    """A legend of counts with a maximum of 3 read «0 … 1, 1 … 1, 1 … 2, 2 … 2, 2 … 3» (a tester's finding): each class
+    now names the whole numbers it holds, a class that holds none is left out of the legend, and every value
+    still falls in a class of its own label."""
+    edges, labels = maps._classes([0, 1, 2, 3], False, 0, "")
+    assert labels == ["0", "1", None, "2", "3"]
+    assert [labels[maps._class_of(v, edges)] for v in (0, 1, 2, 3)] == ["0", "1", "2", "3"]
+    assert maps._classes([0, 7, 50], False, 0, " обр.")[1] == ["0 … 10 обр.", "11 … 20 обр.", "21 … 30 обр.",
+                                                             "31 … 40 обр.", "41 … 50 обр."]
+    assert maps._classes([None, None], False, 0, "")[1] == ["0", None, None, None, "1"]
+    # fractions keep their bounds
+    assert maps._classes([0, 4.0], False, 1, "")[1] == ["0,0 … 0,8", "0,8 … 1,6", "1,6 … 2,4", "2,4 … 3,2", "3,2 … 4,0"]
+
+
 def test_deck_colours_legend_and_tooltips(districts):
     places = run_query("map_territories", db=districts, **CUR, **PREV, **ALL, as_of=AS_OF, min_base=1,
                        level="settlement")
