@@ -60,11 +60,13 @@ def satisfaction_trend(df: pl.DataFrame, measure: str) -> go.Figure:
                     hovertemplate="%{x}: %{y:,} оценок<extra></extra>")
     for grp in groups:
         part = df.filter(pl.col("grp") == grp)
+        # The value as the app writes it («61,5 %», «4,25»), not plotly's «61.5%».
+        shown = [fmt.pct(v) if share else fmt.num(v, 2) for v in part[measure]]
         fig.add_scatter(
-            x=_months(part), y=part[measure], name=plain(grp), mode="lines+markers", customdata=part[count_col], yaxis="y2",
+            x=_months(part), y=part[measure], name=plain(grp), mode="lines+markers", yaxis="y2",
+            customdata=list(zip(part[count_col].to_list(), shown)),
             marker=dict(size=[6 + 18 * (n / biggest) ** 0.5 for n in part[count_col]]),
-            hovertemplate="%{x}: %{y" + (":.1%" if share else ":.2f") + "} (оценок: %{customdata:,})"
-                          "<extra>" + plain(grp) + "</extra>")
+            hovertemplate="%{x}: %{customdata[1]} (оценок: %{customdata[0]:,})<extra>" + plain(grp) + "</extra>")
     fig.update_layout(
         # The count bars stop at 70 % of the height, well under the share axis's 100 % line.
         yaxis=dict(title="оценок", side="right", showgrid=False, tickformat=",d", visible=single,

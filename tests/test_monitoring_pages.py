@@ -188,3 +188,9 @@ def test_satisfaction_share_axis_writes_percent_with_a_space(demo_db, open_page)
     assert share["tickvals"] == [0, 0.2, 0.4, 0.6, 0.8, 1]
     repeat = next(c["yaxis"] for c in charts if c["yaxis"].get("title", {}).get("text") == "доля повторных")
     assert repeat["ticksuffix"] == "\u00a0%" and "tickformat" not in repeat
+    # and the share on hover as the app writes it: «61,5 %», not plotly's «61.5%»
+    line = next(t for c in at.get("plotly_chart") for t in json.loads(c.proto.spec)["data"]
+                if t.get("yaxis") == "y2" and t.get("type") == "scatter" and "оценок" in t.get("hovertemplate", ""))
+    assert line["hovertemplate"].startswith("%{x}: %{customdata[1]} (оценок: %{customdata[0]:,})")
+    import re
+    assert line["customdata"] and all(re.fullmatch(r"\d{1,3},\d\u00a0%", text) for _n, text in line["customdata"])
