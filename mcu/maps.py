@@ -140,6 +140,38 @@ def _ground(lats: list[float], lons: list[float]) -> list[list[float]]:
     return [[lon0 - pad, lat0], [lon1 + pad, lat0], [lon1 + pad, lat1], [lon0 - pad, lat1]]
 
 
+def _labels(rows: list[dict], view: pdk.ViewState, text_size: int, width_px: int, height_px: int) -> list[dict]:
+    """The territories' names where they fit at the map's first view: under their circle, else above it, to its
+    right or left; never over another name or another territory's circle (names printed over each other and over a
+    neighbour's circle read as neither), nor past the map's edge. The territory with more appeals is placed first;
+    a name with no room is left to the tooltip."""
+    scale = 512 * 2 ** view.zoom / 360
+    px = lambda lon: lon * scale
+    py = lambda lat: -math.degrees(math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))) * scale
+    cx, cy = px(view.longitude), py(view.latitude)
+    frame = (cx - width_px / 2, cy - height_px / 2, cx + width_px / 2, cy + height_px / 2)
+    circles = [(px(r["lon"]) - r["radius"], py(r["lat"]) - r["radius"], px(r["lon"]) + r["radius"],
+                py(r["lat"]) + r["radius"]) for r in rows]
+    hit = lambda a, b: a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+    inside = lambda a: frame[0] <= a[0] and a[2] <= frame[2] and frame[1] <= a[1] and a[3] <= frame[3]
+    taken, out = [], []
+    for i in sorted(range(len(rows)), key=lambda i: (-rows[i]["appeals"], rows[i]["territory"])):
+        r, (x, y), gap = rows[i], (px(rows[i]["lon"]), py(rows[i]["lat"])), rows[i]["radius"] + 2
+        half, high = len(r["territory"]) * text_size * 0.31, text_size * 1.25   # DejaVu Sans: ~0,62 em a letter
+        # (box, pixel offset of the text's top middle from the centre)
+        places = [((x - half, y + gap, x + half, y + gap + high), [0, gap]),
+                  ((x - half, y - gap - high, x + half, y - gap), [0, -gap - high]),
+                  ((x + gap + 2, y - high / 2, x + gap + 2 + 2 * half, y + high / 2), [gap + 2 + half, -high / 2]),
+                  ((x - gap - 2 - 2 * half, y - high / 2, x - gap - 2, y + high / 2), [-gap - 2 - half, -high / 2])]
+        for box, offset in places:
+            if inside(box) and not any(hit(box, t) for t in taken) \
+                    and not any(hit(box, c) for j, c in enumerate(circles) if j != i):
+                taken.append(box)
+                out.append({"name": r["territory"], "lon": r["lon"], "lat": r["lat"], "offset": offset})
+                break
+    return out
+
+
 def nothing_placed(territories: pl.DataFrame, density: pl.DataFrame | None = None) -> bool:
     """Whether the map would be empty: no territory with appeals has a position and no density cell has
     appeals (the page and the meeting screen then say so instead of drawing a blank box and a legend of 0 … 0)."""
@@ -215,9 +247,12 @@ def territory_deck(territories: pl.DataFrame, measure: str, label: str, divergin
             radius_units=pdk.types.String("pixels"), pickable=True, auto_highlight=True,
             highlight_color=[20, 20, 20, 90]))  # a darker shade, not deck.gl's purple that reads as a class
     if LABELS in layers:
+        names = _labels(rows, view, text_size, width_px, height_px)
+        if len(names) < len(rows):
+            legends[0] = Legend(legends[0].title, legends[0].classes,
+                                legends[0].note + " Названия, которым нет места, — в подсказке при наведении.")
         deck_layers.append(pdk.Layer(
-            "TextLayer", [{"name": r["territory"], "lon": r["lon"], "lat": r["lat"], "offset": [0, r["radius"] + 2]}
-                          for r in rows], id=LABELS,
+            "TextLayer", names, id=LABELS,
             get_position=["lon", "lat"], get_text="name", get_size=text_size, get_color=[40, 40, 40, 255],
             # pydeck turns plain strings into JS expressions; these are literal values
             get_text_anchor=pdk.types.String("middle"), get_alignment_baseline=pdk.types.String("top"),

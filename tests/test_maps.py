@@ -197,6 +197,35 @@ def test_count_classes_name_the_whole_numbers_in_them():
     assert maps._classes([0, 4.0], False, 1, "")[1] == ["0,0 … 0,8", "0,8 … 1,6", "1,6 … 2,4", "2,4 … 3,2", "3,2 … 4,0"]
 
 
+def test_names_do_not_print_over_each_other_or_a_neighbours_circle():
+    """A tester saw «Неожиданный» printed over «Балыкса» and «Пуланколь» on the Усть-Камышта circle. At the map's first
+    view a name goes under its circle, else above it, never over another name or circle; the territory with more
+    appeals is placed first, a name with no room is left to the tooltip (the legend says so)."""
+    import polars as pl
+
+    def place(name, lat, lon, appeals):
+        return {"territory": name, "lat": lat, "lon": lon, "appeals": appeals, "prev_appeals": 0, "per_1000": None,
+                "population": None, "overdue_pct": None, "dissatisfied_pct": None, "top_themes": None,
+                "south": lat, "north": lat, "west": lon, "east": lon}
+
+    def names(rows):
+        deck, legends = maps.territory_deck(pl.DataFrame(rows), "appeals", "Обращений")
+        data = next(layer for layer in json.loads(deck.to_json())["layers"] if layer["id"] == maps.LABELS)["data"]
+        return [(n["name"], n["offset"][1]) for n in data], legends[0].note
+
+    far = [place("Аскиз", 53.13, 90.42, 40), place("Бискамжа", 53.45, 89.53, 10)]
+    assert names(far) == ([("Аскиз", 42.0), ("Бискамжа", 22.0)], "Площадь круга пропорциональна числу обращений.")
+    # Two villages a hundred metres from the biggest one: their circles lie on its circle, so no name of theirs
+    # has room; the biggest keeps its own under its circle.
+    close = [*far, place("Балыкса", 53.131, 90.421, 30), place("Неожиданный", 53.1305, 90.4215, 5)]
+    assert names(close) == ([("Аскиз", 42.0), ("Бискамжа", 22.0)], "Площадь круга пропорциональна числу обращений. "
+                            "Названия, которым нет места, — в подсказке при наведении.")
+    # A village just north of the biggest: under its circle its name would lie on the biggest one's circle, so it
+    # goes above its own (a negative offset: the name's height and 2 px over the circle).
+    got = dict(names([*far, place("Вершина Теи", 53.15, 90.42, 30)])[0])
+    assert got["Аскиз"] == 42.0 and got["Бискамжа"] == 22.0 and -60 < got["Вершина Теи"] < -40
+
+
 def test_deck_colours_legend_and_tooltips(districts):
     places = run_query("map_territories", db=districts, **CUR, **PREV, **ALL, as_of=AS_OF, min_base=1,
                        level="settlement")
