@@ -33,12 +33,12 @@ MAP_HEIGHT = 520
 
 def map_deck(flt, run: Callable[..., pl.DataFrame] = run_query):
     """The map for the meeting screen: the Тепловая карта page's territories (circles by the number of appeals,
-    names beside them) as a pydeck Deck sized for a big screen; None when no territory has a position."""
+    names beside them) as a pydeck Deck sized for a big screen, with its legends (what a colour and a circle's
+    size mean: the room cannot hover for them); None when no territory has a position."""
     from mcu import maps
 
     territories = run("map_territories", **flt.compare_params(), as_of=flt.as_of, min_base=5, level="settlement")
     if maps.nothing_placed(territories):
         return None
-    deck, _ = maps.territory_deck(territories.filter(pl.col("appeals") > 0), "appeals", "Обращений",
-                                  width_px=1600, height_px=MAP_HEIGHT, text_size=28)
-    return deck
+    return maps.territory_deck(territories.filter(pl.col("appeals") > 0), "appeals", "Обращений",
+                               width_px=1600, height_px=MAP_HEIGHT, text_size=28)

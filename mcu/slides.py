@@ -14,7 +14,7 @@ import polars as pl
 
 import streamlit as st
 
-from mcu import blocks, fmt
+from mcu import blocks, fmt, maps
 from mcu.filters import database_meta
 from mcu.periods import trend_params
 from mcu.ui import change, q
@@ -45,6 +45,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   border-bottom: 2px solid #475569; padding-bottom: calc(1 * var(--u)); margin-bottom: calc(2 * var(--u)); }
 .mt-slide .mt-title { font-size: calc(6 * var(--u)); font-weight: 700; }
 .mt-slide .mt-meta { color: #cbd5e1; text-align: right; }
+.mt-legend, .mt-legend * { color: #e2e8f0; }
 .mt-slide .mt-demo { color: #fdba74; font-weight: 700; }
 .mt-slide.mt-slide-head { height: auto; }
 .mt-body { flex: 1; min-height: 0; display: flex; flex-direction: column; gap: calc(2 * var(--u)); }
@@ -259,9 +260,15 @@ def satisfaction_body(flt) -> str:
 
 
 def map_body(flt):
-    """The map's deck (the page draws it under the slide's head), or a line saying there is nothing to map."""
-    deck = blocks.map_deck(flt, run=q)
-    return pending(blocks.MAP_PENDING) if deck is None else deck
+    """The map's deck and legends (the page draws them under the slide's head), or a line saying there is nothing
+    to map."""
+    found = blocks.map_deck(flt, run=q)
+    return pending(blocks.MAP_PENDING) if found is None else found
+
+
+def legend_html(legends) -> str:
+    """The map's legends for the room: big type, light on the slide's dark ground."""
+    return f'<div class="mt-legend">{maps.legend_html(legends, text_size=22)}</div>'
 
 
 SLIDES = [
@@ -293,7 +300,8 @@ def period_line(flt) -> str:
 
 def slide_html(slide: Slide, flt, position: int, total: int):
     """A whole slide as (HTML, chart): its head (title, period, place in the cycle) and body; `chart` is
-    None, or a chart the page draws under the head (the map), the HTML then holding the head only."""
+    None, or a chart the page draws under the head (the map: its deck and legends), the HTML then holding the head
+    only."""
     body = slide.body(flt)
     chart = None if isinstance(body, str) else body
     # The room must never take the demo's invented figures for the district's: the demo says so on every slide.

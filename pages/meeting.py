@@ -49,7 +49,9 @@ def show() -> None:
     html, chart = slides.slide_html(slide, flt, index + 1, len(slides.SLIDES))
     st.html(html)
     if chart is not None:
-        st.pydeck_chart(chart, height=blocks.MAP_HEIGHT)
+        deck, legends = chart
+        st.pydeck_chart(deck, height=blocks.MAP_HEIGHT)
+        st.html(slides.legend_html(legends))
     bar = st.container(horizontal=True, gap="medium", vertical_alignment="center", key="mt_controls")
     bar.button("Назад", key="mt_prev", shortcut="Left", on_click=_click, kwargs={"step": -1})
     bar.button("Продолжить" if ss.get("mt_paused") else "Пауза", key="mt_pause", shortcut="Space",

@@ -110,12 +110,16 @@ def test_every_slide_shows_the_queries_figures(meeting, demo_db):
                                               "июл 26", "авг 26", "сен 26", "окт 26", "ноя 26"]
         elif key == "map":
             # The page's territories, drawn as a deck under the slide's head: one circle a settlement with appeals.
-            deck = blocks.map_deck(flt, run=lambda n, **p: run_query(n, db=demo_db, **p))
+            deck, legends = blocks.map_deck(flt, run=lambda n, **p: run_query(n, db=demo_db, **p))
             places = run_query("map_territories", db=demo_db, **flt.compare_params(), as_of=flt.as_of, min_base=5,
                                level="settlement").filter(pl.col("appeals") > 0)
             circles = next(layer for layer in deck.layers if layer.type == "ScatterplotLayer")
             assert len(circles.data) == places.height > 0
             assert len(at.get("deck_gl_json_chart")) == 1
+            # and its legend, which the room cannot hover for (a tester found the map without one)
+            shown = next(h.proto.body for h in at.get("html") if 'class="mt-legend"' in h.proto.body)
+            assert all(html.escape(text) in shown for _color, text in legends[0].classes)
+            assert "Площадь круга пропорциональна числу обращений." in shown
         at.button(key="mt_next").click().run()
         assert not at.exception
     assert seen == KEYS
