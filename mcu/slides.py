@@ -45,7 +45,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   border-bottom: 2px solid #475569; padding-bottom: calc(1 * var(--u)); margin-bottom: calc(2 * var(--u)); }
 .mt-slide .mt-title { font-size: calc(6 * var(--u)); font-weight: 700; }
 .mt-slide .mt-meta { color: #cbd5e1; text-align: right; }
-.mt-legend, .mt-legend * { color: #e2e8f0; }
+.mt-map-legend, .mt-map-legend * { color: #e2e8f0; }
 .mt-slide .mt-demo { color: #fdba74; font-weight: 700; }
 .mt-slide.mt-slide-head { height: auto; }
 .mt-body { flex: 1; min-height: 0; display: flex; flex-direction: column; gap: calc(2 * var(--u)); }
@@ -268,7 +268,7 @@ def map_body(flt):
 
 def legend_html(legends) -> str:
     """The map's legends for the room: big type, light on the slide's dark ground."""
-    return f'<div class="mt-legend">{maps.legend_html(legends, text_size=22)}</div>'
+    return f'<div class="mt-map-legend">{maps.legend_html(legends, text_size=22)}</div>'
 
 
 SLIDES = [

@@ -117,7 +117,7 @@ def test_every_slide_shows_the_queries_figures(meeting, demo_db):
             assert len(circles.data) == places.height > 0
             assert len(at.get("deck_gl_json_chart")) == 1
             # and its legend, which the room cannot hover for (a tester found the map without one)
-            shown = next(h.proto.body for h in at.get("html") if 'class="mt-legend"' in h.proto.body)
+            shown = next(h.proto.body for h in at.get("html") if 'class="mt-map-legend"' in h.proto.body)
             assert all(html.escape(text) in shown for _color, text in legends[0].classes)
             assert "Площадь круга пропорциональна числу обращений." in shown
         at.button(key="mt_next").click().run()
