@@ -26,9 +26,9 @@ def problem_points(flt, limit: int = 5, run: Callable[..., pl.DataFrame] = run_q
         schema={"settlement": pl.String, "theme": pl.String, "explanation": pl.String})
 
 
-# The map slide's height in pixels: it fits under the slide's head on a 1280×720 screen and still fills most of
-# a 1920×1080 one (st.pydeck_chart takes a fixed height).
-MAP_HEIGHT = 520
+# The map slide's height in pixels: it fits under the slide's head with its legend line on a 1280×720 screen and
+# still fills most of a 1920×1080 one (st.pydeck_chart takes a fixed height).
+MAP_HEIGHT = 460
 
 
 def map_deck(flt, run: Callable[..., pl.DataFrame] = run_query):

@@ -45,7 +45,10 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   border-bottom: 2px solid #475569; padding-bottom: calc(1 * var(--u)); margin-bottom: calc(2 * var(--u)); }
 .mt-slide .mt-title { font-size: calc(6 * var(--u)); font-weight: 700; }
 .mt-slide .mt-meta { color: #cbd5e1; text-align: right; }
-.mt-map-legend, .mt-map-legend * { color: #e2e8f0; }
+.mt-map-legend { display: flex; flex-wrap: wrap; align-items: center; gap: 0 calc(2.4 * var(--u));
+  font-size: calc(2.8 * var(--u)); color: #e2e8f0; }
+.mt-map-legend i { display: inline-block; width: .8em; height: .8em; border-radius: 50%; border: 1px solid #94a3b8;
+  margin-right: .35em; vertical-align: -.05em; }
 .mt-slide .mt-demo { color: #fdba74; font-weight: 700; }
 .mt-slide.mt-slide-head { height: auto; }
 .mt-body { flex: 1; min-height: 0; display: flex; flex-direction: column; gap: calc(2 * var(--u)); }
@@ -267,8 +270,13 @@ def map_body(flt):
 
 
 def legend_html(legends) -> str:
-    """The map's legends for the room: big type, light on the slide's dark ground."""
-    return f'<div class="mt-map-legend">{maps.legend_html(legends, text_size=22)}</div>'
+    """The map's legend for the room, one line under the map (the room cannot hover for it): the colours' classes
+    and what a circle's size means, in the slide's type, light on its dark ground."""
+    lg = legends[0]
+    keys = "".join(f'<span><i style="background:rgb{tuple(color)}"></i>{escape(text)}</span>'
+                   for color, text in lg.classes)
+    return (f'<div class="mt-map-legend"><b>{escape(lg.title)}:</b>{keys}'
+            '<span>площадь круга — число обращений</span></div>')
 
 
 SLIDES = [
