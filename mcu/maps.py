@@ -85,7 +85,7 @@ def _classes(values: list, diverging: bool, digits: int, unit: str) -> tuple[lis
         return fmt.signed(v, digits) if diverging and v else fmt.num(v, digits)
     if digits == 0 and not diverging:
         # Counts: each class by the whole numbers in it («1», «2 … 3»), and none for a class that holds none (a
-        # maximum of 3 read «0 … 1, 1 … 1, 1 … 2, 2 … 2, 2 … 3»); legend() leaves an empty class out.
+        # maximum of 3 read «0 … 1, 1 … 1, 1 … 2, 2 … 2, 2 … 3»); territory_deck leaves an empty class out of the legend.
         firsts = [math.ceil(lo), *(math.floor(e) + 1 for e in edges)]
         lasts = [*(math.floor(e) for e in edges), math.floor(top)]
         return edges, [None if a > b else f"{fmt.num(a)}{unit}" if a == b else f"{fmt.num(a)} … {fmt.num(b)}{unit}"
@@ -118,16 +118,18 @@ def _details(row: dict, measure: str, label: str, digits: int, unit: str) -> str
     return "\n".join(lines)
 
 
+def _merc(lat: float) -> float:
+    """Web Mercator's y of a latitude, in radians (poles cut at ±85°)."""
+    return math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))
+
+
 def _view(lats: list[float], lons: list[float], width_px: int, height_px: int) -> pdk.ViewState:
     """A view that fits the points (Web Mercator zoom from the spans), with a margin."""
     if not lats:
         return pdk.ViewState(latitude=55.75, longitude=37.62, zoom=3)
     lat0, lat1, lon0, lon1 = min(lats), max(lats), min(lons), max(lons)
-
-    def merc(lat):
-        return math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))
     lon_span = max(lon1 - lon0, 0.02) * 1.3
-    y_span = max(merc(lat1) - merc(lat0), 0.0004) * 1.3
+    y_span = max(_merc(lat1) - _merc(lat0), 0.0004) * 1.3
     zoom = min(math.log2(width_px * 360 / (512 * lon_span)), math.log2(height_px * 2 * math.pi / (512 * y_span)))
     return pdk.ViewState(latitude=(lat0 + lat1) / 2, longitude=(lon0 + lon1) / 2, zoom=max(1.0, min(zoom, 13.0)))
 
@@ -147,7 +149,7 @@ def _labels(rows: list[dict], view: pdk.ViewState, text_size: int, width_px: int
     a name with no room is left to the tooltip."""
     scale = 512 * 2 ** view.zoom / 360
     px = lambda lon: lon * scale
-    py = lambda lat: -math.degrees(math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))) * scale
+    py = lambda lat: -math.degrees(_merc(lat)) * scale
     cx, cy = px(view.longitude), py(view.latitude)
     frame = (cx - width_px / 2, cy - height_px / 2, cx + width_px / 2, cy + height_px / 2)
     circles = [(px(r["lon"]) - r["radius"], py(r["lat"]) - r["radius"], px(r["lon"]) + r["radius"],

@@ -14,13 +14,12 @@ import polars as pl
 
 import streamlit as st
 
-from mcu import blocks, fmt, maps
+from mcu import blocks, fmt
 from mcu.filters import database_meta
 from mcu.periods import trend_params
 from mcu.ui import change, q
 
 GOOD, BAD, FLAT, LATE = "#4ade80", "#f87171", "#e5e7eb", "#fbbf24"
-MONTHS_SHORT = ["янв", "фев", "мар", "апр", "май", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"]
 # Three problem points: each is a line of figures, and five of them do not fit a slide in large type.
 HEAT_THEMES, HEAT_PLACES, EXECUTORS, POINTS = 8, 7, 6, 3
 MIN_RATED = 5  # a month's share from fewer ratings is drawn pale
@@ -114,7 +113,7 @@ def _delta(text: str | None, good_when_up: bool | None) -> str:
     if good_when_up is not None and (up or down):
         color = GOOD if up == good_when_up else BAD
     arrow = "▲ " if up else ("▼ " if down else "")
-    return f'<div class="mt-delta" style="color:{color}">{arrow}{escape(text.replace("-", "−"))}</div>'
+    return f'<div class="mt-delta" style="color:{color}">{arrow}{escape(fmt.minus(text))}</div>'
 
 
 def _count_change(cur, prev, digits: int = 0) -> str | None:
@@ -251,7 +250,7 @@ def satisfaction_body(flt) -> str:
         pale = "opacity:0.35;" if rated < MIN_RATED else ""
         cols.append(f'<div class="mt-col"><div class="mt-top">{fmt.pct(share, 0)}</div>'
                     f'<div class="mt-fill" style="height:calc({height:.2f} * var(--u));{pale}"></div>'
-                    f'<div class="mt-month">{MONTHS_SHORT[r["month"].month - 1]} {r["month"]:%y}</div>'
+                    f'<div class="mt-month">{fmt.MONTHS_SHORT[r["month"].month - 1]} {r["month"]:%y}</div>'
                     f'<div class="mt-n">{fmt.num(rated)}</div></div>')
     moved = change(cur["satisfied_share"], prev["satisfied_share"], share=True)
     head = (f'<div style="display:flex;gap:calc(3*var(--u));align-items:baseline">'

@@ -27,7 +27,7 @@ def _png(fig) -> bytes:
 
 
 def _month(d) -> str:
-    return f"{fmt.MONTHS[d.month - 1][:3]}\n{d.year}"
+    return f"{fmt.MONTHS_SHORT[d.month - 1]}\n{d.year}"
 
 
 def ranked(df: pl.DataFrame, label: str, with_previous: bool) -> bytes:

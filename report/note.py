@@ -54,7 +54,7 @@ class Note:
 
 def _minus(text: str | None) -> str:
     """A change as printed: «—» when there is none, a typographic minus."""
-    return fmt.DASH if text is None else text.replace("-", "−")
+    return fmt.DASH if text is None else fmt.minus(text)
 
 
 def count_change(cur, prev) -> str:
