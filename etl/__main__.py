@@ -69,10 +69,10 @@ def cmd_load(args) -> int:
     path = args.db or db_path()
     started = time.perf_counter()
 
-    def progress(i, n, name):
-        done = "#" * (20 * i // max(n, 1))
-        tail = f" {name}" if name else " готово"
-        print(f"\r[{done:<20}] {i}/{n}{tail}".ljust(100)[:100], end="" if name else "\n", file=sys.stderr, flush=True)
+    def progress(share, text):
+        done = "#" * round(20 * share)
+        print(f"\r[{done:<20}] {fmt.pct(share, 0):>5} {text}".ljust(100)[:100], end="\n" if share >= 1 else "",
+              file=sys.stderr, flush=True)
 
     reports = load_files(args.files, source=args.source, profile=args.profile, db=path, progress=progress,
                          as_of=args.as_of)

@@ -51,11 +51,11 @@ def _status(det: Detection, df: pl.DataFrame) -> pl.Expr:
 ROWS_PART = 50_000
 
 
-def _per_distinct(expr: pl.Expr, text_fn) -> pl.Expr:
+def _per_distinct(expr: pl.Expr, text_fn, on_part=None) -> pl.Expr:
     """text_fn (an expression, text to text) computed once a distinct value (core.text.per_distinct)."""
     def fn(distinct: pl.Series) -> pl.Series:
         return pl.select(text_fn(pl.lit(distinct))).to_series()
-    return expr.map_batches(lambda s: per_distinct(s, fn, ROWS_PART), return_dtype=pl.String,
+    return expr.map_batches(lambda s: per_distinct(s, fn, ROWS_PART, on_part), return_dtype=pl.String,
                             is_elementwise=True)
 
 
@@ -63,7 +63,10 @@ def _col(df, name, dtype):
     return pl.col(name) if name in df.columns else pl.lit(None, dtype=dtype)
 
 
-def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, loaded_at: dt.datetime) -> pl.DataFrame:
+def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, loaded_at: dt.datetime,
+                  on_text=None) -> pl.DataFrame:
+    """The canonical appeals of a typed file. `on_text(done, total)` is told the rows whose text is masked so far
+    (called from polars' thread)."""
     p = det.profile
     df = _coordinates(df)
     themes = _themes(con, df, unmatched, with_source=True)
@@ -108,7 +111,7 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
         satisfied.alias("satisfied"),
         _col(df, "is_repeat", pl.Boolean).fill_null(False).alias("is_repeat"),
         hash_expr(applicant, p.applicant_ignore).alias("applicant_hash"),
-        _per_distinct(text, lambda e: mask_expr(clean_text(e))).alias("text"),
+        _per_distinct(text, lambda e: mask_expr(clean_text(e)), on_text).alias("text"),
         _col(df, "audience", pl.Int64).alias("audience"),
         _col(df, "engagement", pl.Int64).alias("engagement"),
         _extra(det, df).alias("extra"),

@@ -26,6 +26,7 @@ from etl.read import FileRefused
 from etl.report import FileReport, _check_salt, _log, _message
 from etl.stage import stage
 from etl.write import _record_as_of, _write_appeals, _write_votes, sync_reference
+from core import fmt
 from core.settings import db_path
 
 
@@ -62,12 +63,21 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
+# Where a load stands, as a share of it (progress's first argument). The texts' masking takes most of a regional
+# export's time (1 M real ПОС rows: ~2,5 of ~3 minutes); it moves the bar across its span part by part.
+_AT_READ, _AT_STAGE, _AT_FRAME, _AT_TEXT_END, _AT_WRITE = 0.0, 0.1, 0.2, 0.85, 0.9
+
+
 def load_file(path: Path, *, source: str | None = None, profile=None, db: Path | None = None,
-              file_name: str | None = None, as_of: dt.date | None = None) -> FileReport:
+              file_name: str | None = None, as_of: dt.date | None = None, progress=None) -> FileReport:
     """Load one export into the database atomically. Never raises for bad input: a refused file comes
-    back as a report with status 'refused' and a Russian message, the database untouched."""
+    back as a report with status 'refused' and a Russian message, the database untouched. `progress(share,
+    text)` is told how far the load is (0…1) and what it is doing, in Russian; the texts' masking calls it from
+    another thread."""
     path = Path(path)
     file_name = file_name or path.name
+    say = progress or (lambda share, text: None)
+    say(_AT_READ, "чтение файла")
     started, t0 = dt.datetime.now(), time.perf_counter()
     # The file's fingerprint for the import log, read in its own thread while the file is detected and typed
     # (hashlib lets go of the interpreter: 1 M rows, 0,4 s off the load where a core is free), in blocks, not
@@ -79,6 +89,7 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
         privacy.preload()
     try:
         det = detect(path, source=source, profile=profile, file_name=file_name)
+        say(_AT_STAGE, f"проверка строк: {fmt.count(det.table.df.height, 'строка', 'строки', 'строк')}")
         good, rejects, in_file_dups = stage(det)
     except (FileRefused, ProfileError) as e:
         return FileReport(file_name, "refused", str(e), seconds=time.perf_counter() - t0)
@@ -105,7 +116,11 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
             sync_reference(con)
             loaded_at = dt.datetime.now().replace(microsecond=0)
             if det.profile.target == "appeals":
-                frame = appeals_frame(con, det, good, unmatched, loaded_at)
+                say(_AT_FRAME, "сопоставление со справочниками и обезличивание")
+                span = _AT_TEXT_END - _AT_FRAME
+                frame = appeals_frame(con, det, good, unmatched, loaded_at, on_text=lambda done, total: say(
+                    _AT_FRAME + span * done / total, f"обезличивание текстов: {fmt.num(done)} из {fmt.num(total)} строк"))
+                say(_AT_WRITE, "запись в базу")
                 # The file's cells and the staged text: read, and memory the writing needs (the report keeps
                 # the detection's columns and row numbers, not the cells).
                 good, det.table.df = good.select("external_id"), det.table.df.clear()
@@ -117,6 +132,7 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
                 counts = _write_appeals(con, frame, set(det.columns))
                 report.warnings += _check_salt(con, det)
             else:
+                say(_AT_WRITE, "запись в базу")
                 counts = _write_votes(con, det, good, unmatched, loaded_at)
                 review.check_plausible(unmatched, good.height, file_name, _headers(det))
                 ids = good["external_id"]
@@ -141,18 +157,25 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
     return report
 
 
+def file_progress(progress, i: int, n: int, name: str):
+    """File i of n's own progress (load_file's `progress`) as the share of all n files done, the file named."""
+    if progress is None:
+        return None
+    where = f"{name} ({i + 1} из {n})" if n > 1 else name
+    return lambda share, text: progress((i + share) / n, f"{where}: {text}")
+
+
 def load_files(paths, *, source=None, profile=None, db=None, progress=None, as_of=None) -> list[FileReport]:
-    """Load several files, each in its own transaction; `progress(i, n, name)` is called before each."""
+    """Load several files, each in its own transaction; `progress(share, text)` as load_file's, for all of them."""
     paths = list(paths)
     reports = []
     for i, p in enumerate(paths):
-        if progress:
-            progress(i, len(paths), Path(p).name)
-        reports.append(load_file(p, source=source, profile=profile, db=db, as_of=as_of))
+        reports.append(load_file(p, source=source, profile=profile, db=db, as_of=as_of,
+                                 progress=file_progress(progress, i, len(paths), Path(p).name)))
     if progress:
-        progress(len(paths), len(paths), "")
+        progress(1.0, "готово")
     return reports
 
 
-__all__ = ["Deadlines", "Detection", "FileReport", "FileRefused", "detect", "load_file", "load_files",
+__all__ = ["Deadlines", "Detection", "FileReport", "FileRefused", "detect", "file_progress", "load_file", "load_files",
            "production_calendar", "stage", "sync_reference", "theme_matcher"]

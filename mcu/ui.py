@@ -1,9 +1,12 @@
 """Streamlit helpers shared by every page: cached queries, tables with downloads, KPI cards, empty states."""
 import re
+import threading
 from collections.abc import Callable
 
 import polars as pl
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from mcu import fmt
 from mcu.export import FLOAT_DIGITS, as_shown, to_csv, to_xlsx
@@ -195,6 +198,24 @@ CHROME_CSS = """
 def russian_chrome() -> None:
     """The CSS layer over Streamlit's own English (see CHROME_CSS); app.py calls it once a run."""
     st.html(CHROME_CSS)
+
+
+def progress_bar(text: str) -> Callable[[float, str], None]:
+    """A progress bar under the current element and the callback that moves it: (share 0…1, what is being done).
+    The callback may be called from another thread (polars calls the load's masking in its own): the thread is
+    given this script run's context first (without it the update raises NoSessionContext there). A click on the
+    page while the work runs is not let stop it half-way: Streamlit stops a script at its next call, here the bar's
+    update; that is passed over, the work finishes, and the page reruns after it."""
+    bar, ctx = st.progress(0.0, text=text), get_script_run_ctx()
+
+    def show(share: float, what: str) -> None:
+        if get_script_run_ctx(suppress_warning=True) is None:
+            add_script_run_ctx(threading.current_thread(), ctx)
+        try:
+            bar.progress(min(max(share, 0.0), 1.0), text=what)
+        except ScriptControlException:
+            pass
+    return show
 
 
 def empty_state(text: str = "За выбранный период и фильтры данных нет. Расширьте период или снимите фильтры.") -> None:

@@ -209,6 +209,42 @@ def test_100000_rows_of_garbage(tmp_path):
     assert time.perf_counter() - t0 < 30
 
 
+def test_a_load_tells_how_far_it_is(tmp_path):
+    """A regional export takes minutes (its texts' masking most of them): the load says what it does and how far
+    it is, in step order, the texts' masking from polars' thread; several files share one bar."""
+    import threading
+    from etl.load import load_files
+
+    calls = []
+    r = load_file(FIX / "pos_messages_cp1251.csv", db=tmp_path / "mcu.duckdb",
+                  progress=lambda share, text: calls.append((share, text, threading.current_thread().name)))
+    assert counts(r) == (9, 4, 0, 1, 4)
+    assert [(round(share, 6), text) for share, text, _ in calls] == [
+        (0.0, "чтение файла"), (0.1, "проверка строк: 9 строк"),
+        (0.2, "сопоставление со справочниками и обезличивание"),
+        (0.85, "обезличивание текстов: 4 из 4 строк"), (0.9, "запись в базу")]
+    assert calls[3][2] != threading.current_thread().name   # polars calls the masking in a thread of its own
+    calls = []
+    load_files([FIX / "pos_messages.xlsx", FIX / "votes.tsv"], db=tmp_path / "two.duckdb",
+               progress=lambda share, text: calls.append((round(share, 6), text)))
+    assert calls == [
+        (0.0, "pos_messages.xlsx (1 из 2): чтение файла"), (0.05, "pos_messages.xlsx (1 из 2): проверка строк: 3 строки"),
+        (0.1, "pos_messages.xlsx (1 из 2): сопоставление со справочниками и обезличивание"),
+        (0.425, "pos_messages.xlsx (1 из 2): обезличивание текстов: 3 из 3 строк"),
+        (0.45, "pos_messages.xlsx (1 из 2): запись в базу"),
+        (0.5, "votes.tsv (2 из 2): чтение файла"), (0.55, "votes.tsv (2 из 2): проверка строк: 4 строки"),
+        (0.95, "votes.tsv (2 из 2): запись в базу"), (1.0, "готово")]
+
+
+def test_cli_load_shows_its_progress(tmp_path, capsys):
+    assert main(["load", str(FIX / "pos_messages.xlsx"), "--db", str(tmp_path / "mcu.duckdb")]) == 0
+    steps = [line.strip() for line in capsys.readouterr().err.split("\r") if line.strip()]
+    # The percentage as the app writes it: a no-break space before «%».
+    assert steps[0] == "[                    ]   0\u00a0% pos_messages.xlsx: чтение файла"
+    assert "[#################   ]  85\u00a0% pos_messages.xlsx: обезличивание текстов: 3 из 3 строк" in steps
+    assert steps[-1].startswith("[####################] 100\u00a0% готово")
+
+
 # --- the CLI ------------------------------------------------------------------------------------------
 
 def test_cli_load_summary_and_exit_codes(tmp_path, capsys):

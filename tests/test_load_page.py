@@ -67,3 +67,25 @@ def test_custom_source_asks_for_a_profile(page):
     assert not at.exception and not at.error
     at.button(key="upload_go").click().run()
     assert {m.label: m.value for m in at.metric}["Новых"] == "2"
+
+
+
+def _bar_from_threads():
+    import threading
+
+    from mcu.ui import progress_bar
+
+    show = progress_bar("Загрузка…")
+    show(0.2, "проверка строк: 9 строк")
+    # As polars calls the load's masking: from a thread Streamlit did not start, the last update.
+    worker = threading.Thread(target=show, args=(0.5, "обезличивание текстов: 50 000 из 100 000 строк"))
+    worker.start()
+    worker.join()
+
+
+def test_the_progress_bar_moves_from_another_thread():
+    at = AppTest.from_function(_bar_from_threads).run()
+    assert not at.exception, at.exception
+    [bar] = at.get("progress")
+    # Without the script's context the worker's update raised NoSessionContext in its thread and was lost.
+    assert (bar.proto.value, bar.proto.text) == (50, "обезличивание текстов: 50 000 из 100 000 строк")

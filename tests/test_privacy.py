@@ -351,3 +351,17 @@ def test_a_long_column_is_cleaned_in_parts_as_in_one_pass(monkeypatch):
     monkeypatch.setattr(pl.Series, "slice", lambda self, *a, _orig=pl.Series.slice: calls.append(a) or _orig(self, *a))
     assert df.select(frames._per_distinct(pl.col("t"), mask_expr))["t"].to_list() == whole
     assert [a for a in calls if a[1] == 7] == [(o, 7) for o in range(0, df.height, 7)]   # in parts of 7 rows
+
+
+def test_a_column_in_parts_reports_each_part_done():
+    # The upload page's bar follows the masking of a long column part by part (core.text.per_distinct).
+    from core.text import per_distinct
+
+    s = pl.Series("t", [f"текст {i}" for i in range(23)])
+    done = []
+    out = per_distinct(s, lambda d: d.str.to_uppercase(), rows_part=7, on_part=lambda n, total: done.append((n, total)))
+    assert out.to_list() == [f"ТЕКСТ {i}" for i in range(23)]
+    assert done == [(7, 23), (14, 23), (21, 23), (23, 23)]
+    done.clear()   # few distinct values: one pass, told once
+    per_distinct(pl.Series("t", ["а", "б"] * 20), lambda d: d, rows_part=7, on_part=lambda n, total: done.append((n, total)))
+    assert done == [(40, 40)]
