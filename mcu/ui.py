@@ -5,7 +5,6 @@ from collections.abc import Callable
 
 import polars as pl
 import streamlit as st
-from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from mcu import fmt
@@ -200,22 +199,41 @@ def russian_chrome() -> None:
     st.html(CHROME_CSS)
 
 
-def progress_bar(text: str) -> Callable[[float, str], None]:
-    """A progress bar under the current element and the callback that moves it: (share 0…1, what is being done).
-    The callback may be called from another thread (polars calls the load's masking in its own): the thread is
-    given this script run's context first (without it the update raises NoSessionContext there). A click on the
-    page while the work runs is not let stop it half-way: Streamlit stops a script at its next call, here the bar's
-    update; that is passed over, the work finishes, and the page reruns after it."""
-    bar, ctx = st.progress(0.0, text=text), get_script_run_ctx()
+def with_progress(work: Callable[[Callable[[float, str], None]], object], text: str):
+    """work(progress) run in a worker thread while this script shows a progress bar of its `progress(share 0…1,
+    what is being done)` calls, which may come from any thread (polars calls the load's masking in its own); the
+    work's result, or its exception raised here.
 
-    def show(share: float, what: str) -> None:
-        if get_script_run_ctx(suppress_warning=True) is None:
-            add_script_run_ctx(threading.current_thread(), ctx)
+    Only this script's thread touches the bar: a thread given a script's context keeps it (polars' threads live as
+    long as the server), so a later session's work would report to the first one. A click on the page while the
+    work runs does not stop it half-way: Streamlit stops a script at its next call, here the bar's update; that is
+    passed over, the work finishes, and the page reruns after it."""
+    shown = (0.0, text)
+    bar = st.progress(*shown)
+    out: dict = {"now": shown}   # the latest call (one assignment: atomic between threads)
+
+    def tell(share: float, what: str) -> None:
+        out["now"] = (min(max(share, 0.0), 1.0), what)
+
+    def run() -> None:
         try:
-            bar.progress(min(max(share, 0.0), 1.0), text=what)
-        except ScriptControlException:
-            pass
-    return show
+            out["value"] = work(tell)
+        except BaseException as e:   # handed to the script's thread
+            out["error"] = e
+
+    worker = threading.Thread(target=run, name="mcu-work", daemon=True)
+    worker.start()
+    while worker.is_alive() or out["now"] != shown:
+        worker.join(0.2)
+        if out["now"] != shown:
+            shown = out["now"]
+            try:
+                bar.progress(shown[0], text=shown[1])
+            except ScriptControlException:
+                pass
+    if "error" in out:
+        raise out["error"]
+    return out["value"]
 
 
 def empty_state(text: str = "За выбранный период и фильтры данных нет. Расширьте период или снимите фильтры.") -> None:

@@ -9,7 +9,7 @@ from etl.profile import Profile, ProfileError
 from core.reference import limits
 from mcu import fmt, uploads
 from mcu.settings import db_path
-from mcu.ui import md, progress_bar, q, table
+from mcu.ui import md, q, table, with_progress
 
 SOURCES = {"auto": "Определить по заголовкам", "pos": "ПОС «Решаем вместе»", "im": "Инцидент Менеджмент",
            "letters": "Обращения граждан (59-ФЗ)", "votes": "Итоги голосований",
@@ -70,13 +70,14 @@ for upload in files or []:
         ready.append(upload)
 
 if ready and st.button(f"Загрузить в базу: {fmt.num(len(ready))} {fmt.plural(len(ready), 'файл', 'файла', 'файлов')}", type="primary", key="upload_go"):
-    show = progress_bar("Загрузка…")
-    reports = []
-    for i, upload in enumerate(ready):
-        with uploads.saved(upload.name, upload.getvalue()) as path:
-            reports.append(load_file(path, source=source, profile=profile, file_name=upload.name,
-                                     progress=file_progress(show, i, len(ready), upload.name)))
-    st.session_state["upload_reports"] = reports
+    def load_all(progress):
+        reports = []
+        for i, upload in enumerate(ready):
+            with uploads.saved(upload.name, upload.getvalue()) as path:
+                reports.append(load_file(path, source=source, profile=profile, file_name=upload.name,
+                                         progress=file_progress(progress, i, len(ready), upload.name)))
+        return reports
+    st.session_state["upload_reports"] = with_progress(load_all, "Загрузка…")
     st.rerun()   # queries are cached by database version: the sidebar and every page see the new data at once
 
 for i, r in enumerate(st.session_state.get("upload_reports", [])):

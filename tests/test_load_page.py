@@ -70,22 +70,37 @@ def test_custom_source_asks_for_a_profile(page):
 
 
 
-def _bar_from_threads():
+
+def _work_with_progress():
     import threading
 
-    from mcu.ui import progress_bar
+    import streamlit as st
 
-    show = progress_bar("Загрузка…")
-    show(0.2, "проверка строк: 9 строк")
-    # As polars calls the load's masking: from a thread Streamlit did not start, the last update.
-    worker = threading.Thread(target=show, args=(0.5, "обезличивание текстов: 50 000 из 100 000 строк"))
-    worker.start()
-    worker.join()
+    from mcu.ui import with_progress
+
+    def work(progress):
+        progress(0.2, "проверка строк: 9 строк")
+        # As polars calls the load's masking: from a thread of its own, the last call.
+        worker = threading.Thread(target=progress, args=(0.5, "обезличивание текстов: 50 000 из 100 000 строк"))
+        worker.start()
+        worker.join()
+        return 42
+
+    st.session_state["result"] = with_progress(work, "Загрузка…")
+
+    def fails(progress):
+        raise ValueError("файл испорчен")
+    try:
+        with_progress(fails, "Ещё одна")
+    except ValueError as e:
+        st.session_state["error"] = str(e)
 
 
-def test_the_progress_bar_moves_from_another_thread():
-    at = AppTest.from_function(_bar_from_threads).run()
+def test_long_work_shows_its_progress_from_any_thread():
+    at = AppTest.from_function(_work_with_progress).run()
     assert not at.exception, at.exception
-    [bar] = at.get("progress")
-    # Without the script's context the worker's update raised NoSessionContext in its thread and was lost.
+    bar, other = at.get("progress")
+    # The last call wins, whichever thread made it; the work's result and its error come back to the page.
     assert (bar.proto.value, bar.proto.text) == (50, "обезличивание текстов: 50 000 из 100 000 строк")
+    assert (other.proto.value, other.proto.text) == (0, "Ещё одна")
+    assert (at.session_state["result"], at.session_state["error"]) == (42, "файл испорчен")
