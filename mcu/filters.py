@@ -43,6 +43,10 @@ class Filters:
                 "themes": list(self.themes), "settlements": list(self.settlements),
                 "executors": list(self.executors), "municipalities": list(self.municipalities)}
 
+    def scope_params(self) -> dict:
+        """params() without the period: the channel, theme, settlement, executor and municipality filters."""
+        return {k: v for k, v in self.params().items() if k not in ("date_from", "date_to")}
+
     def compare_params(self) -> dict:
         """params() plus the previous period of equal length (prev_from, prev_to) for growth queries."""
         return self.params() | {"prev_from": self.prev_from, "prev_to": self.date_from - dt.timedelta(days=1)}

@@ -1,5 +1,6 @@
 """Periods the meeting screen and the analytic note share: an ISO week, the filters for a period outside
 the sidebar (the CLI), and the twelve months a trend is drawn over."""
+import dataclasses
 import datetime as dt
 import re
 
@@ -23,6 +24,31 @@ def week_label(date_from: dt.date) -> str:
     """The ISO week of a Monday: «2026-W47»."""
     year, week, _ = date_from.isocalendar()
     return f"{year}-W{week:02d}"
+
+
+def mondays(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Mondays of the ISO weeks the data from `first` to `last` touches, newest first."""
+    monday = last - dt.timedelta(days=last.weekday())
+    out = []
+    while monday + dt.timedelta(days=6) >= first:
+        out.append(monday)
+        monday -= dt.timedelta(days=7)
+    return out
+
+
+def note_week(first: dt.date, last: dt.date) -> dt.date:
+    """The Monday of the week the note is written for and the meeting screen shows: the last whole ISO week up to
+    `last` (the meeting discusses a week that is over), or the week still running when the data holds no whole week.
+    One function for both, so the head sees the same figures on the screen and on paper."""
+    weeks = mondays(first, last)
+    return next((w for w in weeks if w + dt.timedelta(days=6) <= last), weeks[0])
+
+
+def week_filters(flt: Filters, monday: dt.date, last: dt.date) -> Filters:
+    """`flt` for the ISO week from `monday` (compared with the week before it), judged as of its Sunday, or of `last`,
+    the data's last day, while the week runs."""
+    sunday = monday + dt.timedelta(days=6)
+    return dataclasses.replace(flt, date_from=monday, date_to=sunday, as_of=min(last, sunday))
 
 
 def filters_for(date_from: dt.date, date_to: dt.date, db=None, sources=(), themes=(), settlements=(),

@@ -16,7 +16,7 @@ import streamlit as st
 
 from mcu import blocks, fmt
 from mcu.filters import database_meta
-from mcu.periods import trend_params
+from mcu.periods import note_week, trend_params, week_filters
 from mcu.ui import change, q
 
 GOOD, BAD, FLAT, LATE = "#4ade80", "#f87171", "#e5e7eb", "#fbbf24"
@@ -286,6 +286,16 @@ SLIDES = [
     Slide("satisfaction", "Удовлетворённость по месяцам", satisfaction_body),
     Slide("map", "Карта", map_body),
 ]
+
+
+def meeting_filters(flt, preset: str | None):
+    """The filters the slides show. With «Неделя» (period=week, the link's default) the week of the analytic note —
+    the last whole ISO week (mcu.periods.note_week) against the week before it — so the head sees the same figures on
+    the screen and on paper, not the last 7 days the other pages' «Неделя» means; any other period as given."""
+    if preset != "week":
+        return flt
+    bounds = q("data_bounds").row(0, named=True)
+    return week_filters(flt, note_week(bounds["first_day"], bounds["last_day"]), bounds["last_day"])
 
 
 def period_line(flt) -> str:

@@ -1,6 +1,7 @@
 """Режим совещания: one slide at a time on the meeting-room screen, read-only, no sidebar or menus.
 
-Opened by its own link with the filters of the link (…/meeting?period=week&interval=30); advances every
+Opened by its own link with the filters of the link (…/meeting?period=week&interval=30; a week is the analytic
+note's week, slides.meeting_filters); advances every
 `interval` seconds, pauses and steps by click or keyboard (Space, ←, →); redraws itself after a new load.
 """
 import time
@@ -15,6 +16,7 @@ flt = filters.current()
 if flt is None:
     st.html('<div class="mt-slide"><div class="mt-pending">В базе пока нет обращений.</div></div>')
     st.stop()
+flt = slides.meeting_filters(flt, st.session_state.get("f_period"))
 
 interval = st.session_state.get("mt_interval", slides.DEFAULT_INTERVAL)
 if interval != slides.DEFAULT_INTERVAL:

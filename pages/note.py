@@ -1,13 +1,12 @@
 """Аналитическая записка: the weekly note for the head — pick the week (or take the sidebar's period), read it
 here with its charts, download it as DOCX (to edit) or PDF."""
-import dataclasses
 import datetime as dt
 import re
 
 import streamlit as st
 
 from mcu import filters, fmt
-from mcu.periods import week_label
+from mcu.periods import mondays, note_week, week_filters, week_label
 from mcu.query import db_version
 from mcu.ui import empty_state, q
 from report.documents import to_docx, to_pdf
@@ -32,16 +31,6 @@ def _note(flt, version: int):
     return build(flt)
 
 
-def _weeks(first: dt.date, last: dt.date) -> list[dt.date]:
-    """Mondays of the weeks the data touches, newest first."""
-    monday = last - dt.timedelta(days=last.weekday())
-    out = []
-    while monday + dt.timedelta(days=6) >= first:
-        out.append(monday)
-        monday -= dt.timedelta(days=7)
-    return out
-
-
 st.title("Аналитическая записка")
 flt = filters.current()
 if flt is None:
@@ -52,13 +41,12 @@ left, right = st.columns([1, 2])
 mode = left.segmented_control("Период записки", list(MODES), format_func=MODES.get, key="note_mode",
                               default="week") or "week"
 if mode == "week":
-    weeks = _weeks(bounds["first_day"], bounds["last_day"])
-    # The meeting discusses the last whole week; a week still running is offered but not chosen first.
-    whole = next((i for i, w in enumerate(weeks) if w + dt.timedelta(days=6) <= bounds["last_day"]), 0)
+    weeks = mondays(bounds["first_day"], bounds["last_day"])
+    # The week the meeting screen shows too (note_week); a week still running is offered but not chosen first.
+    whole = weeks.index(note_week(bounds["first_day"], bounds["last_day"]))
     monday = right.selectbox("Неделя", weeks, index=whole, key="note_week",
                              format_func=lambda w: f"{week_label(w)}: {fmt.date(w)}–{fmt.date(w + dt.timedelta(days=6))}")
-    sunday = monday + dt.timedelta(days=6)
-    flt = dataclasses.replace(flt, date_from=monday, date_to=sunday, as_of=min(bounds["last_day"], sunday))
+    flt = week_filters(flt, monday, bounds["last_day"])
     name = f"записка_{week_label(monday)}"
 else:
     right.caption("Период и фильтры — как на боковой панели.")

@@ -37,7 +37,13 @@ kpi(c[5], "Год назад", fmt.num(year_ago["total"]), change(cur["total"], 
     help="Те же даты годом раньше; изменение — текущего периода к ним")
 
 if not cur["total"]:
-    empty_state()
+    # An export whose appeals all came before the period (the default week after a late answer): say when.
+    last = q("last_received", **flt.scope_params())["last_day"][0]
+    if last:
+        empty_state(f"За выбранный период обращений не поступало; последнее поступило {fmt.date(last)}. "
+                    "Выберите период «Всё время» или другой в боковой панели.")
+    else:
+        empty_state()
     st.stop()
 
 summary, factors = st.tabs(["Динамика и лидеры", "Факторы роста"])

@@ -323,6 +323,46 @@ def test_map_is_drawn_offline_and_a_click_sets_the_settlement(server, browser):
     page.close()
 
 
+def test_map_names_keep_the_dots_of_yo(browser, tmp_path):
+    """«Аскиз (посёлок)» read «Аскиз (поселок)» on the heat-map page's map (a user's finding): the name reached the
+    browser whole, but in 13 px regular type deck.gl's SDF text blurred the two dots of «ё» into a faint grey line.
+    The page's map is drawn twice, with the reference's name and with the same name spelt with «е»: the pixels that
+    differ are the dots alone, and the darkest of them is at least 60 % as dark as the text (the ground is
+    luminance 241, the text 40: at most 120; they were 130–195)."""
+    import duckdb
+    from PIL import Image, ImageChops
+
+    from conftest import build_db
+    from mcu.settings import DUCKDB_CONFIG
+
+    rows = [dict(settlement_id=s, received_at="2026-03-02 10:00") for s in ("askiz_pos", "askiz", "kyzlas")]
+    shots = []
+    for i, name in enumerate(["Аскиз (посёлок)", "Аскиз (поселок)"]):
+        db = build_db(tmp_path / f"yo{i}.duckdb", rows)
+        with duckdb.connect(str(db), config=DUCKDB_CONFIG) as con:
+            assert con.execute("SELECT name FROM settlements WHERE settlement_id = 'askiz_pos'").fetchall() == [
+                ("Аскиз (посёлок)",)]
+            con.execute("UPDATE settlements SET name = ? WHERE settlement_id = 'askiz_pos'", [name])
+        with running_app(db) as url:
+            page = open_page(browser, f"{url}/heatmap?period=all")
+            chart = page.locator("[data-testid='stDeckGlJsonChart']")
+            chart.locator("canvas").first.wait_for(timeout=30_000)
+            chart.scroll_into_view_if_needed()
+            page.get_by_text("Площадь круга пропорциональна числу обращений.").wait_for(timeout=30_000)
+            page.wait_for_timeout(1500)  # deck.gl draws on the next animation frames; nothing else to wait on
+            ARTIFACTS.mkdir(exist_ok=True)
+            chart.screenshot(path=ARTIFACTS / f"map_yo_{i}.png")
+            shots.append(Image.open(ARTIFACTS / f"map_yo_{i}.png").convert("L"))
+            page.close()
+    yo, ye = shots
+    # One letter differs, nothing else (another atlas of glyphs may shift a pixel elsewhere by a level or two).
+    box = ImageChops.difference(yo, ye).point(lambda v: 255 if v > 8 else 0).getbbox()
+    assert box is not None and box[2] - box[0] < 20 and box[3] - box[1] < 20, box
+    dots = [yo.getpixel((x, y)) for x in range(box[0], box[2]) for y in range(box[1], box[3])
+            if ye.getpixel((x, y)) >= 235 and yo.getpixel((x, y)) != ye.getpixel((x, y))]
+    assert dots and min(dots) <= 120, sorted(dots)
+
+
 REAL_IM = ROOT.parent / "shared" / "realdata" / "im_export_omsk_2025-12.xlsx"
 
 

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from conftest import build_db
-from mcu import fmt, maps
+from mcu import blocks, fmt, maps
 from mcu.query import run_query
 from mcu.settings import DUCKDB_CONFIG
 
@@ -384,3 +384,21 @@ def test_heatmap_page_with_no_appeal_on_the_map_says_so(make_db, open_app):
     assert not any("…" in h.proto.body for h in at.get("html"))  # no legend
     assert MAP_PENDING in [i.value for i in at.info]
     assert "Без координат и не показаны на карте: Не определён — обращений: 3." in [c.value for c in at.caption]
+
+
+def test_map_names_are_the_reference_names_as_written(demo_db, open_app):
+    """«Аскиз (посёлок)» read «Аскиз (поселок)» on the map: the name the page sends for the circle's tooltip and for
+    the label is the reference's, «ё» and all, on the page and on the meeting screen's map; both draw the names with
+    the glyph edge that keeps the dots of «ё» (tests/test_browser.py::test_map_names_keep_the_dots_of_yo looks at
+    the pixels)."""
+    at = open_app(demo_db, "pages/heatmap.py", period="quarter")
+    assert "Аскиз (посёлок)" in drawn(at, maps.TERRITORIES) and "Аскиз (посёлок)" in drawn(at, maps.LABELS)
+    assert not [n for n in drawn(at, maps.LABELS) if "поселок" in n]
+    sent = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    assert next(layer for layer in sent["layers"] if layer["id"] == maps.LABELS)["fontSettings"] == maps.LABEL_FONT
+    flt = at.session_state["filters"]
+    deck, _ = blocks.map_deck(flt, run=lambda n, **p: run_query(n, db=demo_db, **p))
+    sent = json.loads(deck.to_json())
+    circles, labels = (next(layer for layer in sent["layers"] if layer["id"] == key) for key in (maps.TERRITORIES, maps.LABELS))
+    # In the meeting room's large type the name of a quarter has no room beside its neighbours': its circle has it.
+    assert "Аскиз (посёлок)" in [c["territory"] for c in circles["data"]] and labels["fontSettings"] == maps.LABEL_FONT

@@ -11,7 +11,7 @@ from conftest import APP, DEMO_END, demo_appeals
 from streamlit.testing.v1 import AppTest
 
 from mcu import slides
-from mcu.periods import filters_for
+from mcu.periods import filters_for, iso_week
 from mcu.query import run_query
 from mcu import blocks
 
@@ -48,8 +48,9 @@ def test_link_settings_and_default_week(meeting):
     assert at.query_params["period"] == "week" and at.query_params["interval"] == "45"
     key, text = slide(at)
     assert key == "kpis"
-    assert text.startswith("Главное за период 19.11.2026–25.11.2026 · к 12.11.2026–18.11.2026 ДЕМО · 1 / 6")
-    assert "Смена слайда каждые 45 с · клавиши: ← → и пробел · данные на 25.11.2026" in [m.value for m in at.main.markdown]
+    # The note's week (W47, the demo's last whole week) against the week before, judged as of its Sunday.
+    assert text.startswith("Главное за период 16.11.2026–22.11.2026 · к 09.11.2026–15.11.2026 ДЕМО · 1 / 6")
+    assert "Смена слайда каждые 45 с · клавиши: ← → и пробел · данные на 22.11.2026" in [m.value for m in at.main.markdown]
     # The sidebar, header and toolbar are hidden on this page only (CSS injected by the page).
     assert any('[data-testid="stSidebar"]' in h.proto.body and "display: none" in h.proto.body for h in at.get("html"))
 
@@ -64,7 +65,7 @@ def test_link_period_and_filters_are_kept_and_bad_interval_falls_back(meeting):
 
 def test_every_slide_shows_the_queries_figures(meeting, demo_db):
     at = meeting(interval="30")
-    flt = filters_for(DEMO_END - dt.timedelta(days=6), DEMO_END, db=demo_db)
+    flt = filters_for(*iso_week("2026-W47"), db=demo_db)   # the note's week: 16.11–22.11.2026
     seen = []
     for _ in KEYS:
         key, text = slide(at)
@@ -76,8 +77,8 @@ def test_every_slide_shows_the_queries_figures(meeting, demo_db):
             # Counted without SQL: the generator's rows and the demo's register of letters, by day of receipt.
             days = demo_appeals()["received_at"].dt.date()
             week = lambda a, b: int(days.is_between(DEMO_END - dt.timedelta(days=a), DEMO_END - dt.timedelta(days=b)).sum())
-            assert (cur["total"], prev["total"]) == (week(6, 0), week(13, 7)) == (173, 166)
-            assert f"Обращений {cur['total']} ▲ +7 (+4,2 %) было {prev['total']}" in text
+            assert (cur["total"], prev["total"]) == (week(9, 3), week(16, 10)) == (181, 160)
+            assert f"Обращений {cur['total']} ▲ +21 (+13,1 %) было {prev['total']}" in text
             assert f"Без ответа после срока {d['overdue_open'][0]} ▼" in text
         elif key == "heatmap":
             matrix = run_query("heatmap_matrix", db=demo_db, **flt.compare_params(), as_of=flt.as_of, min_base=5,
@@ -91,8 +92,8 @@ def test_every_slide_shows_the_queries_figures(meeting, demo_db):
             assert f"{rows[0]} " + " ".join(str(v) if v else "—" for v in cells[0]) in text
         elif key == "problems":
             points = blocks.problem_points(flt, slides.POINTS, run=lambda n, **p: run_query(n, db=demo_db, **p))
-            # The demo's last week: the Кызлас water surge is the one point.
-            assert points["settlement"].to_list() == ["Кызлас"]
+            # The demo's last whole week: ЖКХ in Балыкса and the Кызлас water surge.
+            assert points["settlement"].to_list() == ["Балыкса", "Кызлас"]
             for i, r in enumerate(points.iter_rows(named=True), 1):
                 assert f"{i}. {r['settlement']} · {r['theme']} {r['explanation']}".replace("\xa0", " ") in text
         elif key == "overdue":
@@ -100,11 +101,11 @@ def test_every_slide_shows_the_queries_figures(meeting, demo_db):
             worst = slides.overdue_rows(by)
             assert worst["grp"].to_list() == ["МУП «Аскизское ЖКХ»", "Отдел дорожного хозяйства и транспорта",
                                               "Администрации сельских поселений",
-                                              "Региональный оператор по обращению с ТКО"]
+                                              "Администрация Аскизского района"]
             r = worst.row(0, named=True)
             assert f"{r['grp']} {r['overdue_open']} + {r['answered_late']}" in text
         elif key == "satisfaction":
-            assert "Довольны за период: 72,2 % (оценок: 18) ▲ +1,4 п.п." in text
+            assert "Довольны за период: 70,0 % (оценок: 20) ▲ +0,8 п.п." in text
             months = re.findall(r"(\d+ %) (\w{3} \d\d) (\d+)", text)
             assert [m[1] for m in months] == ["дек 25", "янв 26", "фев 26", "мар 26", "апр 26", "май 26", "июн 26",
                                               "июл 26", "авг 26", "сен 26", "окт 26", "ноя 26"]
@@ -194,6 +195,21 @@ def test_a_new_load_shows_without_a_restart(make_db, monkeypatch):
 def test_change_against_an_empty_previous_week(make_db, monkeypatch):
     """A week after an empty one: the count's change is the difference, not «нет сравнения»."""
     db = make_db([{"received_at": "2026-11-01 10:00"}, {"received_at": "2026-11-20 10:00"},
-                  {"received_at": "2026-11-21 10:00"}])
+                  {"received_at": "2026-11-22 10:00"}])
     at = open_meeting(db, monkeypatch, period="week", interval="30")
     assert "Обращений 2 ▲ +2 было 0" in slide(at)[1]
+
+
+def test_meeting_week_is_the_notes_week(meeting, demo_db, open_app):
+    """The head sees one set of figures on the screen and on paper: the meeting screen's week (its default link,
+    and period=week) is the week the note is written for — the last whole ISO week, W47 16.11–22.11 on the demo
+    that ends on Wednesday 25.11 — compared with the week before it, not the last 7 days (19.11–25.11, 173)."""
+    note = open_app(demo_db, "pages/note.py")
+    assert any(m.value.startswith("Обращений за период: 181;") for m in note.markdown)
+    assert any("Период: неделя 2026-W47, 16.11.2026–22.11.2026 (7 дн.)" in m.value for m in note.markdown)
+    assert any("Сравнение с предыдущим периодом: 09.11.2026–15.11.2026" in m.value for m in note.markdown)
+    for link in ({}, {"period": "week"}):
+        key, text = slide(meeting(interval="30", **link))
+        assert key == "kpis"
+        assert text.startswith("Главное за период 16.11.2026–22.11.2026 · к 09.11.2026–15.11.2026 ДЕМО · 1 / 6")
+        assert "Обращений 181 ▲ +21 (+13,1 %) было 160" in text

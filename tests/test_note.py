@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT, demo_appeals
 from docx import Document
 
-from mcu.periods import filters_for, iso_week, trend_params
+from mcu.periods import filters_for, iso_week, mondays, note_week, trend_params
 from mcu.query import run_query
 from mcu.scoring import score_settings
 from mcu import blocks
@@ -49,6 +49,16 @@ def test_week_is_the_iso_week():
     assert iso_week("2026w01") == (dt.date(2025, 12, 29), dt.date(2026, 1, 4))
     with pytest.raises(ValueError, match="ГГГГ-Wнн"):
         iso_week("2026-W54")
+
+
+def test_the_notes_week_is_the_last_whole_week():
+    """note_week: the note's default week and the meeting screen's — the last whole ISO week up to the data's last
+    day, that day's own week when it is a Sunday, the week still running when the data holds no whole week."""
+    assert note_week(dt.date(2024, 11, 20), dt.date(2026, 11, 25)) == dt.date(2026, 11, 16)   # Wednesday → W47
+    assert note_week(dt.date(2024, 11, 20), dt.date(2026, 11, 22)) == dt.date(2026, 11, 16)   # Sunday → its week
+    assert note_week(dt.date(2026, 11, 24), dt.date(2026, 11, 25)) == dt.date(2026, 11, 23)   # no whole week yet
+    assert mondays(dt.date(2026, 11, 10), dt.date(2026, 11, 25)) == [dt.date(2026, 11, 23), dt.date(2026, 11, 16),
+                                                                     dt.date(2026, 11, 9)]
 
 
 def test_summary_figures_are_the_queries(week, demo_db):

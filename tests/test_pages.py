@@ -3,7 +3,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from conftest import APP
+from conftest import APP, ROOT
 from streamlit.testing.v1 import AppTest
 
 from etl.build import new_database
@@ -127,3 +127,56 @@ def test_a_long_list_shows_its_head_and_says_the_files_hold_all(app, monkeypatch
     assert overdue.height > 5
     assert at.dataframe[0].value.shape[0] == 5
     assert f"Показаны первые 5 строк из {overdue.height}; в файлах CSV и Excel — все." in [c.value for c in at.caption]
+
+
+EMPTY_WEEK = ("За выбранный период обращений не поступало; последнее поступило {}. Выберите период «Всё время» "
+              "или другой в боковой панели.")
+
+
+def test_overview_names_the_last_appeal_when_the_period_holds_none(make_db, open_app):
+    """Every appeal came before the week that ends on the state date (an answer of 05.01.2026): the zero cards and
+    «−100 %» get one line saying when the last appeal came, under the filters other than the period."""
+    db = make_db([
+        {"received_at": "2025-12-20 09:00", "source": "letters", "kind": "обращение"},
+        {"received_at": "2025-12-24 20:06", "answered_at": "2026-01-05 08:16", "status": "answered"},
+        {"received_at": "2025-12-24 21:37", "settlement_id": "kyzlas"},
+    ])
+    # The named query: the last day of receipt under the filters but the period, NULL when none passes them.
+    from mcu.query import run_query
+    scope = dict(sources=[], themes=[], settlements=[], executors=[], municipalities=[])
+    assert run_query("last_received", db=db, **scope)["last_day"].to_list() == [dt.date(2025, 12, 24)]
+    assert run_query("last_received", db=db, **scope | {"sources": ["letters"]})["last_day"].to_list() == [
+        dt.date(2025, 12, 20)]
+    assert run_query("last_received", db=db, **scope | {"sources": ["letters"], "settlements": ["kyzlas"]}
+                     )["last_day"].to_list() == [None]
+    at = open_app(db, period="week")
+    assert at.caption[0].value.startswith("Период: 30.12.2025–05.01.2026 (7 дн.)")
+    assert metric(at, "Обращений") == "0"
+    assert [i.value for i in at.info] == [EMPTY_WEEK.format("24.12.2025")]
+    # The channel filter narrows the last appeal too: the letter came on 20.12.2025.
+    at.multiselect(key="f_source").set_value(["letters"]).run()
+    assert [i.value for i in at.info] == [EMPTY_WEEK.format("20.12.2025")]
+    # No appeal ever under the filters: the usual line, no date to name.
+    at.multiselect(key="f_settlement").set_value(["kyzlas"]).run()
+    assert [i.value for i in at.info] == ["За выбранный период и фильтры данных нет. Расширьте период или снимите "
+                                          "фильтры."]
+    # A period that holds appeals: no such line.
+    at.multiselect(key="f_source").set_value([]).run()
+    at.segmented_control(key="f_period").set_value("all").run()
+    assert not at.exception and metric(at, "Обращений") == "1"
+    assert not [i.value for i in at.info if i.value.startswith("За выбранный период")]
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "realdata" / "im_export_omsk_2025-12.xlsx").exists(),
+                    reason="нет ../shared/realdata")
+def test_overview_names_the_last_appeal_of_a_real_export(tmp_path, monkeypatch, open_app):
+    """The real ИМ export: 39 incidents, all of 24.12.2025, closed up to 05.01.2026 (the state date): the default
+    «Неделя» 30.12.2025–05.01.2026 holds none."""
+    from etl.load import load_file
+
+    monkeypatch.setenv("MCU_SALT", "test-salt")
+    db = tmp_path / "im.duckdb"
+    assert load_file(ROOT.parent / "shared" / "realdata" / "im_export_omsk_2025-12.xlsx", db=db).status == "loaded"
+    at = open_app(db, period="week")
+    assert at.caption[0].value.startswith("Период: 30.12.2025–05.01.2026 (7 дн.)")
+    assert [i.value for i in at.info] == [EMPTY_WEEK.format("24.12.2025")]
