@@ -49,6 +49,19 @@ MASKS = [
     # Dates of birth: «04.06.2018 г.р.», «1948 г.р.», «07.02.1942 года рождения», «дата рождения 08.06.1989».
     (rf"(?i:дата\s+рождения|д\.\s?р\.|родил(?:ся|ась))[\s:,–-]*{_DATE}(?:\s*(?:г\.|года?))?", "[дата рождения]"),
     (rf"(?:\b{_DATE}|\b\d{{4}})\s*(?:{_GR}|(?:г\.|года?)\s+рождения)", "[дата рождения]"),
+    # Identity documents and accounts (before the phones, which would take a part of their digits): a passport's
+    # series and number after «паспорт»/«серия» («Серия номер 3816 114077», «серия 38 16 № 114077»); СНИЛС after its
+    # name, and in its own shape «170-581-285 65» anywhere; 16 digits, grouped or not (an ОМС policy or a bank
+    # card); a personal ИНН of 12 digits (an organisation's has 10, and stays); a 20-digit bank account; a utility
+    # account after «л/с» or «лицевой счёт» (a text not yet cleaned of markup may have «&nbsp;» between). A
+    # vaccine's «серия 11-130321» or an object's «паспорт … 12.2020» do not have the shape and stay.
+    (r"(?i)(паспорт[а-яё]*|сери[яи])(\D{0,40}?)\b\d{2}\s?\d{2}[\s№:.-]*(?:номер|№)?[\s№:.-]*\d{6}\b", "${1}${2}[документ]"),
+    (r"(?i)(снилс[а-яё]*)(\D{0,20}?)\b\d{3}[\s-]?\d{3}[\s-]?\d{3}[\s-]?\d{2}\b", "${1}${2}[документ]"),
+    (r"\b\d{3}-\d{3}-\d{3}[\s-]\d{2}\b", "[документ]"),
+    (r"\b\d{4}[\s-]?\d{4}[\s-]?\d{4}[\s-]?\d{4}\b", "[документ]"),
+    (r"(?i)\b(инн)((?:&nbsp;|[\s:№.]){0,5})\d{12}\b", "${1}${2}[документ]"),
+    (r"\b\d{20}\b", "[счёт]"),
+    (r"(?i)(\bл/с|\bл\.\s?с\.|лицев[а-яё]*\s+сч[её]т[а-яё]*)((?:&nbsp;|[\s:№.]){0,6})\d[\d\s-]{2,22}\d\b", "${1}${2}[счёт]"),
     # Phones: 11 digits after +7 / 8 / 7, with any spacing, brackets and dashes between the digits;
     # a bare ten-digit mobile (9XX…); a city number «2-15-67» / «52-34-56» with an optional «(47140)».
     (rf"(?:\+\s?7|\b[78])(?:{_SEP}|[()])*\d(?:(?:{_SEP}|[()])*\d){{9}}\b", "[телефон]"),

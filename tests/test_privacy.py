@@ -109,6 +109,8 @@ LEAKS = {
     "меня зовут": r"(?i:зовут)\s+[А-ЯЁ]",
     "date of birth": r"\d{4}\s*г\.?\s?р(?:\.|\b)|\d\s*года\s+рождения|(?i:дата\s+рождения)[\s:]*\d",
     "flat": r"(?i:\bкв\.?|квартир[аеуы])\s*(?:№\s*)?\d+(?![\d.,]*\s*(?:кв|м\b|м2))",
+    # a passport's series and number, СНИЛС, a 16-digit policy or card, a personal ИНН, an account («Л/с 574744»)
+    "document": r"\b\d{4}\s\d{6}\b|\b\d{3}-\d{3}-\d{3}[\s-]\d{2}\b|\b\d{16}\b|(?i:инн)\W*\d{12}|(?i:л/с)\s*\d+",
 }
 STREET = r"(?i:\bул\.?|\bулиц[аеуы]|\bпроспект\w*|\bпр-т|\bпер\.|\bпереул\w+|\bпл\.|\bплощад\w+)\s*[А-ЯЁ][а-яё]+"
 SETTLEMENT = r"\b(?:с|д|п|г|х)\.\s?[А-ЯЁ][а-яё]+"
@@ -140,7 +142,7 @@ def test_real_pos_texts_leak_no_phones_patronymics_or_birth_dates(pos_texts):
     # The source copy had its phones replaced, but not all: what it still holds (mobiles bare and spaced,
     # names with a patronymic in every case, «04.06.2018г.р.», «кв. 12») and the masks now remove.
     assert before == {"mobile": 4, "prefixed phone": 1, "patronymic": 112, "меня зовут": 5, "date of birth": 12,
-                      "flat": 44}
+                      "flat": 44, "document": 5}
     placeholders = {p: count(pos_texts["masked"], re.escape(p)) - count(pos_texts["raw"], re.escape(p))
                     for p in ("[ФИО]", "[телефон]", "[email]", "[дата рождения]", "[скрыто]", "[ссылка]")}
     print("placeholders added:", placeholders)
@@ -250,6 +252,26 @@ def test_surnames_the_dictionary_does_not_know_go_with_the_name_beside_them():
 def test_flat_number_masked_in_an_address_the_house_kept():
     got = pl.select(mask_flat_expr(pl.lit("ул. Мира, 3, кв. 45; квартира 7; площадь квартиры 54 кв.м"))).item()
     assert got == "ул. Мира, 3, кв. [скрыто]; квартира [скрыто]; площадь квартиры 54 кв.м"
+
+
+def test_identity_document_and_account_numbers_are_masked():
+    # As a real ПОС message gives them (the tester found them stored and in downloads): a passport's series and
+    # number, СНИЛС, an ОМС policy, a personal ИНН, a utility account; a bank card and a bank account the same way.
+    assert mask("Серия номер\n3816 114077\nСНИЛС \n170-581-285 65\nПолис обязательного страхования\n4650400843000016") \
+        == "Серия номер\n[документ]\nСНИЛС \n[документ]\nПолис обязательного страхования\n[документ]"
+    assert mask("паспорт 3816114077, выдан в 2016 году") == "паспорт [документ], выдан в 2016 году"
+    assert mask("Паспорт: серия 38 16 № 114077.") == "Паспорт: серия [документ]."
+    assert mask("мой СНИЛС 17058128565") == "мой СНИЛС [документ]"
+    assert mask("карта 4276 3800 1234 5678 заблокирована") == "карта [документ] заблокирована"
+    assert mask("ИНН 463239244868. Юридический адрес") == "ИНН [документ]. Юридический адрес"
+    assert mask("Л/с 574744, г. Курск") == "Л/с [счёт], г. Курск"
+    assert mask("лицевой счет № 12-345-678 закрыт") == "лицевой счет № [счёт] закрыт"
+    assert mask("на счёт 40817810099910004312 в банке") == "на счёт [счёт] в банке"
+    # and what stays: an organisation's ИНН (ten digits), a vaccine's series, an object's «паспорт» with a date,
+    # a bus number, a sum
+    for kept in ("ИНН 4632012345 управляющей компании", "вторая вакцинация, серия 11-130321",
+                 "Срок указанный в паспорте объекта 12.2020.", "троллейбус № 052", "оплатил 1340 рублей"):
+        assert mask(kept) == kept
 
 
 def test_held_out_sentences():
