@@ -14,8 +14,11 @@ import uuid
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
+from core.text import per_distinct
 from etl.calendar import production_calendar
+from etl.privacy import mask_patterns, masks_version
 from etl.reference import load_reference
 from core.settings import DUCKDB_CONFIG
 
@@ -45,6 +48,41 @@ def apply_schema(con) -> None:
         # the rows without one, so they are emptied once here and all computed afresh by the next refresh.
         con.execute("UPDATE appeals SET received_widx = NULL WHERE received_widx IS NOT NULL")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [schema_version()])
+    remask_stored(con)
+
+
+# The free texts a database stores from the exports' cells: the appeal's text, the unmapped columns (JSON), a
+# rejected row (JSON).
+STORED_TEXTS = (("appeals", "text"), ("appeals", "extra"), ("import_rejects", "raw"))
+
+
+def remask_stored(con) -> int:
+    """Texts stored under other pattern masks (etl.privacy.MASKS: a version that let passport numbers through)
+    masked again with today's, so what a mask now hides is hidden in the data already loaded too: re-loading the
+    file would not do it (a row's known text is kept). Only the patterns: names were masked at load, with their
+    context. Run once a database, when its masks' fingerprint differs; returns the number of values changed."""
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta'").fetchall()[0][0]:
+        return 0   # a database older than meta: apply_schema makes it, then runs this
+    stored = con.execute("SELECT max(value) FROM meta WHERE key = 'masks'").fetchall()[0][0]
+    if stored == masks_version():
+        return 0
+    changed = 0
+    for table, column in STORED_TEXTS:
+        # Only values with a digit: every pattern that may change a stored value hides a number (a phone, a
+        # document, a flat, a date of birth) or an address and link a text keeps (an @ or a dot).
+        values = con.sql(f"""SELECT rowid AS row_id, {column} AS v FROM {table}
+                             WHERE regexp_matches({column}, '[0-9@.]')""").pl()
+        if values.is_empty():
+            continue
+        values = values.with_columns(per_distinct(values["v"], mask_patterns).alias("masked"))
+        remasked = values.filter(pl.col("masked") != pl.col("v")).select("row_id", "masked")
+        if remasked.height:
+            con.register("remasked", remasked)
+            con.execute(f"UPDATE {table} SET {column} = r.masked FROM remasked r WHERE {table}.rowid = r.row_id")
+            con.unregister("remasked")
+            changed += remasked.height
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('masks', ?)", [masks_version()])
+    return changed
 
 
 def schema_version() -> str:
@@ -63,12 +101,13 @@ def upgrade(path: Path) -> bool:
         try:
             with duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG) as con:
                 try:
-                    stored = con.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+                    stored = dict(con.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'masks')")
+                                  .fetchall())
                 except duckdb.CatalogException:   # no meta table: older still
-                    stored = None
+                    stored = {}
         except duckdb.Error:
             return True
-        return bool(stored) and stored[0] == schema_version()
+        return stored.get("schema") == schema_version() and stored.get("masks") == masks_version()
 
     if not path.exists() or current():
         return False
@@ -211,6 +250,8 @@ def _swap(path: Path, seed_from_existing: bool, skip=None):
             con = duckdb.connect(str(tmp), config=DUCKDB_CONFIG)
             if not seed:
                 create_model(con)
+            else:
+                remask_stored(con)   # a load into a database masked by older patterns (one meta lookup if not)
             yield con
             refresh_derived(con)
             con.execute("CHECKPOINT")

@@ -210,6 +210,42 @@ def test_rejected_row_is_stored_masked_like_a_loaded_one(tmp_path, monkeypatch):
     }
 
 
+def test_texts_stored_under_older_masks_are_masked_again(tmp_path, monkeypatch):
+    """A database loaded before a mask existed (the document numbers) has it applied to what it stores, once, when
+    the app starts on it (etl.build.upgrade) or a load writes it: the appeals of other files too."""
+    from etl.build import upgrade
+    from etl.privacy import masks_version
+
+    monkeypatch.setenv("MCU_SALT", "test-salt")
+    src = tmp_path / "pos.csv"
+    src.write_text(REJECTS_CSV, encoding="utf-8")
+    db = tmp_path / "mcu.duckdb"
+    load_file(src, db=db)
+
+    def older(text: str) -> None:   # what a version without the document masks stored
+        with duckdb.connect(str(db)) as con:
+            con.execute("UPDATE appeals SET text = ?, extra = ?", [text, '{"Примечание":"полис 4650400843000016"}'])
+            con.execute("""UPDATE import_rejects SET raw = '{"Текст":"СНИЛС 170-581-285 65"}'""")
+            con.execute("UPDATE meta SET value = 'older' WHERE key = 'masks'")
+
+    def stored() -> tuple:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute("""SELECT a.text, a.extra, r.raw, m.value FROM appeals a, import_rejects r, meta m
+                                  WHERE a.external_id = '100001' AND m.key = 'masks'""").fetchone()
+
+    older("Паспорт 3816 114077, Л/с 574744. Яма у дома")
+    assert upgrade(db) is True
+    assert stored() == ("Паспорт [документ], Л/с [счёт]. Яма у дома", '{"Примечание":"полис [документ]"}',
+                        '{"Текст":"СНИЛС [документ]"}', masks_version())
+    assert upgrade(db) is False   # once
+    older("ИНН 463239244868, яма")
+    other = tmp_path / "pos_other.csv"   # another appeal: the stored one is not in this file
+    other.write_text(REJECTS_CSV.splitlines()[0] + "\n200001;11.01.2025 09:00;Дороги;Ямы;Новое;;Отдел;;;;;Яма;\n",
+                     encoding="utf-8")
+    assert load_file(other, db=db).loaded == 1
+    assert stored()[0] == "ИНН [документ], яма"
+
+
 def test_the_districts_own_settlements_are_not_names(tmp_path, monkeypatch):
     """A settlement of the reference stays whatever the name dictionary reads in it: pymorphy3 knows «Теи» as a
     first name (the district's own «Вершина Теи»), «Филиппова» as a surname, «Арда» as a name (two more of the real
