@@ -7,7 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from etl.profile import REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
-from etl.read import FileRefused, best_header, make_table, read_grids
+from etl.read import FileRefused, best_header, looks_garbled, make_table, read_grids, unknown_encoding
 
 FIELD_LABELS = {
     "external_id": "номер", "received_at": "дата регистрации", "due_at": "срок", "answered_at": "дата ответа",
@@ -127,18 +127,18 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
     table = make_table(fmt, grid, header_idx, rows, sheets, unknown)
     columns = list(table.df.columns)
     if best is None:
+        _refuse_unreadable_header(file_name, columns)
         near = max(profiles, key=lambda p: p.identify_score({norm_header(c) for c in columns}))
         raise FileRefused(
             f"Не удалось определить источник файла {file_name}: ни один профиль не подходит. "
             f"Найдены столбцы: {_found(columns)}. Выберите источник явно в поле «Источник» или опишите формат "
             f"своим профилем: источник «Свой формат (профиль TOML)», образец профиля — "
             f"etl/profiles/custom_example.toml. Ближайший профиль — "
-            f"«{near.title}»: он ждёт столбцы {', '.join('«' + i.split('|')[0] + '»' for i in near.identify)}. "
-            "Если названия столбцов выглядят как бессмыслица, файл в неизвестной кодировке: сохраните его как "
-            "XLSX или «CSV UTF-8».")
+            f"«{near.title}»: он ждёт столбцы {', '.join('«' + i.split('|')[0] + '»' for i in near.identify)}.")
     resolved = _resolve(best, columns)
     missing = [f for f in REQUIRED[best.target] if f not in resolved]
     if missing:
+        _refuse_unreadable_header(file_name, columns)
         wanted = "; ".join(f"{FIELD_LABELS.get(f, f)} — «{'» или «'.join(best.columns[f].names())}»" for f in missing)
         where = best.path.name if best.path else best.name
         raise FileRefused(
@@ -152,6 +152,13 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
         raise FileRefused(f"В файле {file_name} есть заголовки, но нет ни одной строки данных. "
                           "Проверьте период выгрузки и выгрузите данные заново.")
     return Detection(file_name, best, table, resolved, score)
+
+
+def _refuse_unreadable_header(file_name: str, columns: list[str]) -> None:
+    """A header no profile can use because it cannot be read is told so, whatever the source chosen: the columns
+    a refusal would list are nonsense."""
+    if looks_garbled(c for c in columns if not c.startswith("Столбец ")):
+        raise FileRefused(unknown_encoding(file_name))
 
 
 def _check_formulas(file_name: str, table, resolved: dict[str, "Resolved"]) -> None:
