@@ -67,3 +67,50 @@ def test_readable_unknown_columns_are_not_called_an_encoding_problem(tmp_path):
     r = load_file(_csv(tmp_path / "caps.csv", rows, "utf-8"), source="pos", db=tmp_path / "mcu.duckdb")
     assert r.message.startswith("В файле caps.csv нет обязательных столбцов")
     assert "кодировк" not in r.message
+
+
+# --- a missing header row ---------------------------------------------------------------------------
+
+KURSK_TEXT = ("Помогите, начальник Льговского РЭС не реагирует на жалобы, а мы при малейшем ветре сидим без света, "
+              "а именно в деревне Большие Угоны, улица Старая Слобода. Пожалуйста, помогите")
+KURSK_SUBTHEME = ("Нарушения, связанные с содержанием электросети и качеством энергоснабжения в районе частного "
+                  "сектора")
+NO_HEADER = [
+    ["2246", KURSK_TEXT, KURSK_SUBTHEME, "Администрация Льговского района", "3", "15.11.2026", "Новое"],
+    ["380", "По фасаду дома по адресу ул. Урицкого, 22 проходит труба газовой магистрали рядом с деревом",
+     "Аварийные деревья", "Администрация города Курска", "7", "16.11.2026", "В работе"],
+]
+
+
+@pytest.mark.parametrize("source", [None, "pos"])
+def test_file_without_header_row_is_told_so(tmp_path, source):
+    # The tester's export with its header row removed was told «Найдены столбцы: «2246», «Помогите … (the whole
+    # text)» and never that the header was missing.
+    src = _csv(tmp_path / "noheader.csv", NO_HEADER, "utf-8")
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(src, source=source, db=db)
+    assert r.status == "refused"
+    assert r.message == (
+        "В файле noheader.csv, похоже, нет строки заголовков: в строке 1, где ожидаются названия столбцов, — уже "
+        "данные («2246», «Помогите, начальник Льговского РЭС не ре…», «Нарушения, связанные с содержанием "
+        "элект…», …). Выгрузите данные заново вместе с названиями столбцов (или впишите их первой строкой "
+        "файла) и загрузите снова.")
+    assert not db.exists()
+
+
+def test_a_header_of_names_is_not_taken_for_data(tmp_path):
+    # Half of the cells or fewer are numbers, dates or long texts: a header, however odd, is listed as found.
+    rows = [["Номер", "2024", "Описание проблемы"], ["1", "5", "Яма"]]
+    r = load_file(_csv(tmp_path / "odd.csv", rows, "utf-8"), source="pos", db=tmp_path / "mcu.duckdb")
+    assert r.message.startswith("В файле odd.csv нет обязательных столбцов")
+    assert "Найдены столбцы: «Номер», «2024», «Описание проблемы»." in r.message
+
+
+def test_listed_columns_are_cut_short(tmp_path):
+    long = "Описание проблемы, как его сформулировал заявитель при подаче сообщения"
+    rows = [["№ сообщения", "Категория", long], ["1", "Дороги", "Яма"]]
+    for source in (None, "pos"):
+        r = load_file(_csv(tmp_path / "long.csv", rows, "utf-8"), source=source, db=tmp_path / "mcu.duckdb")
+        assert r.status == "refused"
+        assert "«№ сообщения», «Категория», «Описание проблемы, как его сформулировал заявитель при подач…»" in r.message, r.message
+        assert long not in r.message
