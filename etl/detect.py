@@ -1,13 +1,14 @@
 """Detection: which profile, sheet, header row and columns an export has (DESIGN.md §2). A file that fits no
 profile, lacks a required column or holds unsaved formulas is refused here with what to do."""
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from etl.profile import REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
-from etl.read import FileRefused, best_header, make_table, read_grids
+from etl.read import FileRefused, best_header, looks_garbled, make_table, read_grids, unknown_encoding
 
 FIELD_LABELS = {
     "external_id": "номер", "received_at": "дата регистрации", "due_at": "срок", "answered_at": "дата ответа",
@@ -105,8 +106,14 @@ def _resolve(profile: Profile, columns: list[str]) -> dict[str, Resolved]:
     return out
 
 
+def _short(cell: str, size: int = 60) -> str:
+    """A cell quoted in a message: a whole text there hid what the message said. 60 characters keep real headers
+    apart (the ЦУР export's two longest share their first 56)."""
+    return cell if len(cell) <= size else cell[:size].rstrip() + "…"
+
+
 def _found(columns: list[str], limit: int = 40) -> str:
-    shown = [f"«{c}»" for c in columns if not c.startswith("Столбец ")][:limit]
+    shown = [f"«{_short(c)}»" for c in columns if not c.startswith("Столбец ")][:limit]
     more = len(columns) - len(shown)
     return ", ".join(shown) + (f" и ещё {more}" if more > 0 else "") if shown else "ни одного"
 
@@ -127,18 +134,18 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
     table = make_table(fmt, grid, header_idx, rows, sheets, unknown)
     columns = list(table.df.columns)
     if best is None:
+        _refuse_unreadable_header(file_name, columns, table.header_row)
         near = max(profiles, key=lambda p: p.identify_score({norm_header(c) for c in columns}))
         raise FileRefused(
             f"Не удалось определить источник файла {file_name}: ни один профиль не подходит. "
             f"Найдены столбцы: {_found(columns)}. Выберите источник явно в поле «Источник» или опишите формат "
             f"своим профилем: источник «Свой формат (профиль TOML)», образец профиля — "
             f"etl/profiles/custom_example.toml. Ближайший профиль — "
-            f"«{near.title}»: он ждёт столбцы {', '.join('«' + i.split('|')[0] + '»' for i in near.identify)}. "
-            "Если названия столбцов выглядят как бессмыслица, файл в неизвестной кодировке: сохраните его как "
-            "XLSX или «CSV UTF-8».")
+            f"«{near.title}»: он ждёт столбцы {', '.join('«' + i.split('|')[0] + '»' for i in near.identify)}.")
     resolved = _resolve(best, columns)
     missing = [f for f in REQUIRED[best.target] if f not in resolved]
     if missing:
+        _refuse_unreadable_header(file_name, columns, table.header_row)
         wanted = "; ".join(f"{FIELD_LABELS.get(f, f)} — «{'» или «'.join(best.columns[f].names())}»" for f in missing)
         where = best.path.name if best.path else best.name
         raise FileRefused(
@@ -152,6 +159,33 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
         raise FileRefused(f"В файле {file_name} есть заголовки, но нет ни одной строки данных. "
                           "Проверьте период выгрузки и выгрузите данные заново.")
     return Detection(file_name, best, table, resolved, score)
+
+
+def _refuse_unreadable_header(file_name: str, columns: list[str], header_row: int) -> None:
+    """A header no profile can use because it is unreadable (an unknown encoding) or no header at all (a row of
+    data) is told so, whatever the source chosen: the columns a refusal would list are nonsense or data."""
+    cells = [c for c in columns if not c.startswith("Столбец ")]
+    if looks_garbled(cells):
+        raise FileRefused(unknown_encoding(file_name))
+    if _looks_like_data(cells):
+        shown = ", ".join(f"«{_short(c, 40)}»" for c in cells[:3]) + (", …" if len(cells) > 3 else "")
+        raise FileRefused(
+            f"В файле {file_name}, похоже, нет строки заголовков: в строке {header_row}, где ожидаются названия "
+            f"столбцов, — уже данные ({shown}). Выгрузите данные заново вместе с названиями столбцов (или впишите их "
+            "первой строкой файла) и загрузите снова.")
+
+
+_NUMBER = re.compile(r"[+-]?\d[\d \xa0]*(?:[.,]\d+)?")
+_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?:[ T]\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?)?|\d{1,2}:\d\d(?::\d\d)?")
+LONG_CELL = 80   # longer than any real header (the ЦУР export's longest: 72 characters)
+
+
+def _looks_like_data(cells: list[str]) -> bool:
+    """A header row candidate that is a row of data: at least two of its cells, and at least half, are numbers,
+    dates or long texts, which no header is made of."""
+    cells = [re.sub(r" \(\d+\)$", "", c) for c in cells]   # «3 (2)»: a value repeated in the row (read._dedupe)
+    data = sum(bool(_NUMBER.fullmatch(c) or _DATE.fullmatch(c)) or len(c) > LONG_CELL for c in cells)
+    return data >= 2 and data * 2 >= len(cells)
 
 
 def _check_formulas(file_name: str, table, resolved: dict[str, "Resolved"]) -> None:

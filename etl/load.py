@@ -20,7 +20,7 @@ from etl.calendar import production_calendar
 from etl.deadlines import Deadlines
 from etl.detect import Detection, detect
 from etl.frames import appeals_frame
-from etl.match import Unmatched, _headers, _values_report, theme_matcher
+from etl.match import Unmatched, _headers, _values_report, numeric_theme_codes, theme_matcher
 from etl.profile import ProfileError
 from etl.read import FileRefused
 from etl.report import FileReport, _check_salt, _log, _message
@@ -114,6 +114,8 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
     try:
         with update_database(Path(db or db_path())) as con:
             sync_reference(con)
+            good, notes = numeric_theme_codes(con, det, good)
+            report.warnings += notes
             loaded_at = dt.datetime.now().replace(microsecond=0)
             if det.profile.target == "appeals":
                 say(_AT_FRAME, "сопоставление со справочниками и обезличивание")

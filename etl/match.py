@@ -249,6 +249,31 @@ def theme_matcher(con, profile: Profile | None = None, cutoff: int = 90) -> Them
     return ThemeMatcher(themes, dict(con.execute("SELECT alias, theme FROM theme_aliases").fetchall()), own, cutoff)
 
 
+def numeric_theme_codes(con, det: Detection, df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """A theme column of bare numbers (the real ПОС sample's «Категория»: group codes 0–16) names no theme: taken for
+    one, each code waited for the curator and the subtheme beside it was never looked at. When none of its numbers
+    is a theme the profile or the alias list knows (ТОТК codes are: «0005»), the file gives no theme there: the
+    column leaves the theme's mapping (its cells stay among the row's extra columns), the subtheme or the text
+    decides, and the load says so once. (df without the column, the load's warnings.)"""
+    if "theme" not in det.columns or "theme" not in df.columns:
+        return df, []
+    values = df["theme"].drop_nulls().unique()
+    if values.is_empty() or not values.str.contains(r"^\d+$").all():
+        return df, []
+    if any(theme for theme, _ in theme_matcher(con, det.profile).match_many([(v, None) for v in values])):
+        return df, []
+    numbers = values.cast(pl.Int64, strict=False)
+    lo, hi = numbers.min(), numbers.max()
+    column = det.columns.pop("theme").describe()
+    sub = det.columns["subtheme"].describe() if "subtheme" in det.columns else None
+    by_text = "text" in det.columns
+    then = (f"Тема взята из подтемы ({sub})" + (", а где её нет, определяется по тексту сообщения" if by_text else "")
+            if sub else "Тема определяется по тексту сообщения" if by_text else f"Тема — «{UNKNOWN_THEME}»")
+    note = (f"столбец {column} не принят за тему: в нём только числа ({f'от {lo} до {hi}' if lo != hi else lo}), а не "
+            f"названия тем. {then}. Числа сохранены среди прочих столбцов записи")
+    return df.drop("theme", "__t_theme", strict=False), [note]
+
+
 def _themes(con, df: pl.DataFrame, unmatched: Unmatched, with_source: bool = False) -> pl.Series | pl.DataFrame:
     """Each row's canonical theme («Не определено» where nothing matched); `with_source`: a frame of theme and
     theme_source — 'export' (a theme's own name, or the profile's mapping), 'alias' (the alias list: exact,

@@ -143,6 +143,35 @@ _UNKNOWN_ENCODING = ("Не удалось определить кодировк�
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+def unknown_encoding(file_name: str) -> str:
+    """The message for a file whose text decoded without an error but reads as nonsense (looks_garbled)."""
+    return (f"Файл {file_name} в неизвестной кодировке (ожидаются UTF-8 или Windows-1251): его текст читается как "
+            "бессмыслица. Откройте файл в Excel через «Данные» → «Из текста/CSV», выберите кодировку, в которой текст "
+            "читается (например, «Кириллица (KOI8-R)» или «Кириллица (DOS)»), и сохраните его как XLSX или «CSV UTF-8», "
+            "затем загрузите снова.")
+
+
+_RUSSIAN = "А-Яа-яЁё"
+# Inside a Russian word: a small letter before a capital («фЕЛУФ», KOI8-R read as cp1251, where the two cases
+# trade places), or a letter glued to a sign or a letter Russian has not («РќРѕРјРµСЂ», UTF-8 read as cp1251;
+# «Ќ®¬Ґа», DOS; «ЅЮЬХа», ISO 8859-5).
+_BROKEN_WORD = re.compile(rf"[а-яё][А-ЯЁ]|[^\x00-\x7f{_RUSSIAN}«»—–№…“”„’‘\xa0]")
+
+
+def looks_garbled(cells) -> bool:
+    """Text cells (a header row) that are Russian decoded in the wrong encoding: every cp1251 byte is a character,
+    so a KOI8-R or DOS file decodes without an error (decode() takes it for cp1251) and only reads as nonsense. The
+    words with a Russian letter: at least a third of them broken (_BROKEN_WORD), or, in text mostly in capitals
+    (KOI8-R's small letters read as capitals), any. A header of capitals or a camel-cased name is not."""
+    words = [w for c in cells if c for w in str(c).split() if re.search(f"[{_RUSSIAN}]", w)]
+    if not words:
+        return False
+    broken = sum(bool(_BROKEN_WORD.search(w)) for w in words)
+    letters = "".join(re.findall(f"[{_RUSSIAN}]", " ".join(words)))
+    capitals = sum(ch.isupper() for ch in letters) / len(letters)
+    return broken >= max(1, len(words) / 3) or (broken > 0 and capitals >= 0.6 and len(letters) >= 30)
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:20000]
     return bool(sample) and len(_CONTROL.findall(sample)) > max(3, len(sample) // 200)
