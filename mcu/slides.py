@@ -88,6 +88,7 @@ table.mt-heat td { text-align: center; font-weight: 700; height: calc(6.4 * var(
 .mt-slide .mt-col .mt-n { font-size: calc(2.8 * var(--u)); color: #94a3b8; white-space: nowrap; }
 .mt-point { border-left: calc(0.8 * var(--u)) solid #f87171; padding-left: calc(2 * var(--u)); }
 .mt-slide .mt-point b { font-size: calc(3.6 * var(--u)); }
+.mt-slide .mt-point .mt-vote { color: #fdba74; margin-left: calc(1 * var(--u)); white-space: nowrap; }
 .st-key-mt_controls button { min-height: calc(7 * var(--u)); padding: 0 calc(3 * var(--u)) !important;
   background: #1f2937 !important; color: #fff !important; border: 2px solid #94a3b8 !important; }
 .st-key-mt_controls button *, .st-key-mt_controls [data-testid="stMarkdownContainer"] p { font-size: calc(3 * var(--u)) !important; }
@@ -206,7 +207,8 @@ def problems_body(flt) -> str:
     if points.is_empty():
         return pending("Проблемных точек за период не найдено.")
     items = "".join(f'<div class="mt-point"><b>{i}. {escape(p["settlement"])} · {escape(p["theme"])}</b>'
-                    f'<div>{escape(p["explanation"])}</div></div>'
+                    + (f' <span class="mt-vote">{escape(p["vote"])}</span>' if p["vote"] else "")
+                    + f'<div>{escape(p["explanation"])}</div></div>'
                     for i, p in enumerate(points.iter_rows(named=True), 1))
     return f'<div class="mt-rows">{items}</div>'
 

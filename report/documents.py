@@ -67,6 +67,19 @@ def to_docx(note: Note) -> bytes:
     return buf.getvalue()
 
 
+def _fitted(widths: list[float], need: list[float], room: float) -> list[float]:
+    """Column widths in mm over `room`, in the proportions asked, except that a column short of its `need` gets it
+    and the others share what is left."""
+    fixed: dict[int, float] = {}
+    while True:
+        free = [i for i in range(len(widths)) if i not in fixed]
+        left, total = room - sum(fixed.values()), sum(widths[i] for i in free)
+        short = [i for i in free if widths[i] / total * left < need[i]]
+        if not short or len(short) == len(free):
+            return [fixed.get(i, widths[i] / total * left) for i in range(len(widths))]
+        fixed |= {i: need[i] for i in short}
+
+
 class _PDF(FPDF):
     def footer(self):
         self.set_y(-12)
@@ -116,7 +129,12 @@ def to_pdf(note: Note) -> bytes:
             widths = [3 if n else min(max(longest[i] / 8, 4), 16) for i, n in enumerate(numeric)]
             if s.table.header[0] == "№":
                 widths[0] = 1
-            with pdf.table(col_widths=widths, text_align=["RIGHT" if n else "LEFT" for n in numeric],
+            # No word cut in two («Голосовани|е»): a column at least as wide as its longest word in bold type.
+            pdf.set_font("DejaVu", "B", 8.5)
+            need = [max(pdf.get_string_width(w) for r in [s.table.header, *s.table.rows] for w in r[i].split()) + 3
+                    for i in range(len(widths))]
+            pdf.set_font("DejaVu", size=8.5)
+            with pdf.table(col_widths=_fitted(widths, need, pdf.epw), text_align=["RIGHT" if n else "LEFT" for n in numeric],
                            headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
                            line_height=4.6, padding=1) as table:
                 for row in [s.table.header, *s.table.rows]:

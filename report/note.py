@@ -266,8 +266,8 @@ def problems(f: Figures) -> Section:
         return Section("problems", "Проблемные точки", ["Проблемных точек за период не найдено."])
     return Section("problems", "Проблемные точки",
                    ["Сочетания населённого пункта и темы с нагрузкой выше ожидаемой — кандидаты для голосования:"],
-                   table=Table(["№", "Населённый пункт", "Тема", "Почему"],
-                               [[str(i), r["settlement"], r["theme"], r["explanation"]]
+                   table=Table(["№", "Населённый пункт", "Тема", "Почему", "Голосование"],
+                               [[str(i), r["settlement"], r["theme"], r["explanation"], r["vote"] or fmt.DASH]
                                 for i, r in enumerate(points.iter_rows(named=True), 1)]))
 
 
@@ -286,7 +286,15 @@ def recommendations(f: Figures) -> Section:
                    f"ответов позже срока — {fmt.num(r['answered_late'])}.")
     points = f.problem_points
     for r in points.iter_rows(named=True):
-        out.append(f"Включить вопрос «{r['settlement']} — {r['theme']}» в голосование: {r['explanation']}")
+        point = f"«{r['settlement']} — {r['theme']}»"
+        if r["vote_recent"]:
+            # Voted on within the settings' recent days (the page's mark): the vote just held is not proposed again.
+            held = f" Голосование {r['vote_line']}." if r["vote_line"] else ""
+            out.append(f"Не выносить вопрос {point} на новое голосование ({r['vote']}), а проверить, как выполняется "
+                       f"его решение.{held}")
+        else:
+            before = f" ({r['vote']})" if r["vote"] else ""
+            out.append(f"Включить вопрос {point} в голосование{before}: {r['explanation']}")
     if f.flt.has_previous:
         rising = f.themes.filter((pl.col("change") >= GROWTH_MIN)
                                  & (pl.col("change") >= GROWTH_RATIO * pl.col("prev_appeals")))

@@ -94,8 +94,11 @@ def test_every_slide_shows_the_queries_figures(meeting, demo_db):
             points = blocks.problem_points(flt, slides.POINTS, run=lambda n, **p: run_query(n, db=demo_db, **p))
             # The demo's last whole week: ЖКХ in Балыкса and the Кызлас water surge.
             assert points["settlement"].to_list() == ["Балыкса", "Кызлас"]
-            for i, r in enumerate(points.iter_rows(named=True), 1):
-                assert f"{i}. {r['settlement']} · {r['theme']} {r['explanation']}".replace("\xa0", " ") in text
+            # The page's mark of a point voted on: Кызлас — ЖКХ, the water vote of 10.08–23.08.2026 (a tester found
+            # the slide without it).
+            marks = ["", " недавно голосовали: 10.08.2026"]
+            for i, (r, mark) in enumerate(zip(points.iter_rows(named=True), marks), 1):
+                assert f"{i}. {r['settlement']} · {r['theme']}{mark} {r['explanation']}".replace("\xa0", " ") in text
         elif key == "overdue":
             by = run_query("deadlines_breakdown", db=demo_db, **flt.params(), as_of=flt.as_of, dim="executor")
             worst = slides.overdue_rows(by)

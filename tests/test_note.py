@@ -16,6 +16,7 @@ from mcu.periods import filters_for, iso_week, mondays, note_week, trend_params
 from mcu.query import run_query
 from mcu.scoring import score_settings
 from mcu import blocks
+from mcu import problems as pp
 from report.__main__ import main
 from report.documents import to_docx, to_pdf
 from report.note import build
@@ -130,8 +131,31 @@ def test_deadline_breaches_and_recommendations(week, demo_db):
     points = blocks.problem_points(flt, 5, run=lambda n, **p: run_query(n, db=demo_db, **p))
     assert points.height > 0
     assert [b for b in bullets if b.startswith("Включить вопрос «")] == [
-        f"Включить вопрос «{r['settlement']} — {r['theme']}» в голосование: {r['explanation']}"
-        for r in points.iter_rows(named=True)]
+        f"Включить вопрос «Балыкса — ЖКХ» в голосование: {points['explanation'][0]}"]
+
+
+def test_a_point_voted_on_recently_is_marked_and_not_proposed_for_a_new_vote(week, demo_db):
+    """W47 on the demo: «Проблемные точки» marks Кызлас — ЖКХ «недавно голосовали: 10.08.2026» (the water vote of
+    10.08–23.08.2026, after which appeals rose); the note proposed that very vote again and its table had no vote
+    column (a tester's finding). The note takes the page's rows and mark, and says what the page says of the vote."""
+    flt, _note, doc = week
+    settings = pp.problem_settings()
+    page = run_query("problem_points", db=demo_db, **flt.params(), as_of=flt.as_of, **settings.params("theme"))
+    assert [(r["settlement"], r["theme"], pp.vote_mark(r)) for r in page.to_dicts()] == [
+        ("Балыкса", "ЖКХ", ""), ("Кызлас", "ЖКХ", "недавно голосовали: 10.08.2026")]
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "№")
+    assert [c.text for c in table.rows[0].cells] == ["№", "Населённый пункт", "Тема", "Почему", "Голосование"]
+    assert [[r.cells[1].text, r.cells[4].text] for r in table.rows[1:]] == [
+        ["Балыкса", "—"], ["Кызлас", "недавно голосовали: 10.08.2026"]]
+    votes = run_query("votes_effect", db=demo_db, sources=None, themes=None, settlements=None, as_of=flt.as_of,
+                      **settings.vote_params())
+    water = votes.filter(pl.col("vote_id") == "ДЕМО-Г-2").row(0, named=True)
+    assert water["verdict"] == "стало больше"
+    bullets = [p.text for p in doc.paragraphs if p.style.name == "List Bullet"]
+    assert not [b for b in bullets if "Включить вопрос «Кызлас" in b]
+    assert ("Не выносить вопрос «Кызлас — ЖКХ» на новое голосование (недавно голосовали: 10.08.2026), а проверить, "
+            f"как выполняется его решение. Голосование {pp.vote_line(water)}.") in bullets
+    assert pp.vote_line(water).endswith("стало больше")
 
 
 def test_charts_are_images_in_the_docx(week, demo_db):
@@ -159,6 +183,8 @@ def test_pdf_pages_render_with_cyrillic(week, tmp_path):
     text = " ".join(text.split())  # lines wrap where the page ends them
     assert "Аналитическая записка о работе с обращениями граждан" in text
     assert "Заслушать исполнителя «МУП «Аскизское ЖКХ»»" in text
+    # A table's column is as wide as its longest word: no «Голосовани е», «Населённы й пункт».
+    assert "Почему Голосование" in text and "Населённый пункт" in text
     assert "стр. 6 из 6" in text
 
 
@@ -217,11 +243,14 @@ def test_note_page_previews_and_offers_downloads(demo_db, open_app):
     assert [b.proto.label for b in at.get("download_button")] == ["Скачать DOCX", "Скачать PDF"]
     # Its tables read as the document's, cells whole: a grid cut the long «Почему» at its edge (a tester's finding).
     assert not at.dataframe
-    problems = next(m.value for m in at.markdown if m.value.startswith("| № | Населённый пункт | Тема | Почему |"))
+    problems = next(m.value for m in at.markdown
+                    if m.value.startswith("| № | Населённый пункт | Тема | Почему | Голосование |"))
     flt = filters_for(*iso_week(WEEK), db=demo_db)
     first = blocks.problem_points(flt, 5, run=lambda n, **p: run_query(n, db=demo_db, **p)).row(0, named=True)
     assert problems.splitlines()[2].startswith(f"| 1 | {first['settlement']} | {first['theme']} | ")
-    assert problems.splitlines()[2].replace("\\", "").endswith(f"{first['explanation']} |")
+    assert problems.splitlines()[2].replace("\\", "").endswith(f"{first['explanation']} | — |")
+    assert problems.splitlines()[3].startswith("| 2 | Кызлас | ЖКХ | ")
+    assert problems.splitlines()[3].endswith(" | недавно голосовали: 10.08.2026 |")
     at.segmented_control(key="note_mode").set_value("sidebar").run()
     assert not at.exception
     assert any(m.value.startswith("Период: 27.08.2026–25.11.2026 (91 дн.)") for m in at.markdown)
@@ -264,3 +293,26 @@ def test_an_executor_to_hear_names_its_place_out_of_how_many_or_why_it_has_none(
         "Заслушать исполнителя «Управление соцподдержки» (в рейтинг исполнителей не вошёл: мало обращений за период): "
         "без ответа после срока — 3, ответов позже срока — 0.",
         "Заслушать исполнителя «Неизвестный»: без ответа после срока — 1, ответов позже срока — 0."]
+
+
+def test_a_point_voted_on_long_ago_is_proposed_again_with_its_mark():
+    """A vote older than the settings' recent days: a new vote may be proposed, and the page's mark says when the
+    last one was; a recent vote the votes query does not return (filtered out) still stops the proposal."""
+    import types
+
+    from report.note import recommendations
+    points = pl.DataFrame({"settlement": ["Бирикчуль", "Кызлас"], "theme": ["ТКО (мусор)", "ЖКХ"],
+                           "explanation": ["Бирикчуль, ТКО (мусор): 35 обращений за квартал", "Кызлас, ЖКХ: 84"],
+                           "vote": ["голосовали 21.09.2025", "недавно голосовали: 10.08.2026"],
+                           "vote_recent": [False, True], "vote_line": [None, None]})
+    f = types.SimpleNamespace(by_executor=pl.DataFrame({"grp": [], "overdue_open": [], "answered_late": []},
+                                                       schema={"grp": pl.String, "overdue_open": pl.Int64,
+                                                               "answered_late": pl.Int64}),
+                              rating=pl.DataFrame({"executor_id": [], "executor": [], "rank": []}),
+                              problem_points=points, flt=types.SimpleNamespace(has_previous=False),
+                              satisfaction=({"rated": 0, "satisfied_share": None}, {"satisfied_share": None}))
+    assert recommendations(f).bullets == [
+        "Включить вопрос «Бирикчуль — ТКО (мусор)» в голосование (голосовали 21.09.2025): "
+        "Бирикчуль, ТКО (мусор): 35 обращений за квартал",
+        "Не выносить вопрос «Кызлас — ЖКХ» на новое голосование (недавно голосовали: 10.08.2026), а проверить, как "
+        "выполняется его решение."]
