@@ -15,7 +15,7 @@ import polars as pl
 import streamlit as st
 
 from mcu import blocks, fmt
-from mcu.filters import database_meta
+from mcu.filters import chosen, database_meta
 from mcu.periods import note_week, trend_params, week_filters
 from mcu.ui import change, q
 
@@ -304,15 +304,11 @@ def period_line(flt) -> str:
     """The period, the one it is compared with, and the link's filters, if any: the room must know what it sees."""
     prev = (f" · к {fmt.date(flt.prev_from)}–{fmt.date(flt.date_from - dt.timedelta(days=1))}"
             if flt.has_previous else "")
-    chosen = {"source": flt.sources, "theme": flt.themes, "settlement": flt.settlements, "executor": flt.executors}
-    labels = None
-    parts = []
-    for dim, values in chosen.items():
-        if values:
-            if labels is None:
-                opts = q("filter_options")
-                labels = {(d, v): label for d, v, label in opts.select("dim", "value", "label").iter_rows()}
-            parts.append(", ".join(labels.get((dim, v), v) for v in values))
+    labels = {}
+    if any(flt.scope_params().values()):  # the options' labels only when a filter is on
+        opts = q("filter_options")
+        labels = {(d, v): label for d, v, label in opts.select("dim", "value", "label").iter_rows()}
+    parts = [", ".join(values) for _label, values in chosen(flt, labels)]
     where = f"<br>{escape('; '.join(parts))}" if parts else ""
     return f"{fmt.date(flt.date_from)}–{fmt.date(flt.date_to)}{prev}{where}"
 

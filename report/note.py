@@ -11,7 +11,7 @@ from functools import cached_property
 import polars as pl
 
 from mcu import blocks, fmt
-from mcu.filters import DIMS, Filters
+from mcu.filters import Filters, chosen
 from mcu.periods import trend_params, week_label
 from mcu.query import run_query
 from mcu.scoring import score_settings
@@ -323,11 +323,8 @@ def _lines(f: Figures) -> list[str]:
     if flt.has_previous:
         lines.append(f"Сравнение с предыдущим периодом: {fmt.date(flt.prev_from)}–"
                      f"{fmt.date(flt.date_from - dt.timedelta(days=1))}")
-    chosen = [f"{label.lower()}: " + ", ".join(f.labels.get((dim, v), v) for v in values)
-              for dim, (_key, label), values in zip(DIMS, DIMS.values(),
-                                                    (flt.sources, flt.themes, flt.settlements, flt.executors))
-              if values]
-    lines.append("Фильтры: " + ("; ".join(chosen) if chosen else "все обращения"))
+    narrowed = [f"{label.lower()}: " + ", ".join(values) for label, values in chosen(flt, f.labels)]
+    lines.append("Фильтры: " + ("; ".join(narrowed) if narrowed else "все обращения"))
     lines.append(f"Состояние ответов и сроков — на {fmt.date(flt.as_of)}")
     return lines
 

@@ -228,6 +228,24 @@ def test_filters_show_in_the_note(demo_db):
     assert note.sections[0].table.rows[0][1] == str(total)
 
 
+def test_the_municipality_filter_shows_in_the_note(demo_db, open_app):
+    """A municipality narrows the note's figures: it is named with the other filters (a tester saw «Фильтры: все
+    обращения» under a chosen municipality)."""
+    import dataclasses
+
+    week = filters_for(*iso_week(WEEK), db=demo_db)
+    alone = build(dataclasses.replace(week, municipalities=("Аскизский район",)), db=demo_db)
+    assert "Фильтры: муниципалитет: Аскизский район" in alone.lines
+    with_theme = dataclasses.replace(filters_for(*iso_week(WEEK), db=demo_db, themes=["ЖКХ"], settlements=["kyzlas"]),
+                                     municipalities=("Аскизский район",))
+    assert "Фильтры: муниципалитет: Аскизский район; тема: ЖКХ; населённый пункт: Кызлас" in build(with_theme, db=demo_db).lines
+    at = open_app(demo_db, "pages/note.py", municipality="Аскизский район")
+    shown = next(m.value for m in at.markdown if m.value.startswith("Период: неделя 2026-W47"))
+    assert "Фильтры: муниципалитет: Аскизский район  \n" in shown
+    assert "Муниципалитет, канал, тема, населённый пункт и исполнитель берутся с боковой панели." in [
+        c.value for c in at.caption]
+
+
 def test_note_page_previews_and_offers_downloads(demo_db, open_app):
     at = open_app(demo_db, "pages/note.py")
     assert at.title[0].value == "Аналитическая записка"
