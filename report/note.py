@@ -16,6 +16,7 @@ from mcu.periods import trend_params, week_label
 from mcu.query import run_query
 from mcu.scoring import score_settings
 from mcu.slides import overdue_rows
+from mcu.ui import change
 from report import charts
 
 TOP = 10  # themes and settlements in their tables
@@ -58,10 +59,11 @@ def _minus(text: str | None) -> str:
 
 
 def count_change(cur, prev) -> str:
+    """A count's change as the pages write it, «+46 (+2,3 %)» (mcu.ui.change); against a previous zero the
+    difference alone, as on the meeting screen."""
     if cur is None or prev is None:
         return fmt.DASH
-    pct = f", {fmt.signed((cur - prev) / prev * 100, 1, ' %')}" if prev else ""
-    return _minus(f"{fmt.signed(cur - prev) or '0'}{pct}")
+    return _minus(change(cur, prev) if prev else fmt.signed(cur - prev))
 
 
 def share_change(cur, prev) -> str:
@@ -163,8 +165,8 @@ def summary(f: Figures) -> Section:
          share_change(scur["solved_share"], sprev["solved_share"])],
     ]
     text = [f"Обращений за период: {fmt.num(cur['total'])}"
-            + (f"; за предыдущий период той же длины: {fmt.num(prev['total'])} "
-               f"({count_change(cur['total'], prev['total'])})" if prev["total"] is not None else "")
+            + (f"; за предыдущий период той же длины: {fmt.num(prev['total'])}, изменение "
+               f"{count_change(cur['total'], prev['total'])}" if prev["total"] is not None else "")
             + (f"; за те же даты год назад: {fmt.num(year['total'])}" if year["total"] is not None else "") + "."]
     return Section("summary", "Итоги периода", text,
                    table=Table(["Показатель", "За период", "Предыдущий период", "Изменение"], rows))

@@ -77,7 +77,7 @@ def test_summary_figures_are_the_queries(week, demo_db):
     demo = demo_appeals()
     in_week = demo.filter(pl.col("received_at").dt.date().is_between(flt.date_from, flt.date_to)).height
     assert number(summary["Обращений"][0]) == in_week == 181
-    assert summary["Обращений"][2] == f"+{cur['total'] - prev['total']}, +13,1 %"
+    assert summary["Обращений"][2] == f"+{cur['total'] - prev['total']} (+13,1 %)"
     assert number(summary["Просрочено, доля"][0]) == round(cur["overdue_share"] * 100, 1)
     assert number(summary["Без ответа после срока"][0]) == dl["overdue_open"]
     assert number(summary["Ответ позже срока"][0]) == dl["answered_late"]
@@ -125,8 +125,8 @@ def test_deadline_breaches_and_recommendations(week, demo_db):
     themes = run_query("top_themes", db=demo_db, **flt.compare_params(), limit=10)
     rising = themes.filter((pl.col("change") >= 5) & (pl.col("change") >= 0.3 * pl.col("prev_appeals")))
     assert [b for b in bullets if b.startswith("Разобрать рост")] == [
-        f"Разобрать рост обращений по теме «{r['theme']}»: +{r['change']}, "
-        f"+{r['change'] / r['prev_appeals'] * 100:.1f} % к предыдущему периоду.".replace(".", ",", 1)
+        f"Разобрать рост обращений по теме «{r['theme']}»: +{r['change']} "
+        f"(+{r['change'] / r['prev_appeals'] * 100:.1f} %) к предыдущему периоду.".replace(".", ",", 1)
         for r in rising.sort(["change", "theme"], descending=[True, False]).head(2).iter_rows(named=True)]
     points = blocks.problem_points(flt, 5, run=lambda n, **p: run_query(n, db=demo_db, **p))
     assert points.height > 0
@@ -156,6 +156,25 @@ def test_a_point_voted_on_recently_is_marked_and_not_proposed_for_a_new_vote(wee
     assert ("Не выносить вопрос «Кызлас — ЖКХ» на новое голосование (недавно голосовали: 10.08.2026), а проверить, "
             f"как выполняется его решение. Голосование {pp.vote_line(water)}.") in bullets
     assert pp.vote_line(water).endswith("стало больше")
+
+
+def test_changes_read_as_the_pages_write_them(week, demo_db):
+    """A count's change as the pages write it, «+46 (+2,3 %)» (mcu.ui.change), not «−1, −50,0 %» that reads as one
+    number (a tester's finding)."""
+    from mcu import fmt
+    from mcu.ui import change
+    from report.note import count_change
+
+    assert [count_change(181, 160), count_change(1, 2), count_change(5, 5), count_change(3, 0),
+            count_change(None, 2)] == ["+21 (+13,1 %)", "−1 (−50,0 %)", "0 (0,0 %)", "+3", "—"]
+    flt, note, doc = week
+    themes = run_query("top_themes", db=demo_db, **flt.compare_params(), limit=10)
+    got = tables(doc)["Тема"]
+    assert [r[3] for r in got] == [fmt.minus(change(r["appeals"], r["prev_appeals"]))
+                                   for r in themes.iter_rows(named=True)]
+    assert got[:2] == [["ЖКХ", "51", "40", "+11 (+27,5 %)", "28,2\u00a0%"], ["Дороги", "28", "30", "−2 (−6,7 %)", "15,5\u00a0%"]]
+    assert note.sections[0].paragraphs == ["Обращений за период: 181; за предыдущий период той же длины: 160, изменение "
+                                           "+21 (+13,1 %); за те же даты год назад: 129."]
 
 
 def test_charts_are_images_in_the_docx(week, demo_db):
