@@ -207,6 +207,48 @@ def test_pdf_pages_render_with_cyrillic(week, tmp_path):
     assert "стр. 6 из 6" in text
 
 
+FOOTER = re.compile(r"Аналитическая записка · стр\. \d+ из \d+")
+
+
+def page_texts(pdf: bytes, tmp_path) -> list[str]:
+    """Each page's text without its footer, read back with pdftotext (pages end with a form feed)."""
+    path = tmp_path / "записка.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return [" ".join(FOOTER.sub("", page).split()) for page in text.split("\f")[:-1]]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="нет pdftotext (apt-get install -y poppler-utils)")
+def test_no_page_of_the_pdf_holds_a_lone_line(tmp_path):
+    """The demo as a tester built it (on 26.11.2026): its W47 PDF ended with a 6th page holding only «периоду.», the
+    last line of the last recommendation. A paragraph leaves at least two lines on either side of a page break, and
+    a last page with little on it is drawn again with tighter spacing."""
+    from etl.demo import build_demo
+
+    db = tmp_path / "demo.duckdb"
+    build_demo(db, seed=42, years=2, end=dt.date(2026, 11, 26))
+    note = build(filters_for(*iso_week(WEEK), db=db), db=db)
+    pages = page_texts(to_pdf(note), tmp_path)
+    assert [len(p) for p in pages if len(p) < 40] == []
+    assert pages[-1].endswith("Разобрать рост обращений по теме «Благоустройство»: +7 (+38,9 %) к предыдущему периоду.")
+    assert len(pages) == 5
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="нет pdftotext (apt-get install -y poppler-utils)")
+def test_a_paragraph_never_leaves_one_line_alone_on_a_page(tmp_path):
+    """However much comes before it, the last paragraph of two lines never leaves its short last line (or its first)
+    alone on a page."""
+    from report.note import Note, Section
+
+    last = ("Разобрать рост обращений по теме «Благоустройство» и по теме «Транспорт»: +7 (+38,9 %) к предыдущему "
+            "периоду.")
+    for n in range(30, 40):  # 35 paragraphs before it left «(+38,9 %) к предыдущему периоду.» alone on page 2
+        note = Note("Записка", ["Период: неделя"], [Section("s", "Раздел", [f"Строка {i}." for i in range(n)] + [last])])
+        pages = page_texts(to_pdf(note), tmp_path)
+        assert [(n, p) for p in pages if len(p) < 40] == []
+        assert pages[-1].endswith(last)
+
+
 def test_cli_writes_docx_and_pdf_and_refuses_an_empty_week(demo_db, tmp_path):
     out = tmp_path / "записка.docx"
     run = subprocess.run([sys.executable, "-m", "report", "--week", WEEK, "--out", str(out), "--db", str(demo_db)],
