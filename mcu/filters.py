@@ -77,6 +77,16 @@ class Filters:
         return f"Период: {fmt.date(self.date_from)}–{fmt.date(self.date_to)} ({self.days} дн.){prev}"
 
 
+def chosen(flt: Filters, labels: dict) -> list[tuple[str, list[str]]]:
+    """Every active filter besides the period, in the sidebar's order (municipality first): its widget label and
+    the chosen values as shown (`labels` maps (dim, value) to the filter_options label), for a page, a slide or
+    the note to say what its figures are narrowed to."""
+    values = {"municipality": flt.municipalities, "source": flt.sources, "theme": flt.themes,
+              "settlement": flt.settlements, "executor": flt.executors}
+    names = {"municipality": MUNICIPALITY[1]} | {dim: label for dim, (_key, label) in DIMS.items()}
+    return [(names[dim], [labels.get((dim, v), v) for v in values[dim]]) for dim in names if values[dim]]
+
+
 def _period(preset: str, first: dt.date, last: dt.date, custom) -> tuple[dt.date, dt.date]:
     if preset == "all":
         return first, last

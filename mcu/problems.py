@@ -55,6 +55,12 @@ class ProblemSettings:
         """The bound parameters of queries/votes_effect.sql (besides the filters and as_of)."""
         return {"window_days": int(self.votes["window_days"]), "eased_drop": float(self.votes["eased_drop"])}
 
+    def votes_query(self, flt) -> dict:
+        """All the parameters of queries/votes_effect.sql for the filters: the channel narrows the appeals counted,
+        the theme and settlement filters pick the votes, the period does not."""
+        return {"sources": list(flt.sources), "themes": list(flt.themes), "settlements": list(flt.settlements),
+                "as_of": flt.as_of} | self.vote_params()
+
     def risk_params(self) -> dict:
         """The bound parameters of queries/info_risks*.sql (besides the filters and as_of)."""
         r = self.risks

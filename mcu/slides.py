@@ -15,7 +15,7 @@ import polars as pl
 import streamlit as st
 
 from mcu import blocks, fmt
-from mcu.filters import database_meta
+from mcu.filters import chosen, database_meta
 from mcu.periods import note_week, trend_params, week_filters
 from mcu.ui import change, q
 
@@ -88,6 +88,7 @@ table.mt-heat td { text-align: center; font-weight: 700; height: calc(6.4 * var(
 .mt-slide .mt-col .mt-n { font-size: calc(2.8 * var(--u)); color: #94a3b8; white-space: nowrap; }
 .mt-point { border-left: calc(0.8 * var(--u)) solid #f87171; padding-left: calc(2 * var(--u)); }
 .mt-slide .mt-point b { font-size: calc(3.6 * var(--u)); }
+.mt-slide .mt-point .mt-vote { color: #fdba74; margin-left: calc(1 * var(--u)); white-space: nowrap; }
 .st-key-mt_controls button { min-height: calc(7 * var(--u)); padding: 0 calc(3 * var(--u)) !important;
   background: #1f2937 !important; color: #fff !important; border: 2px solid #94a3b8 !important; }
 .st-key-mt_controls button *, .st-key-mt_controls [data-testid="stMarkdownContainer"] p { font-size: calc(3 * var(--u)) !important; }
@@ -206,7 +207,8 @@ def problems_body(flt) -> str:
     if points.is_empty():
         return pending("Проблемных точек за период не найдено.")
     items = "".join(f'<div class="mt-point"><b>{i}. {escape(p["settlement"])} · {escape(p["theme"])}</b>'
-                    f'<div>{escape(p["explanation"])}</div></div>'
+                    + (f' <span class="mt-vote">{escape(p["vote"])}</span>' if p["vote"] else "")
+                    + f'<div>{escape(p["explanation"])}</div></div>'
                     for i, p in enumerate(points.iter_rows(named=True), 1))
     return f'<div class="mt-rows">{items}</div>'
 
@@ -302,15 +304,11 @@ def period_line(flt) -> str:
     """The period, the one it is compared with, and the link's filters, if any: the room must know what it sees."""
     prev = (f" · к {fmt.date(flt.prev_from)}–{fmt.date(flt.date_from - dt.timedelta(days=1))}"
             if flt.has_previous else "")
-    chosen = {"source": flt.sources, "theme": flt.themes, "settlement": flt.settlements, "executor": flt.executors}
-    labels = None
-    parts = []
-    for dim, values in chosen.items():
-        if values:
-            if labels is None:
-                opts = q("filter_options")
-                labels = {(d, v): label for d, v, label in opts.select("dim", "value", "label").iter_rows()}
-            parts.append(", ".join(labels.get((dim, v), v) for v in values))
+    labels = {}
+    if any(flt.scope_params().values()):  # the options' labels only when a filter is on
+        opts = q("filter_options")
+        labels = {(d, v): label for d, v, label in opts.select("dim", "value", "label").iter_rows()}
+    parts = [", ".join(values) for _label, values in chosen(flt, labels)]
     where = f"<br>{escape('; '.join(parts))}" if parts else ""
     return f"{fmt.date(flt.date_from)}–{fmt.date(flt.date_to)}{prev}{where}"
 

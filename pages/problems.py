@@ -32,8 +32,7 @@ with st.expander("Как отбираются и ранжируются точк
 level = st.segmented_control("Разрез", list(pp.LEVELS), format_func=pp.LEVELS.get, key="pp_level",
                              default="theme") or "theme"
 points = q("problem_points", **flt.params(), as_of=flt.as_of, **settings.params(level))
-votes = q("votes_effect", sources=list(flt.sources), themes=list(flt.themes), settlements=list(flt.settlements),
-          as_of=flt.as_of, **settings.vote_params())
+votes = q("votes_effect", **settings.votes_query(flt))
 draft = pp.vote_draft(points, flt.days, settings)
 
 tab_points, tab_map, tab_votes, tab_risks, tab_new = st.tabs(

@@ -11,11 +11,12 @@ from functools import cached_property
 import polars as pl
 
 from mcu import blocks, fmt
-from mcu.filters import DIMS, Filters
+from mcu.filters import Filters, chosen
 from mcu.periods import trend_params, week_label
 from mcu.query import run_query
 from mcu.scoring import score_settings
 from mcu.slides import overdue_rows
+from mcu.ui import change
 from report import charts
 
 TOP = 10  # themes and settlements in their tables
@@ -58,10 +59,11 @@ def _minus(text: str | None) -> str:
 
 
 def count_change(cur, prev) -> str:
+    """A count's change as the pages write it, «+46 (+2,3 %)» (mcu.ui.change); against a previous zero the
+    difference alone, as on the meeting screen."""
     if cur is None or prev is None:
         return fmt.DASH
-    pct = f", {fmt.signed((cur - prev) / prev * 100, 1, ' %')}" if prev else ""
-    return _minus(f"{fmt.signed(cur - prev) or '0'}{pct}")
+    return _minus(change(cur, prev) if prev else fmt.signed(cur - prev))
 
 
 def share_change(cur, prev) -> str:
@@ -163,8 +165,8 @@ def summary(f: Figures) -> Section:
          share_change(scur["solved_share"], sprev["solved_share"])],
     ]
     text = [f"Обращений за период: {fmt.num(cur['total'])}"
-            + (f"; за предыдущий период той же длины: {fmt.num(prev['total'])} "
-               f"({count_change(cur['total'], prev['total'])})" if prev["total"] is not None else "")
+            + (f"; за предыдущий период той же длины: {fmt.num(prev['total'])}, изменение "
+               f"{count_change(cur['total'], prev['total'])}" if prev["total"] is not None else "")
             + (f"; за те же даты год назад: {fmt.num(year['total'])}" if year["total"] is not None else "") + "."]
     return Section("summary", "Итоги периода", text,
                    table=Table(["Показатель", "За период", "Предыдущий период", "Изменение"], rows))
@@ -266,8 +268,8 @@ def problems(f: Figures) -> Section:
         return Section("problems", "Проблемные точки", ["Проблемных точек за период не найдено."])
     return Section("problems", "Проблемные точки",
                    ["Сочетания населённого пункта и темы с нагрузкой выше ожидаемой — кандидаты для голосования:"],
-                   table=Table(["№", "Населённый пункт", "Тема", "Почему"],
-                               [[str(i), r["settlement"], r["theme"], r["explanation"]]
+                   table=Table(["№", "Населённый пункт", "Тема", "Почему", "Голосование"],
+                               [[str(i), r["settlement"], r["theme"], r["explanation"], r["vote"] or fmt.DASH]
                                 for i, r in enumerate(points.iter_rows(named=True), 1)]))
 
 
@@ -286,7 +288,15 @@ def recommendations(f: Figures) -> Section:
                    f"ответов позже срока — {fmt.num(r['answered_late'])}.")
     points = f.problem_points
     for r in points.iter_rows(named=True):
-        out.append(f"Включить вопрос «{r['settlement']} — {r['theme']}» в голосование: {r['explanation']}")
+        point = f"«{r['settlement']} — {r['theme']}»"
+        if r["vote_recent"]:
+            # Voted on within the settings' recent days (the page's mark): the vote just held is not proposed again.
+            held = f" Голосование {r['vote_line']}." if r["vote_line"] else ""
+            out.append(f"Не выносить вопрос {point} на новое голосование ({r['vote']}), а проверить, как выполняется "
+                       f"его решение.{held}")
+        else:
+            before = f" ({r['vote']})" if r["vote"] else ""
+            out.append(f"Включить вопрос {point} в голосование{before}: {r['explanation']}")
     if f.flt.has_previous:
         rising = f.themes.filter((pl.col("change") >= GROWTH_MIN)
                                  & (pl.col("change") >= GROWTH_RATIO * pl.col("prev_appeals")))
@@ -315,11 +325,8 @@ def _lines(f: Figures) -> list[str]:
     if flt.has_previous:
         lines.append(f"Сравнение с предыдущим периодом: {fmt.date(flt.prev_from)}–"
                      f"{fmt.date(flt.date_from - dt.timedelta(days=1))}")
-    chosen = [f"{label.lower()}: " + ", ".join(f.labels.get((dim, v), v) for v in values)
-              for dim, (_key, label), values in zip(DIMS, DIMS.values(),
-                                                    (flt.sources, flt.themes, flt.settlements, flt.executors))
-              if values]
-    lines.append("Фильтры: " + ("; ".join(chosen) if chosen else "все обращения"))
+    narrowed = [f"{label.lower()}: " + ", ".join(values) for label, values in chosen(flt, f.labels)]
+    lines.append("Фильтры: " + ("; ".join(narrowed) if narrowed else "все обращения"))
     lines.append(f"Состояние ответов и сроков — на {fmt.date(flt.as_of)}")
     return lines
 

@@ -63,6 +63,17 @@ def test_link_period_and_filters_are_kept_and_bad_interval_falls_back(meeting):
     assert slides.interval_from("2") == slides.MIN_INTERVAL and slides.interval_from("99999") == slides.MAX_INTERVAL
 
 
+def test_the_municipality_filter_shows_in_the_head(meeting):
+    """A municipality narrows the slides' figures: the head names it as it names a theme (a tester saw the head
+    without it)."""
+    at = meeting(interval="30", municipality="Аскизский район")
+    assert slide(at)[1].startswith("Главное за период 16.11.2026–22.11.2026 · к 09.11.2026–15.11.2026 "
+                                   "Аскизский район ДЕМО · 1 / 6")
+    at = meeting(period="month", interval="30", municipality="Аскизский район", theme="ЖКХ")
+    assert slide(at)[1].startswith("Главное за период 27.10.2026–25.11.2026 · к 27.09.2026–26.10.2026 "
+                                   "Аскизский район; ЖКХ ДЕМО · 1 / 6")
+
+
 def test_every_slide_shows_the_queries_figures(meeting, demo_db):
     at = meeting(interval="30")
     flt = filters_for(*iso_week("2026-W47"), db=demo_db)   # the note's week: 16.11–22.11.2026
@@ -94,8 +105,11 @@ def test_every_slide_shows_the_queries_figures(meeting, demo_db):
             points = blocks.problem_points(flt, slides.POINTS, run=lambda n, **p: run_query(n, db=demo_db, **p))
             # The demo's last whole week: ЖКХ in Балыкса and the Кызлас water surge.
             assert points["settlement"].to_list() == ["Балыкса", "Кызлас"]
-            for i, r in enumerate(points.iter_rows(named=True), 1):
-                assert f"{i}. {r['settlement']} · {r['theme']} {r['explanation']}".replace("\xa0", " ") in text
+            # The page's mark of a point voted on: Кызлас — ЖКХ, the water vote of 10.08–23.08.2026 (a tester found
+            # the slide without it).
+            marks = ["", " недавно голосовали: 10.08.2026"]
+            for i, (r, mark) in enumerate(zip(points.iter_rows(named=True), marks), 1):
+                assert f"{i}. {r['settlement']} · {r['theme']}{mark} {r['explanation']}".replace("\xa0", " ") in text
         elif key == "overdue":
             by = run_query("deadlines_breakdown", db=demo_db, **flt.params(), as_of=flt.as_of, dim="executor")
             worst = slides.overdue_rows(by)

@@ -16,6 +16,7 @@ from mcu.periods import filters_for, iso_week, mondays, note_week, trend_params
 from mcu.query import run_query
 from mcu.scoring import score_settings
 from mcu import blocks
+from mcu import problems as pp
 from report.__main__ import main
 from report.documents import to_docx, to_pdf
 from report.note import build
@@ -76,7 +77,7 @@ def test_summary_figures_are_the_queries(week, demo_db):
     demo = demo_appeals()
     in_week = demo.filter(pl.col("received_at").dt.date().is_between(flt.date_from, flt.date_to)).height
     assert number(summary["Обращений"][0]) == in_week == 181
-    assert summary["Обращений"][2] == f"+{cur['total'] - prev['total']}, +13,1 %"
+    assert summary["Обращений"][2] == f"+{cur['total'] - prev['total']} (+13,1 %)"
     assert number(summary["Просрочено, доля"][0]) == round(cur["overdue_share"] * 100, 1)
     assert number(summary["Без ответа после срока"][0]) == dl["overdue_open"]
     assert number(summary["Ответ позже срока"][0]) == dl["answered_late"]
@@ -124,14 +125,56 @@ def test_deadline_breaches_and_recommendations(week, demo_db):
     themes = run_query("top_themes", db=demo_db, **flt.compare_params(), limit=10)
     rising = themes.filter((pl.col("change") >= 5) & (pl.col("change") >= 0.3 * pl.col("prev_appeals")))
     assert [b for b in bullets if b.startswith("Разобрать рост")] == [
-        f"Разобрать рост обращений по теме «{r['theme']}»: +{r['change']}, "
-        f"+{r['change'] / r['prev_appeals'] * 100:.1f} % к предыдущему периоду.".replace(".", ",", 1)
+        f"Разобрать рост обращений по теме «{r['theme']}»: +{r['change']} "
+        f"(+{r['change'] / r['prev_appeals'] * 100:.1f} %) к предыдущему периоду.".replace(".", ",", 1)
         for r in rising.sort(["change", "theme"], descending=[True, False]).head(2).iter_rows(named=True)]
     points = blocks.problem_points(flt, 5, run=lambda n, **p: run_query(n, db=demo_db, **p))
     assert points.height > 0
     assert [b for b in bullets if b.startswith("Включить вопрос «")] == [
-        f"Включить вопрос «{r['settlement']} — {r['theme']}» в голосование: {r['explanation']}"
-        for r in points.iter_rows(named=True)]
+        f"Включить вопрос «Балыкса — ЖКХ» в голосование: {points['explanation'][0]}"]
+
+
+def test_a_point_voted_on_recently_is_marked_and_not_proposed_for_a_new_vote(week, demo_db):
+    """W47 on the demo: «Проблемные точки» marks Кызлас — ЖКХ «недавно голосовали: 10.08.2026» (the water vote of
+    10.08–23.08.2026, after which appeals rose); the note proposed that very vote again and its table had no vote
+    column (a tester's finding). The note takes the page's rows and mark, and says what the page says of the vote."""
+    flt, _note, doc = week
+    settings = pp.problem_settings()
+    page = run_query("problem_points", db=demo_db, **flt.params(), as_of=flt.as_of, **settings.params("theme"))
+    assert [(r["settlement"], r["theme"], pp.vote_mark(r)) for r in page.to_dicts()] == [
+        ("Балыкса", "ЖКХ", ""), ("Кызлас", "ЖКХ", "недавно голосовали: 10.08.2026")]
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "№")
+    assert [c.text for c in table.rows[0].cells] == ["№", "Населённый пункт", "Тема", "Почему", "Голосование"]
+    assert [[r.cells[1].text, r.cells[4].text] for r in table.rows[1:]] == [
+        ["Балыкса", "—"], ["Кызлас", "недавно голосовали: 10.08.2026"]]
+    votes = run_query("votes_effect", db=demo_db, sources=None, themes=None, settlements=None, as_of=flt.as_of,
+                      **settings.vote_params())
+    water = votes.filter(pl.col("vote_id") == "ДЕМО-Г-2").row(0, named=True)
+    assert water["verdict"] == "стало больше"
+    bullets = [p.text for p in doc.paragraphs if p.style.name == "List Bullet"]
+    assert not [b for b in bullets if "Включить вопрос «Кызлас" in b]
+    assert ("Не выносить вопрос «Кызлас — ЖКХ» на новое голосование (недавно голосовали: 10.08.2026), а проверить, "
+            f"как выполняется его решение. Голосование {pp.vote_line(water)}.") in bullets
+    assert pp.vote_line(water).endswith("стало больше")
+
+
+def test_changes_read_as_the_pages_write_them(week, demo_db):
+    """A count's change as the pages write it, «+46 (+2,3 %)» (mcu.ui.change), not «−1, −50,0 %» that reads as one
+    number (a tester's finding)."""
+    from mcu import fmt
+    from mcu.ui import change
+    from report.note import count_change
+
+    assert [count_change(181, 160), count_change(1, 2), count_change(5, 5), count_change(3, 0),
+            count_change(None, 2)] == ["+21 (+13,1 %)", "−1 (−50,0 %)", "0 (0,0 %)", "+3", "—"]
+    flt, note, doc = week
+    themes = run_query("top_themes", db=demo_db, **flt.compare_params(), limit=10)
+    got = tables(doc)["Тема"]
+    assert [r[3] for r in got] == [fmt.minus(change(r["appeals"], r["prev_appeals"]))
+                                   for r in themes.iter_rows(named=True)]
+    assert got[:2] == [["ЖКХ", "51", "40", "+11 (+27,5 %)", "28,2\u00a0%"], ["Дороги", "28", "30", "−2 (−6,7 %)", "15,5\u00a0%"]]
+    assert note.sections[0].paragraphs == ["Обращений за период: 181; за предыдущий период той же длины: 160, изменение "
+                                           "+21 (+13,1 %); за те же даты год назад: 129."]
 
 
 def test_charts_are_images_in_the_docx(week, demo_db):
@@ -159,7 +202,51 @@ def test_pdf_pages_render_with_cyrillic(week, tmp_path):
     text = " ".join(text.split())  # lines wrap where the page ends them
     assert "Аналитическая записка о работе с обращениями граждан" in text
     assert "Заслушать исполнителя «МУП «Аскизское ЖКХ»»" in text
+    # A table's column is as wide as its longest word: no «Голосовани е», «Населённы й пункт».
+    assert "Почему Голосование" in text and "Населённый пункт" in text
     assert "стр. 6 из 6" in text
+
+
+FOOTER = re.compile(r"Аналитическая записка · стр\. \d+ из \d+")
+
+
+def page_texts(pdf: bytes, tmp_path) -> list[str]:
+    """Each page's text without its footer, read back with pdftotext (pages end with a form feed)."""
+    path = tmp_path / "записка.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return [" ".join(FOOTER.sub("", page).split()) for page in text.split("\f")[:-1]]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="нет pdftotext (apt-get install -y poppler-utils)")
+def test_no_page_of_the_pdf_holds_a_lone_line(tmp_path):
+    """The demo as a tester built it (on 26.11.2026): its W47 PDF ended with a 6th page holding only «периоду.», the
+    last line of the last recommendation. A paragraph leaves at least two lines on either side of a page break, and
+    a last page with little on it is drawn again with tighter spacing."""
+    from etl.demo import build_demo
+
+    db = tmp_path / "demo.duckdb"
+    build_demo(db, seed=42, years=2, end=dt.date(2026, 11, 26))
+    note = build(filters_for(*iso_week(WEEK), db=db), db=db)
+    pages = page_texts(to_pdf(note), tmp_path)
+    assert [len(p) for p in pages if len(p) < 40] == []
+    assert pages[-1].endswith("Разобрать рост обращений по теме «Благоустройство»: +7 (+38,9 %) к предыдущему периоду.")
+    assert len(pages) == 5
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="нет pdftotext (apt-get install -y poppler-utils)")
+def test_a_paragraph_never_leaves_one_line_alone_on_a_page(tmp_path):
+    """However much comes before it, the last paragraph of two lines never leaves its short last line (or its first)
+    alone on a page."""
+    from report.note import Note, Section
+
+    last = ("Разобрать рост обращений по теме «Благоустройство» и по теме «Транспорт»: +7 (+38,9 %) к предыдущему "
+            "периоду.")
+    for n in range(30, 40):  # 35 paragraphs before it left «(+38,9 %) к предыдущему периоду.» alone on page 2
+        note = Note("Записка", ["Период: неделя"], [Section("s", "Раздел", [f"Строка {i}." for i in range(n)] + [last])])
+        pages = page_texts(to_pdf(note), tmp_path)
+        assert [(n, p) for p in pages if len(p) < 40] == []
+        assert pages[-1].endswith(last)
 
 
 def test_cli_writes_docx_and_pdf_and_refuses_an_empty_week(demo_db, tmp_path):
@@ -202,6 +289,24 @@ def test_filters_show_in_the_note(demo_db):
     assert note.sections[0].table.rows[0][1] == str(total)
 
 
+def test_the_municipality_filter_shows_in_the_note(demo_db, open_app):
+    """A municipality narrows the note's figures: it is named with the other filters (a tester saw «Фильтры: все
+    обращения» under a chosen municipality)."""
+    import dataclasses
+
+    week = filters_for(*iso_week(WEEK), db=demo_db)
+    alone = build(dataclasses.replace(week, municipalities=("Аскизский район",)), db=demo_db)
+    assert "Фильтры: муниципалитет: Аскизский район" in alone.lines
+    with_theme = dataclasses.replace(filters_for(*iso_week(WEEK), db=demo_db, themes=["ЖКХ"], settlements=["kyzlas"]),
+                                     municipalities=("Аскизский район",))
+    assert "Фильтры: муниципалитет: Аскизский район; тема: ЖКХ; населённый пункт: Кызлас" in build(with_theme, db=demo_db).lines
+    at = open_app(demo_db, "pages/note.py", municipality="Аскизский район")
+    shown = next(m.value for m in at.markdown if m.value.startswith("Период: неделя 2026-W47"))
+    assert "Фильтры: муниципалитет: Аскизский район  \n" in shown
+    assert "Муниципалитет, канал, тема, населённый пункт и исполнитель берутся с боковой панели." in [
+        c.value for c in at.caption]
+
+
 def test_note_page_previews_and_offers_downloads(demo_db, open_app):
     at = open_app(demo_db, "pages/note.py")
     assert at.title[0].value == "Аналитическая записка"
@@ -217,11 +322,14 @@ def test_note_page_previews_and_offers_downloads(demo_db, open_app):
     assert [b.proto.label for b in at.get("download_button")] == ["Скачать DOCX", "Скачать PDF"]
     # Its tables read as the document's, cells whole: a grid cut the long «Почему» at its edge (a tester's finding).
     assert not at.dataframe
-    problems = next(m.value for m in at.markdown if m.value.startswith("| № | Населённый пункт | Тема | Почему |"))
+    problems = next(m.value for m in at.markdown
+                    if m.value.startswith("| № | Населённый пункт | Тема | Почему | Голосование |"))
     flt = filters_for(*iso_week(WEEK), db=demo_db)
     first = blocks.problem_points(flt, 5, run=lambda n, **p: run_query(n, db=demo_db, **p)).row(0, named=True)
     assert problems.splitlines()[2].startswith(f"| 1 | {first['settlement']} | {first['theme']} | ")
-    assert problems.splitlines()[2].replace("\\", "").endswith(f"{first['explanation']} |")
+    assert problems.splitlines()[2].replace("\\", "").endswith(f"{first['explanation']} | — |")
+    assert problems.splitlines()[3].startswith("| 2 | Кызлас | ЖКХ | ")
+    assert problems.splitlines()[3].endswith(" | недавно голосовали: 10.08.2026 |")
     at.segmented_control(key="note_mode").set_value("sidebar").run()
     assert not at.exception
     assert any(m.value.startswith("Период: 27.08.2026–25.11.2026 (91 дн.)") for m in at.markdown)
@@ -264,3 +372,26 @@ def test_an_executor_to_hear_names_its_place_out_of_how_many_or_why_it_has_none(
         "Заслушать исполнителя «Управление соцподдержки» (в рейтинг исполнителей не вошёл: мало обращений за период): "
         "без ответа после срока — 3, ответов позже срока — 0.",
         "Заслушать исполнителя «Неизвестный»: без ответа после срока — 1, ответов позже срока — 0."]
+
+
+def test_a_point_voted_on_long_ago_is_proposed_again_with_its_mark():
+    """A vote older than the settings' recent days: a new vote may be proposed, and the page's mark says when the
+    last one was; a recent vote the votes query does not return (filtered out) still stops the proposal."""
+    import types
+
+    from report.note import recommendations
+    points = pl.DataFrame({"settlement": ["Бирикчуль", "Кызлас"], "theme": ["ТКО (мусор)", "ЖКХ"],
+                           "explanation": ["Бирикчуль, ТКО (мусор): 35 обращений за квартал", "Кызлас, ЖКХ: 84"],
+                           "vote": ["голосовали 21.09.2025", "недавно голосовали: 10.08.2026"],
+                           "vote_recent": [False, True], "vote_line": [None, None]})
+    f = types.SimpleNamespace(by_executor=pl.DataFrame({"grp": [], "overdue_open": [], "answered_late": []},
+                                                       schema={"grp": pl.String, "overdue_open": pl.Int64,
+                                                               "answered_late": pl.Int64}),
+                              rating=pl.DataFrame({"executor_id": [], "executor": [], "rank": []}),
+                              problem_points=points, flt=types.SimpleNamespace(has_previous=False),
+                              satisfaction=({"rated": 0, "satisfied_share": None}, {"satisfied_share": None}))
+    assert recommendations(f).bullets == [
+        "Включить вопрос «Бирикчуль — ТКО (мусор)» в голосование (голосовали 21.09.2025): "
+        "Бирикчуль, ТКО (мусор): 35 обращений за квартал",
+        "Не выносить вопрос «Кызлас — ЖКХ» на новое голосование (недавно голосовали: 10.08.2026), а проверить, как "
+        "выполняется его решение."]
