@@ -54,6 +54,7 @@ def apply_schema(con) -> None:
 # The free texts a database stores from the exports' cells: the appeal's text, the unmapped columns (JSON), a
 # rejected row (JSON).
 STORED_TEXTS = (("appeals", "text"), ("appeals", "extra"), ("import_rejects", "raw"))
+REMASK_ROWS = 500_000
 
 
 def remask_stored(con) -> int:
@@ -68,19 +69,23 @@ def remask_stored(con) -> int:
         return 0
     changed = 0
     for table, column in STORED_TEXTS:
-        # Only values with a digit: every pattern that may change a stored value hides a number (a phone, a
-        # document, a flat, a date of birth) or an address and link a text keeps (an @ or a dot).
-        values = con.sql(f"""SELECT rowid AS row_id, {column} AS v FROM {table}
-                             WHERE regexp_matches({column}, '[0-9@.]')""").pl()
-        if values.is_empty():
-            continue
-        values = values.with_columns(per_distinct(values["v"], mask_patterns).alias("masked"))
-        remasked = values.filter(pl.col("masked") != pl.col("v")).select("row_id", "masked")
-        if remasked.height:
-            con.register("remasked", remasked)
-            con.execute(f"UPDATE {table} SET {column} = r.masked FROM remasked r WHERE {table}.rowid = r.row_id")
-            con.unregister("remasked")
-            changed += remasked.height
+        last = con.execute(f"SELECT max(rowid) FROM {table}").fetchall()[0][0]
+        # A part of the rows at a time: 10 M stored real texts at once would be gigabytes in memory.
+        for start in range(0, -1 if last is None else last + 1, REMASK_ROWS):
+            # Only values with a digit, an @ or a dot: every pattern hides a number (a phone, a document, a flat, a
+            # date of birth), an address or a link.
+            values = con.sql(f"""SELECT rowid AS row_id, {column} AS v FROM {table}
+                                 WHERE rowid BETWEEN {start} AND {start + REMASK_ROWS - 1}
+                                   AND regexp_matches({column}, '[0-9@.]')""").pl()
+            if values.is_empty():
+                continue
+            values = values.with_columns(per_distinct(values["v"], mask_patterns).alias("masked"))
+            remasked = values.filter(pl.col("masked") != pl.col("v")).select("row_id", "masked")
+            if remasked.height:
+                con.register("remasked", remasked)
+                con.execute(f"UPDATE {table} SET {column} = r.masked FROM remasked r WHERE {table}.rowid = r.row_id")
+                con.unregister("remasked")
+                changed += remasked.height
     con.execute("INSERT OR REPLACE INTO meta VALUES ('masks', ?)", [masks_version()])
     return changed
 

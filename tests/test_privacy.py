@@ -213,10 +213,12 @@ def test_rejected_row_is_stored_masked_like_a_loaded_one(tmp_path, monkeypatch):
 def test_texts_stored_under_older_masks_are_masked_again(tmp_path, monkeypatch):
     """A database loaded before a mask existed (the document numbers) has it applied to what it stores, once, when
     the app starts on it (etl.build.upgrade) or a load writes it: the appeals of other files too."""
+    from etl import build
     from etl.build import upgrade
     from etl.privacy import masks_version
 
     monkeypatch.setenv("MCU_SALT", "test-salt")
+    monkeypatch.setattr(build, "REMASK_ROWS", 1)   # a part a row: every part is looked at
     src = tmp_path / "pos.csv"
     src.write_text(REJECTS_CSV, encoding="utf-8")
     db = tmp_path / "mcu.duckdb"
@@ -239,11 +241,16 @@ def test_texts_stored_under_older_masks_are_masked_again(tmp_path, monkeypatch):
                         '{"Текст":"СНИЛС [документ]"}', masks_version())
     assert upgrade(db) is False   # once
     older("ИНН 463239244868, яма")
-    other = tmp_path / "pos_other.csv"   # another appeal: the stored one is not in this file
+    other = tmp_path / "pos_other.csv"   # another appeal (the stored one is not in this file), stored second
     other.write_text(REJECTS_CSV.splitlines()[0] + "\n200001;11.01.2025 09:00;Дороги;Ямы;Новое;;Отдел;;;;;Яма;\n",
                      encoding="utf-8")
     assert load_file(other, db=db).loaded == 1
     assert stored()[0] == "ИНН [документ], яма"
+    older("ИНН 463239244868, яма")   # now on both appeals, the second in the second part
+    assert upgrade(db) is True
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT rowid, text FROM appeals ORDER BY rowid").fetchall() == [
+            (0, "ИНН [документ], яма"), (1, "ИНН [документ], яма")]
 
 
 def test_the_districts_own_settlements_are_not_names(tmp_path, monkeypatch):
