@@ -477,3 +477,39 @@ def test_the_appeal_card_opens_where_the_user_looks(server, browser, path, key):
     page.wait_for_timeout(1_000)
     assert page.get_by_text("Текст обращения").count() == 0
     page.close()
+
+
+# The map's ground (maps.territory_deck's paper colour): a strip of it along every edge means nothing is cut there.
+GROUND = (243, 241, 235)
+
+
+def edge_marks(image, inset: int = 4, corner: int = 16) -> list[tuple[int, int]]:
+    """Pixels a few px inside the map's edges (its rounded corners left out) that are not the plain ground: a
+    circle or a name running past the edge."""
+    w, h = image.size
+    strip = [(x, y) for y in range(corner, h - corner) for x in (inset, w - 1 - inset)]
+    strip += [(x, y) for x in range(corner, w - corner) for y in (inset, h - 1 - inset)]
+    return [(x, y) for x, y in strip if max(abs(a - b) for a, b in zip(image.getpixel((x, y)), GROUND)) > 12]
+
+
+def test_heatmap_map_keeps_every_circle_and_name_inside_at_1280(server, browser):
+    """At 1280 px Балыкса («ыкса») and Усть-Камышта («Усть-Ка»), a planted hot spot, were cut at the map's edges:
+    the view was fitted for a 1 200 px map and the page gives it 900. Every circle and its name lie inside the map
+    the page draws at 1280 px (no mark on its edges, no name left to the tooltip), and at 1920 px."""
+    from PIL import Image
+
+    for width, height in [(1280, 720), (1920, 1080)]:
+        page = browser.new_page(viewport={"width": width, "height": height}, locale="ru-RU")
+        page.goto(f"{server}/heatmap?period=quarter")
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+        chart = page.locator("[data-testid='stDeckGlJsonChart']")
+        chart.locator("canvas").first.wait_for(timeout=30_000)
+        chart.scroll_into_view_if_needed()
+        page.get_by_text("Площадь круга пропорциональна числу обращений.").wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)  # deck.gl draws on the next animation frames; nothing else to wait on
+        ARTIFACTS.mkdir(exist_ok=True)
+        chart.screenshot(path=ARTIFACTS / f"map_{width}_hm.png")
+        image = Image.open(ARTIFACTS / f"map_{width}_hm.png").convert("RGB")
+        assert edge_marks(image) == [], width
+        assert page.get_by_text("Названия, которым нет места", exact=False).count() == 0, width
+        page.close()
