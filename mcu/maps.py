@@ -164,14 +164,14 @@ def ranked(rows: list[dict]) -> list[int]:
 
 
 def _labels(rows: list[dict], view: pdk.ViewState, text_size: int, width_px: int, height_px: int,
-            numbers: bool = False) -> tuple[list[dict], int]:
+            numbers: int = 0) -> tuple[list[dict], int]:
     """The territories' names where they fit at the map's first view: under their circle, else above it, to its
     right or left, or at a slant; never over another name or another territory's circle (names printed over each
     other and over a neighbour's circle read as neither), nor past the map's edge. The territory with more appeals is
     placed first. Places at one point (a reference that gives a village its neighbour's coordinates) are one name
     line, «Балыкса, Неожиданный»: the smaller circle lies inside the larger. A name with no room is left to the
-    tooltip, or with `numbers` (the meeting room cannot hover) replaced by its place in `ranked`, beside or on its
-    circle. Returns the labels and how many territories got neither name nor number."""
+    tooltip, or, among the `numbers` busiest (the meeting room cannot hover), replaced by its place in `ranked`,
+    beside or on its circle. Returns the labels and how many territories got neither name nor number."""
     scale = 512 * 2 ** view.zoom / 360
     px = lambda lon: lon * scale
     py = lambda lat: -math.degrees(_merc(lat)) * scale
@@ -213,13 +213,13 @@ def _labels(rows: list[dict], view: pdk.ViewState, text_size: int, width_px: int
         label = place(", ".join(rows[j]["territory"] for j in members), members[0], members)
         if label:
             out.append(label)
-        elif numbers:
+        elif rank[members[0]] <= numbers:
             numbered.append(members)
         else:
             missing += len(members)
     # Numbers after every name: a name that fits is worth more than a number beside a neighbour's.
     for members in numbered:
-        text = ", ".join(str(rank[j]) for j in members)
+        text = ", ".join(str(rank[j]) for j in members if rank[j] <= numbers)
         i = members[0]
         half, high = _label_size(text, text_size)
         out.append(place(text, i, members) or {"name": text, "lon": rows[i]["lon"], "lat": rows[i]["lat"],
@@ -238,13 +238,13 @@ def nothing_placed(territories: pl.DataFrame, density: pl.DataFrame | None = Non
 def territory_deck(territories: pl.DataFrame, measure: str, label: str, diverging: bool = False,
                    density: pl.DataFrame | None = None, boundaries: dict | None = None,
                    layers: tuple[str, ...] = (TERRITORIES, LABELS, OUTLINES), width_px: int = 1200,
-                   height_px: int = 600, text_size: int = 13, numbers: bool = False) -> tuple[pdk.Deck, list[Legend]]:
+                   height_px: int = 600, text_size: int = 13, numbers: int = 0) -> tuple[pdk.Deck, list[Legend]]:
     """The map of the territories (rows of map_territories; those without a position are not drawn):
     circles sized by the number of appeals (area ∝ count) and coloured by `measure` in five classes, names
     beside them, the density grid (rows of map_density) and the outlines where given and asked for in
-    `layers`. Sizes and type scale with `width_px`/`text_size` (the meeting screen asks for larger ones). With
-    `numbers`, a territory whose name has no room shows its place in `ranked` instead (the meeting screen lists
-    them beside the map)."""
+    `layers`. Sizes and type scale with `width_px`/`text_size` (the meeting screen asks for larger ones). Among
+    the `numbers` busiest, a territory whose name has no room shows its place in `ranked` instead (the meeting
+    screen lists them beside the map)."""
     digits = 0 if measure in ("appeals", "growth") else 1
     unit = PCT if measure.endswith("_pct") else ""
     placed = territories.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())

@@ -513,3 +513,36 @@ def test_heatmap_map_keeps_every_circle_and_name_inside_at_1280(server, browser)
         assert edge_marks(image) == [], width
         assert page.get_by_text("Названия, которым нет места", exact=False).count() == 0, width
         page.close()
+
+
+@pytest.mark.parametrize("width, height", [(1920, 1080), (1280, 720)])
+def test_meeting_map_takes_the_screen_and_keeps_its_circles_inside(server, browser, width, height):
+    """At 1920×1080 the map slide's map filled the top half of the screen (460 px) and left its lower half empty. The
+    map takes most of the screen's height at both sizes, every circle and name lie inside it, and its numbered list
+    stands beside it (test_meeting_slides_fit_the_screen_… checks that the slide still fits)."""
+    from PIL import Image
+
+    page = browser.new_page(viewport={"width": width, "height": height}, locale="ru-RU")
+    page.goto(f"{server}/meeting?period=quarter&interval=600")
+    page.wait_for_selector("[data-slide='kpis']", timeout=30_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.locator(".st-key-mt_prev button").click()  # back from the first slide is the map
+    page.wait_for_selector("[data-slide='map']", timeout=30_000)
+    chart = page.locator("[data-testid='stDeckGlJsonChart']")
+    chart.locator("canvas").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)  # deck.gl draws on the next animation frames; nothing else to wait on
+    box = chart.bounding_box()
+    assert box["height"] >= 0.6 * height, box
+    key = page.locator(".mt-map-key").bounding_box()
+    assert key["x"] >= box["x"] + box["width"] and key["x"] + key["width"] <= width, (box, key)
+    assert key["y"] + key["height"] <= box["y"] + box["height"], (box, key)
+    # The list in the slides' large type (2,8u: 30 px at 1080), every line whole.
+    sizes = page.locator(".mt-map-key li").evaluate_all(
+        "els => els.map(e => [parseFloat(getComputedStyle(e).fontSize), e.scrollWidth <= e.clientWidth])")
+    assert sizes and all(size >= 0.027 * height and whole for size, whole in sizes), sizes
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"meeting_map_{width}x{height}.png")
+    chart.screenshot(path=ARTIFACTS / f"meeting_map_{width}x{height}_chart.png")
+    image = Image.open(ARTIFACTS / f"meeting_map_{width}x{height}_chart.png").convert("RGB")
+    assert edge_marks(image) == []
+    page.close()
