@@ -158,6 +158,18 @@ def test_growth_section(fixture_db, monkeypatch):
     assert at.dataframe[0].value["Населённый пункт"].tolist() == ["Аскиз", "Кызлас"]
 
 
+def test_growth_waterfall_writes_the_minus_sign():
+    """The waterfall's labels read «-204» with a hyphen (a tester's finding): a fall is written «−204», as the KPI
+    cards and the note write it."""
+    import polars as pl
+
+    from mcu import charts_monitoring
+
+    fig = charts_monitoring.growth_waterfall(pl.DataFrame({
+        "item": ["ЖКХ", "Дороги", "Прочее"], "change": [-204, 15, 0], "total_prev": [1000] * 3, "total": [811] * 3}))
+    assert list(fig.data[0].text) == ["1\u00a0000", "\u2212204", "+15", "0", "811"]
+
+
 def test_kpi_deltas_write_the_minus_sign_and_keep_their_arrow_and_colour(demo_db, open_page):
     """A falling figure reads «−6 (−6,3 %)» with the typographic minus, as the note writes it (it was «-6 (-6,3 %)»),
     and still gets its down arrow; the colour still says whether the fall is good."""
