@@ -1,6 +1,6 @@
 """The list of appeals as every page shows it: one set of column names, a grid narrow enough for 1440 px with
 every row of its page visible, and the card of the appeal a curator clicks (the whole masked text, dates,
-status, executor, result, rating, the source's own columns)."""
+status, executor, result, rating, the source's own columns), in a dialog over the page."""
 import hashlib
 import json
 from collections.abc import Callable
@@ -53,16 +53,23 @@ def appeal_card(row: dict) -> None:
 
 def appeal_list(rows: pl.DataFrame, name: str, key: str, download: pl.DataFrame | Callable | None = None) -> None:
     """The grid of `rows` (queries/appeals_list.sql's columns) with its downloads (`download`: the whole list
-    when the grid is one page of it) and, under it, the card of the row clicked. Every row is shown, no inner
+    when the grid is one page of it) and the card of the row clicked, in a dialog. Every row is shown, no inner
     scroll: a page of the list is short. The source's own unmapped columns (JSON) go to the files and the card
     only: too wide for the grid."""
     grid = rows.drop("extra", *GRID_HIDDEN, strict=False).rename(COLUMNS, strict=False)
     # The grid's selection is kept by its key whatever the data: a key of the rows shown, so a row picked in
-    # one list (another point, page or filter) never opens the card of whatever row now has its place.
+    # one list (another point, page or filter) never opens the card of whatever row now has its place. A closed
+    # card counts too: its row stays ticked otherwise, and the next run of the page would open it again.
     shown = hashlib.sha1("\x1f".join(map(str, rows["number"].to_list())).encode()).hexdigest()[:12]
+    closed = st.session_state.get(f"{key}_closed", 0)
     picked = table(grid, name, download=rows.rename(COLUMNS, strict=False) if download is None else download,
-                   column_config=LIST_WIDTHS, height=35 * (rows.height + 1) + 3, key=f"{key}_{shown}",
+                   column_config=LIST_WIDTHS, height=35 * (rows.height + 1) + 3, key=f"{key}_{shown}_{closed}",
                    download_key=key, on_select="rerun", selection_mode="single-row")
     chosen = [i for i in picked.selection.rows if i < rows.height]
     if chosen:
-        appeal_card(rows.row(chosen[0], named=True))
+        # A dialog, not a block under the grid: under 50 rows the card opened some 2 600 px below the row
+        # ticked, out of sight at 1280×720 (a tester's finding); the dialog opens in view wherever the grid is.
+        def close() -> None:
+            st.session_state[f"{key}_closed"] = closed + 1
+
+        st.dialog("Карточка обращения", width="large", on_dismiss=close)(appeal_card)(rows.row(chosen[0], named=True))

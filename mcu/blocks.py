@@ -33,19 +33,24 @@ def problem_points(flt, limit: int = 5, run: Callable[..., pl.DataFrame] = run_q
                 "vote_recent": pl.Boolean, "vote_line": pl.String})
 
 
-# The map slide's height in pixels: it fits under the slide's head with its legend line on a 1280×720 screen and
-# still fills most of a 1920×1080 one (st.pydeck_chart takes a fixed height).
-MAP_HEIGHT = 460
+# The map slide's map beside its numbered list (mcu/slides.py), sized on a 1280×720 screen: the view is fitted to
+# this box, so every circle and name is inside it there; a bigger screen draws the map taller and wider (its height
+# in the slide's units), with more ground around the same view.
+MAP_WIDTH, MAP_HEIGHT = 880, 460
+# The busiest territories the list beside the map names; a circle among them whose name has no room on the map
+# carries its number instead.
+MAP_KEY = 15
 
 
 def map_deck(flt, run: Callable[..., pl.DataFrame] = run_query):
     """The map for the meeting screen: the Тепловая карта page's territories (circles by the number of appeals,
-    names beside them) as a pydeck Deck sized for a big screen, with its legends (what a colour and a circle's
-    size mean: the room cannot hover for them); None when no territory has a position."""
+    names beside them, or numbers in the list beside the map) as a pydeck Deck sized for a big screen, with its
+    legends (what a colour and a circle's size mean: the room cannot hover for them); None when no territory has a
+    position."""
     from mcu import maps
 
     territories = run("map_territories", **flt.compare_params(), as_of=flt.as_of, min_base=5, level="settlement")
     if maps.nothing_placed(territories):
         return None
     return maps.territory_deck(territories.filter(pl.col("appeals") > 0), "appeals", "Обращений",
-                               width_px=1600, height_px=MAP_HEIGHT, text_size=28)
+                               width_px=MAP_WIDTH, height_px=MAP_HEIGHT, text_size=28, numbers=MAP_KEY)

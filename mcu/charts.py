@@ -1,4 +1,5 @@
 """Figure builders: each takes a DataFrame and returns a plotly figure (no queries, no Streamlit)."""
+import datetime as dt
 import html
 
 import plotly.graph_objects as go
@@ -48,6 +49,26 @@ def trend_by_source(df: pl.DataFrame) -> go.Figure:
     fig.update_layout(barmode="stack", yaxis_title="обращений", xaxis_title=None,
                       xaxis=dict(tickangle=0, automargin=True, tickmode="array", tickvals=ticks, ticktext=ticks),
                       **RU_LAYOUT)
+    return fig
+
+
+def trend_by_day(df: pl.DataFrame, date_from, date_to) -> go.Figure:
+    """Stacked daily bars by channel (columns day, channel, color, appeals) over every day from `date_from` to
+    `date_to`, a day with no appeals an empty place: a short period's trend, which by month is a single bar."""
+    days = [date_from + dt.timedelta(days=k) for k in range((date_to - date_from).days + 1)]
+    labels = [d.strftime("%d.%m") for d in days]
+    fig = go.Figure()
+    for channel in df["channel"].unique(maintain_order=True):
+        part = df.filter(pl.col("channel") == channel)
+        fig.add_bar(x=[d.strftime("%d.%m") for d in part["day"]], y=part["appeals"].to_list(),
+                    customdata=[fmt.date(d) for d in part["day"]], name=plain(channel),
+                    marker_color=part["color"][0], hovertemplate="%{customdata}: %{y:,}<extra>%{fullData.name}</extra>")
+    # Upright labels, at most TREND_TICKS of them, counted back from the last day so the latest is always named.
+    step = -(-len(labels) // TREND_TICKS) or 1
+    ticks = labels[::-1][::step][::-1]
+    fig.update_layout(barmode="stack", yaxis_title="обращений", xaxis_title=None,
+                      xaxis=dict(type="category", categoryorder="array", categoryarray=labels, tickangle=0,
+                                 automargin=True, tickmode="array", tickvals=ticks, ticktext=ticks), **RU_LAYOUT)
     return fig
 
 

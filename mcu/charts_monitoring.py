@@ -130,7 +130,7 @@ def growth_waterfall(df: pl.DataFrame) -> go.Figure:
         orientation="v", measure=["absolute"] + ["relative"] * df.height + ["total"],
         x=["Пред. период"] + plain(df["item"]) + ["Текущий период"],
         y=[prev] + df["change"].to_list() + [cur],
-        text=[fmt.num(prev)] + [fmt.signed(c) or "0" for c in df["change"]] + [fmt.num(cur)],
+        text=[fmt.num(prev)] + [fmt.minus(fmt.signed(c)) or "0" for c in df["change"]] + [fmt.num(cur)],
         textposition="outside",
         increasing=dict(marker_color=RED), decreasing=dict(marker_color=GREEN), totals=dict(marker_color=BLUE),
         connector=dict(line=dict(color=GREY, width=1)),

@@ -20,13 +20,18 @@ FLOAT_DIGITS = 1  # a measure with a fraction (a score, a median, per 1 000, a p
 
 
 def as_shown(df: pl.DataFrame, percent=(), digits: dict | None = None, labels: dict | None = None,
-             excel: bool = False) -> pl.DataFrame:
+             excel: bool = False, dates: dict | None = None) -> pl.DataFrame:
     """A table as the screen shows it, for the downloads: shares in percent («Доля, %» 94,4, not 0,9444),
     numbers rounded as shown, да/нет, empty text as «—», a value the screen words (`labels`: column ->
     {value: text}, «< 1» for an overdue of 0 working days) worded alike. The CSV and the XLSX are written
     from this; for the XLSX (`excel`) a worded number stays a number, which to_xlsx words by its cell format
-    (text among numbers made the column text: it sorted as text and summed to nothing)."""
+    (text among numbers made the column text: it sorted as text and summed to nothing). A date the screen writes
+    in its own format (`dates`: column -> strftime, «%m.%Y» for a month) is written so in the CSV; the XLSX keeps
+    the date and takes the format from to_xlsx's `dates`."""
     digits = digits or {}
+    if not excel:
+        df = df.with_columns(pl.col(c).dt.strftime(f) for c, f in (dates or {}).items()
+                             if c in df.columns and df.schema[c].is_temporal())
     df = df.with_columns(
         pl.col(c).replace_strict(words, default=pl.col(c).cast(pl.String), return_dtype=pl.String)
         for c, words in (labels or {}).items() if c in df.columns and not (excel and df.schema[c].is_numeric()))
@@ -65,10 +70,11 @@ def _worded_format(words: dict, number: str) -> str:
     return f"{conditions};{number}"
 
 
-def to_xlsx(df: pl.DataFrame, sheet: str = "Данные", labels: dict | None = None) -> bytes:
+def to_xlsx(df: pl.DataFrame, sheet: str = "Данные", labels: dict | None = None, dates: dict | None = None) -> bytes:
     """An XLSX workbook with one sheet; text that looks like a formula stays text, да/нет for flags, one decimal
     for fractions (as shown), date columns wide enough for the date (autofit measures the serial number), a number
-    the screen words (`labels`, see as_shown) worded by its cell's format."""
+    the screen words (`labels`, see as_shown) worded by its cell's format, a date the screen writes in its own format
+    (`dates`: column -> strftime) formatted alike («mm.yyyy» for «%m.%Y»)."""
     buf = io.BytesIO()
     out = _neutralise(df)
     flags = [c for c, t in out.schema.items() if t == pl.Boolean]
@@ -78,6 +84,8 @@ def to_xlsx(df: pl.DataFrame, sheet: str = "Данные", labels: dict | None =
     formats = {c: _decimals_format(out[c]) for c, t in out.schema.items() if t.is_float()}
     formats |= {c: _worded_format(words, formats.get(c, "0")) for c, words in (labels or {}).items()
                 if c in out.columns and out.schema[c].is_numeric()}
+    formats |= {c: f.replace("%d", "dd").replace("%m", "mm").replace("%Y", "yyyy") for c, f in (dates or {}).items()
+                if c in out.columns}
     out.write_excel(buf, worksheet=sheet[:31], autofit=True, column_widths=widths or None,
                     column_formats=formats or None,
                     dtype_formats={pl.Date: "dd.mm.yyyy", pl.Datetime: "dd.mm.yyyy hh:mm"})

@@ -34,9 +34,9 @@ def growth_section(flt) -> None:
         return
     total, prev = top["total"][0], top["total_prev"][0]
     diff = total - prev
-    rate = f" ({fmt.signed(diff / prev * 100, 1, ' %')})" if prev else ""
+    rate = f" ({fmt.minus(fmt.signed(diff / prev * 100, 1, ' %'))})" if prev else ""
     st.markdown(f"Обращений: **{fmt.num(total)}** против **{fmt.num(prev)}** в предыдущем периоде — "
-                f"изменение **{fmt.signed(diff) or '0'}**{rate}.")
+                f"изменение **{fmt.minus(fmt.signed(diff)) or '0'}**{rate}.")
     st.plotly_chart(charts.growth_waterfall(top), width="stretch")
     st.caption(f"Крупнейшие по модулю изменения ({CHART_ITEMS}); остальные сложены в одну колонку. «Вклад» — "
                "изменение в процентах от числа обращений предыдущего периода: вклады складываются в общий "

@@ -128,15 +128,25 @@ def _merc(lat: float) -> float:
     return math.log(math.tan(math.pi / 4 + math.radians(max(min(lat, 85), -85)) / 2))
 
 
-def _view(lats: list[float], lons: list[float], width_px: int, height_px: int) -> pdk.ViewState:
-    """A view that fits the points (Web Mercator zoom from the spans), with a margin."""
+def _view(lats: list[float], lons: list[float], width_px: int, height_px: int, pad_x: float = 0,
+          pad_y: float = 0) -> pdk.ViewState:
+    """A view that fits the points (Web Mercator zoom from the spans), with a margin of at least `pad_x` /
+    `pad_y` pixels on each side (what a circle and its name reach beyond the point they stand on)."""
     if not lats:
         return pdk.ViewState(latitude=55.75, longitude=37.62, zoom=3)
     lat0, lat1, lon0, lon1 = min(lats), max(lats), min(lons), max(lons)
-    lon_span = max(lon1 - lon0, 0.02) * 1.3
-    y_span = max(_merc(lat1) - _merc(lat0), 0.0004) * 1.3
-    zoom = min(math.log2(width_px * 360 / (512 * lon_span)), math.log2(height_px * 2 * math.pi / (512 * y_span)))
+    lon_span = max(lon1 - lon0, 0.02)
+    y_span = max(_merc(lat1) - _merc(lat0), 0.0004)
+    # A 15 % margin a side, or the pads where they need more: a circle and its name at the map's edge were cut.
+    inner_w = min(width_px / 1.3, max(width_px - 2 * pad_x, 1))
+    inner_h = min(height_px / 1.3, max(height_px - 2 * pad_y, 1))
+    zoom = min(math.log2(inner_w * 360 / (512 * lon_span)), math.log2(inner_h * 2 * math.pi / (512 * y_span)))
     return pdk.ViewState(latitude=(lat0 + lat1) / 2, longitude=(lon0 + lon1) / 2, zoom=max(1.0, min(zoom, 13.0)))
+
+
+def _label_size(name: str, text_size: int) -> tuple[float, float]:
+    """A name's half-width and height in pixels (DejaVu Sans: ~0,62 em a letter)."""
+    return len(name) * text_size * 0.31, text_size * 1.25
 
 
 def _ground(lats: list[float], lons: list[float]) -> list[list[float]]:
@@ -147,11 +157,21 @@ def _ground(lats: list[float], lons: list[float]) -> list[list[float]]:
     return [[lon0 - pad, lat0], [lon1 + pad, lat0], [lon1 + pad, lat1], [lon0 - pad, lat1]]
 
 
-def _labels(rows: list[dict], view: pdk.ViewState, text_size: int, width_px: int, height_px: int) -> list[dict]:
+def ranked(rows: list[dict]) -> list[int]:
+    """The rows' indices, the territory with more appeals first (then by name): the order names are placed in and
+    the meeting screen's numbers (1 is the busiest)."""
+    return sorted(range(len(rows)), key=lambda i: (-rows[i]["appeals"], rows[i]["territory"]))
+
+
+def _labels(rows: list[dict], view: pdk.ViewState, text_size: int, width_px: int, height_px: int,
+            numbers: int = 0) -> tuple[list[dict], int]:
     """The territories' names where they fit at the map's first view: under their circle, else above it, to its
-    right or left; never over another name or another territory's circle (names printed over each other and over a
-    neighbour's circle read as neither), nor past the map's edge. The territory with more appeals is placed first;
-    a name with no room is left to the tooltip."""
+    right or left, or at a slant; never over another name or another territory's circle (names printed over each
+    other and over a neighbour's circle read as neither), nor past the map's edge. The territory with more appeals is
+    placed first. Places at one point (a reference that gives a village its neighbour's coordinates) are one name
+    line, «Балыкса, Неожиданный»: the smaller circle lies inside the larger. A name with no room is left to the
+    tooltip, or, among the `numbers` busiest (the meeting room cannot hover), replaced by its place in `ranked`,
+    beside or on its circle. Returns the labels and how many territories got neither name nor number."""
     scale = 512 * 2 ** view.zoom / 360
     px = lambda lon: lon * scale
     py = lambda lat: -math.degrees(_merc(lat)) * scale
@@ -161,22 +181,50 @@ def _labels(rows: list[dict], view: pdk.ViewState, text_size: int, width_px: int
                 py(r["lat"]) + r["radius"]) for r in rows]
     hit = lambda a, b: a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
     inside = lambda a: frame[0] <= a[0] and a[2] <= frame[2] and frame[1] <= a[1] and a[3] <= frame[3]
-    taken, out = [], []
-    for i in sorted(range(len(rows)), key=lambda i: (-rows[i]["appeals"], rows[i]["territory"])):
-        r, (x, y), gap = rows[i], (px(rows[i]["lon"]), py(rows[i]["lat"])), rows[i]["radius"] + 2
-        half, high = len(r["territory"]) * text_size * 0.31, text_size * 1.25   # DejaVu Sans: ~0,62 em a letter
+    order = ranked(rows)
+    rank = {i: k + 1 for k, i in enumerate(order)}
+    groups: dict[tuple, list[int]] = {}
+    for i in order:  # the group's first is its busiest: its circle is the largest
+        groups.setdefault((round(rows[i]["lat"], 5), round(rows[i]["lon"], 5)), []).append(i)
+
+    def spots(x, y, radius, half, high):
+        gap, d = radius + 2, radius * 0.71 + 2  # d: the circle's edge at 45°
         # (box, pixel offset of the text's top middle from the centre)
-        places = [((x - half, y + gap, x + half, y + gap + high), [0, gap]),
-                  ((x - half, y - gap - high, x + half, y - gap), [0, -gap - high]),
-                  ((x + gap + 2, y - high / 2, x + gap + 2 + 2 * half, y + high / 2), [gap + 2 + half, -high / 2]),
-                  ((x - gap - 2 - 2 * half, y - high / 2, x - gap - 2, y + high / 2), [-gap - 2 - half, -high / 2])]
-        for box, offset in places:
+        return [((x - half, y + gap, x + half, y + gap + high), [0, gap]),
+                ((x - half, y - gap - high, x + half, y - gap), [0, -gap - high]),
+                ((x + gap + 2, y - high / 2, x + gap + 2 + 2 * half, y + high / 2), [gap + 2 + half, -high / 2]),
+                ((x - gap - 2 - 2 * half, y - high / 2, x - gap - 2, y + high / 2), [-gap - 2 - half, -high / 2]),
+                ((x + d, y - d - high, x + d + 2 * half, y - d), [d + half, -d - high]),
+                ((x - d - 2 * half, y - d - high, x - d, y - d), [-d - half, -d - high]),
+                ((x + d, y + d, x + d + 2 * half, y + d + high), [d + half, d]),
+                ((x - d - 2 * half, y + d, x - d, y + d + high), [-d - half, d])]
+
+    def place(text, i, members):
+        x, y = px(rows[i]["lon"]), py(rows[i]["lat"])
+        for box, offset in spots(x, y, rows[i]["radius"], *_label_size(text, text_size)):
             if inside(box) and not any(hit(box, t) for t in taken) \
-                    and not any(hit(box, c) for j, c in enumerate(circles) if j != i):
+                    and not any(hit(box, c) for j, c in enumerate(circles) if j not in members):
                 taken.append(box)
-                out.append({"name": r["territory"], "lon": r["lon"], "lat": r["lat"], "offset": offset})
-                break
-    return out
+                return {"name": text, "lon": rows[i]["lon"], "lat": rows[i]["lat"], "offset": offset}
+        return None
+
+    taken, out, numbered, missing = [], [], [], 0
+    for members in groups.values():
+        label = place(", ".join(rows[j]["territory"] for j in members), members[0], members)
+        if label:
+            out.append(label)
+        elif rank[members[0]] <= numbers:
+            numbered.append(members)
+        else:
+            missing += len(members)
+    # Numbers after every name: a name that fits is worth more than a number beside a neighbour's.
+    for members in numbered:
+        text = ", ".join(str(rank[j]) for j in members if rank[j] <= numbers)
+        i = members[0]
+        half, high = _label_size(text, text_size)
+        out.append(place(text, i, members) or {"name": text, "lon": rows[i]["lon"], "lat": rows[i]["lat"],
+                                                "offset": [0, -high / 2]})
+    return out, missing
 
 
 def nothing_placed(territories: pl.DataFrame, density: pl.DataFrame | None = None) -> bool:
@@ -190,11 +238,13 @@ def nothing_placed(territories: pl.DataFrame, density: pl.DataFrame | None = Non
 def territory_deck(territories: pl.DataFrame, measure: str, label: str, diverging: bool = False,
                    density: pl.DataFrame | None = None, boundaries: dict | None = None,
                    layers: tuple[str, ...] = (TERRITORIES, LABELS, OUTLINES), width_px: int = 1200,
-                   height_px: int = 600, text_size: int = 13) -> tuple[pdk.Deck, list[Legend]]:
+                   height_px: int = 600, text_size: int = 13, numbers: int = 0) -> tuple[pdk.Deck, list[Legend]]:
     """The map of the territories (rows of map_territories; those without a position are not drawn):
     circles sized by the number of appeals (area ∝ count) and coloured by `measure` in five classes, names
     beside them, the density grid (rows of map_density) and the outlines where given and asked for in
-    `layers`. Sizes and type scale with `width_px`/`text_size` (the meeting screen asks for larger ones)."""
+    `layers`. Sizes and type scale with `width_px`/`text_size` (the meeting screen asks for larger ones). Among
+    the `numbers` busiest, a territory whose name has no room shows its place in `ranked` instead (the meeting
+    screen lists them beside the map)."""
     digits = 0 if measure in ("appeals", "growth") else 1
     unit = PCT if measure.endswith("_pct") else ""
     placed = territories.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
@@ -205,17 +255,23 @@ def territory_deck(territories: pl.DataFrame, measure: str, label: str, divergin
     cells = density.drop_nulls("appeals").to_dicts() if density is not None and DENSITY in layers else []
     lats += [c["lat"] for c in cells]
     lons += [c["lon"] for c in cells]
-    view = _view(lats, lons, width_px, height_px)
     # Circles keep their size on screen at any zoom (a proportional-symbol map): the largest is a 30th of the
     # map's width, area follows the count, and the smallest stays visible.
     biggest = max(width_px / 30, 12)
     top = max((r["appeals"] for r in rows), default=1) or 1
+    radii = [max(biggest * math.sqrt(r["appeals"] / top), 4) for r in rows]
+    # The view leaves room at its edges for the widest circle and name (under or over its circle): Балыкса and
+    # Усть-Камышта, at the district's edges, were cut.
+    sizes = [_label_size(r["territory"], text_size) if LABELS in layers else (0, 0) for r in rows]
+    pad_x = max((max(rad, half) + 4 for rad, (half, _) in zip(radii, sizes)), default=0)
+    pad_y = max((rad + 2 + high + 4 for rad, (_, high) in zip(radii, sizes)), default=0)
+    view = _view(lats, lons, width_px, height_px, pad_x, pad_y)
     palette = DIVERGING if diverging else SEQUENTIAL
     edges, class_labels = _classes([r[measure] for r in rows], diverging, digits, unit)
-    for r in rows:
+    for r, radius in zip(rows, radii):
         k = _class_of(r[measure], edges)
         r["color"] = [*(NO_DATA if k is None else palette[k]), 215]
-        r["radius"] = max(biggest * math.sqrt(r["appeals"] / top), 4)
+        r["radius"] = radius
         r["details"] = _details(r, measure, label, digits, unit)
         for key in ("top_themes", "south", "north", "west", "east"):
             r.pop(key)
@@ -254,8 +310,8 @@ def territory_deck(territories: pl.DataFrame, measure: str, label: str, divergin
             radius_units=pdk.types.String("pixels"), pickable=True, auto_highlight=True,
             highlight_color=[20, 20, 20, 90]))  # a darker shade, not deck.gl's purple that reads as a class
     if LABELS in layers:
-        names = _labels(rows, view, text_size, width_px, height_px)
-        if len(names) < len(rows):
+        names, missing = _labels(rows, view, text_size, width_px, height_px, numbers)
+        if missing:
             legends[0] = Legend(legends[0].title, legends[0].classes,
                                 legends[0].note + " Названия, которым нет места, — в подсказке при наведении.")
         deck_layers.append(pdk.Layer(

@@ -142,6 +142,14 @@ def period_words(days: int) -> PeriodWords:
     return PeriodWords(f"за {n} дн.", f"к предыдущим {n} дн.", f"в предыдущие {n} дн.", ("период", "периода", "периодов"))
 
 
+def points_heading(found: int, shown: int) -> str:
+    """The line over the top of the points: «Найдена 1 точка:», «Найдено 3 точки:», «Найдено 25 точек; первые 10:»
+    (it read «Точек: 1. Первые 1:»)."""
+    head = f"{fmt.plural(found, 'Найдена', 'Найдено', 'Найдено')} **{fmt.num(found)}** " \
+           f"{fmt.plural(found, 'точка', 'точки', 'точек')}"
+    return f"{head}; первые {fmt.num(shown)}:" if found > shown else f"{head}:"
+
+
 def topic_text(topic: str) -> str:
     """A subtheme reads in lower case inside a sentence; an abbreviation (ЖКХ, ТКО) stays as it is."""
     if len(topic) > 1 and topic[1].islower():

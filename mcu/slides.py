@@ -14,7 +14,7 @@ import polars as pl
 
 import streamlit as st
 
-from mcu import blocks, fmt
+from mcu import blocks, fmt, maps
 from mcu.filters import chosen, database_meta
 from mcu.periods import note_week, trend_params, week_filters
 from mcu.ui import change, q
@@ -46,6 +46,17 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
 .mt-slide .mt-meta { color: #cbd5e1; text-align: right; }
 .mt-map-legend { display: flex; flex-wrap: wrap; align-items: center; gap: 0 calc(2.4 * var(--u));
   font-size: calc(2.8 * var(--u)); color: #e2e8f0; }
+.st-key-mt_map { height: calc(64 * var(--u)) !important; flex: 0 0 auto !important; flex-wrap: nowrap !important; }
+.st-key-mt_map [data-testid="stElementContainer"]:has([data-testid="stDeckGlJsonChart"]) {
+  flex: 1 1 0 !important; min-width: 0; height: 100% !important; }
+.st-key-mt_map [data-testid="stDeckGlJsonChart"], .st-key-mt_map [data-testid="stFullScreenFrame"] {
+  height: 100% !important; }
+.st-key-mt_map [data-testid="stElementContainer"]:has(.mt-map-key) { flex: 0 0 calc(46 * var(--u)) !important; }
+.mt-map-key, .mt-map-key * { color: #e2e8f0; font-size: calc(2.8 * var(--u)) !important; line-height: 1.25; }
+.mt-map-key ol { list-style: none; margin: 0; padding: 0; }
+.mt-map-key li { margin: 0; padding: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.mt-map-key b { display: inline-block; min-width: 1.6em; }
+.mt-map-key .mt-map-more { color: #cbd5e1; }
 .mt-map-legend i { display: inline-block; width: .8em; height: .8em; border-radius: 50%; border: 1px solid #94a3b8;
   margin-right: .35em; vertical-align: -.05em; }
 .mt-slide .mt-demo { color: #fdba74; font-weight: 700; }
@@ -264,10 +275,24 @@ def satisfaction_body(flt) -> str:
 
 
 def map_body(flt):
-    """The map's deck and legends (the page draws them under the slide's head), or a line saying there is nothing
-    to map."""
+    """The map's deck, legends and the numbered list beside it (the page draws them under the slide's head), or a
+    line saying there is nothing to map."""
     found = blocks.map_deck(flt, run=q)
-    return pending(blocks.MAP_PENDING) if found is None else found
+    if found is None:
+        return pending(blocks.MAP_PENDING)
+    deck, legends = found
+    return deck, legends, map_key(next(layer for layer in deck.layers if layer.id == maps.TERRITORIES).data)
+
+
+def map_key(circles: list[dict]) -> str:
+    """The list beside the map: the busiest territories by number, name and count, the numbers a circle carries when
+    its name has no room on the map (the room cannot hover for a name)."""
+    order = maps.ranked(circles)
+    items = "".join(f"<li><b>{k}</b> {escape(circles[i]['territory'])} — {fmt.num(circles[i]['appeals'])}</li>"
+                    for k, i in enumerate(order[:blocks.MAP_KEY], 1))
+    more = (f'<div class="mt-map-more">и ещё {fmt.num(len(order) - blocks.MAP_KEY)} — на странице «Тепловая карта»'
+            "</div>" if len(order) > blocks.MAP_KEY else "")
+    return f'<div class="mt-map-key"><ol>{items}</ol>{more}</div>'
 
 
 def legend_html(legends) -> str:

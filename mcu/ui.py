@@ -63,18 +63,20 @@ def _date_format(config: dict, column: str, default: str) -> str:
 
 
 def downloads(data: pl.DataFrame | Callable[[], pl.DataFrame], name: str, key: str | None = None,
-              percent=(), digits: dict | None = None, labels: dict | None = None) -> None:
+              percent=(), digits: dict | None = None, labels: dict | None = None, dates: dict | None = None) -> None:
     """CSV (Excel-friendly) and XLSX downloads of a table's data as the screen shows it (shares in percent,
     numbers rounded, да/нет, «—»); files are built only when clicked.
 
     `data` may be a function returning the frame, for downloads larger than what is shown (a whole list
     behind a paged table)."""
     key = key or name
-    frame = (lambda excel=False: as_shown(data() if callable(data) else data, percent, digits, labels, excel=excel))
+    frame = (lambda excel=False: as_shown(data() if callable(data) else data, percent, digits, labels, excel=excel,
+                                          dates=dates))
     row = st.container(horizontal=True, gap="small")
     row.download_button("CSV", data=lambda: to_csv(frame()), file_name=f"{name}.csv", mime="text/csv",
                         key=f"csv_{key}", icon=":material/download:", on_click="ignore")
-    row.download_button("Excel", data=lambda: to_xlsx(frame(excel=True), labels=labels), file_name=f"{name}.xlsx",
+    row.download_button("Excel", data=lambda: to_xlsx(frame(excel=True), labels=labels, dates=dates),
+                        file_name=f"{name}.xlsx",
                         key=f"xlsx_{key}",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                         icon=":material/download:", on_click="ignore")
@@ -171,8 +173,10 @@ def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None,
     event = st.dataframe(styled, column_config=grid, hide_index=True, **kwargs)
     if name is None:
         return event
+    # A date column in the page's own format (a month «08.2026») is written so in the files too.
+    dates = {c: _date_format(column_config or {}, c, "") for c in df.columns if df.schema[c] == pl.Date}
     downloads(full if download is None else download, name, key=download_key, percent=percent, digits=digits,
-              labels=labels)
+              labels=labels, dates={c: f for c, f in dates.items() if f})
     return event
 
 

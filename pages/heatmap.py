@@ -9,6 +9,9 @@ from mcu.query import run_query
 from mcu.ui import empty_state, q, table
 
 PAGE_SIZE = 50
+# The map's width at a 1280 px window with the sidebar open (measured in Chromium): the view is fitted to it, so
+# every circle and name is inside there; a wider window shows more ground around the same view.
+MAP_WIDTH, MAP_HEIGHT = 900, 600
 OTHERS = "Прочие ("   # the heat map's column summing the settlements beyond the top (heatmap_matrix.sql)
 MIN_BASE = 5  # a cell's share is shown from this many items with a deadline / with a rating
 # measure column -> (label, diverging colour scale)
@@ -102,8 +105,9 @@ if problem:
 if maps.nothing_placed(territories, density):
     empty_state(blocks.MAP_PENDING)
 else:
-    deck, legends = maps.territory_deck(territories, measure, label, diverging, density, boundaries, tuple(shown))
-    st.pydeck_chart(deck, height=600, key="hm_map", on_select=_pick_territory, selection_mode="single-object")
+    deck, legends = maps.territory_deck(territories, measure, label, diverging, density, boundaries, tuple(shown),
+                                        width_px=MAP_WIDTH, height_px=MAP_HEIGHT)
+    st.pydeck_chart(deck, height=MAP_HEIGHT, key="hm_map", on_select=_pick_territory, selection_mode="single-object")
     st.html(maps.legend_html(legends))
 if note := maps.coverage_note(territories, density):
     st.caption(note)

@@ -8,7 +8,7 @@ import time
 
 import streamlit as st
 
-from mcu import blocks, filters, fmt, slides
+from mcu import filters, fmt, slides
 from mcu.query import db_version
 
 st.html(slides.CSS)
@@ -51,8 +51,11 @@ def show() -> None:
     html, chart = slides.slide_html(slide, flt, index + 1, len(slides.SLIDES))
     st.html(html)
     if chart is not None:
-        deck, legends = chart
-        st.pydeck_chart(deck, height=blocks.MAP_HEIGHT)
+        deck, legends, key = chart
+        # The map takes the screen's height (the container's, in the slide's units), its list beside it.
+        with st.container(horizontal=True, key="mt_map", gap="small"):
+            st.pydeck_chart(deck, height="stretch")
+            st.html(key)
         st.html(slides.legend_html(legends))
     bar = st.container(horizontal=True, gap="medium", vertical_alignment="center", key="mt_controls")
     bar.button("Назад", key="mt_prev", shortcut="Left", on_click=_click, kwargs={"step": -1})

@@ -9,6 +9,9 @@ from mcu.ui import change, downloads, empty_state, kpi, kpi_row, period_rows, q,
 LEVELS = {"settlement": ("top_settlements", "Населённые пункты", "Населённый пункт", "топ_населённых_пунктов"),
           "municipality": ("top_municipalities", "Муниципалитеты", "Муниципалитет", "топ_муниципалитетов")}
 
+# Up to a month («Неделя», «Месяц») the trend is drawn by day: by month it was one pale bar.
+DAILY_TREND_DAYS = 31
+
 flt = filters.page("Обзор")
 
 kpis = q("overview_kpis", **flt.compare_params(), as_of=flt.as_of)
@@ -52,12 +55,18 @@ with factors:
 
 with summary:
     st.subheader("Динамика по каналам")
-    trend = q("trend_by_source", **flt.params())
-    st.plotly_chart(charts.trend_by_source(trend), width="stretch")
-    if trend["partial"].any():
-        st.caption("Бледные столбцы — месяцы, которые попали в период не целиком.")
-    downloads(trend.drop("color", "partial").rename({"month": "Месяц", "channel": "Канал", "appeals": "Обращений"}),
-              "динамика_по_каналам")
+    if flt.days <= DAILY_TREND_DAYS:
+        trend = q("trend_by_source_daily", **flt.params())
+        st.plotly_chart(charts.trend_by_day(trend, flt.date_from, flt.date_to), width="stretch")
+        downloads(trend.drop("color").rename({"day": "День", "channel": "Канал", "appeals": "Обращений"}),
+                  "динамика_по_каналам")
+    else:
+        trend = q("trend_by_source", **flt.params())
+        st.plotly_chart(charts.trend_by_source(trend), width="stretch")
+        if trend["partial"].any():
+            st.caption("Бледные столбцы — месяцы, которые попали в период не целиком.")
+        downloads(trend.drop("color", "partial").rename({"month": "Месяц", "channel": "Канал", "appeals": "Обращений"}),
+                  "динамика_по_каналам")
 
     # Without a previous period in the data there is nothing to compare with: no «+3 349» against zero.
     no_previous = [] if flt.has_previous else ["prev_appeals", "change"]

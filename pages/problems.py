@@ -44,7 +44,7 @@ with tab_points:
         empty_state("За период нет клеток с аномально большим числом обращений. Расширьте период, снимите фильтры "
                     "или посмотрите разрез по подтемам.")
     else:
-        st.markdown(f"Точек: **{fmt.num(points.height)}**. Первые {fmt.num(min(SHOWN_ON_TOP, points.height))}:")
+        st.markdown(pp.points_heading(points.height, SHOWN_ON_TOP))
         lines = []
         for r in points.head(SHOWN_ON_TOP).to_dicts():
             mark = f" :orange-badge[{pp.vote_mark(r)}]" if r["vote_id"] else ""

@@ -445,21 +445,129 @@ def test_walk_every_page_in_russian_offline_and_fitting(server, browser, width, 
     assert outside == []
 
 
-def test_a_row_opens_the_appeal_card_and_another_list_forgets_it(server, browser):
-    page = open_page(browser, f"{server}/heatmap?period=quarter&settlement=kyzlas")
+@pytest.mark.parametrize("path, key", [("heatmap?period=quarter&settlement=kyzlas", "hm_list"),
+                                       ("problems?period=quarter", "pp_appeals")])
+def test_the_appeal_card_opens_where_the_user_looks(server, browser, path, key):
+    """A tester at 1280×720 ticked a row of the 50-row list and saw nothing: the card opened ~2 600 px down, under
+    the grid. The card opens in view of the row that was ticked, and once closed stays closed on the next run."""
+    page = browser.new_page(viewport={"width": 1280, "height": 720}, locale="ru-RU")
+    page.goto(f"{server}/{path}")
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
     page.get_by_text("Щёлкните строку", exact=False).wait_for(timeout=30_000)
-    grid = page.locator("[data-testid='stDataFrame']").last
+    grid = page.locator(f"[class*='st-key-{key}_'] [data-testid='stDataFrame']")
     grid.evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(500)
     box = grid.bounding_box()
-    # A row below Streamlit's fixed header: its selection box, at the grid's left edge (rows are 35 px).
-    k = max(0, int((200 - box["y"] - 35) // 35) + 1)
-    page.mouse.click(box["x"] + 15, box["y"] + 35 * (k + 1) + 17)
-    page.get_by_text("Текст обращения").wait_for(timeout=30_000)
-    # Another page of the list: the row picked on the first page opens nothing.
-    page.get_by_label("Страница").fill("2")
-    page.get_by_label("Страница").press("Enter")
-    page.get_by_text("страница 2 из", exact=False).wait_for(timeout=30_000)
+    # The third row's selection box, at the grid's left edge (rows are 35 px, the header one row).
+    page.mouse.click(box["x"] + 15, box["y"] + 35 * 3 + 17)
+    text = page.get_by_text("Текст обращения")
+    text.wait_for(timeout=30_000)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    card = text.bounding_box()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"card_{path.split('?')[0]}_1280.png")
+    assert 0 <= card["y"] and card["y"] + card["height"] <= 720, card
+    # Closed, the card does not come back when the page runs again (Streamlit's «R» key reruns it as a widget does).
+    page.keyboard.press("Escape")
+    text.wait_for(state="detached", timeout=30_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.keyboard.press("r")
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='running']", timeout=10_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.wait_for_timeout(1_000)
     assert page.get_by_text("Текст обращения").count() == 0
+    page.close()
+
+
+# The map's ground (maps.territory_deck's paper colour): a strip of it along every edge means nothing is cut there.
+GROUND = (243, 241, 235)
+
+
+def edge_marks(image, inset: int = 4, corner: int = 16) -> list[tuple[int, int]]:
+    """Pixels a few px inside the map's edges (its rounded corners left out) that are not the plain ground: a
+    circle or a name running past the edge."""
+    w, h = image.size
+    strip = [(x, y) for y in range(corner, h - corner) for x in (inset, w - 1 - inset)]
+    strip += [(x, y) for x in range(corner, w - corner) for y in (inset, h - 1 - inset)]
+    return [(x, y) for x, y in strip if max(abs(a - b) for a, b in zip(image.getpixel((x, y)), GROUND)) > 12]
+
+
+def test_heatmap_map_keeps_every_circle_and_name_inside_at_1280(server, browser):
+    """At 1280 px Балыкса («ыкса») and Усть-Камышта («Усть-Ка»), a planted hot spot, were cut at the map's edges:
+    the view was fitted for a 1 200 px map and the page gives it 900. Every circle and its name lie inside the map
+    the page draws at 1280 px (no mark on its edges, no name left to the tooltip), and at 1920 px."""
+    from PIL import Image
+
+    for width, height in [(1280, 720), (1920, 1080)]:
+        page = browser.new_page(viewport={"width": width, "height": height}, locale="ru-RU")
+        page.goto(f"{server}/heatmap?period=quarter")
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+        chart = page.locator("[data-testid='stDeckGlJsonChart']")
+        chart.locator("canvas").first.wait_for(timeout=30_000)
+        chart.scroll_into_view_if_needed()
+        page.get_by_text("Площадь круга пропорциональна числу обращений.").wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)  # deck.gl draws on the next animation frames; nothing else to wait on
+        ARTIFACTS.mkdir(exist_ok=True)
+        chart.screenshot(path=ARTIFACTS / f"map_{width}_hm.png")
+        image = Image.open(ARTIFACTS / f"map_{width}_hm.png").convert("RGB")
+        assert edge_marks(image) == [], width
+        assert page.get_by_text("Названия, которым нет места", exact=False).count() == 0, width
+        page.close()
+
+
+@pytest.mark.parametrize("width, height", [(1920, 1080), (1280, 720)])
+def test_meeting_map_takes_the_screen_and_keeps_its_circles_inside(server, browser, width, height):
+    """At 1920×1080 the map slide's map filled the top half of the screen (460 px) and left its lower half empty. The
+    map takes most of the screen's height at both sizes, every circle and name lie inside it, and its numbered list
+    stands beside it (test_meeting_slides_fit_the_screen_… checks that the slide still fits)."""
+    from PIL import Image
+
+    page = browser.new_page(viewport={"width": width, "height": height}, locale="ru-RU")
+    page.goto(f"{server}/meeting?period=quarter&interval=600")
+    page.wait_for_selector("[data-slide='kpis']", timeout=30_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.locator(".st-key-mt_prev button").click()  # back from the first slide is the map
+    page.wait_for_selector("[data-slide='map']", timeout=30_000)
+    chart = page.locator("[data-testid='stDeckGlJsonChart']")
+    chart.locator("canvas").first.wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)  # deck.gl draws on the next animation frames; nothing else to wait on
+    box = chart.bounding_box()
+    assert box["height"] >= 0.6 * height, box
+    key = page.locator(".mt-map-key").bounding_box()
+    assert key["x"] >= box["x"] + box["width"] and key["x"] + key["width"] <= width, (box, key)
+    assert key["y"] + key["height"] <= box["y"] + box["height"], (box, key)
+    # The list in the slides' large type (2,8u: 30 px at 1080), every line whole.
+    sizes = page.locator(".mt-map-key li").evaluate_all(
+        "els => els.map(e => [parseFloat(getComputedStyle(e).fontSize), e.scrollWidth <= e.clientWidth])")
+    assert sizes and all(size >= 0.027 * height and whole for size, whole in sizes), sizes
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"meeting_map_{width}x{height}.png")
+    chart.screenshot(path=ARTIFACTS / f"meeting_map_{width}x{height}_chart.png")
+    image = Image.open(ARTIFACTS / f"meeting_map_{width}x{height}_chart.png").convert("RGB")
+    assert edge_marks(image) == []
+    page.close()
+
+
+def test_satisfaction_downloads_write_months_as_the_table_shows_them(server, browser):
+    """The satisfaction table shows «08.2026» and its CSV wrote «01.08.2026» (a tester's finding): the files write a
+    month as the screen does, the CSV as text «08.2026», the Excel file as a date formatted «mm.yyyy»."""
+    import io
+    import zipfile
+
+    import polars as pl
+
+    page = open_page(browser, f"{server}/satisfaction?period=quarter")
+    page.get_by_role("heading", name="Удовлетворённость").first.wait_for(timeout=30_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    # The table's key «удовлетворённость_all» reaches the page's classes with its Cyrillic letters as dashes.
+    with page.expect_download(timeout=60_000) as download:
+        page.locator(".st-key-csv_-----------------_all button").click()
+    lines = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Месяц;")
+    assert [line.split(";")[0] for line in lines[1:]] == ["08.2026", "09.2026", "10.2026", "11.2026"]
+    with page.expect_download(timeout=60_000) as download:
+        page.locator(".st-key-xlsx_-----------------_all button").click()
+    data = Path(download.value.path()).read_bytes()
+    assert pl.read_excel(io.BytesIO(data))["Месяц"].to_list()[:1] == [dt.date(2026, 8, 1)]  # a date, not text
+    assert 'formatCode="mm.yyyy"' in zipfile.ZipFile(io.BytesIO(data)).read("xl/styles.xml").decode()
     page.close()

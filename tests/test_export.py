@@ -5,7 +5,7 @@ import io
 import polars as pl
 
 from mcu import fmt
-from mcu.export import to_csv, to_xlsx
+from mcu.export import as_shown, to_csv, to_xlsx
 
 DF = pl.DataFrame({
     "Тема": ["=HYPERLINK(\"x\")", "Дороги", "+7 999", "-1", "@SUM(A1)", "обычный"],
@@ -125,3 +125,17 @@ def test_heatmap_labels_stand_upright_with_many_settlements():
     assert fig.layout.xaxis.tickangle == -90 and fig.layout.margin.t >= 7 * len(places[-1])
     few = charts.heatmap(matrix.head(5), "appeals", "Количество")
     assert few.layout.xaxis.tickangle == -40
+
+
+def test_a_date_in_the_screens_own_format_is_written_so():
+    """A month shown «08.2026» was written «01.08.2026» in the CSV: the CSV writes the screen's format, the XLSX keeps
+    the date with the matching cell format; a column of text under the same name is left as it is."""
+    import zipfile
+
+    df = pl.DataFrame({"Месяц": [dt.date(2026, 8, 1), None], "Обращений": [3, 4]})
+    csv = to_csv(as_shown(df, dates={"Месяц": "%m.%Y"})).decode("utf-8-sig").splitlines()
+    assert csv == ["Месяц;Обращений", "08.2026;3", "—;4"]
+    data = to_xlsx(as_shown(df, excel=True, dates={"Месяц": "%m.%Y"}), dates={"Месяц": "%m.%Y"})
+    assert pl.read_excel(io.BytesIO(data))["Месяц"].to_list() == [dt.date(2026, 8, 1), None]
+    assert 'formatCode="mm.yyyy"' in zipfile.ZipFile(io.BytesIO(data)).read("xl/styles.xml").decode()
+    assert as_shown(pl.DataFrame({"Месяц": ["08.2026"]}), dates={"Месяц": "%m.%Y"})["Месяц"].to_list() == ["08.2026"]

@@ -402,3 +402,19 @@ def test_map_names_are_the_reference_names_as_written(demo_db, open_app):
     circles, labels = (next(layer for layer in sent["layers"] if layer["id"] == key) for key in (maps.TERRITORIES, maps.LABELS))
     # In the meeting room's large type the name of a quarter has no room beside its neighbours': its circle has it.
     assert "Аскиз (посёлок)" in [c["territory"] for c in circles["data"]] and labels["fontSettings"] == maps.LABEL_FONT
+
+
+def test_places_at_one_point_share_one_name_line():
+    """Неожиданный has Балыкса's coordinates in the demo's reference: its circle lay inside Балыкса's with no name.
+    The two are one name line under the larger circle, the busier first."""
+    import polars as pl
+
+    rows = [{"territory": name, "lat": lat, "lon": lon, "appeals": n, "prev_appeals": 0, "per_1000": None,
+             "population": None, "overdue_pct": None, "dissatisfied_pct": None, "top_themes": None,
+             "south": lat, "north": lat, "west": lon, "east": lon}
+            for name, lat, lon, n in [("Аскиз", 53.13, 90.42, 40), ("Неожиданный", 53.0, 89.9, 5),
+                                      ("Балыкса", 53.0, 89.9, 12)]]
+    deck, legends = maps.territory_deck(pl.DataFrame(rows), "appeals", "Обращений", width_px=900)
+    data = next(layer for layer in json.loads(deck.to_json())["layers"] if layer["id"] == maps.LABELS)["data"]
+    assert [n["name"] for n in data] == ["Аскиз", "Балыкса, Неожиданный"]
+    assert legends[0].note == "Площадь круга пропорциональна числу обращений."

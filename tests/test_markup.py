@@ -56,6 +56,8 @@ def months(n=2):
 FRAMES = {
     "trend_by_source": lambda f: f(pl.DataFrame({"month": months(), "channel": [HOSTILE] * 2, "color": ["#000"] * 2,
                                                  "appeals": [3, 4], "partial": [False, True]})),
+    "trend_by_day": lambda f: f(pl.DataFrame({"day": months(), "channel": [HOSTILE] * 2, "color": ["#000"] * 2,
+                                              "appeals": [3, 4]}), dt.date(2026, 1, 1), dt.date(2026, 2, 1)),
     "ranked_bars": lambda f: f(pl.DataFrame({"settlement": [HOSTILE, BOLD], "appeals": [5, 2]}),
                                "settlement", "appeals", "Населённые пункты"),
     "heatmap": lambda f: f(pl.DataFrame({"theme": [BOLD, BOLD], "settlement": [HOSTILE, "Аскиз"],

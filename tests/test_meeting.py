@@ -227,3 +227,32 @@ def test_meeting_week_is_the_notes_week(meeting, demo_db, open_app):
         assert key == "kpis"
         assert text.startswith("Главное за период 16.11.2026–22.11.2026 · к 09.11.2026–15.11.2026 ДЕМО · 1 / 6")
         assert "Обращений 181 ▲ +21 (+13,1 %) было 160" in text
+
+
+@pytest.mark.parametrize("period", ["quarter", "all"])
+def test_every_territory_on_the_map_slide_is_named_or_numbered(meeting, period):
+    """A tester found Аскиз (посёлок) (the second-largest circle), Полтаков and Усть-Есь with no name on the map
+    slide, and Неожиданный hidden inside Балыкса's circle (same coordinates): the room cannot hover. Every circle
+    carries its name or its number, and the list beside the map gives each number's name and count, busiest first;
+    places at one point share one label."""
+    import json
+
+    from mcu import maps
+
+    at = meeting(period=period, interval="600")
+    at.button(key="mt_prev").click().run()  # back from the first slide is the map
+    assert slide(at)[0] == "map"
+    sent = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    circles, labels = (next(layer for layer in sent["layers"] if layer["id"] == key)["data"]
+                       for key in (maps.TERRITORIES, maps.LABELS))
+    order = sorted(circles, key=lambda c: (-c["appeals"], c["territory"]))
+    number = {c["territory"]: str(k) for k, c in enumerate(order, 1)}
+    shown = [part for label in labels for part in label["name"].split(", ")]
+    missing = [c["territory"] for c in circles if c["territory"] not in shown and number[c["territory"]] not in shown]
+    assert missing == []
+    ids = [{number.get(part, part) for part in label["name"].split(", ")} for label in labels]
+    assert {number["Балыкса"], number["Неожиданный"]} in ids
+    key = next(h.proto.body for h in at.get("html") if 'class="mt-map-key"' in h.proto.body)
+    items = re.findall(r"<li><b>(\d+)</b> ([^<]+) — ([\d\s\u00a0]+)</li>", key)
+    assert [(n, name) for n, name, _count in items] == [(str(k), c["territory"]) for k, c in enumerate(order, 1)]
+    assert [int(re.sub(r"\D", "", count)) for _n, _name, count in items] == [c["appeals"] for c in order]

@@ -158,6 +158,37 @@ def test_growth_section(fixture_db, monkeypatch):
     assert at.dataframe[0].value["Населённый пункт"].tolist() == ["Аскиз", "Кызлас"]
 
 
+def _growth_fall_app():
+    import datetime as dt
+
+    from mcu.filters import Filters
+    from mcu.growth import growth_section
+
+    growth_section(Filters(dt.date(2026, 5, 9), dt.date(2026, 5, 20), (), (), (), (), as_of=dt.date(2026, 5, 20),
+                           first_day=dt.date(2025, 12, 29)))
+
+
+def test_growth_line_writes_a_fall_with_the_minus_sign(fixture_db, monkeypatch):
+    """The line over the waterfall wrote a fall «-14 (-100,0 %)» with hyphens, as the waterfall did."""
+    monkeypatch.setenv("MCU_DB", str(fixture_db))
+    at = AppTest.from_function(_growth_fall_app, default_timeout=60).run()
+    assert not at.exception, at.exception
+    assert at.markdown[0].value == ("Обращений: **0** против **14** в предыдущем периоде — изменение **\u221214** "
+                                    "(\u2212100,0 %).")
+
+
+def test_growth_waterfall_writes_the_minus_sign():
+    """The waterfall's labels read «-204» with a hyphen (a tester's finding): a fall is written «−204», as the KPI
+    cards and the note write it."""
+    import polars as pl
+
+    from mcu import charts_monitoring
+
+    fig = charts_monitoring.growth_waterfall(pl.DataFrame({
+        "item": ["ЖКХ", "Дороги", "Прочее"], "change": [-204, 15, 0], "total_prev": [1000] * 3, "total": [811] * 3}))
+    assert list(fig.data[0].text) == ["1\u00a0000", "\u2212204", "+15", "0", "811"]
+
+
 def test_kpi_deltas_write_the_minus_sign_and_keep_their_arrow_and_colour(demo_db, open_page):
     """A falling figure reads «−6 (−6,3 %)» with the typographic minus, as the note writes it (it was «-6 (-6,3 %)»),
     and still gets its down arrow; the colour still says whether the fall is good."""

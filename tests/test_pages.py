@@ -54,6 +54,24 @@ def test_overview_trend_axis_stays_readable_over_all_time(app):
     assert axis["ticktext"] == ["авг 2026", "сен 2026", "окт 2026", "ноя 2026"]
 
 
+@pytest.mark.parametrize("period, days", [("week", 7), ("month", 30)])
+def test_overview_trend_shows_days_for_a_short_period(app, period, days):
+    """«Неделя» and «Месяц» drew «Динамика по каналам» as one pale «ноя 2026» bar (a tester's finding): a short
+    period is drawn by day, every day of it on the axis, the whole date on hover, the bars adding up to the
+    period's count."""
+    import json
+
+    at = app(period=period)
+    flt = at.session_state["filters"]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    period_days = [flt.date_from + dt.timedelta(days=k) for k in range(days)]
+    assert spec["layout"]["xaxis"]["categoryarray"] == [d.strftime("%d.%m") for d in period_days]
+    assert set(spec["data"][0]["customdata"]) <= {d.strftime("%d.%m.%Y") for d in period_days}
+    total = sum(sum(bar["y"]) for bar in spec["data"])
+    assert total == int(metric(at, "Обращений").replace("\u00a0", ""))
+    assert "Бледные столбцы" not in " ".join(c.value for c in at.caption)
+
+
 def test_url_restores_filters(app):
     at = app(period="custom", **{"from": "2026-01-01", "to": "2026-01-31"}, settlement="kyzlas", theme="ЖКХ")
     assert at.session_state["f_period"] == "custom"

@@ -432,3 +432,21 @@ def test_an_incident_overdue_by_less_than_a_working_day():
                                         "вовлечённость 4\u00a0158; ответа нет, срок истёк 26.11.2026, "
                                         "меньше рабочего дня назад")
     assert pp.explain_incident(row | {"overdue_work_days": 3}).endswith(", срок истёк 26.11.2026 (3 раб. дня назад)")
+
+
+@pytest.mark.parametrize("found, line", [
+    (1, "Найдена **1** точка:"), (2, "Найдено **2** точки:"), (4, "Найдено **4** точки:"),
+    (5, "Найдено **5** точек:"), (10, "Найдено **10** точек:"), (11, "Найдено **11** точек; первые 10:"),
+    (21, "Найдена **21** точка; первые 10:"), (22, "Найдено **22** точки; первые 10:"),
+    (1234, "Найдено **1\u00a0234** точки; первые 10:")])
+def test_points_heading_reads_naturally(found, line):
+    """«Точек: 1. Первые 1:» (a tester's finding): the count agrees with its noun, and «первые 10» only when the
+    list below holds fewer than were found."""
+    assert pp.points_heading(found, 10) == line
+
+
+def test_problem_points_page_heading(demo_db, open_app):
+    at = open_app(demo_db, "pages/problems.py", period="week")
+    assert "Найдена **1** точка:" in [m.value for m in at.markdown]
+    at = open_app(demo_db, "pages/problems.py", period="quarter", settlement="kyzlas")
+    assert "Найдено **2** точки:" in [m.value for m in at.markdown]

@@ -111,6 +111,12 @@ def test_trend_by_source(db):
         (D(2026, 3, 1), "ПОС «Решаем вместе»", 2, False),
         (D(2026, 3, 1), "Инцидент Менеджмент", 1, False),
         (D(2026, 3, 1), "Письменные обращения (59-ФЗ)", 2, False)]
+    # By day (the Обзор page's week and month): the same appeals, one bar a day and channel.
+    days = run_query("trend_by_source_daily", db=db, **CUR, **ALL)
+    assert rows(days.select("day", "channel", "appeals")) == [
+        (D(2026, 3, 2), "ПОС «Решаем вместе»", 1), (D(2026, 3, 5), "ПОС «Решаем вместе»", 1),
+        (D(2026, 3, 10), "Инцидент Менеджмент", 1), (D(2026, 3, 20), "Письменные обращения (59-ФЗ)", 1),
+        (D(2026, 3, 31), "Письменные обращения (59-ФЗ)", 1)]
 
 
 def test_top_themes(db):
