@@ -7,6 +7,7 @@ from pathlib import Path
 
 import polars as pl
 
+from etl.privacy import mask
 from etl.profile import REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
 from etl.read import FileRefused, best_header, looks_garbled, make_table, read_grids, unknown_encoding
 
@@ -107,8 +108,11 @@ def _resolve(profile: Profile, columns: list[str]) -> dict[str, Resolved]:
 
 
 def _short(cell: str, size: int = 60) -> str:
-    """A cell quoted in a message: a whole text there hid what the message said. 60 characters keep real headers
-    apart (the ЦУР export's two longest share their first 56)."""
+    """A cell quoted in a message, masked as a stored text is (a file without its header row has data where the
+    column names should be: an applicant's name or phone would show on the page), and cut short: a whole text
+    there hid what the message said. 60 characters keep real headers apart (the ЦУР export's two longest share
+    their first 56)."""
+    cell = mask(cell) or ""
     return cell if len(cell) <= size else cell[:size].rstrip() + "…"
 
 
@@ -182,9 +186,11 @@ LONG_CELL = 80   # longer than any real header (the ЦУР export's longest: 72 
 
 def _looks_like_data(cells: list[str]) -> bool:
     """A header row candidate that is a row of data: at least two of its cells, and at least half, are numbers,
-    dates or long texts, which no header is made of."""
+    dates, long texts or hold personal data, which no header is made of."""
     cells = [re.sub(r" \(\d+\)$", "", c) for c in cells]   # «3 (2)»: a value repeated in the row (read._dedupe)
-    data = sum(bool(_NUMBER.fullmatch(c) or _DATE.fullmatch(c)) or len(c) > LONG_CELL for c in cells)
+    # A cell with personal data in it (a name, a phone: the mask changes it) is no column name either.
+    data = sum(bool(_NUMBER.fullmatch(c) or _DATE.fullmatch(c)) or len(c) > LONG_CELL or mask(c) != c
+               for c in cells)
     return data >= 2 and data * 2 >= len(cells)
 
 

@@ -6,6 +6,7 @@ import pytest
 
 from etl.load import load_file
 
+FIX = Path(__file__).resolve().parent / "fixtures" / "exports"
 
 @pytest.fixture(autouse=True)
 def salt(monkeypatch):
@@ -114,3 +115,24 @@ def test_listed_columns_are_cut_short(tmp_path):
         assert r.status == "refused"
         assert "«№ сообщения», «Категория», «Описание проблемы, как его сформулировал заявитель при подач…»" in r.message, r.message
         assert long not in r.message
+
+
+@pytest.mark.parametrize("source", [None, "pos"])
+def test_a_headerless_file_quotes_no_personal_data(tmp_path, source):
+    # The tester's second finding: the fixture export without its three top lines was listed on the page with
+    # «Яма на дороге у дома, звоните +7 913 123-45-67» and «Иванов Иван Иванович» as its «columns». A cell with a
+    # name or a phone is data, and what a message quotes is masked.
+    lines = (FIX / "pos_messages_cp1251.csv").read_bytes().decode("cp1251").splitlines()[3:]
+    src = tmp_path / "noheader.csv"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = load_file(src, source=source, db=tmp_path / "mcu.duckdb")
+    assert r.status == "refused"
+    assert r.message.startswith("В файле noheader.csv, похоже, нет строки заголовков: в строке 1"), r.message
+    assert "+7 913" not in r.message and "Иванов" not in r.message
+
+
+def test_listed_cells_are_masked():
+    from etl.detect import _found
+
+    assert _found(["№ сообщения", "звоните +7 913 123-45-67", "Иванов Иван Иванович"]) == \
+        "«№ сообщения», «звоните [телефон]», «[ФИО]»"
