@@ -1,6 +1,7 @@
 """Streamlit helpers shared by every page: cached queries, tables with downloads, KPI cards, empty states."""
 import re
 import threading
+import time
 from collections.abc import Callable
 
 import polars as pl
@@ -203,41 +204,58 @@ def russian_chrome() -> None:
     st.html(CHROME_CSS)
 
 
-def with_progress(work: Callable[[Callable[[float, str], None]], object], text: str):
-    """work(progress) run in a worker thread while this script shows a progress bar of its `progress(share 0…1,
-    what is being done)` calls, which may come from any thread (polars calls the load's masking in its own); the
-    work's result, or its exception raised here.
-
-    Only this script's thread touches the bar: a thread given a script's context keeps it (polars' threads live as
-    long as the server), so a later session's work would report to the first one. A click on the page while the
-    work runs does not stop it half-way: Streamlit stops a script at its next call, here the bar's update; that is
-    passed over, the work finishes, and the page reruns after it."""
-    shown = (0.0, text)
-    bar = st.progress(*shown)
-    out: dict = {"now": shown}   # the latest call (one assignment: atomic between threads)
+def start_work(key: str, work: Callable[[Callable[[float, str], None]], object], text: str) -> None:
+    """work(progress) started in a worker thread, kept in the session under `key` (see wait_for_work); its
+    `progress(share 0…1, what is being done)` may be called from any thread (polars calls the load's masking in its
+    own). Not started while one under `key` still runs."""
+    running = st.session_state.get(key)
+    if running is not None and not running["done"]:
+        return
+    job: dict = {"now": (0.0, text), "done": False}   # the latest call (one assignment: atomic between threads)
 
     def tell(share: float, what: str) -> None:
-        out["now"] = (min(max(share, 0.0), 1.0), what)
+        job["now"] = (min(max(share, 0.0), 1.0), what)
 
     def run() -> None:
         try:
-            out["value"] = work(tell)
+            job["value"] = work(tell)
         except BaseException as e:   # handed to the script's thread
-            out["error"] = e
+            job["error"] = e
+        finally:
+            job["done"] = True
 
-    worker = threading.Thread(target=run, name="mcu-work", daemon=True)
-    worker.start()
-    while worker.is_alive() or out["now"] != shown:
-        worker.join(0.2)
-        if out["now"] != shown:
-            shown = out["now"]
+    st.session_state[key] = job
+    threading.Thread(target=run, name="mcu-work", daemon=True).start()
+
+
+def wait_for_work(key: str):
+    """The work under `key` (start_work), if any: a progress bar while it runs, then its result (or its exception
+    raised here), and it is forgotten; None when there is none.
+
+    A click while the work runs makes Streamlit start the page anew at once, and the old run's bar is gone: the new
+    run finds the work in the session and shows the same bar, and the work is neither stopped nor started twice
+    (a second click on «Загрузить» loaded the files again). Only the script's thread touches the bar (a thread given
+    a script's context keeps it: polars' threads outlive the session). A Streamlit stop at the bar's update is passed
+    over: the wait goes on, the page reruns after it."""
+    job = st.session_state.get(key)
+    if job is None:
+        return None
+    shown = job["now"]
+    bar = st.progress(*shown)
+    while not job["done"] or job["now"] != shown:
+        if job["now"] != shown:
+            shown = job["now"]
             try:
                 bar.progress(shown[0], text=shown[1])
             except ScriptControlException:
                 pass
-    if "error" in out:
-        raise out["error"]
-    return out["value"]
+        else:
+            time.sleep(0.2)
+    if st.session_state.get(key) is job:
+        del st.session_state[key]
+    if "error" in job:
+        raise job["error"]
+    return job["value"]
 
 
 def empty_state(text: str = "За выбранный период и фильтры данных нет. Расширьте период или снимите фильтры.") -> None:

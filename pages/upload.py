@@ -9,7 +9,7 @@ from etl.profile import Profile, ProfileError
 from core.reference import limits
 from mcu import fmt, uploads
 from mcu.settings import db_path
-from mcu.ui import md, q, table, with_progress
+from mcu.ui import md, q, start_work, table, wait_for_work
 
 SOURCES = {"auto": "Определить по заголовкам", "pos": "ПОС «Решаем вместе»", "im": "Инцидент Менеджмент",
            "letters": "Обращения граждан (59-ФЗ)", "votes": "Итоги голосований",
@@ -69,7 +69,8 @@ for upload in files or []:
             for c in det.table.df.columns), None)   # dates as 22.11.2026, empty as «—»; no download
         ready.append(upload)
 
-if ready and st.button(f"Загрузить в базу: {fmt.num(len(ready))} {fmt.plural(len(ready), 'файл', 'файла', 'файлов')}", type="primary", key="upload_go"):
+if ready and st.button(f"Загрузить в базу: {fmt.num(len(ready))} {fmt.plural(len(ready), 'файл', 'файла', 'файлов')}",
+                       type="primary", key="upload_go"):
     def load_all(progress):
         reports = []
         for i, upload in enumerate(ready):
@@ -77,7 +78,9 @@ if ready and st.button(f"Загрузить в базу: {fmt.num(len(ready))} {
                 reports.append(load_file(path, source=source, profile=profile, file_name=upload.name,
                                          progress=file_progress(progress, i, len(ready), upload.name)))
         return reports
-    st.session_state["upload_reports"] = with_progress(load_all, "Загрузка…")
+    start_work("upload_work", load_all, "Загрузка…")   # not again while it runs (a second click)
+if (reports := wait_for_work("upload_work")) is not None:
+    st.session_state["upload_reports"] = reports
     st.rerun()   # queries are cached by database version: the sidebar and every page see the new data at once
 
 for i, r in enumerate(st.session_state.get("upload_reports", [])):

@@ -571,3 +571,30 @@ def test_satisfaction_downloads_write_months_as_the_table_shows_them(server, bro
     assert pl.read_excel(io.BytesIO(data))["Месяц"].to_list()[:1] == [dt.date(2026, 8, 1)]  # a date, not text
     assert 'formatCode="mm.yyyy"' in zipfile.ZipFile(io.BytesIO(data)).read("xl/styles.xml").decode()
     page.close()
+
+
+def test_a_second_click_during_a_load_does_not_load_the_files_again(tmp_path, browser):
+    """A second click during a load loaded the files again after it (the tester's second pass: «обновлено 60000»,
+    then «дубликатов 60000», the first report lost). A file whose masking takes seconds, into a database of its own."""
+    import duckdb
+
+    from bench.__main__ import real_texts, write_pos_export
+
+    export = tmp_path / "pos_real.csv"
+    write_pos_export(export, 6000, real_texts(6000))
+    with running_app(tmp_path / "own.duckdb") as url:
+        page = open_page(browser, f"{url}/upload")
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(export))
+        go = page.get_by_role("button", name="Загрузить в базу: 1 файл")
+        go.wait_for(timeout=60_000)
+        go.click()
+        page.locator("[data-testid='stProgress']").wait_for(timeout=30_000)   # the load runs
+        go.click()   # Streamlit starts the page anew at once: the new run shows the same load's bar
+        page.locator("[data-testid='stProgress']").wait_for(timeout=30_000)
+        page.get_by_text("Отчёт: pos_real.csv").wait_for(timeout=120_000)
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+        counts = [" ".join(t.split()) for t in page.locator("[data-testid='stMetric']").all_inner_texts()[:5]]
+        assert counts == ["Прочитано 6 000", "Новых 6 000", "Обновлено 0", "Дубликатов 0", "Отклонено 0"]
+        page.close()
+    with duckdb.connect(str(tmp_path / "own.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM import_log").fetchone() == (1,)
