@@ -63,10 +63,16 @@ def trend_by_day(df: pl.DataFrame, date_from, date_to) -> go.Figure:
         fig.add_bar(x=[d.strftime("%d.%m") for d in part["day"]], y=part["appeals"].to_list(),
                     customdata=[fmt.date(d) for d in part["day"]], name=plain(channel),
                     marker_color=part["color"][0], hovertemplate="%{customdata}: %{y:,}<extra>%{fullData.name}</extra>")
+    # Every day of the period has its place: plotly draws only the categories some trace has, so the quiet days at
+    # the period's ends were left off the axis (a tester: 20.11–23.11 of a week to 26.11). An empty trace holds them.
+    fig.add_bar(x=labels, y=[0] * len(labels), showlegend=False, hoverinfo="skip", marker_color="rgba(0,0,0,0)")
     # Upright labels, at most TREND_TICKS of them, counted back from the last day so the latest is always named.
     step = -(-len(labels) // TREND_TICKS) or 1
     ticks = labels[::-1][::step][::-1]
-    fig.update_layout(barmode="stack", yaxis_title="обращений", xaxis_title=None,
+    # Whole appeals on the axis: a day's few appeals were read off «0,2 / 0,4».
+    most = df.group_by("day").agg(pl.col("appeals").sum())["appeals"].max() if df.height else 0
+    yaxis = dict(title="обращений", tickformat=",d", rangemode="tozero", **({"dtick": 1} if (most or 0) <= 5 else {}))
+    fig.update_layout(barmode="stack", xaxis_title=None, yaxis=yaxis,
                       xaxis=dict(type="category", categoryorder="array", categoryarray=labels, tickangle=0,
                                  automargin=True, tickmode="array", tickvals=ticks, ticktext=ticks), **RU_LAYOUT)
     return fig

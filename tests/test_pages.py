@@ -198,3 +198,17 @@ def test_overview_names_the_last_appeal_of_a_real_export(tmp_path, monkeypatch, 
     at = open_app(db, period="week")
     assert at.caption[0].value.startswith("Период: 30.12.2025–05.01.2026 (7 дн.)")
     assert [i.value for i in at.info] == [EMPTY_WEEK.format("24.12.2025")]
+
+
+def test_a_sparse_short_period_keeps_every_day_and_whole_appeals():
+    # The tester's second pass: a week of one settlement and theme drew 20.11–23.11 of 20.11–26.11 (plotly leaves
+    # out a category no trace has) and its axis read «0,2 / 0,4».
+    from mcu import charts
+
+    df = pl.DataFrame({"day": [dt.date(2026, 11, 20), dt.date(2026, 11, 23)], "channel": ["ПОС", "ПОС"],
+                       "color": ["#c0392b"] * 2, "appeals": [1, 2]})
+    fig = charts.trend_by_day(df, dt.date(2026, 11, 20), dt.date(2026, 11, 26))
+    days = [f"{d:02d}.11" for d in range(20, 27)]
+    assert {x for trace in fig.data for x in trace.x} == set(days)
+    assert [sum(t.y[t.x.index(d)] for t in fig.data if d in t.x) for d in days] == [1, 0, 0, 2, 0, 0, 0]
+    assert (fig.layout.yaxis.dtick, fig.layout.yaxis.tickformat) == (1, ",d")
