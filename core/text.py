@@ -44,7 +44,10 @@ def per_distinct(s: pl.Series, fn, rows_part: int | None = None, on_part=None) -
     row: an export repeats its templates, addresses and answers (the 1 M-row bench export has 6 986 distinct
     texts). With `rows_part`, a column of more distinct values than that goes `rows_part` rows at a time, so only
     one part's copies (values, results, the join back) are held at once. `on_part(done, total)` is told the rows
-    done after each part (a regional export's texts take minutes: the upload page shows how far it is)."""
+    done after each part, and 0 before the first (a regional export's texts take minutes: the upload page shows how
+    far it is, and how many there are from the start)."""
+    if on_part:
+        on_part(0, len(s))
     if rows_part and len(s) > rows_part and s.n_unique() > rows_part:
         parts = []
         for offset in range(0, len(s), rows_part):

@@ -221,15 +221,16 @@ def test_a_load_tells_how_far_it_is(tmp_path):
     assert counts(r) == (9, 4, 0, 1, 4)
     assert [(round(share, 6), text) for share, text, _ in calls] == [
         (0.0, "чтение файла"), (0.1, "проверка строк: 9 строк"),
-        (0.2, "сопоставление со справочниками и обезличивание"),
+        (0.2, "сопоставление со справочниками и обезличивание"), (0.2, "обезличивание текстов: 0 из 4 строк"),
         (0.85, "обезличивание текстов: 4 из 4 строк"), (0.9, "запись в базу")]
-    assert calls[3][2] != threading.current_thread().name   # polars calls the masking in a thread of its own
+    assert calls[4][2] != threading.current_thread().name   # polars calls the masking in a thread of its own
     calls = []
     load_files([FIX / "pos_messages.xlsx", FIX / "votes.tsv"], db=tmp_path / "two.duckdb",
                progress=lambda share, text: calls.append((round(share, 6), text)))
     assert calls == [
         (0.0, "pos_messages.xlsx (1 из 2): чтение файла"), (0.05, "pos_messages.xlsx (1 из 2): проверка строк: 3 строки"),
         (0.1, "pos_messages.xlsx (1 из 2): сопоставление со справочниками и обезличивание"),
+        (0.1, "pos_messages.xlsx (1 из 2): обезличивание текстов: 0 из 3 строк"),
         (0.425, "pos_messages.xlsx (1 из 2): обезличивание текстов: 3 из 3 строк"),
         (0.45, "pos_messages.xlsx (1 из 2): запись в базу"),
         (0.5, "votes.tsv (2 из 2): чтение файла"), (0.55, "votes.tsv (2 из 2): проверка строк: 4 строки"),
