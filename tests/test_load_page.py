@@ -79,7 +79,10 @@ def _work_with_progress():
 
     from mcu.ui import start_work, wait_for_work
 
+    release = threading.Event()
+
     def work(progress):
+        release.wait(30)   # still running when the second start comes
         progress(0.2, "проверка строк: 9 строк")
         # As polars calls the load's masking: from a thread of its own, the last call.
         worker = threading.Thread(target=progress, args=(0.5, "обезличивание текстов: 50 000 из 100 000 строк"))
@@ -89,6 +92,7 @@ def _work_with_progress():
 
     start_work("job", work, "Загрузка…")
     start_work("job", lambda progress: 0, "Не та")   # one under the key still runs: not started
+    release.set()
     st.session_state["result"] = wait_for_work("job")
     st.session_state["again"] = wait_for_work("job")   # read once
 
