@@ -69,16 +69,26 @@ for upload in files or []:
             for c in det.table.df.columns), None)   # dates as 22.11.2026, empty as «—»; no download
         ready.append(upload)
 
+# The uploads chosen, loaded once. A second click during a load makes Streamlit start the page anew at once, and the
+# runs around the load's end could start it again (a second report, all duplicates, in place of the real one): a
+# load runs under the session (start_work) and these uploads are not loaded twice. Choosing the files anew does.
+chosen = sorted(u.file_id for u in ready)
 if ready and st.button(f"Загрузить в базу: {fmt.num(len(ready))} {fmt.plural(len(ready), 'файл', 'файла', 'файлов')}",
                        type="primary", key="upload_go"):
-    def load_all(progress):
-        reports = []
-        for i, upload in enumerate(ready):
-            with uploads.saved(upload.name, upload.getvalue()) as path:
-                reports.append(load_file(path, source=source, profile=profile, file_name=upload.name,
-                                         progress=file_progress(progress, i, len(ready), upload.name)))
-        return reports
-    start_work("upload_work", load_all, "Загрузка…")   # not again while it runs (a second click)
+    if chosen != st.session_state.get("upload_loaded"):
+        st.session_state["upload_loaded"] = chosen
+
+        def load_all(progress):
+            reports = []
+            for i, upload in enumerate(ready):
+                with uploads.saved(upload.name, upload.getvalue()) as path:
+                    reports.append(load_file(path, source=source, profile=profile, file_name=upload.name,
+                                             progress=file_progress(progress, i, len(ready), upload.name)))
+            return reports
+        start_work("upload_work", load_all, "Загрузка…")
+    elif "upload_work" not in st.session_state:
+        st.info("Эти файлы уже загружены — отчёт ниже. Чтобы загрузить их ещё раз, выберите файлы заново.",
+                icon=":material/info:")
 if (reports := wait_for_work("upload_work")) is not None:
     st.session_state["upload_reports"] = reports
     st.rerun()   # queries are cached by database version: the sidebar and every page see the new data at once

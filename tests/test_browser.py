@@ -592,6 +592,7 @@ def test_a_second_click_during_a_load_does_not_load_the_files_again(tmp_path, br
         go.click()   # Streamlit starts the page anew at once: the new run shows the same load's bar
         page.locator("[data-testid='stProgress']").wait_for(timeout=30_000)
         page.get_by_text("Отчёт: pos_real.csv").wait_for(timeout=120_000)
+        page.locator("[data-testid='stMetric']").nth(4).wait_for(timeout=60_000)
         page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
         counts = [" ".join(t.split()) for t in page.locator("[data-testid='stMetric']").all_inner_texts()[:5]]
         assert counts == ["Прочитано 6 000", "Новых 6 000", "Обновлено 0", "Дубликатов 0", "Отклонено 0"]
