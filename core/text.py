@@ -51,7 +51,7 @@ def per_distinct(s: pl.Series, fn, rows_part: int | None = None, on_part=None) -
     if rows_part and len(s) > rows_part and s.n_unique() > rows_part:
         parts = []
         for offset in range(0, len(s), rows_part):
-            parts.append(per_distinct(s.slice(offset, rows_part), fn))
+            parts.append(_per_distinct_once(s.slice(offset, rows_part), fn))
             if on_part:
                 on_part(min(offset + rows_part, len(s)), len(s))
         return pl.concat(parts)

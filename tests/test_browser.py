@@ -47,6 +47,16 @@ def open_page(browser, url):
     return page
 
 
+def drawn_map(page):
+    """The heat-map page's map once deck.gl has drawn it, scrolled into view."""
+    chart = page.locator("[data-testid='stDeckGlJsonChart']")
+    chart.locator("canvas").first.wait_for(timeout=30_000)
+    chart.scroll_into_view_if_needed()
+    page.get_by_text("Площадь круга пропорциональна числу обращений.").wait_for(timeout=30_000)
+    page.wait_for_timeout(1500)  # deck.gl draws on the next animation frames; nothing else to wait on
+    return chart
+
+
 def test_heatmap_is_drawn_with_figures(server, browser):
     page = open_page(browser, f"{server}/heatmap?period=quarter&settlement=kyzlas")
     page.wait_for_selector(".js-plotly-plot g.heatmap-label text", state="attached", timeout=30_000)
@@ -259,12 +269,8 @@ def test_map_is_drawn_offline_and_a_click_sets_the_settlement(server, browser):
     page.on("request", lambda r: requests.append(r.url))
     page.goto(f"{server}/heatmap?period=quarter")
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
-    chart = page.locator("[data-testid='stDeckGlJsonChart']")
-    chart.locator("canvas").first.wait_for(timeout=30_000)
-    chart.scroll_into_view_if_needed()
-    page.get_by_text("Площадь круга пропорциональна числу обращений.").wait_for(timeout=30_000)
+    chart = drawn_map(page)
     # The circles of the top class (dark red) are on the canvas: find one and point at its middle.
-    page.wait_for_timeout(1500)  # deck.gl draws on the next animation frames; nothing else to wait on
     shot = ARTIFACTS / "map.png"
     ARTIFACTS.mkdir(exist_ok=True)
     chart.screenshot(path=shot)
@@ -345,11 +351,7 @@ def test_map_names_keep_the_dots_of_yo(browser, tmp_path):
             con.execute("UPDATE settlements SET name = ? WHERE settlement_id = 'askiz_pos'", [name])
         with running_app(db) as url:
             page = open_page(browser, f"{url}/heatmap?period=all")
-            chart = page.locator("[data-testid='stDeckGlJsonChart']")
-            chart.locator("canvas").first.wait_for(timeout=30_000)
-            chart.scroll_into_view_if_needed()
-            page.get_by_text("Площадь круга пропорциональна числу обращений.").wait_for(timeout=30_000)
-            page.wait_for_timeout(1500)  # deck.gl draws on the next animation frames; nothing else to wait on
+            chart = drawn_map(page)
             ARTIFACTS.mkdir(exist_ok=True)
             chart.screenshot(path=ARTIFACTS / f"map_yo_{i}.png")
             shots.append(Image.open(ARTIFACTS / f"map_yo_{i}.png").convert("L"))
@@ -502,11 +504,7 @@ def test_heatmap_map_keeps_every_circle_and_name_inside_at_1280(server, browser)
         page = browser.new_page(viewport={"width": width, "height": height}, locale="ru-RU")
         page.goto(f"{server}/heatmap?period=quarter")
         page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
-        chart = page.locator("[data-testid='stDeckGlJsonChart']")
-        chart.locator("canvas").first.wait_for(timeout=30_000)
-        chart.scroll_into_view_if_needed()
-        page.get_by_text("Площадь круга пропорциональна числу обращений.").wait_for(timeout=30_000)
-        page.wait_for_timeout(1500)  # deck.gl draws on the next animation frames; nothing else to wait on
+        chart = drawn_map(page)
         ARTIFACTS.mkdir(exist_ok=True)
         chart.screenshot(path=ARTIFACTS / f"map_{width}_hm.png")
         image = Image.open(ARTIFACTS / f"map_{width}_hm.png").convert("RGB")
