@@ -138,7 +138,7 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
     table = make_table(fmt, grid, header_idx, rows, sheets, unknown)
     columns = list(table.df.columns)
     if best is None:
-        _refuse_unreadable_header(file_name, columns, table.header_row)
+        _refuse_unreadable_header(file_name, columns, table.header_row, grid.rows[:header_idx])
         near = max(profiles, key=lambda p: p.identify_score({norm_header(c) for c in columns}))
         raise FileRefused(
             f"Не удалось определить источник файла {file_name}: ни один профиль не подходит. "
@@ -149,7 +149,7 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
     resolved = _resolve(best, columns)
     missing = [f for f in REQUIRED[best.target] if f not in resolved]
     if missing:
-        _refuse_unreadable_header(file_name, columns, table.header_row)
+        _refuse_unreadable_header(file_name, columns, table.header_row, grid.rows[:header_idx])
         wanted = "; ".join(f"{FIELD_LABELS.get(f, f)} — «{'» или «'.join(best.columns[f].names())}»" for f in missing)
         where = best.path.name if best.path else best.name
         raise FileRefused(
@@ -165,13 +165,21 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
     return Detection(file_name, best, table, resolved, score)
 
 
-def _refuse_unreadable_header(file_name: str, columns: list[str], header_row: int) -> None:
+def _refuse_unreadable_header(file_name: str, columns: list[str], header_row: int, above: list[list]) -> None:
     """A header no profile can use because it is unreadable (an unknown encoding) or no header at all (a row of
-    data) is told so, whatever the source chosen: the columns a refusal would list are nonsense or data."""
+    data) is told so, whatever the source chosen: the columns a refusal would list are nonsense or data. `above`
+    are the file's rows above the one taken for the header (the widest, when no profile fits)."""
     cells = [c for c in columns if not c.startswith("Столбец ")]
     if looks_garbled(cells):
         raise FileRefused(unknown_encoding(file_name))
     if _looks_like_data(cells):
+        # A first data row with an empty cell is narrower than the next one, which was taken for the header:
+        # the message names the first row of data, where a header row belongs.
+        for i, row in enumerate(above):
+            first = [str(c).strip() for c in row if c is not None and str(c).strip()]
+            if first and _looks_like_data(first):
+                cells, header_row = first, i + 1
+                break
         shown = ", ".join(f"«{_short(c, 40)}»" for c in cells[:3]) + (", …" if len(cells) > 3 else "")
         raise FileRefused(
             f"В файле {file_name}, похоже, нет строки заголовков: в строке {header_row}, где ожидаются названия "

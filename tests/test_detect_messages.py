@@ -99,6 +99,20 @@ def test_file_without_header_row_is_told_so(tmp_path, source):
     assert not db.exists()
 
 
+@pytest.mark.parametrize("source", [None, "pos"])
+def test_a_headerless_file_whose_first_row_has_an_empty_cell_names_row_1(tmp_path, source):
+    # With no profile fitting, the widest early row is taken for the header: a first data row with an empty cell
+    # is narrower than the second, and the message said «в строке 2» of a file whose first row is data already.
+    first = NO_HEADER[0][:4] + [""] + NO_HEADER[0][5:]
+    src = _csv(tmp_path / "noheader.csv", [first, NO_HEADER[1]], "utf-8")
+    r = load_file(src, source=source, db=tmp_path / "mcu.duckdb")
+    assert r.status == "refused"
+    assert r.message.startswith(
+        "В файле noheader.csv, похоже, нет строки заголовков: в строке 1, где ожидаются названия столбцов, — уже "
+        "данные («2246», «Помогите, начальник Льговского РЭС не ре…», «Нарушения, связанные с содержанием "
+        "элект…», …)."), r.message
+
+
 def test_a_header_of_names_is_not_taken_for_data(tmp_path):
     # Half of the cells or fewer are numbers, dates or long texts: a header, however odd, is listed as found.
     rows = [["Номер", "2024", "Описание проблемы"], ["1", "5", "Яма"]]
