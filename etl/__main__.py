@@ -124,7 +124,7 @@ def main(argv=None) -> int:
     demo.add_argument("--db", help="файл базы (по умолчанию data/mcu.duckdb; $MCU_DB не используется)")
     demo.add_argument("--seed", type=int, default=42)
     demo.add_argument("--years", type=int, default=2)
-    demo.add_argument("--end", type=dt.date.fromisoformat, help="последний день данных, ГГГГ-ММ-ДД")
+    demo.add_argument("--end", type=dt.date.fromisoformat, help="последний день данных, ГГГГ-ММ-ДД (по умолчанию — вчера)")
     demo.add_argument("--force", action="store_true", help="заменить базу, даже если в ней загруженные выгрузки")
     demo.set_defaults(func=cmd_demo)
     load = sub.add_parser("load", help="загрузить выгрузки (xlsx/csv) в базу")

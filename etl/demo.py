@@ -211,9 +211,15 @@ def _draw_spots(rng, end: dt.date) -> pl.DataFrame:
     return pl.concat(frames).with_columns(pl.col("sub_idx").cast(pl.Int64))
 
 
+def default_end() -> dt.date:
+    """The demo's last day of data when none is given: yesterday, as an export made this morning holds. Ending
+    today, it showed appeals received later today (a demo built at 16:50 held appeals of 23:59)."""
+    return dt.date.today() - dt.timedelta(days=1)
+
+
 def generate(seed: int = 42, years: int = 2, end: dt.date | None = None) -> pl.DataFrame:
     """The demo appeals as a frame with the columns of the `appeals` table."""
-    end = end or dt.date.today()
+    end = end or default_end()
     start = end - dt.timedelta(days=365 * years - 1)
     rng = np.random.default_rng(seed)
     settlements = read_reference("settlements").with_columns(
@@ -354,7 +360,7 @@ def write_demo(con, seed: int = 42, years: int = 2, end: dt.date | None = None) 
     cols = ", ".join(df.columns)
     con.execute(f"INSERT INTO appeals ({cols}) SELECT {cols} FROM df")
     # Marked as the demo (pages say «ДЕМО»), described as of its end day like an export made that day.
-    end = end or dt.date.today()
+    end = end or default_end()
     con.execute("INSERT OR REPLACE INTO meta VALUES ('demo', 'true'), ('as_of', ?)", [end.isoformat()])
     return df.height
 
@@ -399,7 +405,7 @@ def build_demo(path: Path, seed: int = 42, years: int = 2, end: dt.date | None =
     from etl.build import new_database
     from etl.load import load_file
 
-    end = end or dt.date.today()
+    end = end or default_end()
     with new_database(path) as con:
         n = write_demo(con, seed=seed, years=years, end=end)
     with tempfile.TemporaryDirectory() as tmp:

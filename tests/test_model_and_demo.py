@@ -75,6 +75,14 @@ def test_demo_is_deterministic_for_seed_and_end(demo):
     assert demo.height != other.height or demo["received_at"].to_list() != other["received_at"].to_list()
 
 
+def test_demo_built_today_holds_no_appeal_received_later_today():
+    # A demo built at 16:50 showed appeals received at 23:59 the same day: it ends yesterday when not told.
+    today = dt.date.today()
+    latest = generate(seed=42, years=1).select(pl.col("received_at").max()).item()
+    assert latest < dt.datetime.combine(today, dt.time()), latest
+    assert latest.date() == today - dt.timedelta(days=1)
+
+
 def test_demo_shape(demo):
     assert 14_000 <= demo.height <= 16_500
     assert demo["appeal_id"].n_unique() == demo.height
