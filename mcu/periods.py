@@ -52,13 +52,13 @@ def week_filters(flt: Filters, monday: dt.date, last: dt.date) -> Filters:
 
 
 def filters_for(date_from: dt.date, date_to: dt.date, db=None, sources=(), themes=(), settlements=(),
-                executors=()) -> Filters:
+                executors=(), municipalities=()) -> Filters:
     """The filters for a period chosen outside the sidebar, judged as the app judges it: as of the period's
     end, or of the data's last day if the period runs past it."""
     bounds = run_query("data_bounds", db=db).row(0, named=True)
     first, last = bounds["first_day"] or date_from, bounds["last_day"] or date_to
     return Filters(date_from, date_to, tuple(sources), tuple(themes), tuple(settlements), tuple(executors),
-                   as_of=min(last, date_to), first_day=first)
+                   as_of=min(last, date_to), first_day=first, municipalities=tuple(municipalities))
 
 
 def trend_params(flt: Filters, months: int = 12) -> dict:

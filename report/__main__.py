@@ -43,7 +43,7 @@ def parse(argv):
     p.add_argument("--to", dest="date_to", type=_date, help="конец периода, ГГГГ-ММ-ДД")
     p.add_argument("--out", required=True, type=Path, help="файл .docx или .pdf")
     p.add_argument("--db", type=Path, default=None, help="база DuckDB (по умолчанию $MCU_DB или data/mcu.duckdb)")
-    for dim, label in (("source", "канал"), ("theme", "тема"), ("settlement", "населённый пункт (код)"),
+    for dim, label in (("municipality", "муниципалитет (название)"), ("source", "канал"), ("theme", "тема"), ("settlement", "населённый пункт (код)"),
                        ("executor", "исполнитель (код)")):
         p.add_argument(f"--{dim}", action="append", default=[], help=f"{label}; можно несколько раз")
     return p.parse_args(argv)
@@ -64,7 +64,8 @@ def main(argv=None) -> int:
         if args.out.suffix.lower() not in (".docx", ".pdf"):
             raise ValueError(f"Файл «{args.out}»: записка сохраняется в .docx или .pdf — укажите одно из этих расширений.")
         flt = filters_for(date_from, date_to, db=args.db, sources=args.source, themes=args.theme,
-                          settlements=args.settlement, executors=args.executor)
+                          settlements=args.settlement, executors=args.executor,
+                          municipalities=args.municipality)
         write(build(flt, db=args.db), args.out)
     except (ValueError, NoData, QueryError) as e:
         print(f"Ошибка: {e}", file=sys.stderr)

@@ -281,6 +281,22 @@ def test_cli_period_filters_and_bad_input(demo_db, tmp_path, capsys):
     assert capsys.readouterr().err.startswith("Ошибка в параметрах: ")
 
 
+def test_cli_narrows_the_note_to_a_municipality(demo_db, tmp_path, capsys):
+    """The page's municipality filter is the CLI's too: a scheduled note for one district of a region. (The demo is
+    one district: all its 181 appeals of the week are Аскизский район's, and another district has none.)"""
+    out = tmp_path / "аскиз.docx"
+    assert main(["--week", WEEK, "--municipality", "Аскизский район", "--out", str(out), "--db", str(demo_db)]) == 0
+    assert Document(out).tables[0].rows[1].cells[1].text == "181"
+    assert "Фильтры: муниципалитет: Аскизский район" in [p.text for p in Document(out).paragraphs]
+    capsys.readouterr()
+    assert main(["--week", WEEK, "--municipality", "Бейский район", "--out", str(tmp_path / "бея.docx"),
+                 "--db", str(demo_db)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "Ошибка: За период 16.11.2026–22.11.2026 обращений нет: записку составить не по чему. Выберите другой период "
+        "или снимите фильтры.")
+    assert not (tmp_path / "бея.docx").exists()
+
+
 def test_filters_show_in_the_note(demo_db):
     flt = filters_for(dt.date(2026, 11, 1), dt.date(2026, 11, 25), db=demo_db, themes=["ЖКХ"], settlements=["kyzlas"])
     note = build(flt, db=demo_db)
