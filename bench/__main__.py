@@ -45,7 +45,7 @@ PAGE_QUERIES = {
     "trend_by_source": {},
     "top_themes": PREV | {"limit": 10},
     "heatmap_matrix": PREV | {"as_of": END, "min_base": 5, "top": 30, "measure": "appeals"},
-    "appeals_list": {"as_of": END, "theme": "ЖКХ", "settlement": None, "limit": 50, "offset": 0},
+    "appeals_list": {"as_of": END, "theme": "ЖКХ", "subtheme": None, "settlement": None, "limit": 50, "offset": 0},
     "deadlines_kpis": PREV | {"as_of": END},
     "satisfaction_kpis": PREV | {"as_of": END},
     "growth_factors": PREV | {"dim": "theme", "top": 10},

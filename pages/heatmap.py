@@ -128,7 +128,7 @@ theme = left.selectbox("Тема", sorted(matrix["theme"].unique()), index=None,
 place = right.selectbox(level_title, sorted(places), index=None, key=_place_key(),
                         placeholder="Все населённые пункты" if level == "settlement" else "Все муниципалитеты")
 page = st.session_state.get("hm_page") or 1
-cell = dict(**flt.params(), as_of=flt.as_of, theme=theme, settlement=places.get(place))
+cell = dict(**flt.params(), as_of=flt.as_of, theme=theme, subtheme=None, settlement=places.get(place))
 if level == "municipality" and place is not None and places[place] != "—":
     # A municipality's appeals: its settlements, within the sidebar's filters.
     cell |= {"settlement": None, "municipalities": [places[place]]}

@@ -85,13 +85,16 @@ with tab_points:
         for v in held.to_dicts():
             st.info(f"Голосование {pp.vote_line(v)}. Варианты: {pp.options_text(v['options'])}.",
                     icon=":material/how_to_vote:")
-        items = q("problem_appeals", **flt.params(), as_of=flt.as_of, settlement=row["settlement_id"],
-                  theme=row["theme"], subtheme=row["topic"] if level == "subtheme" else None)
-        shown_items = min(items.height, LIST_ROWS)
-        st.markdown(f"Обращения точки за период: **{fmt.num(items.height)}**"
-                    + (f", показаны последние {fmt.num(shown_items)} (в файлах — все)" if items.height > shown_items else "")
+        # The Тепловая карта's list of the point's cell: the same columns and card (the source's own columns too).
+        cell = dict(**flt.params(), as_of=flt.as_of, settlement=row["settlement_id"], theme=row["theme"],
+                    subtheme=row["topic"] if level == "subtheme" else None)
+        items = q("appeals_list", **cell, limit=LIST_ROWS, offset=0)
+        total = items["total"].first() or 0
+        st.markdown(f"Обращения точки за период: **{fmt.num(total)}**"
+                    + (f", показаны последние {fmt.num(items.height)} (в файлах — все)" if total > items.height else "")
                     + ". Щёлкните строку — откроется карточка обращения с полным текстом.")
-        appeal_list(items.head(LIST_ROWS), f"обращения_{row['settlement_id']}", "pp_appeals", download=items.rename(COLUMNS, strict=False))
+        appeal_list(items.drop("total"), f"обращения_{row['settlement_id']}", "pp_appeals",
+                    download=lambda: run_query("appeals_list", **cell, limit=total, offset=0).drop("total").rename(COLUMNS))
 
 with tab_map:
     plan = pp.roadmap(points, flt.days, flt.date_to, settings)

@@ -1,5 +1,6 @@
--- The appeals behind the filtered view (optionally one theme and/or settlement), newest first, one page.
--- `total` repeats the number of matching rows on every row, for the pager. No applicant data here.
+-- The appeals behind the filtered view (optionally one theme, subtheme and/or settlement), newest first, one page:
+-- the Тепловая карта's list and a problem point's appeals. `total` repeats the number of matching rows on every
+-- row, for the pager. No applicant data here.
 SELECT
     a.received_at AS received,
     source_short(a.source) AS channel,
@@ -24,6 +25,7 @@ FROM appeals_in($date_from, $date_to, $sources, $themes, $settlements, $executor
 LEFT JOIN settlement_names s ON s.settlement_id = a.settlement_id
 LEFT JOIN executors e ON e.executor_id = a.executor_id
 WHERE ($theme IS NULL OR a.theme = $theme)
+  AND ($subtheme IS NULL OR a.subtheme = $subtheme)
   AND ($settlement IS NULL OR coalesce(a.settlement_id, '—') = $settlement)
 ORDER BY a.received_at DESC, a.appeal_id
 LIMIT $limit OFFSET $offset

@@ -145,7 +145,7 @@ def test_unmapped_columns_kept_masked_personal_ones_withheld(loaded):
     assert "Reporter Phone" not in sql(db, "SELECT string_agg(extra, '') FROM appeals")[0][0]
     assert text == "Graffiti reported by resident, write to [email]"
     listed = run_query("appeals_list", db=db, date_from=WHOLE["date_from"], date_to=STATE, **ALL, as_of=STATE,
-                       theme=None, settlement=None, limit=1, offset=0)
+                       theme=None, subtheme=None, settlement=None, limit=1, offset=0)
     assert listed.select("number", "extra").row(0) == (
         "SR-0027", '{"Department":"Public Works","Source":"Phone"}')
 

@@ -104,7 +104,7 @@ def test_municipality_filter_reaches_every_query(districts):
     assert rows(places.select("settlement", "appeals")) == [("Ивановка (Район Б)", 2), ("Петрово", 1)]
     both = ALL | {"municipalities": ["Район А", "Район Б"]}
     assert run_query("deadlines_kpis", db=districts, **CUR, **PREV, **both, as_of=AS_OF)["appeals"].to_list() == [6, 1]
-    listed = run_query("appeals_list", db=districts, **CUR, **b, as_of=AS_OF, theme=None, settlement=None, limit=50,
+    listed = run_query("appeals_list", db=districts, **CUR, **b, as_of=AS_OF, theme=None, subtheme=None, settlement=None, limit=50,
                        offset=0)
     assert sorted(listed["settlement"].to_list()) == ["Ивановка (Район Б)", "Ивановка (Район Б)", "Петрово"]
 
@@ -367,8 +367,8 @@ def test_a_load_matches_a_twin_settlement_within_its_municipality(districts, tmp
 
 def test_a_points_appeals_name_the_village_with_its_district(districts):
     # The problem point's list showed «Ивановка» for both villages; it shows the label the heat map shows.
-    items = run_query("problem_appeals", db=districts, **CUR, **ALL, as_of=AS_OF, settlement="ivanovka_b",
-                      theme="ЖКХ", subtheme=None)
+    items = run_query("appeals_list", db=districts, **CUR, **ALL, as_of=AS_OF, settlement="ivanovka_b",
+                      theme="ЖКХ", subtheme=None, limit=50, offset=0)
     assert items["settlement"].to_list() == ["Ивановка (Район Б)", "Ивановка (Район Б)"]
 
 

@@ -384,9 +384,12 @@ def test_the_appeals_behind_a_point_are_exactly_its_count(demo_db):
     for level in ("theme", "subtheme"):
         pts = run_query("problem_points", db=demo_db, **QUARTER, **SETTINGS.params(level))
         for r in pts.head(3).to_dicts():
-            items = run_query("problem_appeals", db=demo_db, **QUARTER, settlement=r["settlement_id"], theme=r["theme"],
-                              subtheme=r["topic"] if level == "subtheme" else None)
-            assert items.height == r["appeals"]
+            # The heat map's list query, so a point's appeal card shows what the heat map's does (the source's own
+            # columns were missing from the point's: a second query of the same columns had left them out).
+            items = run_query("appeals_list", db=demo_db, **QUARTER, settlement=r["settlement_id"], theme=r["theme"],
+                              subtheme=r["topic"] if level == "subtheme" else None, limit=10_000, offset=0)
+            assert items.height == r["appeals"] == items["total"][0]
+            assert "extra" in items.columns
             assert set(items["settlement"]) == {r["settlement"]}
             assert items["received"].to_list() == sorted(items["received"].to_list(), reverse=True)
 

@@ -144,13 +144,13 @@ def test_heatmap_matrix(db):
 
 
 def test_appeals_list_cell_and_paging(db):
-    args = dict(**CUR, **ALL, as_of=AS_OF, theme="Дороги", settlement="kyzlas")
+    args = dict(**CUR, **ALL, as_of=AS_OF, theme="Дороги", subtheme=None, settlement="kyzlas")
     page = run_query("appeals_list", db=db, **args, limit=50, offset=0)
     assert rows(page.select("number", "channel", "status", "overdue", "total")) == [
         ("4", "59-ФЗ", "в работе", False, 2), ("3", "ИМ", "в работе", True, 2)]
     second = run_query("appeals_list", db=db, **args, limit=1, offset=1)
     assert rows(second.select("number", "total")) == [("3", 2)]
-    everything = run_query("appeals_list", db=db, **CUR, **ALL, as_of=AS_OF, theme=None, settlement=None,
+    everything = run_query("appeals_list", db=db, **CUR, **ALL, as_of=AS_OF, theme=None, subtheme=None, settlement=None,
                            limit=50, offset=0)
     assert everything["number"].to_list() == ["5", "4", "3", "2", "1"]
 
@@ -178,8 +178,8 @@ def test_every_query_is_tested():
     untested = sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if p.stem not in tested)
     assert untested == []
     assert query_params("appeals_list") == {"date_from", "date_to", "sources", "themes", "settlements",
-                                            "executors", "municipalities", "as_of", "theme", "settlement", "limit",
-                                            "offset"}
+                                            "executors", "municipalities", "as_of", "theme", "settlement", "subtheme",
+                                            "limit", "offset"}
 
 
 def test_a_rebuilt_database_is_seen_without_restart(tmp_path):
