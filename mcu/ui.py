@@ -211,7 +211,8 @@ def start_work(key: str, work: Callable[[Callable[[float, str], None]], object],
     running = st.session_state.get(key)
     if running is not None and not running["done"]:
         return
-    job: dict = {"now": (0.0, text), "done": False}   # the latest call (one assignment: atomic between threads)
+    # The latest call (one assignment: atomic between threads), and when the work began (wait_for_work's clock).
+    job: dict = {"now": (0.0, text), "done": False, "started": time.monotonic()}
 
     def tell(share: float, what: str) -> None:
         job["now"] = (min(max(share, 0.0), 1.0), what)
@@ -240,11 +241,11 @@ def wait_for_work(key: str):
     job = st.session_state.get(key)
     if job is None:
         return None
-    shown = job["now"]
+    shown = _with_clock(job)
     bar = st.progress(*shown)
-    while not job["done"] or job["now"] != shown:
-        if job["now"] != shown:
-            shown = job["now"]
+    while not job["done"] or _with_clock(job) != shown:
+        if _with_clock(job) != shown:
+            shown = _with_clock(job)
             try:
                 bar.progress(shown[0], text=shown[1])
             except ScriptControlException:
@@ -256,6 +257,21 @@ def wait_for_work(key: str):
     if "error" in job:
         raise job["error"]
     return job["value"]
+
+
+CLOCK_AFTER = 3   # seconds: a short work needs no clock
+
+
+def _with_clock(job: dict) -> tuple[float, str]:
+    """The work's latest (share, text), the text followed by how long the work has run once it runs a while: one
+    step of a regional export (the texts' masking, 50 000 rows at a time) holds the bar still for a quarter of a
+    minute, and the clock shows the work goes on."""
+    share, text = job["now"]
+    seconds = int(time.monotonic() - job["started"])
+    if seconds < CLOCK_AFTER:
+        return share, text
+    minutes, seconds = divmod(seconds, 60)
+    return share, f"{text} · идёт {f'{minutes} мин {seconds:02d} с' if minutes else f'{seconds} с'}"
 
 
 def empty_state(text: str = "За выбранный период и фильтры данных нет. Расширьте период или снимите фильтры.") -> None:
