@@ -304,7 +304,10 @@ def generate(seed: int = 42, years: int = 2, end: dt.date | None = None) -> pl.D
     )
     appeal_type = np.where(kind == "обращение", rng.choice(["заявление", "жалоба", "предложение"], n, p=[0.7, 0.2, 0.1]), None)
     answered_col = np.where(open_, np.datetime64("NaT"), answered)
-    closed_col = np.where(~open_ & (rated | (rng.random(n) < 0.6)), answered + np.timedelta64(2, "D"), np.datetime64("NaT"))
+    # Closed two days after the answer — by the state date: a closure after it is not known yet (the demo held
+    # closures two days past its own state date).
+    closing = answered + np.timedelta64(2, "D")
+    closed_col = np.where(~open_ & (rated | (rng.random(n) < 0.6)) & (closing < as_of), closing, np.datetime64("NaT"))
     since = (as_of - received).astype("timedelta64[h]").astype(int)
     status = np.where(rejected, "rejected", np.where(~open_, np.where(~np.isnat(closed_col), "closed", "answered"),
                                                        np.where(since < 48, "new", "in_progress")))

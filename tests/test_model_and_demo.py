@@ -83,6 +83,15 @@ def test_demo_built_today_holds_no_appeal_received_later_today():
     assert latest.date() == today - dt.timedelta(days=1)
 
 
+def test_demo_holds_no_event_after_its_state_date(demo):
+    # A tester found closures up to 28.11 in a demo whose state date was 26.11: an appeal is answered and closed by
+    # the end of the demo's last day, or it is still open.
+    state = dt.datetime.combine(END + dt.timedelta(days=1), dt.time())
+    for col in ("received_at", "answered_at", "closed_at"):
+        assert demo.filter(pl.col(col) >= state).height == 0, col
+    assert set(demo.filter(pl.col("closed_at").is_not_null())["status"]) == {"closed", "rejected"}
+
+
 def test_demo_shape(demo):
     assert 14_000 <= demo.height <= 16_500
     assert demo["appeal_id"].n_unique() == demo.height
