@@ -15,6 +15,7 @@ import polars as pl
 import streamlit as st
 
 from mcu import blocks, fmt, maps
+from mcu import problems as pp
 from mcu.filters import chosen, database_meta
 from mcu.periods import note_week, trend_params, week_filters
 from mcu.ui import change, q
@@ -100,6 +101,7 @@ table.mt-heat td { text-align: center; font-weight: 700; height: calc(6.4 * var(
 .mt-point { border-left: calc(0.8 * var(--u)) solid #f87171; padding-left: calc(2 * var(--u)); }
 .mt-slide .mt-point b { font-size: calc(3.6 * var(--u)); }
 .mt-slide .mt-point .mt-vote { color: #fdba74; margin-left: calc(1 * var(--u)); white-space: nowrap; }
+.mt-slide .mt-point .mt-action { color: #fdba74; }
 .st-key-mt_controls button { min-height: calc(7 * var(--u)); padding: 0 calc(3 * var(--u)) !important;
   background: #1f2937 !important; color: #fff !important; border: 2px solid #94a3b8 !important; }
 .st-key-mt_controls button *, .st-key-mt_controls [data-testid="stMarkdownContainer"] p { font-size: calc(3 * var(--u)) !important; }
@@ -219,9 +221,12 @@ def problems_body(flt) -> str:
         return pending("Проблемных точек за период не найдено.")
     items = "".join(f'<div class="mt-point"><b>{i}. {escape(p["settlement"])} · {escape(p["theme"])}</b>'
                     + (f' <span class="mt-vote">{escape(p["vote"])}</span>' if p["vote"] else "")
-                    + f'<div>{escape(p["explanation"])}</div></div>'
-                    for i, p in enumerate(points.iter_rows(named=True), 1))
-    return f'<div class="mt-rows">{items}</div>'
+                    + f'<div>{escape(p["explanation"])}</div>'
+                    # The note's and the roadmap's rule: a vote just held is not proposed again.
+                    + (f'<div class="mt-action">{escape(pp.recheck_action(p["vote"]))}.</div>' if p["vote_recent"] else "")
+                    + '</div>' for i, p in enumerate(points.iter_rows(named=True), 1))
+    return (f'<div class="mt-rows">{items}</div>'
+            f'<div class="mt-note">{escape(pp.cut_text(points["found"][0], points.height))}.</div>')
 
 
 def overdue_rows(by_executor: pl.DataFrame, limit: int = EXECUTORS) -> pl.DataFrame:

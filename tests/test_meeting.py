@@ -107,7 +107,7 @@ def test_every_slide_shows_the_queries_figures(meeting, demo_db):
             assert points["settlement"].to_list() == ["Балыкса", "Кызлас"]
             # The page's mark of a point voted on: Кызлас — ЖКХ, the water vote of 10.08–23.08.2026 (a tester found
             # the slide without it).
-            marks = ["", " недавно голосовали: 10.08.2026"]
+            marks = ["", " недавно голосовали 10.08.2026"]
             for i, (r, mark) in enumerate(zip(points.iter_rows(named=True), marks), 1):
                 assert f"{i}. {r['settlement']} · {r['theme']}{mark} {r['explanation']}".replace("\xa0", " ") in text
         elif key == "overdue":
