@@ -13,7 +13,7 @@ import polars as pl
 from mcu import blocks, fmt
 from mcu import problems as pp
 from mcu.filters import Filters, chosen
-from mcu.periods import trend_params, week_label
+from mcu.periods import running_week, trend_params, week_label
 from mcu.query import run_query
 from mcu.scoring import score_settings
 from mcu.slides import overdue_rows
@@ -328,7 +328,13 @@ def _lines(f: Figures) -> list[str]:
     flt = f.flt
     span = f"{fmt.date(flt.date_from)}–{fmt.date(flt.date_to)}"
     is_week = flt.days == 7 and flt.date_from.isoweekday() == 1
-    lines = [f"Период: {'неделя ' + week_label(flt.date_from) + ', ' if is_week else ''}{span} ({flt.days} дн.)"]
+    last = f.run("data_bounds")["last_day"][0]
+    if running_week(flt.date_from, flt.date_to, last):
+        # Said at the top: the figures are the days the week has so far, against as many days before them.
+        week = f"неделя {week_label(flt.date_from)} не закончилась — данные по {fmt.date(last)}: "
+    else:
+        week = f"неделя {week_label(flt.date_from)}, " if is_week else ""
+    lines = [f"Период: {week}{span} ({flt.days} дн.)"]
     if flt.has_previous:
         lines.append(f"Сравнение с предыдущим периодом: {fmt.date(flt.prev_from)}–"
                      f"{fmt.date(flt.date_from - dt.timedelta(days=1))}")

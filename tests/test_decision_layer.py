@@ -5,6 +5,8 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from conftest import APP
+from streamlit.testing.v1 import AppTest
 from test_meeting import open_meeting, slide
 from test_problems import QUARTER, SETTINGS, shown_text
 
@@ -128,15 +130,27 @@ def test_meeting_slides_say_there_is_no_data_for_the_filters(demo_db, monkeypatc
 
 # --- 7. the note's period in the URL ------------------------------------------------------------------------------
 
-def test_the_notes_period_is_kept_in_the_url(demo_db, open_app):
-    at = open_app(demo_db, "pages/note.py", note="week", week="2026-W46")
+def open_note(db, monkeypatch, **query) -> AppTest:
+    """The app opened straight on the note's link, as a reload or a sent link opens it."""
+    monkeypatch.setenv("MCU_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.switch_page("pages/note.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_notes_period_is_kept_in_the_url(demo_db, monkeypatch):
+    at = open_note(demo_db, monkeypatch, note="week", week="2026-W46")
     assert at.selectbox(key="note_week").value == dt.date(2026, 11, 9)
     assert any("Период: неделя 2026-W46, 09.11.2026–15.11.2026 (7 дн.)" in m.value for m in at.markdown)
     at.selectbox(key="note_week").set_value(dt.date(2026, 11, 2)).run()
     assert (at.query_params["note"], at.query_params["week"]) == ("week", "2026-W45")
     at.segmented_control(key="note_mode").set_value("sidebar").run()
     assert at.query_params["note"] == "sidebar" and "week" not in at.query_params
-    again = open_app(demo_db, "pages/note.py", note="sidebar")
+    again = open_note(demo_db, monkeypatch, note="sidebar", period="month")
     assert again.segmented_control(key="note_mode").value == "sidebar"
 
 
