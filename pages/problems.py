@@ -105,7 +105,9 @@ with tab_map:
     if plan.is_empty():
         empty_state("Точек нет — дорожную карту составлять не по чему.")
     else:
-        st.markdown(f"Проект «дорожной карты» по первым {fmt.num(plan.height)} точкам: ответственный, что "
+        first = (f"первым {fmt.num(plan.height)} из {fmt.num(points.height)} точек" if points.height > plan.height
+                 else f"первым {fmt.num(plan.height)} точкам")
+        st.markdown(f"Проект «дорожной карты» по {first}: ответственный, что "
                     "отслеживать и когда пересмотреть. Цель — вернуть число обращений к ожидаемому.")
         table(plan, "дорожная_карта")
 

@@ -58,6 +58,8 @@ def test_satisfied_share_needs_the_minimum_of_ratings_on_screen_and_in_the_roadm
     rows = {r["Населённый пункт"] + " — " + r["Тема"]: r for r in shown_text(at.dataframe[0])}
     assert rows["Полтаков — Культура"]["Довольны"] == "—"          # 2 ratings
     assert rows["Бискамжа — Экология"]["Довольны"] == "80,0\u00a0%"  # 5 ratings
+    # 3. the roadmap's cut list says so, too
+    assert any(m.value.startswith("Проект «дорожной карты» по первым 5 из 24 точек:") for m in at.markdown)
     pts = run_query("problem_points", db=demo_db, **YEAR, **SETTINGS.params("theme"))
     few = pts.filter((pl.col("settlement") == "Полтаков") & (pl.col("theme") == "Культура"))
     track = pp.roadmap(few, 365, YEAR["date_to"], SETTINGS)["Что отслеживать"][0]
