@@ -1,7 +1,7 @@
 """Тепловая карта МЦУ: page config, the shared sidebar filters, navigation. Nothing else lives here."""
 import streamlit as st
 
-from mcu import filters, slides, ui
+from mcu import filters, periods, slides, ui
 from mcu.settings import ROOT
 
 # The favicon is a local file: a :material/…: icon (ours or a page's) is fetched from fonts.gstatic.com.
@@ -29,5 +29,7 @@ ui.russian_chrome()
 nav = st.navigation(PAGES)
 if nav.url_path == "meeting":
     slides.read_url()  # the meeting screen's own link settings, before the filters rewrite the URL
+if nav.url_path == "note":
+    periods.read_note_url()  # the note's period, the same way
 filters.render()
 nav.run()

@@ -14,23 +14,25 @@ MAP_PENDING = "На карте нечего показать: у населён�
 def problem_points(flt, limit: int = 5, run: Callable[..., pl.DataFrame] = run_query) -> pl.DataFrame:
     """The top `limit` problem points for the filters — the same named query, explanation and vote mark as the
     page «Проблемные точки»: columns settlement, theme, explanation (one line of plain Russian), vote (the page's
-    mark, «недавно голосовали: 10.08.2026», or None), vote_recent (the query's flag: no new vote to propose) and
-    vote_line (the page's line on that vote and what followed it, or None), best first.
+    mark, «недавно голосовали 10.08.2026», or None), vote_recent (the query's flag: no new vote to propose),
+    vote_line (the page's line on that vote and what followed it, or None) and found (how many points the page finds,
+    so a list cut to `limit` says so), best first.
 
     `run(name, **params)` runs a named query (run_query, or the page's cached runner)."""
     from mcu import problems as pp
 
     settings = pp.problem_settings()
-    points = run("problem_points", **flt.params(), as_of=flt.as_of, **settings.params("theme")).head(limit).to_dicts()
+    found = run("problem_points", **flt.params(), as_of=flt.as_of, **settings.params("theme"))
+    points = found.head(limit).to_dicts()
     lines = {}
     if any(r["vote_id"] for r in points):
         lines = {v["vote_id"]: pp.vote_line(v) for v in run("votes_effect", **settings.votes_query(flt)).to_dicts()}
     return pl.DataFrame(
         [{"settlement": r["settlement"], "theme": r["theme"],
           "explanation": pp.explain_point(r, flt.days, settings.min_base), "vote": pp.vote_mark(r) or None,
-          "vote_recent": r["vote_recent"], "vote_line": lines.get(r["vote_id"])} for r in points],
+          "vote_recent": r["vote_recent"], "vote_line": lines.get(r["vote_id"]), "found": found.height} for r in points],
         schema={"settlement": pl.String, "theme": pl.String, "explanation": pl.String, "vote": pl.String,
-                "vote_recent": pl.Boolean, "vote_line": pl.String})
+                "vote_recent": pl.Boolean, "vote_line": pl.String, "found": pl.Int64})
 
 
 # The map slide's map beside its numbered list (mcu/slides.py), sized on a 1280×720 screen: the view is fitted to

@@ -14,7 +14,9 @@ from mcu.query import QueryError, run_query
 from mcu.settings import db_path
 from mcu.ui import q
 
-PRESETS = {"week": ("Неделя", 7), "month": ("Месяц", 30), "quarter": ("Квартал", 91), "year": ("Год", 365),
+# «7 дней», not «Неделя»: the meeting screen and the note show a calendar week (пн–вс, «неделя 2026-W47»), and
+# one word for both read as the same figures (a tester's finding).
+PRESETS = {"week": ("7 дней", 7), "month": ("Месяц", 30), "quarter": ("Квартал", 91), "year": ("Год", 365),
            "all": ("Всё время", None), "custom": ("Свой период", None)}
 DEFAULT_PRESET = "quarter"
 # filter dimension -> (URL key, widget label)

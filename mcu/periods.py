@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 from mcu.filters import Filters
+from mcu.fmt import date as fmt_date
 from mcu.query import run_query
 
 _WEEK = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
@@ -45,10 +46,46 @@ def note_week(first: dt.date, last: dt.date) -> dt.date:
 
 
 def week_filters(flt: Filters, monday: dt.date, last: dt.date) -> Filters:
-    """`flt` for the ISO week from `monday` (compared with the week before it), judged as of its Sunday, or of `last`,
-    the data's last day, while the week runs."""
+    """`flt` for the ISO week from `monday` (compared with the week before it), judged as of its Sunday. A week still
+    running at `last`, the data's last day, ends there and is compared with as many days before it — like with like,
+    as the sidebar's periods are (three days of data against a whole week read as a fall of a third)."""
     sunday = monday + dt.timedelta(days=6)
-    return dataclasses.replace(flt, date_from=monday, date_to=sunday, as_of=min(last, sunday))
+    end = sunday if last < monday else min(last, sunday)
+    return dataclasses.replace(flt, date_from=monday, date_to=end, as_of=min(last, end))
+
+
+def running_week(date_from: dt.date, date_to: dt.date, last: dt.date) -> bool:
+    """Whether the period is an ISO week cut at `last`, the data's last day, because the week is not over."""
+    return date_from.isoweekday() == 1 and date_to == last < date_from + dt.timedelta(days=6)
+
+
+def week_option(monday: dt.date, last: dt.date) -> str:
+    """A week as the note's list offers it: «2026-W47: 16.11.2026–22.11.2026», a running one with the days it has
+    and «(неделя не закончилась)»."""
+    sunday = monday + dt.timedelta(days=6)
+    if last < sunday:
+        return f"{week_label(monday)}: {fmt_date(monday)}–{fmt_date(last)} (неделя не закончилась)"
+    return f"{week_label(monday)}: {fmt_date(monday)}–{fmt_date(sunday)}"
+
+
+NOTE_MODES = ("week", "sidebar")
+
+
+def read_note_url() -> None:
+    """The note page's own link settings, ?note=week|sidebar&week=2026-W47 (DESIGN.md §6: a view is mirrored in the
+    URL), read once per session before the sidebar filters rewrite the URL (they keep only their own keys)."""
+    import streamlit as st
+
+    ss = st.session_state
+    if ss.get("note_url_read"):
+        return
+    ss["note_url_read"] = True
+    if st.query_params.get("note") in NOTE_MODES:
+        ss["note_mode"] = st.query_params["note"]
+    try:
+        ss["note_week"] = iso_week(st.query_params["week"])[0]
+    except (KeyError, ValueError):
+        pass   # no week in the link, or one not understood: the page's default week
 
 
 def filters_for(date_from: dt.date, date_to: dt.date, db=None, sources=(), themes=(), settlements=(),

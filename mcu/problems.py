@@ -202,7 +202,8 @@ def explain_point(row: dict, days: int, min_base: int) -> str:
         parts.append(f"рост в {_times(n / prev)} раза {w.vs_prev}")
     elif prev is not None and n <= 0.95 * prev:
         parts.append(f"{w.prev_in} было {fmt.num(prev)}")
-    year = row["year_ago"]
+    # A year's previous period is the year before it: «год назад» would say the same growth twice.
+    year = None if 365 <= days <= 366 else row["year_ago"]
     if year == 0:
         parts.append("год назад обращений не было")
     elif year is not None and n >= 1.05 * year:
@@ -264,12 +265,25 @@ def options_text(options) -> str:
 
 
 def vote_mark(row: dict) -> str:
-    """The short mark of a point already voted on: «недавно голосовали: 10.08.2026» (within the recent days of
-    the settings) or «голосовали 21.09.2025»; empty when there was none."""
+    """The short mark of a point already voted on, in one form: «недавно голосовали 10.08.2026» (within the recent
+    days of the settings) or «голосовали 21.09.2025»; empty when there was none."""
     if not row["vote_id"]:
         return ""
     when = fmt.date(row["vote_started"])
-    return f"недавно голосовали: {when}" if row["vote_recent"] else f"голосовали {when}"
+    return f"недавно голосовали {when}" if row["vote_recent"] else f"голосовали {when}"
+
+
+def recheck_action(mark: str, point: str = "") -> str:
+    """What to do with a point voted on recently, one rule for the roadmap, the note and the slides: not a new vote
+    but a check of how the vote's decision is carried out."""
+    subject = f"вопрос {point}" if point else "вопрос"
+    return f"Не выносить {subject} на новое голосование ({mark}), а проверить, как выполняется его решение"
+
+
+def cut_text(found: int, shown: int) -> str:
+    """A list of points cut short says so: «Найдено 24 точки; первые 5 (все — на странице «Проблемные точки»)»."""
+    head = points_heading(found, shown).replace("**", "").rstrip(":")
+    return f"{head} (все — на странице «Проблемные точки»)" if found > shown else head
 
 
 # --- downloads -----------------------------------------------------------------------------------------
@@ -310,15 +324,20 @@ def roadmap(points: pl.DataFrame, days: int, period_end: dt.date, settings: Prob
         target = f"не больше {_expected(b[1])} обращений {w.over}" if b else "меньше, чем сейчас"
         track = [f"обращений {w.over}: {fmt.num(r['appeals'])} (цель — {target})",
                  f"повторных: {fmt.pct(r['repeat_share'], 0)} из {fmt.num(r['appeals'])}"]
-        if r["rated"]:
+        # The shares from as many ratings / deadlines as the page's and the files' (min_base), not from one or two.
+        if r["rated"] >= settings.min_base:
             track.append(f"довольных: {fmt.pct(r['satisfied_share'], 0)} из {fmt.count(r['rated'], 'оценки', 'оценок', 'оценок')}")
-        if r["with_deadline"]:
+        elif r["rated"]:
+            track.append(f"оценок: {fmt.num(r['rated'])} — долю довольных считаем от {fmt.num(settings.min_base)}")
+        if r["with_deadline"] >= settings.min_base:
             track.append(f"с нарушением срока: {fmt.pct(r['overdue_share'], 0)} из {fmt.num(r['with_deadline'])} со сроком")
+        elif r["with_deadline"]:
+            track.append(f"со сроком: {fmt.num(r['with_deadline'])} — долю нарушений считаем от {fmt.num(settings.min_base)}")
         rows.append({
             "Место": r["rank"], "Населённый пункт": r["settlement"], "Тема": r["topic"],
             "Ответственный исполнитель": r["executor"] or "не указан",
-            "Что сделать": f"Вынести на голосование вопрос «{question(r, settings.questions)}» или включить "
-                           "работы в план",
+            "Что сделать": recheck_action(vote_mark(r)) if r["vote_recent"] else
+                           f"Вынести на голосование вопрос «{question(r, settings.questions)}» или включить работы в план",
             "Что отслеживать": "; ".join(track),
             "Обращений сейчас": r["appeals"],
             "Цель, обращений": round(b[1], 1) if b else None,

@@ -15,10 +15,12 @@ import polars as pl
 import streamlit as st
 
 from mcu import blocks, fmt, maps
+from mcu import problems as pp
 from mcu.filters import chosen, database_meta
-from mcu.periods import note_week, trend_params, week_filters
+from mcu.periods import note_week, trend_params, week_filters, week_label
 from mcu.ui import change, q
 
+NO_DATA = "За выбранный период и фильтры данных нет. Расширьте период или снимите фильтры."  # mcu.ui.empty_state's
 GOOD, BAD, FLAT, LATE = "#4ade80", "#f87171", "#e5e7eb", "#fbbf24"
 # Three problem points: each is a line of figures, and five of them do not fit a slide in large type.
 HEAT_THEMES, HEAT_PLACES, EXECUTORS, POINTS = 8, 7, 6, 3
@@ -100,6 +102,7 @@ table.mt-heat td { text-align: center; font-weight: 700; height: calc(6.4 * var(
 .mt-point { border-left: calc(0.8 * var(--u)) solid #f87171; padding-left: calc(2 * var(--u)); }
 .mt-slide .mt-point b { font-size: calc(3.6 * var(--u)); }
 .mt-slide .mt-point .mt-vote { color: #fdba74; margin-left: calc(1 * var(--u)); white-space: nowrap; }
+.mt-slide .mt-point .mt-action { color: #fdba74; }
 .st-key-mt_controls button { min-height: calc(7 * var(--u)); padding: 0 calc(3 * var(--u)) !important;
   background: #1f2937 !important; color: #fff !important; border: 2px solid #94a3b8 !important; }
 .st-key-mt_controls button *, .st-key-mt_controls [data-testid="stMarkdownContainer"] p { font-size: calc(3 * var(--u)) !important; }
@@ -219,9 +222,12 @@ def problems_body(flt) -> str:
         return pending("Проблемных точек за период не найдено.")
     items = "".join(f'<div class="mt-point"><b>{i}. {escape(p["settlement"])} · {escape(p["theme"])}</b>'
                     + (f' <span class="mt-vote">{escape(p["vote"])}</span>' if p["vote"] else "")
-                    + f'<div>{escape(p["explanation"])}</div></div>'
-                    for i, p in enumerate(points.iter_rows(named=True), 1))
-    return f'<div class="mt-rows">{items}</div>'
+                    + f'<div>{escape(p["explanation"])}</div>'
+                    # The note's and the roadmap's rule: a vote just held is not proposed again.
+                    + (f'<div class="mt-action">{escape(pp.recheck_action(p["vote"]))}.</div>' if p["vote_recent"] else "")
+                    + '</div>' for i, p in enumerate(points.iter_rows(named=True), 1))
+    return (f'<div class="mt-rows">{items}</div>'
+            f'<div class="mt-note">{escape(pp.cut_text(points["found"][0], points.height))}.</div>')
 
 
 def overdue_rows(by_executor: pl.DataFrame, limit: int = EXECUTORS) -> pl.DataFrame:
@@ -316,9 +322,9 @@ SLIDES = [
 
 
 def meeting_filters(flt, preset: str | None):
-    """The filters the slides show. With «Неделя» (period=week, the link's default) the week of the analytic note —
-    the last whole ISO week (mcu.periods.note_week) against the week before it — so the head sees the same figures on
-    the screen and on paper, not the last 7 days the other pages' «Неделя» means; any other period as given."""
+    """The filters the slides show. With period=week (the link's default) the week of the analytic note — the last
+    whole ISO week (mcu.periods.note_week) against the week before it — so the head sees the same figures on the
+    screen and on paper, not the last 7 days the sidebar's «7 дней» means; any other period as given."""
     if preset != "week":
         return flt
     bounds = q("data_bounds").row(0, named=True)
@@ -335,14 +341,19 @@ def period_line(flt) -> str:
         labels = {(d, v): label for d, v, label in opts.select("dim", "value", "label").iter_rows()}
     parts = [", ".join(values) for _label, values in chosen(flt, labels)]
     where = f"<br>{escape('; '.join(parts))}" if parts else ""
-    return f"{fmt.date(flt.date_from)}–{fmt.date(flt.date_to)}{prev}{where}"
+    # A calendar week is named as the note names it, so the room never takes it for the sidebar's «7 дней».
+    week = f"неделя {week_label(flt.date_from)}: " if flt.date_from.isoweekday() == 1 and flt.days == 7 else ""
+    return f"{week}{fmt.date(flt.date_from)}–{fmt.date(flt.date_to)}{prev}{where}"
 
 
 def slide_html(slide: Slide, flt, position: int, total: int):
     """A whole slide as (HTML, chart): its head (title, period, place in the cycle) and body; `chart` is
     None, or a chart the page draws under the head (the map: its deck and legends), the HTML then holding the head
     only."""
-    body = slide.body(flt)
+    # Filters that leave no appeals: every slide says so, as the pages do — not «0 / —», «нет сравнения» or a map
+    # «without coordinates» that hide the real reason.
+    empty = not q("overview_kpis", **flt.compare_params(), as_of=flt.as_of)["total"][0]
+    body = pending(NO_DATA) if empty else slide.body(flt)
     chart = None if isinstance(body, str) else body
     # The room must never take the demo's invented figures for the district's: the demo says so on every slide.
     demo = '<span class="mt-demo">ДЕМО</span> · ' if database_meta().get("demo") == "true" else ""

@@ -1,18 +1,17 @@
 """Аналитическая записка: the weekly note for the head — pick the week (or take the sidebar's period), read it
 here with its charts, download it as DOCX (to edit) or PDF."""
-import datetime as dt
 import re
 
 import streamlit as st
 
-from mcu import filters, fmt
-from mcu.periods import mondays, note_week, week_filters, week_label
+from mcu import filters
+from mcu.periods import mondays, note_week, week_filters, week_label, week_option
 from mcu.query import db_version
 from mcu.ui import empty_state, q
 from report.documents import to_docx, to_pdf
 from report.note import NoData, build
 
-MODES = {"week": "Неделя", "sidebar": "Период боковой панели"}
+MODES = {"week": "Календарная неделя", "sidebar": "Период боковой панели"}
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|~$])")
 
 
@@ -38,19 +37,25 @@ if flt is None:
     st.stop()
 bounds = q("data_bounds").row(0, named=True)
 left, right = st.columns([1, 2])
-mode = left.segmented_control("Период записки", list(MODES), format_func=MODES.get, key="note_mode",
-                              default="week") or "week"
+ss = st.session_state
+# Defaults through the session state (the link's choice, read by periods.read_note_url, is there already).
+ss.setdefault("note_mode", "week")
+mode = left.segmented_control("Период записки", list(MODES), format_func=MODES.get, key="note_mode") or "week"
+# The view in the URL, so a reload or a sent link opens the same note; the filters rewrote the URL this run.
+st.query_params["note"] = mode
 if mode == "week":
     weeks = mondays(bounds["first_day"], bounds["last_day"])
     # The week the meeting screen shows too (note_week); a week still running is offered but not chosen first.
-    whole = weeks.index(note_week(bounds["first_day"], bounds["last_day"]))
-    monday = right.selectbox("Неделя", weeks, index=whole, key="note_week",
-                             format_func=lambda w: f"{week_label(w)}: {fmt.date(w)}–{fmt.date(w + dt.timedelta(days=6))}")
+    if ss.get("note_week") not in weeks:
+        ss["note_week"] = note_week(bounds["first_day"], bounds["last_day"])
+    monday = right.selectbox("Неделя", weeks, key="note_week", format_func=lambda w: week_option(w, bounds["last_day"]))
     flt = week_filters(flt, monday, bounds["last_day"])
     name = f"записка_{week_label(monday)}"
+    st.query_params["week"] = week_label(monday)
 else:
     right.caption("Период и фильтры — как на боковой панели.")
     name = f"записка_{flt.date_from:%Y-%m-%d}_{flt.date_to:%Y-%m-%d}"
+    st.query_params.pop("week", None)
 st.caption("Муниципалитет, канал, тема, населённый пункт и исполнитель берутся с боковой панели.")
 
 try:

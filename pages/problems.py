@@ -55,7 +55,9 @@ with tab_points:
         shown = points.select(
             "rank", "settlement", "topic", "appeals", "repeat_share", "satisfied_share", "overdue_share", "executor",
             "score", "monthly",
-        ).with_columns(draft["Ожидалось"].alias("expected"))
+        ).with_columns(draft["Ожидалось"].alias("expected"),
+                       # The files' shares: none from fewer ratings / deadlines than min_base (100 % from 1 rating).
+                       draft["Довольны"].alias("satisfied_share"), draft["Просрочено"].alias("overdue_share"))
         # The grid fits 1440 px: the previous period's count and the vote are in the explanations above and in
         # the files (the draft holds every column).
         table(shown.select("rank", "settlement", "topic", "monthly", "appeals", "expected", "repeat_share",
@@ -76,7 +78,9 @@ with tab_points:
         pick = st.selectbox("Точка", keys, format_func=label.get, key="pp_point")
         row = points.row(pick or 0, named=True)
         st.markdown(pp.explain_point(row, flt.days, settings.min_base))
-        st.markdown(f"**Вопрос для голосования (проект):** {pp.question(row, settings.questions)}  \n"
+        todo = (f"**Что сделать:** {pp.recheck_action(pp.vote_mark(row))}" if row["vote_recent"] else
+                f"**Вопрос для голосования (проект):** {pp.question(row, settings.questions)}")
+        st.markdown(f"{todo}  \n"
                     f"**Ответственный:** {row['executor'] or 'не указан'}; балл {fmt.num(row['score'], 1)}")
         st.plotly_chart(pp.history_chart(row["monthly"], flt.date_to), width="stretch",
                         config={"displayModeBar": False}, key="pp_history")
@@ -101,7 +105,9 @@ with tab_map:
     if plan.is_empty():
         empty_state("Точек нет — дорожную карту составлять не по чему.")
     else:
-        st.markdown(f"Проект «дорожной карты» по первым {fmt.num(plan.height)} точкам: ответственный, что "
+        first = (f"первым {fmt.num(plan.height)} из {fmt.num(points.height)} точек" if points.height > plan.height
+                 else f"первым {fmt.num(plan.height)} точкам")
+        st.markdown(f"Проект «дорожной карты» по {first}: ответственный, что "
                     "отслеживать и когда пересмотреть. Цель — вернуть число обращений к ожидаемому.")
         table(plan, "дорожная_карта")
 

@@ -16,7 +16,7 @@ import streamlit.runtime.caching.cache_data_api as cache_data_api
 # Streamlit resets its loggers' levels when it reads its config.)
 streamlit.logger.get_logger(cache_data_api.__name__).addFilter(lambda record: record.levelno >= 40)
 
-from mcu.periods import filters_for, iso_week  # noqa: E402
+from mcu.periods import filters_for, iso_week, week_filters  # noqa: E402
 from mcu.query import QueryError  # noqa: E402
 from mcu.settings import db_path  # noqa: E402
 
@@ -66,6 +66,8 @@ def main(argv=None) -> int:
         flt = filters_for(date_from, date_to, db=args.db, sources=args.source, themes=args.theme,
                           settlements=args.settlement, executors=args.executor,
                           municipalities=args.municipality)
+        if args.week:   # a week still running ends on the data's last day, as on the page
+            flt = week_filters(flt, date_from, flt.as_of)
         write(build(flt, db=args.db), args.out)
     except (ValueError, NoData, QueryError) as e:
         print(f"Ошибка: {e}", file=sys.stderr)

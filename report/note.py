@@ -11,8 +11,9 @@ from functools import cached_property
 import polars as pl
 
 from mcu import blocks, fmt
+from mcu import problems as pp
 from mcu.filters import Filters, chosen
-from mcu.periods import trend_params, week_label
+from mcu.periods import running_week, trend_params, week_label
 from mcu.query import run_query
 from mcu.scoring import score_settings
 from mcu.slides import overdue_rows
@@ -66,16 +67,22 @@ def count_change(cur, prev) -> str:
     return _minus(change(cur, prev) if prev else fmt.signed(cur - prev))
 
 
+def _shown(value: float, digits: int = 1) -> float:
+    """A figure as the note prints it (fmt.num's rounding): a change is taken between the figures a reader sees,
+    not the unrounded ones («6,7 | 6,7 | +0,1 дн.» read as a misprint)."""
+    return float(f"{value:.{digits}f}")
+
+
 def share_change(cur, prev) -> str:
     if cur is None or prev is None:
         return fmt.DASH
-    return _minus(fmt.signed((cur - prev) * 100, 1, " п.п.") or "0,0 п.п.")
+    return _minus(fmt.signed(_shown(cur * 100) - _shown(prev * 100), 1, " п.п.") or "0,0 п.п.")
 
 
 def days_change(cur, prev) -> str:
     if cur is None or prev is None:
         return fmt.DASH
-    return _minus(fmt.signed(cur - prev, 1, " дн.") or "0,0 дн.")
+    return _minus(fmt.signed(_shown(cur) - _shown(prev), 1, " дн.") or "0,0 дн.")
 
 
 class Figures:
@@ -267,7 +274,8 @@ def problems(f: Figures) -> Section:
     if points.is_empty():
         return Section("problems", "Проблемные точки", ["Проблемных точек за период не найдено."])
     return Section("problems", "Проблемные точки",
-                   ["Сочетания населённого пункта и темы с нагрузкой выше ожидаемой — кандидаты для голосования:"],
+                   ["Сочетания населённого пункта и темы с нагрузкой выше ожидаемой — кандидаты для голосования. "
+                    + pp.cut_text(points["found"][0], points.height) + ":"],
                    table=Table(["№", "Населённый пункт", "Тема", "Почему", "Голосование"],
                                [[str(i), r["settlement"], r["theme"], r["explanation"], r["vote"] or fmt.DASH]
                                 for i, r in enumerate(points.iter_rows(named=True), 1)]))
@@ -292,8 +300,7 @@ def recommendations(f: Figures) -> Section:
         if r["vote_recent"]:
             # Voted on within the settings' recent days (the page's mark): the vote just held is not proposed again.
             held = f" Голосование {r['vote_line']}." if r["vote_line"] else ""
-            out.append(f"Не выносить вопрос {point} на новое голосование ({r['vote']}), а проверить, как выполняется "
-                       f"его решение.{held}")
+            out.append(f"{pp.recheck_action(r['vote'], point)}.{held}")
         else:
             before = f" ({r['vote']})" if r["vote"] else ""
             out.append(f"Включить вопрос {point} в голосование{before}: {r['explanation']}")
@@ -321,7 +328,13 @@ def _lines(f: Figures) -> list[str]:
     flt = f.flt
     span = f"{fmt.date(flt.date_from)}–{fmt.date(flt.date_to)}"
     is_week = flt.days == 7 and flt.date_from.isoweekday() == 1
-    lines = [f"Период: {'неделя ' + week_label(flt.date_from) + ', ' if is_week else ''}{span} ({flt.days} дн.)"]
+    last = f.run("data_bounds")["last_day"][0]
+    if running_week(flt.date_from, flt.date_to, last):
+        # Said at the top: the figures are the days the week has so far, against as many days before them.
+        week = f"неделя {week_label(flt.date_from)} не закончилась — данные по {fmt.date(last)}: "
+    else:
+        week = f"неделя {week_label(flt.date_from)}, " if is_week else ""
+    lines = [f"Период: {week}{span} ({flt.days} дн.)"]
     if flt.has_previous:
         lines.append(f"Сравнение с предыдущим периодом: {fmt.date(flt.prev_from)}–"
                      f"{fmt.date(flt.date_from - dt.timedelta(days=1))}")

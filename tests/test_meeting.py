@@ -49,7 +49,7 @@ def test_link_settings_and_default_week(meeting):
     key, text = slide(at)
     assert key == "kpis"
     # The note's week (W47, the demo's last whole week) against the week before, judged as of its Sunday.
-    assert text.startswith("Главное за период 16.11.2026–22.11.2026 · к 09.11.2026–15.11.2026 ДЕМО · 1 / 6")
+    assert text.startswith("Главное за период неделя 2026-W47: 16.11.2026–22.11.2026 · к 09.11.2026–15.11.2026 ДЕМО · 1 / 6")
     assert "Смена слайда каждые 45 с · клавиши: ← → и пробел · данные на 22.11.2026" in [m.value for m in at.main.markdown]
     # The sidebar, header and toolbar are hidden on this page only (CSS injected by the page).
     assert any('[data-testid="stSidebar"]' in h.proto.body and "display: none" in h.proto.body for h in at.get("html"))
@@ -67,7 +67,7 @@ def test_the_municipality_filter_shows_in_the_head(meeting):
     """A municipality narrows the slides' figures: the head names it as it names a theme (a tester saw the head
     without it)."""
     at = meeting(interval="30", municipality="Аскизский район")
-    assert slide(at)[1].startswith("Главное за период 16.11.2026–22.11.2026 · к 09.11.2026–15.11.2026 "
+    assert slide(at)[1].startswith("Главное за период неделя 2026-W47: 16.11.2026–22.11.2026 · к 09.11.2026–15.11.2026 "
                                    "Аскизский район ДЕМО · 1 / 6")
     at = meeting(period="month", interval="30", municipality="Аскизский район", theme="ЖКХ")
     assert slide(at)[1].startswith("Главное за период 27.10.2026–25.11.2026 · к 27.09.2026–26.10.2026 "
@@ -107,7 +107,7 @@ def test_every_slide_shows_the_queries_figures(meeting, demo_db):
             assert points["settlement"].to_list() == ["Балыкса", "Кызлас"]
             # The page's mark of a point voted on: Кызлас — ЖКХ, the water vote of 10.08–23.08.2026 (a tester found
             # the slide without it).
-            marks = ["", " недавно голосовали: 10.08.2026"]
+            marks = ["", " недавно голосовали 10.08.2026"]
             for i, (r, mark) in enumerate(zip(points.iter_rows(named=True), marks), 1):
                 assert f"{i}. {r['settlement']} · {r['theme']}{mark} {r['explanation']}".replace("\xa0", " ") in text
         elif key == "overdue":
@@ -225,7 +225,7 @@ def test_meeting_week_is_the_notes_week(meeting, demo_db, open_app):
     for link in ({}, {"period": "week"}):
         key, text = slide(meeting(interval="30", **link))
         assert key == "kpis"
-        assert text.startswith("Главное за период 16.11.2026–22.11.2026 · к 09.11.2026–15.11.2026 ДЕМО · 1 / 6")
+        assert text.startswith("Главное за период неделя 2026-W47: 16.11.2026–22.11.2026 · к 09.11.2026–15.11.2026 ДЕМО · 1 / 6")
         assert "Обращений 181 ▲ +21 (+13,1 %) было 160" in text
 
 

@@ -135,25 +135,25 @@ def test_deadline_breaches_and_recommendations(week, demo_db):
 
 
 def test_a_point_voted_on_recently_is_marked_and_not_proposed_for_a_new_vote(week, demo_db):
-    """W47 on the demo: «Проблемные точки» marks Кызлас — ЖКХ «недавно голосовали: 10.08.2026» (the water vote of
+    """W47 on the demo: «Проблемные точки» marks Кызлас — ЖКХ «недавно голосовали 10.08.2026» (the water vote of
     10.08–23.08.2026, after which appeals rose); the note proposed that very vote again and its table had no vote
     column (a tester's finding). The note takes the page's rows and mark, and says what the page says of the vote."""
     flt, _note, doc = week
     settings = pp.problem_settings()
     page = run_query("problem_points", db=demo_db, **flt.params(), as_of=flt.as_of, **settings.params("theme"))
     assert [(r["settlement"], r["theme"], pp.vote_mark(r)) for r in page.to_dicts()] == [
-        ("Балыкса", "ЖКХ", ""), ("Кызлас", "ЖКХ", "недавно голосовали: 10.08.2026")]
+        ("Балыкса", "ЖКХ", ""), ("Кызлас", "ЖКХ", "недавно голосовали 10.08.2026")]
     table = next(t for t in doc.tables if t.rows[0].cells[0].text == "№")
     assert [c.text for c in table.rows[0].cells] == ["№", "Населённый пункт", "Тема", "Почему", "Голосование"]
     assert [[r.cells[1].text, r.cells[4].text] for r in table.rows[1:]] == [
-        ["Балыкса", "—"], ["Кызлас", "недавно голосовали: 10.08.2026"]]
+        ["Балыкса", "—"], ["Кызлас", "недавно голосовали 10.08.2026"]]
     votes = run_query("votes_effect", db=demo_db, sources=None, themes=None, settlements=None, as_of=flt.as_of,
                       **settings.vote_params())
     water = votes.filter(pl.col("vote_id") == "ДЕМО-Г-2").row(0, named=True)
     assert water["verdict"] == "стало больше"
     bullets = [p.text for p in doc.paragraphs if p.style.name == "List Bullet"]
     assert not [b for b in bullets if "Включить вопрос «Кызлас" in b]
-    assert ("Не выносить вопрос «Кызлас — ЖКХ» на новое голосование (недавно голосовали: 10.08.2026), а проверить, "
+    assert ("Не выносить вопрос «Кызлас — ЖКХ» на новое голосование (недавно голосовали 10.08.2026), а проверить, "
             f"как выполняется его решение. Голосование {pp.vote_line(water)}.") in bullets
     assert pp.vote_line(water).endswith("стало больше")
 
@@ -345,7 +345,7 @@ def test_note_page_previews_and_offers_downloads(demo_db, open_app):
     assert problems.splitlines()[2].startswith(f"| 1 | {first['settlement']} | {first['theme']} | ")
     assert problems.splitlines()[2].replace("\\", "").endswith(f"{first['explanation']} | — |")
     assert problems.splitlines()[3].startswith("| 2 | Кызлас | ЖКХ | ")
-    assert problems.splitlines()[3].endswith(" | недавно голосовали: 10.08.2026 |")
+    assert problems.splitlines()[3].endswith(" | недавно голосовали 10.08.2026 |")
     at.segmented_control(key="note_mode").set_value("sidebar").run()
     assert not at.exception
     assert any(m.value.startswith("Период: 27.08.2026–25.11.2026 (91 дн.)") for m in at.markdown)
@@ -398,7 +398,7 @@ def test_a_point_voted_on_long_ago_is_proposed_again_with_its_mark():
     from report.note import recommendations
     points = pl.DataFrame({"settlement": ["Бирикчуль", "Кызлас"], "theme": ["ТКО (мусор)", "ЖКХ"],
                            "explanation": ["Бирикчуль, ТКО (мусор): 35 обращений за квартал", "Кызлас, ЖКХ: 84"],
-                           "vote": ["голосовали 21.09.2025", "недавно голосовали: 10.08.2026"],
+                           "vote": ["голосовали 21.09.2025", "недавно голосовали 10.08.2026"],
                            "vote_recent": [False, True], "vote_line": [None, None]})
     f = types.SimpleNamespace(by_executor=pl.DataFrame({"grp": [], "overdue_open": [], "answered_late": []},
                                                        schema={"grp": pl.String, "overdue_open": pl.Int64,
@@ -409,5 +409,5 @@ def test_a_point_voted_on_long_ago_is_proposed_again_with_its_mark():
     assert recommendations(f).bullets == [
         "Включить вопрос «Бирикчуль — ТКО (мусор)» в голосование (голосовали 21.09.2025): "
         "Бирикчуль, ТКО (мусор): 35 обращений за квартал",
-        "Не выносить вопрос «Кызлас — ЖКХ» на новое голосование (недавно голосовали: 10.08.2026), а проверить, как "
+        "Не выносить вопрос «Кызлас — ЖКХ» на новое голосование (недавно голосовали 10.08.2026), а проверить, как "
         "выполняется его решение."]

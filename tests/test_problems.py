@@ -286,7 +286,7 @@ def test_votes_on_the_demo_eased_and_did_not(demo_db):
     # The points voted on are marked, not hidden: the water vote ended 94 days before the period's end.
     pts = run_query("problem_points", db=demo_db, **QUARTER, **SETTINGS.params("theme"))
     marks = {r["settlement_id"]: pp.vote_mark(r) for r in pts.head(3).to_dicts()}
-    assert marks == {"kyzlas": "недавно голосовали: 10.08.2026", "ust_kamyshta": "недавно голосовали: 01.06.2026",
+    assert marks == {"kyzlas": "недавно голосовали 10.08.2026", "ust_kamyshta": "недавно голосовали 01.06.2026",
                      "birikchul": "голосовали 21.09.2025"}
 
 

@@ -1,0 +1,185 @@
+"""The decision layer read as one (a tester's findings on the demo): the problem points' action, shares and counts,
+the vote mark, the note's and the meeting screen's periods say the same thing on the page, in the files, in the
+note and on the slides."""
+import datetime as dt
+
+import polars as pl
+import pytest
+from conftest import APP
+from streamlit.testing.v1 import AppTest
+from test_meeting import open_meeting, slide
+from test_problems import QUARTER, SETTINGS, shown_text
+
+from mcu import slides
+from mcu import problems as pp
+from mcu.periods import filters_for, iso_week, week_filters
+from mcu.query import run_query
+from report.note import build, days_change, share_change
+
+YEAR = QUARTER | {"date_from": dt.date(2025, 11, 26)}
+
+
+# --- 1. a point voted on recently: check the decision, everywhere ----------------------------------------------
+
+RECHECK = "Не выносить вопрос на новое голосование (недавно голосовали 10.08.2026), а проверить, как выполняется его решение"
+
+
+def test_the_roadmap_does_not_propose_a_vote_just_held(demo_db):
+    """The roadmap proposed «Вынести на голосование вопрос «Какую проблему ЖКХ в с. Кызлас решить в первую очередь?»»
+    for Кызлас — ЖКХ, voted on 10.08.2026, while the note said not to: one rule for the roadmap, note and slides."""
+    pts = run_query("problem_points", db=demo_db, **QUARTER, **SETTINGS.params("theme"))
+    plan = pp.roadmap(pts, 91, QUARTER["date_to"], SETTINGS)
+    todo = dict(zip(plan["Населённый пункт"] + " — " + plan["Тема"], plan["Что сделать"]))
+    assert todo["Кызлас — ЖКХ"] == RECHECK
+    assert todo["Усть-Камышта — Дороги"] == RECHECK.replace("10.08.2026", "01.06.2026")
+    # Voted on long ago (21.09.2025): a new vote is proposed.
+    assert todo["Бирикчуль — ТКО (мусор)"] == (
+        "Вынести на голосование вопрос «Где в с. Бирикчуль нужна новая контейнерная площадка или другой график вывоза "
+        "мусора?» или включить работы в план")
+
+
+def test_the_problems_slide_says_to_check_the_decision(demo_db, monkeypatch):
+    at = open_meeting(demo_db, monkeypatch, period="quarter", interval="600")
+    for _ in range(2):
+        at.button(key="mt_next").click().run()
+    key, text = slide(at)
+    assert key == "problems"
+    assert f"2. Кызлас · ЖКХ недавно голосовали 10.08.2026 " in text
+    assert RECHECK + "." in text
+    assert text.count("Не выносить вопрос") == 2   # Кызлас and Усть-Камышта; not Бирикчуль (21.09.2025)
+
+
+# --- 2. one minimum of ratings for «Довольны» ------------------------------------------------------------------
+
+def test_satisfied_share_needs_the_minimum_of_ratings_on_screen_and_in_the_roadmap(demo_db, open_app):
+    """«Довольны» 100,0 % from 2 ratings on the screen while the files said «—» (min_base = 5 in
+    problem_points.toml): the screen, the files and the roadmap take the one rule."""
+    at = open_app(demo_db, "pages/problems.py", period="year")
+    rows = {r["Населённый пункт"] + " — " + r["Тема"]: r for r in shown_text(at.dataframe[0])}
+    assert rows["Полтаков — Культура"]["Довольны"] == "—"          # 2 ratings
+    assert rows["Бискамжа — Экология"]["Довольны"] == "80,0\u00a0%"  # 5 ratings
+    # 3. the roadmap's cut list says so, too
+    assert any(m.value.startswith("Проект «дорожной карты» по первым 5 из 24 точек:") for m in at.markdown)
+    pts = run_query("problem_points", db=demo_db, **YEAR, **SETTINGS.params("theme"))
+    few = pts.filter((pl.col("settlement") == "Полтаков") & (pl.col("theme") == "Культура"))
+    track = pp.roadmap(few, 365, YEAR["date_to"], SETTINGS)["Что отслеживать"][0]
+    assert track == ("обращений за год: 8 (цель — не больше 2,0 обращений за год); повторных: 12\u00a0% из 8; "
+                     "оценок: 2 — долю довольных считаем от 5; с нарушением срока: 0\u00a0% из 8 со сроком")
+
+
+# --- 3. a cut list says so --------------------------------------------------------------------------------------
+
+def test_a_cut_list_of_points_says_how_many_were_found(demo_db, monkeypatch):
+    flt = filters_for(YEAR["date_from"], YEAR["date_to"], db=demo_db)
+    note = build(flt, db=demo_db)
+    section = next(s for s in note.sections if s.key == "problems")
+    assert section.paragraphs == ["Сочетания населённого пункта и темы с нагрузкой выше ожидаемой — кандидаты для "
+                                  "голосования. Найдено 24 точки; первые 5 (все — на странице «Проблемные точки»):"]
+    assert len(section.table.rows) == 5
+    at = open_meeting(demo_db, monkeypatch, period="quarter", interval="600")
+    for _ in range(2):
+        at.button(key="mt_next").click().run()
+    assert "Найдено 5 точек; первые 3 (все — на странице «Проблемные точки»)" in slide(at)[1]
+
+
+# --- 4. a week not yet over -------------------------------------------------------------------------------------
+
+def test_a_running_week_is_cut_to_the_data_and_compared_with_as_many_days(demo_db):
+    """W48 on the demo that ends on Wednesday 25.11: the note compared 23.11–29.11 (three days of data) with the
+    whole of 16.11–22.11. Now the period ends on the data's last day and the comparison has its length."""
+    monday = iso_week("2026-W48")[0]
+    flt = week_filters(filters_for(*iso_week("2026-W48"), db=demo_db), monday, dt.date(2026, 11, 25))
+    assert (flt.date_from, flt.date_to, flt.as_of, flt.prev_from) == (
+        dt.date(2026, 11, 23), dt.date(2026, 11, 25), dt.date(2026, 11, 25), dt.date(2026, 11, 20))
+    note = build(flt, db=demo_db)
+    assert note.lines[:2] == ["Период: неделя 2026-W48 не закончилась — данные по 25.11.2026: 23.11.2026–25.11.2026 "
+                              "(3 дн.)", "Сравнение с предыдущим периодом: 20.11.2026–22.11.2026"]
+    kpis = run_query("overview_kpis", db=demo_db, **flt.compare_params(), as_of=flt.as_of)
+    cur, prev = kpis["total"][0], kpis["total"][1]
+    assert note.sections[0].paragraphs[0].startswith(
+        f"Обращений за период: {cur}; за предыдущий период той же длины: {prev}, изменение ")
+
+
+def test_the_note_page_offers_the_running_week_as_unfinished(demo_db, open_app):
+    at = open_app(demo_db, "pages/note.py")
+    box = at.selectbox(key="note_week")
+    assert box.options[:2] == ["2026-W48: 23.11.2026–25.11.2026 (неделя не закончилась)",
+                               "2026-W47: 16.11.2026–22.11.2026"]
+    assert box.value == dt.date(2026, 11, 16)
+
+
+# --- 5. «Неделя» names one thing ---------------------------------------------------------------------------------
+
+def test_the_sidebars_seven_days_and_the_meetings_week_are_told_apart(demo_db, monkeypatch, open_app):
+    at = open_app(demo_db)
+    assert at.sidebar.segmented_control(key="f_period").options[0] == "7 дней"
+    key, text = slide(open_meeting(demo_db, monkeypatch, interval="30"))
+    assert text.startswith("Главное за период неделя 2026-W47: 16.11.2026–22.11.2026 · к 09.11.2026–15.11.2026 ДЕМО")
+
+
+# --- 6. the meeting with filters that leave nothing -------------------------------------------------------------
+
+def test_meeting_slides_say_there_is_no_data_for_the_filters(demo_db, monkeypatch):
+    at = open_meeting(demo_db, monkeypatch, period="month", theme="Дороги", executor="crb", interval="600")
+    seen = []
+    for _ in slides.SLIDES:
+        key, text = slide(at)
+        seen.append(key)
+        assert text.endswith("За выбранный период и фильтры данных нет. Расширьте период или снимите фильтры."), key
+        at.button(key="mt_next").click().run()
+    assert seen == [s.key for s in slides.SLIDES]
+
+
+# --- 7. the note's period in the URL ------------------------------------------------------------------------------
+
+def open_note(db, monkeypatch, **query) -> AppTest:
+    """The app opened straight on the note's link, as a reload or a sent link opens it."""
+    monkeypatch.setenv("MCU_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.switch_page("pages/note.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_notes_period_is_kept_in_the_url(demo_db, monkeypatch):
+    at = open_note(demo_db, monkeypatch, note="week", week="2026-W46")
+    assert at.selectbox(key="note_week").value == dt.date(2026, 11, 9)
+    assert any("Период: неделя 2026-W46, 09.11.2026–15.11.2026 (7 дн.)" in m.value for m in at.markdown)
+    at.selectbox(key="note_week").set_value(dt.date(2026, 11, 2)).run()
+    assert (at.query_params["note"], at.query_params["week"]) == ("week", "2026-W45")
+    at.segmented_control(key="note_mode").set_value("sidebar").run()
+    assert at.query_params["note"] == "sidebar" and "week" not in at.query_params
+    again = open_note(demo_db, monkeypatch, note="sidebar", period="month")
+    assert again.segmented_control(key="note_mode").value == "sidebar"
+
+
+# --- 8. one form of the vote mark ----------------------------------------------------------------------------------
+
+def test_the_vote_mark_has_one_form():
+    row = {"vote_id": "Г-1", "vote_started": dt.date(2026, 8, 10)}
+    assert pp.vote_mark(row | {"vote_recent": True}) == "недавно голосовали 10.08.2026"
+    assert pp.vote_mark(row | {"vote_recent": False}) == "голосовали 10.08.2026"
+
+
+# --- 9. a year's growth said once --------------------------------------------------------------------------------
+
+def test_a_years_growth_is_said_once(demo_db):
+    pts = run_query("problem_points", db=demo_db, **YEAR, **SETTINGS.params("theme"))
+    r = pts.filter((pl.col("settlement") == "Кызлас") & (pl.col("theme") == "Безопасность")).row(0, named=True)
+    assert pp.explain_point(r, 365, SETTINGS.min_base) == (
+        "Кызлас, безопасность: 27 обращений за год при ожидаемых 13 по числу жителей (×2,1); рост в 1,8 раза к "
+        "прошлому году; 11\u00a0% повторных; довольны 54\u00a0% (из 13 оценок); с нарушением срока 4\u00a0% "
+        "(из 27 со сроком)")
+
+
+# --- 10. a change from the figures shown -------------------------------------------------------------------------
+
+def test_a_change_is_taken_from_the_figures_shown():
+    """«6,7 | 6,7 | +0,1 дн.»: the change came from the unrounded 6,74 and 6,66."""
+    assert days_change(6.74, 6.66) == "0,0 дн."
+    assert days_change(6.76, 6.64) == "+0,2 дн."   # 6,8 − 6,6
+    assert share_change(0.70049, 0.69951) == "0,0 п.п."
+    assert share_change(0.1234, 0.1) == "+2,3 п.п."
