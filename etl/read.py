@@ -51,10 +51,13 @@ class Table:
     sheets: list[str] = field(default_factory=list)
     overflow: list[str | None] = field(default_factory=list)  # cells past the header's width, per row
     formulas: dict[str, list] = field(default_factory=dict)   # column → [(row, formula)] with no value in the file
+    row_sheets: list[str] | None = None   # each row's sheet, where the table is read from more than one (join_sheets)
+    cut_row: int | None = None            # the last record, where the file ends inside it (CsvText.cut_off)
 
     def describe(self) -> dict:
+        sheet = ", ".join(dict.fromkeys(self.row_sheets)) if self.row_sheets else self.sheet
         return {"формат": self.fmt.upper(), "кодировка": _ENCODING_NAMES.get(self.encoding, self.encoding),
-                "разделитель": _delimiter_name(self.delimiter), "лист": self.sheet,
+                "разделитель": _delimiter_name(self.delimiter), "лист": sheet,
                 "строка заголовка": self.header_row}
 
 
@@ -541,6 +544,41 @@ def best_header(grids: list[Grid], profiles: list[Profile]) -> tuple[Grid, int, 
     widths = [len(_row_headers(r)) for r in g.rows]
     i = widths.index(max(widths))
     return g, i, None, 0
+
+
+def same_source_sheets(grids: list[Grid], chosen: Grid, header_idx: int,
+                       profile: Profile) -> tuple[list[tuple[Grid, int]], list[tuple[Grid, int, list, list]]]:
+    """The other sheets whose header row fits `profile` too: an export over Excel's row limit goes on in a second
+    sheet. ([(grid, header index)] with the chosen sheet's columns, [(grid, header index, missing, extra)] with
+    other columns.)"""
+    names = _dedupe(list(chosen.rows[header_idx]))
+    same, other = [], []
+    for g in grids:
+        if g is chosen or not g.rows:
+            continue
+        found, i, fits, _ = best_header([g], [profile])
+        if fits is None:
+            continue
+        theirs = _dedupe(list(g.rows[i]))
+        if set(theirs) == set(names):
+            same.append((g, i))
+        else:
+            other.append((g, i, [n for n in names if n not in theirs], [n for n in theirs if n not in names]))
+    return same, other
+
+
+def join_sheets(first: Table, more: list[Table]) -> Table:
+    """One table of sheets with the same columns, each row knowing its sheet (a row number alone is ambiguous)."""
+    tables = [first, *more]
+    names = first.df.columns
+    first.df = pl.concat([t.df.select(names) for t in tables], rechunk=True)
+    first.row_sheets = [t.sheet for t in tables for _ in t.row_numbers]
+    first.row_numbers = [n for t in tables for n in t.row_numbers]
+    first.overflow = [o for t in tables for o in (t.overflow or [None] * len(t.row_numbers))]
+    for t in more:
+        for col, cells in t.formulas.items():
+            first.formulas.setdefault(col, []).extend(cells)
+    return first
 
 
 def read_grids(path: Path) -> tuple[str, list[Grid], object]:

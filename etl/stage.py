@@ -180,6 +180,9 @@ def stage(det: Detection) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """(valid rows typed and de-duplicated within the file, rejects, count of in-file repeats)."""
     df, checks = _typed(det)
     df = df.with_columns(_reason(checks).alias("__reason"))
+    if det.table.row_sheets:   # rows of several sheets: a row number alone does not say which row
+        df = df.with_columns(pl.format("лист «{}»: {}", pl.Series(det.table.row_sheets, dtype=pl.String),
+                                       pl.col("__reason")).alias("__reason"))
     bad = df.filter(pl.col("__reason").is_not_null())
     source_cols = list(det.table.df.columns)
     hide = set(det.columns["applicant"].headers) if "applicant" in det.columns else set()
