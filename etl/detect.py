@@ -140,6 +140,10 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
         best = profiles[0]   # the user named the source: check its columns rather than guess
     table = make_table(kind, grid, header_idx, rows, sheets, unknown)
     warnings = []
+    if table.cut_row is not None:
+        warnings.append(f"файл, похоже, обрезан: он кончается посреди строки {table.cut_row} (открытая кавычка не "
+                        "закрыта); эта строка отклонена, остальные загружены — выгрузите файл заново и загрузите его, "
+                        "чтобы не потерять строки после обрыва")
     if best is not None and len(grids) > 1:
         table, warnings = _more_sheets(kind, grids, grid, header_idx, best, all_rows, table)
     columns = list(table.df.columns)

@@ -262,6 +262,7 @@ class CsvText:
     data: bytes
     encoding: str
     delimiter: str
+    cut_off: bool = False   # rows() found the file ending inside a quoted cell of its last record
 
     def _reader(self, f):
         return csv.reader(f, delimiter=self.delimiter)
@@ -303,9 +304,11 @@ class CsvText:
         if self.text is None:   # let go by body(), or never decoded whole
             self._decode_whole()
         try:
-            return list(self._reader(io.StringIO(self.text, newline="")))
+            rows = list(self._reader(io.StringIO(self.text, newline="")))
         except csv.Error as e:
             raise FileRefused(_CSV_ERROR.format(e)) from None
+        self.cut_off = bool(rows) and _ends_inside_quotes(self.text, rows[-1], self.delimiter)
+        return rows
 
     def body(self, header_idx: int, names: list[str]) -> pl.DataFrame | None:
         """Every record below the header row as text columns, cleaned (_clean; a blank line an all-null row, a
@@ -357,6 +360,27 @@ class CsvText:
         for name in names:
             body = body.with_columns(_clean(pl.col(name), nbsp, apostrophe))
         return body
+
+
+def _ends_inside_quotes(text: str, last: list[str], delimiter: str) -> bool:
+    """Whether the text ends inside a quoted cell of its last record (`last`, as the csv module read it): a file cut
+    off mid-row (a download or a copy stopped short). The csv module closes such a cell at the end quietly; read
+    strictly, the record from its first line says «unexpected end of data». Only the tail is read again: the
+    record's first line is found from the end, by the line breaks inside its cells."""
+    breaks = sum(c.count("\n") + c.count("\r") - c.count("\r\n") for c in last)
+    start = max(0, len(text) - (2 * sum(map(len, last)) + 2 * len(last) + 4))   # quotes doubled at most
+    tail = text[start:]
+    starts = ([0] if start == 0 else []) + [m.end() for m in re.finditer(r"\r\n|\r|\n", tail) if m.end() < len(tail)]
+    for b in reversed(starts[-(breaks + 2):]):
+        piece = tail[b:]
+        try:
+            if list(csv.reader(io.StringIO(piece, newline=""), delimiter=delimiter)) != [last]:
+                continue
+            list(csv.reader(io.StringIO(piece, newline=""), delimiter=delimiter, strict=True))
+        except csv.Error as e:
+            return "unexpected end of data" in str(e)
+        return False
+    return False
 
 
 def _whole_cell_quotes(raw: bytes | memoryview, delimiter: str) -> bool:
@@ -618,11 +642,13 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
     """The data below the header row as an all-text frame; empty rows dropped, the `'` text marker removed.
     `all_rows` — the rows, or a CsvText; `unknown` — {(row, col): formula} of cells whose value the file does
     not hold."""
+    cut_off = False
     if isinstance(all_rows, CsvText):
         names = _dedupe(list(all_rows.head(header_idx + 1)[0][header_idx]))
         csv_text = all_rows
         body = csv_text.body(header_idx, names)
         all_rows = csv_text.rows() if body is None else None
+        cut_off = csv_text.cut_off
         grid.encoding = csv_text.encoding   # judged on the whole file where reading it took that
         if body is not None:
             return _csv_table(body, names, grid, header_idx)
@@ -650,9 +676,11 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
         pl.all().str.replace_all("\xa0", " ").str.strip_chars().str.strip_prefix("'").str.strip_chars()
         .replace("", None)
     )
+    # The last record, where the file ends inside it (a csv's cut_off); make_table numbers records from 1.
+    cut = numbers[-1] if cut_off and numbers and numbers[-1] == len(all_rows) else None
     return Table(df=df, row_numbers=numbers, fmt=fmt, header_row=header_idx + 1, sheet=grid.sheet,
                  encoding=grid.encoding, delimiter=grid.delimiter, sheets=sheets, overflow=overflow,
-                 formulas=formulas)
+                 formulas=formulas, cut_row=cut)
 
 
 def _csv_table(body: pl.DataFrame, names: list[str], grid: Grid, header_idx: int) -> Table:

@@ -101,6 +101,10 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
     checks = [(pl.col("__overflow").is_not_null(),
                pl.format("в строке больше значений, чем столбцов в заголовке (лишнее: «{}»): вероятно, "
                          "разделитель внутри текста — исправьте строку в выгрузке", pl.col("__overflow")))]
+    if det.table.cut_row is not None:
+        checks.insert(0, (pl.col("__row") == det.table.cut_row, pl.lit(
+            "строка обрывается на середине: файл кончается внутри её текста (открытая кавычка не закрыта) — похоже, "
+            "файл обрезан; выгрузите его заново")))
     for f in REQUIRED[p.target]:
         checks.append((t(f).is_null(), pl.lit(f"нет значения «{FIELD_LABELS[f]}»{_quote(cols[f].headers[0] if cols[f].headers else None)}")))
     for f, kind in p.fields.items():

@@ -71,3 +71,39 @@ def test_a_sheet_of_the_same_source_with_other_columns_is_told_not_lost(tmp_path
         "лист «Обращения» тоже похож на выгрузку, но его столбцы другие (нет «Оценка»; лишние «Адрес»): его 3 строки "
         "не загружены — сохраните этот лист отдельным файлом и загрузите его"]
     assert r.warnings[0] in q(db, "SELECT message FROM import_log")[0][0]
+
+
+# --- 2. a file cut off in the middle of a row ------------------------------------------------------------
+
+def _csv(rows: list[list[str]]) -> str:
+    return "".join(";".join(f'"{c}"' if ";" in c or "\n" in c else c for c in r) + "\r\n" for r in rows)
+
+
+@pytest.mark.parametrize("cut_at", ["Меня зовут", "Меня зовут\r\nвторая стр"])
+def test_a_csv_cut_off_inside_a_quoted_text_rejects_its_last_row_and_says_so(tmp_path, cut_at):
+    """pos_truncated.csv (cut at 150 000 bytes inside a quoted text): «Прочитано 138, Новых 138», the last row
+    stored with its text cut and its later columns empty. Now it is rejected and the report warns."""
+    head = HEAD[:5] + ["Текст сообщения", "Оценка"]
+    rows = [head, _row(1)[:5] + ["Яма; глубокая", "5"], _row(2)[:5] + ["Холодно", "4"]]
+    text = _csv(rows) + ";".join(_row(3)[:5]) + ';"' + cut_at
+    path = tmp_path / "cut.csv"
+    path.write_text(text, encoding="utf-8")
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert counts(r) == (3, 2, 0, 0, 1)
+    assert q(db, "SELECT external_id FROM appeals ORDER BY 1") == [("P-1",), ("P-2",)]
+    assert q(db, "SELECT source_row, reason FROM import_rejects") == [
+        (4, "строка обрывается на середине: файл кончается внутри её текста (открытая кавычка не закрыта) — похоже, "
+            "файл обрезан; выгрузите его заново")]
+    assert r.warnings == [
+        "файл, похоже, обрезан: он кончается посреди строки 4 (открытая кавычка не закрыта); эта строка отклонена, "
+        "остальные загружены — выгрузите файл заново и загрузите его, чтобы не потерять строки после обрыва"]
+
+
+def test_a_whole_csv_with_a_quoted_last_cell_is_not_taken_for_a_cut_one(tmp_path):
+    head = HEAD[:5] + ["Текст сообщения"]
+    rows = [head, _row(1)[:5] + ["Яма; глубокая"], _row(2)[:5] + ["Холодно;\r\nочень"]]
+    path = tmp_path / "whole.csv"
+    path.write_text(_csv(rows).removesuffix("\r\n"), encoding="utf-8")
+    r = load_file(path, db=tmp_path / "mcu.duckdb")
+    assert counts(r) == (2, 2, 0, 0, 0) and r.warnings == []
