@@ -107,3 +107,41 @@ def test_a_whole_csv_with_a_quoted_last_cell_is_not_taken_for_a_cut_one(tmp_path
     path.write_text(_csv(rows).removesuffix("\r\n"), encoding="utf-8")
     r = load_file(path, db=tmp_path / "mcu.duckdb")
     assert counts(r) == (2, 2, 0, 0, 0) and r.warnings == []
+
+
+# --- 3. dates with a two-digit year, or the month in words ------------------------------------------------
+
+def test_two_digit_years_and_month_names_read_and_no_accepted_date_reads_otherwise():
+    import datetime as dt
+
+    import polars as pl
+
+    from etl.normalise import parse_datetime
+    values = ["05.09.26", "05.09.26 10:00", "5.9.26 10:00:15", "4 сентября 2026 г.", "4 сентября 2026",
+              "04 Сентября 2026 года", "1 мая 2026 г. 14:30", "12 дек. 2025", "3 сент 2026 10:05:00", "31 июня 2026",
+              "05.09.85", "4 сентябрь 2026", "сентября 2026", "06.09.2026 25:61",
+              # accepted before, read as before
+              "05.09.2026", "13/09/2026 10:00", "2026-09-03T10:00:00", "45000", "05.09.2026 г."]
+    got = pl.select(parse_datetime(pl.lit(pl.Series(values)))).to_series().to_list()
+    d = dt.datetime
+    assert got == [d(2026, 9, 5), d(2026, 9, 5, 10), d(2026, 9, 5, 10, 0, 15), d(2026, 9, 4), d(2026, 9, 4),
+                   d(2026, 9, 4), d(2026, 5, 1, 14, 30), d(2025, 12, 12), d(2026, 9, 3, 10, 5), None,
+                   None, None, None, None,   # 1985 is before 1990; not a form of a date; 25:61 no time
+                   d(2026, 9, 5), d(2026, 9, 13, 10), d(2026, 9, 3, 10), d(2023, 3, 15), d(2026, 9, 5)]
+
+
+def test_pos_dates_load_with_two_digit_years_and_month_names(tmp_path):
+    """pos_dates.csv: «4 сентября 2026 г.» and «05.09.26» were rejected as «дата регистрации не распознана»."""
+    head = HEAD[:5] + ["Срок ответа"]
+    rows = [head, ["DT-3", "4 сентября 2026 г.", "Дороги", "Новое", "Отдел", "16.09.2026"],
+            ["DT-4", "05.09.26", "Дороги", "Новое", "Отдел", "16.09.26"],
+            ["DT-5", "06.09.2026 25:61", "Дороги", "Новое", "Отдел", "16.09.2026"]]
+    path = tmp_path / "dates.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert counts(r) == (3, 2, 0, 0, 1)
+    assert q(db, "SELECT external_id, received_at::VARCHAR, due_at::VARCHAR FROM appeals ORDER BY 1") == [
+        ("DT-3", "2026-09-04 00:00:00", "2026-09-16 23:59:59"), ("DT-4", "2026-09-05 00:00:00", "2026-09-16 23:59:59")]
+    assert q(db, "SELECT source_row, reason FROM import_rejects") == [
+        (4, "дата регистрации не распознана: «06.09.2026 25:61» (столбец «Дата создания»)")]
