@@ -159,10 +159,32 @@ def parse_share(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr.str.contains("%") | (x > 1)).then(x / 100).otherwise(x)
 
 
+# A score in words, as a survey's answers (or school marks) go, and what says there is no score.
+RATING_WORDS = {"отлично": 5, "хорошо": 4, "удовлетворительно": 3, "неудовлетворительно": 2, "плохо": 2,
+                "очень плохо": 1}
+NO_RATING = {"-", "—", "нет", "нет оценки", "без оценки", "не оценено", "не оценен", "не оценивалось"}
+
+
+def _rating_key(expr: pl.Expr) -> pl.Expr:
+    return expr.str.to_lowercase().str.replace_all("ё", "е").str.replace_all(r"\s+", " ").str.strip_chars(" .!")
+
+
 def parse_rating(expr: pl.Expr) -> pl.Expr:
-    """A 1–5 score: '5', '5.0', '4 из 5'; anything else → null (not a score)."""
+    """A 1–5 score: '5', '5.0', '4 из 5', a word ('Отлично' … 'Очень плохо'), stars ('★★★★', '★★★☆☆' → 4);
+    anything else → null (not a score; rating_unread tells which of those the report names)."""
     d = expr.str.extract(r"^\s*([1-5])(?:[.,]0+)?(?:\s*(?:из|/)\s*5)?\s*$").cast(pl.Int64)
-    return d
+    word = _rating_key(expr).replace_strict(RATING_WORDS, default=None, return_dtype=pl.Int64)
+    stars = expr.str.count_matches("[★⭐]").cast(pl.Int64)
+    star = pl.when(expr.str.contains(r"^[\s★⭐☆]+$") & stars.is_between(1, 5)).then(stars)
+    return pl.coalesce(d, word, star)
+
+
+def rating_unread(text: pl.Expr, rating: pl.Expr, numbers_only: bool = False) -> pl.Expr:
+    """A rating cell with a value that is no score and does not say «no score» either («6», «0», «супер»). With
+    `numbers_only`, numbers only: the column feeds another field too, whose words are not scores (ЦУР's «Причина
+    закрытия»: «Автор доволен» or the author's «5»)."""
+    unread = text.is_not_null() & rating.is_null() & ~_rating_key(text).is_in(list(NO_RATING))
+    return unread & text.str.contains(r"^\s*[+-]?\d+(?:[.,]\d+)?\s*$") if numbers_only else unread
 
 
 def parse_bool(expr: pl.Expr) -> pl.Expr:

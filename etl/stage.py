@@ -8,9 +8,10 @@ import polars as pl
 
 from etl.calendar import production_calendar
 from etl.deadlines import Deadlines, Rules
-from etl.detect import FIELD_LABELS, Detection
+from etl.detect import FIELD_LABELS, Detection, _short
+from core import fmt
 from etl.normalise import (map_values, parse_bool, parse_datetime, parse_float, parse_int, parse_rating, parse_share,
-                           parse_time_of_day, slash_order)
+                           parse_time_of_day, rating_unread, slash_order)
 from etl.privacy import mask_expr, personal_column
 from etl.profile import ALLOWED, REQUIRED
 from etl.read import FileRefused
@@ -161,6 +162,24 @@ def _date_order(det: Detection, df: pl.DataFrame, f: str, dates: dict) -> str:
         "если день первым (docs/profiles.md).")
 
 
+def _unread_ratings(det: Detection, df: pl.DataFrame) -> list[str]:
+    """The report's word on ratings that are no score («6», «0»): the appeal loads without one, never rejected for
+    it, and the curator learns how many and which."""
+    if det.profile.fields.get("rating") != "rating" or "rating" not in det.columns:
+        return []
+    own = set(det.columns["rating"].headers)
+    shared = any(own & set(r.headers) for f, r in det.columns.items() if f != "rating")
+    # One column selected, not the frame filtered (a copy of every column); rejected rows are not loaded at all.
+    unread = df.select(pl.col("__t_rating").filter(
+        rating_unread(pl.col("__t_rating"), pl.col("rating"), shared) & pl.col("__reason").is_null())).to_series()
+    if unread.is_empty():
+        return []
+    shown = ", ".join(f"«{_short(v, 40)}»" for v in unread.unique(maintain_order=True).head(3))   # masked, cut short
+    return [f"оценка не распознана в {fmt.count(unread.len(), 'строке', 'строках', 'строках')} (например: {shown}): "
+            "оценка ставится от 1 до 5 — цифрой, словом (от «отлично» до «очень плохо») или звёздами; эти обращения "
+            "загружены без оценки"]
+
+
 def _reason(checks) -> pl.Expr:
     expr = pl.lit(None, dtype=pl.String)
     for cond, reason in reversed(checks):
@@ -184,6 +203,7 @@ def stage(det: Detection) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """(valid rows typed and de-duplicated within the file, rejects, count of in-file repeats)."""
     df, checks = _typed(det)
     df = df.with_columns(_reason(checks).alias("__reason"))
+    det.warnings += _unread_ratings(det, df)
     if det.table.row_sheets:   # rows of several sheets: a row number alone does not say which row
         df = df.with_columns(pl.format("лист «{}»: {}", pl.Series(det.table.row_sheets, dtype=pl.String),
                                        pl.col("__reason")).alias("__reason"))

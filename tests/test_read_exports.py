@@ -145,3 +145,26 @@ def test_pos_dates_load_with_two_digit_years_and_month_names(tmp_path):
         ("DT-3", "2026-09-04 00:00:00", "2026-09-16 23:59:59"), ("DT-4", "2026-09-05 00:00:00", "2026-09-16 23:59:59")]
     assert q(db, "SELECT source_row, reason FROM import_rejects") == [
         (4, "дата регистрации не распознана: «06.09.2026 25:61» (столбец «Дата создания»)")]
+
+
+# --- 4. ratings in words and stars; a number out of range is told --------------------------------------------
+
+def test_ratings_in_words_and_stars_read_and_unreadable_ones_are_told(tmp_path):
+    """pos_ratings.csv: «Отлично», «★★★★», «6», «0» became NULL with no trace. Words and stars read now; a number out
+    of 1…5 stays empty, the appeal loads, and the report says how many rows and which values."""
+    marks = ["5", "4,0", "Отлично", "★★★★", "★★☆☆☆", "Очень  плохо", "хорошо.", "Удовлетворительно", "6", "0",
+             "10", "Без оценки", "-", "", "3 из 5", "6"]
+    rows = [HEAD] + [_row(i, rating=m) for i, m in enumerate(marks, 1)]
+    path = tmp_path / "ratings.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert counts(r) == (16, 16, 0, 0, 0)
+    assert q(db, "SELECT rating FROM appeals ORDER BY source_row") == [
+        (5,), (4,), (5,), (4,), (2,), (1,), (4,), (3,), (None,), (None,), (None,), (None,), (None,), (None,), (3,),
+        (None,)]
+    assert q(db, "SELECT count(*) FILTER (satisfied), count(*) FILTER (NOT satisfied) FROM appeals") == [(5, 4)]
+    assert r.warnings == [
+        "оценка не распознана в 4 строках (например: «6», «0», «10»): оценка ставится от 1 до 5 — цифрой, словом "
+        "(от «отлично» до «очень плохо») или звёздами; эти обращения загружены без оценки"]
+    assert r.warnings[0] in q(db, "SELECT message FROM import_log")[0][0]
