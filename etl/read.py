@@ -605,13 +605,24 @@ def join_sheets(first: Table, more: list[Table]) -> Table:
     return first
 
 
+def _os_reason(e: OSError) -> str:
+    """Why a file did not open, in Russian (the system's own strerror is English: «No such file or directory»)."""
+    if isinstance(e, FileNotFoundError):
+        return "файл не найден"
+    if isinstance(e, IsADirectoryError):
+        return "это папка, а не файл"
+    if isinstance(e, PermissionError):
+        return "нет прав на чтение файла"
+    return f"ошибка чтения (код {e.errno})" if e.errno else "ошибка чтения"
+
+
 def read_grids(path: Path) -> tuple[str, list[Grid], object]:
     """Format ('csv' | 'xlsx'), candidate grids and a loader of all rows for a chosen grid."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise FileRefused(f"Не удалось открыть файл {path.name}: {e.strerror}. Проверьте путь и права доступа.") from None
+        raise FileRefused(f"Не удалось открыть файл {path.name}: {_os_reason(e)}. Проверьте путь и права доступа.") from None
     if not data or data.isspace():   # not data.strip(): a copy of the whole file just to test it
         raise FileRefused("Файл пустой: в нём нет ни заголовков, ни строк. Проверьте, что выгрузка завершилась, "
                           "и выгрузите данные заново.")

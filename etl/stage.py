@@ -33,6 +33,9 @@ def _quote(col: str | None) -> str:
     return f" (столбец «{col}»)" if col else ""
 
 
+# «не распознана» agrees with a feminine label («дата ответа»); the masculine ones («срок») are listed.
+_UNREAD = {"due_at": "не распознан"}
+
 # Dates that are rightly ahead of today: an open appeal's deadline, the end of a vote still running.
 FUTURE_OK = {"due_at", "ended_at"}
 
@@ -112,7 +115,7 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
         if f in cols and kind == "datetime":
             label = FIELD_LABELS[f]
             checks.append((t(f).is_not_null() & pl.col(f).is_null(),
-                           pl.format(f"{label} не распознана: «{{}}»{_quote(cols[f].headers[0] if cols[f].headers else None)}", t(f))))
+                           pl.format(f"{label} {_UNREAD.get(f, 'не распознана')}: «{{}}»{_quote(cols[f].headers[0] if cols[f].headers else None)}", t(f))))
             if f not in FUTURE_OK:
                 checks.append((pl.col(f) > now,
                                pl.format(f"{label} в будущем: {{}}", pl.col(f).dt.strftime("%d.%m.%Y %H:%M"))))

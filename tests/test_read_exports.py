@@ -168,3 +168,32 @@ def test_ratings_in_words_and_stars_read_and_unreadable_ones_are_told(tmp_path):
         "оценка не распознана в 4 строках (например: «6», «0», «10»): оценка ставится от 1 до 5 — цифрой, словом "
         "(от «отлично» до «очень плохо») или звёздами; эти обращения загружены без оценки"]
     assert r.warnings[0] in q(db, "SELECT message FROM import_log")[0][0]
+
+
+# --- 5. wording ---------------------------------------------------------------------------------------------
+
+def test_an_unread_deadline_agrees_in_gender(tmp_path):
+    """«срок не распознана» → «срок не распознан»; the feminine labels keep «не распознана»."""
+    head = HEAD[:5] + ["Срок ответа", "Дата ответа"]
+    rows = [head, ["P-1", "03.02.2025 09:00", "Дороги", "Новое", "Отдел", "завтра", "04.02.2025 09:00"],
+            ["P-2", "03.02.2025 09:00", "Дороги", "Новое", "Отдел", "05.02.2025", "вчера"],
+            ["P-3", "03.02.2025 09:00", "Дороги", "Новое", "Отдел", "05.02.2025", "04.02.2025 09:00"]]
+    path = tmp_path / "due.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    db = tmp_path / "mcu.duckdb"
+    assert counts(load_file(path, db=db)) == (3, 1, 0, 0, 2)
+    assert q(db, "SELECT source_row, reason FROM import_rejects ORDER BY 1") == [
+        (2, "срок не распознан: «завтра» (столбец «Срок ответа»)"),
+        (3, "дата ответа не распознана: «вчера» (столбец «Дата ответа»)")]
+
+
+@pytest.mark.parametrize("what, told", [("missing.csv", "файл не найден"), ("folder.csv", "это папка, а не файл")])
+def test_cli_says_in_russian_why_a_file_cannot_be_opened(tmp_path, what, told):
+    """`python -m etl load missing.csv` said «No such file or directory»."""
+    (tmp_path / "folder.csv").mkdir()
+    out = subprocess.run([sys.executable, "-m", "etl", "load", str(tmp_path / what), "--db", str(tmp_path / "mcu.duckdb")],
+                         cwd=ROOT, capture_output=True, text=True, env={"MCU_SALT": "test-salt", "PATH": "/usr/bin"})
+    assert out.returncode == 1
+    assert f"Файл {what} не загружен: Не удалось открыть файл {what}: {told}. Проверьте путь и права доступа." \
+        in out.stderr
+    assert "No such file" not in out.stderr and "Is a directory" not in out.stderr
