@@ -7,9 +7,9 @@ from pathlib import Path
 
 import polars as pl
 
+from core import fmt
 from etl.privacy import mask
 from etl.profile import REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
-from core import fmt
 from etl.read import (FileRefused, best_header, join_sheets, looks_garbled, make_table, read_grids, same_source_sheets,
                       unknown_encoding)
 

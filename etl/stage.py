@@ -6,10 +6,10 @@ import json
 
 import polars as pl
 
+from core import fmt
 from etl.calendar import production_calendar
 from etl.deadlines import Deadlines, Rules
 from etl.detect import FIELD_LABELS, Detection, _short
-from core import fmt
 from etl.normalise import (map_values, parse_bool, parse_datetime, parse_float, parse_int, parse_rating, parse_share,
                            parse_time_of_day, rating_unread, slash_order)
 from etl.privacy import mask_expr, personal_column
