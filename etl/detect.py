@@ -179,7 +179,7 @@ def _more_sheets(kind: str, grids, grid, header_idx: int, profile: Profile, all_
     """The table with every other sheet of the same columns joined (an export over Excel's row limit goes on in
     «Сообщения 2»), and a warning for each sheet that fits the profile with other columns: its rows are not loaded,
     and the report says so."""
-    same, other = same_source_sheets(grids, grid, header_idx, profile)
+    same, other, headless = same_source_sheets(grids, grid, header_idx, profile)
     more = []
     for g, i in same:
         rows, unknown, sheets = all_rows(g)
@@ -194,6 +194,12 @@ def _more_sheets(kind: str, grids, grid, header_idx: int, profile: Profile, all_
         warnings.append(f"лист «{g.sheet}» тоже похож на выгрузку, но его столбцы другие ({diff}): его "
                         f"{fmt.count(n, 'строка', 'строки', 'строк')} не загружены — сохраните этот лист отдельным "
                         "файлом и загрузите его")
+    for g in headless:
+        rows = all_rows(g)[0]
+        n = sum(any(c is not None and str(c).strip() for c in r) for r in rows)
+        warnings.append(f"лист «{g.sheet}» не загружен: в нём столько же столбцов ({len(table.df.columns)}), но нет "
+                        "строки заголовков — если это продолжение таблицы, скопируйте на него строку заголовков с листа "
+                        f"«{grid.sheet}» и загрузите файл снова (строк на листе: {fmt.num(n)})")
     return (join_sheets(table, more) if more else table), warnings
 
 

@@ -570,25 +570,26 @@ def best_header(grids: list[Grid], profiles: list[Profile]) -> tuple[Grid, int, 
     return g, i, None, 0
 
 
-def same_source_sheets(grids: list[Grid], chosen: Grid, header_idx: int,
-                       profile: Profile) -> tuple[list[tuple[Grid, int]], list[tuple[Grid, int, list, list]]]:
+def same_source_sheets(grids: list[Grid], chosen: Grid, header_idx: int, profile: Profile):
     """The other sheets whose header row fits `profile` too: an export over Excel's row limit goes on in a second
     sheet. ([(grid, header index)] with the chosen sheet's columns, [(grid, header index, missing, extra)] with
-    other columns.)"""
+    other columns, [grid] fitting no profile but as wide as the chosen sheet: a continuation without a header?)"""
     names = _dedupe(list(chosen.rows[header_idx]))
-    same, other = [], []
+    same, other, headless = [], [], []
     for g in grids:
         if g is chosen or not g.rows:
             continue
         found, i, fits, _ = best_header([g], [profile])
         if fits is None:
+            if len(g.rows[0]) == len(chosen.rows[header_idx]):
+                headless.append(g)
             continue
         theirs = _dedupe(list(g.rows[i]))
         if set(theirs) == set(names):
             same.append((g, i))
         else:
             other.append((g, i, [n for n in names if n not in theirs], [n for n in theirs if n not in names]))
-    return same, other
+    return same, other, headless
 
 
 def join_sheets(first: Table, more: list[Table]) -> Table:

@@ -197,3 +197,18 @@ def test_cli_says_in_russian_why_a_file_cannot_be_opened(tmp_path, what, told):
     assert f"Файл {what} не загружен: Не удалось открыть файл {what}: {told}. Проверьте путь и права доступа." \
         in out.stderr
     assert "No such file" not in out.stderr and "Is a directory" not in out.stderr
+
+
+def test_a_sheet_going_on_without_a_header_row_is_told_not_lost(tmp_path):
+    """A continuation sheet without its own header row fits no profile: its rows are not guessed at, but the report
+    names the sheet and its rows. A cover sheet of another width is not mentioned."""
+    path = _xlsx(tmp_path / "headless.xlsx", {
+        "Инструкция": [["Выгрузка ПОС за февраль"], ["Сформировано 10.02.2025"]],
+        "Сообщения": [HEAD, _row(1), _row(2)],
+        "Лист2": [_row(3), _row(4), _row(5), _row(6), _row(7)],
+    })
+    r = load_file(path, db=tmp_path / "mcu.duckdb")
+    assert counts(r) == (2, 2, 0, 0, 0)
+    assert r.warnings == [
+        "лист «Лист2» не загружен: в нём столько же столбцов (6), но нет строки заголовков — если это продолжение "
+        "таблицы, скопируйте на него строку заголовков с листа «Сообщения» и загрузите файл снова (строк на листе: 5)"]
