@@ -7,9 +7,11 @@ from pathlib import Path
 
 import polars as pl
 
+from core import fmt
 from etl.privacy import mask
 from etl.profile import REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
-from etl.read import FileRefused, best_header, looks_garbled, make_table, read_grids, unknown_encoding
+from etl.read import (FileRefused, best_header, join_sheets, looks_garbled, make_table, read_grids, same_source_sheets,
+                      unknown_encoding)
 
 FIELD_LABELS = {
     "external_id": "номер", "received_at": "дата регистрации", "due_at": "срок", "answered_at": "дата ответа",
@@ -54,6 +56,7 @@ class Detection:
     table: object                      # etl.read.Table
     columns: dict[str, Resolved]
     score: int
+    warnings: list[str] = field(default_factory=list)   # loaded, but the report must say it (Russian)
 
     def describe(self) -> dict:
         return {"файл": self.file_name, "профиль": self.profile.title,
@@ -130,12 +133,19 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
         profiles = candidate_profiles(source, profile)
     except ProfileError as e:
         raise FileRefused(str(e)) from None
-    fmt, grids, all_rows = read_grids(path)
+    kind, grids, all_rows = read_grids(path)
     grid, header_idx, best, score = best_header(grids, profiles)
     rows, unknown, sheets = all_rows(grid)
     if best is None and (source or profile) and len(profiles) == 1:
         best = profiles[0]   # the user named the source: check its columns rather than guess
-    table = make_table(fmt, grid, header_idx, rows, sheets, unknown)
+    table = make_table(kind, grid, header_idx, rows, sheets, unknown)
+    warnings = []
+    if table.cut_row is not None:
+        warnings.append(f"файл, похоже, обрезан: он кончается посреди строки {table.cut_row} (открытая кавычка не "
+                        "закрыта); эта строка отклонена, остальные загружены — выгрузите файл заново и загрузите его, "
+                        "чтобы не потерять строки после обрыва")
+    if best is not None and len(grids) > 1:
+        table, warnings = _more_sheets(kind, grids, grid, header_idx, best, all_rows, table)
     columns = list(table.df.columns)
     if best is None:
         _refuse_unreadable_header(file_name, columns, table.header_row, grid.rows[:header_idx])
@@ -162,7 +172,35 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
     if table.df.height == 0:
         raise FileRefused(f"В файле {file_name} есть заголовки, но нет ни одной строки данных. "
                           "Проверьте период выгрузки и выгрузите данные заново.")
-    return Detection(file_name, best, table, resolved, score)
+    return Detection(file_name, best, table, resolved, score, warnings)
+
+
+def _more_sheets(kind: str, grids, grid, header_idx: int, profile: Profile, all_rows, table):
+    """The table with every other sheet of the same columns joined (an export over Excel's row limit goes on in
+    «Сообщения 2»), and a warning for each sheet that fits the profile with other columns: its rows are not loaded,
+    and the report says so."""
+    same, other, headless = same_source_sheets(grids, grid, header_idx, profile)
+    more = []
+    for g, i in same:
+        rows, unknown, sheets = all_rows(g)
+        more.append(make_table(kind, g, i, rows, sheets, unknown))
+    warnings = []
+    for g, i, missing, extra in other:
+        rows, unknown, sheets = all_rows(g)
+        n = make_table(kind, g, i, rows, sheets, unknown).df.height
+        diff = "; ".join(part for part in (
+            "нет " + ", ".join(f"«{c}»" for c in missing) if missing else "",
+            "лишние " + ", ".join(f"«{c}»" for c in extra) if extra else "") if part)
+        warnings.append(f"лист «{g.sheet}» тоже похож на выгрузку, но его столбцы другие ({diff}): его "
+                        f"{fmt.count(n, 'строка', 'строки', 'строк')} не загружены — сохраните этот лист отдельным "
+                        "файлом и загрузите его")
+    for g in headless:
+        rows = all_rows(g)[0]
+        n = sum(any(c is not None and str(c).strip() for c in r) for r in rows)
+        warnings.append(f"лист «{g.sheet}» не загружен: в нём столько же столбцов ({len(table.df.columns)}), но нет "
+                        "строки заголовков — если это продолжение таблицы, скопируйте на него строку заголовков с листа "
+                        f"«{grid.sheet}» и загрузите файл снова (строк на листе: {fmt.num(n)})")
+    return (join_sheets(table, more) if more else table), warnings
 
 
 def _refuse_unreadable_header(file_name: str, columns: list[str], header_row: int, above: list[list]) -> None:

@@ -100,7 +100,8 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
     rows_read = det.table.df.height
     report = FileReport(file_name, "loaded", source=det.profile.source, profile=det.profile.name,
                         rows_read=rows_read, rejected=rejects.height, detection=det, rejects=rejects,
-                        skewed=int(good["__skew"].sum()) if "__skew" in good.columns else 0)
+                        skewed=int(good["__skew"].sum()) if "__skew" in good.columns else 0,
+                        warnings=list(det.warnings))
     if good.height == 0:
         return FileReport(
             file_name, "refused",

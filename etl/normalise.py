@@ -36,8 +36,44 @@ def parse_datetime(expr: pl.Expr, formats=(), order: str = "day") -> pl.Expr:
     tried = (*formats, *ISO_FORMATS) if formats else (*DOTTED_FORMATS, *ISO_FORMATS, *SLASH_FORMATS[order])
     # The cut-off inside the function: an expression naming `out` twice runs the parsing twice (eager polars
     # does not share the common part: 1 M dates, 0,25 s more a column).
-    return s.map_batches(lambda col: _not_before(_first_format(col, tried)), return_dtype=pl.Datetime("us"),
-                         is_elementwise=True)
+    read = (lambda col: _not_before(_first_format(col, tried))) if formats else (
+        lambda col: _spoken_forms(col, _not_before(_first_format(col, tried))))
+    return s.map_batches(read, return_dtype=pl.Datetime("us"), is_elementwise=True)
+
+
+# Forms people write that no strptime format reads first: a two-digit year («05.09.26»: «%d.%m.%Y» reads it as the
+# year 26, then cut off as before 1990) and the month in words («4 сентября 2026 г.», «12 дек. 2025»).
+_TWO_DIGIT_YEAR = r"^\d{1,2}\.\d{1,2}\.\d{2}(?:\s|$)"
+_SHORT_YEAR_FORMATS = ("%d.%m.%y %H:%M:%S", "%d.%m.%y %H:%M", "%d.%m.%y")
+_MONTHS = {**{m: i for i, m in enumerate(("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+                                           "сентября", "октября", "ноября", "декабря"), 1)},
+           **{m: i for i, m in enumerate(("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя",
+                                           "дек"), 1)},
+           "февр": 2, "сент": 9, "нояб": 11}
+_SPOKEN = (r"^(\d{1,2})\s+([а-яё]+)\.?\s+(\d{4})(?:\s*г(?:ода|\.)?)?(?:,?\s*(?:в\s+)?(\d{1,2}:\d\d(?::\d\d)?))?\s*$")
+
+
+def _spoken_forms(s: pl.Series, out: pl.Series) -> pl.Series:
+    """The values no format read (null in `out`) read once more as _TWO_DIGIT_YEAR and _SPOKEN dates. Only those:
+    a value read before reads the same."""
+    todo = (out.is_null() & s.is_not_null()).arg_true()
+    if todo.is_empty():
+        return out
+    v = s.gather(todo).str.strip_chars()
+    got = pl.Series(s.name, [None] * len(v), dtype=pl.Datetime("us"))
+    two = v.str.contains(_TWO_DIGIT_YEAR)
+    if two.any():
+        for f in _SHORT_YEAR_FORMATS:
+            got = got.fill_null(v.str.to_datetime(f, strict=False, time_unit="us").set(~two, None))
+    parts = v.str.to_lowercase().str.extract_groups(_SPOKEN)
+    month = parts.struct.field("2").replace_strict(_MONTHS, default=None, return_dtype=pl.Int64)
+    if month.is_not_null().any():
+        text = pl.select(pl.format("{}.{}.{} {}", parts.struct.field("1"), month, parts.struct.field("3"),
+                                   parts.struct.field("4").fill_null(""))).to_series().str.strip_chars()
+        for f in ("%d.%m.%Y %H:%M:%S", "%d.%m.%Y %H:%M", "%d.%m.%Y"):
+            got = got.fill_null(text.str.to_datetime(f, strict=False, time_unit="us"))
+    ok = _not_before(got).is_not_null()
+    return out.scatter(todo.filter(ok), got.filter(ok)) if ok.any() else out
 
 
 def _not_before(out: pl.Series) -> pl.Series:
@@ -123,10 +159,32 @@ def parse_share(expr: pl.Expr) -> pl.Expr:
     return pl.when(expr.str.contains("%") | (x > 1)).then(x / 100).otherwise(x)
 
 
+# A score in words, as a survey's answers (or school marks) go, and what says there is no score.
+RATING_WORDS = {"отлично": 5, "хорошо": 4, "удовлетворительно": 3, "неудовлетворительно": 2, "плохо": 2,
+                "очень плохо": 1}
+NO_RATING = {"-", "—", "нет", "нет оценки", "без оценки", "не оценено", "не оценен", "не оценивалось"}
+
+
+def _rating_key(expr: pl.Expr) -> pl.Expr:
+    return expr.str.to_lowercase().str.replace_all("ё", "е").str.replace_all(r"\s+", " ").str.strip_chars(" .!")
+
+
 def parse_rating(expr: pl.Expr) -> pl.Expr:
-    """A 1–5 score: '5', '5.0', '4 из 5'; anything else → null (not a score)."""
+    """A 1–5 score: '5', '5.0', '4 из 5', a word ('Отлично' … 'Очень плохо'), stars ('★★★★', '★★★☆☆' → 4);
+    anything else → null (not a score; rating_unread tells which of those the report names)."""
     d = expr.str.extract(r"^\s*([1-5])(?:[.,]0+)?(?:\s*(?:из|/)\s*5)?\s*$").cast(pl.Int64)
-    return d
+    word = _rating_key(expr).replace_strict(RATING_WORDS, default=None, return_dtype=pl.Int64)
+    stars = expr.str.count_matches("[★⭐]").cast(pl.Int64)
+    star = pl.when(expr.str.contains(r"^[\s★⭐☆]+$") & stars.is_between(1, 5)).then(stars)
+    return pl.coalesce(d, word, star)
+
+
+def rating_unread(text: pl.Expr, rating: pl.Expr, numbers_only: bool = False) -> pl.Expr:
+    """A rating cell with a value that is no score and does not say «no score» either («6», «0», «супер»). With
+    `numbers_only`, numbers only: the column feeds another field too, whose words are not scores (ЦУР's «Причина
+    закрытия»: «Автор доволен» or the author's «5»)."""
+    unread = text.is_not_null() & rating.is_null() & ~_rating_key(text).is_in(list(NO_RATING))
+    return unread & text.str.contains(r"^\s*[+-]?\d+(?:[.,]\d+)?\s*$") if numbers_only else unread
 
 
 def parse_bool(expr: pl.Expr) -> pl.Expr:

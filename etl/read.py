@@ -51,10 +51,13 @@ class Table:
     sheets: list[str] = field(default_factory=list)
     overflow: list[str | None] = field(default_factory=list)  # cells past the header's width, per row
     formulas: dict[str, list] = field(default_factory=dict)   # column → [(row, formula)] with no value in the file
+    row_sheets: list[str] | None = None   # each row's sheet, where the table is read from more than one (join_sheets)
+    cut_row: int | None = None            # the last record, where the file ends inside it (CsvText.cut_off)
 
     def describe(self) -> dict:
+        sheet = ", ".join(dict.fromkeys(self.row_sheets)) if self.row_sheets else self.sheet
         return {"формат": self.fmt.upper(), "кодировка": _ENCODING_NAMES.get(self.encoding, self.encoding),
-                "разделитель": _delimiter_name(self.delimiter), "лист": self.sheet,
+                "разделитель": _delimiter_name(self.delimiter), "лист": sheet,
                 "строка заголовка": self.header_row}
 
 
@@ -259,6 +262,7 @@ class CsvText:
     data: bytes
     encoding: str
     delimiter: str
+    cut_off: bool = False   # rows() found the file ending inside a quoted cell of its last record
 
     def _reader(self, f):
         return csv.reader(f, delimiter=self.delimiter)
@@ -300,9 +304,11 @@ class CsvText:
         if self.text is None:   # let go by body(), or never decoded whole
             self._decode_whole()
         try:
-            return list(self._reader(io.StringIO(self.text, newline="")))
+            rows = list(self._reader(io.StringIO(self.text, newline="")))
         except csv.Error as e:
             raise FileRefused(_CSV_ERROR.format(e)) from None
+        self.cut_off = bool(rows) and _ends_inside_quotes(self.text, rows[-1], self.delimiter)
+        return rows
 
     def body(self, header_idx: int, names: list[str]) -> pl.DataFrame | None:
         """Every record below the header row as text columns, cleaned (_clean; a blank line an all-null row, a
@@ -354,6 +360,27 @@ class CsvText:
         for name in names:
             body = body.with_columns(_clean(pl.col(name), nbsp, apostrophe))
         return body
+
+
+def _ends_inside_quotes(text: str, last: list[str], delimiter: str) -> bool:
+    """Whether the text ends inside a quoted cell of its last record (`last`, as the csv module read it): a file cut
+    off mid-row (a download or a copy stopped short). The csv module closes such a cell at the end quietly; read
+    strictly, the record from its first line says «unexpected end of data». Only the tail is read again: the
+    record's first line is found from the end, by the line breaks inside its cells."""
+    breaks = sum(c.count("\n") + c.count("\r") - c.count("\r\n") for c in last)
+    start = max(0, len(text) - (2 * sum(map(len, last)) + 2 * len(last) + 4))   # quotes doubled at most
+    tail = text[start:]
+    starts = ([0] if start == 0 else []) + [m.end() for m in re.finditer(r"\r\n|\r|\n", tail) if m.end() < len(tail)]
+    for b in reversed(starts[-(breaks + 2):]):
+        piece = tail[b:]
+        try:
+            if list(csv.reader(io.StringIO(piece, newline=""), delimiter=delimiter)) != [last]:
+                continue
+            list(csv.reader(io.StringIO(piece, newline=""), delimiter=delimiter, strict=True))
+        except csv.Error as e:
+            return "unexpected end of data" in str(e)
+        return False
+    return False
 
 
 def _whole_cell_quotes(raw: bytes | memoryview, delimiter: str) -> bool:
@@ -543,13 +570,60 @@ def best_header(grids: list[Grid], profiles: list[Profile]) -> tuple[Grid, int, 
     return g, i, None, 0
 
 
+def same_source_sheets(grids: list[Grid], chosen: Grid, header_idx: int, profile: Profile):
+    """The other sheets whose header row fits `profile` too: an export over Excel's row limit goes on in a second
+    sheet. ([(grid, header index)] with the chosen sheet's columns, [(grid, header index, missing, extra)] with
+    other columns, [grid] fitting no profile but as wide as the chosen sheet: a continuation without a header?)"""
+    names = _dedupe(list(chosen.rows[header_idx]))
+    same, other, headless = [], [], []
+    for g in grids:
+        if g is chosen or not g.rows:
+            continue
+        found, i, fits, _ = best_header([g], [profile])
+        if fits is None:
+            if len(g.rows[0]) == len(chosen.rows[header_idx]):
+                headless.append(g)
+            continue
+        theirs = _dedupe(list(g.rows[i]))
+        if set(theirs) == set(names):
+            same.append((g, i))
+        else:
+            other.append((g, i, [n for n in names if n not in theirs], [n for n in theirs if n not in names]))
+    return same, other, headless
+
+
+def join_sheets(first: Table, more: list[Table]) -> Table:
+    """One table of sheets with the same columns, each row knowing its sheet (a row number alone is ambiguous)."""
+    tables = [first, *more]
+    names = first.df.columns
+    first.df = pl.concat([t.df.select(names) for t in tables], rechunk=True)
+    first.row_sheets = [t.sheet for t in tables for _ in t.row_numbers]
+    first.row_numbers = [n for t in tables for n in t.row_numbers]
+    first.overflow = [o for t in tables for o in (t.overflow or [None] * len(t.row_numbers))]
+    for t in more:
+        for col, cells in t.formulas.items():
+            first.formulas.setdefault(col, []).extend(cells)
+    return first
+
+
+def _os_reason(e: OSError) -> str:
+    """Why a file did not open, in Russian (the system's own strerror is English: «No such file or directory»)."""
+    if isinstance(e, FileNotFoundError):
+        return "файл не найден"
+    if isinstance(e, IsADirectoryError):
+        return "это папка, а не файл"
+    if isinstance(e, PermissionError):
+        return "нет прав на чтение файла"
+    return f"ошибка чтения (код {e.errno})" if e.errno else "ошибка чтения"
+
+
 def read_grids(path: Path) -> tuple[str, list[Grid], object]:
     """Format ('csv' | 'xlsx'), candidate grids and a loader of all rows for a chosen grid."""
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise FileRefused(f"Не удалось открыть файл {path.name}: {e.strerror}. Проверьте путь и права доступа.") from None
+        raise FileRefused(f"Не удалось открыть файл {path.name}: {_os_reason(e)}. Проверьте путь и права доступа.") from None
     if not data or data.isspace():   # not data.strip(): a copy of the whole file just to test it
         raise FileRefused("Файл пустой: в нём нет ни заголовков, ни строк. Проверьте, что выгрузка завершилась, "
                           "и выгрузите данные заново.")
@@ -580,11 +654,13 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
     """The data below the header row as an all-text frame; empty rows dropped, the `'` text marker removed.
     `all_rows` — the rows, or a CsvText; `unknown` — {(row, col): formula} of cells whose value the file does
     not hold."""
+    cut_off = False
     if isinstance(all_rows, CsvText):
         names = _dedupe(list(all_rows.head(header_idx + 1)[0][header_idx]))
         csv_text = all_rows
         body = csv_text.body(header_idx, names)
         all_rows = csv_text.rows() if body is None else None
+        cut_off = csv_text.cut_off
         grid.encoding = csv_text.encoding   # judged on the whole file where reading it took that
         if body is not None:
             return _csv_table(body, names, grid, header_idx)
@@ -612,9 +688,11 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
         pl.all().str.replace_all("\xa0", " ").str.strip_chars().str.strip_prefix("'").str.strip_chars()
         .replace("", None)
     )
+    # The last record, where the file ends inside it (a csv's cut_off); make_table numbers records from 1.
+    cut = numbers[-1] if cut_off and numbers and numbers[-1] == len(all_rows) else None
     return Table(df=df, row_numbers=numbers, fmt=fmt, header_row=header_idx + 1, sheet=grid.sheet,
                  encoding=grid.encoding, delimiter=grid.delimiter, sheets=sheets, overflow=overflow,
-                 formulas=formulas)
+                 formulas=formulas, cut_row=cut)
 
 
 def _csv_table(body: pl.DataFrame, names: list[str], grid: Grid, header_idx: int) -> Table:

@@ -6,11 +6,12 @@ import json
 
 import polars as pl
 
+from core import fmt
 from etl.calendar import production_calendar
 from etl.deadlines import Deadlines, Rules
-from etl.detect import FIELD_LABELS, Detection
+from etl.detect import FIELD_LABELS, Detection, _short
 from etl.normalise import (map_values, parse_bool, parse_datetime, parse_float, parse_int, parse_rating, parse_share,
-                           parse_time_of_day, slash_order)
+                           parse_time_of_day, rating_unread, slash_order)
 from etl.privacy import mask_expr, personal_column
 from etl.profile import ALLOWED, REQUIRED
 from etl.read import FileRefused
@@ -31,6 +32,9 @@ def _id_expr(e: pl.Expr) -> pl.Expr:
 def _quote(col: str | None) -> str:
     return f" (столбец «{col}»)" if col else ""
 
+
+# «не распознана» agrees with a feminine label («дата ответа»); the masculine ones («срок») are listed.
+_UNREAD = {"due_at": "не распознан"}
 
 # Dates that are rightly ahead of today: an open appeal's deadline, the end of a vote still running.
 FUTURE_OK = {"due_at", "ended_at"}
@@ -101,13 +105,17 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
     checks = [(pl.col("__overflow").is_not_null(),
                pl.format("в строке больше значений, чем столбцов в заголовке (лишнее: «{}»): вероятно, "
                          "разделитель внутри текста — исправьте строку в выгрузке", pl.col("__overflow")))]
+    if det.table.cut_row is not None:
+        checks.insert(0, (pl.col("__row") == det.table.cut_row, pl.lit(
+            "строка обрывается на середине: файл кончается внутри её текста (открытая кавычка не закрыта) — похоже, "
+            "файл обрезан; выгрузите его заново")))
     for f in REQUIRED[p.target]:
         checks.append((t(f).is_null(), pl.lit(f"нет значения «{FIELD_LABELS[f]}»{_quote(cols[f].headers[0] if cols[f].headers else None)}")))
     for f, kind in p.fields.items():
         if f in cols and kind == "datetime":
             label = FIELD_LABELS[f]
             checks.append((t(f).is_not_null() & pl.col(f).is_null(),
-                           pl.format(f"{label} не распознана: «{{}}»{_quote(cols[f].headers[0] if cols[f].headers else None)}", t(f))))
+                           pl.format(f"{label} {_UNREAD.get(f, 'не распознана')}: «{{}}»{_quote(cols[f].headers[0] if cols[f].headers else None)}", t(f))))
             if f not in FUTURE_OK:
                 checks.append((pl.col(f) > now,
                                pl.format(f"{label} в будущем: {{}}", pl.col(f).dt.strftime("%d.%m.%Y %H:%M"))))
@@ -157,6 +165,24 @@ def _date_order(det: Detection, df: pl.DataFrame, f: str, dates: dict) -> str:
         "если день первым (docs/profiles.md).")
 
 
+def _unread_ratings(det: Detection, df: pl.DataFrame) -> list[str]:
+    """The report's word on ratings that are no score («6», «0»): the appeal loads without one, never rejected for
+    it, and the curator learns how many and which."""
+    if det.profile.fields.get("rating") != "rating" or "rating" not in det.columns:
+        return []
+    own = set(det.columns["rating"].headers)
+    shared = any(own & set(r.headers) for f, r in det.columns.items() if f != "rating")
+    # One column selected, not the frame filtered (a copy of every column); rejected rows are not loaded at all.
+    unread = df.select(pl.col("__t_rating").filter(
+        rating_unread(pl.col("__t_rating"), pl.col("rating"), shared) & pl.col("__reason").is_null())).to_series()
+    if unread.is_empty():
+        return []
+    shown = ", ".join(f"«{_short(v, 40)}»" for v in unread.unique(maintain_order=True).head(3))   # masked, cut short
+    return [f"оценка не распознана в {fmt.count(unread.len(), 'строке', 'строках', 'строках')} (например: {shown}): "
+            "оценка ставится от 1 до 5 — цифрой, словом (от «отлично» до «очень плохо») или звёздами; эти обращения "
+            "загружены без оценки"]
+
+
 def _reason(checks) -> pl.Expr:
     expr = pl.lit(None, dtype=pl.String)
     for cond, reason in reversed(checks):
@@ -180,6 +206,10 @@ def stage(det: Detection) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """(valid rows typed and de-duplicated within the file, rejects, count of in-file repeats)."""
     df, checks = _typed(det)
     df = df.with_columns(_reason(checks).alias("__reason"))
+    det.warnings += _unread_ratings(det, df)
+    if det.table.row_sheets:   # rows of several sheets: a row number alone does not say which row
+        df = df.with_columns(pl.format("лист «{}»: {}", pl.Series(det.table.row_sheets, dtype=pl.String),
+                                       pl.col("__reason")).alias("__reason"))
     bad = df.filter(pl.col("__reason").is_not_null())
     source_cols = list(det.table.df.columns)
     hide = set(det.columns["applicant"].headers) if "applicant" in det.columns else set()

@@ -96,7 +96,7 @@ def test_profile_formats_are_used_alone(tmp_path):
     # Without it, the bare date is not silently read day-first as 1 June: the row is rejected, said why.
     r, got = run(tmp_path, rows, 'date_formats = ["%m/%d/%Y %I:%M:%S %p"]')
     assert r.ok and list(got) == ["2"]
-    assert r.rejects["reason"].to_list() == ["срок не распознана: «01/06/2025» (столбец «Due»)"]
+    assert r.rejects["reason"].to_list() == ["срок не распознан: «01/06/2025» (столбец «Due»)"]
 
 
 def test_midnight_deadline_is_a_time_when_the_column_has_times(tmp_path):

@@ -1,0 +1,214 @@
+"""Exports as the tester found them: a second data sheet, a cut-off CSV, Russian date forms, ratings in words,
+wording of messages. Each test first failed on the code before its fix."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+
+from conftest import fetch as q
+from etl.load import load_file
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAD = ["Номер сообщения", "Дата создания", "Категория", "Статус", "Ответственный", "Оценка"]
+
+
+@pytest.fixture(autouse=True)
+def salt(monkeypatch):
+    monkeypatch.setenv("MCU_SALT", "test-salt")
+
+
+def counts(r):
+    return r.rows_read, r.loaded, r.updated, r.duplicate, r.rejected
+
+
+def _row(i: int, day: int = 3, rating: str = "5") -> list[str]:
+    return [f"P-{i}", f"{day:02d}.02.2025 09:00", "Дороги", "Новое", "Отдел дорожного хозяйства и транспорта", rating]
+
+
+def _xlsx(path: Path, sheets: dict[str, list[list]]) -> Path:
+    wb = xlsxwriter.Workbook(str(path))
+    for name, rows in sheets.items():
+        ws = wb.add_worksheet(name)
+        for i, r in enumerate(rows):
+            ws.write_row(i, 0, r)
+    wb.close()
+    return path
+
+
+# --- 1. an export split across sheets ------------------------------------------------------------------
+
+def test_every_sheet_with_the_same_columns_is_read_as_one_table(tmp_path):
+    """pos_multisheet.xlsx: a cover sheet, «Сообщения» and «Сообщения 2» (Excel's row limit splits an export so)
+    — 80 rows read, 40 stored before. Here 3 + 2 rows; a rejected row of the second sheet names its sheet."""
+    path = _xlsx(tmp_path / "split.xlsx", {
+        "Инструкция": [["Выгрузка ПОС за февраль"], ["Сформировано 10.02.2025"]],
+        "Сообщения": [HEAD, _row(1), _row(2), _row(3)],
+        "Сообщения 2": [["Выгрузка ПОС, продолжение"], HEAD, _row(4), ["", "04.02.2025 10:00", "Дороги"]],
+    })
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert counts(r) == (5, 4, 0, 0, 1)
+    assert r.detection.table.row_numbers == [2, 3, 4, 3, 4]
+    assert r.detection.describe()["лист"] == "Сообщения, Сообщения 2"
+    assert q(db, "SELECT external_id, source_row FROM appeals ORDER BY 1") == [
+        ("P-1", 2), ("P-2", 3), ("P-3", 4), ("P-4", 3)]
+    assert q(db, "SELECT source_row, reason FROM import_rejects") == [
+        (4, "лист «Сообщения 2»: нет значения «номер» (столбец «Номер сообщения»)")]
+    assert r.warnings == []
+
+
+def test_a_sheet_of_the_same_source_with_other_columns_is_told_not_lost(tmp_path):
+    path = _xlsx(tmp_path / "two.xlsx", {
+        "Сообщения": [HEAD, _row(1), _row(2)],
+        "Обращения": [HEAD[:5] + ["Адрес"], _row(3)[:5] + ["ул. Мира, 1"], _row(4)[:5] + [""], _row(5)[:5] + [""]],
+    })
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert counts(r) == (2, 2, 0, 0, 0)
+    assert r.warnings == [
+        "лист «Обращения» тоже похож на выгрузку, но его столбцы другие (нет «Оценка»; лишние «Адрес»): его 3 строки "
+        "не загружены — сохраните этот лист отдельным файлом и загрузите его"]
+    assert r.warnings[0] in q(db, "SELECT message FROM import_log")[0][0]
+
+
+# --- 2. a file cut off in the middle of a row ------------------------------------------------------------
+
+def _csv(rows: list[list[str]]) -> str:
+    return "".join(";".join(f'"{c}"' if ";" in c or "\n" in c else c for c in r) + "\r\n" for r in rows)
+
+
+@pytest.mark.parametrize("cut_at", ["Меня зовут", "Меня зовут\r\nвторая стр"])
+def test_a_csv_cut_off_inside_a_quoted_text_rejects_its_last_row_and_says_so(tmp_path, cut_at):
+    """pos_truncated.csv (cut at 150 000 bytes inside a quoted text): «Прочитано 138, Новых 138», the last row
+    stored with its text cut and its later columns empty. Now it is rejected and the report warns."""
+    head = HEAD[:5] + ["Текст сообщения", "Оценка"]
+    rows = [head, _row(1)[:5] + ["Яма; глубокая", "5"], _row(2)[:5] + ["Холодно", "4"]]
+    text = _csv(rows) + ";".join(_row(3)[:5]) + ';"' + cut_at
+    path = tmp_path / "cut.csv"
+    path.write_text(text, encoding="utf-8")
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert counts(r) == (3, 2, 0, 0, 1)
+    assert q(db, "SELECT external_id FROM appeals ORDER BY 1") == [("P-1",), ("P-2",)]
+    assert q(db, "SELECT source_row, reason FROM import_rejects") == [
+        (4, "строка обрывается на середине: файл кончается внутри её текста (открытая кавычка не закрыта) — похоже, "
+            "файл обрезан; выгрузите его заново")]
+    assert r.warnings == [
+        "файл, похоже, обрезан: он кончается посреди строки 4 (открытая кавычка не закрыта); эта строка отклонена, "
+        "остальные загружены — выгрузите файл заново и загрузите его, чтобы не потерять строки после обрыва"]
+
+
+def test_a_whole_csv_with_a_quoted_last_cell_is_not_taken_for_a_cut_one(tmp_path):
+    head = HEAD[:5] + ["Текст сообщения"]
+    rows = [head, _row(1)[:5] + ["Яма; глубокая"], _row(2)[:5] + ["Холодно;\r\nочень"]]
+    path = tmp_path / "whole.csv"
+    path.write_text(_csv(rows).removesuffix("\r\n"), encoding="utf-8")
+    r = load_file(path, db=tmp_path / "mcu.duckdb")
+    assert counts(r) == (2, 2, 0, 0, 0) and r.warnings == []
+
+
+# --- 3. dates with a two-digit year, or the month in words ------------------------------------------------
+
+def test_two_digit_years_and_month_names_read_and_no_accepted_date_reads_otherwise():
+    import datetime as dt
+
+    import polars as pl
+
+    from etl.normalise import parse_datetime
+    values = ["05.09.26", "05.09.26 10:00", "5.9.26 10:00:15", "4 сентября 2026 г.", "4 сентября 2026",
+              "04 Сентября 2026 года", "1 мая 2026 г. 14:30", "12 дек. 2025", "3 сент 2026 10:05:00", "31 июня 2026",
+              "05.09.85", "4 сентябрь 2026", "сентября 2026", "06.09.2026 25:61",
+              # accepted before, read as before
+              "05.09.2026", "13/09/2026 10:00", "2026-09-03T10:00:00", "45000", "05.09.2026 г."]
+    got = pl.select(parse_datetime(pl.lit(pl.Series(values)))).to_series().to_list()
+    d = dt.datetime
+    assert got == [d(2026, 9, 5), d(2026, 9, 5, 10), d(2026, 9, 5, 10, 0, 15), d(2026, 9, 4), d(2026, 9, 4),
+                   d(2026, 9, 4), d(2026, 5, 1, 14, 30), d(2025, 12, 12), d(2026, 9, 3, 10, 5), None,
+                   None, None, None, None,   # 1985 is before 1990; not a form of a date; 25:61 no time
+                   d(2026, 9, 5), d(2026, 9, 13, 10), d(2026, 9, 3, 10), d(2023, 3, 15), d(2026, 9, 5)]
+
+
+def test_pos_dates_load_with_two_digit_years_and_month_names(tmp_path):
+    """pos_dates.csv: «4 сентября 2026 г.» and «05.09.26» were rejected as «дата регистрации не распознана»."""
+    head = HEAD[:5] + ["Срок ответа"]
+    rows = [head, ["DT-3", "4 сентября 2026 г.", "Дороги", "Новое", "Отдел", "16.09.2026"],
+            ["DT-4", "05.09.26", "Дороги", "Новое", "Отдел", "16.09.26"],
+            ["DT-5", "06.09.2026 25:61", "Дороги", "Новое", "Отдел", "16.09.2026"]]
+    path = tmp_path / "dates.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert counts(r) == (3, 2, 0, 0, 1)
+    assert q(db, "SELECT external_id, received_at::VARCHAR, due_at::VARCHAR FROM appeals ORDER BY 1") == [
+        ("DT-3", "2026-09-04 00:00:00", "2026-09-16 23:59:59"), ("DT-4", "2026-09-05 00:00:00", "2026-09-16 23:59:59")]
+    assert q(db, "SELECT source_row, reason FROM import_rejects") == [
+        (4, "дата регистрации не распознана: «06.09.2026 25:61» (столбец «Дата создания»)")]
+
+
+# --- 4. ratings in words and stars; a number out of range is told --------------------------------------------
+
+def test_ratings_in_words_and_stars_read_and_unreadable_ones_are_told(tmp_path):
+    """pos_ratings.csv: «Отлично», «★★★★», «6», «0» became NULL with no trace. Words and stars read now; a number out
+    of 1…5 stays empty, the appeal loads, and the report says how many rows and which values."""
+    marks = ["5", "4,0", "Отлично", "★★★★", "★★☆☆☆", "Очень  плохо", "хорошо.", "Удовлетворительно", "6", "0",
+             "10", "Без оценки", "-", "", "3 из 5", "6"]
+    rows = [HEAD] + [_row(i, rating=m) for i, m in enumerate(marks, 1)]
+    path = tmp_path / "ratings.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert counts(r) == (16, 16, 0, 0, 0)
+    assert q(db, "SELECT rating FROM appeals ORDER BY source_row") == [
+        (5,), (4,), (5,), (4,), (2,), (1,), (4,), (3,), (None,), (None,), (None,), (None,), (None,), (None,), (3,),
+        (None,)]
+    assert q(db, "SELECT count(*) FILTER (satisfied), count(*) FILTER (NOT satisfied) FROM appeals") == [(5, 4)]
+    assert r.warnings == [
+        "оценка не распознана в 4 строках (например: «6», «0», «10»): оценка ставится от 1 до 5 — цифрой, словом "
+        "(от «отлично» до «очень плохо») или звёздами; эти обращения загружены без оценки"]
+    assert r.warnings[0] in q(db, "SELECT message FROM import_log")[0][0]
+
+
+# --- 5. wording ---------------------------------------------------------------------------------------------
+
+def test_an_unread_deadline_agrees_in_gender(tmp_path):
+    """«срок не распознана» → «срок не распознан»; the feminine labels keep «не распознана»."""
+    head = HEAD[:5] + ["Срок ответа", "Дата ответа"]
+    rows = [head, ["P-1", "03.02.2025 09:00", "Дороги", "Новое", "Отдел", "завтра", "04.02.2025 09:00"],
+            ["P-2", "03.02.2025 09:00", "Дороги", "Новое", "Отдел", "05.02.2025", "вчера"],
+            ["P-3", "03.02.2025 09:00", "Дороги", "Новое", "Отдел", "05.02.2025", "04.02.2025 09:00"]]
+    path = tmp_path / "due.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    db = tmp_path / "mcu.duckdb"
+    assert counts(load_file(path, db=db)) == (3, 1, 0, 0, 2)
+    assert q(db, "SELECT source_row, reason FROM import_rejects ORDER BY 1") == [
+        (2, "срок не распознан: «завтра» (столбец «Срок ответа»)"),
+        (3, "дата ответа не распознана: «вчера» (столбец «Дата ответа»)")]
+
+
+@pytest.mark.parametrize("what, told", [("missing.csv", "файл не найден"), ("folder.csv", "это папка, а не файл")])
+def test_cli_says_in_russian_why_a_file_cannot_be_opened(tmp_path, what, told):
+    """`python -m etl load missing.csv` said «No such file or directory»."""
+    (tmp_path / "folder.csv").mkdir()
+    out = subprocess.run([sys.executable, "-m", "etl", "load", str(tmp_path / what), "--db", str(tmp_path / "mcu.duckdb")],
+                         cwd=ROOT, capture_output=True, text=True, env={"MCU_SALT": "test-salt", "PATH": "/usr/bin"})
+    assert out.returncode == 1
+    assert f"Файл {what} не загружен: Не удалось открыть файл {what}: {told}. Проверьте путь и права доступа." \
+        in out.stderr
+    assert "No such file" not in out.stderr and "Is a directory" not in out.stderr
+
+
+def test_a_sheet_going_on_without_a_header_row_is_told_not_lost(tmp_path):
+    """A continuation sheet without its own header row fits no profile: its rows are not guessed at, but the report
+    names the sheet and its rows. A cover sheet of another width is not mentioned."""
+    path = _xlsx(tmp_path / "headless.xlsx", {
+        "Инструкция": [["Выгрузка ПОС за февраль"], ["Сформировано 10.02.2025"]],
+        "Сообщения": [HEAD, _row(1), _row(2)],
+        "Лист2": [_row(3), _row(4), _row(5), _row(6), _row(7)],
+    })
+    r = load_file(path, db=tmp_path / "mcu.duckdb")
+    assert counts(r) == (2, 2, 0, 0, 0)
+    assert r.warnings == [
+        "лист «Лист2» не загружен: в нём столько же столбцов (6), но нет строки заголовков — если это продолжение "
+        "таблицы, скопируйте на него строку заголовков с листа «Сообщения» и загрузите файл снова (строк на листе: 5)"]
