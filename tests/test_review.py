@@ -397,3 +397,44 @@ def test_repeat_marks_follow_the_curators_mapping(tmp_path):
     assert q(db, "SELECT DISTINCT settlement_id, theme, subtheme FROM appeals") == [("askiz", "Дороги", "Снег во дворе")]
     assert q(db, marks) == [("1", False), ("2", True), ("3", True)]
     assert q(db, "SELECT * FROM appeal_repeats EXCEPT SELECT * FROM appeal_repeats_live") == []
+
+
+KURSK = ROOT.parent / "shared" / "realdata" / "pos_kursk_messages_2022.csv"
+
+
+@pytest.mark.skipif(not KURSK.exists(), reason="../shared/realdata is not present")
+def test_administrations_of_other_districts_are_not_suggested(tmp_path):
+    # The real Kursk ПОС export (with a registration date, as the tester loaded it): «Администрация Курского района»,
+    # «…Льговского…» and 15 more administrations of other districts were suggested as «Администрация Аскизского
+    # района» (token_sort_ratio ≥ 70), so one «Сохранить» merged them all into it. Names that share words but differ in
+    # the distinguishing one are different entries; a name that only adds words may still be its entry.
+    import polars as pl
+
+    path = tmp_path / "kursk.csv"
+    pl.read_csv(KURSK, infer_schema_length=0).with_columns(pl.lit("15.11.2026").alias("Дата создания")).write_csv(path)
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert (r.status, r.loaded) == ("loaded", 2000), r.message
+    assert q(db, "SELECT count(*), count(suggestion) FROM unmatched_values WHERE dim = 'executor'") == [(75, 2)]
+    assert q(db, "SELECT value, suggestion FROM unmatched_values WHERE suggestion IS NOT NULL ORDER BY 1") == [
+        ("Комитет по управлению муниципальным имуществом города Курска", "kumi"),
+        ("Комитет по физической культуре и спорту Курской области", "sport")]
+
+
+def test_a_misspelt_name_is_still_suggested():
+    from rapidfuzz import fuzz
+
+    from etl.match import suggester
+    from etl.normalise import basic_key, settlement_key
+
+    executors = {"Администрация Аскизского района": "adm_district", "Отдел ГО и ЧС": "go_chs",
+                 "Комитет по управлению муниципальным имуществом": "kumi"}
+    near = suggester(executors, {}, key=basic_key, scorer=fuzz.token_sort_ratio, min_len=5)
+    assert [near(v) for v in ("Администрация Аскизкого района", "Администрации Аскизского р-на",
+                              "Администрация Курского района", "Администрация Аскизского района Республики Хакасия",
+                              "Комитет по управлению имуществом Курской области")] == [
+        "adm_district", "adm_district", None, "adm_district", None]
+    places = suggester({"Верхняя Тея": "v_teya", "Аскиз": "askiz", "Вершина Теи": "vershina_tei"}, {},
+                       key=settlement_key, scorer=fuzz.ratio, min_len=5)
+    assert [places(v) for v in ("Нижняя Тея", "с. Аскыз", "Вершино-Тейский")] == [None, "askiz", "vershina_tei"]
+
