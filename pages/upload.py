@@ -147,9 +147,11 @@ def review_section() -> None:
                 icon=":material/task_alt:")
         return
     st.caption("Обращения с этими значениями уже загружены и учтены: без населённого пункта или исполнителя, с "
-               "темой «Не определено». Выберите для значения запись справочника (подходящая по написанию уже "
-               "выбрана) или «Принять как новый» и нажмите «Сохранить»: выбор запишется в справочники и сразу "
-               "применится к загруженным обращениям, а следующие выгрузки будут узнавать это значение.")
+               "темой «Не определено». Выберите для значения запись справочника или «Принять как новый» либо "
+               "отметьте «Принять предложение» (запись, похожая по написанию, — только предложение: без отметки она "
+               "не сохраняется) и нажмите «Сохранить»: выбор запишется в справочники и сразу применится к "
+               "загруженным обращениям, а следующие выгрузки будут узнавать это значение. Значения без выбора и "
+               "без отметки остаются ждать.")
     kinds = [d for d in review.DIMS if d in set(waiting["dim"])]
     if st.session_state.get("review_dim") not in kinds:
         st.session_state["review_dim"] = kinds[0]
@@ -165,15 +167,23 @@ def review_section() -> None:
         st.caption(f"Показаны {fmt.num(rows.height)} самых частых из {fmt.num(total[dim])}; следующие появятся, "
                    "когда эти будут сопоставлены.")
     with st.form(f"review_form_{dim}", border=False):
+        # The choice starts empty; the suggestion sits beside it and counts only when ticked (review.decide).
+        suggested = {}
         for r in rows.iter_rows(named=True):
-            options = list(labels)
-            st.selectbox(f"«{md(r['value'])}» — обращений: {fmt.num(r['rows'])} ({md(r['source'])})", options,
-                         index=options.index(r["suggestion"]) if r["suggestion"] in labels else 0,
-                         format_func=labels.get, key=review.widget_key(dim, r["value"]),
-                         help=f"В выгрузке рядом: {md(r['context'])}" if r["context"] else None)
+            choice, hint = st.columns([3, 2], vertical_alignment="bottom")
+            choice.selectbox(f"«{md(r['value'])}» — обращений: {fmt.num(r['rows'])} ({md(r['source'])})",
+                             list(labels), format_func=labels.get, key=review.widget_key(dim, r["value"]),
+                             help=f"В выгрузке рядом: {md(r['context'])}" if r["context"] else None)
+            if r["suggestion"] in labels:
+                suggested[r["value"]] = r["suggestion"]
+                hint.checkbox(f"Принять предложение: {md(labels[r['suggestion']])}",
+                              key=review.accept_key(dim, r["value"]),
+                              help="Сохраняется, только если отмечено и в списке слева ничего не выбрано.")
         saved = st.form_submit_button("Сохранить", type="primary", key="review_save")
     if saved:
-        choices = {(dim, v): st.session_state[review.widget_key(dim, v)] for v in rows["value"]}
+        choices = {(dim, v): review.decide(st.session_state[review.widget_key(dim, v)], suggested.get(v),
+                                           st.session_state.get(review.accept_key(dim, v), False))
+                   for v in rows["value"]}
         try:
             changed = review.apply_choices(choices)
         except ValueError as e:
