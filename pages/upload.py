@@ -46,16 +46,19 @@ if source == "custom":
         except (ProfileError, UnicodeDecodeError) as e:
             right.error(f"Профиль не принят: {md(str(e))}")
 
-ready = []
+ready, refused = [], []
 for upload in files or []:
-    with st.expander(f"Файл {md(upload.name)}", expanded=len(files) == 1):
-        try:
-            # The upload is on disk only while it is read (it holds personal data): detection keeps the table.
-            with uploads.saved(upload.name, upload.getvalue()) as path:
-                det = detect(path, source=source, profile=profile, file_name=upload.name)
-        except FileRefused as e:
+    try:
+        # The upload is on disk only while it is read (it holds personal data): detection keeps the table.
+        with uploads.saved(upload.name, upload.getvalue()) as path:
+            det = detect(path, source=source, profile=profile, file_name=upload.name)
+    except FileRefused as e:
+        # Marked and open: among several files a refusal in a collapsed «Файл X» went unseen.
+        refused.append(upload.name)
+        with st.expander(f"Файл {md(upload.name)} — не принят", expanded=True):
             st.error(md(str(e)), icon=":material/block:")
-            continue
+        continue
+    with st.expander(f"Файл {md(upload.name)}", expanded=len(files) == 1):
         info, mapping = st.columns([2, 3])
         info.dataframe(key_value(det.describe()), hide_index=True)
         # The field's Russian name only: «номер», not «номер (external_id)».
@@ -68,6 +71,13 @@ for upload in files or []:
             (pl.lit("[скрыто]") if c in hide or personal_column(c) else mask_expr(pl.col(c))).alias(c)
             for c in det.table.df.columns), None)   # dates as 22.11.2026, empty as «—»; no download
         ready.append(upload)
+
+accepted = f"Принято к загрузке: {fmt.num(len(ready))} из {fmt.num(len(files or []))}"
+if refused:
+    st.warning(md(f"{accepted}; не приняты: {', '.join(refused)}. Причины — в разделах этих файлов выше; исправьте "
+                  "файлы и выберите их снова."), icon=":material/warning:")
+elif len(ready) > 1:
+    st.caption(f"{accepted}.")
 
 # The uploads chosen, loaded once. A second click during a load makes Streamlit start the page anew at once, and the
 # runs around the load's end could start it again (a second report, all duplicates, in place of the real one): a

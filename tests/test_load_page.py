@@ -56,6 +56,33 @@ def test_upload_into_no_database_creates_it_and_reports(page):
     assert at.selectbox(key="upload_rejects_pick").value == 1
 
 
+def test_refused_files_are_marked_open_and_summed_up(page):
+    # 7 files chosen, 6 refused: each refusal sat in a collapsed expander titled just «Файл X», and the button said
+    # «Загрузить в базу: 1 файл» with no word of the other six.
+    from mcu.ui import md
+
+    at, _ = page
+    refused = ["corrupt.xlsx", "empty.csv", "binary.csv", "unknown_encoding.csv", "wrong_columns.csv", "nash_gorod.csv"]
+    at.file_uploader(key="upload_files").set_value(
+        [("pos_messages_cp1251.csv", (FIX / "pos_messages_cp1251.csv").read_bytes(), "text/csv")]
+        + [(name, (FIX / name).read_bytes(), "application/octet-stream") for name in refused]).run()
+    assert not at.exception, at.exception
+    shown = [(e.label, e.proto.expanded) for e in at.expander]
+    assert shown == [(md("Файл pos_messages_cp1251.csv"), False)] + [
+        (md(f"Файл {name} — не принят"), True) for name in refused]
+    (summary,) = [w.value for w in at.warning if w.value.startswith("Принято к загрузке")]
+    assert summary == md("Принято к загрузке: 1 из 7; не приняты: " + ", ".join(refused)
+                         + ". Причины — в разделах этих файлов выше; исправьте файлы и выберите их снова.")
+    assert at.button(key="upload_go").label == "Загрузить в базу: 1 файл"
+    # None accepted: the summary says so, and there is nothing to load.
+    at.file_uploader(key="upload_files").set_value(
+        [(name, (FIX / name).read_bytes(), "application/octet-stream") for name in refused[:2]]).run()
+    assert [w.value for w in at.warning if w.value.startswith("Принято к загрузке")] == [md(
+        "Принято к загрузке: 0 из 2; не приняты: corrupt.xlsx, empty.csv. Причины — в разделах этих файлов выше; "
+        "исправьте файлы и выберите их снова.")]
+    assert not [b for b in at.button if b.key == "upload_go"]
+
+
 def test_custom_source_asks_for_a_profile(page):
     at, _ = page
     at.selectbox(key="upload_source").set_value("custom").run()
