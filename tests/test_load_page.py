@@ -177,3 +177,37 @@ def test_long_work_shows_its_progress_from_any_thread():
     assert (bar.proto.value, bar.proto.text) == (50, "обезличивание текстов: 50 000 из 100 000 строк")
     assert other.proto.text in ("Ещё одна",)
     assert (at.session_state["result"], at.session_state["again"], at.session_state["error"]) == (42, None, "файл испорчен")
+
+
+def test_a_load_waiting_for_another_says_so(tmp_path, monkeypatch):
+    # A load started in a second tab while another ran showed «проверка строк: 20 строк» for 18 s: it was waiting for
+    # the other load's writer lock (etl/build.py). The bar says it waits until the lock is taken.
+    import fcntl
+    import threading
+
+    from etl.load import load_file
+
+    monkeypatch.setenv("MCU_SALT", "test-salt")
+    db = tmp_path / "mcu.duckdb"
+    said = []
+    other = open(db.with_name(f".{db.name}.lock"), "w")   # another load holds the database
+    fcntl.flock(other, fcntl.LOCK_EX)
+    reports = []
+    worker = threading.Thread(target=lambda: reports.append(load_file(
+        FIX / "pos_messages_cp1251.csv", db=db, progress=lambda share, text: said.append((share, text)))))
+    worker.start()
+    try:
+        for _ in range(100):
+            if said and said[-1][1].startswith("ожидание"):
+                break
+            time.sleep(0.1)
+        time.sleep(0.3)   # and it stays so while the other load runs
+        assert said == [(0.0, "чтение файла"), (0.1, "проверка строк: 9 строк"),
+                        (0.1, "ожидание: идёт другая загрузка в эту базу…")]
+    finally:
+        fcntl.flock(other, fcntl.LOCK_UN)
+        other.close()
+    worker.join(60)
+    assert reports[0].status == "loaded", reports[0].message
+    assert said[3] == (0.1, "подготовка базы к записи")
+    assert said[-1] == (0.9, "запись в базу")
