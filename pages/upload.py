@@ -99,7 +99,12 @@ if ready and st.button(f"Загрузить в базу: {fmt.num(len(ready))} {
     elif "upload_work" not in st.session_state:
         st.info("Эти файлы уже загружены — отчёт ниже. Чтобы загрузить их ещё раз, выберите файлы заново.",
                 icon=":material/info:")
-if (reports := wait_for_work("upload_work")) is not None:
+# Streamlit's «Stop» stops the page, not the load (a file loads whole or not at all): the page keeps a bar that no
+# longer moves, and the report is shown by the page's next run. The note says so while the load runs.
+BACKGROUND = ("Загрузка идёт в фоне; остановить её нельзя — файл загрузится целиком или не загрузится вовсе. Если "
+              "страница остановлена, загрузка всё равно продолжится, а отчёт появится здесь при следующем действии "
+              "на странице.")
+if (reports := wait_for_work("upload_work", note=BACKGROUND)) is not None:
     st.session_state["upload_reports"] = reports
     st.rerun()   # queries are cached by database version: the sidebar and every page see the new data at once
 

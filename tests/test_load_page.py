@@ -159,6 +159,31 @@ def test_a_long_step_shows_how_long_the_work_has_run():
     assert at.session_state["result"] == 7
 
 
+def _slow_work_with_note():
+    import time
+
+    import streamlit as st
+
+    from mcu.ui import start_work, wait_for_work
+
+    def work(progress):
+        progress(0.5, "запись в базу")
+        time.sleep(0.5)
+        return 7
+
+    start_work("slow", work, "Загрузка…")
+    st.session_state["result"] = wait_for_work("slow", note="Идёт в фоне.")
+
+
+def test_a_note_stays_under_the_bar():
+    # Streamlit's «Stop» mid-load: the load goes on (it is atomic) but the stopped page kept a stale bar for 45 s and
+    # said nothing. A note under the bar, sent with it, tells what goes on whatever happens to the page.
+    at = AppTest.from_function(_slow_work_with_note).run(timeout=20)
+    assert not at.exception, at.exception
+    assert [(e.type, e.value) for e in at.main.children.values()] == [("progress", 50), ("caption", "Идёт в фоне.")]
+    assert at.session_state["result"] == 7
+
+
 def test_the_clock_reads_minutes_and_seconds():
     from mcu.ui import _with_clock
 
