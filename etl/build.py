@@ -204,11 +204,19 @@ def _remove(paths) -> list[Path]:
 
 
 @contextlib.contextmanager
-def _writer_lock(path: Path):
+def _writer_lock(path: Path, on_wait=None):
     """One writer at a time per database: two uploads at once would otherwise each copy the old file
-    and the later swap would silently drop the earlier load."""
+    and the later swap would silently drop the earlier load. `on_wait(True)` is told when another writer holds the
+    lock and this one waits for it, `on_wait(False)` when it has it then (a load's bar said «проверка строк» all along)."""
     with open(_lock_path(path), "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait(True)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if on_wait is not None:
+                on_wait(False)
         try:
             yield
         finally:
@@ -234,12 +242,12 @@ def remove_stale(path: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def _swap(path: Path, seed_from_existing: bool, skip=None):
+def _swap(path: Path, seed_from_existing: bool, skip=None, on_wait=None):
     """The write: a copy (or a new file) changed, then swapped in. `skip`, asked under the writer lock, may
-    say the write is no longer needed: the body then gets None and the file stays as it is."""
+    say the write is no longer needed: the body then gets None and the file stays as it is. `on_wait`: _writer_lock's."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _writer_lock(path):
+    with _writer_lock(path, on_wait):
         if skip is not None and skip():
             yield None
             return
@@ -277,7 +285,8 @@ def new_database(path: Path):
     return _swap(path, seed_from_existing=False)
 
 
-def update_database(path: Path):
+def update_database(path: Path, on_wait=None):
     """Context manager: a copy of the existing database (or a new one, if there is none yet) to change;
-    replaces `path` only on success, so a failed load leaves the database exactly as it was."""
-    return _swap(path, seed_from_existing=True)
+    replaces `path` only on success, so a failed load leaves the database exactly as it was. `on_wait(waiting)`: told
+    when the write waits for another writer (True) and when it goes on (False)."""
+    return _swap(path, seed_from_existing=True, on_wait=on_wait)

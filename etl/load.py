@@ -112,8 +112,12 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
     sha = sha_of.result()
     unmatched = Unmatched(profile=det.profile)
     _values_report(det, good, unmatched)
+    def waiting(now: bool) -> None:
+        # Another load into this database (a second tab) holds it: the bar says so, not «проверка строк», meanwhile.
+        say(_AT_STAGE, "ожидание: идёт другая загрузка в эту базу…" if now else "подготовка базы к записи")
+
     try:
-        with update_database(Path(db or db_path())) as con:
+        with update_database(Path(db or db_path()), on_wait=waiting) as con:
             sync_reference(con)
             good, notes = numeric_theme_codes(con, det, good)
             report.warnings += notes

@@ -68,6 +68,39 @@ WAITING = {"settlement": "не найден в справочнике — ждё
 
 
 SUGGEST_CUTOFF = 70   # below the matching cut-off: a hint for the curator, never applied by itself
+TYPO_CUTOFF = 75      # a word differing from another by a typo or an ending (fuzz.ratio), not another word
+
+
+def _words_agree(a: str, b: str) -> bool:
+    """Whether two names that share words differ only by typos or by words one of them adds. A word of each put in
+    place of the other («Администрация Курского района», «Администрация Аскизского района»: token_sort_ratio 87) is
+    the word that tells two entries apart. Names with no word in common are left to the whole name's score (a
+    one-word place: «Аскыз», «Аскиз»); words of one or two letters («г», «по», «и») say nothing."""
+    wa, wb = [w for w in a.split() if len(w) > 2], [w for w in b.split() if len(w) > 2]
+    only_a, only_b = [w for w in wa if w not in wb], [w for w in wb if w not in wa]
+    if not set(wa) & set(wb) or not only_a or not only_b:
+        return True
+    fewer, more = sorted((only_a, only_b), key=len)
+    return all(max(fuzz.ratio(w, o) for o in more) >= TYPO_CUTOFF for w in fewer)
+
+
+def suggester(names: dict[str, str], aliases: dict[str, str], key, scorer, min_len: int):
+    """value -> the reference entry to suggest for it, or None: the nearest spelling (above SUGGEST_CUTOFF) whose
+    words agree with the value's (_words_agree). A suggestion is shown to the curator and saved only when accepted."""
+    exact = NameMatcher(names, aliases, key=key, min_fuzzy_len=10**9)   # exact spellings only
+    spellings = exact.loose
+    choices = list(spellings)
+
+    def suggest(value: str) -> str | None:
+        found, _ = exact.match(value)
+        k = key(value)
+        if found is not None or len(k) < min_len or not choices:
+            return found
+        for hit, _, _ in process.extract(k, choices, scorer=scorer, score_cutoff=SUGGEST_CUTOFF, limit=10):
+            if _words_agree(k, hit):
+                return spellings[hit]
+        return None
+    return suggest
 
 
 def _headers(det: Detection) -> dict[str, str]:
@@ -113,8 +146,7 @@ def _settlements(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:
     aliases = dict(con.execute("SELECT alias, settlement_id FROM settlement_aliases").fetchall())
     labels = dict(con.execute("SELECT settlement_id, name FROM settlements").fetchall())
     matcher = NameMatcher(names, aliases, key=settlement_key, cutoff=90)
-    near = NameMatcher(names, aliases, key=settlement_key, cutoff=SUGGEST_CUTOFF)
-    unmatched.suggesters["settlement"] = lambda v: near.match(v)[0]
+    unmatched.suggesters["settlement"] = suggester(names, aliases, key=settlement_key, scorer=fuzz.ratio, min_len=5)
     counts = df.group_by("settlement").agg(pl.len(), pl.col("municipality").drop_nulls().mode().first()
                                            if "municipality" in df.columns else pl.lit(None).alias("municipality"))
     spellings = Spellings(con, "settlement", settlement_key)
@@ -173,8 +205,8 @@ def _executors(con, df: pl.DataFrame, unmatched: Unmatched) -> pl.Series:
     aliases = dict(con.execute("SELECT alias, executor_id FROM executor_aliases").fetchall())
     labels = {v: k for k, v in names.items()}
     matcher = NameMatcher(names, aliases, cutoff=92, scorer=fuzz.token_sort_ratio, min_fuzzy_len=8)
-    near = NameMatcher(names, aliases, cutoff=SUGGEST_CUTOFF, scorer=fuzz.token_sort_ratio, min_fuzzy_len=5)
-    unmatched.suggesters["executor"] = lambda v: near.match(v)[0]
+    unmatched.suggesters["executor"] = suggester(names, aliases, key=basic_key, scorer=fuzz.token_sort_ratio,
+                                                 min_len=5)
     parent = pl.col("executor_parent") if "executor_parent" in df.columns else pl.lit(None, dtype=pl.String)
     counts = df.group_by("executor").agg(pl.len(), parent.drop_nulls().mode().first().alias("parent"))
     spellings = Spellings(con, "executor", basic_key)

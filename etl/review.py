@@ -45,6 +45,19 @@ def widget_key(dim: str, value: str) -> str:
     return f"review_{dim}_{hashlib.sha1(value.encode()).hexdigest()[:12]}"
 
 
+def accept_key(dim: str, value: str) -> str:
+    """The page's «принять предложение» tick for one value."""
+    return widget_key(dim, value) + "_accept"
+
+
+def decide(picked: str, suggestion: str | None, accepted: bool) -> str:
+    """What is saved for one value: the curator's choice in the list, else the suggestion when ticked, else nothing
+    (LATER). A suggestion is never saved by itself: one «Сохранить» once merged five districts into another."""
+    if picked != LATER:
+        return picked
+    return suggestion if accepted and suggestion else LATER
+
+
 # --- a profile's own theme mapping ----------------------------------------------------------------------
 
 def profile_themes(profile: Profile | None) -> dict[str, str]:

@@ -229,7 +229,7 @@ def start_work(key: str, work: Callable[[Callable[[float, str], None]], object],
     threading.Thread(target=run, name="mcu-work", daemon=True).start()
 
 
-def wait_for_work(key: str):
+def wait_for_work(key: str, note: str | None = None):
     """The work under `key` (start_work), if any: a progress bar while it runs, then its result (or its exception
     raised here), and it is forgotten; None when there is none.
 
@@ -237,12 +237,15 @@ def wait_for_work(key: str):
     run finds the work in the session and shows the same bar, and the work is neither stopped nor started twice
     (a second click on «Загрузить» loaded the files again). Only the script's thread touches the bar (a thread given
     a script's context keeps it: polars' threads outlive the session). A Streamlit stop at the bar's update is passed
-    over: the wait goes on, the page reruns after it."""
+    over: the wait goes on, the page reruns after it. `note`, a caption under the bar, is sent with it: a stopped
+    page keeps what it was sent last, and the bar does not move on it."""
     job = st.session_state.get(key)
     if job is None:
         return None
     shown = _with_clock(job)
     bar = st.progress(*shown)
+    if note:
+        st.caption(note)
     while not job["done"] or _with_clock(job) != shown:
         if _with_clock(job) != shown:
             shown = _with_clock(job)

@@ -46,16 +46,19 @@ if source == "custom":
         except (ProfileError, UnicodeDecodeError) as e:
             right.error(f"Профиль не принят: {md(str(e))}")
 
-ready = []
+ready, refused = [], []
 for upload in files or []:
-    with st.expander(f"Файл {md(upload.name)}", expanded=len(files) == 1):
-        try:
-            # The upload is on disk only while it is read (it holds personal data): detection keeps the table.
-            with uploads.saved(upload.name, upload.getvalue()) as path:
-                det = detect(path, source=source, profile=profile, file_name=upload.name)
-        except FileRefused as e:
+    try:
+        # The upload is on disk only while it is read (it holds personal data): detection keeps the table.
+        with uploads.saved(upload.name, upload.getvalue()) as path:
+            det = detect(path, source=source, profile=profile, file_name=upload.name)
+    except FileRefused as e:
+        # Marked and open: among several files a refusal in a collapsed «Файл X» went unseen.
+        refused.append(upload.name)
+        with st.expander(f"Файл {md(upload.name)} — не принят", expanded=True):
             st.error(md(str(e)), icon=":material/block:")
-            continue
+        continue
+    with st.expander(f"Файл {md(upload.name)}", expanded=len(files) == 1):
         info, mapping = st.columns([2, 3])
         info.dataframe(key_value(det.describe()), hide_index=True)
         # The field's Russian name only: «номер», not «номер (external_id)».
@@ -68,6 +71,13 @@ for upload in files or []:
             (pl.lit("[скрыто]") if c in hide or personal_column(c) else mask_expr(pl.col(c))).alias(c)
             for c in det.table.df.columns), None)   # dates as 22.11.2026, empty as «—»; no download
         ready.append(upload)
+
+accepted = f"Принято к загрузке: {fmt.num(len(ready))} из {fmt.num(len(files or []))}"
+if refused:
+    st.warning(md(f"{accepted}; не приняты: {', '.join(refused)}. Причины — в разделах этих файлов выше; исправьте "
+                  "файлы и выберите их снова."), icon=":material/warning:")
+elif len(ready) > 1:
+    st.caption(f"{accepted}.")
 
 # The uploads chosen, loaded once. A second click during a load makes Streamlit start the page anew at once, and the
 # runs around the load's end could start it again (a second report, all duplicates, in place of the real one): a
@@ -89,7 +99,12 @@ if ready and st.button(f"Загрузить в базу: {fmt.num(len(ready))} {
     elif "upload_work" not in st.session_state:
         st.info("Эти файлы уже загружены — отчёт ниже. Чтобы загрузить их ещё раз, выберите файлы заново.",
                 icon=":material/info:")
-if (reports := wait_for_work("upload_work")) is not None:
+# Streamlit's «Stop» stops the page, not the load (a file loads whole or not at all): the page keeps a bar that no
+# longer moves, and the report is shown by the page's next run. The note says so while the load runs.
+BACKGROUND = ("Загрузка идёт в фоне; остановить её нельзя — файл загрузится целиком или не загрузится вовсе. Если "
+              "страница остановлена, загрузка всё равно продолжится, а отчёт появится здесь при следующем действии "
+              "на странице.")
+if (reports := wait_for_work("upload_work", note=BACKGROUND)) is not None:
     st.session_state["upload_reports"] = reports
     st.rerun()   # queries are cached by database version: the sidebar and every page see the new data at once
 
@@ -147,9 +162,11 @@ def review_section() -> None:
                 icon=":material/task_alt:")
         return
     st.caption("Обращения с этими значениями уже загружены и учтены: без населённого пункта или исполнителя, с "
-               "темой «Не определено». Выберите для значения запись справочника (подходящая по написанию уже "
-               "выбрана) или «Принять как новый» и нажмите «Сохранить»: выбор запишется в справочники и сразу "
-               "применится к загруженным обращениям, а следующие выгрузки будут узнавать это значение.")
+               "темой «Не определено». Выберите для значения запись справочника или «Принять как новый» либо "
+               "отметьте «Принять предложение» (запись, похожая по написанию, — только предложение: без отметки она "
+               "не сохраняется) и нажмите «Сохранить»: выбор запишется в справочники и сразу применится к "
+               "загруженным обращениям, а следующие выгрузки будут узнавать это значение. Значения без выбора и "
+               "без отметки остаются ждать.")
     kinds = [d for d in review.DIMS if d in set(waiting["dim"])]
     if st.session_state.get("review_dim") not in kinds:
         st.session_state["review_dim"] = kinds[0]
@@ -165,15 +182,23 @@ def review_section() -> None:
         st.caption(f"Показаны {fmt.num(rows.height)} самых частых из {fmt.num(total[dim])}; следующие появятся, "
                    "когда эти будут сопоставлены.")
     with st.form(f"review_form_{dim}", border=False):
+        # The choice starts empty; the suggestion sits beside it and counts only when ticked (review.decide).
+        suggested = {}
         for r in rows.iter_rows(named=True):
-            options = list(labels)
-            st.selectbox(f"«{md(r['value'])}» — обращений: {fmt.num(r['rows'])} ({md(r['source'])})", options,
-                         index=options.index(r["suggestion"]) if r["suggestion"] in labels else 0,
-                         format_func=labels.get, key=review.widget_key(dim, r["value"]),
-                         help=f"В выгрузке рядом: {md(r['context'])}" if r["context"] else None)
+            choice, hint = st.columns([3, 2], vertical_alignment="bottom")
+            choice.selectbox(f"«{md(r['value'])}» — обращений: {fmt.num(r['rows'])} ({md(r['source'])})",
+                             list(labels), format_func=labels.get, key=review.widget_key(dim, r["value"]),
+                             help=f"В выгрузке рядом: {md(r['context'])}" if r["context"] else None)
+            if r["suggestion"] in labels:
+                suggested[r["value"]] = r["suggestion"]
+                hint.checkbox(f"Принять предложение: {md(labels[r['suggestion']])}",
+                              key=review.accept_key(dim, r["value"]),
+                              help="Сохраняется, только если отмечено и в списке слева ничего не выбрано.")
         saved = st.form_submit_button("Сохранить", type="primary", key="review_save")
     if saved:
-        choices = {(dim, v): st.session_state[review.widget_key(dim, v)] for v in rows["value"]}
+        choices = {(dim, v): review.decide(st.session_state[review.widget_key(dim, v)], suggested.get(v),
+                                           st.session_state.get(review.accept_key(dim, v), False))
+                   for v in rows["value"]}
         try:
             changed = review.apply_choices(choices)
         except ValueError as e:

@@ -1,6 +1,6 @@
 -- The review list (DESIGN.md §3): values exports gave that the reference does not know, still waiting for the
 -- curator (etl/review.py), the most frequent first, at most $limit of each kind; `waiting` counts all of that
--- kind. `suggestion` is the nearest reference entry, preselected on the page.
+-- kind. `suggestion` is the nearest reference entry, shown beside the choice and saved only when accepted.
 SELECT v.dim, v.value, v.source, v.rows, v.first_seen, v.last_seen, v.suggestion,
        coalesce(s.name, e.name, t.theme) AS suggestion_label, v.context,
        count(*) OVER (PARTITION BY v.dim) AS waiting

@@ -597,3 +597,51 @@ def test_a_second_click_during_a_load_does_not_load_the_files_again(tmp_path, br
         page.close()
     with duckdb.connect(str(tmp_path / "own.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM import_log").fetchone() == (1,)
+
+
+def test_upload_waiting_and_stopped_in_the_browser(browser, tmp_path):
+    """A load waiting for another load into the same database says so on its bar; after Streamlit's «Stop» the load
+    goes on (it is atomic), and the note under the bar, sent with it, says so on the stopped page. The next action
+    on the page shows the report."""
+    import fcntl
+    import time
+
+    import duckdb
+
+    db = tmp_path / "own.duckdb"
+    other = open(db.with_name(f".{db.name}.lock"), "w")   # another load holds the database
+    fcntl.flock(other, fcntl.LOCK_EX)
+    try:
+        with running_app(db, MCU_REFERENCE=str(copy_reference(tmp_path))) as url:
+            page = open_page(browser, f"{url}/upload")
+            page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+                str(ROOT / "tests" / "fixtures" / "exports" / "pos_messages_cp1251.csv"))
+            go = page.get_by_role("button", name="Загрузить в базу: 1 файл")
+            go.wait_for(timeout=60_000)
+            go.click()
+            page.get_by_text("pos_messages_cp1251.csv: ожидание: идёт другая загрузка в эту базу…").wait_for(
+                timeout=30_000)
+            note = page.get_by_text("Загрузка идёт в фоне; остановить её нельзя — файл загрузится целиком или не "
+                                    "загрузится вовсе.")
+            assert note.is_visible()
+            page.locator("[data-testid='stStatusWidget'] button", has_text="Stop").click()
+            page.wait_for_timeout(1000)   # the stop reaches the server while the load still waits
+            fcntl.flock(other, fcntl.LOCK_UN)
+            for _ in range(300):   # the load goes on without the page
+                if db.exists():
+                    with duckdb.connect(str(db), read_only=True) as con:
+                        if con.execute("SELECT count(*) FROM import_log").fetchone() == (1,):
+                            break
+                time.sleep(0.2)
+            else:
+                pytest.fail("загрузка не закончилась после «Stop»")
+            assert note.is_visible()   # the stopped page still tells what goes on
+            page.screenshot(path=ARTIFACTS / "upload_stopped.png", full_page=True)
+            go.click()
+            page.get_by_text("Отчёт: pos_messages_cp1251.csv").wait_for(timeout=60_000)
+            page.locator("[data-testid='stMetric']").nth(4).wait_for(timeout=60_000)
+            counts = [" ".join(t.split()) for t in page.locator("[data-testid='stMetric']").all_inner_texts()[:5]]
+            assert counts == ["Прочитано 9", "Новых 4", "Обновлено 0", "Дубликатов 1", "Отклонено 4"]
+            page.close()
+    finally:
+        other.close()

@@ -56,6 +56,33 @@ def test_upload_into_no_database_creates_it_and_reports(page):
     assert at.selectbox(key="upload_rejects_pick").value == 1
 
 
+def test_refused_files_are_marked_open_and_summed_up(page):
+    # 7 files chosen, 6 refused: each refusal sat in a collapsed expander titled just «Файл X», and the button said
+    # «Загрузить в базу: 1 файл» with no word of the other six.
+    from mcu.ui import md
+
+    at, _ = page
+    refused = ["corrupt.xlsx", "empty.csv", "binary.csv", "unknown_encoding.csv", "wrong_columns.csv", "nash_gorod.csv"]
+    at.file_uploader(key="upload_files").set_value(
+        [("pos_messages_cp1251.csv", (FIX / "pos_messages_cp1251.csv").read_bytes(), "text/csv")]
+        + [(name, (FIX / name).read_bytes(), "application/octet-stream") for name in refused]).run()
+    assert not at.exception, at.exception
+    shown = [(e.label, e.proto.expanded) for e in at.expander]
+    assert shown == [(md("Файл pos_messages_cp1251.csv"), False)] + [
+        (md(f"Файл {name} — не принят"), True) for name in refused]
+    (summary,) = [w.value for w in at.warning if w.value.startswith("Принято к загрузке")]
+    assert summary == md("Принято к загрузке: 1 из 7; не приняты: " + ", ".join(refused)
+                         + ". Причины — в разделах этих файлов выше; исправьте файлы и выберите их снова.")
+    assert at.button(key="upload_go").label == "Загрузить в базу: 1 файл"
+    # None accepted: the summary says so, and there is nothing to load.
+    at.file_uploader(key="upload_files").set_value(
+        [(name, (FIX / name).read_bytes(), "application/octet-stream") for name in refused[:2]]).run()
+    assert [w.value for w in at.warning if w.value.startswith("Принято к загрузке")] == [md(
+        "Принято к загрузке: 0 из 2; не приняты: corrupt.xlsx, empty.csv. Причины — в разделах этих файлов выше; "
+        "исправьте файлы и выберите их снова.")]
+    assert not [b for b in at.button if b.key == "upload_go"]
+
+
 def test_custom_source_asks_for_a_profile(page):
     at, _ = page
     at.selectbox(key="upload_source").set_value("custom").run()
@@ -132,6 +159,31 @@ def test_a_long_step_shows_how_long_the_work_has_run():
     assert at.session_state["result"] == 7
 
 
+def _slow_work_with_note():
+    import time
+
+    import streamlit as st
+
+    from mcu.ui import start_work, wait_for_work
+
+    def work(progress):
+        progress(0.5, "запись в базу")
+        time.sleep(0.5)
+        return 7
+
+    start_work("slow", work, "Загрузка…")
+    st.session_state["result"] = wait_for_work("slow", note="Идёт в фоне.")
+
+
+def test_a_note_stays_under_the_bar():
+    # Streamlit's «Stop» mid-load: the load goes on (it is atomic) but the stopped page kept a stale bar for 45 s and
+    # said nothing. A note under the bar, sent with it, tells what goes on whatever happens to the page.
+    at = AppTest.from_function(_slow_work_with_note).run(timeout=20)
+    assert not at.exception, at.exception
+    assert [(e.type, e.value) for e in at.main.children.values()] == [("progress", 50), ("caption", "Идёт в фоне.")]
+    assert at.session_state["result"] == 7
+
+
 def test_the_clock_reads_minutes_and_seconds():
     from mcu.ui import _with_clock
 
@@ -150,3 +202,37 @@ def test_long_work_shows_its_progress_from_any_thread():
     assert (bar.proto.value, bar.proto.text) == (50, "обезличивание текстов: 50 000 из 100 000 строк")
     assert other.proto.text in ("Ещё одна",)
     assert (at.session_state["result"], at.session_state["again"], at.session_state["error"]) == (42, None, "файл испорчен")
+
+
+def test_a_load_waiting_for_another_says_so(tmp_path, monkeypatch):
+    # A load started in a second tab while another ran showed «проверка строк: 20 строк» for 18 s: it was waiting for
+    # the other load's writer lock (etl/build.py). The bar says it waits until the lock is taken.
+    import fcntl
+    import threading
+
+    from etl.load import load_file
+
+    monkeypatch.setenv("MCU_SALT", "test-salt")
+    db = tmp_path / "mcu.duckdb"
+    said = []
+    other = open(db.with_name(f".{db.name}.lock"), "w")   # another load holds the database
+    fcntl.flock(other, fcntl.LOCK_EX)
+    reports = []
+    worker = threading.Thread(target=lambda: reports.append(load_file(
+        FIX / "pos_messages_cp1251.csv", db=db, progress=lambda share, text: said.append((share, text)))))
+    worker.start()
+    try:
+        for _ in range(100):
+            if said and said[-1][1].startswith("ожидание"):
+                break
+            time.sleep(0.1)
+        time.sleep(0.3)   # and it stays so while the other load runs
+        assert said == [(0.0, "чтение файла"), (0.1, "проверка строк: 9 строк"),
+                        (0.1, "ожидание: идёт другая загрузка в эту базу…")]
+    finally:
+        fcntl.flock(other, fcntl.LOCK_UN)
+        other.close()
+    worker.join(60)
+    assert reports[0].status == "loaded", reports[0].message
+    assert said[3] == (0.1, "подготовка базы к записи")
+    assert said[-1] == (0.9, "запись в базу")

@@ -171,7 +171,8 @@ def test_upload_error_quotes_the_file_as_text(tmp_path, monkeypatch):
     assert "![" not in error.value and not re.search(r"(?<!\\)\]\(", error.value) and ":red[" not in error.value
     assert md(IMAGE_NAME) in error.value and md("![y](http://example.com/j.png)") in error.value
     assert md(":red[Дата]") in error.value
-    assert at.expander[0].label == "Файл " + md(IMAGE_NAME)
+    assert at.expander[0].label == "Файл " + md(IMAGE_NAME) + " — не принят"
+    assert at.warning[0].value.startswith(md(f"Принято к загрузке: 0 из 1; не приняты: {IMAGE_NAME}."))
 
 
 # --- in a real browser: nothing from data becomes a link or an image, no request leaves the app --------

@@ -303,7 +303,7 @@ def test_heatmap_page_draws_at_most_the_top_settlements(demo_db, open_app, refer
 
 
 def test_upload_page_maps_waiting_values_in_the_browser(tmp_path, open_app, reference):
-    from etl.review import LATER, NEW, widget_key
+    from etl.review import LATER, NEW, accept_key, widget_key
     from mcu.query import run_query
 
     db = tmp_path / "mcu.duckdb"
@@ -321,7 +321,8 @@ def test_upload_page_maps_waiting_values_in_the_browser(tmp_path, open_app, refe
     assert place.label == "«Аскыз» — обращений: 1 (pos)"
     targets = run_query("review_targets", db=db).filter(dim="settlement")
     assert place.options == ["— оставить несопоставленным —", "Принять как новый", *targets["label"]]
-    assert place.value == "askiz"    # the suggestion, preselected
+    assert place.value == LATER    # the suggestion is beside the choice, saved only when accepted
+    at.checkbox(key=accept_key("settlement", "Аскыз")).check()
     at.button(key="review_save").click().run()
     assert not at.exception, at.exception
     assert at.success[0].value == "Сохранено в справочники значений: 1; обращений обновлено: 1."
@@ -397,3 +398,91 @@ def test_repeat_marks_follow_the_curators_mapping(tmp_path):
     assert q(db, "SELECT DISTINCT settlement_id, theme, subtheme FROM appeals") == [("askiz", "Дороги", "Снег во дворе")]
     assert q(db, marks) == [("1", False), ("2", True), ("3", True)]
     assert q(db, "SELECT * FROM appeal_repeats EXCEPT SELECT * FROM appeal_repeats_live") == []
+
+
+KURSK = ROOT.parent / "shared" / "realdata" / "pos_kursk_messages_2022.csv"
+
+
+@pytest.mark.skipif(not KURSK.exists(), reason="../shared/realdata is not present")
+def test_administrations_of_other_districts_are_not_suggested(tmp_path):
+    # The real Kursk ПОС export (with a registration date, as the tester loaded it): «Администрация Курского района»,
+    # «…Льговского…» and 15 more administrations of other districts were suggested as «Администрация Аскизского
+    # района» (token_sort_ratio ≥ 70), so one «Сохранить» merged them all into it. Names that share words but differ in
+    # the distinguishing one are different entries; a name that only adds words may still be its entry.
+    import polars as pl
+
+    path = tmp_path / "kursk.csv"
+    pl.read_csv(KURSK, infer_schema_length=0).with_columns(pl.lit("15.11.2026").alias("Дата создания")).write_csv(path)
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert (r.status, r.loaded) == ("loaded", 2000), r.message
+    assert q(db, "SELECT count(*), count(suggestion) FROM unmatched_values WHERE dim = 'executor'") == [(75, 2)]
+    assert q(db, "SELECT value, suggestion FROM unmatched_values WHERE suggestion IS NOT NULL ORDER BY 1") == [
+        ("Комитет по управлению муниципальным имуществом города Курска", "kumi"),
+        ("Комитет по физической культуре и спорту Курской области", "sport")]
+
+
+def test_a_misspelt_name_is_still_suggested():
+    from rapidfuzz import fuzz
+
+    from etl.match import suggester
+    from etl.normalise import basic_key, settlement_key
+
+    executors = {"Администрация Аскизского района": "adm_district", "Отдел ГО и ЧС": "go_chs",
+                 "Комитет по управлению муниципальным имуществом": "kumi"}
+    near = suggester(executors, {}, key=basic_key, scorer=fuzz.token_sort_ratio, min_len=5)
+    assert [near(v) for v in ("Администрация Аскизкого района", "Администрации Аскизского р-на",
+                              "Администрация Курского района", "Администрация Аскизского района Республики Хакасия",
+                              "Комитет по управлению имуществом Курской области")] == [
+        "adm_district", "adm_district", None, "adm_district", None]
+    places = suggester({"Верхняя Тея": "v_teya", "Аскиз": "askiz", "Вершина Теи": "vershina_tei"}, {},
+                       key=settlement_key, scorer=fuzz.ratio, min_len=5)
+    assert [places(v) for v in ("Нижняя Тея", "с. Аскыз", "Вершино-Тейский")] == [None, "askiz", "vershina_tei"]
+
+
+def test_only_the_curators_choices_are_saved(tmp_path, open_app, reference):
+    # The tester changed one value of the list and pressed «Сохранить»: every value shown with a preselected suggestion
+    # was saved with it («Сохранено в справочники значений: 6»). A suggestion is shown beside the choice and saved
+    # only when ticked «принять»; a value neither chosen nor accepted keeps waiting.
+    from etl.review import LATER, NEW, accept_key, widget_key
+
+    db = tmp_path / "mcu.duckdb"
+    load_file(pos_csv(tmp_path / "pos.csv", [
+        ["1", "03.03.2025 10:00", "Дороги", "Ямы и выбоины на тротуарах", "Новое",
+         "Отдел дорожного хозяйства и транспорта", "Аскыз", "Яма"],
+        ["2", "04.03.2025 10:00", "Дороги", "Ямы и выбоины на тротуарах", "Новое",
+         "Отдел дорожного хозяйства и транспорта", "Вершино-Тейский", "Яма"],
+        ["3", "05.03.2025 10:00", "Дороги", "Ямы и выбоины на тротуарах", "Новое",
+         "Отдел дорожного хозяйства и транспорта", "Вершино-Тейский", "Яма"],
+    ]), db=db)
+    at = open_app(db, "pages/upload.py")
+    assert [at.selectbox(key=widget_key("settlement", v)).value for v in ("Аскыз", "Вершино-Тейский")] == [LATER, LATER]
+    accept = [at.checkbox(key=accept_key("settlement", v)) for v in ("Аскыз", "Вершино-Тейский")]
+    assert [(c.label, c.value) for c in accept] == [("Принять предложение: Аскиз (Аскизский район)", False),
+                                                    ("Принять предложение: Вершина Теи (Аскизский район)", False)]
+    at.selectbox(key=widget_key("settlement", "Вершино-Тейский")).set_value(NEW)
+    at.button(key="review_save").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "Сохранено в справочники значений: 1; обращений обновлено: 2."
+    assert q(db, "SELECT value, status FROM unmatched_values ORDER BY 1") == [
+        ("Аскыз", "pending"), ("Вершино-Тейский", "accepted")]
+    assert q(db, "SELECT external_id, settlement_id FROM appeals ORDER BY 1") == [
+        ("1", None), ("2", "new_22b943d68b"), ("3", "new_22b943d68b")]
+    # Ticked: the suggestion is the choice. A choice made in the list wins over a tick.
+    at.checkbox(key=accept_key("settlement", "Аскыз")).check()
+    at.button(key="review_save").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == "Сохранено в справочники значений: 1; обращений обновлено: 1."
+    assert q(db, "SELECT external_id, settlement_id FROM appeals ORDER BY 1") == [
+        ("1", "askiz"), ("2", "new_22b943d68b"), ("3", "new_22b943d68b")]
+    assert tail(reference / "settlement_aliases.csv", 2) == ["Вершино-Тейский,new_22b943d68b", "Аскыз,askiz"]
+
+
+def test_a_choice_in_the_list_wins_over_a_ticked_suggestion():
+    from etl.review import LATER, NEW, decide
+
+    assert decide(LATER, "askiz", False) == LATER
+    assert decide(LATER, "askiz", True) == "askiz"
+    assert decide(NEW, "askiz", True) == NEW
+    assert decide("biskamzha", None, False) == "biskamzha"
+    assert decide(LATER, None, True) == LATER
