@@ -191,6 +191,8 @@ def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None,
 # (Print, Record screen, Made with Streamlit), the element toolbar over tables (its own, second CSV download,
 # Search, Fullscreen), the uploader's «Upload», «200MB per file» and a file's «33.2KB»; and less side padding,
 # so a table fits at 1440 px. Plotly's English mode bar, which covered a heat-map label, is hidden for every chart.
+# The «Skip to main content» link that Tab brings up reads in Russian: its English text is drawn at size 0 and the
+# Russian one after it (the link's own style puts its size on :focus-visible, hence !important).
 CHROME_CSS = """
 <style>
 [data-testid="stMainMenu"], [data-testid="stElementToolbar"] {display: none !important;}
@@ -201,6 +203,8 @@ CHROME_CSS = """
   content: "Выбрать файлы"; margin-left: 0.3rem;}
 [data-testid="stFileChipName"] + * {display: none;}
 .modebar-container {display: none !important;}
+[data-testid="stSkipToContent"] {font-size: 0 !important;}
+[data-testid="stSkipToContent"]::after {content: "Перейти к содержимому"; font-size: 0.875rem;}
 </style>
 """
 

@@ -597,3 +597,24 @@ def test_a_second_click_during_a_load_does_not_load_the_files_again(tmp_path, br
         page.close()
     with duckdb.connect(str(tmp_path / "own.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM import_log").fetchone() == (1,)
+
+
+SKIP_LINK = """() => {
+  const a = document.activeElement, after = getComputedStyle(a, '::after'), r = a.getBoundingClientRect();
+  return {testid: a.dataset.testid, size: getComputedStyle(a).fontSize, after: after.content,
+          afterSize: after.fontSize, width: Math.round(r.width), height: Math.round(r.height)};
+}"""
+
+
+def test_tab_brings_up_the_skip_link_in_russian(server, browser):
+    """Tab on any page showed Streamlit's «Skip to main content»: the link reads «Перейти к содержимому» (the
+    English text drawn at size 0); a screenshot in tests/artifacts/skip_link.png."""
+    page = open_page(browser, f"{server}/satisfaction")
+    page.keyboard.press("Tab")
+    link = page.evaluate(SKIP_LINK)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "skip_link.png", clip={"x": 0, "y": 0, "width": 500, "height": 120})
+    assert link["testid"] == "stSkipToContent"
+    assert (link["size"], link["after"], link["afterSize"]) == ("0px", '"Перейти к содержимому"', "14px")
+    assert link["width"] > 150 and link["height"] > 20  # drawn, with its padding, at the page's top left
+    page.close()
