@@ -165,3 +165,16 @@ def test_overview_kpi_help_agrees_in_number(open_page):
     assert card.help == ("Изменение — к предыдущему периоду той же длины: "
                          + fmt.count(prev, "обращение", "обращения", "обращений"))
     assert fmt.count(2002, "обращение", "обращения", "обращений") == f"2{NBSP}002 обращения"
+
+
+def test_heatmap_map_writes_growth_with_its_sign():
+    """The map beside the heat map (measure «Прирост») wrote «-5» in its tooltip and «-20 … -10» in its legend."""
+    from mcu import maps
+
+    row = {"appeals": 10, "prev_appeals": 15, "growth": -5, "top_themes": []}
+    assert maps._details(row, "growth", "Прирост к пред. периоду", 0, "").splitlines() == [
+        "Обращений: 10 (пред. период: 15)", f"Прирост к пред. периоду: {MINUS}5"]
+    assert maps._details(row | {"growth": 53}, "growth", "Прирост", 0, "").endswith("Прирост: +53")
+    assert maps._details(row | {"growth": 0}, "growth", "Прирост", 0, "").endswith("Прирост: 0")
+    assert maps._classes([-50, 10], True, 0, "")[1] == [
+        f"{MINUS}50 … {MINUS}30", f"{MINUS}30 … {MINUS}10", f"{MINUS}10 … +10", "+10 … +30", "+30 … +50"]
