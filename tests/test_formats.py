@@ -108,7 +108,7 @@ def test_every_chart_hover_writes_russian_figures():
                                                        "answered_late": [3]}), "Т"),
         charts_monitoring.repeat_trend(pl.DataFrame({"month": months, "appeals": [2000, 10], "repeats": [1234, 1],
                                                      "repeat_share": [0.617, 0.1]})),
-        charts_monitoring.executor_scores(pl.DataFrame({"rank": [1], "executor": ["МУП"], "score": [87.25]})),
+        charts_monitoring.executor_scores(pl.DataFrame({"rank": [1], "executor": ["МУП"], "score": [87.26]})),
     ]
     texts = [hover(f, i, 0) for f in figs for i, t in enumerate(f.data) if t.hovertemplate]
     assert texts == [
@@ -116,7 +116,7 @@ def test_every_chart_hover_writes_russian_figures():
         "0–5: 266<extra>срок не истёк</extra>", "0–5: 1 234<extra>просрочено</extra>",
         "МУП: 1 234<extra>просрочено без ответа</extra>", "МУП: 2<extra>под угрозой</extra>",
         "МУП: 3<extra>ответ с нарушением срока</extra>",
-        f"сентябрь 2026: 61,7{NBSP}% (1 234 из 2 000)<extra></extra>", "1. МУП: 87,2<extra></extra>"]
+        f"сентябрь 2026: 61,7{NBSP}% (1 234 из 2 000)<extra></extra>", "1. МУП: 87,3<extra></extra>"]
 
 
 @pytest.fixture
