@@ -610,6 +610,9 @@ def test_tab_brings_up_the_skip_link_in_russian(server, browser):
     """Tab on any page showed Streamlit's «Skip to main content»: the link reads «Перейти к содержимому» (the
     English text drawn at size 0); a screenshot in tests/artifacts/skip_link.png."""
     page = open_page(browser, f"{server}/satisfaction")
+    # The script state reads «notRunning» before the first run too: wait for the run's CSS layer itself.
+    page.wait_for_function("() => [...document.querySelectorAll('style')].some(s => s.textContent.includes("
+                           "'stSkipToContent'))", timeout=60_000)
     page.keyboard.press("Tab")
     link = page.evaluate(SKIP_LINK)
     ARTIFACTS.mkdir(exist_ok=True)
