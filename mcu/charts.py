@@ -93,8 +93,11 @@ def heatmap(matrix: pl.DataFrame, measure: str, label: str, diverging: bool = Fa
     wide = {(plain(t), plain(s)): v for t, s, v in matrix.select("theme", "settlement", measure).iter_rows()}
     z = [[wide.get((t, s)) for s in places] for t in themes]
     digits = 0 if measure in ("appeals", "growth") else 1
-    text = [[("" if v is None else fmt.num(v, digits)) for v in row] for row in z]
-    hover = "%{y} · %{x}<br>" + label + ": %{text}<extra></extra>"
+    # A change carries its sign, a fall the minus sign («+53», «−5»), as the note writes it.
+    shown = (lambda v: fmt.minus(fmt.signed(v))) if measure == "growth" else (lambda v: fmt.num(v, digits))
+    text = [[("" if v is None else shown(v)) for v in row] for row in z]
+    # A blank cell (no appeals, or a share under the minimum base) hovers «—», not nothing after the colon.
+    hover = "%{y} · %{x}<br>" + label + ": %{customdata}<extra></extra>"
     fig = go.Figure(go.Heatmap(
         z=z, x=places, y=themes, text=text, texttemplate="%{text}", colorscale="RdBu_r" if diverging else "YlOrRd",
         zmid=0 if diverging else None, colorbar=dict(title=label), xgap=1, ygap=1, hoverinfo="skip",
@@ -103,7 +106,7 @@ def heatmap(matrix: pl.DataFrame, measure: str, label: str, diverging: bool = Fa
     # marker sits on every cell: clicking it selects the cell, and the selected one is outlined.
     cells = [(t, s, text[i][j]) for i, t in enumerate(themes) for j, s in enumerate(places)]
     fig.add_scatter(
-        x=[c[1] for c in cells], y=[c[0] for c in cells], text=[c[2] for c in cells], mode="markers",
+        x=[c[1] for c in cells], y=[c[0] for c in cells], customdata=[c[2] or fmt.DASH for c in cells], mode="markers",
         marker=dict(symbol="square", size=24, color="rgba(0,0,0,0)", line=dict(width=0)),
         selected=dict(marker=dict(color="rgba(0,0,0,0.25)")), unselected=dict(marker=dict(opacity=1)),
         hovertemplate=hover, showlegend=False,

@@ -57,7 +57,8 @@ def satisfaction_trend(df: pl.DataFrame, measure: str) -> go.Figure:
     if single:
         # Counts on the primary axis (right) so the share line, on the overlaying axis, is drawn above the bars.
         fig.add_bar(x=_months(df), y=df[count_col], name="оценок", marker_color="#d6e4f0",
-                    hovertemplate="%{x}: %{y:,} оценок<extra></extra>")
+                    customdata=[fmt.count(n, "оценка", "оценки", "оценок") for n in df[count_col]],
+                    hovertemplate="%{x}: %{customdata}<extra></extra>")
     for grp in groups:
         part = df.filter(pl.col("grp") == grp)
         # The value as the app writes it («61,5 %», «4,25»), not plotly's «61.5%».
@@ -85,8 +86,12 @@ def results_trend(df: pl.DataFrame) -> go.Figure:
     fig = go.Figure()
     for col, name, color in (("solved", "решено", GREEN), ("explained", "разъяснено", AMBER),
                              ("refused", "отказано", GREY)):
-        fig.add_bar(x=_months(df), y=df[col], name=name, marker_color=color, customdata=df["solvable_answered"],
-                    hovertemplate="%{x}: %{y:,} из %{customdata:,}<extra>" + name + "</extra>")
+        # The share as the table writes it («67,1 %»): under barnorm plotly's %{y} is the unrounded bar height.
+        shown = [(fmt.pct(n / base if base else None), fmt.num(n), fmt.num(base))
+                 for n, base in zip(df[col], df["solvable_answered"])]
+        fig.add_bar(x=_months(df), y=df[col], name=name, marker_color=color, customdata=shown,
+                    hovertemplate="%{x}: %{customdata[0]} (%{customdata[1]} из %{customdata[2]})<extra>" + name
+                                  + "</extra>")
     fig.update_layout(barmode="stack", barnorm="percent", yaxis=dict(title="% отвеченных решаемых", ticksuffix=" %"),
                       height=360, **RU_LAYOUT)
     return fig

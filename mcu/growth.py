@@ -50,4 +50,5 @@ def growth_section(flt) -> None:
         "growth": "Прирост", "contribution": "Вклад в прирост", "share_of_change": "Доля валового изменения"}),
         f"факторы_роста_{dim}",
         column_config={c: st.column_config.NumberColumn(format="percent")
-                       for c in ("Прирост", "Вклад в прирост", "Доля валового изменения")})
+                       for c in ("Прирост", "Вклад в прирост", "Доля валового изменения")},
+        signed=["Изменение", "Прирост", "Вклад в прирост", "Доля валового изменения"])

@@ -87,7 +87,8 @@ def _classes(values: list, diverging: bool, digits: int, unit: str) -> tuple[lis
     bounds = [lo, *edges, top]
 
     def num(v):
-        return fmt.signed(v, digits) if diverging and v else fmt.num(v, digits)
+        # A change carries its sign, a fall the minus sign («−10 … +10»), as the heat map writes it.
+        return fmt.minus(fmt.signed(v, digits)) if diverging and v else fmt.num(v, digits)
     if digits == 0 and not diverging:
         # Counts: each class by the whole numbers in it («1», «2 … 3»), and none for a class that holds none (a
         # maximum of 3 read «0 … 1, 1 … 1, 1 … 2, 2 … 2, 2 … 3»); territory_deck leaves an empty class out of the legend.
@@ -116,7 +117,8 @@ def _details(row: dict, measure: str, label: str, digits: int, unit: str) -> str
     if row.get("dissatisfied_pct") is not None:
         lines.append(f"Недовольны: {fmt.num(row['dissatisfied_pct'], 1, PCT)} (оценок: {fmt.num(row['rated'])})")
     if measure not in ("appeals", "per_1000", "overdue_pct", "dissatisfied_pct"):
-        lines.append(f"{label}: {fmt.num(row[measure], digits)}{unit}")
+        value = fmt.minus(fmt.signed(row[measure], digits)) if measure == "growth" else fmt.num(row[measure], digits)
+        lines.append(f"{label}: {value or fmt.DASH}{unit}")
     if row["top_themes"]:
         # one theme a line: the tooltip stays narrow enough not to be cut at the map's edge
         lines += ["Главные темы:", *(f"· {t['theme']} — {fmt.num(t['appeals'])}" for t in row["top_themes"])]

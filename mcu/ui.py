@@ -83,14 +83,18 @@ def downloads(data: pl.DataFrame | Callable[[], pl.DataFrame], name: str, key: s
                         icon=":material/download:", on_click="ignore")
 
 
-def _formatters(df: pl.DataFrame, config: dict, digits: dict | None, labels: dict | None) -> dict:
-    """Column -> the text of one non-empty value as the screen shows it."""
+def _formatters(df: pl.DataFrame, config: dict, digits: dict | None, labels: dict | None, signed=()) -> dict:
+    """Column -> the text of one non-empty value as the screen shows it; a `signed` column (a change) carries its
+    sign, a fall the minus sign: «+65», «−19», «+13,6 %», as the note writes them."""
     digits, labels = digits or {}, labels or {}
     percent = set(_percent_columns(config))
     formats = {}
     for c, t in df.schema.items():
         d = digits.get(c, FLOAT_DIGITS if t.is_float() else 0)
-        if c in percent:
+        if c in signed:
+            formats[c] = (lambda v, d=d: fmt.minus(fmt.signed(v * 100, d, fmt.NBSP + "%"))) if c in percent \
+                else (lambda v, d=d: fmt.minus(fmt.signed(v, d)))
+        elif c in percent:
             formats[c] = lambda v, d=d: fmt.pct(v, d)
         elif t.is_numeric():
             formats[c] = lambda v, d=d, words=labels.get(c, {}): words.get(v) or fmt.num(v, d)
@@ -103,13 +107,13 @@ def _formatters(df: pl.DataFrame, config: dict, digits: dict | None, labels: dic
     return formats
 
 
-def shown(df: pl.DataFrame, config: dict, digits: dict | None = None, labels: dict | None = None):
+def shown(df: pl.DataFrame, config: dict, digits: dict | None = None, labels: dict | None = None, signed=()):
     """The frame as the grid draws it: a pandas Styler whose display text is Russian («1 234,5», «94,4 %»,
     «22.11.2026», да/нет) with one precision a column; the values underneath stay numbers and dates, so a
     column sorts as numbers. The grid draws any empty cell as «None» whatever the Styler says, so a column
     with empty cells (and a flag) is handed over as its text, «—» for empty: such a column sorts as text.
     Returns the Styler and the columns handed over as text."""
-    formats = _formatters(df, config, digits, labels)
+    formats = _formatters(df, config, digits, labels, signed)
     as_text = [c for c in formats if df[c].null_count() or df.schema[c] == pl.Boolean]
     texts = [pl.Series(c, [fmt.DASH if v is None else formats[c](v) for v in df[c].to_list()], pl.String)
              for c in as_text]
@@ -148,10 +152,12 @@ def _fitted_widths(df: pl.DataFrame, styled, grid: dict) -> dict:
 
 
 def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None, download=None,
-          digits: dict | None = None, labels: dict | None = None, download_key: str | None = None, **kwargs):
+          digits: dict | None = None, labels: dict | None = None, download_key: str | None = None, signed=(),
+          **kwargs):
     """A table in Russian formats and its downloads (of `download`, a frame or a function returning one,
     when the file should hold more than is shown); the downloads show what the screen shows; no downloads
-    when `name` is None (a preview). Returns st.dataframe's value (selection, if asked)."""
+    when `name` is None (a preview). The `signed` columns (changes) show «+65», «−19» and stay numbers, in the
+    grid (sorting as numbers) and in the files. Returns st.dataframe's value (selection, if asked)."""
     config = dict(column_config or {})
     percent = _percent_columns(config)
     full = df
@@ -161,7 +167,7 @@ def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None,
         st.caption(f"Показаны первые {fmt.num(GRID_ROWS)} строк из {fmt.num(df.height)}"
                    + ("; в файлах CSV и Excel — все." if name is not None else "."))
         df = df.head(GRID_ROWS)
-    styled, as_text = shown(df, config, digits, labels)
+    styled, as_text = shown(df, config, digits, labels, signed)
     # A number handed over as text stays right-aligned; a flag reads да/нет, not a checkbox.
     for c in as_text:
         config[c] = {**(config.get(c) or st.column_config.Column()), "type_config": None,
@@ -185,6 +191,8 @@ def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None,
 # (Print, Record screen, Made with Streamlit), the element toolbar over tables (its own, second CSV download,
 # Search, Fullscreen), the uploader's «Upload», «200MB per file» and a file's «33.2KB»; and less side padding,
 # so a table fits at 1440 px. Plotly's English mode bar, which covered a heat-map label, is hidden for every chart.
+# The «Skip to main content» link that Tab brings up reads in Russian: its English text is drawn at size 0 and the
+# Russian one after it (the link's own style puts its size on :focus-visible, hence !important).
 CHROME_CSS = """
 <style>
 [data-testid="stMainMenu"], [data-testid="stElementToolbar"] {display: none !important;}
@@ -195,6 +203,8 @@ CHROME_CSS = """
   content: "Выбрать файлы"; margin-left: 0.3rem;}
 [data-testid="stFileChipName"] + * {display: none;}
 .modebar-container {display: none !important;}
+[data-testid="stSkipToContent"] {font-size: 0 !important;}
+[data-testid="stSkipToContent"]::after {content: "Перейти к содержимому"; font-size: 0.875rem;}
 </style>
 """
 

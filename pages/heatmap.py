@@ -88,7 +88,7 @@ with st.expander("Данные матрицы"):
     table(matrix.drop("settlement_id").rename({
         "theme": "Тема", "settlement": level_title, "appeals": "Обращений", "prev_appeals": "Пред. период",
         "growth": "Прирост", "per_1000": "На 1 000 жит.", "overdue_pct": "Просрочено, %",
-        "dissatisfied_pct": "Недовольны, %", "rated": "Оценок"}), "тепловая_карта")
+        "dissatisfied_pct": "Недовольны, %", "rated": "Оценок"}), "тепловая_карта", signed=["Прирост"])
 
 st.subheader("Карта")
 # «Границы» is offered when there is a boundaries file (README: where to get one).

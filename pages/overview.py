@@ -21,7 +21,8 @@ if not flt.has_year_ago:
 
 c = kpi_row(6)
 kpi(c[0], "Обращений", fmt.num(cur["total"]), change(cur["total"], prev["total"]), neutral=True,
-    help=f"Изменение — к предыдущему периоду той же длины: {fmt.num(prev['total'])} обращений")
+    help="Изменение — к предыдущему периоду той же длины: "
+         + (fmt.DASH if prev["total"] is None else fmt.count(prev["total"], "обращение", "обращения", "обращений")))
 kpi(c[1], "Просрочено", share_value(cur["overdue_share"], cur["with_deadline"]),
     None if small_base(cur["with_deadline"], prev["with_deadline"]) else change(cur["overdue_share"], prev["overdue_share"], share=True),
     help=f"Ответ позже срока или нет ответа после срока: {fmt.num(cur['overdue'])} из {fmt.num(cur['with_deadline'])}",
@@ -76,7 +77,7 @@ with summary:
         st.plotly_chart(charts.ranked_bars(themes, "theme", "appeals", "Темы"), width="stretch")
         table(themes.rename({"theme": "Тема", "appeals": "Обращений", "prev_appeals": "Пред. период",
                              "change": "Изменение", "share": "Доля"}, strict=False), "топ_тем",
-              column_config={"Доля": st.column_config.NumberColumn(format="percent")})
+              column_config={"Доля": st.column_config.NumberColumn(format="percent")}, signed=["Изменение"])
     with right:
         # The leaders by settlement or one territory level up, by municipality (DESIGN.md §4).
         level = st.segmented_control("Территории", list(LEVELS), format_func=lambda k: LEVELS[k][1], key="ov_level",
@@ -86,4 +87,4 @@ with summary:
         st.plotly_chart(charts.ranked_bars(places, level, "appeals", title), width="stretch")
         table(places.rename({level: column, "appeals": "Обращений",
                              "prev_appeals": "Пред. период", "change": "Изменение", "per_1000": "На 1 000 жит."}, strict=False),
-              file)
+              file, signed=["Изменение"])

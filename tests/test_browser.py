@@ -645,3 +645,27 @@ def test_upload_waiting_and_stopped_in_the_browser(browser, tmp_path):
             page.close()
     finally:
         other.close()
+
+
+SKIP_LINK = """() => {
+  const a = document.activeElement, after = getComputedStyle(a, '::after'), r = a.getBoundingClientRect();
+  return {testid: a.dataset.testid, size: getComputedStyle(a).fontSize, after: after.content,
+          afterSize: after.fontSize, width: Math.round(r.width), height: Math.round(r.height)};
+}"""
+
+
+def test_tab_brings_up_the_skip_link_in_russian(server, browser):
+    """Tab on any page showed Streamlit's «Skip to main content»: the link reads «Перейти к содержимому» (the
+    English text drawn at size 0); a screenshot in tests/artifacts/skip_link.png."""
+    page = open_page(browser, f"{server}/satisfaction")
+    # The script state reads «notRunning» before the first run too: wait for the run's CSS layer itself.
+    page.wait_for_function("() => [...document.querySelectorAll('style')].some(s => s.textContent.includes("
+                           "'stSkipToContent'))", timeout=60_000)
+    page.keyboard.press("Tab")
+    link = page.evaluate(SKIP_LINK)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "skip_link.png", clip={"x": 0, "y": 0, "width": 500, "height": 120})
+    assert link["testid"] == "stSkipToContent"
+    assert (link["size"], link["after"], link["afterSize"]) == ("0px", '"Перейти к содержимому"', "14px")
+    assert link["width"] > 150 and link["height"] > 20  # drawn, with its padding, at the page's top left
+    page.close()
