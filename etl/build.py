@@ -18,7 +18,7 @@ import polars as pl
 
 from core.text import per_distinct
 from etl.calendar import production_calendar
-from etl.privacy import mask_patterns, masks_version
+from etl.privacy import mask_patterns, masks_version, personal_column
 from etl.reference import load_reference
 from core.settings import DUCKDB_CONFIG
 
@@ -86,7 +86,27 @@ def remask_stored(con) -> int:
                 con.execute(f"UPDATE {table} SET {column} = r.masked FROM remasked r WHERE {table}.rowid = r.row_id")
                 con.unregister("remasked")
                 changed += remasked.height
+    changed += _withhold_stored_columns(con)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('masks', ?)", [masks_version()])
+    return changed
+
+
+def _withhold_stored_columns(con) -> int:
+    """Source columns about the applicant (etl.privacy.personal_column) kept by a version that did not know them
+    for such («Адрес проживания»): dropped from the appeals' extra columns, as a load now leaves them out, and hidden in
+    rejected rows («[скрыто]»), as a load now hides them. Returns the number of values changed."""
+    changed = 0
+    for table, column, how in (("appeals", "extra", "drop"), ("import_rejects", "raw", "hide")):
+        keys = [k for (k,) in con.execute(f"SELECT DISTINCT unnest(json_keys({column})) FROM {table} "
+                                          f"WHERE {column} IS NOT NULL").fetchall() if personal_column(k)]
+        for key in keys:
+            path = '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            new = (f"json_remove({column}, $path)" if how == "drop"
+                   else f"json_merge_patch({column}, json_object($key, '[скрыто]'))")
+            n = con.execute(f"""UPDATE {table} SET {column} = CASE WHEN {new} = '{{}}' THEN NULL ELSE {new} END
+                                WHERE json_exists({column}, $path)""", {"path": path} | ({"key": key} if how == "hide" else {})
+                            ).fetchall()[0][0]
+            changed += n
     return changed
 
 

@@ -638,9 +638,14 @@ def _mask_names_series(s: pl.Series) -> pl.Series:
 # заявителя», «Адрес заявителя», «URL автора», «ФИО»): withheld wherever source rows are kept (rejects).
 # Headers of columns that name or reach the applicant: withheld whole wherever a row's cells are kept
 # (rejects, a row's extra columns, the upload preview).
+# The applicant's own address («Адрес проживания», «Почтовый адрес», «Обратный адрес», «Место жительства») is personal
+# (DESIGN.md §2), unlike the problem's («Адрес», «Адрес проблемы», mapped to `address`).
 PERSONAL_HEADER = re.compile(r"(?i)заявител|автор|\bфио\b|пользовател|телефон|e-?mail|почт[аы]|паспорт|снилс"
                              r"|рождени|профил|applicant|requester|reporter|caller|complainant|phone|"
-                             r"first.?name|last.?name|full.?name|contact|birth")
+                             r"first.?name|last.?name|full.?name|contact|birth"
+                             r"|\bтел\b|\bмоб\w*\b|гражданин|почтов|обратн\w*\s+адрес|домашн\w*\s+адрес"
+                             r"|адрес\w*\s+(?:проживани|регистрац|для\s+(?:ответа|переписки|корреспонденц)|места\s+жител)"
+                             r"|мест\w*\s+(?:жительства|проживания|регистрации)|прописк|residen|home.?address|postal|mailing")
 
 
 def personal_column(header: str) -> bool:
@@ -672,7 +677,8 @@ def mask_patterns(s: pl.Series) -> pl.Series:
 
 def masks_version() -> str:
     """The pattern masks' fingerprint, kept in the database's `meta`: one masked by other patterns differs."""
-    return hashlib.sha256(repr(MASKS).encode()).hexdigest()[:16]
+    # The columns withheld as the applicant's too: a database that kept one they now name has it withheld.
+    return hashlib.sha256(repr((MASKS, PERSONAL_HEADER.pattern)).encode()).hexdigest()[:16]
 
 
 def mask_flat_expr(expr: pl.Expr) -> pl.Expr:
