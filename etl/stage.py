@@ -181,7 +181,10 @@ def stage(det: Detection) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """(valid rows typed and de-duplicated within the file, rejects, count of in-file repeats)."""
     df, checks = _typed(det)
     df = df.with_columns(_reason(checks).alias("__reason"))
+    # A reason quotes the bad cell («дата ответа не распознана: «ответил Смирнов О. П. 8 913 …»»): masked as a loaded
+    # text is, once the rejected rows are known (the checks' quotes are built for every row).
     bad = df.filter(pl.col("__reason").is_not_null())
+    bad = bad.with_columns(mask_expr(pl.col("__reason")).alias("__reason")) if bad.height else bad
     source_cols = list(det.table.df.columns)
     hide = set(det.columns["applicant"].headers) if "applicant" in det.columns else set()
     keep = frozenset(det.columns["address"].headers + det.columns["address"].parts) if "address" in det.columns \

@@ -69,3 +69,80 @@ def test_address_columns_stored_by_an_older_version_are_dropped(env):
         ("Л-1/26", '{"Отметка":"на контроле"}'), ("Л-9", None)]
     (raw,), = fetch(db, "SELECT raw FROM import_rejects")
     assert json.loads(raw) == {"Рег. номер": "Л-0/26", "Почтовый адрес": "[скрыто]", "Отметка": "на контроле"}
+
+
+POS_HEADER = ("Номер сообщения;Дата создания;Категория;Подкатегория;Статус;Ответственный;Населенный пункт;Адрес;"
+              "Текст сообщения;Заявитель;Срок ответа;Дата ответа;Оценка;Результат;Комментарий модератора")
+BAD_ROWS = POS_HEADER + """
+OV-0;01.10.2026 10:00;;Аварийные деревья;Новое;Администрация Аскизского района;Аскиз;ул. Мира 1;Текст;Кузнецова;;;;;проверено
+OV-1;01.10.2026 10:00;;Аварийные деревья;Новое;Администрация Аскизского района;Аскиз;ул. Мира 1;Текст без кавычек; с точкой с запятой Сидоров Иван Петрович 89137778899;Кузнецова;;;;;проверено;лишнее Смирнова Анна Ивановна +79135556677
+BR-3;02.09.2026 06:00;;Аварийные деревья;Новое;Администрация Аскизского района;Аскиз;ул. Мира 1;Яма;Кузнецова;16.09.2026;ответил Смирнов Олег Павлович 8 913 222 33 44;;;проверено
+BR-4;02.09.2026 06:00;;Аварийные деревья;Новое;Администрация Аскизского района;Аскиз;ул. Мира 1;Яма;Кузнецова;16.09.2026;32.09.2026;;;проверено
+"""
+
+
+def test_rejection_reasons_quote_the_cell_masked(env):
+    """A reason quotes the bad cell as a loaded text is masked (names, phones); an ordinary bad date stays as it is.
+    A file refused whole says the same masked reason."""
+    src = env / "pos.csv"
+    src.write_text(BAD_ROWS, encoding="utf-8")
+    db = env / "mcu.duckdb"
+    r = load_file(src, db=db)
+    assert (r.loaded, r.rejected) == (1, 3)
+    assert fetch(db, "SELECT reason FROM import_rejects ORDER BY source_row") == [
+        ("в строке больше значений, чем столбцов в заголовке (лишнее: «проверено; лишнее [ФИО] [телефон]»): "
+         "вероятно, разделитель внутри текста — исправьте строку в выгрузке",),
+        ("дата ответа не распознана: «ответил [ФИО] [телефон]» (столбец «Дата ответа»)",),
+        ("дата ответа не распознана: «32.09.2026» (столбец «Дата ответа»)",)]
+    only = env / "pos_overflow.csv"
+    only.write_text(POS_HEADER + "\n" + BAD_ROWS.splitlines()[2] + "\n", encoding="utf-8")
+    r = load_file(only, db=env / "other.duckdb")
+    assert r.status == "refused"
+    assert "«проверено; лишнее [ФИО] [телефон]»" in r.message and "Смирнова" not in r.message
+
+
+CATEGORIES = POS_HEADER + """
+PD-0;01.09.2026 09:00;;Жалоба от Кузнецовой Марии Ивановны +79131112233;Закрыто;Сидоров Пётр Петрович, тел. 89135550000;Аскиз;ул. Мира, 5;Яма;Кузнецова Мария Ивановна;15.09.2026;04.09.2026 09:00;5;Решено;проверено
+PD-1;01.09.2026 16:00;;Аварийные деревья;Ответ дан;Администрация Аскизского района;Иванов Иван Иванович, кв. 5;ул. Мира, 5;Яма;Орлов Д. В.;15.09.2026;04.09.2026 16:00;;;проверено
+PD-2;01.09.2026 17:00;;Аварийные деревья;Ответ дан;Администрация Аскизского района;Аскиз;ул. Мира, 5;Яма;Орлов Д. В.;15.09.2026;04.09.2026 16:00;;;проверено
+"""
+VOTES = """ID голосования;Название;Тема;Населенный пункт;Дата начала;Дата окончания;Участников;Вариант ответа;Голосов;Доля
+V-1;Ремонт дороги по ул. Мира;Дороги;Аскиз;01.10.2026;15.10.2026;120;Да;90;75%
+V-2;Благоустройство сквера (инициатор Петров Пётр Петрович, 89131112233);Благоустройство;Аскиз;05.10.2026;20.10.2026;50;Да;40;80%
+"""
+
+
+def test_category_columns_are_masked(env):
+    """Phones and names an export puts in a category-type column are masked where it is stored: the subtheme, the
+    review list of unknown values (and which records wait for them), a vote's title; ordinary values stay."""
+    src = env / "pos.csv"
+    src.write_text(CATEGORIES, encoding="utf-8")
+    db = env / "mcu.duckdb"
+    assert load_file(src, db=db).loaded == 3
+    assert fetch(db, "SELECT external_id, subtheme, settlement_id FROM appeals ORDER BY external_id") == [
+        ("PD-0", "Жалоба от [ФИО] [телефон]", "askiz"), ("PD-1", "Аварийные деревья", None),
+        ("PD-2", "Аварийные деревья", "askiz")]
+    assert fetch(db, "SELECT dim, value, rows FROM unmatched_values ORDER BY dim, value") == [
+        ("executor", "[ФИО], тел. [телефон]", 1), ("settlement", "[ФИО], кв. [скрыто]", 1),
+        ("theme", "Жалоба от [ФИО] [телефон]", 0)]   # the text's theme is sure: no record waits for it
+    assert fetch(db, "SELECT record_id, dim, value FROM unmatched_rows ORDER BY record_id, dim") == [
+        ("pos:PD-0", "executor", "[ФИО], тел. [телефон]"), ("pos:PD-1", "settlement", "[ФИО], кв. [скрыто]")]
+    votes = env / "votes.csv"
+    votes.write_text(VOTES, encoding="utf-8")
+    assert load_file(votes, db=db).loaded == 2
+    assert fetch(db, "SELECT vote_id, title FROM votes ORDER BY vote_id") == [
+        ("V-1", "Ремонт дороги по ул. Мира"), ("V-2", "Благоустройство сквера (инициатор [ФИО], [телефон])")]
+
+
+def test_a_reference_name_that_reads_as_a_person_still_matches(env):
+    """An executor the reference knows by a person's name is no applicant's data: it stays, and matches."""
+    from core.reference import add_reference
+    from etl.privacy import mask
+    add_reference("executors", [{"executor_id": "ip_petrov", "name": "ИП Петров Пётр Петрович"}])
+    assert mask("ИП Петров Пётр Петрович") == "ИП [ФИО]"
+    src = env / "pos.csv"
+    src.write_text(CATEGORIES.replace("Администрация Аскизского района", "ИП Петров Пётр Петрович"), encoding="utf-8")
+    db = env / "mcu.duckdb"
+    assert load_file(src, db=db).loaded == 3
+    assert fetch(db, "SELECT external_id, executor_id FROM appeals ORDER BY external_id") == [
+        ("PD-0", None), ("PD-1", "ip_petrov"), ("PD-2", "ip_petrov")]
