@@ -183,3 +183,53 @@ def test_reasons_and_categories_stored_by_an_older_version_are_masked(env):
         ("theme", "Жалоба от [ФИО] [телефон]", 0)]
     assert fetch(db, "SELECT record_id, dim, value FROM unmatched_rows ORDER BY record_id, dim") == [
         ("pos:PD-0", "executor", "[ФИО], тел. [телефон]"), ("pos:PD-1", "settlement", "[ФИО], кв. [скрыто]")]
+
+
+@pytest.mark.parametrize("text, masked", [
+    # a full name in lower case: surname, first name and patronymic, each known to the name dictionary as such
+    ("иванов иван иванович, проживаю ул. Ленина, 10-45, нет света третий день",
+     "[ФИО], проживаю ул. Ленина, 10-[скрыто], нет света третий день"),
+    ("пишет смирнова ольга петровна 89135551234 — не вывозят мусор", "пишет [ФИО] [телефон] — не вывозят мусор"),
+    ("просит иван петрович сидоров", "просит [ФИО]"),
+    # a surname after «фамилия»
+    ("моя фамилия Кузнецов, живу по ул. Мира 5-12, яма у подъезда",
+     "моя фамилия [ФИО], живу по ул. Мира 5-[скрыто], яма у подъезда"),
+    ("обратился мужчина по фамилии петров", "обратился мужчина по фамилии [ФИО]"),
+    # a flat as «дом-квартира» after the street of the applicant's own home
+    ("Мой адрес: ул. Мира, д. 5-12. Нет воды", "Мой адрес: ул. Мира, д. 5-[скрыто]. Нет воды"),
+    ("Адрес проживания г. Курск, проспект Дружбы 7 – 104", "Адрес проживания г. Курск, проспект Дружбы 7-[скрыто]"),
+    # not a person, not a flat: stays
+    ("фамилия не указана, ответа нет", "фамилия не указана, ответа нет"),
+    ("Ремонт домов по ул. Ленина 10-45 не начат", "Ремонт домов по ул. Ленина 10-45 не начат"),
+    ("живу рядом, на ул. Кирова 12-34 нет освещения", "живу рядом, на ул. Кирова 12-34 нет освещения"),
+    ("вера надежда любовь", "вера надежда любовь"),
+    ("дом 5/12 по ул. Мира", "дом 5/12 по ул. Мира"),
+])
+def test_lower_case_names_surnames_after_familiya_and_home_flats(text, masked):
+    from etl.privacy import mask
+    assert mask(text) == masked
+
+
+def test_a_problems_address_keeps_its_house_range():
+    """«Кирова 12-34» in a problem's address column may be houses 12 to 34: the address mask leaves it."""
+    import polars as pl
+    from etl.privacy import mask_flat_expr
+    assert pl.select(mask_flat_expr(pl.lit("ул. Кирова 12-34"))).item() == "ул. Кирова 12-34"
+
+
+def test_texts_stored_before_the_lower_case_and_home_flat_rules_are_masked_again(env):
+    """The lower-case full name, the surname after «фамилия» and the home's «дом-квартира» need no context beyond
+    their words: a database loaded before them has them applied to its texts once (etl.build.upgrade)."""
+    from etl.build import upgrade
+    db = env / "mcu.duckdb"
+    (env / "pos.csv").write_text(CATEGORIES, encoding="utf-8")
+    assert load_file(env / "pos.csv", db=db).loaded == 3
+    older(db, ["""UPDATE appeals SET text = 'иванов иван иванович, проживаю ул. Ленина, 10-45, нет света'
+                  WHERE external_id = 'PD-0'""",
+               """UPDATE appeals SET text = 'моя фамилия Кузнецов, яма у подъезда', extra = '{"Комментарий '
+                  || 'модератора":"пишет смирнова ольга петровна"}' WHERE external_id = 'PD-1'"""])
+    assert upgrade(db) is True
+    assert fetch(db, "SELECT external_id, text, extra FROM appeals ORDER BY external_id") == [
+        ("PD-0", "[ФИО], проживаю ул. Ленина, 10-[скрыто], нет света", '{"Комментарий модератора":"проверено"}'),
+        ("PD-1", "моя фамилия [ФИО], яма у подъезда", '{"Комментарий модератора":"пишет [ФИО]"}'),
+        ("PD-2", "Яма", '{"Комментарий модератора":"проверено"}')]
