@@ -233,3 +233,15 @@ def test_texts_stored_before_the_lower_case_and_home_flat_rules_are_masked_again
         ("PD-0", "[ФИО], проживаю ул. Ленина, 10-[скрыто], нет света", '{"Комментарий модератора":"проверено"}'),
         ("PD-1", "моя фамилия [ФИО], яма у подъезда", '{"Комментарий модератора":"пишет [ФИО]"}'),
         ("PD-2", "Яма", '{"Комментарий модератора":"проверено"}')]
+
+
+def test_the_load_report_quotes_unknown_values_masked(env):
+    """A value a profile's map does not know («Результат»: «решено — Смирнова Анна Ивановна, +7 913 …») is listed in
+    the load's report masked, as the stored values are."""
+    src = env / "pos.csv"
+    src.write_text(CATEGORIES.replace(";5;Решено;", ";5;решено — Смирнова Анна Ивановна, +7 913 111 22 33;"),
+                   encoding="utf-8")
+    r = load_file(src, db=env / "mcu.duckdb")
+    assert r.loaded == 3
+    assert r.unmatched.filter(r.unmatched["что"] == "Результат").rows() == [
+        ("Результат", "решено — [ФИО], [телефон]", 1, "значение не описано в профиле — оставлено пустым")]
