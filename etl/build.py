@@ -18,7 +18,7 @@ import polars as pl
 
 from core.text import per_distinct
 from etl.calendar import production_calendar
-from etl.privacy import mask_patterns, masks_version
+from etl.privacy import PLAIN_NAME_HINT, mask_expr, masks_version, personal_column, remask_text
 from etl.reference import load_reference
 from core.settings import DUCKDB_CONFIG
 
@@ -73,20 +73,85 @@ def remask_stored(con) -> int:
         # A part of the rows at a time: 10 M stored real texts at once would be gigabytes in memory.
         for start in range(0, -1 if last is None else last + 1, REMASK_ROWS):
             # Only values with a digit, an @ or a dot: every pattern hides a number (a phone, a document, a flat, a
-            # date of birth), an address or a link.
+            # date of birth), an address or a link; or with a hint of a name the plain rules find (PLAIN_NAME_HINT).
             values = con.sql(f"""SELECT rowid AS row_id, {column} AS v FROM {table}
                                  WHERE rowid BETWEEN {start} AND {start + REMASK_ROWS - 1}
-                                   AND regexp_matches({column}, '[0-9@.]')""").pl()
+                                   AND regexp_matches({column}, $hint)""",
+                             params={"hint": "[0-9@.]|" + PLAIN_NAME_HINT}).pl()
             if values.is_empty():
                 continue
-            values = values.with_columns(per_distinct(values["v"], mask_patterns).alias("masked"))
+            values = values.with_columns(per_distinct(values["v"], remask_text).alias("masked"))
             remasked = values.filter(pl.col("masked") != pl.col("v")).select("row_id", "masked")
             if remasked.height:
                 con.register("remasked", remasked)
                 con.execute(f"UPDATE {table} SET {column} = r.masked FROM remasked r WHERE {table}.rowid = r.row_id")
                 con.unregister("remasked")
                 changed += remasked.height
+    changed += _withhold_stored_columns(con)
+    changed += _remask_short_values(con)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('masks', ?)", [masks_version()])
+    return changed
+
+
+# Short values stored from the exports' cells, few distinct: a rejection's reason (it quotes the bad cell), the category
+# columns (etl.frames.mask_categories) and the review list's values. Masked again whole, names too.
+STORED_SHORT = (("import_rejects", "reason"), ("appeals", "subtheme"), ("votes", "title"), ("unmatched_rows", "value"),
+                ("unmatched_values", "value"))
+
+
+def _remask_short_values(con) -> int:
+    """STORED_SHORT masked as a load masks them now, each distinct value once. Two values of the review list that
+    mask alike («Сидоров П. П., тел. 8913…0» and «…1») become one entry: its records' counts and channels added, still
+    waiting if either did. Returns the number of values changed."""
+    changed = 0
+    for table, column in STORED_SHORT:
+        distinct = pl.Series("v", [v for (v,) in con.execute(f"SELECT DISTINCT {column} FROM {table} "
+                                                            f"WHERE {column} IS NOT NULL").fetchall()], dtype=pl.String)
+        if distinct.is_empty():
+            continue
+        masked = pl.DataFrame({"v": distinct}).select(pl.col("v"), mask_expr(pl.col("v")).alias("m"))
+        remapped = masked.filter(pl.col("v") != pl.col("m"))
+        if remapped.is_empty():
+            continue
+        con.register("remapped", remapped)
+        if table == "unmatched_values":
+            con.execute("""
+                CREATE OR REPLACE TEMP TABLE merged_values AS
+                SELECT dim, coalesce(r.m, u.value) AS value,
+                       array_to_string(list_sort(list_distinct(flatten(list(string_split(u.source, ','))))), ',') AS source,
+                       sum(u.rows)::INTEGER AS rows, min(u.first_seen) AS first_seen, max(u.last_seen) AS last_seen,
+                       CASE WHEN bool_or(u.status = 'pending') THEN 'pending' ELSE min(u.status) END AS status,
+                       any_value(u.suggestion) AS suggestion, any_value(u.context) AS context,
+                       any_value(u.mapped_to) AS mapped_to
+                FROM unmatched_values u LEFT JOIN remapped r ON u.value = r.v
+                GROUP BY ALL HAVING bool_or(r.v IS NOT NULL)""")
+            con.execute("""DELETE FROM unmatched_values WHERE value IN (SELECT v FROM remapped)
+                           OR (dim, value) IN (SELECT (dim, value) FROM merged_values)""")
+            con.execute("INSERT INTO unmatched_values BY NAME SELECT * FROM merged_values")
+            con.execute("DROP TABLE merged_values")
+        else:
+            con.execute(f"UPDATE {table} SET {column} = r.m FROM remapped r WHERE {table}.{column} = r.v")
+        con.unregister("remapped")
+        changed += remapped.height   # distinct values
+    return changed
+
+
+def _withhold_stored_columns(con) -> int:
+    """Source columns about the applicant (etl.privacy.personal_column) kept by a version that did not know them
+    for such («Адрес проживания»): dropped from the appeals' extra columns, as a load now leaves them out, and hidden in
+    rejected rows («[скрыто]»), as a load now hides them. Returns the number of values changed."""
+    changed = 0
+    for table, column, how in (("appeals", "extra", "drop"), ("import_rejects", "raw", "hide")):
+        keys = [k for (k,) in con.execute(f"SELECT DISTINCT unnest(json_keys({column})) FROM {table} "
+                                          f"WHERE {column} IS NOT NULL").fetchall() if personal_column(k)]
+        for key in keys:
+            path = '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+            new = (f"json_remove({column}, $path)" if how == "drop"
+                   else f"json_merge_patch({column}, json_object($key, '[скрыто]'))")
+            n = con.execute(f"""UPDATE {table} SET {column} = CASE WHEN {new} = '{{}}' THEN NULL ELSE {new} END
+                                WHERE json_exists({column}, $path)""", {"path": path} | ({"key": key} if how == "hide" else {})
+                            ).fetchall()[0][0]
+            changed += n
     return changed
 
 

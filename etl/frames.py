@@ -7,7 +7,7 @@ import polars as pl
 from etl.calendar import FIRST_YEAR, LAST_YEAR
 from etl.detect import Detection
 from etl.match import Unmatched, _executors, _predict_themes, _settlements, _themes
-from etl.normalise import clean_text
+from etl.normalise import basic_key, clean_text, settlement_key
 from etl.privacy import hash_expr, mask_expr, mask_flat_expr, personal_column
 from etl.stage import _deadlines
 from core.text import per_distinct
@@ -63,12 +63,47 @@ def _col(df, name, dtype):
     return pl.col(name) if name in df.columns else pl.lit(None, dtype=dtype)
 
 
+# Category-type columns (few distinct values) and the reference whose names and aliases they are matched to: an
+# export may put a person there («Жалоба от Кузнецовой Марии Ивановны +79131112233», «Сидоров П. П., тел. 8913…»).
+CATEGORY_COLUMNS = {"theme": "theme", "subtheme": "theme", "settlement": "settlement", "municipality": None,
+                    "executor": "executor", "executor_parent": "executor", "title": None}
+_REFERENCE_NAMES = {"theme": ("SELECT theme FROM themes UNION ALL SELECT alias FROM theme_aliases", basic_key),
+                    "settlement": ("SELECT name FROM settlements UNION ALL SELECT alias FROM settlement_aliases",
+                                   settlement_key),
+                    "executor": ("SELECT name FROM executors UNION ALL SELECT alias FROM executor_aliases", basic_key)}
+
+
+def mask_categories(con, df: pl.DataFrame) -> pl.DataFrame:
+    """The category-type columns masked as texts are, each distinct value once, before they are matched, stored
+    (appeals.subtheme, votes.title) or wait for the curator (unmatched_values): an ordinary category is no text the
+    masks change. A value the reference knows by name or alias stays as it is, whatever the masks read in it (an
+    executor named after a person), so it still matches; a masked one the curator maps is written to the reference
+    masked, and matches the next export's masked value."""
+    for column, dim in CATEGORY_COLUMNS.items():
+        if column not in df.columns or df[column].dtype != pl.String:
+            continue
+        # Only values with a Cyrillic letter or a phone's run of digits: a name or a number. Pure ASCII junk («x@q1»)
+        # would have its look-alikes of handles and e-mails merged, and a file of garbage counted fewer unknown values
+        # than it has (review.check_plausible).
+        distinct = df[column].drop_nulls().unique()
+        distinct = distinct.filter(distinct.str.contains(r"[А-Яа-яЁё]|\d(?:[\s()‐-]*\d){6}"))
+        masked = pl.select(mask_expr(pl.lit(distinct))).to_series()
+        changed = {v: m for v, m in zip(distinct.to_list(), masked.to_list()) if v != m}
+        if changed and dim:
+            sql, key = _REFERENCE_NAMES[dim]
+            known = {key(n) for (n,) in con.execute(sql).fetchall() if n}
+            changed = {v: m for v, m in changed.items() if key(v) not in known}
+        if changed:
+            df = df.with_columns(pl.col(column).replace(changed))
+    return df
+
+
 def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, loaded_at: dt.datetime,
                   on_text=None) -> pl.DataFrame:
     """The canonical appeals of a typed file. `on_text(done, total)` is told the rows whose text is masked so far
     (called from polars' thread)."""
     p = det.profile
-    df = _coordinates(df)
+    df = mask_categories(con, _coordinates(df))
     themes = _themes(con, df, unmatched, with_source=True)
     settlement = _settlements(con, df, unmatched) if "settlement" in df.columns else None
     executor = _executors(con, df, unmatched) if "executor" in df.columns else None
@@ -159,6 +194,7 @@ def _extra(det: Detection, df: pl.DataFrame) -> pl.Expr:
 
 def votes_frames(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, loaded_at) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One row per option in the file → votes (one per vote) and vote_options."""
+    df = mask_categories(con, df)
     theme = _themes(con, df, unmatched) if "theme" in df.columns else pl.lit(None, dtype=pl.String)
     settlement = _settlements(con, df, unmatched) if "settlement" in df.columns else pl.lit(None, dtype=pl.String)
     df = df.with_columns(theme=theme, settlement_id=settlement)

@@ -9,6 +9,7 @@ from rapidfuzz import fuzz, process
 from etl import classify, review
 from etl.detect import Detection
 from etl.normalise import NameMatcher, basic_key, settlement_key
+from etl.privacy import mask_expr
 from etl.profile import Profile, ProfileError, norm_header
 from etl.read import FileRefused
 from core import fmt
@@ -115,9 +116,11 @@ def _values_report(det: Detection, df: pl.DataFrame, unmatched: Unmatched) -> No
             odd = (df.filter(pl.col(f"__t_{f}").is_not_null() & pl.col(f).is_null())
                    .group_by(f"__t_{f}").len().sort("len", descending=True))
             known_unknown = det.profile.values.get(f, {})
-            for value, n in odd.iter_rows():
-                if norm_header(value) not in known_unknown:
-                    unmatched.add(f, value, n, "значение не описано в профиле — оставлено пустым")
+            odd = odd.filter(~pl.col(f"__t_{f}").map_elements(norm_header, return_dtype=pl.String)
+                             .is_in(list(known_unknown)))
+            # Quoted masked: an export may put a person in any cell («решено — Смирнова А. И., +7 913 …»).
+            for value, n in odd.with_columns(mask_expr(pl.col(f"__t_{f}"))).iter_rows():
+                unmatched.add(f, value, n, "значение не описано в профиле — оставлено пустым")
 
 
 class Spellings:

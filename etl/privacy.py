@@ -73,6 +73,17 @@ MASKS = [
     (rf"(?:\+\s?7|\b[78])(?:{_SEP}|[()])*\d(?:(?:{_SEP}|[()])*\d){{9}}\b", "[телефон]"),
     (rf"\(?\b9\d{{2}}\)?(?:(?:{_SEP}|[()])*\d){{7}}\b", "[телефон]"),
     (rf"(?:\(\d{{3,5}}\)\s?)?{_B}\d{{1,3}}-\d{{2}}-\d{{2}}{_B}", "[телефон]"),
+    # A flat written as «дом-квартира» («10-45») right after the street of the applicant's own home: «проживаю ул.
+    # Ленина, 10-45», «живу по ул. Мира 5-12», «мой адрес: …», «адрес проживания …»; one person's in the third person
+    # too («проживает»), not several people's («проживают»: houses 5 to 12 may be meant). Nothing but «по», «на», «адресу»
+    # and a city between the words and the street: «живу рядом, на ул. Кирова 12-34» may be houses 12 to 34, and a
+    # problem's address column is left to FLAT_MASKS alone (a range of houses there, mask_flat_expr). A slash is a
+    # corner house («5/12»), not a flat.
+    (r"(?i)((?:проживаю|проживаем|проживает|живу|живем|живём|живет|живёт|мой\s+адрес|наш\s+адрес|адрес\s+проживания)[\s:,]+"
+     r"(?:(?:по|на)\s+)?(?:адресу[\s:,]+)?(?:г\.\s?[А-ЯЁ][а-яё-]+[\s,]+)?"
+     r"(?:ул|улиц[аеуы]|пр|пр-т|пр-кт|просп|проспект[аеу]?|пер|переул[а-я]*|б-р|бульвар[а-я]*|мкр|микрорайон[а-я]*"
+     r"|пл|площад[а-я]*|шоссе|проезд[а-я]*|наб|набережн[а-я]*)\.?\s*[^\d.!?\n]{1,40}?[\s,.]\s*"
+     r"(?:д\.?\s*|дом\s*)?\d+(?:\s?[а-я])?)\s?[-–]\s?\d+([^\d/-]|$)", "${1}-[скрыто]${2}"),
 ]
 FLAT_MASKS = [
     # A flat number identifies a household: «кв. 12», «кв.45», «квартире 17», «кв. № 31». An area
@@ -510,10 +521,55 @@ def _remember(cache: dict, key, value, limit: int = _CACHE_LIMIT) -> None:
     cache[key] = value
 
 
+@functools.lru_cache(maxsize=200_000)
+def _tagged(word: str, grammeme: str) -> bool:
+    """The dictionary knows the word (any case) in a reading with the grammeme: «иванов» Surn, «иван» Name."""
+    return any(parse.is_known and grammeme in parse.tag.grammemes for parse in _morph().parse(word))
+
+
+# Three lower-case words, the last or the middle one shaped as a patronymic: «иванов иван иванович», «ольга петровна
+# смирнова». A name when the dictionary knows them as a surname, a first name and a patronymic in that order (or a
+# first name, a patronymic and a surname): the shape alone would take «вера надежда любовь» too.
+_LOWER_WORD = r"[а-яё]+(?:-[а-яё]+)?"
+_LOWER_PATR = r"[а-яё]+(?:(?:ович|евич|ьич|ич)(?:а|у|ем|е)?|(?:овн|евн|ичн)(?:а|ы|е|у|ой|ою))"
+# (Looked for at every word, overlapping: «просит иван петрович сидоров» is no name from «просит», one from «иван».)
+_LOWER_NAME = re.compile(rf"(?<![\w\[-])(?=({_LOWER_WORD})\s+({_LOWER_WORD})\s+({_LOWER_WORD})(?![\w-]))")
+_LOWER_PATR_RE = re.compile(_LOWER_PATR)
+# A surname after «фамилия» / «по фамилии», in any case («моя фамилия Кузнецов», «по фамилии петров»), unless the word
+# is a common one («фамилия не указана»).
+_AFTER_SURNAME_WORD = re.compile(r"(?i:(?<![\w-])(?:фамилия|по\s+фамилии))[\s:—–-]+"
+                                 r"([А-ЯЁа-яё][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)?)(?![\w-])")
+
+
+def _plain_names(text: str) -> str:
+    """What the capitalised-word checks cannot see: a full name in lower case, a surname after «фамилия»."""
+    def full_name(words) -> bool:
+        for order in (("Surn", "Name", "Patr"), ("Name", "Patr", "Surn")):
+            if _LOWER_PATR_RE.fullmatch(words[order.index("Patr")]) \
+                    and all(_tagged(w, g) for w, g in zip(words, order)):
+                return True
+        return False
+
+    def surname(m) -> str:
+        word = m.group(1)
+        if _common_word(word[0].upper() + word[1:]):
+            return m.group()
+        return m.group()[:m.start(1) - m.start()] + NAME_MARK
+    if re.search(r"[а-яё](?:ович|евич|ьич|овн|евн|ичн)", text):
+        spans = []
+        for m in _LOWER_NAME.finditer(text):
+            if (not spans or m.start(1) >= spans[-1][1]) and full_name(m.group(1, 2, 3)):
+                spans.append((m.start(1), m.end(3)))
+        for a, b in reversed(spans):
+            text = text[:a] + NAME_MARK + text[b:]
+    return _AFTER_SURNAME_WORD.sub(surname, text) if "амили" in text else text
+
+
 def mask_names(texts: list[str]) -> list[str]:
     """Names in texts (already through MASKS) replaced by [ФИО]: patterns, the name dictionary and NER,
     places left alone. NER (about 6 ms a text) reads only the sentences a pattern flags or where the
     dictionary found a name, each distinct sentence once, shortest first so that a batch pads little."""
+    texts = [_plain_names(text) for text in texts]
     jobs = []   # (text index, offset, sentence)
     for i, text in enumerate(texts):
         for a, b in _sentences(text):
@@ -612,7 +668,8 @@ MASK_CHUNK = 100_000
 def _mask_names_series(s: pl.Series) -> pl.Series:
     if s.dtype != pl.String:
         return s
-    candidate = s.str.contains("[А-ЯЁ][а-яё]").fill_null(False)
+    # (or a lower-case patronymic's ending, or «фамилия»: _plain_names)
+    candidate = s.str.contains("[А-ЯЁ][а-яё]|[а-яё](?:ович|евич|ьич|овн|евн|ичн)|фамили").fill_null(False)
     if not candidate.any():
         return s
     distinct = s.filter(candidate).unique(maintain_order=True)   # rejected rows' columns repeat their values
@@ -638,9 +695,14 @@ def _mask_names_series(s: pl.Series) -> pl.Series:
 # заявителя», «Адрес заявителя», «URL автора», «ФИО»): withheld wherever source rows are kept (rejects).
 # Headers of columns that name or reach the applicant: withheld whole wherever a row's cells are kept
 # (rejects, a row's extra columns, the upload preview).
+# The applicant's own address («Адрес проживания», «Почтовый адрес», «Обратный адрес», «Место жительства») is personal
+# (DESIGN.md §2), unlike the problem's («Адрес», «Адрес проблемы», mapped to `address`).
 PERSONAL_HEADER = re.compile(r"(?i)заявител|автор|\bфио\b|пользовател|телефон|e-?mail|почт[аы]|паспорт|снилс"
                              r"|рождени|профил|applicant|requester|reporter|caller|complainant|phone|"
-                             r"first.?name|last.?name|full.?name|contact|birth")
+                             r"first.?name|last.?name|full.?name|contact|birth"
+                             r"|\bтел\b|\bмоб\w*\b|гражданин|почтов|обратн\w*\s+адрес|домашн\w*\s+адрес"
+                             r"|адрес\w*\s+(?:проживани|регистрац|для\s+(?:ответа|переписки|корреспонденц)|места\s+жител)"
+                             r"|мест\w*\s+(?:жительства|проживания|регистрации)|прописк|residen|home.?address|postal|mailing")
 
 
 def personal_column(header: str) -> bool:
@@ -670,9 +732,26 @@ def mask_patterns(s: pl.Series) -> pl.Series:
     return pl.DataFrame({"v": s}).select(e)["v"].alias(s.name)
 
 
+# What remask_text reads beyond the patterns: values with these (a lower-case patronymic's ending, «фамилия»).
+PLAIN_NAME_HINT = r"[а-яё](?:ович|евич|ьич|овн|евн|ичн)|фамили"
+
+
+def remask_text(s: pl.Series) -> pl.Series:
+    """What texts stored by an older version are masked again with (etl.build.remask_stored): the pattern masks, and
+    the name rules that need no context beyond their words (a full name in lower case, a surname after «фамилия»)."""
+    s = mask_patterns(s)
+    hinted = s.str.contains(PLAIN_NAME_HINT).fill_null(False)
+    if not hinted.any():
+        return s
+    return pl.select(pl.when(pl.lit(hinted)).then(pl.lit(s).map_elements(_plain_names, return_dtype=pl.String))
+                     .otherwise(pl.lit(s))).to_series().alias(s.name)
+
+
 def masks_version() -> str:
     """The pattern masks' fingerprint, kept in the database's `meta`: one masked by other patterns differs."""
-    return hashlib.sha256(repr(MASKS).encode()).hexdigest()[:16]
+    # The columns withheld as the applicant's too: a database that kept one they now name has it withheld.
+    return hashlib.sha256(repr((MASKS, PERSONAL_HEADER.pattern, _LOWER_NAME.pattern, _LOWER_PATR,
+                                _AFTER_SURNAME_WORD.pattern)).encode()).hexdigest()[:16]
 
 
 def mask_flat_expr(expr: pl.Expr) -> pl.Expr:

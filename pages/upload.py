@@ -67,8 +67,10 @@ for upload in files or []:
         st.caption("Первые строки файла (ФИО, телефоны, e-mail и ссылки на профили скрыты)")
         # Masked as loaded rows are, and the applicant's own columns withheld, as in rejects.
         hide = set(det.columns["applicant"].headers) if "applicant" in det.columns else set()
+        # The problem's address stays, whatever its header (as a loaded row keeps it).
+        place = set(det.columns["address"].headers + det.columns["address"].parts) if "address" in det.columns else set()
         table(det.table.df.head(20).select(
-            (pl.lit("[скрыто]") if c in hide or personal_column(c) else mask_expr(pl.col(c))).alias(c)
+            (pl.lit("[скрыто]") if c in hide or (personal_column(c) and c not in place) else mask_expr(pl.col(c))).alias(c)
             for c in det.table.df.columns), None)   # dates as 22.11.2026, empty as «—»; no download
         ready.append(upload)
 
