@@ -75,8 +75,10 @@ with summary:
     with left:
         themes = q("top_themes", **flt.compare_params(), limit=10).drop(*no_previous)
         st.plotly_chart(charts.ranked_bars(themes, "theme", "appeals", "Темы"), width="stretch")
-        table(themes.rename({"theme": "Тема", "appeals": "Обращений", "prev_appeals": "Пред. период",
-                             "change": "Изменение", "share": "Доля"}, strict=False), "топ_тем",
+        shown_themes = themes.rename({"theme": "Тема", "appeals": "Обращений", "prev_appeals": "Пред. период",
+                                      "change": "Изменение", "share": "Доля"}, strict=False)
+        # The previous period's count is in the files only: with it, half of a 1280-px screen cut the last column off.
+        table(shown_themes.drop("Пред. период", strict=False), "топ_тем", download=shown_themes,
               column_config={"Доля": st.column_config.NumberColumn(format="percent")}, signed=["Изменение"])
     with right:
         # The leaders by settlement or one territory level up, by municipality (DESIGN.md §4).
@@ -85,6 +87,6 @@ with summary:
         query, title, column, file = LEVELS[level]
         places = q(query, **flt.compare_params(), limit=10).drop(*no_previous)
         st.plotly_chart(charts.ranked_bars(places, level, "appeals", title), width="stretch")
-        table(places.rename({level: column, "appeals": "Обращений",
-                             "prev_appeals": "Пред. период", "change": "Изменение", "per_1000": "На 1 000 жит."}, strict=False),
-              file, signed=["Изменение"])
+        shown_places = places.rename({level: column, "appeals": "Обращений", "prev_appeals": "Пред. период",
+                                      "change": "Изменение", "per_1000": "На 1 000 жит."}, strict=False)
+        table(shown_places.drop("Пред. период", strict=False), file, download=shown_places, signed=["Изменение"])

@@ -178,3 +178,12 @@ def test_heatmap_map_writes_growth_with_its_sign():
     assert maps._details(row | {"growth": 0}, "growth", "Прирост", 0, "").endswith("Прирост: 0")
     assert maps._classes([-50, 10], True, 0, "")[1] == [
         f"{MINUS}50 … {MINUS}30", f"{MINUS}30 … {MINUS}10", f"{MINUS}10 … +10", "+10 … +30", "+30 … +50"]
+
+
+def test_overview_tables_fit_half_a_laptop_screen(open_page):
+    """At 1280 px each of Обзор's two tables gets ~440 px and cut its last column («Доля», «На 1 000 жит.») off: the
+    previous period's count is in the files only (the change beside it says how it moved)."""
+    at = open_page("pages/overview.py")
+    heads = [list(d.value.columns) for d in at.dataframe if "Изменение" in d.value.columns][:2]
+    assert heads == [["Тема", "Обращений", "Изменение", "Доля"],
+                     ["Населённый пункт", "Обращений", "Изменение", "На 1 000 жит."]]
