@@ -248,3 +248,20 @@ def test_the_load_report_quotes_unknown_values_masked(env):
     assert r.loaded == 3
     assert r.unmatched.filter(r.unmatched["что"] == "Результат").rows() == [
         ("Результат", "решено — [ФИО], [телефон]", 1, "значение не описано в профиле — оставлено пустым")]
+
+
+def test_the_plain_name_hint_finds_every_text_the_rules_change():
+    """The lower-case name and «фамилия» rules read only the texts the batch's hint (Rust, over the whole batch)
+    finds: reading every text with «ичн» in it («личный», «различные») word by word cost 2,4 s of 200 000 real
+    texts. Each text those rules change is found, «Фамилия» at a sentence's start too (the old hint, «фамили»,
+    missed it in stored texts)."""
+    import polars as pl
+    from etl.privacy import PLAIN_NAME_HINT, _plain_names
+
+    changed = ["иванов иван иванович, проживаю", "пишет смирнова ольга петровна 8913", "просит иван петрович сидоров",
+               "моя фамилия Кузнецов, живу", "по фамилии петров", "Фамилия Кузнецов, яма", "анна сергеевна петрова?",
+               "петров пётр ильич"]
+    unchanged = ["личный кабинет", "различные отличной", "Иванов Иван Иванович", "фамилия не указана"]
+    assert [_plain_names(t) != t for t in changed + unchanged] == [True] * len(changed) + [False] * len(unchanged)
+    assert pl.Series(changed).str.contains(PLAIN_NAME_HINT).to_list() == [True] * len(changed)
+    assert pl.Series(["личный кабинет", "различные отличные"]).str.contains(PLAIN_NAME_HINT).to_list() == [False, False]
