@@ -38,6 +38,9 @@ class Filters:
     as_of: dt.date
     first_day: dt.date
     municipalities: tuple = ()
+    # The previous period's first day when it is not the days just before (a week still running is compared with
+    # the same weekdays a week before: Monday–Wednesday against Friday–Sunday read a weekend's lull as a fall).
+    prev_start: dt.date | None = None
 
     def params(self) -> dict:
         """The filter parameters every filtered query takes (empty tuple = all)."""
@@ -51,7 +54,7 @@ class Filters:
 
     def compare_params(self) -> dict:
         """params() plus the previous period of equal length (prev_from, prev_to) for growth queries."""
-        return self.params() | {"prev_from": self.prev_from, "prev_to": self.date_from - dt.timedelta(days=1)}
+        return self.params() | {"prev_from": self.prev_from, "prev_to": self.prev_to}
 
     @property
     def days(self) -> int:
@@ -59,12 +62,21 @@ class Filters:
 
     @property
     def prev_from(self) -> dt.date:
-        return self.date_from - dt.timedelta(days=self.days)
+        return self.prev_start or self.date_from - dt.timedelta(days=self.days)
+
+    @property
+    def prev_to(self) -> dt.date:
+        return self.prev_from + dt.timedelta(days=self.days - 1)
+
+    @property
+    def same_days_before(self) -> bool:
+        """Whether the previous period is the same weekdays a week before, not the days just before."""
+        return self.prev_start is not None
 
     @property
     def has_previous(self) -> bool:
         """Whether the previous period of equal length lies (at least partly) within the data."""
-        return self.date_from > self.first_day
+        return self.prev_to >= self.first_day
 
     @property
     def has_year_ago(self) -> bool:
@@ -74,7 +86,7 @@ class Filters:
         return year_ago >= self.first_day
 
     def caption(self) -> str:
-        prev = (f"; сравнение с {fmt.date(self.prev_from)}–{fmt.date(self.date_from - dt.timedelta(days=1))}"
+        prev = (f"; сравнение с {fmt.date(self.prev_from)}–{fmt.date(self.prev_to)}"
                 if self.has_previous else "")
         return f"Период: {fmt.date(self.date_from)}–{fmt.date(self.date_to)} ({self.days} дн.){prev}"
 

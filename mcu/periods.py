@@ -47,11 +47,13 @@ def note_week(first: dt.date, last: dt.date) -> dt.date:
 
 def week_filters(flt: Filters, monday: dt.date, last: dt.date) -> Filters:
     """`flt` for the ISO week from `monday` (compared with the week before it), judged as of its Sunday. A week still
-    running at `last`, the data's last day, ends there and is compared with as many days before it — like with like,
-    as the sidebar's periods are (three days of data against a whole week read as a fall of a third)."""
+    running at `last`, the data's last day, ends there and is compared with the same weekdays of the week before —
+    like with like (three days of data against a whole week read as a fall of a third; Monday–Wednesday against the
+    Friday–Sunday just before read a weekend's lull as a rise)."""
     sunday = monday + dt.timedelta(days=6)
     end = sunday if last < monday else min(last, sunday)
-    return dataclasses.replace(flt, date_from=monday, date_to=end, as_of=min(last, end))
+    before = monday - dt.timedelta(days=7) if end < sunday else None
+    return dataclasses.replace(flt, date_from=monday, date_to=end, as_of=min(last, end), prev_start=before)
 
 
 def running_week(date_from: dt.date, date_to: dt.date, last: dt.date) -> bool:

@@ -333,7 +333,7 @@ def meeting_filters(flt, preset: str | None):
 
 def period_line(flt) -> str:
     """The period, the one it is compared with, and the link's filters, if any: the room must know what it sees."""
-    prev = (f" · к {fmt.date(flt.prev_from)}–{fmt.date(flt.date_from - dt.timedelta(days=1))}"
+    prev = (f" · к {fmt.date(flt.prev_from)}–{fmt.date(flt.prev_to)}"
             if flt.has_previous else "")
     labels = {}
     if any(flt.scope_params().values()):  # the options' labels only when a filter is on

@@ -172,7 +172,8 @@ def summary(f: Figures) -> Section:
          share_change(scur["solved_share"], sprev["solved_share"])],
     ]
     text = [f"Обращений за период: {fmt.num(cur['total'])}"
-            + (f"; за предыдущий период той же длины: {fmt.num(prev['total'])}, изменение "
+            + (f"; {'за те же дни прошлой недели' if f.flt.same_days_before else 'за предыдущий период той же длины'}: "
+               f"{fmt.num(prev['total'])}, изменение "
                f"{count_change(cur['total'], prev['total'])}" if prev["total"] is not None else "")
             + (f"; за те же даты год назад: {fmt.num(year['total'])}" if year["total"] is not None else "") + "."]
     return Section("summary", "Итоги периода", text,
@@ -336,8 +337,8 @@ def _lines(f: Figures) -> list[str]:
         week = f"неделя {week_label(flt.date_from)}, " if is_week else ""
     lines = [f"Период: {week}{span} ({flt.days} дн.)"]
     if flt.has_previous:
-        lines.append(f"Сравнение с предыдущим периодом: {fmt.date(flt.prev_from)}–"
-                     f"{fmt.date(flt.date_from - dt.timedelta(days=1))}")
+        lines.append(("Сравнение с теми же днями прошлой недели: " if flt.same_days_before else
+                      "Сравнение с предыдущим периодом: ") + f"{fmt.date(flt.prev_from)}–{fmt.date(flt.prev_to)}")
     narrowed = [f"{label.lower()}: " + ", ".join(values) for label, values in chosen(flt, f.labels)]
     lines.append("Фильтры: " + ("; ".join(narrowed) if narrowed else "все обращения"))
     lines.append(f"Состояние ответов и сроков — на {fmt.date(flt.as_of)}")

@@ -3,6 +3,7 @@ the vote mark, the note's and the meeting screen's periods say the same thing on
 note and on the slides."""
 import datetime as dt
 
+import duckdb
 import polars as pl
 import pytest
 from conftest import APP
@@ -84,20 +85,30 @@ def test_a_cut_list_of_points_says_how_many_were_found(demo_db, monkeypatch):
 
 # --- 4. a week not yet over -------------------------------------------------------------------------------------
 
-def test_a_running_week_is_cut_to_the_data_and_compared_with_as_many_days(demo_db):
+def test_a_running_week_is_cut_to_the_data_and_compared_with_the_same_days_a_week_before(demo_db):
     """W48 on the demo that ends on Wednesday 25.11: the note compared 23.11–29.11 (three days of data) with the
-    whole of 16.11–22.11. Now the period ends on the data's last day and the comparison has its length."""
+    whole of 16.11–22.11; then Monday–Wednesday with Friday–Sunday just before (a tester: a weekend's few appeals
+    made a fall a rise). The period ends on the data's last day and is compared with the same weekdays a week
+    before: Monday–Wednesday with Monday–Wednesday."""
     monday = iso_week("2026-W48")[0]
     flt = week_filters(filters_for(*iso_week("2026-W48"), db=demo_db), monday, dt.date(2026, 11, 25))
-    assert (flt.date_from, flt.date_to, flt.as_of, flt.prev_from) == (
-        dt.date(2026, 11, 23), dt.date(2026, 11, 25), dt.date(2026, 11, 25), dt.date(2026, 11, 20))
+    assert (flt.date_from, flt.date_to, flt.as_of, flt.prev_from, flt.prev_to) == (
+        dt.date(2026, 11, 23), dt.date(2026, 11, 25), dt.date(2026, 11, 25), dt.date(2026, 11, 16),
+        dt.date(2026, 11, 18))
+    assert (flt.compare_params()["prev_from"], flt.compare_params()["prev_to"]) == (flt.prev_from, flt.prev_to)
     note = build(flt, db=demo_db)
     assert note.lines[:2] == ["Период: неделя 2026-W48 не закончилась — данные по 25.11.2026: 23.11.2026–25.11.2026 "
-                              "(3 дн.)", "Сравнение с предыдущим периодом: 20.11.2026–22.11.2026"]
+                              "(3 дн.)", "Сравнение с теми же днями прошлой недели: 16.11.2026–18.11.2026"]
     kpis = run_query("overview_kpis", db=demo_db, **flt.compare_params(), as_of=flt.as_of)
     cur, prev = kpis["total"][0], kpis["total"][1]
+    with duckdb.connect(str(demo_db), read_only=True) as con:
+        assert prev == con.execute("SELECT count(*) FROM appeals WHERE received_at >= '2026-11-16' "
+                                   "AND received_at < '2026-11-19'").fetchone()[0]
     assert note.sections[0].paragraphs[0].startswith(
-        f"Обращений за период: {cur}; за предыдущий период той же длины: {prev}, изменение ")
+        f"Обращений за период: {cur}; за те же дни прошлой недели: {prev}, изменение ")
+    # A whole week, and the sidebar's periods, keep the period just before.
+    whole = week_filters(filters_for(*iso_week("2026-W47"), db=demo_db), iso_week("2026-W47")[0], dt.date(2026, 11, 25))
+    assert (whole.prev_from, whole.prev_to) == (dt.date(2026, 11, 9), dt.date(2026, 11, 15))
 
 
 def test_the_note_page_offers_the_running_week_as_unfinished(demo_db, open_app):
