@@ -130,7 +130,7 @@ with tab_votes:
                   "appeals_before": "Обращений до", "before_per_30": "До, в месяц",
                   "appeals_after": "Обращений после", "after_per_30": "После, в месяц", "change": "Изменение",
                   "verdict": "Вывод"}), "голосования",
-              column_config={"Доля итога": PCT, "Изменение": PCT})
+              column_config={"Доля итога": PCT, "Изменение": PCT}, signed=["Изменение"])
 
 with tab_risks:
     risk = settings.risk_params()

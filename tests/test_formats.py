@@ -187,3 +187,16 @@ def test_overview_tables_fit_half_a_laptop_screen(open_page):
     heads = [list(d.value.columns) for d in at.dataframe if "Изменение" in d.value.columns][:2]
     assert heads == [["Тема", "Обращений", "Изменение", "Доля"],
                      ["Населённый пункт", "Обращений", "Изменение", "На 1 000 жит."]]
+
+
+def test_the_votes_table_signs_the_change(open_page):
+    """Проблемные точки, «Голосования»: «Изменение» read «186,7 %», «-46,2 %» after the sign fix elsewhere (a tester's
+    third pass): «+186,7 %», «−46,2 %»."""
+    from tests.test_problems import shown_text as shown_votes
+
+    at = open_page("pages/problems.py", period="all")
+    grid = next(d for d in at.dataframe if "Обращений после" in d.value.columns)
+    texts = [r["Изменение"] for r in shown_votes(grid)]
+    values = grid.value["Изменение"].tolist()
+    assert texts == [fmt.minus(fmt.signed(v * 100, 1, NBSP + "%")) if v == v and v is not None else "—" for v in values]
+    assert any(t.startswith("+") for t in texts) and any(t.startswith(MINUS) for t in texts), texts
