@@ -23,7 +23,8 @@ class FileReport:
     duplicate: int = 0
     rejected: int = 0
     import_id: int | None = None
-    seconds: float = 0.0
+    seconds: float = 0.0               # the load's own time, without waiting for another load (waited)
+    waited: float = 0.0                # seconds spent waiting for another load into the same database
     detection: Detection | None = None
     rejects: pl.DataFrame = field(default_factory=pl.DataFrame)
     unmatched: pl.DataFrame = field(default_factory=pl.DataFrame)

@@ -115,7 +115,8 @@ for i, r in enumerate(st.session_state.get("upload_reports", [])):
     if not r.ok:
         st.error(md(r.message), icon=":material/block:")
         continue
-    st.success(f"Загружено за {fmt.num(r.seconds, 1)} с, запись № {r.import_id} в истории загрузок.",
+    waited = f" (и {fmt.num(r.waited, 1)} с ожидания другой загрузки)" if r.waited >= 0.5 else ""
+    st.success(f"Загружено за {fmt.num(r.seconds, 1)} с{waited}, запись № {r.import_id} в истории загрузок.",
                icon=":material/check_circle:")
     for warning in r.warnings:
         st.warning(md(warning), icon=":material/warning:")
