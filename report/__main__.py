@@ -49,6 +49,25 @@ def parse(argv):
     return p.parse_args(argv)
 
 
+FILTER_NAMES = {"municipality": "Муниципалитет", "source": "Канал", "theme": "Тема", "settlement": "Населённый пункт",
+                "executor": "Исполнитель"}
+
+
+def _check_values(args) -> None:
+    """A filter value the database does not hold is named, with the ones it holds: «--municipality Аскизский» (the
+    district is «Аскизский район») made a note of nothing, told as «обращений нет»."""
+    from mcu.query import run_query
+
+    options = run_query("filter_options", db=args.db)
+    for dim, name in FILTER_NAMES.items():
+        known = dict(options.filter(options["dim"] == dim).select("value", "label").iter_rows())
+        for value in getattr(args, dim):
+            if value not in known:
+                shown = [f"«{label}»" if label == v else f"«{label}» (код {v})" for v, label in known.items()]
+                more = f" и ещё {len(shown) - 10}" if len(shown) > 10 else ""
+                raise ValueError(f"{name} «{value}» в базе не найден. Есть: {', '.join(shown[:10])}{more}.")
+
+
 def main(argv=None) -> int:
     from report.documents import write
     from report.note import NoData, build
@@ -63,6 +82,7 @@ def main(argv=None) -> int:
             date_from, date_to = sorted((args.date_from, args.date_to))
         if args.out.suffix.lower() not in (".docx", ".pdf"):
             raise ValueError(f"Файл «{args.out}»: записка сохраняется в .docx или .pdf — укажите одно из этих расширений.")
+        _check_values(args)
         flt = filters_for(date_from, date_to, db=args.db, sources=args.source, themes=args.theme,
                           settlements=args.settlement, executors=args.executor,
                           municipalities=args.municipality)

@@ -349,6 +349,10 @@ def build(flt: Filters, db=None) -> Note:
     """The note for the filters; NoData when the period holds no appeals."""
     f = Figures(flt, db)
     if not f.overview["current"]["total"]:
+        bounds = f.run("data_bounds").row(0, named=True)
+        if bounds["last_day"] and (flt.date_from > bounds["last_day"] or flt.date_to < bounds["first_day"]):
+            raise NoData(f"За период {fmt.date(flt.date_from)}–{fmt.date(flt.date_to)} обращений нет: данные в базе — "
+                         f"с {fmt.date(bounds['first_day'])} по {fmt.date(bounds['last_day'])}. Выберите другой период.")
         raise NoData(f"За период {fmt.date(flt.date_from)}–{fmt.date(flt.date_to)} обращений нет: записку составить "
                      f"не по чему. Выберите другой период или снимите фильтры.")
     return Note("Аналитическая записка о работе с обращениями граждан", _lines(f), [s(f) for s in SECTIONS])

@@ -15,7 +15,7 @@ from docx import Document
 from mcu.periods import filters_for, iso_week, mondays, note_week, trend_params
 from mcu.query import run_query
 from mcu.scoring import score_settings
-from mcu import blocks
+from mcu import blocks, fmt
 from mcu import problems as pp
 from report.__main__ import main
 from report.documents import to_docx, to_pdf
@@ -259,8 +259,11 @@ def test_cli_writes_docx_and_pdf_and_refuses_an_empty_week(demo_db, tmp_path):
     empty = subprocess.run([sys.executable, "-m", "report", "--week", "2020-W10", "--out", str(tmp_path / "x.pdf"),
                             "--db", str(demo_db)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert empty.returncode == 1
-    assert empty.stderr.strip() == ("Ошибка: За период 02.03.2020–08.03.2020 обращений нет: записку составить не по чему. "
-                                    "Выберите другой период или снимите фильтры.")
+    # A week before the data: said where the data begins and ends.
+    bounds = run_query("data_bounds", db=demo_db).row(0, named=True)
+    assert empty.stderr.strip() == (f"Ошибка: За период 02.03.2020–08.03.2020 обращений нет: данные в базе — с "
+                                    f"{fmt.date(bounds['first_day'])} по {fmt.date(bounds['last_day'])}. Выберите "
+                                    "другой период.")
     assert not (tmp_path / "x.pdf").exists()
 
 
@@ -292,9 +295,28 @@ def test_cli_narrows_the_note_to_a_municipality(demo_db, tmp_path, capsys):
     assert main(["--week", WEEK, "--municipality", "Бейский район", "--out", str(tmp_path / "бея.docx"),
                  "--db", str(demo_db)]) == 1
     assert capsys.readouterr().err.strip() == (
-        "Ошибка: За период 16.11.2026–22.11.2026 обращений нет: записку составить не по чему. Выберите другой период "
-        "или снимите фильтры.")
+        "Ошибка: Муниципалитет «Бейский район» в базе не найден. Есть: «Аскизский район».")
     assert not (tmp_path / "бея.docx").exists()
+
+
+def test_cli_names_an_unknown_filter_value_and_a_period_after_the_data(demo_db, tmp_path, capsys):
+    """A tester's «--municipality "Аскизский"» (the district is «Аскизский район») and a week after the data's last
+    day were both told «обращений нет»: the CLI names the unknown value with the known ones, and a period after the
+    data says where the data ends."""
+    out = tmp_path / "x.docx"
+    assert main(["--week", WEEK, "--municipality", "Аскизский", "--out", str(out), "--db", str(demo_db)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "Ошибка: Муниципалитет «Аскизский» в базе не найден. Есть: «Аскизский район».")
+    assert main(["--week", WEEK, "--executor", "нет-такого", "--out", str(out), "--db", str(demo_db)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("Ошибка: Исполнитель «нет-такого» в базе не найден. Есть: «"), err
+    assert "(код " in err
+    assert main(["--week", "2030-W10", "--out", str(out), "--db", str(demo_db)]) == 1
+    bounds = run_query("data_bounds", db=demo_db).row(0, named=True)
+    assert capsys.readouterr().err.strip() == (
+        f"Ошибка: За период 04.03.2030–10.03.2030 обращений нет: данные в базе — с {fmt.date(bounds['first_day'])} по "
+        f"{fmt.date(bounds['last_day'])}. Выберите другой период.")
+    assert not out.exists()
 
 
 def test_filters_show_in_the_note(demo_db):
