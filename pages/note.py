@@ -36,7 +36,7 @@ if flt is None:
     empty_state("В базе пока нет обращений. Загрузите выгрузку на странице «Загрузка данных».")
     st.stop()
 bounds = q("data_bounds").row(0, named=True)
-left, right = st.columns([1, 2])
+left, right = st.columns([5, 6])   # the two modes whole at 1280 px ([1, 2] cut «Период боковой панели»)
 ss = st.session_state
 # Defaults through the session state (the link's choice, read by periods.read_note_url, is there already).
 ss.setdefault("note_mode", "week")
