@@ -207,8 +207,14 @@ def review_section() -> None:
         except ValueError as e:
             st.error(str(e), icon=":material/block:")
             return
+        # A value chosen in the list and its suggestion ticked too: the list wins (the tick's help says so), and
+        # the message says which ticks were passed over.
+        passed = [v for v in rows["value"] if st.session_state.get(review.accept_key(dim, v))
+                  and st.session_state[review.widget_key(dim, v)] not in (review.LATER, suggested.get(v))]
+        over = (" Выбор в списке важнее отметки: предложение не сохранено для "
+                + ", ".join(f"«{md(v)}»" for v in passed) + "." if passed else "")
         st.session_state["review_done"] = (f"Сохранено в справочники значений: {fmt.num(changed['values'])}; "
-                                           f"обращений обновлено: {fmt.num(changed['records'])}.")
+                                           f"обращений обновлено: {fmt.num(changed['records'])}.{over}")
         st.rerun()
 
 

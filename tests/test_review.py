@@ -478,6 +478,25 @@ def test_only_the_curators_choices_are_saved(tmp_path, open_app, reference):
     assert tail(reference / "settlement_aliases.csv", 2) == ["Вершино-Тейский,new_22b943d68b", "Аскыз,askiz"]
 
 
+def test_a_choice_that_contradicts_a_ticked_suggestion_is_told(tmp_path, open_app, reference):
+    # A tester picked «Бельтирское» in the list and ticked «Принять предложение: Аскиз» for «с. Аскыз»: the list won,
+    # as the help says, but «Сохранено… 1» said nothing of the tick passed over.
+    from etl.review import accept_key, widget_key
+
+    db = tmp_path / "mcu.duckdb"
+    load_file(pos_csv(tmp_path / "pos.csv", [
+        ["1", "03.03.2025 10:00", "Дороги", "Ямы и выбоины на тротуарах", "Новое",
+         "Отдел дорожного хозяйства и транспорта", "Аскыз", "Яма"]]), db=db)
+    at = open_app(db, "pages/upload.py")
+    at.selectbox(key=widget_key("settlement", "Аскыз")).set_value("beltirskoe")
+    at.checkbox(key=accept_key("settlement", "Аскыз")).check()
+    at.button(key="review_save").click().run()
+    assert not at.exception, at.exception
+    assert at.success[0].value == ("Сохранено в справочники значений: 1; обращений обновлено: 1. Выбор в списке "
+                                   "важнее отметки: предложение не сохранено для «Аскыз».")
+    assert q(db, "SELECT settlement_id FROM appeals") == [("beltirskoe",)]
+
+
 def test_a_choice_in_the_list_wins_over_a_ticked_suggestion():
     from etl.review import LATER, NEW, decide
 
