@@ -195,11 +195,18 @@ def _more_sheets(kind: str, grids, grid, header_idx: int, profile: Profile, all_
                         f"{fmt.count(n, 'строка', 'строки', 'строк')} не загружены — сохраните этот лист отдельным "
                         "файлом и загрузите его")
     for g in headless:
-        rows = all_rows(g)[0]
-        n = sum(any(c is not None and str(c).strip() for c in r) for r in rows)
+        # Read under the chosen sheet's header, each row refused with the reason: every row of the file is accounted
+        # for (rows_read = loaded + updated + duplicate + rejected), none is guessed at.
+        rows, unknown, sheets = all_rows(g)
+        part = make_table(kind, g, 0, [grid.rows[header_idx], *rows], sheets)
+        part.row_numbers = [n - 1 for n in part.row_numbers]   # numbered under a header row the sheet lacks
+        part.refused = ["на листе нет строки заголовков — строка не загружена; скопируйте на лист строку заголовков "
+                        f"с листа «{grid.sheet}» и загрузите файл снова"] * part.df.height
+        more.append(part)
         warnings.append(f"лист «{g.sheet}» не загружен: в нём столько же столбцов ({len(table.df.columns)}), но нет "
                         "строки заголовков — если это продолжение таблицы, скопируйте на него строку заголовков с листа "
-                        f"«{grid.sheet}» и загрузите файл снова (строк на листе: {fmt.num(n)})")
+                        f"«{grid.sheet}» и загрузите файл снова (строк на листе: {fmt.num(part.df.height)}, они "
+                        "отклонены)")
     return (join_sheets(table, more) if more else table), warnings
 
 

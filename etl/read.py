@@ -53,6 +53,7 @@ class Table:
     formulas: dict[str, list] = field(default_factory=dict)   # column → [(row, formula)] with no value in the file
     row_sheets: list[str] | None = None   # each row's sheet, where the table is read from more than one (join_sheets)
     cut_row: int | None = None            # the last record, where the file ends inside it (CsvText.cut_off)
+    refused: list[str | None] = field(default_factory=list)   # per row: why it is read but never loaded
 
     def describe(self) -> dict:
         sheet = ", ".join(dict.fromkeys(self.row_sheets)) if self.row_sheets else self.sheet
@@ -597,6 +598,8 @@ def join_sheets(first: Table, more: list[Table]) -> Table:
     tables = [first, *more]
     names = first.df.columns
     first.df = pl.concat([t.df.select(names) for t in tables], rechunk=True)
+    if any(t.refused for t in tables):   # before the row numbers below are the joined ones
+        first.refused = [r for t in tables for r in (t.refused or [None] * len(t.row_numbers))]
     first.row_sheets = [t.sheet for t in tables for _ in t.row_numbers]
     first.row_numbers = [n for t in tables for n in t.row_numbers]
     first.overflow = [o for t in tables for o in (t.overflow or [None] * len(t.row_numbers))]

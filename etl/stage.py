@@ -46,6 +46,7 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
     df = det.table.df.with_columns(
         pl.Series("__row", det.table.row_numbers, dtype=pl.Int64),
         pl.Series("__overflow", det.table.overflow or [None] * det.table.df.height, dtype=pl.String),
+        pl.Series("__refused", det.table.refused or [None] * det.table.df.height, dtype=pl.String),
     )
     text = {f: r.expr() for f, r in cols.items()}
     df = df.with_columns([e.alias(f"__t_{f}") for f, e in text.items()])
@@ -105,6 +106,8 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
     checks = [(pl.col("__overflow").is_not_null(),
                pl.format("в строке больше значений, чем столбцов в заголовке (лишнее: «{}»): вероятно, "
                          "разделитель внутри текста — исправьте строку в выгрузке", pl.col("__overflow")))]
+    if det.table.refused:
+        checks.insert(0, (pl.col("__refused").is_not_null(), pl.col("__refused")))
     if det.table.cut_row is not None:
         checks.insert(0, (pl.col("__row") == det.table.cut_row, pl.lit(
             "строка обрывается на середине: файл кончается внутри её текста (открытая кавычка не закрыта) — похоже, "

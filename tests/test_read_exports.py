@@ -200,15 +200,20 @@ def test_cli_says_in_russian_why_a_file_cannot_be_opened(tmp_path, what, told):
 
 
 def test_a_sheet_going_on_without_a_header_row_is_told_not_lost(tmp_path):
-    """A continuation sheet without its own header row fits no profile: its rows are not guessed at, but the report
-    names the sheet and its rows. A cover sheet of another width is not mentioned."""
+    """A continuation sheet without its own header row fits no profile: its rows are not guessed at, but each is
+    read and rejected with the reason, so every row of the file is accounted for (a tester: its 7 rows were named in
+    a warning but not in «Прочитано»). A cover sheet of another width is not mentioned."""
     path = _xlsx(tmp_path / "headless.xlsx", {
         "Инструкция": [["Выгрузка ПОС за февраль"], ["Сформировано 10.02.2025"]],
         "Сообщения": [HEAD, _row(1), _row(2)],
         "Лист2": [_row(3), _row(4), _row(5), _row(6), _row(7)],
     })
     r = load_file(path, db=tmp_path / "mcu.duckdb")
-    assert counts(r) == (2, 2, 0, 0, 0)
+    assert counts(r) == (7, 2, 0, 0, 5)
     assert r.warnings == [
         "лист «Лист2» не загружен: в нём столько же столбцов (6), но нет строки заголовков — если это продолжение "
-        "таблицы, скопируйте на него строку заголовков с листа «Сообщения» и загрузите файл снова (строк на листе: 5)"]
+        "таблицы, скопируйте на него строку заголовков с листа «Сообщения» и загрузите файл снова (строк на листе: 5, "
+        "они отклонены)"]
+    assert r.rejects.select("source_row", "reason").rows() == [
+        (n, "лист «Лист2»: на листе нет строки заголовков — строка не загружена; скопируйте на лист строку заголовков "
+            "с листа «Сообщения» и загрузите файл снова") for n in range(1, 6)]
