@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from core import fmt
-from etl.privacy import mask
+from etl.privacy import mask, personal_column
 from etl.profile import REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
 from etl.read import (FileRefused, best_header, join_sheets, looks_garbled, make_table, read_grids, same_source_sheets,
                       unknown_encoding)
@@ -62,6 +62,15 @@ class Detection:
         return {"файл": self.file_name, "профиль": self.profile.title,
                 **{k: v for k, v in self.table.describe().items() if v is not None},
                 "строк": len(self.table.row_numbers)}
+
+    def withheld(self) -> set[str]:
+        """The file's columns about the applicant, never kept nor shown (a rejected row's cells, the upload's
+        preview): the one the profile maps to `applicant` and any other its header names («Телефон заявителя»,
+        «Адрес проживания», «URL автора») — but the problem's address, whatever its header, as a loaded row keeps it."""
+        applicant = set(self.columns["applicant"].headers) if "applicant" in self.columns else set()
+        place = set(self.columns["address"].headers + self.columns["address"].parts) if "address" in self.columns \
+            else set()
+        return applicant | {c for c in self.table.df.columns if personal_column(c) and c not in place}
 
     def mapping_frame(self) -> pl.DataFrame:
         return pl.DataFrame({

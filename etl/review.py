@@ -58,6 +58,18 @@ def decide(picked: str, suggestion: str | None, accepted: bool) -> str:
     return suggestion if accepted and suggestion else LATER
 
 
+def read_choices(dim: str, values, suggested: dict, state) -> tuple[dict, list[str]]:
+    """The review form's widgets (`state`: the page's session state) read as what is saved for each value (decide),
+    and the values whose ticked suggestion a different choice in the list passed over (the page says so)."""
+    choices, passed = {}, []
+    for v in values:
+        picked, ticked = state[widget_key(dim, v)], bool(state.get(accept_key(dim, v)))
+        choices[(dim, v)] = decide(picked, suggested.get(v), ticked)
+        if ticked and picked not in (LATER, suggested.get(v)):
+            passed.append(v)
+    return choices, passed
+
+
 # --- a profile's own theme mapping ----------------------------------------------------------------------
 
 def profile_themes(profile: Profile | None) -> dict[str, str]:

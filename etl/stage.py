@@ -12,7 +12,7 @@ from etl.deadlines import Deadlines, Rules
 from etl.detect import FIELD_LABELS, Detection, _short
 from etl.normalise import (map_values, parse_bool, parse_datetime, parse_float, parse_int, parse_rating, parse_share,
                            parse_time_of_day, rating_unread, slash_order)
-from etl.privacy import mask_expr, personal_column
+from etl.privacy import mask_expr
 from etl.profile import ALLOWED, REQUIRED
 from etl.read import FileRefused
 
@@ -196,12 +196,10 @@ def _reason(checks) -> pl.Expr:
     return expr
 
 
-def _raw_json(df: pl.DataFrame, columns: list[str], hide: set[str], keep: frozenset = frozenset()) -> pl.Series:
+def _raw_json(df: pl.DataFrame, columns: list[str], hide: set[str]) -> pl.Series:
     """Each rejected row's source cells as JSON, masked as a loaded row's text is (names, phones, e-mails,
-    links, dates of birth, flat numbers), and every column about the applicant withheld: the one the profile
-    maps and any other its header names («Телефон заявителя», «Адрес заявителя», «URL автора») — but the problem's
-    address (`keep`: the columns mapped to `address`), whatever its header, as a loaded row keeps it."""
-    hide = hide | {c for c in columns if personal_column(c) and c not in keep}
+    links, dates of birth, flat numbers), and every column about the applicant withheld (`hide`:
+    Detection.withheld)."""
     masked = df.select([
         (pl.lit("[скрыто]") if c in hide else mask_expr(pl.col(c).cast(pl.String))).alias(c) for c in columns
     ])
@@ -222,12 +220,9 @@ def stage(det: Detection) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     bad = df.filter(pl.col("__reason").is_not_null())
     bad = bad.with_columns(mask_expr(pl.col("__reason")).alias("__reason")) if bad.height else bad
     source_cols = list(det.table.df.columns)
-    hide = set(det.columns["applicant"].headers) if "applicant" in det.columns else set()
-    keep = frozenset(det.columns["address"].headers + det.columns["address"].parts) if "address" in det.columns \
-        else frozenset()
     rejects = pl.DataFrame({
         "source_row": bad["__row"].cast(pl.Int32), "reason": bad["__reason"],
-        "raw": _raw_json(bad, source_cols, hide, keep) if bad.height else pl.Series([], dtype=pl.String),
+        "raw": _raw_json(bad, source_cols, det.withheld()) if bad.height else pl.Series([], dtype=pl.String),
     })
     # A filter copies every column, even when it keeps every row (1 M real texts: a second copy of the file's cells).
     good = df.filter(pl.col("__reason").is_null()) if bad.height else df

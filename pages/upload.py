@@ -4,7 +4,7 @@ import streamlit as st
 
 from etl import classify, review
 from etl.load import FileRefused, detect, file_progress, load_file
-from etl.privacy import mask_expr, personal_column
+from etl.privacy import mask_expr
 from etl.profile import Profile, ProfileError
 from core.reference import limits
 from mcu import fmt, uploads
@@ -66,11 +66,9 @@ for upload in files or []:
                           .with_columns(pl.col("Поле модели").str.replace(r" \([a-z_]+\)$", "")), hide_index=True)
         st.caption("Первые строки файла (ФИО, телефоны, e-mail и ссылки на профили скрыты)")
         # Masked as loaded rows are, and the applicant's own columns withheld, as in rejects.
-        hide = set(det.columns["applicant"].headers) if "applicant" in det.columns else set()
-        # The problem's address stays, whatever its header (as a loaded row keeps it).
-        place = set(det.columns["address"].headers + det.columns["address"].parts) if "address" in det.columns else set()
+        hide = det.withheld()
         table(det.table.df.head(20).select(
-            (pl.lit("[скрыто]") if c in hide or (personal_column(c) and c not in place) else mask_expr(pl.col(c))).alias(c)
+            (pl.lit("[скрыто]") if c in hide else mask_expr(pl.col(c))).alias(c)
             for c in det.table.df.columns), None)   # dates as 22.11.2026, empty as «—»; no download
         ready.append(upload)
 
@@ -199,18 +197,13 @@ def review_section() -> None:
                               help="Сохраняется, только если отмечено и в списке слева ничего не выбрано.")
         saved = st.form_submit_button("Сохранить", type="primary", key="review_save")
     if saved:
-        choices = {(dim, v): review.decide(st.session_state[review.widget_key(dim, v)], suggested.get(v),
-                                           st.session_state.get(review.accept_key(dim, v), False))
-                   for v in rows["value"]}
+        choices, passed = review.read_choices(dim, rows["value"], suggested, st.session_state)
         try:
             changed = review.apply_choices(choices)
         except ValueError as e:
             st.error(str(e), icon=":material/block:")
             return
-        # A value chosen in the list and its suggestion ticked too: the list wins (the tick's help says so), and
-        # the message says which ticks were passed over.
-        passed = [v for v in rows["value"] if st.session_state.get(review.accept_key(dim, v))
-                  and st.session_state[review.widget_key(dim, v)] not in (review.LATER, suggested.get(v))]
+        # The list wins over a tick (the tick's help says so); the message names the ticks passed over.
         over = (" Выбор в списке важнее отметки: предложение не сохранено для "
                 + ", ".join(f"«{md(v)}»" for v in passed) + "." if passed else "")
         st.session_state["review_done"] = (f"Сохранено в справочники значений: {fmt.num(changed['values'])}; "
