@@ -266,10 +266,16 @@ class ThemeMatcher:
             chunk = queries[start:start + 20_000]
             scores = process.cdist([k for _, k in chunk], self._choices, scorer=fuzz.token_sort_ratio,
                                    score_cutoff=self.cutoff, dtype="uint8")
-            best, top = scores.argmax(axis=1), scores.max(axis=1)
-            for (i, _), b, t in zip(chunk, best, top):
-                if t and out[i][0] is None:
-                    out[i] = (self.exact[self._choices[b]], "fuzzy")
+            # The best-scoring spelling whose words agree with the query's (_words_agree): «…в сфере культуры»
+            # scores 90 with «…в сфере медицины», yet the word that differs is the one that tells them apart.
+            for row in sorted(set(scores.nonzero()[0].tolist())):
+                i, k = chunk[row]
+                if out[i][0] is not None:
+                    continue
+                hits = sorted(scores[row].nonzero()[0].tolist(), key=lambda c: -int(scores[row, c]))
+                agreed = next((c for c in hits if _words_agree(k, self._choices[c])), None)
+                if agreed is not None:
+                    out[i] = (self.exact[self._choices[agreed]], "fuzzy")
         return out
 
 

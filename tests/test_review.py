@@ -505,3 +505,25 @@ def test_a_choice_in_the_list_wins_over_a_ticked_suggestion():
     assert decide(NEW, "askiz", True) == NEW
     assert decide("biskamzha", None, False) == "biskamzha"
     assert decide(LATER, None, True) == LATER
+
+
+def test_a_theme_that_differs_in_its_distinguishing_word_is_neither_matched_nor_suggested(tmp_path):
+    # «…в сфере культуры» was put under «Здравоохранение» without a word to the curator: token_sort_ratio 90 with the
+    # alias «…в сфере медицины», above the matching cut-off; «…торгового центра» went under «Экономика» by «…торгового
+    # учреждения». The word that tells two themes apart is not a typo: the value waits for the curator, unsuggested.
+    # A typo or an ending still matches («прилегающий территории школ»).
+    support = "Меры поддержки в условиях неблагоприятной эпидемиологической ситуации в сфере "
+    path = pos_csv(tmp_path / "themes.csv", [
+        ["1", "10.11.2026", "", support + "культуры", "", "", "", "Текст"],
+        ["2", "10.11.2026", "", support + "туризма", "", "", "", "Текст"],
+        ["3", "10.11.2026", "", "Неудовлетворительное состояние прилегающий территории школ", "", "", "", "Текст"],
+        ["4", "10.11.2026", "", "Неудовлетворительное состояние прилегающей территории спортивного учреждения", "",
+         "", "", "Текст"]])
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert (r.status, r.loaded) == ("loaded", 4), r.message
+    assert q(db, "SELECT external_id, theme FROM appeals ORDER BY 1") == [
+        ("1", "Не определено"), ("2", "Не определено"), ("3", "Образование"), ("4", "Не определено")]
+    assert q(db, "SELECT value, suggestion FROM unmatched_values WHERE dim = 'theme' ORDER BY 1") == [
+        (support + "культуры", None), (support + "туризма", None),
+        ("Неудовлетворительное состояние прилегающей территории спортивного учреждения", None)]
