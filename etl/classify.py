@@ -408,11 +408,11 @@ def add_corrections(rows: list[dict]) -> None:
         w.writerows({c: r.get(c) for c in CORRECTION_COLUMNS} for r in rows)
 
 
-def apply_themes(choices: dict[str, str], db: Path | None = None) -> int:
+def apply_themes(choices: dict[str, str], db: Path | None = None, on_wait=None) -> int:
     """The curator's decisions on predicted themes: {appeal_id: theme} (the suggestion confirmed or another theme
     chosen). The appeals take the theme with theme_source 'curator' (a later load never replaces it with a
     prediction); each decision is appended to theme_corrections.csv for the next training. Returns the appeals
-    changed. Raises ValueError with what to do."""
+    changed. Raises ValueError with what to do. `on_wait`: etl.build.update_database's."""
     import duckdb
 
     from etl.build import update_database
@@ -424,7 +424,7 @@ def apply_themes(choices: dict[str, str], db: Path | None = None) -> int:
         return 0
     chosen = pl.DataFrame({"appeal_id": list(choices), "theme": list(choices.values())})
     try:
-        with update_database(Path(db or db_path())) as con:
+        with update_database(Path(db or db_path()), on_wait=on_wait) as con:
             known = {r[0] for r in con.execute("SELECT theme FROM themes").fetchall()} - {UNKNOWN_THEME}
             wrong = sorted(set(chosen["theme"]) - known)
             if wrong:

@@ -203,10 +203,11 @@ def _new_entry(dim: str, value: str, context: str | None) -> tuple[str, dict]:
     return eid, {"executor_id": eid, "name": value, "parent": context if basic_key(context) != basic_key(value) else None}
 
 
-def apply_choices(choices: dict[tuple[str, str], str], db: Path | None = None) -> dict[str, int]:
+def apply_choices(choices: dict[tuple[str, str], str], db: Path | None = None, on_wait=None) -> dict[str, int]:
     """Map waiting values: {(dim, value): id | theme | NEW}. Writes the aliases (and accepted new entries) to
     data/reference and the choice to the records already loaded. Returns {"values": values mapped,
     "records": records changed, <dim>: records changed of that kind}. Raises ValueError with what to do.
+    `on_wait(waiting)`: as a load's (etl/build.py), so the page can say it waits for a load in progress.
 
     Themes take a canonical theme only: a new theme is a change of the theme list (themes.csv), not of one
     export's spelling."""
@@ -216,16 +217,16 @@ def apply_choices(choices: dict[tuple[str, str], str], db: Path | None = None) -
     if any(d == "theme" and t == NEW for (d, _), t in choices.items()):
         raise ValueError("Тему нельзя принять как новую: выберите одну из тем справочника.")
     try:
-        changed = _apply(choices, Path(db or db_path()))
+        changed = _apply(choices, Path(db or db_path()), on_wait)
     except duckdb.Error as e:
         raise ValueError(f"Не удалось сохранить выбор в базу, база и справочники не изменены. Если идёт загрузка "
                          f"файла, дождитесь её окончания и повторите. Текст ошибки: {e}") from None
     return {"values": len(choices), "records": sum(changed.values()), **changed}
 
 
-def _apply(choices: dict, path: Path) -> dict[str, int]:
+def _apply(choices: dict, path: Path, on_wait=None) -> dict[str, int]:
     changed = {}
-    with update_database(path) as con:
+    with update_database(path, on_wait=on_wait) as con:
         from etl.load import sync_reference   # the loader's own reference sync (a module-level import would cycle)
 
         sync_reference(con)

@@ -1,4 +1,5 @@
 """Streamlit helpers shared by every page: cached queries, tables with downloads, KPI cards, empty states."""
+import contextlib
 import re
 import threading
 import time
@@ -270,6 +271,25 @@ def wait_for_work(key: str, note: str | None = None):
     if "error" in job:
         raise job["error"]
     return job["value"]
+
+
+@contextlib.contextmanager
+def saving(text: str = "Сохранение…"):
+    """A spinner while the curator's choices are written, and a note while the write waits for a load into the same
+    database (the writer lock, etl/build.py): a «Сохранить» pressed during a regional load waited minutes with only
+    Streamlit's «Running…». Yields the `on_wait(waiting)` the write takes."""
+    note = st.empty()
+
+    def on_wait(waiting: bool) -> None:
+        if waiting:
+            note.info("Ожидание: идёт загрузка файла в эту базу. Выбор сохранится, как только она закончится.",
+                      icon=":material/hourglass_top:")
+        else:
+            note.empty()
+
+    with st.spinner(text):
+        yield on_wait
+    note.empty()
 
 
 CLOCK_AFTER = 3   # seconds: a short work needs no clock

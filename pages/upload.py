@@ -9,7 +9,7 @@ from etl.profile import Profile, ProfileError
 from core.reference import limits
 from mcu import fmt, uploads
 from mcu.settings import db_path
-from mcu.ui import md, q, start_work, table, wait_for_work
+from mcu.ui import md, q, saving, start_work, table, wait_for_work
 
 SOURCES = {"auto": "Определить по заголовкам", "pos": "ПОС «Решаем вместе»", "im": "Инцидент Менеджмент",
            "letters": "Обращения граждан (59-ФЗ)", "votes": "Итоги голосований",
@@ -199,7 +199,8 @@ def review_section() -> None:
     if saved:
         choices, passed = review.read_choices(dim, rows["value"], suggested, st.session_state)
         try:
-            changed = review.apply_choices(choices)
+            with saving("Сохранение выбора…") as on_wait:
+                changed = review.apply_choices(choices, on_wait=on_wait)
         except ValueError as e:
             st.error(str(e), icon=":material/block:")
             return
@@ -240,7 +241,8 @@ def predictions_section() -> None:
     if saved:
         choices = {a: st.session_state[f"predicted_{a}"] for a in rows["appeal_id"]}
         try:
-            n = classify.apply_themes({a: t for a, t in choices.items() if t != review.LATER})
+            with saving("Сохранение тем…") as on_wait:
+                n = classify.apply_themes({a: t for a, t in choices.items() if t != review.LATER}, on_wait=on_wait)
         except ValueError as e:
             st.error(str(e), icon=":material/block:")
             return

@@ -527,3 +527,37 @@ def test_a_theme_that_differs_in_its_distinguishing_word_is_neither_matched_nor_
     assert q(db, "SELECT value, suggestion FROM unmatched_values WHERE dim = 'theme' ORDER BY 1") == [
         (support + "культуры", None), (support + "туризма", None),
         ("Неудовлетворительное состояние прилегающей территории спортивного учреждения", None)]
+
+
+def test_saving_choices_while_a_load_runs_says_it_waits(tmp_path):
+    # «Сохранить» pressed while a load wrote into the database waited for its writer lock with nothing on the page but
+    # Streamlit's «Running…». apply_choices tells the page when it waits and when it goes on, as a load does.
+    import fcntl
+    import threading
+    import time
+
+    from etl.review import apply_choices
+
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(pos_csv(tmp_path / "one.csv", [["1", "10.11.2026", "", "", "", "", "Аскыз", "Текст"]]), db=db)
+    assert r.status == "loaded", r.message
+    told, changed = [], []
+    other = open(db.with_name(f".{db.name}.lock"), "w")   # a load holds the database
+    fcntl.flock(other, fcntl.LOCK_EX)
+    worker = threading.Thread(target=lambda: changed.append(apply_choices(
+        {("settlement", "Аскыз"): "askiz"}, db=db, on_wait=told.append)))
+    worker.start()
+    try:
+        for _ in range(100):
+            if told:
+                break
+            time.sleep(0.05)
+        time.sleep(0.2)
+        assert (told, changed) == ([True], [])
+    finally:
+        fcntl.flock(other, fcntl.LOCK_UN)
+        other.close()
+    worker.join(60)
+    assert told == [True, False]
+    assert changed[0]["records"] == 1
+    assert q(db, "SELECT settlement_id FROM appeals") == [("askiz",)]
