@@ -536,7 +536,10 @@ _LOWER_PATR = r"[а-яё]+(?:(?:ович|евич|ьич|ич)(?:а|у|ем|е)?
 _LOWER_NAME = re.compile(rf"(?<![\w\[-])(?=({_LOWER_WORD})\s+({_LOWER_WORD})\s+({_LOWER_WORD})(?![\w-]))")
 _LOWER_PATR_RE = re.compile(_LOWER_PATR)
 # A surname after «фамилия» / «по фамилии», in any case («моя фамилия Кузнецов», «по фамилии петров»), unless the word
-# is a common one («фамилия не указана»).
+# says the surname is missing («фамилия не указана», «Фамилия: Неизвестна»). A capitalised word there is the surname
+# even when it is also a word («фамилия Белая», «по фамилии Лис»); a lower-case one must not be a common word.
+_NOT_A_SURNAME = frozenset("не нет неизвестна неизвестно неизвестен указана указано скрыта изменена отсутствует "
+                           "имя отчество заявителя автора гражданина".split())
 _AFTER_SURNAME_WORD = re.compile(r"(?i:(?<![\w-])(?:фамилия|по\s+фамилии))[\s:—–-]+"
                                  r"([А-ЯЁа-яё][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)?)(?![\w-])")
 
@@ -559,7 +562,7 @@ def _plain_names(text: str) -> str:
 
     def surname(m) -> str:
         word = m.group(1)
-        if _common_word(word[0].upper() + word[1:]):
+        if word.lower() in _NOT_A_SURNAME or (word[0].islower() and _common_word(word[0].upper() + word[1:])):
             return m.group()
         return m.group()[:m.start(1) - m.start()] + NAME_MARK
     if re.search(r"[а-яё](?:ович|евич|ьич|овн|евн|ичн)", text):
@@ -757,7 +760,7 @@ def masks_version() -> str:
     """The pattern masks' fingerprint, kept in the database's `meta`: one masked by other patterns differs."""
     # The columns withheld as the applicant's too: a database that kept one they now name has it withheld.
     return hashlib.sha256(repr((MASKS, PERSONAL_HEADER.pattern, _LOWER_NAME.pattern, _LOWER_PATR,
-                                _AFTER_SURNAME_WORD.pattern)).encode()).hexdigest()[:16]
+                                _AFTER_SURNAME_WORD.pattern, sorted(_NOT_A_SURNAME))).encode()).hexdigest()[:16]
 
 
 def mask_flat_expr(expr: pl.Expr) -> pl.Expr:
