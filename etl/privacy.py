@@ -544,21 +544,42 @@ _AFTER_SURNAME_WORD = re.compile(r"(?i:(?<![\w-])(?:фамилия|по\s+фам
                                  r"([А-ЯЁа-яё][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)?)(?![\w-])")
 
 
+# A lower-case surname after a word for a person: «мастер петров», «звонила иванова мария», «к мастеру кузнецову» (the
+# capitalised-word checks see «Мастер Петров»). The word must read first as a surname in the dictionary, or as
+# someone's (animate) while a surname in some reading: «жильцов домов», «мастеров участков» stay. A first name right
+# after it goes with it.
+_LOWER_CUE = (r"(?i:сосед|мастер|слесар|водител|врач|фельдшер|учител|воспитател|директор|начальник|глав|участков"
+              r"|диспетчер|председател|сотрудник|управляющ|специалист|инспектор|консультант|гражданин|гражданк"
+              r"|заявител|звонил|пишет|обратил|подписал|мужчин|женщин)[а-яё]*")
+_LOWER_SURNAME = r"[а-яё]+(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|ом|е|ою)?"
+# (Looked for at every word, overlapping: in «обратился гражданин ахмедов» the cue «обратился» takes «гражданин».)
+_LOWER_AFTER_CUE = re.compile(rf"(?<![\w-])(?={_LOWER_CUE}\s+({_LOWER_SURNAME})(?:\s+([а-яё]+))?(?![\w-]))")
+
 # The texts _plain_names can change: a word ending as a lower-case patronymic does (_LOWER_PATR), or «фамилия» in any
 # case. Looked for in Rust over a whole batch: «ичн» alone is in every sixth real text («личный», «различные»), and
 # reading those word by word in Python took 2,4 s of 200 000 real texts.
 PLAIN_NAME_HINT = (r"[а-яё](?:(?:ович|евич|ьич|ич)(?:а|у|ем|е)?|(?:овн|евн|ичн)(?:а|ы|е|у|ой|ою))(?:[^\w-]|$)"
-                   r"|амили")
+                   r"|амили"
+                   rf"|{_LOWER_CUE}\s+{_LOWER_SURNAME}(?:[^\w-]|$)")
 
 
 def _plain_names(text: str) -> str:
-    """What the capitalised-word checks cannot see: a full name in lower case, a surname after «фамилия»."""
+    """What the capitalised-word checks cannot see: a full name in lower case, a lower-case surname after a word for
+    a person, a surname after «фамилия»."""
     def full_name(words) -> bool:
         for order in (("Surn", "Name", "Patr"), ("Name", "Patr", "Surn")):
             if _LOWER_PATR_RE.fullmatch(words[order.index("Patr")]) \
                     and all(_tagged(w, g) for w, g in zip(words, order)):
                 return True
         return False
+
+    def lower_surname(word: str) -> bool:
+        first = _morph().parse(word)[0]
+        return first.is_known and ("Surn" in first.tag or ("anim" in first.tag and _tagged(word, "Surn")))
+
+    def first_name(word: str) -> bool:
+        first = _morph().parse(word)[0]
+        return first.is_known and "Name" in first.tag
 
     def surname(m) -> str:
         word = m.group(1)
@@ -572,6 +593,12 @@ def _plain_names(text: str) -> str:
                 spans.append((m.start(1), m.end(3)))
         for a, b in reversed(spans):
             text = text[:a] + NAME_MARK + text[b:]
+    spans = []
+    for m in _LOWER_AFTER_CUE.finditer(text):
+        if (not spans or m.start(1) >= spans[-1][1]) and lower_surname(m.group(1)):
+            spans.append((m.start(1), m.end(2) if m.group(2) and first_name(m.group(2)) else m.end(1)))
+    for a, b in reversed(spans):
+        text = text[:a] + NAME_MARK + text[b:]
     return _AFTER_SURNAME_WORD.sub(surname, text) if "амили" in text else text
 
 
@@ -760,7 +787,8 @@ def masks_version() -> str:
     """The pattern masks' fingerprint, kept in the database's `meta`: one masked by other patterns differs."""
     # The columns withheld as the applicant's too: a database that kept one they now name has it withheld.
     return hashlib.sha256(repr((MASKS, PERSONAL_HEADER.pattern, _LOWER_NAME.pattern, _LOWER_PATR,
-                                _AFTER_SURNAME_WORD.pattern, sorted(_NOT_A_SURNAME))).encode()).hexdigest()[:16]
+                                _AFTER_SURNAME_WORD.pattern, sorted(_NOT_A_SURNAME),
+                                _LOWER_AFTER_CUE.pattern)).encode()).hexdigest()[:16]
 
 
 def mask_flat_expr(expr: pl.Expr) -> pl.Expr:
