@@ -289,14 +289,16 @@ def cut_text(found: int, shown: int) -> str:
 # --- downloads -----------------------------------------------------------------------------------------
 
 def vote_draft(points: pl.DataFrame, days: int, settings: ProblemSettings) -> pl.DataFrame:
-    """The ranked list as a draft of questions for a vote: place, theme, question, figures, executor."""
+    """The ranked list as a draft of questions for a vote: place, theme, question, figures, executor. A point voted
+    on recently gets no new question: what the page, the roadmap and the note say of it (recheck_action)."""
     rows = points.to_dicts()
     return pl.DataFrame({
         "Место": [r["rank"] for r in rows],
         "Населённый пункт": [r["settlement"] for r in rows],
         "Тема": [r["theme"] for r in rows],
         "Подтема": [r["topic"] if r["topic"] != r["theme"] else None for r in rows],
-        "Вопрос для голосования": [question(r, settings.questions) for r in rows],
+        "Вопрос для голосования": [recheck_action(vote_mark(r)) if r["vote_recent"] else question(r, settings.questions)
+                                   for r in rows],
         "Обращений": [r["appeals"] for r in rows],
         "Ожидалось": [round(basis(r)[1], 1) if basis(r) else None for r in rows],
         "Пред. период": [r["prev_appeals"] for r in rows],

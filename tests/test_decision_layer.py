@@ -39,6 +39,18 @@ def test_the_roadmap_does_not_propose_a_vote_just_held(demo_db):
         "мусора?» или включить работы в план")
 
 
+def test_the_vote_draft_does_not_draft_a_question_just_voted_on(demo_db):
+    """The downloaded draft of vote questions still proposed «Какую проблему ЖКХ в с. Кызлас решить в первую
+    очередь?» for a point voted on 10.08.2026, while the page, the roadmap and the note said not to put it again."""
+    pts = run_query("problem_points", db=demo_db, **QUARTER, **SETTINGS.params("theme"))
+    draft = pp.vote_draft(pts, 91, SETTINGS)
+    asked = dict(zip(draft["Населённый пункт"] + " — " + draft["Тема"], draft["Вопрос для голосования"]))
+    assert asked["Кызлас — ЖКХ"] == RECHECK
+    assert asked["Усть-Камышта — Дороги"] == RECHECK.replace("10.08.2026", "01.06.2026")
+    assert asked["Бирикчуль — ТКО (мусор)"] == (
+        "Где в с. Бирикчуль нужна новая контейнерная площадка или другой график вывоза мусора?")
+
+
 def test_the_problems_slide_says_to_check_the_decision(demo_db, monkeypatch):
     at = open_meeting(demo_db, monkeypatch, period="quarter", interval="600")
     for _ in range(2):

@@ -327,7 +327,10 @@ def test_vote_draft_and_roadmap_downloads(demo_db):
     assert lines[0].startswith("Место;Населённый пункт;Тема;Подтема;Вопрос для голосования;Обращений;Ожидалось")
     assert len(lines) == pts.height + 1
     kyzlas = draft.filter(pl.col("Населённый пункт") == "Кызлас").row(0, named=True)
-    assert kyzlas["Вопрос для голосования"] == "Какую проблему ЖКХ в с. Кызлас решить в первую очередь?"
+    # Voted on 10.08.2026: no new question (tests/test_decision_layer.py, the vote draft), and the draft says so.
+    assert kyzlas["Вопрос для голосования"] == ("Не выносить вопрос на новое голосование (недавно голосовали "
+                                                "10.08.2026), а проверить, как выполняется его решение")
+    assert kyzlas["Голосование"] == "недавно голосовали 10.08.2026"
     assert kyzlas["Ответственный исполнитель"] == "МУП «Аскизское ЖКХ»"
     plan = pp.roadmap(pts, 91, dt.date(2026, 11, 25), SETTINGS)
     assert plan.height == min(SETTINGS.roadmap["top"], pts.height)
