@@ -39,16 +39,38 @@ def apply_schema(con) -> None:
         con.execute("ALTER TABLE appeals RENAME TO appeals_keyed")
     stored = con.execute("SELECT max(value) FROM meta WHERE key = 'schema'").fetchall()[0][0] \
         if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta'").fetchall()[0][0] else None
+    undated = _has_appeals_without("state_at", con)
     con.execute(SCHEMA.read_text(encoding="utf-8"))
     if keyed:
         con.execute("INSERT INTO appeals BY NAME SELECT * FROM appeals_keyed")
         con.execute("DROP TABLE appeals_keyed")
+    if undated:
+        _date_stored_states(con)
     if stored is not None and stored != schema_version():
         # Another version's schema: its day indexes may follow another definition. refresh_derived computes only
         # the rows without one, so they are emptied once here and all computed afresh by the next refresh.
         con.execute("UPDATE appeals SET received_widx = NULL WHERE received_widx IS NOT NULL")
     con.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", [schema_version()])
     remask_stored(con)
+
+
+def _has_appeals_without(column: str, con) -> bool:
+    """An appeals table (keyed or not) that lacks the column: a database of an older version."""
+    tables = [t for (t,) in con.execute("""SELECT table_name FROM duckdb_tables() WHERE database_name = current_database()
+                                           AND table_name IN ('appeals', 'appeals_keyed')""").fetchall()]
+    return bool(tables) and not con.execute("""SELECT count(*) FROM duckdb_columns() WHERE database_name = current_database()
+                                               AND table_name = ? AND column_name = ?""", [tables[0], column]).fetchall()[0][0]
+
+
+def _date_stored_states(con) -> None:
+    """state_at for appeals stored by a version without it: the latest event among the rows each file (its name and
+    the moment it was loaded) still holds: at most the file's own export_state, so a later export still wins a tie,
+    and an older one loaded late loses it when its own latest event is earlier."""
+    con.execute("""
+        UPDATE appeals SET state_at = f.state_at
+        FROM (SELECT source_file, loaded_at, max(greatest(received_at, answered_at, closed_at)) AS state_at
+              FROM appeals GROUP BY ALL) f
+        WHERE appeals.source_file IS NOT DISTINCT FROM f.source_file AND appeals.loaded_at = f.loaded_at""")
 
 
 # The free texts a database stores from the exports' cells: the appeal's text, the unmapped columns (JSON), a

@@ -16,7 +16,7 @@ APPEAL_COLUMNS = [
     "appeal_id", "source", "kind", "appeal_type", "external_id", "received_at", "due_at", "extended",
     "answered_at", "closed_at", "status", "theme", "subtheme", "settlement_id", "address", "lat", "lon",
     "executor_id", "result", "solvable", "rating", "satisfied", "is_repeat", "applicant_hash", "text",
-    "audience", "engagement", "extra", "theme_source", "theme_confidence", "theme_suggestion",
+    "audience", "engagement", "extra", "theme_source", "theme_confidence", "theme_suggestion", "state_at",
     "source_file", "source_row", "loaded_at",
 ]
 
@@ -99,9 +99,9 @@ def mask_categories(con, df: pl.DataFrame) -> pl.DataFrame:
 
 
 def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, loaded_at: dt.datetime,
-                  on_text=None) -> pl.DataFrame:
+                  on_text=None, as_of: dt.date | None = None) -> pl.DataFrame:
     """The canonical appeals of a typed file. `on_text(done, total)` is told the rows whose text is masked so far
-    (called from polars' thread)."""
+    (called from polars' thread); `as_of`, the day the export is stated to describe (see export_state)."""
     p = det.profile
     df = mask_categories(con, _coordinates(df))
     themes = _themes(con, df, unmatched, with_source=True)
@@ -157,9 +157,20 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
                    # two user-described systems may both number from 1: the profile keeps them apart
                    else pl.format("custom:{}:{}", pl.lit(p.name), pl.col("external_id")))
     out = _predict_themes(out, unmatched)
+    out = out.with_columns(state_at=pl.lit(export_state(out, as_of), dtype=pl.Datetime("us")))
     # The export's own deadline, apart from the rule's: a merge must tell a stated deadline from a computed one.
     out = out.with_columns(due_given=pl.col("due_at"), due_at=_due(out, p.deadline))
     return out.select(*APPEAL_COLUMNS, "due_given")
+
+
+def export_state(frame: pl.DataFrame, as_of: dt.date | None = None) -> dt.datetime | None:
+    """The moment an export describes: the end of the day it is stated to describe (--as-of, the page's date),
+    and never before the latest registration, answer or closing any of its rows holds (an export cannot have been
+    taken before its own last event). The merge breaks a tie of an item's own dates with it (etl.write._merge_sql):
+    of two exports, the one taken later knows a reassignment or a deadline's extension the other does not."""
+    latest = frame.select(pl.max_horizontal("received_at", "answered_at", "closed_at").max()).item()
+    stated = dt.datetime.combine(as_of, dt.time.max) if as_of else None
+    return max((t for t in (latest, stated) if t is not None), default=None)
 
 
 def _due(df: pl.DataFrame, policy: dict) -> pl.Series:

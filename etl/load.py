@@ -133,7 +133,8 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
                 say(_AT_FRAME, "сопоставление со справочниками и обезличивание")
                 span = _AT_TEXT_END - _AT_FRAME
                 frame = appeals_frame(con, det, good, unmatched, loaded_at, on_text=lambda done, total: say(
-                    _AT_FRAME + span * done / total, f"обезличивание текстов: {fmt.num(done)} из {fmt.num(total)} строк"))
+                    _AT_FRAME + span * done / total, f"обезличивание текстов: {fmt.num(done)} из {fmt.num(total)} строк"),
+                    as_of=as_of)
                 say(_AT_WRITE, "запись в базу")
                 # The file's cells and the staged text: read, and memory the writing needs (the report keeps
                 # the detection's columns and row numbers, not the cells).

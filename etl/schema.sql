@@ -98,6 +98,10 @@ ALTER TABLE appeals ADD COLUMN IF NOT EXISTS extra VARCHAR;
 ALTER TABLE appeals ADD COLUMN IF NOT EXISTS theme_source VARCHAR;
 ALTER TABLE appeals ADD COLUMN IF NOT EXISTS theme_confidence DOUBLE;
 ALTER TABLE appeals ADD COLUMN IF NOT EXISTS theme_suggestion VARCHAR;
+-- The moment the stored state describes: that of the export whose state of the item won (etl.frames.export_state:
+-- the end of its stated day, or its latest event). Breaks a tie of the item's own dates and status between two
+-- exports (etl.write._merge_sql); a database of an older version gets it from each file's rows (etl.build).
+ALTER TABLE appeals ADD COLUMN IF NOT EXISTS state_at TIMESTAMP;
 
 CREATE TABLE IF NOT EXISTS votes (
     vote_id VARCHAR PRIMARY KEY,

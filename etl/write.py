@@ -11,7 +11,9 @@ from etl.match import UNKNOWN_THEME, Unmatched
 from etl.reference import REFERENCE_TABLES, read_reference
 
 # What makes a re-loaded row "the same": everything but where and when it was loaded from.
-CONTENT = [c for c in APPEAL_COLUMNS if c not in ("appeal_id", "source_file", "source_row", "loaded_at")]
+# The moment the stored state describes (state_at) is not content either: an export of a later day that says the same
+# leaves a duplicate, its state_at moved on (_write_appeals).
+CONTENT = [c for c in APPEAL_COLUMNS if c not in ("appeal_id", "state_at", "source_file", "source_row", "loaded_at")]
 
 
 REPEAT_WINDOW_DAYS = 90
@@ -67,16 +69,20 @@ def _merge_sql(said: set[str], known: str = "appeals") -> str:
     """SELECT of the appeals columns for every incoming row, merged with the row the database has (in `known`:
     the appeals table, or the part of it that holds this file's items).
 
-    A newer state (by the item's own dates, then its status) takes every value the file says and keeps the
-    rest; an older one only fills what the database lacks. Nothing the file does not say, no empty cell and
-    no older export erases or rolls back a value."""
+    A newer state (by the item's own dates, then its status, then the moment its export describes: state_at,
+    etl.frames.export_state) takes every value the file says and keeps the rest; an older one only fills what the
+    database lacks. Two exports describing the same moment tie: the one loaded later is a re-export, and wins.
+    Nothing the file does not say, no empty cell and no older export erases or rolls back a value."""
     # What the file does not say is NULL here: every use below takes its type from the database's column.
     S = lambda c: f"s.{c}" if c not in SAID_BY or said & set(SAID_BY[c]) else "NULL"
-    newer = (f"(greatest(s.received_at, {S('answered_at')}, {S('closed_at')}) "
-             f"> greatest(t.received_at, t.answered_at, t.closed_at) OR "
-             f"(greatest(s.received_at, {S('answered_at')}, {S('closed_at')}) "
-             f"= greatest(t.received_at, t.answered_at, t.closed_at) "
-             f"AND {_RANK_SQL.format(S('status'))} >= {_RANK_SQL.format('t.status')}))")
+    # A file that does not say the status ties on it; a state stored before state_at existed (a database of an
+    # older version that could not be dated) loses a tie, as every tie went to the incoming row then.
+    s_rank = f"CASE WHEN {S('status')} IS NULL THEN {_RANK_SQL.format('t.status')} ELSE {_RANK_SQL.format(S('status'))} END"
+    s_ts, t_ts = (f"greatest(s.received_at, {S('answered_at')}, {S('closed_at')})",
+                  "greatest(t.received_at, t.answered_at, t.closed_at)")
+    t_rank = _RANK_SQL.format('t.status')
+    newer = (f"({s_ts} > {t_ts} OR ({s_ts} = {t_ts} AND ({s_rank} > {t_rank} OR ({s_rank} = {t_rank} "
+             f"AND s.state_at >= coalesce(t.state_at, s.state_at)))))")
     s_theme = (f"CASE WHEN {S('theme_source')} = 'predicted' AND t.theme IS DISTINCT FROM '{UNKNOWN_THEME}' "
                f"AND coalesce(t.theme_source, 'export') <> 'predicted' THEN NULL ELSE {S('theme')} END")
     # A theme the export (or a list) gives replaces a guess from the text whichever state is newer.
@@ -103,9 +109,15 @@ def _merge_sql(said: set[str], known: str = "appeals") -> str:
         elif c == "due_at":
             # A deadline the file states wins as any value does; the rule's deadline (the file gives none)
             # replaces a known one only when the appeal has been extended since.
-            merged[c] = ("CASE WHEN n AND s.due_given IS NOT NULL THEN s.due_given "
-                         "WHEN s.due_given IS NULL AND s.extended AND NOT t.extended THEN s.due_at "
-                         "ELSE coalesce(t.due_at, s.due_at) END")
+            # An extended deadline never moves earlier by a file that does not say «продлено» (it stays extended).
+            due = ("CASE WHEN n AND s.due_given IS NOT NULL THEN s.due_given "
+                   "WHEN s.due_given IS NULL AND s.extended AND NOT t.extended THEN s.due_at "
+                   "ELSE coalesce(t.due_at, s.due_at) END")
+            # Nor does an extension the file reports (the appeal stays extended, whichever state is newer) leave the
+            # earlier deadline: it moves to the file's, if that is later.
+            merged[c] = (f"CASE WHEN t.extended AND NOT coalesce({S('extended')}, false) "
+                         f"THEN greatest(t.due_at, {due}) "
+                         f"WHEN NOT t.extended AND {S('extended')} THEN greatest({due}, s.due_at) ELSE {due} END")
         elif c in ("kind", "received_at"):
             merged[c] = f"CASE WHEN n THEN s.{c} ELSE t.{c} END"
         else:
@@ -118,8 +130,10 @@ def _merge_sql(said: set[str], known: str = "appeals") -> str:
         WHEN t.answered_at IS NULL AND ({merged['answered_at']}) IS NOT NULL
              AND t.status IN ('new', 'in_progress') THEN 'answered'
         ELSE t.status END"""
+    # The moment the kept values describe: the export's whose state won.
+    merged["state_at"] = "CASE WHEN n THEN s.state_at ELSE t.state_at END"
     cols = ",\n".join(
-        f"CASE WHEN t.appeal_id IS NULL THEN s.{c} ELSE {merged[c]} END AS {c}" for c in CONTENT)
+        f"CASE WHEN t.appeal_id IS NULL THEN s.{c} ELSE {merged[c]} END AS {c}" for c in [*CONTENT, "state_at"])
     return f"""
         SELECT s.appeal_id, {cols}, s.source_file, s.source_row, s.loaded_at
         FROM (SELECT s.*, {newer} AS n FROM incoming s LEFT JOIN {known} t USING (appeal_id)) s
@@ -153,7 +167,8 @@ def _write_appeals(con, frame: pl.DataFrame, said: set[str]) -> tuple[int, int, 
     # of the load; a file of new items into an empty database: nothing to merge at all).
     con.execute("""
         CREATE OR REPLACE TEMP TABLE known AS
-        SELECT * FROM appeals WHERE rowid IN (SELECT rowid FROM appeals SEMI JOIN incoming USING (appeal_id))""")
+        SELECT rowid AS known_row, * FROM appeals
+        WHERE rowid IN (SELECT rowid FROM appeals SEMI JOIN incoming USING (appeal_id))""")
     known = con.execute("SELECT count(*) FROM known").fetchall()[0][0]
     cols = ", ".join(APPEAL_COLUMNS)
     # Stored in order of receipt: every page filters by period, and row groups that each hold a span of days
@@ -180,6 +195,13 @@ def _write_appeals(con, frame: pl.DataFrame, said: set[str]) -> tuple[int, int, 
                CASE WHEN t.appeal_id IS NULL THEN 'loaded' WHEN {same} THEN 'duplicate' ELSE 'updated' END AS cls
         FROM stage s LEFT JOIN known t USING (appeal_id)""")
     counts = dict(con.execute("SELECT cls, count(*) FROM stage_class GROUP BY cls").fetchall())
+    # A duplicate from an export of a later moment: the same values, now known to hold then (a still older export
+    # must lose the tie to this one, not to the one first stored).
+    con.execute("""UPDATE appeals SET state_at = d.state_at FROM (
+                       SELECT k.known_row, s.state_at FROM stage s JOIN stage_class c USING (appeal_id)
+                       JOIN known k USING (appeal_id)
+                       WHERE c.cls = 'duplicate' AND s.state_at IS DISTINCT FROM k.state_at) d
+                   WHERE appeals.rowid = d.known_row""")
     # appeal_id stays unique by this write alone (schema.sql keeps no key index): every item of the file is one
     # row here (etl.stage._latest_state), a known one is deleted before its merged row goes in, and loads run
     # one at a time (etl.build._writer_lock). The merged row keeps what was stored beside it (the repeat facts

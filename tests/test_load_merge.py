@@ -1,5 +1,6 @@
 """Nothing lost (issue 7, items 1–3 and 5): a thinner or older export never erases what the database knows,
 the later state of an item wins by its own dates, formula cells never key rows, UTF-16 without a BOM loads."""
+import datetime as dt
 import re
 import zipfile
 
@@ -222,3 +223,112 @@ def test_an_update_keeps_a_stored_column_the_loader_does_not_write(tmp_path):
     assert counts(load_file(write_csv(tmp_path / "b.csv", HEADER, [answered]), db=db, source="pos")) == (1, 0, 1, 0, 0)
     assert table(db, "SELECT external_id, status, curator_note FROM appeals ORDER BY 1") == [
         ("P-1", "answered", None), ("P-2", "closed", None), ("P-3", "answered", "проверено на выезде")]
+
+
+# Two exports of the same three messages whose own dates and statuses tie: the later export (its latest event
+# 12.10) knows a deadline extended to 12.11 and a reassignment, and a rating of 5; the earlier one (latest event
+# 10.10) an earlier deadline, the old executor and a rating of 2.
+TIE_HEAD = ["№ сообщения", "Дата создания", "Подкатегория", "Статус", "Срок ответа", "Продлено", "Дата ответа",
+            "Ответственный", "Населенный пункт", "Текст сообщения", "Оценка"]
+TIE_NEW = [
+    ["700001", "01.10.2025 10:00", "Аварийные деревья", "В работе", "12.11.2025", "да", "",
+     "Отдел дорожного хозяйства и транспорта", "Аскиз", "Упало дерево", ""],
+    ["700002", "01.10.2025 10:00", "Аварийные деревья", "Закрыто", "15.10.2025", "", "10.10.2025 12:00",
+     "Отдел дорожного хозяйства и транспорта", "Аскиз", "Упало дерево", "5"],
+    ["700003", "01.10.2025 10:00", "Аварийные деревья", "Ответ дан", "15.10.2025", "", "12.10.2025 12:00",
+     "Отдел дорожного хозяйства и транспорта", "Аскиз", "Упало дерево", ""],
+]
+TIE_OLD = [
+    ["700001", "01.10.2025 10:00", "Аварийные деревья", "В работе", "15.10.2025", "нет", "", "МУП «Аскизское ЖКХ»",
+     "Аскиз", "Упало дерево", ""],
+    ["700002", "01.10.2025 10:00", "Аварийные деревья", "Закрыто", "15.10.2025", "", "10.10.2025 12:00",
+     "Отдел дорожного хозяйства и транспорта", "Аскиз", "Упало дерево", "2"],
+    ["700003", "01.10.2025 10:00", "Аварийные деревья", "Ответ дан", "15.10.2025", "", "08.10.2025 09:00",
+     "Отдел дорожного хозяйства и транспорта", "Аскиз", "Упало дерево", ""],
+]
+TIE_STATE = ("SELECT a.external_id, a.status, a.due_at::VARCHAR, a.extended, e.name, a.rating, a.text "
+             "FROM appeals a LEFT JOIN executors e USING (executor_id) ORDER BY 1")
+
+
+def test_an_older_export_loses_a_tie_of_the_items_own_dates(tmp_path):
+    """Dates and status tie: the export describing a later day (its latest event) holds; the earlier one loaded
+    late changes nothing — no deadline back, no old executor, no old rating."""
+    db = tmp_path / "mcu.duckdb"
+    assert counts(load_file(write_csv(tmp_path / "new.csv", TIE_HEAD, TIE_NEW), db=db, source="pos")) == (3, 3, 0, 0, 0)
+    before = table(db, TIE_STATE)
+    assert before == [
+        ("700001", "in_progress", "2025-11-12 23:59:59", True, "Отдел дорожного хозяйства и транспорта", None,
+         "Упало дерево"),
+        ("700002", "closed", "2025-10-15 23:59:59", False, "Отдел дорожного хозяйства и транспорта", 5, "Упало дерево"),
+        ("700003", "answered", "2025-10-15 23:59:59", False, "Отдел дорожного хозяйства и транспорта", None,
+         "Упало дерево")]
+    assert counts(load_file(write_csv(tmp_path / "old.csv", TIE_HEAD, TIE_OLD), db=db, source="pos")) == (3, 0, 0, 3, 0)
+    assert table(db, TIE_STATE) == before
+    # Only the open «Новое» items tie in a whole export taken earlier: none takes its executor or text.
+    early = [[r[0], r[1], r[2], "Новое", "", "", "", "МУП «Аскизское ЖКХ»", "Аскиз", "старый текст", ""]
+             for r in TIE_NEW]
+    load_file(write_csv(tmp_path / "base.csv", TIE_HEAD, [[*r[:3], "Новое", *r[4:]] for r in TIE_NEW]), db=tmp_path / "b.duckdb",
+              source="pos")
+    base = table(tmp_path / "b.duckdb", TIE_STATE)
+    assert counts(load_file(write_csv(tmp_path / "early.csv", TIE_HEAD, early), db=tmp_path / "b.duckdb",
+                            source="pos")) == (3, 0, 0, 3, 0)
+    assert table(tmp_path / "b.duckdb", TIE_STATE) == base
+
+
+def test_a_later_export_with_the_same_state_still_updates(tmp_path):
+    """The tie goes the other way for a later export: a reassignment (same status, same dates) is taken. Its file
+    says nothing of an extension: the extended deadline stays as it was, never earlier."""
+    db = tmp_path / "mcu.duckdb"
+    load_file(write_csv(tmp_path / "new.csv", TIE_HEAD, TIE_NEW), db=db, source="pos")
+    head = ["№ сообщения", "Дата создания", "Статус", "Срок ответа", "Ответственный", "Дата ответа"]
+    later = [["700001", "01.10.2025 10:00", "В работе", "15.10.2025", "МУП «Аскизское ЖКХ»", ""],
+             ["700004", "01.10.2025 10:00", "Ответ дан", "15.10.2025", "МУП «Аскизское ЖКХ»", "20.10.2025 09:00"]]
+    assert counts(load_file(write_csv(tmp_path / "later.csv", head, later), db=db, source="pos")) == (2, 1, 1, 0, 0)
+    assert table(db, TIE_STATE)[0] == (
+        "700001", "in_progress", "2025-11-12 23:59:59", True, "МУП «Аскизское ЖКХ»", None, "Упало дерево")
+
+
+def test_a_re_export_of_the_same_day_wins_a_tie(tmp_path):
+    """Two exports describing the same moment: the one loaded later is a correction, and is taken."""
+    db = tmp_path / "mcu.duckdb"
+    load_file(write_csv(tmp_path / "new.csv", TIE_HEAD, TIE_NEW), db=db, source="pos")
+    fixed = [r.copy() for r in TIE_NEW]
+    fixed[1][10] = "4"
+    assert counts(load_file(write_csv(tmp_path / "fixed.csv", TIE_HEAD, fixed), db=db, source="pos")) == (3, 0, 1, 2, 0)
+    assert [r[5] for r in table(db, TIE_STATE)] == [None, 4, None]
+
+
+def test_the_stated_export_date_breaks_a_tie(tmp_path):
+    """The day an export is stated to describe (--as-of) counts to its end: an export stated for 20.10 whose latest
+    event is 10.10 holds a tie against one whose latest event is 12.10."""
+    db = tmp_path / "mcu.duckdb"
+    assert counts(load_file(write_csv(tmp_path / "old.csv", TIE_HEAD, TIE_OLD[:2]), db=db, source="pos",
+                            as_of=dt.date(2025, 10, 20))) == (2, 2, 0, 0, 0)
+    assert counts(load_file(write_csv(tmp_path / "new.csv", TIE_HEAD, TIE_NEW[1:]), db=db, source="pos")) == (
+        2, 1, 0, 1, 0)
+    assert [(r[0], r[5]) for r in table(db, TIE_STATE)] == [("700001", None), ("700002", 2), ("700003", None)]
+    # An export stated for 05.10 says 700001 was extended by then, with another executor: older, it gives no executor,
+    # but an extension stays once known (the flag) and so does the later deadline it gives.
+    assert table(db, TIE_STATE)[0][2:5] == ("2025-10-15 23:59:59", False, "МУП «Аскизское ЖКХ»")
+    assert counts(load_file(write_csv(tmp_path / "ext.csv", TIE_HEAD, TIE_NEW[:1]), db=db, source="pos",
+                            as_of=dt.date(2025, 10, 5))) == (1, 0, 1, 0, 0)
+    assert table(db, TIE_STATE)[0][2:5] == ("2025-11-12 23:59:59", True, "МУП «Аскизское ЖКХ»")
+
+
+def test_a_database_of_an_older_version_dates_its_stored_states(tmp_path):
+    """A database written before state_at: each stored row is dated by the latest event its file still holds there,
+    so a late older export loses the tie to it as to one loaded now, and a later one still wins it."""
+    db = tmp_path / "mcu.duckdb"
+    load_file(write_csv(tmp_path / "new.csv", TIE_HEAD, TIE_NEW), db=db, source="pos")
+    con = duckdb.connect(str(db))
+    con.execute("ALTER TABLE appeals DROP COLUMN state_at")
+    con.execute("UPDATE meta SET value = 'older' WHERE key = 'schema'")
+    con.close()
+    before = table(db, TIE_STATE)
+    assert counts(load_file(write_csv(tmp_path / "old.csv", TIE_HEAD, TIE_OLD), db=db, source="pos")) == (3, 0, 0, 3, 0)
+    assert table(db, TIE_STATE) == before
+    assert table(db, "SELECT DISTINCT state_at::VARCHAR FROM appeals") == [("2025-10-12 12:00:00",)]
+    fixed = [r.copy() for r in TIE_NEW]
+    fixed[1][10] = "4"
+    assert counts(load_file(write_csv(tmp_path / "fixed.csv", TIE_HEAD, fixed), db=db, source="pos")) == (3, 0, 1, 2, 0)
+    assert [r[5] for r in table(db, TIE_STATE)] == [None, 4, None]
