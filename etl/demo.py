@@ -14,6 +14,8 @@ import polars as pl
 
 from etl.calendar import production_calendar
 from etl.deadlines import Deadlines, Rules
+from etl.frames import appeal_id_expr
+from etl.profile import builtin_profiles
 from etl.reference import read_reference
 
 # Month multipliers (Jan..Dec).
@@ -332,7 +334,9 @@ def generate(seed: int = 42, years: int = 2, end: dt.date | None = None) -> pl.D
         lat=pl.when(pl.col("source") == "pos").then(pl.col("lat") + jitter[:, 0]),
         lon=pl.when(pl.col("source") == "pos").then(pl.col("lon") + jitter[:, 1]),
         text=pl.format("{}. {}, {}.", pl.col("subtheme"), pl.col("settlement_id").replace_strict(names), pl.col("address")),
-        appeal_id=pl.format("{}:{}", pl.col("source"), pl.col("external_id")),
+        # Keyed as a load keys them (etl.frames.appeal_id_expr): a register's letters with the year, as its profile says.
+        appeal_id=appeal_id_expr(pl.format("{}:", pl.col("source")), pl.col("source").is_in(
+            [p.source for p in builtin_profiles() if p.id_restarts == "year"])),
         source_file=pl.lit("demo"),
         source_row=pl.int_range(1, n + 1, dtype=pl.Int32),
         loaded_at=pl.lit(dt.datetime.combine(end, dt.time(23, 0))),

@@ -153,9 +153,7 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
         pl.lit(det.file_name).alias("source_file"),
         pl.col("__row").cast(pl.Int32).alias("source_row"),
         pl.lit(loaded_at).alias("loaded_at"),
-    ).with_columns(appeal_id=pl.format("{}:{}", pl.col("source"), pl.col("external_id")) if p.source != "custom"
-                   # two user-described systems may both number from 1: the profile keeps them apart
-                   else pl.format("custom:{}:{}", pl.lit(p.name), pl.col("external_id")))
+    ).with_columns(appeal_id=appeal_id_expr(pl.lit(id_prefix(p)), p.id_restarts == "year"))
     out = _predict_themes(out, unmatched)
     out = out.with_columns(state_at=pl.lit(export_state(out, as_of), dtype=pl.Datetime("us")))
     # The export's own deadline, apart from the rule's: a merge must tell a stated deadline from a computed one.
@@ -171,6 +169,23 @@ def export_state(frame: pl.DataFrame, as_of: dt.date | None = None) -> dt.dateti
     latest = frame.select(pl.max_horizontal("received_at", "answered_at", "closed_at").max()).item()
     stated = dt.datetime.combine(as_of, dt.time.max) if as_of else None
     return max((t for t in (latest, stated) if t is not None), default=None)
+
+
+def id_prefix(p) -> str:
+    """What an appeal's key starts with: its channel; for a user-described system also the profile's name (two such
+    systems may both number from 1)."""
+    return f"custom:{p.name}:" if p.source == "custom" else f"{p.source}:"
+
+
+def appeal_id_expr(prefix: pl.Expr, yearly) -> pl.Expr:
+    """An appeal's key: the prefix (id_prefix), then the year of registration where the source numbers anew each year
+    (the profile's id_restarts = "year": «1-ОГ» of 2025 and of 2026 are two letters), then its number. SQL twin:
+    etl.write.bring_ids_to_profile."""
+    plain = pl.format("{}{}", prefix, pl.col("external_id"))
+    if yearly is False:
+        return plain
+    return (pl.when(yearly).then(pl.format("{}{}:{}", prefix, pl.col("received_at").dt.year(), pl.col("external_id")))
+            .otherwise(plain))
 
 
 def _due(df: pl.DataFrame, policy: dict) -> pl.Series:

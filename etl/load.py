@@ -25,7 +25,7 @@ from etl.profile import ProfileError
 from etl.read import FileRefused
 from etl.report import FileReport, _check_salt, _log, _message
 from etl.stage import stage
-from etl.write import _record_as_of, _write_appeals, _write_votes, sync_reference
+from etl.write import _record_as_of, _write_appeals, _write_votes, bring_ids_to_profile, sync_reference
 from core import fmt
 from core.settings import db_path
 
@@ -130,6 +130,7 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
             report.warnings += notes
             loaded_at = dt.datetime.now().replace(microsecond=0)
             if det.profile.target == "appeals":
+                bring_ids_to_profile(con, det.profile)
                 say(_AT_FRAME, "сопоставление со справочниками и обезличивание")
                 span = _AT_TEXT_END - _AT_FRAME
                 frame = appeals_frame(con, det, good, unmatched, loaded_at, on_text=lambda done, total: say(

@@ -44,6 +44,10 @@ def norm_header(text) -> str:
     return _EDGE_PUNCT.sub("", _SPACES.sub(" ", s)).strip()
 
 
+# How an item's number identifies it: alone ("never" repeats), or with the year of its registration ("year").
+ID_RESTARTS = ("never", "year")
+
+
 class ProfileError(Exception):
     """A profile file is wrong; the message says what to fix."""
 
@@ -94,6 +98,7 @@ class Profile:
     values: dict[str, dict]          # field -> {normalised source value: canonical value or None}
     date_formats: tuple[str, ...]
     applicant_ignore: str | None
+    id_restarts: str = "never"       # "year": the source numbers its items anew each year (a 59-ФЗ register)
     path: Path | None = None
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -137,10 +142,15 @@ class Profile:
             values[fname] = {norm_header(k): _value(fname, v, where) for k, v in mapping.items()}
         deadline_policy(raw, where)
         identify = tuple(raw.get("identify", ()))
+        id_restarts = raw.get("id_restarts", "never")
+        if id_restarts not in ID_RESTARTS:
+            raise ProfileError(f"{where}: id_restarts = «{id_restarts}», а допустимы: «never» (номер записи не "
+                               "повторяется) или «year» (нумерация начинается заново каждый год, как в журнале "
+                               "регистрации обращений: «1-ОГ» 2025 и 2026 года — разные обращения).")
         return cls(name=raw["name"], title=raw.get("title", raw["name"]), source=source, target=target, kind=kind,
                    identify=identify, identify_min=int(raw.get("identify_min", max(1, len(identify) - 1))),
                    columns=columns, values=values, date_formats=tuple(raw.get("date_formats", ())),
-                   applicant_ignore=raw.get("applicant_ignore"), path=path, raw=raw)
+                   applicant_ignore=raw.get("applicant_ignore"), id_restarts=id_restarts, path=path, raw=raw)
 
     @classmethod
     def load(cls, path: Path) -> "Profile":

@@ -51,7 +51,7 @@ CREATE TABLE IF NOT EXISTS executor_aliases (
 -- appeal_id is unique, kept so by the loader's merge (etl/write.py: a known item is replaced, never added
 -- again), not by a key index: inserting a million appeals with one took 1,4 s more than the rest of the insert.
 CREATE TABLE IF NOT EXISTS appeals (
-    appeal_id VARCHAR NOT NULL,      -- source:external_id, unique
+    appeal_id VARCHAR NOT NULL,      -- source:external_id (source:year:external_id where numbers restart yearly), unique
     source VARCHAR NOT NULL,         -- pos | im | letters | custom
     kind VARCHAR NOT NULL,           -- обращение | сообщение | инцидент
     appeal_type VARCHAR,             -- предложение | заявление | жалоба

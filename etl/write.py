@@ -6,7 +6,7 @@ import polars as pl
 
 from etl.build import apply_schema
 from etl.detect import Detection
-from etl.frames import APPEAL_COLUMNS, votes_frames
+from etl.frames import APPEAL_COLUMNS, id_prefix, votes_frames
 from etl.match import UNKNOWN_THEME, Unmatched
 from etl.reference import REFERENCE_TABLES, read_reference
 
@@ -28,6 +28,36 @@ def sync_reference(con) -> None:
         if df.height:
             cols = ", ".join(df.columns)
             con.execute(f"INSERT OR REPLACE INTO {table} ({cols}) SELECT {cols} FROM df")
+
+
+def bring_ids_to_profile(con, profile) -> int:
+    """The stored keys of this profile's appeals in the form its id_restarts gives (etl.frames.appeal_id_expr), with
+    the review list's records of them: a database loaded when a 59-ФЗ register's «letters:1-ОГ» was one key for every
+    year gets «letters:2025:1-ОГ», so the same file loaded again adds no letter twice. Done once a form (meta); a key
+    the other form would give twice (a number of two years, going back to "never") stays as it is. Returns the keys
+    changed."""
+    prefix = id_prefix(profile)
+    meta = f"appeal_ids:{prefix}"
+    stored = con.execute("SELECT max(value) FROM meta WHERE key = ?", [meta]).fetchall()[0][0] or "never"
+    if stored == profile.id_restarts:
+        return 0
+    plain, yearly = "$prefix || external_id", "$prefix || year(received_at) || ':' || external_id"
+    old, new = (plain, yearly) if profile.id_restarts == "year" else (yearly, plain)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE moved_ids AS
+        SELECT appeal_id AS old_id, {new} AS new_id FROM appeals
+        WHERE starts_with(appeal_id, $prefix) AND appeal_id = {old}
+        QUALIFY count(*) OVER (PARTITION BY new_id) = 1""", {"prefix": prefix})
+    con.execute("DELETE FROM moved_ids WHERE new_id IN (SELECT appeal_id FROM appeals WHERE starts_with(appeal_id, $prefix))",
+                {"prefix": prefix})
+    moved = con.execute("SELECT count(*) FROM moved_ids").fetchall()[0][0]
+    if moved:
+        con.execute("UPDATE appeals SET appeal_id = m.new_id FROM moved_ids m WHERE appeals.appeal_id = m.old_id")
+        con.execute("""UPDATE unmatched_rows SET record_id = m.new_id FROM moved_ids m
+                       WHERE unmatched_rows.record_table = 'appeals' AND unmatched_rows.record_id = m.old_id""")
+    con.execute("DROP TABLE moved_ids")
+    con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [meta, profile.id_restarts])
+    return moved
 
 
 def _mark_repeats(con) -> None:

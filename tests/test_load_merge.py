@@ -332,3 +332,71 @@ def test_a_database_of_an_older_version_dates_its_stored_states(tmp_path):
     fixed[1][10] = "4"
     assert counts(load_file(write_csv(tmp_path / "fixed.csv", TIE_HEAD, fixed), db=db, source="pos")) == (3, 0, 1, 2, 0)
     assert [r[5] for r in table(db, TIE_STATE)] == [None, 4, None]
+
+
+# A 59-ФЗ register numbers its letters anew each year: «1-ОГ» of 2025 and «1-ОГ» of 2026 are two letters.
+LETTERS_HEAD = ["Рег. номер", "Дата регистрации", "Тип обращения", "Вид обращения", "Тематика", "Исполнитель", "Срок",
+                "Дата ответа", "Результат рассмотрения", "Населенный пункт", "Краткое содержание"]
+
+
+def _letters(year, subtheme, text, place="Аскиз"):
+    return [[f"{i}-ОГ", f"1{i}.01.{year}", "Жалоба", "Индивидуальное", subtheme, "Управление ЖКХ и строительства",
+             f"1{i}.02.{year}", f"1{i + 5}.01.{year}", "Разъяснено", place, f"{text} №{i}"] for i in (1, 2, 3)]
+
+
+LETTERS_STATE = "SELECT appeal_id, external_id, received_at::DATE::VARCHAR, subtheme, text FROM appeals ORDER BY 1"
+
+
+def test_registration_numbers_that_restart_each_year_are_different_letters(tmp_path):
+    db = tmp_path / "mcu.duckdb"
+    y25 = write_csv(tmp_path / "2025.csv", LETTERS_HEAD, _letters(2025, "Перебои в водоснабжении", "Нет воды"))
+    y26 = write_csv(tmp_path / "2026.csv", LETTERS_HEAD, _letters(2026, "Ремонт дороги", "Яма на дороге"))
+    assert counts(load_file(y25, db=db, source="letters")) == (3, 3, 0, 0, 0)
+    assert counts(load_file(y26, db=db, source="letters")) == (3, 3, 0, 0, 0)
+    assert counts(load_file(y25, db=db, source="letters")) == (3, 0, 0, 3, 0)
+    assert table(db, LETTERS_STATE) == [
+        *[(f"letters:2025:{i}-ОГ", f"{i}-ОГ", f"2025-01-1{i}", "Перебои в водоснабжении", f"Нет воды №{i}") for i in (1, 2, 3)],
+        *[(f"letters:2026:{i}-ОГ", f"{i}-ОГ", f"2026-01-1{i}", "Ремонт дороги", f"Яма на дороге №{i}") for i in (1, 2, 3)]]
+    # One register spanning both years: its «1-ОГ» of each year are two letters there too, not an in-file repeat.
+    both = write_csv(tmp_path / "both.csv", LETTERS_HEAD, [*_letters(2025, "Перебои в водоснабжении", "Нет воды"),
+                                                          *_letters(2026, "Ремонт дороги", "Яма на дороге")])
+    assert counts(load_file(both, db=tmp_path / "b.duckdb", source="letters")) == (6, 6, 0, 0, 0)
+    assert table(tmp_path / "b.duckdb", LETTERS_STATE) == table(db, LETTERS_STATE)
+
+
+def test_ids_stored_before_the_year_counted_are_brought_to_it(tmp_path):
+    """A database written when a letter's key was «letters:1-ОГ»: the next load of the register gives its stored
+    letters (and the review list's records of them) the year of their registration, so reloading the same file
+    adds no letter again."""
+    db = tmp_path / "mcu.duckdb"
+    y25 = write_csv(tmp_path / "2025.csv", LETTERS_HEAD,
+                    _letters(2025, "Перебои в водоснабжении", "Нет воды", place="Нигдеевка"))
+    assert counts(load_file(y25, db=db, source="letters")) == (3, 3, 0, 0, 0)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE appeals SET appeal_id = 'letters:' || external_id")
+    con.execute("UPDATE unmatched_rows SET record_id = regexp_replace(record_id, '^letters:(\\d{4}:)?', 'letters:')")
+    con.execute("DELETE FROM meta WHERE key LIKE 'appeal_ids%'")
+    con.close()
+    assert counts(load_file(y25, db=db, source="letters")) == (3, 0, 0, 3, 0)
+    assert [r[0] for r in table(db, LETTERS_STATE)] == [f"letters:2025:{i}-ОГ" for i in (1, 2, 3)]
+    assert table(db, "SELECT record_id, dim, value FROM unmatched_rows ORDER BY 1") == [
+        (f"letters:2025:{i}-ОГ", "settlement", "Нигдеевка") for i in (1, 2, 3)]
+    y26 = write_csv(tmp_path / "2026.csv", LETTERS_HEAD, _letters(2026, "Ремонт дороги", "Яма на дороге"))
+    assert counts(load_file(y26, db=db, source="letters")) == (3, 3, 0, 0, 0)
+
+
+def test_a_profile_says_its_numbers_restart_each_year(tmp_path):
+    """id_restarts = "year" is one setting of every profile (the 59-ФЗ register's ships with it): a user-described
+    system numbered anew each year keeps its years apart too; a setting it does not know is refused plainly."""
+    from etl.profile import PROFILES_DIR, Profile, ProfileError
+    text = ((PROFILES_DIR / "custom_example.toml").read_text(encoding="utf-8")
+            .replace('identify_min = 3\n', 'identify_min = 3\nid_restarts = "year"\n'))
+    head = ["Номер заявки", "Дата подачи", "Состояние", "Категория проблемы", "Район"]
+    rows = [["1", "2025/03/01 10:20", "Открыта", "Дороги", "Аскиз"], ["1", "2026/03/01 10:20", "Открыта", "Дороги", "Аскиз"]]
+    db = tmp_path / "mcu.duckdb"
+    path = write_csv(tmp_path / "ng.csv", head, rows)
+    assert counts(load_file(path, db=db, profile=Profile.from_toml(text))) == (2, 2, 0, 0, 0)
+    assert [r[0] for r in table(db, "SELECT appeal_id FROM appeals ORDER BY 1")] == [
+        "custom:nash_gorod:2025:1", "custom:nash_gorod:2026:1"]
+    with pytest.raises(ProfileError, match="id_restarts = «yearly», а допустимы: «never»"):
+        Profile.from_toml(text.replace('id_restarts = "year"', 'id_restarts = "yearly"'))
