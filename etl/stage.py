@@ -90,7 +90,8 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
         elif kind == "bool":
             e = map_values(t(f), p.values[f], pl.Boolean) if f in p.values else parse_bool(t(f))
         elif kind == "map":
-            e = map_values(t(f), p.values[f], pl.String) if f in p.values else t(f).str.to_lowercase()
+            e = (map_values(t(f), p.values[f], pl.String, qualified=f == "status") if f in p.values
+                 else t(f).str.to_lowercase())
             if f in ALLOWED:
                 e = pl.when(e.is_in(list(ALLOWED[f]))).then(e)
         else:
