@@ -65,6 +65,7 @@ def _print_table(reports) -> None:
 
 def cmd_load(args) -> int:
     from etl.load import load_files
+    from etl.match import REVIEWED, profile_value_notes
 
     path = args.db or db_path()
     started = time.perf_counter()
@@ -89,8 +90,13 @@ def cmd_load(args) -> int:
         for w in r.warnings:
             print(f"{r.file_name}: {w}", file=sys.stderr)
         if r.ok and r.unmatched.height:
-            print(f"{r.file_name}: не найдены в справочниках значений {r.unmatched.height} — сопоставьте их на "
-                  "странице «Загрузка данных» (раздел «Значения, не найденные в справочниках»).", file=sys.stderr)
+            # Only settlements, executors and themes can be mapped on the page; a status goes into the profile.
+            reviewed = r.unmatched["что"].is_in(list(REVIEWED)).sum()
+            if reviewed:
+                print(f"{r.file_name}: не найдены в справочниках значений {reviewed} — сопоставьте их на "
+                      "странице «Загрузка данных» (раздел «Значения, не найденные в справочниках»).", file=sys.stderr)
+            for note in profile_value_notes(r.file_name, r.unmatched, r.detection and r.detection.profile):
+                print(note, file=sys.stderr)
     print(f"База {path}; время {fmt.num(time.perf_counter() - started, 1)} с", file=sys.stderr)
     return 0 if all(r.ok for r in reports) else 1
 

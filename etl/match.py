@@ -10,7 +10,7 @@ from etl import classify, review
 from etl.detect import Detection
 from etl.normalise import NameMatcher, basic_key, settlement_key
 from etl.privacy import mask_expr
-from etl.profile import Profile, ProfileError, norm_header
+from etl.profile import PROFILES_DIR, Profile, ProfileError, norm_header
 from etl.read import FileRefused
 from core import fmt
 from core.reference import UNKNOWN_THEME
@@ -62,6 +62,9 @@ class Unmatched:
             return pl.DataFrame(schema={"что": pl.String, "значение": pl.String, "строк": pl.Int64, "итог": pl.String})
         return pl.DataFrame(self.rows).sort(["что", "строк"], descending=[False, True])
 
+
+# The kinds of values the review list on «Загрузка данных» maps (review.DIMS), by their labels in the report.
+REVIEWED = {DIM_LABELS[d] for d in review.DIMS}
 
 WAITING = {"settlement": "не найден в справочнике — ждёт сопоставления",
            "executor": "не найден в справочнике — ждёт сопоставления",
@@ -120,7 +123,31 @@ def _values_report(det: Detection, df: pl.DataFrame, unmatched: Unmatched) -> No
                              .is_in(list(known_unknown)))
             # Quoted masked: an export may put a person in any cell («решено — Смирнова А. И., +7 913 …»).
             for value, n in odd.with_columns(mask_expr(pl.col(f"__t_{f}"))).iter_rows():
-                unmatched.add(f, value, n, "значение не описано в профиле — оставлено пустым")
+                unmatched.add(f, value, n, UNKNOWN_VALUE.get(f, UNKNOWN_VALUE[None]))
+
+
+def profile_value_notes(file_name: str, unmatched: pl.DataFrame, profile: Profile | None) -> list[str]:
+    """The report's lines on values a profile's map did not know (a status, a result): the review list cannot map
+    them, the profile can — each line says what the rows got and where to write the value."""
+    notes = []
+    for what, value, n, outcome in unmatched.filter(~pl.col("что").is_in(list(REVIEWED))).iter_rows():
+        if what == DIM_LABELS["status"] and profile is not None:
+            where = profile.path
+            if where is not None:
+                root = PROFILES_DIR.parents[1]
+                where = where.resolve().relative_to(root) if where.resolve().is_relative_to(root) else where
+            notes.append(f"{file_name}: статус «{value}» (строк {n}) не описан в профиле {profile.name} — выведен из "
+                         "дат (нет даты ответа и закрытия — «в работе»); чтобы он читался верно, добавьте его в раздел "
+                         f"[values.status] профиля ({f'{where}, ' if where is not None else ''}см. docs/profiles.md)")
+        else:
+            notes.append(f"{file_name}: {what.lower()} «{value}» (строк {n}) — {outcome}")
+    return notes
+
+
+# What a row with a value its profile does not know got (etl.frames._status for a status), and what to do.
+UNKNOWN_VALUE = {None: "значение не описано в профиле — оставлено пустым",
+                 "status": "статус не описан в профиле — выведен из дат (нет даты ответа и закрытия — «в работе»); "
+                           "добавьте значение в [values.status] профиля"}
 
 
 class Spellings:

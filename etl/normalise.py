@@ -199,10 +199,20 @@ def parse_bool(expr: pl.Expr) -> pl.Expr:
     return pl.when(k.is_in(list(YES))).then(True).when(k.is_in(list(NO))).then(False).otherwise(None)
 
 
-def map_values(expr: pl.Expr, mapping: dict, dtype) -> pl.Expr:
-    """A profile's value map over normalised source values; values not in the map → null."""
+# A qualifier after the value proper: «Закрыто (решено)», «Отклонено — спам», «Закрыто: решено».
+_QUALIFIER = r"\s*(?:\(.*\)|[—–-]\s.*|:.*)$"
+
+
+def map_values(expr: pl.Expr, mapping: dict, dtype, qualified: bool = False) -> pl.Expr:
+    """A profile's value map over normalised source values; values not in the map → null. With `qualified` (a
+    status), a value not in the map is looked up once more without its qualifier (_QUALIFIER: «Закрыто (решено)» is
+    «Закрыто»). Not a result: «решено — не в срок» is not «решено»."""
     keys = expr.map_batches(_norm_distinct, return_dtype=pl.String, is_elementwise=True)
-    return keys.replace_strict(mapping, default=None, return_dtype=dtype)
+    whole = keys.replace_strict(mapping, default=None, return_dtype=dtype)
+    if not qualified:
+        return whole
+    bare = keys.str.replace(_QUALIFIER, "").str.strip_chars().replace("", None)
+    return pl.coalesce(whole, bare.replace_strict(mapping, default=None, return_dtype=dtype))
 
 
 def _norm_distinct(s: pl.Series) -> pl.Series:

@@ -38,6 +38,12 @@ _UNREAD = {"due_at": "не распознан"}
 
 # Dates that are rightly ahead of today: an open appeal's deadline, the end of a vote still running.
 FUTURE_OK = {"due_at", "ended_at"}
+# The date that makes the row: in the future (or unread) it rejects the row; another date is dropped (_future_dates).
+REQUIRED_DATES = {"received_at"}
+# A vote's counts: what the report calls them, the pronoun after «без», and how a negative one is said.
+COUNTS = {"participants": ("число участников", "не распознано", "него"),
+          "votes": ("число голосов", "не распознано", "него"), "share": ("доля голосов", "не распознана", "неё")}
+NEGATIVE = {"participants": "отрицательное", "votes": "отрицательное", "share": "отрицательная"}
 
 
 def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
@@ -84,7 +90,8 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
         elif kind == "bool":
             e = map_values(t(f), p.values[f], pl.Boolean) if f in p.values else parse_bool(t(f))
         elif kind == "map":
-            e = map_values(t(f), p.values[f], pl.String) if f in p.values else t(f).str.to_lowercase()
+            e = (map_values(t(f), p.values[f], pl.String, qualified=f == "status") if f in p.values
+                 else t(f).str.to_lowercase())
             if f in ALLOWED:
                 e = pl.when(e.is_in(list(ALLOWED[f]))).then(e)
         else:
@@ -93,6 +100,14 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
     df = df.with_columns(typed)
     if after:
         df = df.with_columns(after)
+    now = dt.datetime.now() + FUTURE_SLACK
+    # A secondary date in the future (an answer, a closing, a vote's start) is a slip of that cell: the item loads
+    # without it, and the report says how many (_future_dates); only a future registration rejects the row.
+    later = [f for f, kind in p.fields.items() if f in cols and kind == "datetime" and f not in FUTURE_OK
+             and f not in REQUIRED_DATES]
+    if later:
+        df = df.with_columns(*((pl.col(f) > now).fill_null(False).alias(f"__future_{f}") for f in later),
+                             *(pl.when(pl.col(f) > now).then(None).otherwise(pl.col(f)).alias(f) for f in later))
     if p.target == "appeals":
         # Two systems' clocks disagree a little: an answer or closing stamped just before registration (within
         # the tolerance of deadlines.toml) was given at registration; earlier than that is a contradiction.
@@ -102,7 +117,6 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
         any_skew = pl.any_horizontal(*skewed.values()).fill_null(False) if skewed else pl.lit(False)
         df = df.with_columns(*(pl.when(c).then(received).otherwise(pl.col(f)).alias(f) for f, c in skewed.items()),
                              any_skew.alias("__skew"))
-    now = dt.datetime.now() + FUTURE_SLACK
     checks = [(pl.col("__overflow").is_not_null(),
                pl.format("в строке больше значений, чем столбцов в заголовке (лишнее: «{}»): вероятно, "
                          "разделитель внутри текста — исправьте строку в выгрузке", pl.col("__overflow")))]
@@ -114,12 +128,15 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
             "файл обрезан; выгрузите его заново")))
     for f in REQUIRED[p.target]:
         checks.append((t(f).is_null(), pl.lit(f"нет значения «{FIELD_LABELS[f]}»{_quote(cols[f].headers[0] if cols[f].headers else None)}")))
+        if f == "external_id":
+            checks += _id_checks(t(f), _quote(cols[f].headers[0] if cols[f].headers else None))
     for f, kind in p.fields.items():
         if f in cols and kind == "datetime":
             label = FIELD_LABELS[f]
-            checks.append((t(f).is_not_null() & pl.col(f).is_null(),
+            unread = t(f).is_not_null() & pl.col(f).is_null()
+            checks.append((unread & ~pl.col(f"__future_{f}") if f in later else unread,
                            pl.format(f"{label} {_UNREAD.get(f, 'не распознана')}: «{{}}»{_quote(cols[f].headers[0] if cols[f].headers else None)}", t(f))))
-            if f not in FUTURE_OK:
+            if f not in FUTURE_OK and f not in later:
                 checks.append((pl.col(f) > now,
                                pl.format(f"{label} в будущем: {{}}", pl.col(f).dt.strftime("%d.%m.%Y %H:%M"))))
     if p.target == "appeals":
@@ -134,7 +151,28 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
                                          shown(f), shown("received_at"))))
     if p.target == "votes" and {"started_at", "ended_at"} <= cols.keys():
         checks.append((pl.col("ended_at") < pl.col("started_at"), pl.lit("дата окончания раньше даты начала")))
+    if p.target == "votes":
+        for f, (what, _, _) in COUNTS.items():
+            if f in cols:
+                checks.append((pl.col(f) < 0, pl.format(f"{what} {NEGATIVE[f]}: «{{}}»", t(f))))
     return df, checks
+
+
+# Cells that stand for no number: an appeal under one of them is no appeal under a number, and several of them in
+# a file are not one appeal. Read as an empty number is: the row is rejected with the reason.
+NO_NUMBER = r"(?i)^\s*(?:б\s*[/\\.]?\s*н\.?|без номера|нет номера|нет|н/д|n/a|null|none|[-—–?]+|0+)\s*$"
+# A long number Excel turned into a number with an exponent («1,23457E+11»): its last digits are gone.
+EXPONENT = r"^\s*[+-]?\d(?:[.,]\d+)?[eE][+-]?\d+\s*$"
+
+
+def _id_checks(text: pl.Expr, quote: str) -> list:
+    return [(text.str.contains(EXPONENT), pl.format(
+                f"номер испорчен Excel: «{{}}»{quote} — последние цифры номера потеряны; выгрузите файл из системы "
+                "заново и не сохраняйте его в Excel (если его нужно открыть в Excel, задайте столбцу номера формат "
+                "«Текстовый»)", text)),
+            (text.str.contains(NO_NUMBER), pl.format(
+                f"нет значения «{FIELD_LABELS['external_id']}»{quote}: «{{}}» — не номер; без номера строку не связать "
+                "с её следующими выгрузками — впишите номер в выгрузке", text))]
 
 
 def _date_order(det: Detection, df: pl.DataFrame, f: str, dates: dict) -> str:
@@ -189,6 +227,87 @@ def _unread_ratings(det: Detection, df: pl.DataFrame) -> list[str]:
             "загружены без оценки"]
 
 
+def _row_list(rows: list[int]) -> str:
+    shown = ", ".join(str(r) for r in rows[:5])
+    return f"строки {shown} и ещё {len(rows) - 5}" if len(rows) > 5 else f"строки {shown}"
+
+
+def _one_key_conflicts(det: Detection, df: pl.DataFrame) -> pl.DataFrame:
+    """Rows of one key that cannot be one item, rejected with the rows named: an appeal's number on different
+    registration dates (different appeals under one number: none of them is «the» appeal, and none is a duplicate),
+    a vote's option named twice with different counts (two options of one name: summing or keeping either would
+    misstate the vote). Rows of one number and one registration are states of one appeal (_latest_state), and a
+    repeated option with the same counts a duplicate."""
+    if df["external_id"].n_unique() == df.height:   # the usual file: no key twice, nothing to compare
+        return df
+    votes = det.profile.target == "votes"
+    key = ["external_id", "option"] if votes else ["external_id"]
+    if not votes and det.profile.id_restarts == "year":   # «1-ОГ» of 2025 and of 2026 are two letters, no clash
+        df = df.with_columns(_year_key())
+        key = ["__idkey"]
+    value = pl.struct(*(c for c in ("votes", "share") if c in df.columns)) if votes else pl.col("received_at")
+    if votes and not {"votes", "share"} & set(df.columns):
+        return df
+    clash = (df.filter(pl.col("__reason").is_null()).group_by(key)
+             .agg(value.n_unique().alias("__n"), pl.col("__row").sort(), pl.col("external_id").first().alias("__id"))
+             .filter(pl.col("__n") > 1))
+    if clash.is_empty():
+        return df.drop("__idkey", strict=False)
+    reasons = {}
+    for r in clash.iter_rows(named=True):
+        rows = r["__row"]
+        if votes:
+            times = "дважды" if len(rows) == 2 else fmt.count(len(rows), "раз", "раза", "раз")
+            reasons[(r["external_id"], r["option"])] = (
+                f"вариант «{r['option']}» стоит в голосовании «{r['external_id']}» {times} с разным числом голосов "
+                f"({_row_list(rows)}) — голоса не сложены и не отброшены; переименуйте один из вариантов или удалите "
+                "лишнюю строку в выгрузке")
+        else:
+            reasons[(r[key[0]],)] = (
+                f"номер «{r['__id']}» стоит у строк с разными датами регистрации ({_row_list(rows)}): это "
+                "разные обращения под одним номером — исправьте номера в выгрузке")
+    sep = "\x1f"
+    joined = pl.concat_str([pl.col(c) for c in key], separator=sep)
+    reason = joined.replace_strict({sep.join(k): v for k, v in reasons.items()}, default=None, return_dtype=pl.String)
+    return df.with_columns(pl.coalesce(pl.col("__reason"), reason).alias("__reason")).drop("__idkey", strict=False)
+
+
+def _future_dates(det: Detection, df: pl.DataFrame) -> list[str]:
+    """The report's word on secondary dates in the future, dropped from rows that load (_typed)."""
+    notes = []
+    for f in det.profile.fields:
+        if f"__future_{f}" not in df.columns:
+            continue
+        hit = df.select(pl.col(f"__t_{f}").filter(pl.col(f"__future_{f}") & pl.col("__reason").is_null()))
+        if hit.height:
+            col = det.columns[f]
+            shown = _short(pl.select(mask_expr(pl.lit(hit.item(0, 0)))).item(), 40)
+            notes.append(f"{FIELD_LABELS[f]} в будущем в {fmt.count(hit.height, 'строке', 'строках', 'строках')} "
+                         f"(столбец «{(col.headers or col.parts)[0]}», например: {shown}) — дата не взята, строки "
+                         "загружены без неё; проверьте даты в выгрузке")
+    return notes
+
+
+def _unread_counts(det: Detection, df: pl.DataFrame) -> list[str]:
+    """The report's word on a vote's counts that are no number («много»): the row loads without it."""
+    if det.profile.target != "votes":
+        return []
+    notes = []
+    for f, (what, unread, pronoun) in COUNTS.items():
+        if f not in det.columns:
+            continue
+        cells = df.select(pl.col(f"__t_{f}").filter(
+            pl.col(f"__t_{f}").is_not_null() & pl.col(f).is_null() & pl.col("__reason").is_null()
+            & ~pl.col(f"__t_{f}").str.contains(r"^\s*[-—–]\s*$"))).to_series()
+        if cells.is_empty():
+            continue
+        distinct = cells.unique(maintain_order=True).head(3)
+        shown = ", ".join(f"«{_short(v, 40)}»" for v in pl.select(mask_expr(pl.lit(distinct))).to_series())
+        notes.append(f"{what} {unread} в {fmt.count(cells.len(), 'строке', 'строках', 'строках')} (например: {shown}) "
+                     f"— нужно число цифрами; строки загружены без {pronoun}")
+    return notes
+
+
 def _reason(checks) -> pl.Expr:
     expr = pl.lit(None, dtype=pl.String)
     for cond, reason in reversed(checks):
@@ -210,8 +329,8 @@ def _raw_json(df: pl.DataFrame, columns: list[str], hide: set[str]) -> pl.Series
 def stage(det: Detection) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """(valid rows typed and de-duplicated within the file, rejects, count of in-file repeats)."""
     df, checks = _typed(det)
-    df = df.with_columns(_reason(checks).alias("__reason"))
-    det.warnings += _unread_ratings(det, df)
+    df = _one_key_conflicts(det, df.with_columns(_reason(checks).alias("__reason")))
+    det.warnings += _unread_ratings(det, df) + _future_dates(det, df) + _unread_counts(det, df)
     if det.table.row_sheets:   # rows of several sheets: a row number alone does not say which row
         df = df.with_columns(pl.format("лист «{}»: {}", pl.Series(det.table.row_sheets, dtype=pl.String),
                                        pl.col("__reason")).alias("__reason"))
@@ -230,11 +349,31 @@ def stage(det: Detection) -> tuple[pl.DataFrame, pl.DataFrame, int]:
         # An option twice in one export: the later row stands; earlier ones are duplicates.
         unique = good.unique(subset=["external_id", "option"], keep="last", maintain_order=True)
         return unique, rejects, good.height - unique.height
+    key = "external_id"
     if det.profile.id_restarts == "year":   # numbered anew each year: «1-ОГ» of two years are two items
-        good = good.with_columns(pl.format("{}:{}", pl.col("received_at").dt.year(), pl.col("external_id")).alias("__key"))
-        items = good["__key"].n_unique()
-        return _latest_state(good, "__key").drop("__key"), rejects, good.height - items
-    return _latest_state(good), rejects, good.height - good["external_id"].n_unique()
+        good = good.with_columns(_year_key())
+        key = "__idkey"
+    repeats = good.height - good[key].n_unique()
+    if repeats:
+        det.warnings += _earlier_states(good, source_cols, repeats, key)
+    latest = _latest_state(good, key)
+    return (latest.drop("__idkey") if key == "__idkey" else latest), rejects, repeats
+
+
+def _year_key() -> pl.Expr:
+    """An item's key where the source numbers anew each year (profile id_restarts = "year"): year and number."""
+    return pl.format("{}:{}", pl.col("received_at").dt.year(), pl.col("external_id")).alias("__idkey")
+
+
+def _earlier_states(good: pl.DataFrame, source_cols: list[str], repeats: int, key: str = "external_id") -> list[str]:
+    """The report's word on rows of an appeal the file has again in another state (one number, one registration):
+    counted with the duplicates, though they are no copies of a row, so the curator learns the latest state stood."""
+    many = good.filter(good[key].is_duplicated()).select(source_cols)
+    states = repeats - (many.height - many.n_unique())
+    if not states:
+        return []
+    return [f"строк с прежним состоянием обращения, которое есть в файле ещё раз (тот же номер и дата регистрации): "
+            f"{fmt.num(states)} — взято последнее состояние, эти строки посчитаны в дубликатах"]
 
 
 STATUS_RANK = {"new": 0, "in_progress": 1, "answered": 2, "closed": 3, "rejected": 3}

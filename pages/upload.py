@@ -4,6 +4,7 @@ import streamlit as st
 
 from etl import classify, review
 from etl.load import FileRefused, detect, file_progress, load_file
+from etl.match import REVIEWED
 from etl.privacy import mask_expr
 from etl.profile import Profile, ProfileError
 from core.reference import limits
@@ -128,8 +129,12 @@ for i, r in enumerate(st.session_state.get("upload_reports", [])):
         st.markdown("**Отклонённые строки** — исправьте их в выгрузке и загрузите файл снова")
         table(r.rejects.rename(REJECT_COLS), f"отклонено_{r.import_id}_{i}")
     if r.unmatched.height:
+        # A status (or a result) the profile lacks is not mapped in the review list but in the profile.
+        in_profile = not r.unmatched["что"].is_in(list(REVIEWED)).all()
         st.markdown("**Не найдено в справочниках** — строки загружены; сопоставьте значения ниже, в разделе "
-                    "«Значения, не найденные в справочниках»")
+                    "«Значения, не найденные в справочниках»" + (
+                        "; статусы и другие значения, которых нет в профиле, там не сопоставляются — их вписывают в "
+                        "профиль (что сделать, сказано в столбце «Итог»)" if in_profile else ""))
         table(r.unmatched.rename({"что": "Что", "значение": "Значение", "строк": "Строк", "итог": "Итог"},
                                  strict=False), f"не_сопоставлено_{r.import_id}_{i}")
 

@@ -1,0 +1,170 @@
+"""Row checks that lost or twisted rows silently (tester's round 36): numbers spoiled by Excel or standing for no
+number, one number on different appeals, statuses the profile did not know, an answer dated in the future, and the
+odd counts of a votes export. Every row is still accounted for: rows_read = loaded + updated + duplicate + rejected."""
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from conftest import fetch as q
+from etl.__main__ import main
+from etl.load import load_file
+
+
+@pytest.fixture(autouse=True)
+def salt(monkeypatch):
+    monkeypatch.setenv("MCU_SALT", "test-salt")
+
+
+def counts(r):
+    assert r.ok, r.message
+    assert r.rows_read == r.loaded + r.updated + r.duplicate + r.rejected
+    return r.rows_read, r.loaded, r.updated, r.duplicate, r.rejected
+
+
+def write(path, header, rows, sep=";"):
+    path.write_text("\n".join(sep.join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+HEAD = ["№ сообщения", "Дата создания", "Подкатегория", "Статус", "Дата ответа", "Ответственный", "Текст сообщения"]
+
+
+def row(number, day, status="Новое", answered="", text="Яма"):
+    return [number, f"{day:02d}.09.2025 10:00", "Аварийные деревья", status, answered, "Отдел", text]
+
+
+SPOILED = ("номер испорчен Excel: «{}» (столбец «№ сообщения») — последние цифры номера потеряны; выгрузите файл из "
+           "системы заново и не сохраняйте его в Excel (если его нужно открыть в Excel, задайте столбцу номера "
+           "формат «Текстовый»)")
+
+
+def test_numbers_spoiled_by_excel_are_rejected_with_what_to_do(tmp_path):
+    """20 different appeals under «1,23457E+11» were «новых 2, дубликатов 18»."""
+    db = tmp_path / "mcu.duckdb"
+    rows = [row("1,23457E+11", 1), row("1,23457E+11", 2), row("1.23458e+11", 3), row("123456789012", 4),
+            row("123456789012", 4)]
+    r = load_file(write(tmp_path / "x.csv", HEAD, rows), db=db, source="pos")
+    # An exact copy of a row is a duplicate, and said no more of.
+    assert counts(r) == (5, 1, 0, 1, 3) and r.warnings == []
+    assert q(db, "SELECT source_row, reason FROM import_rejects ORDER BY 1") == [
+        (2, SPOILED.format("1,23457E+11")), (3, SPOILED.format("1,23457E+11")), (4, SPOILED.format("1.23458e+11"))]
+    assert q(db, "SELECT external_id FROM appeals") == [("123456789012",)]
+
+
+NO_NUMBER = ("нет значения «номер» (столбец «№ сообщения»): «{}» — не номер; без номера строку не связать с её "
+             "следующими выгрузками — впишите номер в выгрузке")
+
+
+def test_placeholder_numbers_are_no_numbers(tmp_path):
+    """«б/н», «-», «0» each collapsed three appeals into one; an empty number was rejected: one rule for all."""
+    db = tmp_path / "mcu.duckdb"
+    marks = ["б/н", "б/н", "-", "—", "0", "000", "нет", "Б/Н", "н/д"]
+    rows = [row(m, i + 1) for i, m in enumerate(marks)] + [row("", 20), row("P-1", 21), row("0-15", 22)]
+    assert counts(load_file(write(tmp_path / "x.csv", HEAD, rows), db=db, source="pos")) == (12, 2, 0, 0, 10)
+    assert q(db, "SELECT source_row, reason FROM import_rejects ORDER BY 1") == [
+        *((i + 2, NO_NUMBER.format(m)) for i, m in enumerate(marks)),
+        (11, "нет значения «номер» (столбец «№ сообщения»)")]
+    assert q(db, "SELECT external_id FROM appeals ORDER BY 1") == [("0-15",), ("P-1",)]
+
+
+def test_one_number_on_different_appeals_is_no_duplicate(tmp_path):
+    """Rows of one number registered on different dates are different appeals: rejected with the rows named, never
+    counted as duplicates. Rows of one number and one registration are states of one appeal: the latest stands."""
+    db = tmp_path / "mcu.duckdb"
+    rows = [row("P-1", 1), row("P-2", 2), row("P-1", 3, text="Фонарь"), row("P-3", 4),
+            row("P-3", 4, "Ответ дан", "05.09.2025 10:00"), row("P-1", 5), row("P-4", 6)]
+    r = load_file(write(tmp_path / "x.csv", HEAD, rows), db=db, source="pos")
+    assert counts(r) == (7, 3, 0, 1, 3)
+    assert r.warnings == ["строк с прежним состоянием обращения, которое есть в файле ещё раз (тот же номер и дата "
+                          "регистрации): 1 — взято последнее состояние, эти строки посчитаны в дубликатах"]
+    reason = ("номер «P-1» стоит у строк с разными датами регистрации (строки 2, 4, 7): это разные обращения под одним "
+              "номером — исправьте номера в выгрузке")
+    assert q(db, "SELECT source_row, reason FROM import_rejects ORDER BY 1") == [(2, reason), (4, reason), (7, reason)]
+    assert q(db, "SELECT external_id, status FROM appeals ORDER BY 1") == [
+        ("P-2", "new"), ("P-3", "answered"), ("P-4", "new")]
+
+
+def test_status_variants_are_read_and_unknown_ones_told_truthfully(tmp_path, capsys):
+    """«Удалено», «Черновик», «На доработке», «Закрыто (решено)» became «в работе» (and overdue), and the report said
+    they were left empty and sent the curator to a review list where statuses cannot be mapped."""
+    db = tmp_path / "mcu.duckdb"
+    statuses = ["На доработке", "Возвращено исполнителю", "Ответ отклонён модератором", "Черновик", "Удалено",
+                "ОТВЕТ ДАН", "Закрыто (решено)", "Отклонено — спам", "Статус 17", "Статус 17"]
+    rows = [[f"72000{i}", "01.10.2025 10:00", "Аварийные деревья", s, "", "Управление ЖКХ и строительства", "Аскиз"]
+            for i, s in enumerate(statuses)]
+    head = ["№ сообщения", "Дата создания", "Подкатегория", "Статус", "Дата ответа", "Ответственный", "Населенный пункт"]
+    path = write(tmp_path / "st.csv", head, rows)
+    assert main(["load", str(path), "--db", str(db), "--source", "pos"]) == 0
+    assert [s for (s,) in q(db, "SELECT status FROM appeals ORDER BY external_id")] == [
+        "in_progress", "in_progress", "in_progress", "new", "rejected", "answered", "closed", "rejected",
+        "in_progress", "in_progress"]
+    (message,) = q(db, "SELECT message FROM import_log")[0]
+    assert message == "загружено 10, обновлено 0, дубликатов 0, отклонено 0; требуют внимания: статус — строк 2"
+    err = capsys.readouterr().err
+    assert ("st.csv: статус «Статус 17» (строк 2) не описан в профиле pos — выведен из дат (нет даты ответа и "
+            "закрытия — «в работе»); чтобы он читался верно, добавьте его в раздел [values.status] профиля "
+            "(etl/profiles/pos.toml, см. docs/profiles.md)") in err
+    assert "сопоставьте их" not in err
+
+
+def test_status_report_row_says_what_the_rows_got(tmp_path):
+    db = tmp_path / "mcu.duckdb"
+    head = ["№ сообщения", "Дата создания", "Статус", "Дата ответа"]
+    rows = [["1", "01.10.2025 10:00", "Статус 17", ""], ["2", "01.10.2025 10:00", "Статус 17", "02.10.2025 10:00"]]
+    r = load_file(write(tmp_path / "st.csv", head, rows), db=db, source="pos")
+    assert counts(r) == (2, 2, 0, 0, 0)
+    assert r.unmatched.filter(pl.col("что") == "Статус").rows() == [("Статус", "Статус 17", 2, "статус не описан в профиле — выведен из дат (нет даты "
+                                   "ответа и закрытия — «в работе»); добавьте значение в [values.status] профиля")]
+    assert q(db, "SELECT status FROM appeals ORDER BY external_id") == [("in_progress",), ("answered",)]
+
+
+def test_a_future_answer_date_is_dropped_not_the_appeal(tmp_path):
+    db = tmp_path / "mcu.duckdb"
+    ahead = dt.date.today() + dt.timedelta(days=40)
+    later = f"{ahead:%d.%m.%Y} 10:00"
+    head = [*HEAD, "Дата закрытия"]
+    rows = [[*row("P-1", 1, "Ответ дан", later), ""], [*row("P-2", 2, "Ответ дан", "03.09.2025 10:00"), later],
+            [*row("P-3", 3, "Ответ дан", later), later], [*row("P-4", 4), ""],
+            ["P-5", f"{ahead:%d.%m.%Y} 09:00", "Аварийные деревья", "Новое", "", "Отдел", "Яма", ""]]
+    r = load_file(write(tmp_path / "x.csv", head, rows), db=db, source="pos")
+    assert counts(r) == (5, 4, 0, 0, 1)
+    assert q(db, "SELECT reason FROM import_rejects") == [(f"дата регистрации в будущем: {ahead:%d.%m.%Y} 09:00",)]
+    assert q(db, "SELECT external_id, status, answered_at::VARCHAR, closed_at::VARCHAR FROM appeals ORDER BY 1") == [
+        ("P-1", "answered", None, None), ("P-2", "answered", "2025-09-03 10:00:00", None),
+        ("P-3", "answered", None, None), ("P-4", "new", None, None)]
+    assert r.warnings == [
+        f"дата ответа в будущем в 2 строках (столбец «Дата ответа», например: {later}) — дата не взята, строки "
+        "загружены без неё; проверьте даты в выгрузке",
+        f"дата закрытия в будущем в 2 строках (столбец «Дата закрытия», например: {later}) — дата не взята, строки "
+        "загружены без неё; проверьте даты в выгрузке"]
+
+
+VOTES_HEAD = ["ID голосования", "Название голосования", "Тема", "Населенный пункт", "Дата начала", "Дата окончания",
+              "Количество участников", "Вариант ответа", "Количество голосов", "Доля голосов"]
+
+
+def vote(vid, option, n, participants="100", share=""):
+    return [vid, "Что ремонтировать?", "Дороги", "Аскиз", "01.03.2025", "15.03.2025", participants, option, n, share]
+
+
+def test_odd_vote_counts_are_rejected_or_told(tmp_path):
+    """−5 votes were accepted; «много» participants became empty unsaid; two options of one name lost 80 votes as
+    a «duplicate». An exact repeat of a row is still a duplicate."""
+    db = tmp_path / "mcu.duckdb"
+    rows = [vote("V-9", "Дорогу", "80"), vote("V-9", "Дорогу", "20"), vote("V-9", "Мост", "5"),
+            vote("V-11", "У школы", "-5"), vote("V-11", "В парке", "7", participants="много"),
+            vote("V-12", "Да", "10"), vote("V-12", "Да", "10"), vote("V-12", "Нет", "штук пять")]
+    r = load_file(write(tmp_path / "v.tsv", VOTES_HEAD, rows, "\t"), db=db, source="votes")
+    assert counts(r) == (8, 4, 0, 1, 3)
+    twice = ("вариант «Дорогу» стоит в голосовании «V-9» дважды с разным числом голосов (строки 2, 3) — голоса не "
+             "сложены и не отброшены; переименуйте один из вариантов или удалите лишнюю строку в выгрузке")
+    assert q(db, "SELECT source_row, reason FROM import_rejects ORDER BY 1") == [
+        (2, twice), (3, twice), (5, "число голосов отрицательное: «-5»")]
+    assert q(db, "SELECT vote_id, option, votes FROM vote_options ORDER BY 1, 2") == [
+        ("V-11", "В парке", 7), ("V-12", "Да", 10), ("V-12", "Нет", None), ("V-9", "Мост", 5)]
+    assert q(db, "SELECT vote_id, participants FROM votes ORDER BY 1") == [("V-11", None), ("V-12", 100), ("V-9", 100)]
+    assert r.warnings == [
+        "число участников не распознано в 1 строке (например: «много») — нужно число цифрами; строки загружены без него",
+        "число голосов не распознано в 1 строке (например: «штук пять») — нужно число цифрами; строки загружены без "
+        "него"]
