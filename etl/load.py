@@ -9,10 +9,12 @@ import concurrent.futures
 import datetime as dt
 import errno
 import hashlib
+import re
 import time
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from etl import privacy, review
 from etl.build import update_database
@@ -104,11 +106,9 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
                         warnings=list(det.warnings))
     if good.height == 0:
         return FileReport(
-            file_name, "refused",
-            f"Ни одна из {rows_read} строк файла {file_name} не прошла проверку (первая причина: "
-            f"{rejects['reason'][0]}). Файл не загружен. Проверьте, что выбран верный источник и формат дат, "
-            "или исправьте профиль.", source=det.profile.source, profile=det.profile.name, rows_read=rows_read,
-            rejected=rejects.height, detection=det, rejects=rejects, seconds=time.perf_counter() - t0)
+            file_name, "refused", _all_rejected(rejects, rows_read, file_name), source=det.profile.source,
+            profile=det.profile.name, rows_read=rows_read, rejected=rejects.height, detection=det, rejects=rejects,
+            seconds=time.perf_counter() - t0)
     sha = sha_of.result()
     unmatched = Unmatched(profile=det.profile)
     _values_report(det, good, unmatched)
@@ -171,6 +171,22 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
                           source=det.profile.source, profile=det.profile.name, seconds=time.perf_counter() - t0)
     report.seconds = time.perf_counter() - t0 - report.waited
     return report
+
+
+def _all_rejected(rejects, rows_read: int, file_name: str) -> str:
+    """Why no row of a file passed: the commonest kind of reason (its words before the quoted cell) with how many rows
+    it stopped, and what to do. Advice about the source and the date format only where dates or columns are the
+    reason: a file whose numbers Excel spoiled was sent to check its dates."""
+    kinds = rejects.with_columns(pl.col("reason").str.extract(r"^(?:лист «[^»]*»: )?([^:«(]*)").alias("kind"))
+    top = kinds.group_by("kind").agg(pl.len(), pl.col("reason").first()).sort("len", "kind", descending=[True, False])
+    kind, n, reason = top.row(0)
+    fix = ("Проверьте, что выбран верный источник и формат дат, или исправьте профиль." if re.search(
+        r"дат|столб|заголов", kind or "") else
+        "Файл не загружен: исправьте выгрузку по причинам отклонения в таблице отклонённых строк и загрузите заново.")
+    if fix.startswith("Проверьте"):
+        fix = "Файл не загружен. " + fix
+    return (f"Ни одна из {rows_read} строк файла {file_name} не прошла проверку. Чаще всего "
+            f"({fmt.count(n, 'строка', 'строки', 'строк')}): {reason}. {fix}")
 
 
 def file_progress(progress, i: int, n: int, name: str):

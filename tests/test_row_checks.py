@@ -168,3 +168,16 @@ def test_odd_vote_counts_are_rejected_or_told(tmp_path):
         "число участников не распознано в 1 строке (например: «много») — нужно число цифрами; строки загружены без него",
         "число голосов не распознано в 1 строке (например: «штук пять») — нужно число цифрами; строки загружены без "
         "него"]
+
+
+def test_a_file_of_only_rejected_rows_names_the_commonest_reason_and_its_fix(tmp_path):
+    """A file whose every number Excel spoiled was told «первая причина: номер испорчен Excel…» and then «Проверьте,
+    что выбран верный источник и формат дат» — advice about another problem. The message names the commonest reason
+    with its count, and sends to the rejected rows' reasons."""
+    rows = [row("1,23457E+11", 1), row("1,23457E+11", 2), row("1.23458e+11", 3), row("б/н", 4)]
+    r = load_file(write(tmp_path / "x.csv", HEAD, rows), db=tmp_path / "mcu.duckdb", source="pos")
+    assert (r.status, r.rows_read, r.rejected) == ("refused", 4, 4)
+    assert r.message == (
+        "Ни одна из 4 строк файла x.csv не прошла проверку. Чаще всего (3 строки): " + SPOILED.format("1,23457E+11")
+        + ". Файл не загружен: исправьте выгрузку по причинам отклонения в таблице отклонённых строк и загрузите "
+        "заново.")
