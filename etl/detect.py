@@ -10,7 +10,7 @@ import polars as pl
 from core import fmt
 from etl.privacy import mask, personal_column
 from etl.profile import REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
-from etl.read import (FileRefused, best_header, join_sheets, looks_garbled, make_table, read_grids, same_source_sheets,
+from etl.read import (FileRefused, best_header, cells_of, join_sheets, looks_garbled, make_table, read_grids, same_source_sheets,
                       unknown_encoding)
 
 FIELD_LABELS = {
@@ -153,6 +153,17 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
         warnings.append(f"файл, похоже, обрезан: он кончается посреди строки {table.cut_row} (открытая кавычка не "
                         "закрыта); эта строка отклонена, остальные загружены — выгрузите файл заново и загрузите его, "
                         "чтобы не потерять строки после обрыва")
+    if table.cut_short is not None:
+        warnings.append(f"файл, похоже, обрезан: он кончается посреди строки {table.cut_short[0]} (в ней "
+                        f"{cells_of(table.cut_short[1], len(table.df.columns))}, перевода строки в конце нет); эта строка "
+                        "отклонена, остальные загружены — выгрузите файл заново и загрузите его, чтобы не потерять "
+                        "строки после обрыва")
+    if table.short:
+        shown = "; ".join(f"строка {n}: {cells_of(k, len(table.df.columns))}" for n, k in table.short[:5])
+        more = f" и ещё {fmt.num(len(table.short) - 5)}" if len(table.short) > 5 else ""
+        warnings.append(f"в {fmt.count(len(table.short), 'строке', 'строках', 'строках')} меньше ячеек, чем столбцов в "
+                        f"заголовке ({shown}{more}): недостающие ячейки считаются пустыми — проверьте эти строки в "
+                        "выгрузке (часто так рвёт строку перевод строки внутри текста)")
     if best is not None and len(grids) > 1:
         table, warnings = _more_sheets(kind, grids, grid, header_idx, best, all_rows, table)
     columns = list(table.df.columns)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from core.fmt import count as count_of
 from etl.profile import Profile, norm_header
 
 PEEK_ROWS = 30           # a header row lower than this is not looked for
@@ -53,6 +54,8 @@ class Table:
     formulas: dict[str, list] = field(default_factory=dict)   # column → [(row, formula)] with no value in the file
     row_sheets: list[str] | None = None   # each row's sheet, where the table is read from more than one (join_sheets)
     cut_row: int | None = None            # the last record, where the file ends inside it (CsvText.cut_off)
+    cut_short: tuple[int, int] | None = None   # (row, its cells): the last record cut outside quotes (CsvText.unended)
+    short: list[tuple[int, int]] = field(default_factory=list)   # (row, its cells): rows narrower than the header
     refused: list[str | None] = field(default_factory=list)   # per row: why it is read but never loaded
 
     def describe(self) -> dict:
@@ -264,6 +267,7 @@ class CsvText:
     encoding: str
     delimiter: str
     cut_off: bool = False   # rows() found the file ending inside a quoted cell of its last record
+    unended: bool = False   # rows() found no line break at the file's end (a last record shorter than the header: cut)
 
     def _reader(self, f):
         return csv.reader(f, delimiter=self.delimiter)
@@ -309,6 +313,7 @@ class CsvText:
         except csv.Error as e:
             raise FileRefused(_CSV_ERROR.format(e)) from None
         self.cut_off = bool(rows) and _ends_inside_quotes(self.text, rows[-1], self.delimiter)
+        self.unended = not self.text.endswith(("\n", "\r"))
         return rows
 
     def body(self, header_idx: int, names: list[str]) -> pl.DataFrame | None:
@@ -338,14 +343,24 @@ class CsvText:
         # A carriage return not followed by a line feed (one search, where two counts of the whole body took 0,3 s
         # for 1 M rows).
         # (One byte is looked for by bytes.find, 8 times faster than a regular expression; a view has no find.)
-        if re.search(rb"\r(?!\n)", raw) or (buffer.find(b'"', offset) >= 0
-                                             and not _whole_cell_quotes(raw, self.delimiter)):
+        if re.search(rb"\r(?!\n)", raw):
+            return None
+        quoted = _quoted_delimiters(raw, self.delimiter) if buffer.find(b'"', offset) >= 0 else 0
+        if quoted is None:
             return None
         try:
             body = pl.read_csv(source, has_header=False, separator=self.delimiter, quote_char='"', skip_rows=skip_rows,
                                schema={n: pl.String for n in names}, infer_schema=False,
                                raise_if_empty=False)
         except pl.exceptions.PolarsError:   # a shape it reads otherwise: the csv module decides
+            return None
+        # polars pads a row shorter than the header with nulls, as if its last cells were empty: the csv module reads
+        # a file with such a row (make_table names it, and a last one with no line break after it is a cut file).
+        # Every record but a blank line has width - 1 delimiters outside its quoted cells; three counts of one byte
+        # (C speed) tell whether all do.
+        d = self.delimiter.encode()
+        blank = buffer.count(b"\n\n", offset) + buffer.count(b"\n\r\n", offset) + bytes(raw[:2]).startswith((b"\n", b"\r\n"))
+        if buffer.count(d, offset) - quoted != (len(names) - 1) * (body.height - blank):
             return None
         # A cell longer than the csv module's limit is its error (the file is refused as before).
         longest = body.select(pl.max_horizontal(pl.all().str.len_chars().max())).item() if body.height else 0
@@ -392,6 +407,18 @@ def _whole_cell_quotes(raw: bytes | memoryview, delimiter: str) -> bool:
     if not re.search(b'"', raw):
         return True
     return not any(m.end() - m.start() == 1 for m in _cell_or_quote(delimiter).finditer(raw))
+
+
+def _quoted_delimiters(raw: bytes | memoryview, delimiter: str) -> int | None:
+    """How many delimiters stand inside quoted cells (no cell's end), where every quote is a whole cell's
+    (_whole_cell_quotes); None where one is not. A cell is looked at only where its quotes hold a delimiter at all
+    (a cell's bytes are copied to count them)."""
+    d, n = delimiter.encode(), 0
+    for m in _cell_or_quote(delimiter).finditer(raw):
+        if m.end() - m.start() == 1:
+            return None
+        n += bytes(raw[m.start():m.end()]).count(d)
+    return n
 
 
 @functools.cache
@@ -657,20 +684,20 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
     """The data below the header row as an all-text frame; empty rows dropped, the `'` text marker removed.
     `all_rows` — the rows, or a CsvText; `unknown` — {(row, col): formula} of cells whose value the file does
     not hold."""
-    cut_off = False
+    cut_off = unended = False
     if isinstance(all_rows, CsvText):
         names = _dedupe(list(all_rows.head(header_idx + 1)[0][header_idx]))
         csv_text = all_rows
         body = csv_text.body(header_idx, names)
         all_rows = csv_text.rows() if body is None else None
-        cut_off = csv_text.cut_off
+        cut_off, unended = csv_text.cut_off, csv_text.unended
         grid.encoding = csv_text.encoding   # judged on the whole file where reading it took that
         if body is not None:
             return _csv_table(body, names, grid, header_idx)
     header = all_rows[header_idx]
     names = _dedupe(list(header))
     width = len(names)
-    body, numbers, overflow = [], [], []
+    body, numbers, overflow, short = [], [], [], []
     formulas: dict[str, list] = {}
     for (i, j), formula in sorted((unknown or {}).items()):
         if i > header_idx and j < width:
@@ -680,6 +707,8 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
         extra = [str(c).strip() for c in r[width:] if c is not None and str(c).strip()]
         if not extra and not any(c is not None and c.strip() not in ("", "'") for c in cells):
             continue
+        if len(cells) < width:
+            short.append((header_idx + 2 + j, len(r)))
         cells += [None] * (width - len(cells))
         body.append(cells)
         numbers.append(header_idx + 2 + j)
@@ -693,9 +722,24 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
     )
     # The last record, where the file ends inside it (a csv's cut_off); make_table numbers records from 1.
     cut = numbers[-1] if cut_off and numbers and numbers[-1] == len(all_rows) else None
+    # Outside quotes a cut leaves the last record short, with no line break after it: it is refused, not loaded with
+    # its later cells empty.
+    refused, cut_short = [], None
+    if cut is not None and short and short[-1][0] == cut:
+        short.pop()   # told as the cut row
+    if cut is None and unended and short and short[-1][0] == numbers[-1] == len(all_rows):
+        cut_short = short.pop()
+        refused = [None] * (len(numbers) - 1) + [
+            f"строка обрывается на середине: в ней {cells_of(cut_short[1], width)}, и на ней файл кончается без "
+            "перевода строки — похоже, файл обрезан; выгрузите его заново"]
     return Table(df=df, row_numbers=numbers, fmt=fmt, header_row=header_idx + 1, sheet=grid.sheet,
                  encoding=grid.encoding, delimiter=grid.delimiter, sheets=sheets, overflow=overflow,
-                 formulas=formulas, cut_row=cut)
+                 formulas=formulas, cut_row=cut, cut_short=cut_short, short=short, refused=refused)
+
+
+def cells_of(n: int, width: int) -> str:
+    """«5 ячеек из 18»."""
+    return f"{count_of(n, 'ячейка', 'ячейки', 'ячеек')} из {width}"
 
 
 def _csv_table(body: pl.DataFrame, names: list[str], grid: Grid, header_idx: int) -> Table:

@@ -217,3 +217,57 @@ def test_a_sheet_going_on_without_a_header_row_is_told_not_lost(tmp_path):
     assert r.rejects.select("source_row", "reason").rows() == [
         (n, "лист «Лист2»: на листе нет строки заголовков — строка не загружена; скопируйте на лист строку заголовков "
             "с листа «Сообщения» и загрузите файл снова") for n in range(1, 6)]
+
+
+# --- 4. a csv cut off outside quotes, and short rows ------------------------------------------------------
+
+def test_a_csv_cut_off_outside_quotes_rejects_its_last_row_and_says_so(tmp_path):
+    """b_cut.csv: its last row cut after 13 of 18 cells, no line break at the end — it loaded as an appeal with part
+    of its text and its later columns empty, no warning (only a cut inside quotes was found)."""
+    head = HEAD[:5] + ["Текст сообщения", "Оценка"]
+    rows = [head, _row(1)[:5] + ["Яма", "5"], _row(2)[:5] + ["Холодно", "4"]]
+    path = tmp_path / "cut.csv"
+    path.write_text(_csv(rows) + ";".join(_row(3)[:4]) + ";Отдел дорож", encoding="utf-8")
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert counts(r) == (3, 2, 0, 0, 1)
+    assert q(db, "SELECT external_id FROM appeals ORDER BY 1") == [("P-1",), ("P-2",)]
+    assert q(db, "SELECT source_row, reason FROM import_rejects") == [
+        (4, "строка обрывается на середине: в ней 5 ячеек из 7, и на ней файл кончается без перевода строки — похоже, "
+            "файл обрезан; выгрузите его заново")]
+    assert r.warnings == [
+        "файл, похоже, обрезан: он кончается посреди строки 4 (в ней 5 ячеек из 7, перевода строки в конце нет); эта "
+        "строка отклонена, остальные загружены — выгрузите файл заново и загрузите его, чтобы не потерять строки "
+        "после обрыва"]
+
+
+def test_a_whole_last_row_without_a_line_break_is_not_taken_for_a_cut_one(tmp_path):
+    head = HEAD[:5] + ["Текст сообщения"]
+    path = tmp_path / "whole.csv"
+    path.write_text(_csv([head, _row(1)[:5] + ["Яма"], _row(2)[:5] + [""]]).removesuffix("\r\n"), encoding="utf-8")
+    r = load_file(path, db=tmp_path / "mcu.duckdb")
+    assert counts(r) == (2, 2, 0, 0, 0) and r.warnings == []
+
+
+def test_short_rows_load_and_are_named(tmp_path):
+    """b_ragged.csv: a row of 5 of 18 cells loaded silently while a long row was rejected. A short row with every
+    required cell loads (its missing cells empty: Excel drops trailing empty cells so), and the report names it; one
+    without them is rejected as before. Read by the csv module and by polars alike."""
+    head = HEAD[:5] + ["Текст сообщения", "Оценка"]
+    rows = [head, _row(1)[:5] + ["Яма", "5"], _row(2)[:3], _row(3)[:5] + ["Холодно", "4"], _row(4)[:1],
+            _row(5)[:4]]
+    path = tmp_path / "ragged.csv"
+    for quoted in (False, True):   # a quoted cell with the delimiter in it: its delimiter is no cell's end
+        if quoted:
+            rows[1][5] = "Яма; глубокая"
+        path.write_text(_csv(rows), encoding="utf-8")
+        db = tmp_path / f"mcu{quoted}.duckdb"
+        r = load_file(path, db=db)
+        assert counts(r) == (5, 4, 0, 0, 1)
+        assert q(db, "SELECT external_id, status, text FROM appeals ORDER BY 1") == [
+            ("P-1", "new", "Яма; глубокая" if quoted else "Яма"), ("P-2", "in_progress", None),
+            ("P-3", "new", "Холодно"), ("P-5", "new", None)]
+        assert r.warnings == [
+            "в 3 строках меньше ячеек, чем столбцов в заголовке (строка 3: 3 ячейки из 7; строка 5: 1 ячейка из 7; "
+            "строка 6: 4 ячейки из 7): недостающие ячейки считаются пустыми — проверьте эти строки в выгрузке (часто "
+            "так рвёт строку перевод строки внутри текста)"]
