@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from core.fmt import count as count_of
+from core.fmt import count as count_of, num
 from etl.profile import Profile, norm_header
 
 PEEK_ROWS = 30           # a header row lower than this is not looked for
@@ -364,7 +364,7 @@ class CsvText:
             return None
         # A cell longer than the csv module's limit is its error (the file is refused as before).
         longest = body.select(pl.max_horizontal(pl.all().str.len_chars().max())).item() if body.height else 0
-        if (longest or 0) > csv.field_size_limit():
+        if (longest or 0) > CELL_LIMIT:
             return None
         # What the cleaning of cells (_clean) can skip for the whole file: a step that finds nothing to change in
         # any cell (no no-break space, no apostrophe anywhere in the bytes) costs a pass over every cell all the same.
@@ -431,6 +431,12 @@ def _cell_or_quote(delimiter: str) -> re.Pattern:
 
 
 _CSV_ERROR = "Не удалось разобрать CSV ({}). Сохраните файл из Excel заново как CSV или XLSX."
+
+# The longest cell a row is loaded with: the csv module's own default limit (no appeal's text is near it; Excel's cell
+# holds 32 767 characters). The module reads longer ones (its limit raised), and make_table refuses their rows with
+# the reason, where a single such cell refused the whole file in English («field larger than field limit»).
+CELL_LIMIT = 131_072
+csv.field_size_limit(max(csv.field_size_limit(), (1 << 31) - 1))
 
 
 # --- Excel --------------------------------------------------------------------------------------
@@ -697,7 +703,7 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
     header = all_rows[header_idx]
     names = _dedupe(list(header))
     width = len(names)
-    body, numbers, overflow, short = [], [], [], []
+    body, numbers, overflow, short, reasons = [], [], [], [], {}
     formulas: dict[str, list] = {}
     for (i, j), formula in sorted((unknown or {}).items()):
         if i > header_idx and j < width:
@@ -709,6 +715,13 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
             continue
         if len(cells) < width:
             short.append((header_idx + 2 + j, len(r)))
+        for k, c in enumerate(cells):
+            if c is not None and len(c) > CELL_LIMIT:
+                reasons[header_idx + 2 + j] = (
+                    f"в ячейке «{names[k]}» {count_of(len(c), 'символ', 'символа', 'символов')} — больше "
+                    f"{num(CELL_LIMIT)}: такого длинного значения в выгрузке не бывает, похоже, в файле сбились "
+                    "кавычки; строка не загружена — проверьте её в выгрузке")
+                cells[k] = c[:1000] + "…"   # the rejected row's cells are kept (import_rejects): not megabytes of them
         cells += [None] * (width - len(cells))
         body.append(cells)
         numbers.append(header_idx + 2 + j)
@@ -724,14 +737,15 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
     cut = numbers[-1] if cut_off and numbers and numbers[-1] == len(all_rows) else None
     # Outside quotes a cut leaves the last record short, with no line break after it: it is refused, not loaded with
     # its later cells empty.
-    refused, cut_short = [], None
+    cut_short = None
     if cut is not None and short and short[-1][0] == cut:
         short.pop()   # told as the cut row
     if cut is None and unended and short and short[-1][0] == numbers[-1] == len(all_rows):
         cut_short = short.pop()
-        refused = [None] * (len(numbers) - 1) + [
+        reasons[cut_short[0]] = (
             f"строка обрывается на середине: в ней {cells_of(cut_short[1], width)}, и на ней файл кончается без "
-            "перевода строки — похоже, файл обрезан; выгрузите его заново"]
+            "перевода строки — похоже, файл обрезан; выгрузите его заново")
+    refused = [reasons.get(n) for n in numbers] if reasons else []
     return Table(df=df, row_numbers=numbers, fmt=fmt, header_row=header_idx + 1, sheet=grid.sheet,
                  encoding=grid.encoding, delimiter=grid.delimiter, sheets=sheets, overflow=overflow,
                  formulas=formulas, cut_row=cut, cut_short=cut_short, short=short, refused=refused)

@@ -271,3 +271,21 @@ def test_short_rows_load_and_are_named(tmp_path):
             "в 3 строках меньше ячеек, чем столбцов в заголовке (строка 3: 3 ячейки из 7; строка 5: 1 ячейка из 7; "
             "строка 6: 4 ячейки из 7): недостающие ячейки считаются пустыми — проверьте эти строки в выгрузке (часто "
             "так рвёт строку перевод строки внутри текста)"]
+
+
+# --- 5. a cell over the csv module's limit ----------------------------------------------------------------
+
+def test_a_huge_cell_rejects_its_row_in_russian_and_the_file_loads(tmp_path):
+    """b_hugecell.csv (a text of 8,4 M characters): the whole file was refused, partly in English: «Не удалось
+    разобрать CSV (field larger than field limit (131072))»."""
+    head = HEAD[:5] + ["Текст сообщения"]
+    rows = [head, _row(1)[:5] + ["Яма"], _row(2)[:5] + ["я" * 200_000], _row(3)[:5] + ["Холодно"]]
+    path = tmp_path / "huge.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert counts(r) == (3, 2, 0, 0, 1)
+    assert q(db, "SELECT external_id FROM appeals ORDER BY 1") == [("P-1",), ("P-3",)]
+    assert q(db, "SELECT source_row, reason FROM import_rejects") == [
+        (3, "в ячейке «Текст сообщения» 200\xa0000 символов — больше 131\xa0072: такого длинного значения в выгрузке "
+            "не бывает, похоже, в файле сбились кавычки; строка не загружена — проверьте её в выгрузке")]
