@@ -158,6 +158,20 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
                         f"{cells_of(table.cut_short[1], len(table.df.columns))}, перевода строки в конце нет); эта строка "
                         "отклонена, остальные загружены — выгрузите файл заново и загрузите его, чтобы не потерять "
                         "строки после обрыва")
+    if table.stray:
+        rows = ", ".join(map(str, table.stray[:10])) + (f" и ещё в {fmt.num(len(table.stray) - 10)}"
+                                                         if len(table.stray) > 10 else "")
+        warnings.append(f"в строке {rows} испорченный символ (байт, который не читается как UTF-8): эта строка "
+                        "отклонена, остальные загружены — исправьте символ в выгрузке или выгрузите файл заново и "
+                        "загрузите его" if len(table.stray) == 1 else
+                        f"в строках {rows} испорченные символы (байты, которые не читаются как UTF-8): эти строки "
+                        "отклонены, остальные загружены — исправьте символы в выгрузке или выгрузите файл заново и "
+                        "загрузите его")
+    broken = [c for c in table.df.columns if "\ufffd" in c]
+    if broken:
+        warnings.append(f"в строке заголовков испорченный символ (байт, который не читается как UTF-8): "
+                        f"{', '.join(f'«{_short(c)}»' for c in broken)} — по такому названию столбец не узнаётся; "
+                        "исправьте его название в выгрузке и загрузите файл снова")
     if table.short:
         shown = "; ".join(f"строка {n}: {cells_of(k, len(table.df.columns))}" for n, k in table.short[:5])
         more = f" и ещё {fmt.num(len(table.short) - 5)}" if len(table.short) > 5 else ""

@@ -56,6 +56,7 @@ class Table:
     cut_row: int | None = None            # the last record, where the file ends inside it (CsvText.cut_off)
     cut_short: tuple[int, int] | None = None   # (row, its cells): the last record cut outside quotes (CsvText.unended)
     short: list[tuple[int, int]] = field(default_factory=list)   # (row, its cells): rows narrower than the header
+    stray: list[int] = field(default_factory=list)   # rows with a byte that is no UTF-8 in them (_stray_bytes), refused
     refused: list[str | None] = field(default_factory=list)   # per row: why it is read but never loaded
 
     def describe(self) -> dict:
@@ -96,7 +97,9 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         utf8 = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        utf8 = None
+        utf8 = _stray_bytes(data)
+        if utf8 is not None:
+            return utf8, "utf-8"
         _refuse_mixed(data, e.start)
     if utf8 is not None and _utf8_wins(utf8, data):
         return utf8, "utf-8"
@@ -109,6 +112,21 @@ def decode(data: bytes) -> tuple[str, str]:
     if cp is None or _looks_binary(cp):
         raise FileRefused(_UNKNOWN_ENCODING)
     return cp, "cp1251"
+
+
+STRAY_BYTES = 3   # at most this many bytes that are no UTF-8 in a UTF-8 file are broken characters, not an encoding
+STRAY = re.compile("[\udc80-\udcff]")   # such a byte, as decode() keeps it (surrogateescape)
+
+
+def _stray_bytes(data: bytes) -> str | None:
+    """The text of a UTF-8 file with a few broken bytes (a copy or an editor spoilt a character), each kept as a
+    surrogate (STRAY) for make_table to refuse its row; None where the file is no such one. Its Russian text must
+    read as UTF-8 (a Windows-1251 file with a «№» or two in Latin text has no Cyrillic in UTF-8), and a file glued of
+    two encodings has a byte that is not UTF-8 in every Cyrillic letter of its second part (_refuse_mixed)."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    if len(list(itertools.islice(STRAY.finditer(text), STRAY_BYTES + 1))) > STRAY_BYTES:
+        return None
+    return text if sum("а" <= ch <= "я" or "А" <= ch <= "Я" for ch in text[:20000]) >= 20 else None
 
 
 def _refuse_mixed(data: bytes, bad: int) -> None:
@@ -268,6 +286,7 @@ class CsvText:
     delimiter: str
     cut_off: bool = False   # rows() found the file ending inside a quoted cell of its last record
     unended: bool = False   # rows() found no line break at the file's end (a last record shorter than the header: cut)
+    stray: bool = False     # rows() found bytes that are no UTF-8 in the text (_stray_bytes)
 
     def _reader(self, f):
         return csv.reader(f, delimiter=self.delimiter)
@@ -302,6 +321,8 @@ class CsvText:
                     raise FileRefused(_CSV_ERROR.format(e)) from None
                 rows = None
             if rows is not None and (whole or f.tell() < len(text)):
+                if self.encoding == "utf-8" and STRAY.search(text, 0, f.tell()):   # a broken byte read as a «�»
+                    rows = [[STRAY.sub("\ufffd", c) for c in r] for r in rows]
                 return rows, f.tell()
             size *= 4
 
@@ -314,6 +335,7 @@ class CsvText:
             raise FileRefused(_CSV_ERROR.format(e)) from None
         self.cut_off = bool(rows) and _ends_inside_quotes(self.text, rows[-1], self.delimiter)
         self.unended = not self.text.endswith(("\n", "\r"))
+        self.stray = self.encoding == "utf-8" and STRAY.search(self.text) is not None
         return rows
 
     def body(self, header_idx: int, names: list[str]) -> pl.DataFrame | None:
@@ -327,6 +349,8 @@ class CsvText:
         skip_rows = 0
         if self.encoding in ("utf-8", "utf-8-sig"):   # the file's own bytes: no second encoded copy
             above = self._prefix(start)[0][:start]
+            if STRAY.search(above):   # a byte that is no UTF-8 above the body: the csv module reads the file
+                return None
             offset = len(above.encode("utf-8")) + (3 if self.encoding == "utf-8-sig" else 0)
             # The body's bytes, looked at in place (a slice of bytes is a copy of them).
             buffer, raw = self.data, memoryview(self.data)[offset:]
@@ -690,20 +714,20 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
     """The data below the header row as an all-text frame; empty rows dropped, the `'` text marker removed.
     `all_rows` — the rows, or a CsvText; `unknown` — {(row, col): formula} of cells whose value the file does
     not hold."""
-    cut_off = unended = False
+    cut_off = unended = stray = False
     if isinstance(all_rows, CsvText):
         names = _dedupe(list(all_rows.head(header_idx + 1)[0][header_idx]))
         csv_text = all_rows
         body = csv_text.body(header_idx, names)
         all_rows = csv_text.rows() if body is None else None
-        cut_off, unended = csv_text.cut_off, csv_text.unended
+        cut_off, unended, stray = csv_text.cut_off, csv_text.unended, csv_text.stray
         grid.encoding = csv_text.encoding   # judged on the whole file where reading it took that
         if body is not None:
             return _csv_table(body, names, grid, header_idx)
     header = all_rows[header_idx]
-    names = _dedupe(list(header))
+    names = _dedupe([STRAY.sub("\ufffd", c) if stray and c else c for c in header])
     width = len(names)
-    body, numbers, overflow, short, reasons = [], [], [], [], {}
+    body, numbers, overflow, short, reasons, stray_rows = [], [], [], [], {}, []
     formulas: dict[str, list] = {}
     for (i, j), formula in sorted((unknown or {}).items()):
         if i > header_idx and j < width:
@@ -715,6 +739,16 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
             continue
         if len(cells) < width:
             short.append((header_idx + 2 + j, len(r)))
+        if stray and STRAY.search("".join(c or "" for c in r)):
+            bad = next(((k, m) for k, c in enumerate(cells) if c and (m := STRAY.search(c))), None)
+            where = f" в столбце «{names[bad[0]]}»" if bad else " за последним столбцом"
+            byte = ord((bad[1] if bad else STRAY.search("".join(c or "" for c in r))).group()) - 0xDC00
+            reasons[header_idx + 2 + j] = (
+                f"испорченный символ: байт 0x{byte:02X}{where} не читается как UTF-8 — строка не загружена; исправьте "
+                "символ в выгрузке или выгрузите файл заново")
+            stray_rows.append(header_idx + 2 + j)
+            cells = [STRAY.sub("\ufffd", c) if c else c for c in cells]
+            extra = [STRAY.sub("\ufffd", c) for c in extra]
         for k, c in enumerate(cells):
             if c is not None and len(c) > CELL_LIMIT:
                 reasons[header_idx + 2 + j] = (
@@ -748,7 +782,8 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
     refused = [reasons.get(n) for n in numbers] if reasons else []
     return Table(df=df, row_numbers=numbers, fmt=fmt, header_row=header_idx + 1, sheet=grid.sheet,
                  encoding=grid.encoding, delimiter=grid.delimiter, sheets=sheets, overflow=overflow,
-                 formulas=formulas, cut_row=cut, cut_short=cut_short, short=short, refused=refused)
+                 formulas=formulas, cut_row=cut, cut_short=cut_short, short=short, refused=refused,
+                 stray=stray_rows)
 
 
 def cells_of(n: int, width: int) -> str:

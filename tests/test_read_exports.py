@@ -289,3 +289,36 @@ def test_a_huge_cell_rejects_its_row_in_russian_and_the_file_loads(tmp_path):
     assert q(db, "SELECT source_row, reason FROM import_rejects") == [
         (3, "в ячейке «Текст сообщения» 200\xa0000 символов — больше 131\xa0072: такого длинного значения в выгрузке "
             "не бывает, похоже, в файле сбились кавычки; строка не загружена — проверьте её в выгрузке")]
+
+
+# --- 6. a broken byte in a UTF-8 file ---------------------------------------------------------------------
+
+def test_a_stray_byte_rejects_its_row_not_the_file(tmp_path):
+    """b_stray_byte.csv (one byte 0xFF in a UTF-8 file): refused whole, told it was written in two encodings. Now
+    the row with the byte is rejected, saying which byte and column, and the rest loads; two files glued in two
+    encodings are still refused (test_read_large.py::test_a_file_in_two_encodings_is_refused_saying_so)."""
+    head = HEAD[:5] + ["Текст сообщения"]
+    rows = [head, _row(1)[:5] + ["Яма у дома"], _row(2)[:5] + ["Холодно BROKEN в квартире"], _row(3)[:5] + ["Темно"]]
+    path = tmp_path / "stray.csv"
+    path.write_bytes(_csv(rows).encode("utf-8").replace(b"BROKEN", b"\xff"))
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert counts(r) == (3, 2, 0, 0, 1)
+    assert q(db, "SELECT external_id FROM appeals ORDER BY 1") == [("P-1",), ("P-3",)]
+    assert q(db, "SELECT source_row, reason, raw->>'Текст сообщения' FROM import_rejects") == [
+        (3, "испорченный символ: байт 0xFF в столбце «Текст сообщения» не читается как UTF-8 — строка не загружена; "
+            "исправьте символ в выгрузке или выгрузите файл заново", "Холодно \ufffd в квартире")]
+    assert r.warnings == [
+        "в строке 3 испорченный символ (байт, который не читается как UTF-8): эта строка отклонена, остальные "
+        "загружены — исправьте символ в выгрузке или выгрузите файл заново и загрузите его"]
+
+
+def test_a_stray_byte_in_the_header_is_told(tmp_path):
+    head = HEAD[:5] + ["Текст сообщения"]
+    path = tmp_path / "stray.csv"
+    path.write_bytes(_csv([head, _row(1)[:5] + ["Яма у дома"]]).encode("utf-8").replace("Текст".encode(), b"\xff"))
+    r = load_file(path, db=tmp_path / "mcu.duckdb")
+    assert counts(r) == (1, 1, 0, 0, 0)
+    assert r.warnings == [
+        "в строке заголовков испорченный символ (байт, который не читается как UTF-8): «\ufffd сообщения» — по такому "
+        "названию столбец не узнаётся; исправьте его название в выгрузке и загрузите файл снова"]
