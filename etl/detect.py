@@ -179,7 +179,8 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
                         f"заголовке ({shown}{more}): недостающие ячейки считаются пустыми — проверьте эти строки в "
                         "выгрузке (часто так рвёт строку перевод строки внутри текста)")
     if best is not None and len(grids) > 1:
-        table, warnings = _more_sheets(kind, grids, grid, header_idx, best, all_rows, table)
+        table, told = _more_sheets(kind, grids, grid, header_idx, best, all_rows, table)
+        warnings += told
     columns = list(table.df.columns)
     if best is None:
         _refuse_unreadable_header(file_name, columns, table.header_row, grid.rows[:header_idx])
@@ -221,7 +222,19 @@ def _more_sheets(kind: str, grids, grid, header_idx: int, profile: Profile, all_
     warnings = []
     for g, i, missing, extra in other:
         rows, unknown, sheets = all_rows(g)
-        n = make_table(kind, g, i, rows, sheets, unknown).df.height
+        part = make_table(kind, g, i, rows, sheets, unknown)
+        n = part.df.height
+        if not extra and all(f in _resolve(profile, part.df.columns) for f in REQUIRED[profile.target]):
+            # The same export with columns left out (and their order changed): read by its own header row, the
+            # fields it lacks empty, so every row of the file is read and accounted for.
+            part.df = part.df.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
+            more.append(part)
+            order = "столбцы в другом порядке, " if [c for c in table.df.columns if c not in missing] \
+                != part.df.columns[:len(part.df.columns) - len(missing)] else ""
+            warnings.append(f"лист «{g.sheet}» прочитан по своей строке заголовков (строка {i + 1}): {order}нет "
+                            f"{', '.join(f'«{c}»' for c in missing)} — эти поля у его "
+                            f"{fmt.count(n, 'строки', 'строк', 'строк')} пустые")
+            continue
         diff = "; ".join(part for part in (
             "нет " + ", ".join(f"«{c}»" for c in missing) if missing else "",
             "лишние " + ", ".join(f"«{c}»" for c in extra) if extra else "") if part)

@@ -322,3 +322,30 @@ def test_a_stray_byte_in_the_header_is_told(tmp_path):
     assert r.warnings == [
         "в строке заголовков испорченный символ (байт, который не читается как UTF-8): «\ufffd сообщения» — по такому "
         "названию столбец не узнаётся; исправьте его название в выгрузке и загрузите файл снова"]
+
+
+# --- 7. a second sheet with its columns in another order, some left out --------------------------------------
+
+def test_a_sheet_with_fewer_columns_in_another_order_is_read_by_its_own_header(tmp_path):
+    """x_sheets_reorder.xlsx: «Прочитано 5» for a file of 10 rows — the sheet «Октябрь» (the same columns in another
+    order, some left out) was named in a warning but its rows neither read nor rejected. Each column has every field
+    the profile needs: it is read by its own header row, the fields it lacks empty; a sheet with columns the first
+    one has not is still only told (test_a_sheet_of_the_same_source_with_other_columns_is_told_not_lost)."""
+    order = [0, 4, 1, 3, 2]   # «Номер», «Ответственный», «Дата создания», «Статус», «Категория»; no «Оценка»
+    path = _xlsx(tmp_path / "reorder.xlsx", {
+        "Сентябрь": [HEAD, _row(1), _row(2)],
+        "Октябрь": [["Выгрузка за октябрь"], [HEAD[k] for k in order], *([_row(i)[k] for k in order] for i in (3, 4)),
+                    ["P-5", "Отдел дорожного хозяйства и транспорта", "", "Новое", "Дороги"]],
+    })
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert counts(r) == (5, 4, 0, 0, 1)
+    assert r.detection.table.row_numbers == [2, 3, 3, 4, 5]
+    assert q(db, "SELECT external_id, source_row, status, theme, rating FROM appeals ORDER BY 1") == [
+        ("P-1", 2, "new", "Дороги", 5), ("P-2", 3, "new", "Дороги", 5), ("P-3", 3, "new", "Дороги", None),
+        ("P-4", 4, "new", "Дороги", None)]
+    assert q(db, "SELECT source_row, reason FROM import_rejects") == [
+        (5, "лист «Октябрь»: нет значения «дата регистрации» (столбец «Дата создания»)")]
+    assert r.warnings == [
+        "лист «Октябрь» прочитан по своей строке заголовков (строка 2): столбцы в другом порядке, нет «Оценка» — "
+        "эти поля у его 3 строк пустые"]
