@@ -181,6 +181,9 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
     if best is not None and len(grids) > 1:
         table, told = _more_sheets(kind, grids, grid, header_idx, best, all_rows, table)
         warnings += told
+    if table.merged:
+        warnings.append(f"в строках данных есть объединённые ячейки (столбцы {', '.join(f'«{c}»' for c in table.merged)}): "
+                        "значение такой ячейки записано в каждую её строку — проверьте, что так и задумано")
     columns = list(table.df.columns)
     if best is None:
         _refuse_unreadable_header(file_name, columns, table.header_row, grid.rows[:header_idx])
@@ -245,6 +248,7 @@ def _more_sheets(kind: str, grids, grid, header_idx: int, profile: Profile, all_
         # Read under the chosen sheet's header, each row refused with the reason: every row of the file is accounted
         # for (rows_read = loaded + updated + duplicate + rejected), none is guessed at.
         rows, unknown, sheets = all_rows(g)
+        g.merged = [(top + 1, c, bottom + 1) for top, c, bottom in g.merged]   # under the header row put above
         part = make_table(kind, g, 0, [grid.rows[header_idx], *rows], sheets)
         part.row_numbers = [n - 1 for n in part.row_numbers]   # numbered under a header row the sheet lacks
         part.refused = ["на листе нет строки заголовков — строка не загружена; скопируйте на лист строку заголовков "

@@ -36,6 +36,7 @@ class Grid:
     sheet_index: int | None = None
     encoding: str | None = None
     delimiter: str | None = None
+    merged: list = field(default_factory=list)   # (top row, column, bottom row) of merged ranges over rows (_excel_rows)
 
 
 @dataclass
@@ -57,6 +58,7 @@ class Table:
     cut_short: tuple[int, int] | None = None   # (row, its cells): the last record cut outside quotes (CsvText.unended)
     short: list[tuple[int, int]] = field(default_factory=list)   # (row, its cells): rows narrower than the header
     stray: list[int] = field(default_factory=list)   # rows with a byte that is no UTF-8 in them (_stray_bytes), refused
+    merged: list[str] = field(default_factory=list)  # columns whose merged cells in data rows were filled (make_table)
     refused: list[str | None] = field(default_factory=list)   # per row: why it is read but never loaded
 
     def describe(self) -> dict:
@@ -510,15 +512,23 @@ def _excel_grids(path: Path) -> tuple[list[Grid], list[str]]:
     return grids, names
 
 
-def _excel_rows(path: Path, sheet_index: int) -> tuple[list[list], dict]:
+def _excel_loaded(path: Path, grid: Grid, names: list[str]) -> tuple[list[list], dict, list[str]]:
+    """read_grids' loader of a sheet's rows: the sheet's merged ranges go to its grid (make_table fills them)."""
+    rows, unknown, grid.merged = _excel_rows(path, grid.sheet_index)
+    return rows, unknown, names
+
+
+def _excel_rows(path: Path, sheet_index: int) -> tuple[list[list], dict, list]:
     """All rows of a sheet as text, with formula cells put right: (rows, {(row, col): formula} of the
-    formulas whose value the file does not hold)."""
+    formulas whose value the file does not hold, [(top row, column, bottom row)] of the ranges merged over rows).
+    The reader gives a merged range's value in its top-left cell only."""
     import fastexcel
 
     reader = fastexcel.read_excel(str(path))
     rows = [list(r) for r in
             _excel_durations(reader.load_sheet(sheet_index, header_row=None, dtypes="string").to_polars()).rows()]
-    formulas, (top, left) = _sheet_formulas(path, sheet_index)
+    formulas, (top, left), merges = _sheet_formulas(path, sheet_index)
+    merged = [(r1 - top, c1 - left, r2 - top) for r1, c1, r2 in merges if r1 >= top and c1 >= left]
     unknown = {}
     for (r, c), (formula, cached) in formulas.items():
         i, j = r - top, c - left
@@ -530,7 +540,7 @@ def _excel_rows(path: Path, sheet_index: int) -> tuple[list[list], dict]:
         elif cached is None:
             rows[i][j] = None
             unknown[(i, j)] = formula
-    return rows, unknown
+    return rows, unknown, merged
 
 
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
@@ -562,9 +572,13 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
-def _sheet_formulas(path: Path, sheet_index: int) -> tuple[dict, tuple[int, int]]:
-    """{(row, col): (formula, cached value or None)} of one sheet, 0-based, and the top-left corner of its
-    used range (where the reader's first row and column start). Empty when the sheet has no formulas."""
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _sheet_formulas(path: Path, sheet_index: int) -> tuple[dict, tuple[int, int], list]:
+    """{(row, col): (formula, cached value or None)} of one sheet, 0-based, the top-left corner of its
+    used range (where the reader's first row and column start), and [(top row, column, bottom row)] of its ranges
+    merged over more than one row. Empty when the sheet has neither formulas nor such ranges."""
     import zipfile
     import xml.etree.ElementTree as ET
 
@@ -580,9 +594,11 @@ def _sheet_formulas(path: Path, sheet_index: int) -> tuple[dict, tuple[int, int]
             name = target.lstrip("/") if target.startswith("/") else "xl/" + target
             data = z.read(name)
     except (KeyError, IndexError, StopIteration, zipfile.BadZipFile, ET.ParseError):
-        return {}, (0, 0)
-    if not re.search(rb"<(?:\w+:)?f[ >/]", data):
-        return {}, (0, 0)
+        return {}, (0, 0), []
+    merges = [(int(r1) - 1, _col_index(c1.decode()), int(r2) - 1) for c1, r1, _, r2 in _MERGE_REF.findall(data)
+              if int(r2) > int(r1)]
+    if not merges and not re.search(rb"<(?:\w+:)?f[ >/]", data):
+        return {}, (0, 0), []
     formulas, top, left = {}, None, None
     for cell in ET.fromstring(data).iter(f"{ns}c"):
         m = _CELL_REF.match(cell.get("r", ""))
@@ -596,7 +612,7 @@ def _sheet_formulas(path: Path, sheet_index: int) -> tuple[dict, tuple[int, int]
         left = c if left is None else min(left, c)
         if f is not None and f.text:
             formulas[(r, c)] = (f.text, v.text if v is not None else None)
-    return formulas, (top or 0, left or 0)
+    return formulas, (top or 0, left or 0), merges
 
 
 # --- choosing the sheet and the header row --------------------------------------------------------
@@ -658,6 +674,7 @@ def join_sheets(first: Table, more: list[Table]) -> Table:
     if any(t.refused for t in tables):   # before the row numbers below are the joined ones
         first.refused = [r for t in tables for r in (t.refused or [None] * len(t.row_numbers))]
     first.row_sheets = [t.sheet for t in tables for _ in t.row_numbers]
+    first.merged = [c for c in names if any(c in t.merged for t in tables)]
     first.row_numbers = [n for t in tables for n in t.row_numbers]
     first.overflow = [o for t in tables for o in (t.overflow or [None] * len(t.row_numbers))]
     for t in more:
@@ -690,7 +707,7 @@ def read_grids(path: Path) -> tuple[str, list[Grid], object]:
     suffix = path.suffix.lower()
     if data.startswith((ZIP_MAGIC, OLE_MAGIC)):
         grids, names = _excel_grids(path)
-        return "xlsx" if data.startswith(ZIP_MAGIC) else "xls", grids, lambda g: (*_excel_rows(path, g.sheet_index), names)
+        return "xlsx" if data.startswith(ZIP_MAGIC) else "xls", grids, lambda g: _excel_loaded(path, g, names)
     if suffix in (".xlsx", ".xlsm", ".xls"):
         raise FileRefused("Файл с расширением Excel повреждён или это не файл Excel. Откройте его в Excel и "
                           "сохраните заново как XLSX, или выгрузите данные из системы ещё раз.")
@@ -724,6 +741,7 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
         grid.encoding = csv_text.encoding   # judged on the whole file where reading it took that
         if body is not None:
             return _csv_table(body, names, grid, header_idx)
+    filled = _fill_merged(all_rows, grid.merged, header_idx)
     header = all_rows[header_idx]
     names = _dedupe([STRAY.sub("\ufffd", c) if stray and c else c for c in header])
     width = len(names)
@@ -783,7 +801,22 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
     return Table(df=df, row_numbers=numbers, fmt=fmt, header_row=header_idx + 1, sheet=grid.sheet,
                  encoding=grid.encoding, delimiter=grid.delimiter, sheets=sheets, overflow=overflow,
                  formulas=formulas, cut_row=cut, cut_short=cut_short, short=short, refused=refused,
-                 stray=stray_rows)
+                 stray=stray_rows, merged=[names[c] for c in filled if c < width])
+
+
+def _fill_merged(rows: list[list], merged: list, header_idx: int) -> list[int]:
+    """A range merged over data rows (below the header) holds its value in its top cell only: the value is put in
+    each of its rows' empty cells, as Excel shows it in them. A range over more columns puts it in its first, as a
+    merged header names one column. The columns filled, in order."""
+    filled = set()
+    for top, c, bottom in merged:
+        if top <= header_idx or top >= len(rows) or c >= len(rows[top]) or rows[top][c] is None:
+            continue
+        for r in range(top + 1, min(bottom, len(rows) - 1) + 1):
+            if c < len(rows[r]) and (rows[r][c] is None or not str(rows[r][c]).strip()):
+                rows[r][c] = rows[top][c]
+                filled.add(c)
+    return sorted(filled)
 
 
 def cells_of(n: int, width: int) -> str:

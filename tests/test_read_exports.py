@@ -349,3 +349,35 @@ def test_a_sheet_with_fewer_columns_in_another_order_is_read_by_its_own_header(t
     assert r.warnings == [
         "лист «Октябрь» прочитан по своей строке заголовков (строка 2): столбцы в другом порядке, нет «Оценка» — "
         "эти поля у его 3 строк пустые"]
+
+
+# --- 8. merged cells in data rows ---------------------------------------------------------------------------
+
+def test_a_merged_cell_in_data_rows_fills_each_of_its_rows(tmp_path):
+    """x_merged_data.xlsx (settlement and executor merged over 3 rows each): 6 of 9 appeals loaded with no
+    settlement or executor, nothing said. A merged cell's value is every one of its rows'; the report says so once.
+    A merged title above the header stays as it was."""
+    path = tmp_path / "merged.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Сообщения")
+    ws.merge_range(0, 0, 0, 5, "Выгрузка ПОС за февраль")
+    ws.write_row(1, 0, HEAD)
+    for i in range(1, 6):   # the cells under a merged range empty, as Excel leaves them
+        ws.write_row(1 + i, 0, [None if (k == 4 and i in (1, 2, 3)) or (k in (2, 3) and i in (4, 5)) else c
+                                for k, c in enumerate(_row(i))])
+    ws.merge_range(2, 4, 4, 4, "Отдел дорожного хозяйства и транспорта")   # rows 3–5
+    ws.merge_range(5, 2, 6, 3, "Дороги")   # «Категория» and «Статус» of rows 6–7 in one range
+    wb.close()
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert counts(r) == (5, 5, 0, 0, 0)
+    assert q(db, "SELECT external_id, e.name, theme, status FROM appeals LEFT JOIN executors e USING (executor_id) "
+                 "ORDER BY 1") == [
+        ("P-1", "Отдел дорожного хозяйства и транспорта", "Дороги", "new"),
+        ("P-2", "Отдел дорожного хозяйства и транспорта", "Дороги", "new"),
+        ("P-3", "Отдел дорожного хозяйства и транспорта", "Дороги", "new"),
+        ("P-4", "Отдел дорожного хозяйства и транспорта", "Дороги", "in_progress"),
+        ("P-5", "Отдел дорожного хозяйства и транспорта", "Дороги", "in_progress")]
+    assert r.warnings == [
+        "в строках данных есть объединённые ячейки (столбцы «Категория», «Ответственный»): значение такой ячейки "
+        "записано в каждую её строку — проверьте, что так и задумано"]
