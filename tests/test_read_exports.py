@@ -381,3 +381,41 @@ def test_a_merged_cell_in_data_rows_fills_each_of_its_rows(tmp_path):
     assert r.warnings == [
         "в строках данных есть объединённые ячейки (столбцы «Категория», «Ответственный»): значение такой ячейки "
         "записано в каждую её строку — проверьте, что так и задумано"]
+
+
+# --- 9. more date forms; a year too early is told so ----------------------------------------------------------
+
+def test_iso_with_a_zone_a_comma_before_the_time_and_dashes_read():
+    """pos_dates2.csv: «2026-09-05T10:00:00Z», «05.09.2026, 10:00», «05-09-2026» were «не распознана». An ISO stamp's
+    zone is dropped: the time is read as written (the export's clock, as every other date of it)."""
+    import datetime as dt
+
+    import polars as pl
+
+    from etl.normalise import parse_datetime
+    values = ["2026-09-05T10:00:00Z", "2026-09-05T10:00:00.123+03:00", "2026-09-05 10:00:00+0700",
+              "05.09.2026, 10:00", "05.09.26, 10:00", "05-09-2026", "5-9-2026 10:15", "05-09-26",
+              "2026-09-05Z", "05.09.2026,", "13-13-2026"]
+    got = pl.select(parse_datetime(pl.lit(pl.Series(values)))).to_series().to_list()
+    d = dt.datetime
+    assert got == [d(2026, 9, 5, 10), d(2026, 9, 5, 10, 0, 0, 123000), d(2026, 9, 5, 10), d(2026, 9, 5, 10),
+                   d(2026, 9, 5, 10), d(2026, 9, 5), d(2026, 9, 5, 10, 15), None, None, None, None]
+
+
+def test_a_date_of_an_implausible_year_is_told_so(tmp_path):
+    head = HEAD[:5] + ["Дата ответа"]
+    rows = [head, ["DT-1", "05.09.1926", "Дороги", "Новое", "Отдел", ""],
+            ["DT-2", "05.09.2026", "Дороги", "Новое", "Отдел", "1899-12-30 10:00"],
+            ["DT-3", "2026-09-05T10:00:00Z", "Дороги", "Новое", "Отдел", "06.09.2026, 11:00"]]
+    path = tmp_path / "dates.csv"
+    path.write_text(_csv(rows), encoding="utf-8")
+    db = tmp_path / "mcu.duckdb"
+    r = load_file(path, db=db)
+    assert counts(r) == (3, 1, 0, 0, 2)
+    assert q(db, "SELECT external_id, received_at::VARCHAR, answered_at::VARCHAR FROM appeals") == [
+        ("DT-3", "2026-09-05 10:00:00", "2026-09-06 11:00:00")]
+    assert q(db, "SELECT source_row, reason FROM import_rejects ORDER BY 1") == [
+        (2, "дата регистрации «05.09.1926» — год раньше 1990, такой даты в выгрузке быть не может: исправьте дату "
+            "(столбец «Дата создания»)"),
+        (3, "дата ответа «1899-12-30 10:00» — год раньше 1990, такой даты в выгрузке быть не может: исправьте дату "
+            "(столбец «Дата ответа»)")]
