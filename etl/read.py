@@ -708,11 +708,83 @@ def read_grids(path: Path) -> tuple[str, list[Grid], object]:
     if data.startswith((ZIP_MAGIC, OLE_MAGIC)):
         grids, names = _excel_grids(path)
         return "xlsx" if data.startswith(ZIP_MAGIC) else "xls", grids, lambda g: _excel_loaded(path, g, names)
+    if _looks_like_html(data):
+        rows, encoding = _html_rows(data)
+        return "html", [Grid(rows[:PEEK_ROWS], encoding=encoding)], lambda g: (rows, {}, [])
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        raise FileRefused("Файл с расширением Excel повреждён или это не файл Excel. Откройте его в Excel и "
-                          "сохраните заново как XLSX, или выгрузите данные из системы ещё раз.")
+        # Named as Excel, but no Excel file inside: a csv renamed (or saved so by a system) is read as one.
+        try:
+            grid, source = _text_grid(data)
+        except FileRefused:
+            raise FileRefused("Файл с расширением Excel повреждён или это не файл Excel. Откройте его в Excel и "
+                              "сохраните заново как XLSX, или выгрузите данные из системы ещё раз.") from None
+        return "csv", [grid], lambda g: (source, {}, [])
     grid, source = _text_grid(data)
     return "csv", [grid], lambda g: (source, {}, [])
+
+
+# --- a web page's table (systems save one as «.xls», and Excel opens it) --------------------------------------
+
+def _looks_like_html(data: bytes) -> bool:
+    return data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith((b"<html", b"<!doctype html", b"<table"))
+
+
+def _html_rows(data: bytes) -> tuple[list[list], str]:
+    """The rows of a page's tables as text: a cell spanning columns (colspan) holds its value in its first, as a
+    merged cell in Excel; <br> is a line break. A page with no table is refused."""
+    from html.parser import HTMLParser
+
+    text, encoding = decode(data)
+    rows: list[list] = []
+
+    class Cells(HTMLParser):
+        cell: list[str] | None = None
+        row: list | None = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.end_row()
+                self.row = []
+            elif tag in ("td", "th"):
+                self.end_cell()
+                if self.row is None:
+                    self.row = []
+                self.cell = []
+                span = dict(attrs).get("colspan") or "1"
+                self.span = int(span) if span.isdigit() else 1
+            elif tag == "br" and self.cell is not None:
+                self.cell.append("\n")
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th"):
+                self.end_cell()
+            elif tag in ("tr", "table"):
+                self.end_row()
+
+        def handle_data(self, chunk):
+            if self.cell is not None:
+                self.cell.append(chunk)
+
+        def end_cell(self):
+            if self.cell is not None:
+                value = "\n".join(" ".join(line.split()) for line in "".join(self.cell).split("\n")).strip()
+                self.row += [value or None] + [None] * (min(self.span, 1000) - 1)
+                self.cell = None
+
+        def end_row(self):
+            self.end_cell()
+            if self.row:
+                rows.append(self.row)
+            self.row = None
+
+    parser = Cells(convert_charrefs=True)
+    parser.feed(text)
+    parser.close()
+    parser.end_row()
+    if not rows:
+        raise FileRefused("Файл — веб-страница (HTML), но таблицы в нём нет. Выгрузите данные из системы в формате "
+                          "XLSX или CSV и загрузите этот файл.")
+    return rows, encoding
 
 
 def _dedupe(names: list[str]) -> list[str]:

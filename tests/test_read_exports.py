@@ -419,3 +419,36 @@ def test_a_date_of_an_implausible_year_is_told_so(tmp_path):
             "(столбец «Дата создания»)"),
         (3, "дата ответа «1899-12-30 10:00» — год раньше 1990, такой даты в выгрузке быть не может: исправьте дату "
             "(столбец «Дата ответа»)")]
+
+
+# --- 10. a file named .xls that is text: detected by its content ------------------------------------------
+
+def test_a_csv_or_a_web_page_named_xls_is_read_by_its_content(tmp_path):
+    """renamed_csv.xls, html_as.xls: «Файл с расширением Excel повреждён», where a .xlsx named .csv was read. Systems
+    often save a web page's table as «.xls»: its table is read; a file that is neither is still told it is broken."""
+    head = HEAD[:5] + ["Текст сообщения"]
+    rows = [head, _row(1)[:5] + ["Яма; глубокая"], _row(2)[:5] + ["Холодно"]]
+    csv_xls = tmp_path / "renamed.xls"
+    csv_xls.write_text(_csv(rows), encoding="cp1251")
+    r = load_file(csv_xls, db=tmp_path / "a.duckdb")
+    assert counts(r) == (2, 2, 0, 0, 0) and r.detection.describe()["формат"] == "CSV"
+
+    cell = lambda c, tag="td": f"<{tag}>{c.replace('&', '&amp;')}</{tag}>"
+    page = ("\ufeff<html><head><meta charset='utf-8'><title>Выгрузка</title></head><body><p>Отчёт</p>\n<table border=1>"
+            f"<tr>{''.join(cell(c, 'th') for c in head)}</tr>\n"
+            + "".join(f"<tr>{''.join(cell(c) for c in r)}</tr>\n" for r in rows[1:])
+            + "<tr><td>P-3</td><td>03.02.2025&nbsp;09:00</td><td colspan=2>Дороги</td><td>Отдел</td>"
+              "<td>Яма<br>у дома &laquo;5&raquo;</td></tr></table></body></html>")
+    html_xls = tmp_path / "page.xls"
+    html_xls.write_text(page, encoding="utf-8")
+    db = tmp_path / "b.duckdb"
+    r = load_file(html_xls, db=db)
+    assert counts(r) == (3, 3, 0, 0, 0) and r.detection.describe()["формат"] == "HTML"
+    assert q(db, "SELECT external_id, received_at::VARCHAR, status, text FROM appeals ORDER BY 1") == [
+        ("P-1", "2025-02-03 09:00:00", "new", "Яма; глубокая"), ("P-2", "2025-02-03 09:00:00", "new", "Холодно"),
+        ("P-3", "2025-02-03 09:00:00", "in_progress", "Яма у дома «5»")]
+
+    broken = tmp_path / "broken.xls"
+    broken.write_bytes(bytes(range(256)) * 20)
+    r = load_file(broken, db=tmp_path / "c.duckdb")
+    assert r.status == "refused" and r.message.startswith("Файл с расширением Excel повреждён или это не файл Excel")
