@@ -79,6 +79,22 @@ class Detection:
         })
 
 
+# How a refusal tells the user to choose the source: the page's words, and the command line's (on_command_line).
+SOURCE_FIELD = "в поле «Источник»"
+CUSTOM_SOURCE = "источник «Свой формат (профиль TOML)»"
+WITH_CUSTOM = "с источником «Свой формат (профиль TOML)» и профилем"
+_COMMAND_LINE = {SOURCE_FIELD: "параметром --source (pos, im, letters, votes или custom)",
+                 CUSTOM_SOURCE: "--source custom --profile ФАЙЛ.toml",
+                 WITH_CUSTOM: "с параметрами --source custom --profile ФАЙЛ.toml — профилем"}
+
+
+def on_command_line(message: str) -> str:
+    """A refusal's message as `python -m etl load` tells it: its options named where the page names its fields."""
+    for page, cli in _COMMAND_LINE.items():
+        message = message.replace(page, cli)
+    return message
+
+
 def candidate_profiles(source: str | None = None, profile: str | Path | Profile | None = None) -> list[Profile]:
     if profile:
         return [_findable(profile if isinstance(profile, Profile) else Profile.load(Path(profile)))]
@@ -190,8 +206,8 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
         near = max(profiles, key=lambda p: p.identify_score({norm_header(c) for c in columns}))
         raise FileRefused(
             f"Не удалось определить источник файла {file_name}: ни один профиль не подходит. "
-            f"Найдены столбцы: {_found(columns)}. Выберите источник явно в поле «Источник» или опишите формат "
-            f"своим профилем: источник «Свой формат (профиль TOML)», образец профиля — "
+            f"Найдены столбцы: {_found(columns)}. Выберите источник явно {SOURCE_FIELD} или опишите формат "
+            f"своим профилем: {CUSTOM_SOURCE}, образец профиля — "
             f"etl/profiles/custom_example.toml. Ближайший профиль — "
             f"«{near.title}»: он ждёт столбцы {', '.join('«' + i.split('|')[0] + '»' for i in near.identify)}.")
     resolved = _resolve(best, columns)
@@ -202,10 +218,9 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
         where = best.path.name if best.path else best.name
         raise FileRefused(
             f"В файле {file_name} нет обязательных столбцов ({wanted}). Найдены столбцы: {_found(columns)}. "
-            f"Если это выгрузка {best.title}, где столбцы названы иначе, загрузите её с источником «Свой формат "
-            f"(профиль TOML)» и профилем, в котором указаны эти названия (образец — etl/profiles/custom_example.toml; "
-            f"общий профиль {where}, раздел [columns], правит администратор). Если источник выбран неверно — "
-            "выберите другой в поле «Источник».")
+            f"Если это выгрузка {best.title}, где столбцы названы иначе, загрузите её {WITH_CUSTOM}, в котором "
+            f"указаны эти названия (образец — etl/profiles/custom_example.toml; общий профиль {where}, раздел "
+            f"[columns], правит администратор). Если источник выбран неверно — выберите другой {SOURCE_FIELD}.")
     _check_formulas(file_name, table, resolved)
     if table.df.height == 0:
         raise FileRefused(f"В файле {file_name} есть заголовки, но нет ни одной строки данных. "

@@ -452,3 +452,28 @@ def test_a_csv_or_a_web_page_named_xls_is_read_by_its_content(tmp_path):
     broken.write_bytes(bytes(range(256)) * 20)
     r = load_file(broken, db=tmp_path / "c.duckdb")
     assert r.status == "refused" and r.message.startswith("Файл с расширением Excel повреждён или это не файл Excel")
+
+
+# --- 11. the command line names its own options -----------------------------------------------------------------
+
+def test_the_command_line_names_source_not_the_page_field(tmp_path):
+    """`python -m etl load` told «Выберите источник… в поле «Источник»», a field of the page: on the command line it
+    names --source and --profile. The page keeps its wording (test_load_fixtures.py)."""
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("Фамилия;Имя;Телефон\nИванов;Иван;1\n", encoding="utf-8")
+    no_date = tmp_path / "no_date.csv"
+    no_date.write_text("Номер сообщения;Категория;Статус;Ответственный\nP-1;Дороги;Новое;Отдел\n", encoding="utf-8")
+    for path, source, told in (
+            (unknown, [], "Выберите источник явно параметром --source (pos, im, letters, votes или custom) или опишите "
+                          "формат своим профилем: --source custom --profile ФАЙЛ.toml, образец профиля — "
+                          "etl/profiles/custom_example.toml."),
+            (no_date, ["--source", "pos"], "загрузите её с параметрами --source custom --profile ФАЙЛ.toml — профилем, "
+                                           "в котором указаны эти названия")):
+        out = subprocess.run([sys.executable, "-m", "etl", "load", str(path), "--db", str(tmp_path / "mcu.duckdb"),
+                              *source], cwd=ROOT, capture_output=True, text=True,
+                             env={"MCU_SALT": "test-salt", "PATH": "/usr/bin"})
+        assert out.returncode == 1
+        assert told in out.stderr, out.stderr
+        assert "«Источник»" not in out.stderr and "«Свой формат (профиль TOML)»" not in out.stderr
+    assert "Если источник выбран неверно — выберите другой параметром --source (pos, im, letters, votes или custom)." \
+        in out.stderr
