@@ -371,24 +371,29 @@ class CsvText:
         # (One byte is looked for by bytes.find, 8 times faster than a regular expression; a view has no find.)
         if re.search(rb"\r(?!\n)", raw):
             return None
-        quoted = _quoted_delimiters(buffer, offset, self.delimiter) if buffer.find(b'"', offset) >= 0 else 0
-        if quoted is None:
-            return None
+        # polars pads a row shorter than the header with nulls, as if its last cells were empty: the csv module reads
+        # a file with such a row (make_table names it, and a last one with no line break after it is a cut file).
+        # Every record but a blank line has width - 1 delimiters outside its quoted cells: counts of the delimiter and
+        # of blank lines (C speed), less those inside quoted cells, tell whether all do.
+        needles = (self.delimiter.encode(), b"\n\n", b"\n\r\n")
+        total = [buffer.count(n, offset) for n in needles]
+        inside = [0, 0, 0]
+        if buffer.find(b'"', offset) >= 0:
+            inside = _in_quotes(buffer, offset, self.delimiter, needles if total[1] or total[2] else needles[:1])
+            if inside is None:   # a lone quote: the two readers could read it otherwise
+                return None
+            inside += [0] * (3 - len(inside))
+        delimiters = total[0] - inside[0]
+        blank = total[1] - inside[1] + total[2] - inside[2] + bytes(raw[:2]).startswith((b"\n", b"\r\n"))
         try:
             body = pl.read_csv(source, has_header=False, separator=self.delimiter, quote_char='"', skip_rows=skip_rows,
                                schema={n: pl.String for n in names}, infer_schema=False,
                                raise_if_empty=False)
         except pl.exceptions.PolarsError:   # a shape it reads otherwise: the csv module decides
             return None
-        # polars pads a row shorter than the header with nulls, as if its last cells were empty: the csv module reads
-        # a file with such a row (make_table names it, and a last one with no line break after it is a cut file).
-        # Every record but a blank line has width - 1 delimiters outside its quoted cells; three counts of one byte
-        # (C speed) tell whether all do.
-        d = self.delimiter.encode()
-        blank = buffer.count(b"\n\n", offset) + buffer.count(b"\n\r\n", offset) + bytes(raw[:2]).startswith((b"\n", b"\r\n"))
-        if buffer.count(d, offset) - quoted != (len(names) - 1) * (body.height - blank):
+        if delimiters != (len(names) - 1) * (body.height - blank):
             return None
-        # A cell longer than the csv module's limit is its error (the file is refused as before).
+        # A cell longer than CELL_LIMIT: make_table refuses its row.
         longest = body.select(pl.max_horizontal(pl.all().str.len_chars().max())).item() if body.height else 0
         if (longest or 0) > CELL_LIMIT:
             return None
@@ -435,16 +440,18 @@ def _whole_cell_quotes(raw: bytes | memoryview, delimiter: str) -> bool:
     return not any(m.end() - m.start() == 1 for m in _cell_or_quote(delimiter).finditer(raw))
 
 
-def _quoted_delimiters(buffer: bytes, offset: int, delimiter: str) -> int | None:
-    """How many delimiters stand inside quoted cells of buffer[offset:] (no cell's end), where every quote is a whole
-    cell's (_whole_cell_quotes); None where one is not. Counted in the buffer in place (no copy of a cell)."""
-    d, n, count = delimiter.encode(), 0, buffer.count
+def _in_quotes(buffer: bytes, offset: int, delimiter: str, needles: tuple[bytes, ...]) -> list[int] | None:
+    """How many of each of `needles` (the delimiter, a blank line) stand inside quoted cells of buffer[offset:], where
+    every quote is a whole cell's (_whole_cell_quotes); None where one is not. Counted in the buffer in place (no
+    copy of a cell)."""
+    found, count = [0] * len(needles), buffer.count
     for m in _cell_or_quote(delimiter).finditer(memoryview(buffer)[offset:]):
         start, end = m.span()
         if end - start == 1:
             return None
-        n += count(d, offset + start, offset + end)
-    return n
+        for k, n in enumerate(needles):
+            found[k] += count(n, offset + start, offset + end)
+    return found
 
 
 @functools.cache
