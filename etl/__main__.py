@@ -64,6 +64,7 @@ def _print_table(reports) -> None:
 
 
 def cmd_load(args) -> int:
+    from etl.detect import on_command_line
     from etl.load import load_files
     from etl.match import REVIEWED, profile_value_notes
 
@@ -80,7 +81,7 @@ def cmd_load(args) -> int:
     _print_table(reports)
     for r in reports:
         if not r.ok:
-            print(f"Файл {r.file_name} не загружен: {r.message}", file=sys.stderr)
+            print(f"Файл {r.file_name} не загружен: {on_command_line(r.message)}", file=sys.stderr)
         if r.ok and r.skewed:
             print(f"{r.file_name}: ответ раньше регистрации в пределах допуска: строк — {r.skewed}; они "
                   "считаются отвеченными в момент регистрации.", file=sys.stderr)

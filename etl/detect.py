@@ -10,7 +10,7 @@ import polars as pl
 from core import fmt
 from etl.privacy import mask, personal_column
 from etl.profile import REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
-from etl.read import (FileRefused, best_header, join_sheets, looks_garbled, make_table, read_grids, same_source_sheets,
+from etl.read import (FileRefused, best_header, cells_of, join_sheets, looks_garbled, make_table, read_grids, same_source_sheets,
                       unknown_encoding)
 
 FIELD_LABELS = {
@@ -77,6 +77,22 @@ class Detection:
             "поле": [f"{FIELD_LABELS.get(f, f)} ({f})" for f in self.columns],
             "столбец файла": [r.describe() for r in self.columns.values()],
         })
+
+
+# How a refusal tells the user to choose the source: the page's words, and the command line's (on_command_line).
+SOURCE_FIELD = "в поле «Источник»"
+CUSTOM_SOURCE = "источник «Свой формат (профиль TOML)»"
+WITH_CUSTOM = "с источником «Свой формат (профиль TOML)» и профилем"
+_COMMAND_LINE = {SOURCE_FIELD: "параметром --source (pos, im, letters, votes или custom)",
+                 CUSTOM_SOURCE: "--source custom --profile ФАЙЛ.toml",
+                 WITH_CUSTOM: "с параметрами --source custom --profile ФАЙЛ.toml — профилем"}
+
+
+def on_command_line(message: str) -> str:
+    """A refusal's message as `python -m etl load` tells it: its options named where the page names its fields."""
+    for page, cli in _COMMAND_LINE.items():
+        message = message.replace(page, cli)
+    return message
 
 
 def candidate_profiles(source: str | None = None, profile: str | Path | Profile | None = None) -> list[Profile]:
@@ -153,16 +169,45 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
         warnings.append(f"файл, похоже, обрезан: он кончается посреди строки {table.cut_row} (открытая кавычка не "
                         "закрыта); эта строка отклонена, остальные загружены — выгрузите файл заново и загрузите его, "
                         "чтобы не потерять строки после обрыва")
+    if table.cut_short is not None:
+        warnings.append(f"файл, похоже, обрезан: он кончается посреди строки {table.cut_short[0]} (в ней "
+                        f"{cells_of(table.cut_short[1], len(table.df.columns))}, перевода строки в конце нет); эта строка "
+                        "отклонена, остальные загружены — выгрузите файл заново и загрузите его, чтобы не потерять "
+                        "строки после обрыва")
+    if table.stray:
+        rows = ", ".join(map(str, table.stray[:10])) + (f" и ещё в {fmt.num(len(table.stray) - 10)}"
+                                                         if len(table.stray) > 10 else "")
+        warnings.append(f"в строке {rows} испорченный символ (байт, который не читается как UTF-8): эта строка "
+                        "отклонена, остальные загружены — исправьте символ в выгрузке или выгрузите файл заново и "
+                        "загрузите его" if len(table.stray) == 1 else
+                        f"в строках {rows} испорченные символы (байты, которые не читаются как UTF-8): эти строки "
+                        "отклонены, остальные загружены — исправьте символы в выгрузке или выгрузите файл заново и "
+                        "загрузите его")
+    broken = [c for c in table.df.columns if "\ufffd" in c]
+    if broken:
+        warnings.append(f"в строке заголовков испорченный символ (байт, который не читается как UTF-8): "
+                        f"{', '.join(f'«{_short(c)}»' for c in broken)} — по такому названию столбец не узнаётся; "
+                        "исправьте его название в выгрузке и загрузите файл снова")
+    if table.short:
+        shown = "; ".join(f"строка {n}: {cells_of(k, len(table.df.columns))}" for n, k in table.short[:5])
+        more = f" и ещё {fmt.num(len(table.short) - 5)}" if len(table.short) > 5 else ""
+        warnings.append(f"в {fmt.count(len(table.short), 'строке', 'строках', 'строках')} меньше ячеек, чем столбцов в "
+                        f"заголовке ({shown}{more}): недостающие ячейки считаются пустыми — проверьте эти строки в "
+                        "выгрузке (часто так рвёт строку перевод строки внутри текста)")
     if best is not None and len(grids) > 1:
-        table, warnings = _more_sheets(kind, grids, grid, header_idx, best, all_rows, table)
+        table, told = _more_sheets(kind, grids, grid, header_idx, best, all_rows, table)
+        warnings += told
+    if table.merged:
+        warnings.append(f"в строках данных есть объединённые ячейки (столбцы {', '.join(f'«{c}»' for c in table.merged)}): "
+                        "значение такой ячейки записано в каждую её строку — проверьте, что так и задумано")
     columns = list(table.df.columns)
     if best is None:
         _refuse_unreadable_header(file_name, columns, table.header_row, grid.rows[:header_idx])
         near = max(profiles, key=lambda p: p.identify_score({norm_header(c) for c in columns}))
         raise FileRefused(
             f"Не удалось определить источник файла {file_name}: ни один профиль не подходит. "
-            f"Найдены столбцы: {_found(columns)}. Выберите источник явно в поле «Источник» или опишите формат "
-            f"своим профилем: источник «Свой формат (профиль TOML)», образец профиля — "
+            f"Найдены столбцы: {_found(columns)}. Выберите источник явно {SOURCE_FIELD} или опишите формат "
+            f"своим профилем: {CUSTOM_SOURCE}, образец профиля — "
             f"etl/profiles/custom_example.toml. Ближайший профиль — "
             f"«{near.title}»: он ждёт столбцы {', '.join('«' + i.split('|')[0] + '»' for i in near.identify)}.")
     resolved = _resolve(best, columns)
@@ -173,10 +218,9 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
         where = best.path.name if best.path else best.name
         raise FileRefused(
             f"В файле {file_name} нет обязательных столбцов ({wanted}). Найдены столбцы: {_found(columns)}. "
-            f"Если это выгрузка {best.title}, где столбцы названы иначе, загрузите её с источником «Свой формат "
-            f"(профиль TOML)» и профилем, в котором указаны эти названия (образец — etl/profiles/custom_example.toml; "
-            f"общий профиль {where}, раздел [columns], правит администратор). Если источник выбран неверно — "
-            "выберите другой в поле «Источник».")
+            f"Если это выгрузка {best.title}, где столбцы названы иначе, загрузите её {WITH_CUSTOM}, в котором "
+            f"указаны эти названия (образец — etl/profiles/custom_example.toml; общий профиль {where}, раздел "
+            f"[columns], правит администратор). Если источник выбран неверно — выберите другой {SOURCE_FIELD}.")
     _check_formulas(file_name, table, resolved)
     if table.df.height == 0:
         raise FileRefused(f"В файле {file_name} есть заголовки, но нет ни одной строки данных. "
@@ -196,7 +240,19 @@ def _more_sheets(kind: str, grids, grid, header_idx: int, profile: Profile, all_
     warnings = []
     for g, i, missing, extra in other:
         rows, unknown, sheets = all_rows(g)
-        n = make_table(kind, g, i, rows, sheets, unknown).df.height
+        part = make_table(kind, g, i, rows, sheets, unknown)
+        n = part.df.height
+        if not extra and all(f in _resolve(profile, part.df.columns) for f in REQUIRED[profile.target]):
+            # The same export with columns left out (and their order changed): read by its own header row, the
+            # fields it lacks empty, so every row of the file is read and accounted for.
+            part.df = part.df.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
+            more.append(part)
+            order = "столбцы в другом порядке, " if [c for c in table.df.columns if c not in missing] \
+                != part.df.columns[:len(part.df.columns) - len(missing)] else ""
+            warnings.append(f"лист «{g.sheet}» прочитан по своей строке заголовков (строка {i + 1}): {order}нет "
+                            f"{', '.join(f'«{c}»' for c in missing)} — эти поля у его "
+                            f"{fmt.count(n, 'строки', 'строк', 'строк')} пустые")
+            continue
         diff = "; ".join(part for part in (
             "нет " + ", ".join(f"«{c}»" for c in missing) if missing else "",
             "лишние " + ", ".join(f"«{c}»" for c in extra) if extra else "") if part)
@@ -207,6 +263,7 @@ def _more_sheets(kind: str, grids, grid, header_idx: int, profile: Profile, all_
         # Read under the chosen sheet's header, each row refused with the reason: every row of the file is accounted
         # for (rows_read = loaded + updated + duplicate + rejected), none is guessed at.
         rows, unknown, sheets = all_rows(g)
+        g.merged = [(top + 1, c, bottom + 1) for top, c, bottom in g.merged]   # under the header row put above
         part = make_table(kind, g, 0, [grid.rows[header_idx], *rows], sheets)
         part.row_numbers = [n - 1 for n in part.row_numbers]   # numbered under a header row the sheet lacks
         part.refused = ["на листе нет строки заголовков — строка не загружена; скопируйте на лист строку заголовков "

@@ -51,6 +51,12 @@ _MONTHS = {**{m: i for i, m in enumerate(("января", "февраля", "м�
            **{m: i for i, m in enumerate(("янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя",
                                            "дек"), 1)},
            "февр": 2, "сент": 9, "нояб": 11}
+# Forms a format reads once tidied: an ISO stamp with its zone («…T10:00:00Z», «+03:00»; the zone dropped, the time
+# read as written, as the export's other dates are), a comma before the time («05.09.2026, 10:00»), dashes for dots
+# with a four-digit year («05-09-2026»; «05-09-26» could be year first, and is left).
+_TIDY = ((r"^(\d{4}-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?)(?:Z|[+-]\d\d:?\d\d)$", "$1"),
+         (r"^(\d{1,2}\.\d{1,2}\.\d{2}(?:\d{2})?),\s*(\d{1,2}:\d\d)", "$1 $2"),
+         (r"^(\d{1,2})-(\d{1,2})-(\d{4})(\s|$)", "$1.$2.$3$4"))
 _SPOKEN = (r"^(\d{1,2})\s+([а-яё]+)\.?\s+(\d{4})(?:\s*г(?:ода|\.)?)?(?:,?\s*(?:в\s+)?(\d{1,2}:\d\d(?::\d\d)?))?\s*$")
 
 
@@ -62,6 +68,14 @@ def _spoken_forms(s: pl.Series, out: pl.Series) -> pl.Series:
         return out
     v = s.gather(todo).str.strip_chars()
     got = pl.Series(s.name, [None] * len(v), dtype=pl.Datetime("us"))
+    tidy = v
+    for pattern, to in _TIDY:
+        tidy = tidy.str.replace(pattern, to)
+    if (tidy != v).any():
+        # (a two-digit year is read below: «%d.%m.%Y» would take it for the year 26)
+        got = _first_format(tidy.set((tidy == v) | tidy.str.contains(_TWO_DIGIT_YEAR), None),
+                            (*DOTTED_FORMATS, *ISO_FORMATS))
+        v = tidy
     two = v.str.contains(_TWO_DIGIT_YEAR)
     if two.any():
         for f in _SHORT_YEAR_FORMATS:
@@ -75,6 +89,12 @@ def _spoken_forms(s: pl.Series, out: pl.Series) -> pl.Series:
             got = got.fill_null(text.str.to_datetime(f, strict=False, time_unit="us"))
     ok = _not_before(got).is_not_null()
     return out.scatter(todo.filter(ok), got.filter(ok)) if ok.any() else out
+
+
+def early_year(expr: pl.Expr) -> pl.Expr:
+    """A date's text with a year before EARLIEST's («05.09.1926»): read, it would be no date of an export, and the
+    reason for its row says so rather than «не распознана»."""
+    return expr.str.contains(r"(?:^|\D)(?:1[0-8]\d\d|19[0-8]\d)(?:\D|$)")   # 1000–1989: EARLIEST is 1990
 
 
 def _not_before(out: pl.Series) -> pl.Series:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from core.fmt import count as count_of, num
 from etl.profile import Profile, norm_header
 
 PEEK_ROWS = 30           # a header row lower than this is not looked for
@@ -35,6 +36,7 @@ class Grid:
     sheet_index: int | None = None
     encoding: str | None = None
     delimiter: str | None = None
+    merged: list = field(default_factory=list)   # (top row, column, bottom row) of merged ranges over rows (_excel_rows)
 
 
 @dataclass
@@ -53,6 +55,10 @@ class Table:
     formulas: dict[str, list] = field(default_factory=dict)   # column → [(row, formula)] with no value in the file
     row_sheets: list[str] | None = None   # each row's sheet, where the table is read from more than one (join_sheets)
     cut_row: int | None = None            # the last record, where the file ends inside it (CsvText.cut_off)
+    cut_short: tuple[int, int] | None = None   # (row, its cells): the last record cut outside quotes (CsvText.unended)
+    short: list[tuple[int, int]] = field(default_factory=list)   # (row, its cells): rows narrower than the header
+    stray: list[int] = field(default_factory=list)   # rows with a byte that is no UTF-8 in them (_stray_bytes), refused
+    merged: list[str] = field(default_factory=list)  # columns whose merged cells in data rows were filled (make_table)
     refused: list[str | None] = field(default_factory=list)   # per row: why it is read but never loaded
 
     def describe(self) -> dict:
@@ -93,7 +99,9 @@ def decode(data: bytes) -> tuple[str, str]:
     try:
         utf8 = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        utf8 = None
+        utf8 = _stray_bytes(data)
+        if utf8 is not None:
+            return utf8, "utf-8"
         _refuse_mixed(data, e.start)
     if utf8 is not None and _utf8_wins(utf8, data):
         return utf8, "utf-8"
@@ -106,6 +114,21 @@ def decode(data: bytes) -> tuple[str, str]:
     if cp is None or _looks_binary(cp):
         raise FileRefused(_UNKNOWN_ENCODING)
     return cp, "cp1251"
+
+
+STRAY_BYTES = 3   # at most this many bytes that are no UTF-8 in a UTF-8 file are broken characters, not an encoding
+STRAY = re.compile("[\udc80-\udcff]")   # such a byte, as decode() keeps it (surrogateescape)
+
+
+def _stray_bytes(data: bytes) -> str | None:
+    """The text of a UTF-8 file with a few broken bytes (a copy or an editor spoilt a character), each kept as a
+    surrogate (STRAY) for make_table to refuse its row; None where the file is no such one. Its Russian text must
+    read as UTF-8 (a Windows-1251 file with a «№» or two in Latin text has no Cyrillic in UTF-8), and a file glued of
+    two encodings has a byte that is not UTF-8 in every Cyrillic letter of its second part (_refuse_mixed)."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    if len(list(itertools.islice(STRAY.finditer(text), STRAY_BYTES + 1))) > STRAY_BYTES:
+        return None
+    return text if sum("а" <= ch <= "я" or "А" <= ch <= "Я" for ch in text[:20000]) >= 20 else None
 
 
 def _refuse_mixed(data: bytes, bad: int) -> None:
@@ -264,6 +287,8 @@ class CsvText:
     encoding: str
     delimiter: str
     cut_off: bool = False   # rows() found the file ending inside a quoted cell of its last record
+    unended: bool = False   # rows() found no line break at the file's end (a last record shorter than the header: cut)
+    stray: bool = False     # rows() found bytes that are no UTF-8 in the text (_stray_bytes)
 
     def _reader(self, f):
         return csv.reader(f, delimiter=self.delimiter)
@@ -298,6 +323,8 @@ class CsvText:
                     raise FileRefused(_CSV_ERROR.format(e)) from None
                 rows = None
             if rows is not None and (whole or f.tell() < len(text)):
+                if self.encoding == "utf-8" and STRAY.search(text, 0, f.tell()):   # a broken byte read as a «�»
+                    rows = [[STRAY.sub("\ufffd", c) for c in r] for r in rows]
                 return rows, f.tell()
             size *= 4
 
@@ -309,6 +336,8 @@ class CsvText:
         except csv.Error as e:
             raise FileRefused(_CSV_ERROR.format(e)) from None
         self.cut_off = bool(rows) and _ends_inside_quotes(self.text, rows[-1], self.delimiter)
+        self.unended = not self.text.endswith(("\n", "\r"))
+        self.stray = self.encoding == "utf-8" and STRAY.search(self.text) is not None
         return rows
 
     def body(self, header_idx: int, names: list[str]) -> pl.DataFrame | None:
@@ -322,6 +351,8 @@ class CsvText:
         skip_rows = 0
         if self.encoding in ("utf-8", "utf-8-sig"):   # the file's own bytes: no second encoded copy
             above = self._prefix(start)[0][:start]
+            if STRAY.search(above):   # a byte that is no UTF-8 above the body: the csv module reads the file
+                return None
             offset = len(above.encode("utf-8")) + (3 if self.encoding == "utf-8-sig" else 0)
             # The body's bytes, looked at in place (a slice of bytes is a copy of them).
             buffer, raw = self.data, memoryview(self.data)[offset:]
@@ -338,18 +369,33 @@ class CsvText:
         # A carriage return not followed by a line feed (one search, where two counts of the whole body took 0,3 s
         # for 1 M rows).
         # (One byte is looked for by bytes.find, 8 times faster than a regular expression; a view has no find.)
-        if re.search(rb"\r(?!\n)", raw) or (buffer.find(b'"', offset) >= 0
-                                             and not _whole_cell_quotes(raw, self.delimiter)):
+        if re.search(rb"\r(?!\n)", raw):
             return None
+        # polars pads a row shorter than the header with nulls, as if its last cells were empty: the csv module reads
+        # a file with such a row (make_table names it, and a last one with no line break after it is a cut file).
+        # Every record but a blank line has width - 1 delimiters outside its quoted cells: counts of the delimiter and
+        # of blank lines (C speed), less those inside quoted cells, tell whether all do.
+        needles = (self.delimiter.encode(), b"\n\n", b"\n\r\n")
+        total = [buffer.count(n, offset) for n in needles]
+        inside = [0, 0, 0]
+        if buffer.find(b'"', offset) >= 0:
+            inside = _in_quotes(buffer, offset, self.delimiter, needles if total[1] or total[2] else needles[:1])
+            if inside is None:   # a lone quote: the two readers could read it otherwise
+                return None
+            inside += [0] * (3 - len(inside))
+        delimiters = total[0] - inside[0]
+        blank = total[1] - inside[1] + total[2] - inside[2] + bytes(raw[:2]).startswith((b"\n", b"\r\n"))
         try:
             body = pl.read_csv(source, has_header=False, separator=self.delimiter, quote_char='"', skip_rows=skip_rows,
                                schema={n: pl.String for n in names}, infer_schema=False,
                                raise_if_empty=False)
         except pl.exceptions.PolarsError:   # a shape it reads otherwise: the csv module decides
             return None
-        # A cell longer than the csv module's limit is its error (the file is refused as before).
+        if delimiters != (len(names) - 1) * (body.height - blank):
+            return None
+        # A cell longer than CELL_LIMIT: make_table refuses its row.
         longest = body.select(pl.max_horizontal(pl.all().str.len_chars().max())).item() if body.height else 0
-        if (longest or 0) > csv.field_size_limit():
+        if (longest or 0) > CELL_LIMIT:
             return None
         # What the cleaning of cells (_clean) can skip for the whole file: a step that finds nothing to change in
         # any cell (no no-break space, no apostrophe anywhere in the bytes) costs a pass over every cell all the same.
@@ -394,6 +440,20 @@ def _whole_cell_quotes(raw: bytes | memoryview, delimiter: str) -> bool:
     return not any(m.end() - m.start() == 1 for m in _cell_or_quote(delimiter).finditer(raw))
 
 
+def _in_quotes(buffer: bytes, offset: int, delimiter: str, needles: tuple[bytes, ...]) -> list[int] | None:
+    """How many of each of `needles` (the delimiter, a blank line) stand inside quoted cells of buffer[offset:], where
+    every quote is a whole cell's (_whole_cell_quotes); None where one is not. Counted in the buffer in place (no
+    copy of a cell)."""
+    found, count = [0] * len(needles), buffer.count
+    for m in _cell_or_quote(delimiter).finditer(memoryview(buffer)[offset:]):
+        start, end = m.span()
+        if end - start == 1:
+            return None
+        for k, n in enumerate(needles):
+            found[k] += count(n, offset + start, offset + end)
+    return found
+
+
 @functools.cache
 def _cell_or_quote(delimiter: str) -> re.Pattern:
     """A whole quoted cell (at the start of a line or after the delimiter, up to the delimiter or the line's end),
@@ -404,6 +464,12 @@ def _cell_or_quote(delimiter: str) -> re.Pattern:
 
 
 _CSV_ERROR = "Не удалось разобрать CSV ({}). Сохраните файл из Excel заново как CSV или XLSX."
+
+# The longest cell a row is loaded with: the csv module's own default limit (no appeal's text is near it; Excel's cell
+# holds 32 767 characters). The module reads longer ones (its limit raised), and make_table refuses their rows with
+# the reason, where a single such cell refused the whole file in English («field larger than field limit»).
+CELL_LIMIT = 131_072
+csv.field_size_limit(max(csv.field_size_limit(), (1 << 31) - 1))
 
 
 # --- Excel --------------------------------------------------------------------------------------
@@ -453,15 +519,23 @@ def _excel_grids(path: Path) -> tuple[list[Grid], list[str]]:
     return grids, names
 
 
-def _excel_rows(path: Path, sheet_index: int) -> tuple[list[list], dict]:
+def _excel_loaded(path: Path, grid: Grid, names: list[str]) -> tuple[list[list], dict, list[str]]:
+    """read_grids' loader of a sheet's rows: the sheet's merged ranges go to its grid (make_table fills them)."""
+    rows, unknown, grid.merged = _excel_rows(path, grid.sheet_index)
+    return rows, unknown, names
+
+
+def _excel_rows(path: Path, sheet_index: int) -> tuple[list[list], dict, list]:
     """All rows of a sheet as text, with formula cells put right: (rows, {(row, col): formula} of the
-    formulas whose value the file does not hold)."""
+    formulas whose value the file does not hold, [(top row, column, bottom row)] of the ranges merged over rows).
+    The reader gives a merged range's value in its top-left cell only."""
     import fastexcel
 
     reader = fastexcel.read_excel(str(path))
     rows = [list(r) for r in
             _excel_durations(reader.load_sheet(sheet_index, header_row=None, dtypes="string").to_polars()).rows()]
-    formulas, (top, left) = _sheet_formulas(path, sheet_index)
+    formulas, (top, left), merges = _sheet_formulas(path, sheet_index)
+    merged = [(r1 - top, c1 - left, r2 - top) for r1, c1, r2 in merges if r1 >= top and c1 >= left]
     unknown = {}
     for (r, c), (formula, cached) in formulas.items():
         i, j = r - top, c - left
@@ -473,7 +547,7 @@ def _excel_rows(path: Path, sheet_index: int) -> tuple[list[list], dict]:
         elif cached is None:
             rows[i][j] = None
             unknown[(i, j)] = formula
-    return rows, unknown
+    return rows, unknown, merged
 
 
 _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
@@ -505,9 +579,13 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
-def _sheet_formulas(path: Path, sheet_index: int) -> tuple[dict, tuple[int, int]]:
-    """{(row, col): (formula, cached value or None)} of one sheet, 0-based, and the top-left corner of its
-    used range (where the reader's first row and column start). Empty when the sheet has no formulas."""
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+
+
+def _sheet_formulas(path: Path, sheet_index: int) -> tuple[dict, tuple[int, int], list]:
+    """{(row, col): (formula, cached value or None)} of one sheet, 0-based, the top-left corner of its
+    used range (where the reader's first row and column start), and [(top row, column, bottom row)] of its ranges
+    merged over more than one row. Empty when the sheet has neither formulas nor such ranges."""
     import zipfile
     import xml.etree.ElementTree as ET
 
@@ -523,9 +601,11 @@ def _sheet_formulas(path: Path, sheet_index: int) -> tuple[dict, tuple[int, int]
             name = target.lstrip("/") if target.startswith("/") else "xl/" + target
             data = z.read(name)
     except (KeyError, IndexError, StopIteration, zipfile.BadZipFile, ET.ParseError):
-        return {}, (0, 0)
-    if not re.search(rb"<(?:\w+:)?f[ >/]", data):
-        return {}, (0, 0)
+        return {}, (0, 0), []
+    merges = [(int(r1) - 1, _col_index(c1.decode()), int(r2) - 1) for c1, r1, _, r2 in _MERGE_REF.findall(data)
+              if int(r2) > int(r1)]
+    if not merges and not re.search(rb"<(?:\w+:)?f[ >/]", data):
+        return {}, (0, 0), []
     formulas, top, left = {}, None, None
     for cell in ET.fromstring(data).iter(f"{ns}c"):
         m = _CELL_REF.match(cell.get("r", ""))
@@ -539,7 +619,7 @@ def _sheet_formulas(path: Path, sheet_index: int) -> tuple[dict, tuple[int, int]
         left = c if left is None else min(left, c)
         if f is not None and f.text:
             formulas[(r, c)] = (f.text, v.text if v is not None else None)
-    return formulas, (top or 0, left or 0)
+    return formulas, (top or 0, left or 0), merges
 
 
 # --- choosing the sheet and the header row --------------------------------------------------------
@@ -601,6 +681,7 @@ def join_sheets(first: Table, more: list[Table]) -> Table:
     if any(t.refused for t in tables):   # before the row numbers below are the joined ones
         first.refused = [r for t in tables for r in (t.refused or [None] * len(t.row_numbers))]
     first.row_sheets = [t.sheet for t in tables for _ in t.row_numbers]
+    first.merged = [c for c in names if any(c in t.merged for t in tables)]
     first.row_numbers = [n for t in tables for n in t.row_numbers]
     first.overflow = [o for t in tables for o in (t.overflow or [None] * len(t.row_numbers))]
     for t in more:
@@ -633,12 +714,84 @@ def read_grids(path: Path) -> tuple[str, list[Grid], object]:
     suffix = path.suffix.lower()
     if data.startswith((ZIP_MAGIC, OLE_MAGIC)):
         grids, names = _excel_grids(path)
-        return "xlsx" if data.startswith(ZIP_MAGIC) else "xls", grids, lambda g: (*_excel_rows(path, g.sheet_index), names)
+        return "xlsx" if data.startswith(ZIP_MAGIC) else "xls", grids, lambda g: _excel_loaded(path, g, names)
+    if _looks_like_html(data):
+        rows, encoding = _html_rows(data)
+        return "html", [Grid(rows[:PEEK_ROWS], encoding=encoding)], lambda g: (rows, {}, [])
     if suffix in (".xlsx", ".xlsm", ".xls"):
-        raise FileRefused("Файл с расширением Excel повреждён или это не файл Excel. Откройте его в Excel и "
-                          "сохраните заново как XLSX, или выгрузите данные из системы ещё раз.")
+        # Named as Excel, but no Excel file inside: a csv renamed (or saved so by a system) is read as one.
+        try:
+            grid, source = _text_grid(data)
+        except FileRefused:
+            raise FileRefused("Файл с расширением Excel повреждён или это не файл Excel. Откройте его в Excel и "
+                              "сохраните заново как XLSX, или выгрузите данные из системы ещё раз.") from None
+        return "csv", [grid], lambda g: (source, {}, [])
     grid, source = _text_grid(data)
     return "csv", [grid], lambda g: (source, {}, [])
+
+
+# --- a web page's table (systems save one as «.xls», and Excel opens it) --------------------------------------
+
+def _looks_like_html(data: bytes) -> bool:
+    return data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith((b"<html", b"<!doctype html", b"<table"))
+
+
+def _html_rows(data: bytes) -> tuple[list[list], str]:
+    """The rows of a page's tables as text: a cell spanning columns (colspan) holds its value in its first, as a
+    merged cell in Excel; <br> is a line break. A page with no table is refused."""
+    from html.parser import HTMLParser
+
+    text, encoding = decode(data)
+    rows: list[list] = []
+
+    class Cells(HTMLParser):
+        cell: list[str] | None = None
+        row: list | None = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.end_row()
+                self.row = []
+            elif tag in ("td", "th"):
+                self.end_cell()
+                if self.row is None:
+                    self.row = []
+                self.cell = []
+                span = dict(attrs).get("colspan") or "1"
+                self.span = int(span) if span.isdigit() else 1
+            elif tag == "br" and self.cell is not None:
+                self.cell.append("\n")
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th"):
+                self.end_cell()
+            elif tag in ("tr", "table"):
+                self.end_row()
+
+        def handle_data(self, chunk):
+            if self.cell is not None:
+                self.cell.append(chunk)
+
+        def end_cell(self):
+            if self.cell is not None:
+                value = "\n".join(" ".join(line.split()) for line in "".join(self.cell).split("\n")).strip()
+                self.row += [value or None] + [None] * (min(self.span, 1000) - 1)
+                self.cell = None
+
+        def end_row(self):
+            self.end_cell()
+            if self.row:
+                rows.append(self.row)
+            self.row = None
+
+    parser = Cells(convert_charrefs=True)
+    parser.feed(text)
+    parser.close()
+    parser.end_row()
+    if not rows:
+        raise FileRefused("Файл — веб-страница (HTML), но таблицы в нём нет. Выгрузите данные из системы в формате "
+                          "XLSX или CSV и загрузите этот файл.")
+    return rows, encoding
 
 
 def _dedupe(names: list[str]) -> list[str]:
@@ -657,20 +810,21 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
     """The data below the header row as an all-text frame; empty rows dropped, the `'` text marker removed.
     `all_rows` — the rows, or a CsvText; `unknown` — {(row, col): formula} of cells whose value the file does
     not hold."""
-    cut_off = False
+    cut_off = unended = stray = False
     if isinstance(all_rows, CsvText):
         names = _dedupe(list(all_rows.head(header_idx + 1)[0][header_idx]))
         csv_text = all_rows
         body = csv_text.body(header_idx, names)
         all_rows = csv_text.rows() if body is None else None
-        cut_off = csv_text.cut_off
+        cut_off, unended, stray = csv_text.cut_off, csv_text.unended, csv_text.stray
         grid.encoding = csv_text.encoding   # judged on the whole file where reading it took that
         if body is not None:
             return _csv_table(body, names, grid, header_idx)
+    filled = _fill_merged(all_rows, grid.merged, header_idx)
     header = all_rows[header_idx]
-    names = _dedupe(list(header))
+    names = _dedupe([STRAY.sub("\ufffd", c) if stray and c else c for c in header])
     width = len(names)
-    body, numbers, overflow = [], [], []
+    body, numbers, overflow, short, reasons, stray_rows = [], [], [], [], {}, []
     formulas: dict[str, list] = {}
     for (i, j), formula in sorted((unknown or {}).items()):
         if i > header_idx and j < width:
@@ -680,6 +834,25 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
         extra = [str(c).strip() for c in r[width:] if c is not None and str(c).strip()]
         if not extra and not any(c is not None and c.strip() not in ("", "'") for c in cells):
             continue
+        if len(cells) < width:
+            short.append((header_idx + 2 + j, len(r)))
+        if stray and STRAY.search("".join(c or "" for c in r)):
+            bad = next(((k, m) for k, c in enumerate(cells) if c and (m := STRAY.search(c))), None)
+            where = f" в столбце «{names[bad[0]]}»" if bad else " за последним столбцом"
+            byte = ord((bad[1] if bad else STRAY.search("".join(c or "" for c in r))).group()) - 0xDC00
+            reasons[header_idx + 2 + j] = (
+                f"испорченный символ: байт 0x{byte:02X}{where} не читается как UTF-8 — строка не загружена; исправьте "
+                "символ в выгрузке или выгрузите файл заново")
+            stray_rows.append(header_idx + 2 + j)
+            cells = [STRAY.sub("\ufffd", c) if c else c for c in cells]
+            extra = [STRAY.sub("\ufffd", c) for c in extra]
+        for k, c in enumerate(cells):
+            if c is not None and len(c) > CELL_LIMIT:
+                reasons[header_idx + 2 + j] = (
+                    f"в ячейке «{names[k]}» {count_of(len(c), 'символ', 'символа', 'символов')} — больше "
+                    f"{num(CELL_LIMIT)}: такого длинного значения в выгрузке не бывает, похоже, в файле сбились "
+                    "кавычки; строка не загружена — проверьте её в выгрузке")
+                cells[k] = c[:1000] + "…"   # the rejected row's cells are kept (import_rejects): not megabytes of them
         cells += [None] * (width - len(cells))
         body.append(cells)
         numbers.append(header_idx + 2 + j)
@@ -693,9 +866,41 @@ def make_table(fmt: str, grid: Grid, header_idx: int, all_rows: list[list], shee
     )
     # The last record, where the file ends inside it (a csv's cut_off); make_table numbers records from 1.
     cut = numbers[-1] if cut_off and numbers and numbers[-1] == len(all_rows) else None
+    # Outside quotes a cut leaves the last record short, with no line break after it: it is refused, not loaded with
+    # its later cells empty.
+    cut_short = None
+    if cut is not None and short and short[-1][0] == cut:
+        short.pop()   # told as the cut row
+    if cut is None and unended and short and short[-1][0] == numbers[-1] == len(all_rows):
+        cut_short = short.pop()
+        reasons[cut_short[0]] = (
+            f"строка обрывается на середине: в ней {cells_of(cut_short[1], width)}, и на ней файл кончается без "
+            "перевода строки — похоже, файл обрезан; выгрузите его заново")
+    refused = [reasons.get(n) for n in numbers] if reasons else []
     return Table(df=df, row_numbers=numbers, fmt=fmt, header_row=header_idx + 1, sheet=grid.sheet,
                  encoding=grid.encoding, delimiter=grid.delimiter, sheets=sheets, overflow=overflow,
-                 formulas=formulas, cut_row=cut)
+                 formulas=formulas, cut_row=cut, cut_short=cut_short, short=short, refused=refused,
+                 stray=stray_rows, merged=[names[c] for c in filled if c < width])
+
+
+def _fill_merged(rows: list[list], merged: list, header_idx: int) -> list[int]:
+    """A range merged over data rows (below the header) holds its value in its top cell only: the value is put in
+    each of its rows' empty cells, as Excel shows it in them. A range over more columns puts it in its first, as a
+    merged header names one column. The columns filled, in order."""
+    filled = set()
+    for top, c, bottom in merged:
+        if top <= header_idx or top >= len(rows) or c >= len(rows[top]) or rows[top][c] is None:
+            continue
+        for r in range(top + 1, min(bottom, len(rows) - 1) + 1):
+            if c < len(rows[r]) and (rows[r][c] is None or not str(rows[r][c]).strip()):
+                rows[r][c] = rows[top][c]
+                filled.add(c)
+    return sorted(filled)
+
+
+def cells_of(n: int, width: int) -> str:
+    """«5 ячеек из 18»."""
+    return f"{count_of(n, 'ячейка', 'ячейки', 'ячеек')} из {width}"
 
 
 def _csv_table(body: pl.DataFrame, names: list[str], grid: Grid, header_idx: int) -> Table:

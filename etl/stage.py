@@ -12,6 +12,7 @@ from etl.deadlines import Deadlines, Rules
 from etl.detect import FIELD_LABELS, Detection, _short
 from etl.normalise import (map_values, parse_bool, parse_datetime, parse_float, parse_int, parse_rating, parse_share,
                            parse_time_of_day, rating_unread, slash_order)
+from etl.normalise import EARLIEST, early_year
 from etl.privacy import mask_expr
 from etl.profile import ALLOWED, REQUIRED
 from etl.read import FileRefused
@@ -133,9 +134,12 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
     for f, kind in p.fields.items():
         if f in cols and kind == "datetime":
             label = FIELD_LABELS[f]
+            quote = _quote(cols[f].headers[0] if cols[f].headers else None)
             unread = t(f).is_not_null() & pl.col(f).is_null()
-            checks.append((unread & ~pl.col(f"__future_{f}") if f in later else unread,
-                           pl.format(f"{label} {_UNREAD.get(f, 'не распознана')}: «{{}}»{_quote(cols[f].headers[0] if cols[f].headers else None)}", t(f))))
+            checks.append((unread & ~pl.col(f"__future_{f}") if f in later else unread, pl.when(early_year(t(f))).then(
+                pl.format(f"{label} «{{}}» — год раньше {EARLIEST.year}, такой даты в выгрузке быть не может: "
+                          f"исправьте дату{quote}", t(f))).otherwise(
+                pl.format(f"{label} {_UNREAD.get(f, 'не распознана')}: «{{}}»{quote}", t(f)))))
             if f not in FUTURE_OK and f not in later:
                 checks.append((pl.col(f) > now,
                                pl.format(f"{label} в будущем: {{}}", pl.col(f).dt.strftime("%d.%m.%Y %H:%M"))))
