@@ -242,23 +242,34 @@ def _more_sheets(kind: str, grids, grid, header_idx: int, profile: Profile, all_
         rows, unknown, sheets = all_rows(g)
         part = make_table(kind, g, i, rows, sheets, unknown)
         n = part.df.height
-        if not extra and all(f in _resolve(profile, part.df.columns) for f in REQUIRED[profile.target]):
-            # The same export with columns left out (and their order changed): read by its own header row, the
-            # fields it lacks empty, so every row of the file is read and accounted for.
-            part.df = part.df.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
-            more.append(part)
-            order = "столбцы в другом порядке, " if [c for c in table.df.columns if c not in missing] \
-                != part.df.columns[:len(part.df.columns) - len(missing)] else ""
-            warnings.append(f"лист «{g.sheet}» прочитан по своей строке заголовков (строка {i + 1}): {order}нет "
-                            f"{', '.join(f'«{c}»' for c in missing)} — эти поля у его "
-                            f"{fmt.count(n, 'строки', 'строк', 'строк')} пустые")
+        theirs = part.df.columns
+        part.df = part.df.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
+        more.append(part)
+        lacking = [f for f in REQUIRED[profile.target] if f not in _resolve(profile, theirs)]
+        if lacking:
+            # A field no row of the sheet can be loaded without: each row read and rejected with the reason, so
+            # every row of the file is accounted for (rows_read = loaded + updated + duplicate + rejected).
+            ours = _resolve(profile, table.df.columns)
+            names = [f"«{(ours[f].headers or ours[f].parts)[0]}»" if f in ours else f"«{f}»" for f in lacking]
+            part.refused = [f"на листе нет {'столбца' if len(names) == 1 else 'столбцов'} {', '.join(names)} — строка "
+                            "не загружена; добавьте столбец на лист и загрузите файл снова"] * n
+            warnings.append(f"лист «{g.sheet}»: нет {', '.join(names)} — его {fmt.count(n, 'строка', 'строки', 'строк')} "
+                            "отклонены")
             continue
-        diff = "; ".join(part for part in (
-            "нет " + ", ".join(f"«{c}»" for c in missing) if missing else "",
-            "лишние " + ", ".join(f"«{c}»" for c in extra) if extra else "") if part)
-        warnings.append(f"лист «{g.sheet}» тоже похож на выгрузку, но его столбцы другие ({diff}): его "
-                        f"{fmt.count(n, 'строка', 'строки', 'строк')} не загружены — сохраните этот лист отдельным "
-                        "файлом и загрузите его")
+        # The same export with columns left out, added or in another order: read by its own header row, the fields it
+        # lacks empty (a thinner file erases nothing); a column only it has is told, with how to take it too.
+        order = "столбцы в другом порядке, " if [c for c in table.df.columns if c not in missing] \
+            != [c for c in theirs if c not in extra] else ""
+        told = [f"нет {', '.join(f'«{c}»' for c in missing)} — эти поля у его "
+                f"{fmt.count(n, 'строки', 'строк', 'строк')} пустые" if missing else ""]
+        if extra:
+            one = len(extra) == 1
+            told.append(f"{'столбец' if one else 'столбцы'} {', '.join(f'«{c}»' for c in extra)} "
+                        f"{'есть' if one else 'есть'} только на этом листе и не {'взят' if one else 'взяты'} — чтобы "
+                        f"взять и {'его' if one else 'их'}, сохраните лист отдельным файлом и загрузите: его строки "
+                        "сольются с уже загруженными")
+        warnings.append(f"лист «{g.sheet}» прочитан по своей строке заголовков (строка {i + 1}): {order}"
+                        + "; ".join(t for t in told if t))
     for g in headless:
         # Read under the chosen sheet's header, each row refused with the reason: every row of the file is accounted
         # for (rows_read = loaded + updated + duplicate + rejected), none is guessed at.
