@@ -740,11 +740,24 @@ PERSONAL_HEADER = re.compile(r"(?i)заявител|автор|\bфио\b|пол
                              r"first.?name|last.?name|full.?name|contact|birth"
                              r"|\bтел\b|\bмоб\w*\b|гражданин|почтов|обратн\w*\s+адрес|домашн\w*\s+адрес"
                              r"|адрес\w*\s+(?:проживани|регистрац|для\s+(?:ответа|переписки|корреспонденц)|места\s+жител)"
-                             r"|мест\w*\s+(?:жительства|проживания|регистрации)|прописк|residen|home.?address|postal|mailing")
+                             r"|мест\w*\s+(?:жительства|проживания|регистрации)|прописк|residen|home.?address|postal|mailing"
+                             # a name split over columns, the signer, the contacts, where the answer went and the home's
+                             # postal code (a 59-ФЗ register: «Фамилия», «Имя», «Отчество», «Ф.И.О.», «Кто подписал»,
+                             # «Контакты», «Ответ направлен», «Индекс»)
+                             r"|фамили|\bимя\b|\bотчеств|\bф\.\s?и\.\s?о\b|подписал|подписант|корреспондент|контакт"
+                             r"|ответ\w*\s+направлен|^\s*(?:почтовый\s+)?индекс\s*$")
+# An address column, withheld as the applicant's home wherever the profile does not map it as the problem's
+# (etl.frames._extra, Detection.withheld): the letters profile maps none, and a 59-ФЗ register's «Адрес» is the
+# applicant's (DESIGN.md §2).
+ADDRESS_HEADER = re.compile(r"(?i)адрес|address")
 
 
 def personal_column(header: str) -> bool:
     return bool(PERSONAL_HEADER.search(header))
+
+
+def address_column(header: str) -> bool:
+    return bool(ADDRESS_HEADER.search(header))
 
 
 def mask_expr(expr: pl.Expr) -> pl.Expr:
@@ -786,7 +799,7 @@ def remask_text(s: pl.Series) -> pl.Series:
 def masks_version() -> str:
     """The pattern masks' fingerprint, kept in the database's `meta`: one masked by other patterns differs."""
     # The columns withheld as the applicant's too: a database that kept one they now name has it withheld.
-    return hashlib.sha256(repr((MASKS, PERSONAL_HEADER.pattern, _LOWER_NAME.pattern, _LOWER_PATR,
+    return hashlib.sha256(repr((MASKS, PERSONAL_HEADER.pattern, ADDRESS_HEADER.pattern, _LOWER_NAME.pattern, _LOWER_PATR,
                                 _AFTER_SURNAME_WORD.pattern, sorted(_NOT_A_SURNAME),
                                 _LOWER_AFTER_CUE.pattern)).encode()).hexdigest()[:16]
 

@@ -279,3 +279,61 @@ def test_the_plain_name_hint_finds_every_text_the_rules_change():
     assert [_plain_names(t) != t for t in changed + unchanged] == [True] * len(changed) + [False] * len(unchanged)
     assert pl.Series(changed).str.contains(PLAIN_NAME_HINT).to_list() == [True] * len(changed)
     assert pl.Series(["личный кабинет", "различные отличные"]).str.contains(PLAIN_NAME_HINT).to_list() == [False, False]
+
+
+# A 59-ФЗ register with the applicant's name split over columns, the signer, a contacts column and the applicant's
+# home in a plain «Адрес» (the letters profile maps no problem's address) — a tester's letters_pii.csv.
+NAMES_CSV = """Рег. номер;Дата регистрации;Вид обращения;Корреспондент;Фамилия;Имя;Отчество;Ф.И.О.;Кто подписал;Адрес;Контакты;Тематика;Исполнитель;Срок;Результат;Населенный пункт;Краткое содержание;Отметка
+П-1/26;01.10.2026;Первичное;Цой Анна Петровна;Цой;Анна;Петровна;Цой А.П.;ПЕТРОВ И.;с. Аскиз, ул. Мира, д. 10;тел. дом. 2-15-67;0005.0005.0056.1153 Перебои в водоснабжении;Управление ЖКХ и строительства;31.10.2026;Разъяснено;Аскиз;Нет воды;на контроле
+П-2/26;41.10.2026;Первичное;Ким Ен Хо;Ким;Ен;Хо;Ким Е.Х.;;с. Аскиз, ул. Мира, д. 12;;0005.0005.0056.1153 Перебои в водоснабжении;Управление ЖКХ и строительства;31.10.2026;Разъяснено;Аскиз;Нет воды;на контроле
+"""
+
+
+def test_name_parts_signer_contacts_and_an_unmapped_address_are_withheld(env):
+    """«Фамилия», «Имя», «Отчество», «Ф.И.О.», «Кто подписал», «Контакты» name or reach a person, and an «Адрес» the
+    profile does not map as the problem's is the applicant's home: none is kept among a row's extra columns, each is
+    hidden in a reject — but an empty cell stays empty there («[скрыто]» for nothing says there was something)."""
+    from etl.privacy import address_column
+    for header in ("Фамилия", "Имя", "Отчество", "Ф.И.О.", "Ф. И. О.", "Кто подписал", "Подписант", "Контакты",
+                   "Контактные данные", "Фамилия заявителя", "Ответ направлен", "Индекс"):
+        assert personal_column(header), header
+    for header in ("Отметка", "Тематика", "Исполнитель", "Населенный пункт", "Имущество", "Подписано",
+                   "Индекс дела", "Дата ответа"):
+        assert not personal_column(header), header
+    assert address_column("Адрес") and address_column("Адрес объекта") and not address_column("Отметка")
+    src = env / "letters.csv"
+    src.write_text(NAMES_CSV, encoding="utf-8")
+    db = env / "mcu.duckdb"
+    r = load_file(src, db=db)
+    assert (r.loaded, r.rejected) == (1, 1)
+    (extra,), = fetch(db, "SELECT extra FROM appeals")
+    assert json.loads(extra) == {"Отметка": "на контроле"}
+    (raw,), = fetch(db, "SELECT raw FROM import_rejects")
+    assert json.loads(raw) == {
+        "Рег. номер": "П-2/26", "Дата регистрации": "41.10.2026", "Вид обращения": "Первичное",
+        "Корреспондент": "[скрыто]", "Фамилия": "[скрыто]", "Имя": "[скрыто]", "Отчество": "[скрыто]",
+        "Ф.И.О.": "[скрыто]", "Адрес": "[скрыто]",
+        "Тематика": "0005.0005.0056.1153 Перебои в водоснабжении", "Исполнитель": "Управление ЖКХ и строительства",
+        "Срок": "31.10.2026", "Результат": "Разъяснено", "Населенный пункт": "Аскиз", "Краткое содержание": "Нет воды",
+        "Отметка": "на контроле"}
+
+
+def test_name_parts_and_an_unmapped_address_stored_by_an_older_version_are_dropped(env):
+    """A database loaded before these columns were withheld has them dropped from the extra columns and hidden in
+    its rejects (etl.build.upgrade); a problem's «Адрес» that a ПОС reject keeps (the profile maps it) stays."""
+    from etl.build import upgrade
+    db = env / "mcu.duckdb"
+    (env / "letters.csv").write_text(NAMES_CSV, encoding="utf-8")
+    (env / "bad.csv").write_text(BAD_ROWS, encoding="utf-8")
+    assert load_file(env / "letters.csv", db=db).rejected == 1
+    assert load_file(env / "bad.csv", db=db).rejected == 3
+    older(db, ["""UPDATE appeals SET extra = '{"Фамилия":"Цой","Ф.И.О.":"Цой А.","Кто подписал":"ПЕТРОВ И.",'
+                  || '"Адрес":"с. Аскиз, ул. Мира, д. 10","Отметка":"на контроле"}'""",
+               """UPDATE import_rejects SET raw = '{"Рег. номер": "П-2/26", "Фамилия": "Ким", "Имя": "Ен", '
+                  || '"Отчество": "Хо", "Адрес": "с. Аскиз, ул. Мира, д. 12"}' WHERE raw LIKE '%П-2/26%'"""])
+    assert upgrade(db) is True
+    assert fetch(db, "SELECT extra FROM appeals WHERE source = 'letters'") == [('{"Отметка":"на контроле"}',)]
+    raws = [json.loads(r) for (r,) in fetch(db, "SELECT raw FROM import_rejects ORDER BY import_id, source_row")]
+    assert raws[0] == {"Рег. номер": "П-2/26", "Фамилия": "[скрыто]", "Имя": "[скрыто]", "Отчество": "[скрыто]",
+                       "Адрес": "[скрыто]"}
+    assert [r["Адрес"] for r in raws[1:]] == ["ул. Мира 1"] * 3
