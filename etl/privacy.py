@@ -39,6 +39,13 @@ _DATE = r"\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})"
 _B = r"(?-u:\b)"
 # «г.р.», «г. р», «гр.»: the р must not begin a word («г. Ржава»).
 _GR = r"г\.?\s?р(?:\.|\b)"
+# A date with its month in words: «12 марта 1950».
+_DATE_W = (r"\d{1,2}\s+(?i:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)"
+           r"\s+\d{4}")
+# A car's registration plate: a letter, three digits, two letters, the region — Cyrillic letters that have a Latin
+# twin, or those twins. Written together («К777КК55», «х123ор 155») in any case; spaced («А 123 ВС 19») only in
+# capitals: «в 120 км от города» is a distance.
+_PLATE_L = "АВЕКМНОРСТУХABEKMHOPCTYX"
 
 # (pattern, replacement) in order; Rust regex syntax (no look-around), applied to whole columns.
 MASKS = [
@@ -47,12 +54,16 @@ MASKS = [
     (r"\[(?:club|public)\d+\|([^\]]*)\]", "$1"),
     # An address of any domain, punycode (xn--p1ai) and Cyrillic ones (почта.рф) included.
     (r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "[email]"),
+    # One written to get past a robot: «ivan[at]mail.ru», «ivan(собака)mail.ru», «ivan.petrov @ mail.ru».
+    (r"[\w.+-]+(?:\s*[\[(](?i:at|собака)[\])]\s*|\s+@\s*|@\s+)[\w-]+(?:\.[\w-]+)+", "[email]"),
     (r"(?i)(?:https?://)?(?:www\.|m\.)?(?:vk\.com|vk\.ru|ok\.ru|t\.me|telegram\.me|web\.telegram\.org|"
      r"facebook\.com|fb\.com|instagram\.com|dzen\.ru|max\.ru|youtube\.com/@|tiktok\.com/@)/?\S*", "[ссылка]"),
     (r"(^|[\s(,])@[A-Za-z0-9_.]{3,}", "${1}[пользователь]"),
     # Dates of birth: «04.06.2018 г.р.», «1948 г.р.», «07.02.1942 года рождения», «дата рождения 08.06.1989».
-    (rf"(?i:дата\s+рождения|д\.\s?р\.|родил(?:ся|ась))[\s:,–-]*{_DATE}(?:\s*(?:г\.|года?))?", "[дата рождения]"),
-    (rf"(?:{_B}{_DATE}|{_B}\d{{4}})\s*(?:{_GR}|(?:г\.|года?)\s+рождения)", "[дата рождения]"),
+    # («12 марта 1950 года» too)
+    (rf"(?i:дата\s+рождения|д\.\s?р\.|родил(?:ся|ась))[\s:,–-]*(?:{_DATE}|{_DATE_W})(?:\s*(?:г\.|года?))?",
+     "[дата рождения]"),
+    (rf"(?:{_B}{_DATE}|{_B}{_DATE_W}|{_B}\d{{4}})\s*(?:{_GR}|(?:г\.|года?)\s+рождения)", "[дата рождения]"),
     # Identity documents and accounts (before the phones, which would take a part of their digits): a passport's
     # series and number after «паспорт»/«серия» («Серия номер 3816 114077», «серия 38 16 № 114077»); СНИЛС after its
     # name, and in its own shape «170-581-285 65» anywhere; 16 digits, grouped or not (an ОМС policy or a bank
@@ -61,6 +72,9 @@ MASKS = [
     # vaccine's «серия 11-130321» or an object's «паспорт … 12.2020» do not have the shape and stay.
     (rf"(?i)(паспорт[а-яё]*|сери[яи])(\D{{0,40}}?){_B}\d{{2}}\s?\d{{2}}[\s№:.-]*(?:номер|№)?[\s№:.-]*\d{{6}}{_B}",
      "${1}${2}[документ]"),
+    # A driving licence after its name: «водительское удостоверение 19 12 345678», «в/у 1912345678».
+    (rf"(?i)(водительск[а-яё]*\s+удостоверени[а-яё]*|в/у|вод\.\s?уд\.?)(\D{{0,20}}?){_B}\d{{2}}\s?(?:\d{{2}}|[а-яё]{{2}})"
+     rf"\s?\d{{6}}{_B}", "${1}${2}[документ]"),
     (rf"(?i)(снилс[а-яё]*)(\D{{0,20}}?){_B}\d{{3}}[\s-]?\d{{3}}[\s-]?\d{{3}}[\s-]?\d{{2}}{_B}", "${1}${2}[документ]"),
     (rf"{_B}\d{{3}}-\d{{3}}-\d{{3}}[\s-]\d{{2}}{_B}", "[документ]"),
     (rf"{_B}\d{{4}}[\s-]?\d{{4}}[\s-]?\d{{4}}[\s-]?\d{{4}}{_B}", "[документ]"),
@@ -71,8 +85,16 @@ MASKS = [
     # Phones: 11 digits after +7 / 8 / 7, with any spacing, brackets and dashes between the digits;
     # a bare ten-digit mobile (9XX…); a city number «2-15-67» / «52-34-56» with an optional «(47140)».
     (rf"(?:\+\s?7|\b[78])(?:{_SEP}|[()])*\d(?:(?:{_SEP}|[()])*\d){{9}}\b", "[телефон]"),
+    # Another country's number after its «+» («+996 555 123 456», «+375 29 123-45-67»): 8 to 12 digits after the code.
+    (rf"\+\s?[1-9]\d{{0,2}}(?:{_SEP}|[()])*\d(?:(?:{_SEP}|[()])*\d){{6,10}}\b", "[телефон]"),
     (rf"\(?\b9\d{{2}}\)?(?:(?:{_SEP}|[()])*\d){{7}}\b", "[телефон]"),
     (rf"(?:\(\d{{3,5}}\)\s?)?{_B}\d{{1,3}}-\d{{2}}-\d{{2}}{_B}", "[телефон]"),
+    # A city number in one group after its code in brackets: «(3822) 123456». Russian codes begin with 3, 4 or 8 (not
+    # a year: «Норматив (2023) 123456 рублей»).
+    (rf"\([348]\d{{2,4}}\)[\s-]?\d{{5,7}}{_B}", "[телефон]"),
+    # A car's registration plate (_PLATE_L).
+    (rf"(?i)(^|[^\w])[{_PLATE_L}]\d{{3}}[{_PLATE_L}]{{2}}(?:\s?\d{{2,3}})?([^\w]|$)", "${1}[госномер]${2}"),
+    (rf"(^|[^\w])[{_PLATE_L}]\s\d{{3}}\s?[{_PLATE_L}]{{2}}(?:\s?\d{{2,3}})?([^\w]|$)", "${1}[госномер]${2}"),
     # A flat written as «дом-квартира» («10-45») right after the street of the applicant's own home: «проживаю ул.
     # Ленина, 10-45», «живу по ул. Мира 5-12», «мой адрес: …», «адрес проживания …»; one person's in the third person
     # too («проживает»), not several people's («проживают»: houses 5 to 12 may be meant). Nothing but «по», «на», «адресу»
