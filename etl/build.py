@@ -18,7 +18,7 @@ import polars as pl
 
 from core.text import per_distinct
 from etl.calendar import production_calendar
-from etl.privacy import PLAIN_NAME_HINT, address_column, mask_expr, masks_version, personal_column, remask_text
+from etl.privacy import REMASK_HINT, address_column, mask_expr, masks_version, personal_column, remask_text
 from etl.reference import load_reference
 from core.settings import DUCKDB_CONFIG
 
@@ -73,11 +73,11 @@ def remask_stored(con) -> int:
         # A part of the rows at a time: 10 M stored real texts at once would be gigabytes in memory.
         for start in range(0, -1 if last is None else last + 1, REMASK_ROWS):
             # Only values with a digit, an @ or a dot: every pattern hides a number (a phone, a document, a flat, a
-            # date of birth), an address or a link; or with a hint of a name the plain rules find (PLAIN_NAME_HINT).
+            # date of birth), an address or a link; or with a hint of a name the name rules find (REMASK_HINT).
             values = con.sql(f"""SELECT rowid AS row_id, {column} AS v FROM {table}
                                  WHERE rowid BETWEEN {start} AND {start + REMASK_ROWS - 1}
                                    AND regexp_matches({column}, $hint)""",
-                             params={"hint": "[0-9@.]|" + PLAIN_NAME_HINT}).pl()
+                             params={"hint": REMASK_HINT}).pl()
             if values.is_empty():
                 continue
             values = values.with_columns(per_distinct(values["v"], remask_text).alias("masked"))

@@ -365,6 +365,48 @@ def test_other_personal_data_is_masked(text, masked):
 def test_event_dates_houses_codes_and_money_stay(kept):
     assert mask(kept) == kept
 
+
+@pytest.mark.parametrize("text, masked", [
+    # names in capitals: words the dictionary knows as names read as if written «Иванова Анна Петровна»
+    ("ИВАНОВА АННА ПЕТРОВНА просит убрать мусор", "[ФИО] просит убрать мусор"),
+    ("Заявитель ПЕТРОВ ИВАН просит", "Заявитель [ФИО] просит"),
+    ("ТАТЬЯНА, Здравствуйте! По адресам улица 50 Лет ВЛКСМ, 4 Б", "[ФИО], Здравствуйте! По адресам улица 50 Лет ВЛКСМ, 4 Б"),
+    ("Каждый день история! ИВАНОВ ПЁТР, дом 5 кв 7", "Каждый день история! [ФИО], дом 5 кв [скрыто]"),
+    ("ЯМА НА УЛ. ЛЕНИНА, ПИШЕТ ХАБИБУЛЛИНА ЗУЛЬФИЯ", "ЯМА НА УЛ. ЛЕНИНА, ПИШЕТ [ФИО]"),
+    # a lower-case name after «меня зовут»
+    ("меня зовут анна петрова, живу на мира 5", "меня зовут [ФИО], живу на мира 5"),
+    ("Здравствуйте, меня зовут ольга. Нет света", "Здравствуйте, меня зовут [ФИО]. Нет света"),
+    # Latin letters: words the dictionary knows as names once transliterated
+    ("Writes Ivan Petrov, ivan.petrov@mail.ru", "Writes [ФИО], [email]"),
+    ("Автор: Kim Sergey", "Автор: [ФИО]"),
+    ("Smirnov Sergey пишет", "[ФИО] пишет"),
+    ("Ivanova Anna Petrovna, tel 89131234567", "[ФИО], tel [телефон]"),
+    ("С уважением, Olga Smirnova", "С уважением, [ФИО]"),
+    # a lone surname after «пенсионер», «по обращению»
+    ("Бурьян и помойка, с уважением, пенсионер Воробьёв", "Бурьян и помойка, с уважением, пенсионер [ФИО]"),
+    ("По обращению Петровой, гражданки 1950 года рождения", "По обращению [ФИО], гражданки [дата рождения]"),
+    # Korean short surnames go with the first name or the initial beside them
+    ("Ли Сергей пишет", "[ФИО] пишет"),
+    ("ФИО: Пак Елена", "ФИО: [ФИО]"),
+    ("Ответ направлен Ким Е. по адресу ул. Мира", "Ответ направлен [ФИО] по адресу ул. Мира"),
+])
+def test_names_in_capitals_lower_case_latin_and_short_surnames(text, masked):
+    assert mask(text) == masked
+
+
+@pytest.mark.parametrize("kept", [
+    # abbreviations and shouting without a name; streets in capitals; Latin brands
+    "МУП ЖКХ и УК ООО РОМАШКА не работают", "ВОДЫ НЕТ УЖЕ НЕДЕЛЮ, ЛЕНИНА 5", "НА УЛ. КАРЛА МАРКСА ЯМА",
+    "Прошу ПОМОЧЬ! НАДЕЖДА только на вас", "Машина Lada Granta и Kia Rio стоят", "ТЦ City Mall закрыт",
+    "зовут на собрание жильцов",
+    # words and places that read as names (a tester: «Иван-чай», «Роза ветров», «Петра и Февронии», a kindergarten in
+    # quotes, towns joined by a dash, a street with an initial)
+    "Иван-чай растет во дворе", "Роза ветров на площади", "праздник Петра и Февронии в парке",
+    "детский сад «Алёнушка» закрыт", "дорога Фатеж–Дмитриев разбита", "на А.Невского яма", "ул. А.Невского, 5",
+])
+def test_capitals_latin_and_namesakes_that_are_no_names_stay(kept):
+    assert mask(kept) == kept
+
 def test_held_out_sentences():
     """30 sentences written after the masking was tuned on the set above, and not tuned on since: what to
     expect of text nobody has seen. The miss is a lone surname after a role word not on the list

@@ -337,3 +337,24 @@ def test_name_parts_and_an_unmapped_address_stored_by_an_older_version_are_dropp
     assert raws[0] == {"Рег. номер": "П-2/26", "Фамилия": "[скрыто]", "Имя": "[скрыто]", "Отчество": "[скрыто]",
                        "Адрес": "[скрыто]"}
     assert [r["Адрес"] for r in raws[1:]] == ["ул. Мира 1"] * 3
+
+
+def test_texts_stored_before_the_capitals_latin_and_new_patterns_are_masked_again(env):
+    """A name in capitals or Latin letters, a surname after «пенсионер», a short surname left beside a mask, a lower-case
+    name after «меня зовут», a plate and a bracketed city code: a database loaded before has them masked once
+    (etl.build.upgrade); an ordinary text stays."""
+    from etl.build import upgrade
+    db = env / "mcu.duckdb"
+    (env / "pos.csv").write_text(CATEGORIES, encoding="utf-8")
+    assert load_file(env / "pos.csv", db=db).loaded == 3
+    older(db, ["""UPDATE appeals SET text = 'ИВАНОВА АННА ПЕТРОВНА просит убрать мусор, пишет Ivan Petrov'
+                  WHERE external_id = 'PD-0'""",
+               """UPDATE appeals SET text = 'Ли [ФИО] пишет: меня зовут анна петрова, тел (3822) 123456, машина К777КК55',
+                  extra = '{"Комментарий модератора":"с уважением, пенсионер Воробьёв"}' WHERE external_id = 'PD-1'""",
+               "UPDATE appeals SET text = 'МУП ЖКХ не вывозит мусор' WHERE external_id = 'PD-2'"])
+    assert upgrade(db) is True
+    assert fetch(db, "SELECT external_id, text, extra FROM appeals ORDER BY external_id") == [
+        ("PD-0", "[ФИО] просит убрать мусор, пишет [ФИО]", '{"Комментарий модератора":"проверено"}'),
+        ("PD-1", "[ФИО] пишет: меня зовут [ФИО], тел [телефон], машина [госномер]",
+         '{"Комментарий модератора":"с уважением, пенсионер [ФИО]"}'),
+        ("PD-2", "МУП ЖКХ не вывозит мусор", '{"Комментарий модератора":"проверено"}')]
