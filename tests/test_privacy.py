@@ -349,6 +349,8 @@ def test_identity_document_and_account_numbers_are_masked():
     # an address written to get past a robot
     ("пишите ivan[at]mail.ru", "пишите [email]"),
     ("пишите ivan.petrov @ mail.ru или ivan(at)yandex.ru", "пишите [email] или [email]"),
+    # a VK account's number
+    ("Мой id в вк 123456789", "Мой id в вк [пользователь]"),
 ])
 def test_other_personal_data_is_masked(text, masked):
     assert mask(text) == masked
@@ -389,6 +391,8 @@ def test_event_dates_houses_codes_and_money_stay(kept):
     ("Ли Сергей пишет", "[ФИО] пишет"),
     ("ФИО: Пак Елена", "ФИО: [ФИО]"),
     ("Ответ направлен Ким Е. по адресу ул. Мира", "Ответ направлен [ФИО] по адресу ул. Мира"),
+    # a surname with initials after «глава поселения» is the official («поселения» is no street)
+    ("Глава поселения Сидоров А.В. не отвечает", "Глава поселения [ФИО] не отвечает"),
 ])
 def test_names_in_capitals_lower_case_latin_and_short_surnames(text, masked):
     assert mask(text) == masked
