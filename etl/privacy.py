@@ -55,8 +55,9 @@ MASKS = [
     (r"\[(?:club|public)\d+\|([^\]]*)\]", "$1"),
     # An address of any domain, punycode (xn--p1ai) and Cyrillic ones (почта.рф) included.
     (r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "[email]"),
-    # One written to get past a robot: «ivan[at]mail.ru», «ivan(собака)mail.ru», «ivan.petrov @ mail.ru».
-    (r"[\w.+-]+(?:\s*[\[(](?i:at|собака)[\])]\s*|\s+@\s*|@\s+)[\w-]+(?:\.[\w-]+)+", "[email]"),
+    # One written to get past a robot: «ivan[at]mail.ru», «ivan(собака)mail.ru», «ivan.petrov @ mail.ru» (a space after
+    # the @: «Отметил @maria.sidorova» is a handle).
+    (r"[\w.+-]+(?:\s*[\[(](?i:at|собака)[\])]\s*|\s*@\s+)[\w-]+(?:\.[\w-]+)+", "[email]"),
     (r"(?i)(?:https?://)?(?:www\.|m\.)?(?:vk\.com|vk\.ru|ok\.ru|t\.me|telegram\.me|web\.telegram\.org|"
      r"facebook\.com|fb\.com|instagram\.com|dzen\.ru|max\.ru|youtube\.com/@|tiktok\.com/@)/?\S*", "[ссылка]"),
     (r"(^|[\s(,])@[A-Za-z0-9_.]{3,}", "${1}[пользователь]"),
@@ -913,8 +914,8 @@ def address_column(header: str) -> bool:
 
 
 def mask_expr(expr: pl.Expr) -> pl.Expr:
-    """Free text with ФИО, phones, e-mails, profile links, @handles, dates of birth and flat numbers
-    replaced by placeholders."""
+    """Free text with ФИО (in capitals and Latin letters too), phones, e-mails, profile links, @handles, dates of birth,
+    identity documents, car plates and flat numbers replaced by placeholders."""
     # Called once a chunk of the column: etl/read.py hands over its frames in one chunk, so a column's
     # distinct values are found and masked once.
     return expr.map_batches(_mask_series, return_dtype=pl.String, is_elementwise=True)
