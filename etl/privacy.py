@@ -855,12 +855,17 @@ def _mask_names_parallel(texts: list[str]) -> list[str]:
 MASK_CHUNK = 100_000
 
 
+# The texts the name stage reads (Rust regex): a capitalised word, a word in capitals, two capitalised Latin words, or
+# what the plain rules look for.
+NAMES_HINT = f"[А-ЯЁ][а-яё]|{_CAPS_HINT.pattern}|{_LATIN_HINT}|{PLAIN_NAME_HINT}"
+
+
 def _mask_names_series(s: pl.Series) -> pl.Series:
     if s.dtype != pl.String:
         return s
     # (or a lower-case patronymic's ending, or «фамилия»: _plain_names)
     # (or a word in capitals: _title_caps; or two capitalised Latin words: _latin_names)
-    candidate = s.str.contains(f"[А-ЯЁ][а-яё]|{_CAPS_HINT.pattern}|{_LATIN_HINT}|{PLAIN_NAME_HINT}").fill_null(False)
+    candidate = s.str.contains(NAMES_HINT).fill_null(False)
     if not candidate.any():
         return s
     distinct = s.filter(candidate).unique(maintain_order=True)   # rejected rows' columns repeat their values
