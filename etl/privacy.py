@@ -292,6 +292,13 @@ def _outside_places(text: str, a: int, b: int, places: list[tuple[int, int]]) ->
 _FIO_RUN = re.compile(r"\[ФИО\](?:[\s,]+\[ФИО\])+")
 # A short surname left beside a mask («Пак [ФИО]», as a version before _SHORT_SURNAMES stored it) goes with it.
 _SHORT_BEFORE_MARK = re.compile(rf"(?<![\w-]){_SHORT_SURNAME}\s+\[ФИО\]")
+# A maiden or former surname in brackets after a name («Мария Сергеевна (Степанова), здравствуйте»).
+_MARK_BRACKETED = re.compile(r"\[ФИО\]\s*\(([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)\)")
+
+
+def _bracketed_surname(m) -> str:
+    w = m.group(1)
+    return NAME_MARK if _name_kind(w) or _SURNAME_SHAPE.fullmatch(w) or not _known_word(w) else m.group()
 # A date right after a name is its owner's date of birth («[ФИО], 06.09.1995»).
 _DATE_AFTER_NAME = re.compile(rf"(\[ФИО\][,\s(]*)\b{_DATE}\b(?:\s*(?:г\.|года?))?")
 
@@ -348,6 +355,7 @@ def _morph():
 _lock = threading.Lock()   # polars may call the column function from several threads at once
 # (Not a word joined to a lower-case one by a hyphen, «Иван-чай», «Ростов-на-Дону», nor to a capitalised one by a dash
 # without spaces: towns, «Фатеж–Дмитриев».)
+_CAPS_EDGE = re.compile(r"\W*[А-ЯЁ]{2,}\W*")
 _CAP_WORD = re.compile(r"(?<![\w\[|.–-])[А-ЯЁ][а-яё]+(?![\w\]]|-[а-яё]|–[А-ЯЁ])")
 _FLAG_RE = re.compile(_FLAG)
 
@@ -462,7 +470,16 @@ def _name_spans(text: str, ner_spans, places: re.Pattern | None = None) -> list[
             # NER sometimes glues a preceding place to initials («Кызласа Петров И.И.»): a surname with
             # initials is one word.
             m = re.search(rf"({_W})\s+{_INIT}$|^{_INIT}\s?{_W}$", text[start:stop])
-            candidates.append((start + (m.start(1) if m and m.start(1) > 0 else 0), stop))
+            start += m.start(1) if m and m.start(1) > 0 else 0
+            # Nor words in capitals at its edges: NER glues them to a name («ГЛАВА Иванов НЕ ОТВЕЧАЕТ»; those that are
+            # names were title-cased, _title_caps).
+            words = [w.span() for w in re.finditer(r"\S+", text[start:stop])]
+            while words and _CAPS_EDGE.fullmatch(text, start + words[-1][0], start + words[-1][1]):
+                words.pop()
+            while words and _CAPS_EDGE.fullmatch(text, start + words[0][0], start + words[0][1]):
+                words.pop(0)
+            if words:
+                candidates.append((start + words[0][0], start + words[-1][1]))
     for a, b in (part for a, b in candidates for part in outside(a, b)):
         part = text[a:b]
         if not re.search(r"[А-ЯЁA-Z][а-яёa-z]", part) or part.startswith("[") or place(a) \
@@ -669,15 +686,16 @@ def _plain_names(text: str) -> str:
 
 # Words in capitals: «ИВАНОВА АННА ПЕТРОВНА», «Заявитель ПЕТРОВ ИВАН», «ТАТЬЯНА, Здравствуйте!». Read by the name checks
 # as if title-cased where they look like a name: two or more side by side, each known to the dictionary as a name,
-# surname or patronymic (_name_kind) or shaped as a surname («ХАБИБУЛЛИНА ЗУЛЬФИЯ»), one of them known; or one known
-# word after a word for a person or in a greeting. Alone, a word in capitals is mostly an abbreviation or a name of a
+# surname or patronymic (_name_kind) or shaped as a surname («ХАБИБУЛЛИНА ЗУЛЬФИЯ»), a first name or patronymic among
+# them; or one known word after a word for a person, in a greeting, beside a phone or initials. Alone, a word in capitals is mostly an abbreviation or a name of a
 # firm, a car, a club («АСТ», «ДК ЛИРА», «ОПЕЛЬ АСТРА»). A street in capitals is judged as one in title case («УЛ.
 # КАРЛА МАРКСА»). The title-cased copy has the text's length: the spans found in it are masked in the text itself.
 _CAPS_WORD = re.compile(r"(?<![\w-])[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})?(?![\w-])")
 _CAPS_HINT = re.compile(r"[А-ЯЁ]{3}")
-_GREETING_BEFORE = re.compile(r"(?i:зовут|звать|имя|уважаем\w*|здравствуйте|добрый\s+(?:день|вечер)|доброе\s+утро"
-                              r"|спасибо|благодар\w*)[\s,:—-]*$")
-_GREETING_AFTER = re.compile(r"\s*,\s*(?i:здравствуй|добр|уважаем|спасибо|благодар|привет)")
+_GREETING_BEFORE = re.compile(r"(?:(?i:зовут|звать|имя|уважаем\w*|здравствуйте|добрый\s+(?:день|вечер)|доброе\s+утро"
+                              r"|спасибо|благодар\w*)|\[телефон\]|(?<![А-ЯЁ])[А-ЯЁ]\.\s?(?:[А-ЯЁ]\.\s?)?)[\s,:—-]*$")
+_GREETING_AFTER = re.compile(r"\s*,\s*(?i:здравствуй|добр|уважаем|спасибо|благодар|привет)|[\s,:—-]*\[телефон\]"
+                             r"|\s+[А-ЯЁ]\.(?:\s?[А-ЯЁ]\.)?")
 
 
 def _title_caps(text: str) -> str:
@@ -698,7 +716,9 @@ def _title_caps(text: str) -> str:
         cue = _PERSON_CUE.search(text, max(0, a - 60), a) if j - i == 1 else None
         if cue and not _common_word(re.match(r"\w+", cue.group()).group().capitalize()):
             cue = None     # a word that only begins as one: «УК Жилсервис АРКС» (жил-)
-        if any(kinds[i:j]) and (j - i > 1 or cue or _GREETING_BEFORE.search(text, max(0, a - 30), a)
+        # (two words or more: a first name or a patronymic among them — «ЛЕНИНА ГАГАРИНА» is a crossroads)
+        if any(kinds[i:j]) and ((j - i > 1 and {"Name", "Patr"} & set(kinds[i:j])) or cue
+                                or _GREETING_BEFORE.search(text, max(0, a - 30), a)
                                 or _GREETING_AFTER.match(text, b)):
             for x, y, t in words[i:j]:
                 out[x:y] = t
@@ -781,6 +801,7 @@ def mask_names(texts: list[str]) -> list[str]:
         if latin[i]:
             text = _latin_names(text)
         if NAME_MARK in text:
+            text = _MARK_BRACKETED.sub(_bracketed_surname, text)
             text = _SHORT_BEFORE_MARK.sub(NAME_MARK, _FIO_RUN.sub(NAME_MARK, text))
         out.append(_DATE_AFTER_NAME.sub(r"\1[дата рождения]", text))
     return out
@@ -947,11 +968,11 @@ def mask_patterns(s: pl.Series) -> pl.Series:
 # number, an address or a link), a hint of a name the plain rules find, a word in capitals, a pair of Latin ones, a cue
 # for a lone surname added since, a short surname.
 REMASK_HINT = ("[0-9@.]|[А-ЯЁ]{3}|[A-Z][a-z]+[ \t]+[A-Z][a-z]|(?i:пенсионер|ветеран|инвалид|обращени)|"
-               + _SHORT_SURNAME + r"\s+\[|" + PLAIN_NAME_HINT)
+               + _SHORT_SURNAME + r"\s+\[|\[ФИО\]\s*\(|" + PLAIN_NAME_HINT)
 # Stored texts the whole name masking reads again (each needs it): a name in capitals or Latin letters, a capitalised word
 # after a cue added since, a short surname left beside a mask or before an initial.
 _NAMES_AGAIN = re.compile(r"(?i:пенсионер|ветеран|инвалид|обращени)[а-яё]*[\s,:—-]+[А-ЯЁ]"
-                          rf"|(?<![\w-]){_SHORT_SURNAME}\s+(?:\[ФИО\]|[А-ЯЁ]\.)")
+                          rf"|(?<![\w-]){_SHORT_SURNAME}\s+(?:\[ФИО\]|[А-ЯЁ]\.)|\[ФИО\]\s*\([А-ЯЁ]")
 
 
 def _names_again(text: str | None) -> bool:
@@ -987,7 +1008,7 @@ def masks_version() -> str:
                                 # the name rules remask_text applies to the texts _names_again finds
                                 _CAPS_WORD.pattern, _LATIN_RUN.pattern, _TRANSLIT, sorted(_SHORT_SURNAMES),
                                 _NAMES_AGAIN.pattern, _PERSON_CUE.pattern, _CAP_WORD.pattern,
-                                _STREET_NAMESAKES.pattern)).encode()).hexdigest()[:16]
+                                _STREET_NAMESAKES.pattern, _MARK_BRACKETED.pattern)).encode()).hexdigest()[:16]
 
 
 def mask_flat_expr(expr: pl.Expr) -> pl.Expr:

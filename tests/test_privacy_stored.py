@@ -341,8 +341,8 @@ def test_name_parts_and_an_unmapped_address_stored_by_an_older_version_are_dropp
 
 
 def test_texts_stored_before_the_capitals_latin_and_new_patterns_are_masked_again(env):
-    """A name in capitals or Latin letters, a surname after «пенсионер», a short surname left beside a mask, a lower-case
-    name after «меня зовут», a plate and a bracketed city code: a database loaded before has them masked once
+    """A name in capitals or Latin letters, a surname after «пенсионер», a short surname left beside a mask or one in
+    brackets after it, a lower-case name after «меня зовут», a plate and a bracketed city code: a database loaded before has them masked once
     (etl.build.upgrade); an ordinary text stays."""
     from etl.build import upgrade
     db = env / "mcu.duckdb"
@@ -352,10 +352,11 @@ def test_texts_stored_before_the_capitals_latin_and_new_patterns_are_masked_agai
                   WHERE external_id = 'PD-0'""",
                """UPDATE appeals SET text = 'Ли [ФИО] пишет: меня зовут анна петрова, тел (3822) 123456, машина К777КК55',
                   extra = '{"Комментарий модератора":"с уважением, пенсионер Воробьёв"}' WHERE external_id = 'PD-1'""",
-               "UPDATE appeals SET text = 'МУП ЖКХ не вывозит мусор' WHERE external_id = 'PD-2'"])
+               """UPDATE appeals SET text = 'МУП ЖКХ не вывозит мусор',
+                  extra = '{"Комментарий модератора":"[ФИО] (Степанова), здравствуйте"}' WHERE external_id = 'PD-2'"""])
     assert upgrade(db) is True
     assert fetch(db, "SELECT external_id, text, extra FROM appeals ORDER BY external_id") == [
         ("PD-0", "[ФИО] просит убрать мусор, пишет [ФИО]", '{"Комментарий модератора":"проверено"}'),
         ("PD-1", "[ФИО] пишет: меня зовут [ФИО], тел [телефон], машина [госномер]",
          '{"Комментарий модератора":"с уважением, пенсионер [ФИО]"}'),
-        ("PD-2", "МУП ЖКХ не вывозит мусор", '{"Комментарий модератора":"проверено"}')]
+        ("PD-2", "МУП ЖКХ не вывозит мусор", '{"Комментарий модератора":"[ФИО], здравствуйте"}')]
