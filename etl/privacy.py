@@ -98,8 +98,8 @@ MASKS = [
     # a year: «Норматив (2023) 123456 рублей»).
     (rf"\([348]\d{{2,4}}\)[\s-]?\d{{5,7}}{_B}", "[телефон]"),
     # A car's registration plate (_PLATE_L).
-    (rf"(^|{_NOT_WORD})[{_PLATE_L}{_PLATE_L.lower()}]\d{{3}}[{_PLATE_L}{_PLATE_L.lower()}]{{2}}(?:\s?\d{{2,3}})?({_NOT_WORD}|$)",
-     "${1}[госномер]${2}"),
+    (rf"(^|{_NOT_WORD})[{_PLATE_L}{_PLATE_L.lower()}]\d{{3}}[{_PLATE_L}{_PLATE_L.lower()}]{{2}}"
+     rf"(?:\s?\d{{2,3}})?({_NOT_WORD}|$)", "${1}[госномер]${2}"),
     (rf"(^|{_NOT_WORD})[{_PLATE_L}]\s\d{{3}}\s?[{_PLATE_L}]{{2}}(?:\s?\d{{2,3}})?({_NOT_WORD}|$)", "${1}[госномер]${2}"),
     # A flat written as «дом-квартира» («10-45») right after the street of the applicant's own home: «проживаю ул.
     # Ленина, 10-45», «живу по ул. Мира 5-12», «мой адрес: …», «адрес проживания …»; one person's in the third person
@@ -687,9 +687,10 @@ def _plain_names(text: str) -> str:
 # Words in capitals: «ИВАНОВА АННА ПЕТРОВНА», «Заявитель ПЕТРОВ ИВАН», «ТАТЬЯНА, Здравствуйте!». Read by the name checks
 # as if title-cased where they look like a name: two or more side by side, each known to the dictionary as a name,
 # surname or patronymic (_name_kind) or shaped as a surname («ХАБИБУЛЛИНА ЗУЛЬФИЯ»), a first name or patronymic among
-# them; or one known word after a word for a person, in a greeting, beside a phone or initials. Alone, a word in capitals is mostly an abbreviation or a name of a
-# firm, a car, a club («АСТ», «ДК ЛИРА», «ОПЕЛЬ АСТРА»). A street in capitals is judged as one in title case («УЛ.
-# КАРЛА МАРКСА»). The title-cased copy has the text's length: the spans found in it are masked in the text itself.
+# them; or one known word after a word for a person, in a greeting, beside a phone or initials. Alone, a word in
+# capitals is mostly an abbreviation or a name of a firm, a car, a club («АСТ», «ДК ЛИРА», «ОПЕЛЬ АСТРА»). A street in
+# capitals is judged as one in title case («УЛ. КАРЛА МАРКСА»). The title-cased copy has the text's length: the spans
+# found in it are masked in the text itself.
 _CAPS_WORD = re.compile(r"(?<![\w-])[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})?(?![\w-])")
 _CAPS_HINT = re.compile(r"[А-ЯЁ]{3}")
 _GREETING_BEFORE = re.compile(r"(?:(?i:зовут|звать|имя|уважаем\w*|здравствуйте|добрый\s+(?:день|вечер)|доброе\s+утро"
@@ -884,8 +885,7 @@ NAMES_HINT = f"[А-ЯЁ][а-яё]|{_CAPS_HINT.pattern}|{_LATIN_HINT}|{PLAIN_NAME
 def _mask_names_series(s: pl.Series) -> pl.Series:
     if s.dtype != pl.String:
         return s
-    # (or a lower-case patronymic's ending, or «фамилия»: _plain_names)
-    # (or a word in capitals: _title_caps; or two capitalised Latin words: _latin_names)
+    # (NAMES_HINT: a capitalised word, a word in capitals, two Latin ones, or what _plain_names looks for)
     candidate = s.str.contains(NAMES_HINT).fill_null(False)
     if not candidate.any():
         return s

@@ -342,8 +342,8 @@ def test_name_parts_and_an_unmapped_address_stored_by_an_older_version_are_dropp
 
 def test_texts_stored_before_the_capitals_latin_and_new_patterns_are_masked_again(env):
     """A name in capitals or Latin letters, a surname after «пенсионер», a short surname left beside a mask or one in
-    brackets after it, a lower-case name after «меня зовут», a plate and a bracketed city code: a database loaded before has them masked once
-    (etl.build.upgrade); an ordinary text stays."""
+    brackets after it, a lower-case name after «меня зовут», a plate and a bracketed city code: a database loaded before
+    has them masked once (etl.build.upgrade); an ordinary text stays."""
     from etl.build import upgrade
     db = env / "mcu.duckdb"
     (env / "pos.csv").write_text(CATEGORIES, encoding="utf-8")
