@@ -625,7 +625,7 @@ _LOWER_AFTER_CUE = re.compile(rf"(?<![\w-])(?={_LOWER_CUE}\s+({_LOWER_SURNAME})(
 PLAIN_NAME_HINT = (r"[а-яё](?:(?:ович|евич|ьич|ич)(?:а|у|ем|е)?|(?:овн|евн|ичн)(?:а|ы|е|у|ой|ою))(?:[^\w-]|$)"
                    r"|амили"
                    rf"|{_LOWER_CUE}\s+{_LOWER_SURNAME}(?:[^\w-]|$)"
-                   r"|(?i:зовут|звать|мо[её]\s+имя)\s+[а-яё]")
+                   r"|(?:^|[^а-яёА-ЯЁ])(?i:зовут|звать|мо[её]\s+имя)\s+[а-яё]")   # (not «вызвать полицию»)
 # A name in lower case after «меня зовут», «моё имя»: «меня зовут анна петрова» — the words the dictionary reads first as
 # a name, surname or patronymic, up to three («зовут на собрание» stays).
 _CALLED_LOWER = re.compile(r"(?i:(?<![\w-])(?:зовут(?:\s+меня)?|звать|мо[её]\s+имя))\s+([а-яё]+(?:\s+[а-яё]+){0,2})(?![\w-])")
@@ -679,7 +679,7 @@ def _plain_names(text: str) -> str:
             return m.group()
         a = m.start(1) - m.start()
         return m.group()[:a] + NAME_MARK + m.group()[a + end:]
-    if re.search(r"(?i:зов|зва|имя)", text):
+    if re.search(r"(?i:зовут|звать|имя)", text):
         text = _CALLED_LOWER.sub(called, text)
     return _AFTER_SURNAME_WORD.sub(surname, text) if "амили" in text else text
 
