@@ -18,7 +18,7 @@ import polars as pl
 
 from core.text import per_distinct
 from etl.calendar import production_calendar
-from etl.privacy import PLAIN_NAME_HINT, mask_expr, masks_version, personal_column, remask_text
+from etl.privacy import REMASK_HINT, address_column, mask_expr, masks_version, personal_column, remask_text
 from etl.reference import load_reference
 from core.settings import DUCKDB_CONFIG
 
@@ -95,11 +95,11 @@ def remask_stored(con) -> int:
         # A part of the rows at a time: 10 M stored real texts at once would be gigabytes in memory.
         for start in range(0, -1 if last is None else last + 1, REMASK_ROWS):
             # Only values with a digit, an @ or a dot: every pattern hides a number (a phone, a document, a flat, a
-            # date of birth), an address or a link; or with a hint of a name the plain rules find (PLAIN_NAME_HINT).
+            # date of birth), an address or a link; or with a hint of a name the name rules find (REMASK_HINT).
             values = con.sql(f"""SELECT rowid AS row_id, {column} AS v FROM {table}
                                  WHERE rowid BETWEEN {start} AND {start + REMASK_ROWS - 1}
                                    AND regexp_matches({column}, $hint)""",
-                             params={"hint": "[0-9@.]|" + PLAIN_NAME_HINT}).pl()
+                             params={"hint": REMASK_HINT}).pl()
             if values.is_empty():
                 continue
             values = values.with_columns(per_distinct(values["v"], remask_text).alias("masked"))
@@ -160,19 +160,33 @@ def _remask_short_values(con) -> int:
 
 def _withhold_stored_columns(con) -> int:
     """Source columns about the applicant (etl.privacy.personal_column) kept by a version that did not know them
-    for such («Адрес проживания»): dropped from the appeals' extra columns, as a load now leaves them out, and hidden in
-    rejected rows («[скрыто]»), as a load now hides them. Returns the number of values changed."""
+    for such («Адрес проживания», «Фамилия»): dropped from the appeals' extra columns, as a load now leaves them out,
+    and hidden in rejected rows («[скрыто]»; an empty cell stays), as a load now hides them. An address column
+    (etl.privacy.address_column) too: in the extra columns it is one the profile did not map, the applicant's home; in
+    a reject, unless the import's profile maps it as the problem's address. Returns the number of values changed."""
+    from etl.profile import builtin_profiles, norm_header
+    places = {p.name: {norm_header(h) for h in (p.columns["address"].headers + p.columns["address"].parts)}
+              for p in builtin_profiles() if "address" in p.columns}
     changed = 0
     for table, column, how in (("appeals", "extra", "drop"), ("import_rejects", "raw", "hide")):
         keys = [k for (k,) in con.execute(f"SELECT DISTINCT unnest(json_keys({column})) FROM {table} "
-                                          f"WHERE {column} IS NOT NULL").fetchall() if personal_column(k)]
+                                          f"WHERE {column} IS NOT NULL").fetchall()
+                if personal_column(k) or address_column(k)]
         for key in keys:
             path = '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
             new = (f"json_remove({column}, $path)" if how == "drop"
                    else f"json_merge_patch({column}, json_object($key, '[скрыто]'))")
+            where = ""
+            if how == "hide":
+                where = f" AND trim(coalesce({column} ->> $path, '')) <> ''"
+                if not personal_column(key):    # an address: the problem's where the import's profile maps it so
+                    mapped = sorted(name for name, headers in places.items() if norm_header(key) in headers)
+                    if mapped:
+                        where += (" AND import_id NOT IN (SELECT import_id FROM import_log WHERE profile IN ("
+                                  + ", ".join(f"'{m}'" for m in mapped) + "))")
             n = con.execute(f"""UPDATE {table} SET {column} = CASE WHEN {new} = '{{}}' THEN NULL ELSE {new} END
-                                WHERE json_exists({column}, $path)""", {"path": path} | ({"key": key} if how == "hide" else {})
-                            ).fetchall()[0][0]
+                                WHERE json_exists({column}, $path){where}""",
+                            {"path": path} | ({"key": key} if how == "hide" else {})).fetchall()[0][0]
             changed += n
     return changed
 

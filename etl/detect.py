@@ -8,7 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from core import fmt
-from etl.privacy import mask, personal_column
+from etl.privacy import address_column, mask, personal_column
 from etl.profile import REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
 from etl.read import (FileRefused, best_header, cells_of, join_sheets, looks_garbled, make_table, read_grids, same_source_sheets,
                       unknown_encoding)
@@ -66,11 +66,13 @@ class Detection:
     def withheld(self) -> set[str]:
         """The file's columns about the applicant, never kept nor shown (a rejected row's cells, the upload's
         preview): the one the profile maps to `applicant` and any other its header names («Телефон заявителя»,
-        «Адрес проживания», «URL автора») — but the problem's address, whatever its header, as a loaded row keeps it."""
+        «Адрес проживания», «URL автора»), and an address the profile does not map as the problem's (the applicant's
+        home) — but the problem's address, whatever its header, as a loaded row keeps it."""
         applicant = set(self.columns["applicant"].headers) if "applicant" in self.columns else set()
         place = set(self.columns["address"].headers + self.columns["address"].parts) if "address" in self.columns \
             else set()
-        return applicant | {c for c in self.table.df.columns if personal_column(c) and c not in place}
+        return applicant | {c for c in self.table.df.columns
+                            if (personal_column(c) or address_column(c)) and c not in place}
 
     def mapping_frame(self) -> pl.DataFrame:
         return pl.DataFrame({

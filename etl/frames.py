@@ -8,7 +8,7 @@ from etl.calendar import FIRST_YEAR, LAST_YEAR
 from etl.detect import Detection
 from etl.match import Unmatched, _executors, _predict_themes, _settlements, _themes
 from etl.normalise import basic_key, clean_text, settlement_key
-from etl.privacy import hash_expr, mask_expr, mask_flat_expr, personal_column
+from etl.privacy import address_column, hash_expr, mask_expr, mask_flat_expr, personal_column
 from etl.stage import _deadlines
 from core.text import per_distinct
 
@@ -207,7 +207,7 @@ def _extra(det: Detection, df: pl.DataFrame) -> pl.Expr:
     so an official flag of the source (an on-time status, a department) is kept and can be shown."""
     used = {c for r in det.columns.values() for c in (*r.headers, *r.parts, r.time) if c}
     keep = [c for c in det.table.df.columns if c not in used and c in df.columns
-            and not personal_column(c)]
+            and not personal_column(c) and not address_column(c)]   # an address not mapped: the applicant's
     # Each cell as «"header":"value"»: a one-field struct encoded, its braces dropped.
     cells = [pl.when(pl.col(c).str.strip_chars() != "").then(
         pl.struct(mask_expr(pl.col(c)).alias(c)).struct.json_encode().str.slice(1).str.strip_suffix("}"))

@@ -39,6 +39,14 @@ _DATE = r"\d{1,2}\.\s?\d{1,2}\.\s?(?:\d{4}|\d{2})"
 _B = r"(?-u:\b)"
 # «г.р.», «г. р», «гр.»: the р must not begin a word («г. Ржава»).
 _GR = r"г\.?\s?р(?:\.|\b)"
+# A date with its month in words: «12 марта 1950».
+_DATE_W = r"\d{1,2}\s+(?:января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)\s+\d{4}"
+# A car's registration plate: a letter, three digits, two letters, the region — Cyrillic letters that have a Latin
+# twin, or those twins. Written together («К777КК55», «х123ор 155») in any case; spaced («А 123 ВС 19») only in
+# capitals: «в 120 км от города» is a distance.
+_PLATE_L = "АВЕКМНОРСТУХABEKMHOPCTYX"
+# What may stand beside one: a space or a punctuation mark (a Unicode [^\w] here cost 3× the time).
+_NOT_WORD = r"[\s(),.:;!?№\"«»'/]"
 
 # (pattern, replacement) in order; Rust regex syntax (no look-around), applied to whole columns.
 MASKS = [
@@ -47,11 +55,19 @@ MASKS = [
     (r"\[(?:club|public)\d+\|([^\]]*)\]", "$1"),
     # An address of any domain, punycode (xn--p1ai) and Cyrillic ones (почта.рф) included.
     (r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "[email]"),
+    # One written to get past a robot: «ivan[at]mail.ru», «ivan(собака)mail.ru», «ivan.petrov @ mail.ru» (a space after
+    # the @: «Отметил @maria.sidorova» is a handle).
+    (r"[\w.+-]+(?:\s*[\[(](?i:at|собака)[\])]\s*|\s*@\s+)[\w-]+(?:\.[\w-]+)+", "[email]"),
     (r"(?i)(?:https?://)?(?:www\.|m\.)?(?:vk\.com|vk\.ru|ok\.ru|t\.me|telegram\.me|web\.telegram\.org|"
      r"facebook\.com|fb\.com|instagram\.com|dzen\.ru|max\.ru|youtube\.com/@|tiktok\.com/@)/?\S*", "[ссылка]"),
     (r"(^|[\s(,])@[A-Za-z0-9_.]{3,}", "${1}[пользователь]"),
+    # A VK account's number: «мой id в вк 123456789».
+    (r"((?-u:\b)(?i:id)\s*(?:в\s+)?(?:вк|ВК|vk|VK|вконтакте|ВКонтакте)[\s:№]*)\d{5,12}(?-u:\b)", "${1}[пользователь]"),
     # Dates of birth: «04.06.2018 г.р.», «1948 г.р.», «07.02.1942 года рождения», «дата рождения 08.06.1989».
-    (rf"(?i:дата\s+рождения|д\.\s?р\.|родил(?:ся|ась))[\s:,–-]*{_DATE}(?:\s*(?:г\.|года?))?", "[дата рождения]"),
+    # («12 марта 1950 года» too)
+    (rf"(?i:дата\s+рождения|д\.\s?р\.|родил(?:ся|ась))[\s:,–-]*(?:{_DATE}|{_DATE_W})(?:\s*(?:г\.|года?))?",
+     "[дата рождения]"),
+    (rf"{_B}{_DATE_W}\s*(?:{_GR}|(?:г\.|года?)\s+рождения)", "[дата рождения]"),
     (rf"(?:{_B}{_DATE}|{_B}\d{{4}})\s*(?:{_GR}|(?:г\.|года?)\s+рождения)", "[дата рождения]"),
     # Identity documents and accounts (before the phones, which would take a part of their digits): a passport's
     # series and number after «паспорт»/«серия» («Серия номер 3816 114077», «серия 38 16 № 114077»); СНИЛС after its
@@ -61,6 +77,9 @@ MASKS = [
     # vaccine's «серия 11-130321» or an object's «паспорт … 12.2020» do not have the shape and stay.
     (rf"(?i)(паспорт[а-яё]*|сери[яи])(\D{{0,40}}?){_B}\d{{2}}\s?\d{{2}}[\s№:.-]*(?:номер|№)?[\s№:.-]*\d{{6}}{_B}",
      "${1}${2}[документ]"),
+    # A driving licence after its name: «водительское удостоверение 19 12 345678», «в/у 1912345678».
+    (rf"(?i)(водительск[а-яё]*\s+удостоверени[а-яё]*|в/у|вод\.\s?уд\.?)(\D{{0,20}}?){_B}\d{{2}}\s?(?:\d{{2}}|[а-яё]{{2}})"
+     rf"\s?\d{{6}}{_B}", "${1}${2}[документ]"),
     (rf"(?i)(снилс[а-яё]*)(\D{{0,20}}?){_B}\d{{3}}[\s-]?\d{{3}}[\s-]?\d{{3}}[\s-]?\d{{2}}{_B}", "${1}${2}[документ]"),
     (rf"{_B}\d{{3}}-\d{{3}}-\d{{3}}[\s-]\d{{2}}{_B}", "[документ]"),
     (rf"{_B}\d{{4}}[\s-]?\d{{4}}[\s-]?\d{{4}}[\s-]?\d{{4}}{_B}", "[документ]"),
@@ -71,8 +90,17 @@ MASKS = [
     # Phones: 11 digits after +7 / 8 / 7, with any spacing, brackets and dashes between the digits;
     # a bare ten-digit mobile (9XX…); a city number «2-15-67» / «52-34-56» with an optional «(47140)».
     (rf"(?:\+\s?7|\b[78])(?:{_SEP}|[()])*\d(?:(?:{_SEP}|[()])*\d){{9}}\b", "[телефон]"),
+    # Another country's number after its «+» («+996 555 123 456», «+375 29 123-45-67»): 8 to 12 digits after the code.
+    (rf"\+\s?[1-9]\d{{0,2}}(?:{_SEP}|[()])*\d(?:(?:{_SEP}|[()])*\d){{6,10}}\b", "[телефон]"),
     (rf"\(?\b9\d{{2}}\)?(?:(?:{_SEP}|[()])*\d){{7}}\b", "[телефон]"),
     (rf"(?:\(\d{{3,5}}\)\s?)?{_B}\d{{1,3}}-\d{{2}}-\d{{2}}{_B}", "[телефон]"),
+    # A city number in one group after its code in brackets: «(3822) 123456». Russian codes begin with 3, 4 or 8 (not
+    # a year: «Норматив (2023) 123456 рублей»).
+    (rf"\([348]\d{{2,4}}\)[\s-]?\d{{5,7}}{_B}", "[телефон]"),
+    # A car's registration plate (_PLATE_L).
+    (rf"(^|{_NOT_WORD})[{_PLATE_L}{_PLATE_L.lower()}]\d{{3}}[{_PLATE_L}{_PLATE_L.lower()}]{{2}}"
+     rf"(?:\s?\d{{2,3}})?({_NOT_WORD}|$)", "${1}[госномер]${2}"),
+    (rf"(^|{_NOT_WORD})[{_PLATE_L}]\s\d{{3}}\s?[{_PLATE_L}]{{2}}(?:\s?\d{{2,3}})?({_NOT_WORD}|$)", "${1}[госномер]${2}"),
     # A flat written as «дом-квартира» («10-45») right after the street of the applicant's own home: «проживаю ул.
     # Ленина, 10-45», «живу по ул. Мира 5-12», «мой адрес: …», «адрес проживания …»; one person's in the third person
     # too («проживает»), not several people's («проживают»: houses 5 to 12 may be meant). Nothing but «по», «на», «адресу»
@@ -131,13 +159,18 @@ def _cue_before_capital(text: str) -> bool:
 # "context" unless a street or an organisation word comes before it.
 _INIT2 = r"[А-ЯЁ]\.\s?[А-ЯЁ](?:\.|\b)"          # «И.И.», «В. Н», «В.Н» (the last dot often left out)
 _SURNAME = rf"[А-ЯЁ][а-яё]+(?:ов|ев|ёв|ин|ын|ск|цк|енк|к|ук|юк|ян)[а-яё]{{0,3}}"
+# Short Korean, Chinese and Vietnamese surnames (the dictionary reads «Ли», «Пак», «Хан» as words): a surname beside a
+# first name or an initial («Ли Сергей», «Пак Елена», «Ким Е.»), not on their own.
+_SHORT_SURNAMES = frozenset("Ким Ли Пак Цой Хан Тен Тян Югай Хегай Огай Когай Шин Лим Чен Пэк Чой Мун Кан Нгуен Тхи"
+                            .split())
+_SHORT_SURNAME = "(?:" + "|".join(sorted(_SHORT_SURNAMES)) + ")"
 _NAME_PATTERNS = [(kind, re.compile(p)) for kind, p in (
     # [Фамилия] Имя Отчество [Фамилия]: a patronymic makes it a name, in any case.
     ("person", rf"(?:\b{_W}\s+)?\b{_W}\s+(?:{_PATR})(?:\s+[А-ЯЁ][а-яё]+{_SURNAME_END}\b)?"),
     ("initials", rf"\b{_W}\s+{_INIT2}"),                        # Иванов И.И., Тарасов В.Н
     ("initials", rf"\b{_INIT}\s?{_W}"),                         # И.И. Иванов
     ("initial", rf"(?<![\w.])(?<!\d\s)[А-ЯЁ]\.\s?({_SURNAME})\b"),  # А. Телегину (not «дом 55 В. Основной»)
-    ("initials", rf"\b{_SURNAME}\s+[А-ЯЁ]\.(?!\s?\d)"),           # Белостоцким А. (not «Ленина Д. 5»)
+    ("initials", rf"\b(?:{_SURNAME}|{_SHORT_SURNAME})\s+[А-ЯЁ]\.(?!\s?\d)"),   # Белостоцким А., Ким Е. (not «Ленина Д. 5»)
     # «Меня зовут Ольга», «моё имя Кристина»: up to three capitalised words.
     ("context", rf"(?i:зовут(?:\s+меня)?|звать|мо[её]\s+имя)\s+({_W}(?:\s+{_W}){{0,2}})"),
     # A reply opening with the author's name: «Имя Фамилия, здравствуйте!».
@@ -156,6 +189,8 @@ _PLACE_WORDS = (
     r"|\b(?:с|д|г|п|х|им|ст)\.)")   # one-letter abbreviations only with their dot
 _PLACE_BEFORE = re.compile(_PLACE_WORDS + r"\s*(?:[А-ЯЁ][\w-]*\.?\s+){0,3}$")
 _PLACE_RIGHT_BEFORE = re.compile(_PLACE_WORDS + r"\s*$")
+# «Глава поселения Сидоров А.В.»: a surname with initials after a municipality is its official, not a place.
+_MUNICIPALITY_BEFORE = re.compile(r"(?i:поселени[яеюй]|поселений)\s*$")
 _PLACE_START = re.compile(_PLACE_WORDS)
 
 
@@ -177,7 +212,10 @@ _QUOTES = "«\"“”„‘’'`"
 _STREET_NAMESAKES = re.compile(
     r"(?:Карла\s+(?:Маркса|Либкнехта)|Розы\s+Люксембург|Клары\s+Цеткин|Льва\s+Толстого|Максима\s+Горького"
     r"|Александра\s+Невского|Зои\s+Космодемьянской|Веры\s+Фигнер|Юрия\s+Гагарина|Сергея\s+Лазо"
-    r"|Дмитрия\s+Донского|Богдана\s+Хмельницкого|Павлика\s+Морозова|Олега\s+Кошевого|Ивана\s+Франко)\b")
+    r"|Дмитрия\s+Донского|Богдана\s+Хмельницкого|Павлика\s+Морозова|Олега\s+Кошевого|Ивана\s+Франко"
+    r"|А\.\s?Невского"
+    # and words that only look like names: a plant, a compass card, a feast
+    r"|Роза\s+ветров|Петра\s+и\s+Февронии|Петра\s+и\s+Павла|Веры,?\s+Надежды,?\s+Любови)\b")
 # The district's own settlements (data/reference: settlements.csv and their aliases) are places whatever the
 # dictionary reads in them: pymorphy3 knows «Теи» of «Вершина Теи» as a first name, «Филиппова» of «Филиппова
 # Гора» as a surname. A name of several words matches in its case forms («в Вершине Теи»), one word only as it
@@ -252,6 +290,15 @@ def _outside_places(text: str, a: int, b: int, places: list[tuple[int, int]]) ->
 
 
 _FIO_RUN = re.compile(r"\[ФИО\](?:[\s,]+\[ФИО\])+")
+# A short surname left beside a mask («Пак [ФИО]», as a version before _SHORT_SURNAMES stored it) goes with it.
+_SHORT_BEFORE_MARK = re.compile(rf"(?<![\w-]){_SHORT_SURNAME}\s+\[ФИО\]")
+# A maiden or former surname in brackets after a name («Мария Сергеевна (Степанова), здравствуйте»).
+_MARK_BRACKETED = re.compile(r"\[ФИО\]\s*\(([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)\)")
+
+
+def _bracketed_surname(m) -> str:
+    w = m.group(1)
+    return NAME_MARK if _name_kind(w) or _SURNAME_SHAPE.fullmatch(w) or not _known_word(w) else m.group()
 # A date right after a name is its owner's date of birth («[ФИО], 06.09.1995»).
 _DATE_AFTER_NAME = re.compile(rf"(\[ФИО\][,\s(]*)\b{_DATE}\b(?:\s*(?:г\.|года?))?")
 
@@ -306,7 +353,10 @@ def _morph():
 
 
 _lock = threading.Lock()   # polars may call the column function from several threads at once
-_CAP_WORD = re.compile(r"(?<![\w\[|.-])[А-ЯЁ][а-яё]+(?![\w\]])")
+# (Not a word joined to a lower-case one by a hyphen, «Иван-чай», «Ростов-на-Дону», nor to a capitalised one by a dash
+# without spaces: towns, «Фатеж–Дмитриев».)
+_CAPS_EDGE = re.compile(r"\W*[А-ЯЁ]{2,}\W*")
+_CAP_WORD = re.compile(r"(?<![\w\[|.–-])[А-ЯЁ][а-яё]+(?![\w\]]|-[а-яё]|–[А-ЯЁ])")
 _FLAG_RE = re.compile(_FLAG)
 
 
@@ -323,6 +373,8 @@ def _name_kind(word: str) -> str | None:
                 weight[kind] += parse.score
                 break
     kind = max(weight, key=weight.get)
+    if weight[kind] < 0.5 and "ё" in word:     # «Воробьёв» reads first as «of sparrows», «Воробьев» as a surname
+        return _name_kind(word.replace("ё", "е"))
     return kind if weight[kind] >= 0.5 else None
 
 
@@ -331,10 +383,11 @@ def _name_kind(word: str) -> str | None:
 _PERSON_CUE = re.compile(
     r"(?i:(?<![\w-])(?:я|мы|г-н|г-жа|гражданин\w*|гражданк\w*|сосед\w*|сын\w*|доч\w*|мам\w*|пап\w*|муж\w*|жен\w*"
     r"|внук\w*|внучк\w*|бабушк\w*|дедушк\w*|дед\w*|отц\w*|отец|мать|матер\w*|брат\w*|сестр\w*|вдов\w*"
-    r"|дет\w*|ребён\w*|ребен\w*|семь\w*|заявител\w*|жил\w*|жильц\w*|мастер\w*|слесар\w*|водител\w*|врач\w*"
+    r"|дет(?:и|ей|ям|ьми|ях)|ребён\w*|ребен\w*|семь\w*|заявител\w*|жил\w*|жильц\w*|мастер\w*|слесар\w*|водител\w*|врач\w*"
     r"|фельдшер\w*|учител\w*|руководител\w*|воспитател\w*|директор\w*|начальник\w*|глав\w*|участков\w*"
     r"|диспетчер\w*|председател\w*|сотрудник\w*|управляющ\w*|специалист\w*|инспектор\w*|консультант\w*"
-    r"|уважением|фермер\w*|некий|некая|автор\w*|пишет|звонил\w*|обратил\w*|подписал\w*))"
+    r"|уважением|фермер\w*|некий|некая|автор\w*|пишет|звонил\w*|обратил\w*|подписал\w*"
+    r"|пенсионер\w*|ветеран\w*|инвалид\w*|обращени[юяие]))"
     r"(?:\s+[а-яё]+)?[\s,:—-]*$")
 
 
@@ -403,7 +456,8 @@ def _name_spans(text: str, ner_spans, places: re.Pattern | None = None) -> list[
                         or re.match(r",?\s*(?:д\.|дом)?\s*\d", text[b:b + 12]):     # «К. Маркса, 5»
                     continue
                 found.append((a, b, True))
-            elif kind == "person" or (kind == "initials" and not _PLACE_RIGHT_BEFORE.search(text, max(0, a - 40), a)
+            elif kind == "person" or (kind == "initials" and (not _PLACE_RIGHT_BEFORE.search(text, max(0, a - 40), a)
+                                                              or _MUNICIPALITY_BEFORE.search(text, max(0, a - 40), a))
                                       and not _street_word_first(text, a)):   # «Проспект Н.Плевицкой»: a street
                 found.append((a, b, True))
             elif kind == "context" and not place(a):
@@ -416,7 +470,16 @@ def _name_spans(text: str, ner_spans, places: re.Pattern | None = None) -> list[
             # NER sometimes glues a preceding place to initials («Кызласа Петров И.И.»): a surname with
             # initials is one word.
             m = re.search(rf"({_W})\s+{_INIT}$|^{_INIT}\s?{_W}$", text[start:stop])
-            candidates.append((start + (m.start(1) if m and m.start(1) > 0 else 0), stop))
+            start += m.start(1) if m and m.start(1) > 0 else 0
+            # Nor words in capitals at its edges: NER glues them to a name («ГЛАВА Иванов НЕ ОТВЕЧАЕТ»; those that are
+            # names were title-cased, _title_caps).
+            words = [w.span() for w in re.finditer(r"\S+", text[start:stop])]
+            while words and _CAPS_EDGE.fullmatch(text, start + words[-1][0], start + words[-1][1]):
+                words.pop()
+            while words and _CAPS_EDGE.fullmatch(text, start + words[0][0], start + words[0][1]):
+                words.pop(0)
+            if words:
+                candidates.append((start + words[0][0], start + words[-1][1]))
     for a, b in (part for a, b in candidates for part in outside(a, b)):
         part = text[a:b]
         if not re.search(r"[А-ЯЁA-Z][а-яёa-z]", part) or part.startswith("[") or place(a) \
@@ -470,7 +533,8 @@ def _with_surname_beside(text: str, start: int, stop: int, place, outside) -> tu
     def surname(m) -> bool:
         w = m.group(1)
         a = m.start(1)
-        return ((_SURNAME_SHAPE.fullmatch(w) or not _known_word(w)) and _name_kind(w) not in ("Name", "Patr")
+        return ((_SURNAME_SHAPE.fullmatch(w) or not _known_word(w) or w in _SHORT_SURNAMES)
+                and _name_kind(w) not in ("Name", "Patr")
                 and not place(a) and not _ORG_BEFORE.search(text, max(0, a - 40), a)   # «УК “Жилсервис”»
                 and outside(a, m.end(1)) == [m.span(1)])
     if _name_kind(words[0].group()) == "Name" and (m := _WORD_BEFORE.search(text, max(0, start - 40), start)) \
@@ -560,12 +624,16 @@ _LOWER_AFTER_CUE = re.compile(rf"(?<![\w-])(?={_LOWER_CUE}\s+({_LOWER_SURNAME})(
 # reading those word by word in Python took 2,4 s of 200 000 real texts.
 PLAIN_NAME_HINT = (r"[а-яё](?:(?:ович|евич|ьич|ич)(?:а|у|ем|е)?|(?:овн|евн|ичн)(?:а|ы|е|у|ой|ою))(?:[^\w-]|$)"
                    r"|амили"
-                   rf"|{_LOWER_CUE}\s+{_LOWER_SURNAME}(?:[^\w-]|$)")
+                   rf"|{_LOWER_CUE}\s+{_LOWER_SURNAME}(?:[^\w-]|$)"
+                   r"|(?:^|[^а-яёА-ЯЁ])(?i:зовут|звать|мо[её]\s+имя)\s+[а-яё]")   # (not «вызвать полицию»)
+# A name in lower case after «меня зовут», «моё имя»: «меня зовут анна петрова» — the words the dictionary reads first as
+# a name, surname or patronymic, up to three («зовут на собрание» stays).
+_CALLED_LOWER = re.compile(r"(?i:(?<![\w-])(?:зовут(?:\s+меня)?|звать|мо[её]\s+имя))\s+([а-яё]+(?:\s+[а-яё]+){0,2})(?![\w-])")
 
 
 def _plain_names(text: str) -> str:
     """What the capitalised-word checks cannot see: a full name in lower case, a lower-case surname after a word for
-    a person, a surname after «фамилия»."""
+    a person, a surname after «фамилия», a lower-case name after «меня зовут»."""
     def full_name(words) -> bool:
         for order in (("Surn", "Name", "Patr"), ("Name", "Patr", "Surn")):
             if _LOWER_PATR_RE.fullmatch(words[order.index("Patr")]) \
@@ -599,17 +667,119 @@ def _plain_names(text: str) -> str:
             spans.append((m.start(1), m.end(2) if m.group(2) and first_name(m.group(2)) else m.end(1)))
     for a, b in reversed(spans):
         text = text[:a] + NAME_MARK + text[b:]
+
+    def called(m) -> str:
+        end = None
+        for w in re.finditer(r"[а-яё]+", m.group(1)):
+            first = _morph().parse(w.group())[0]
+            if not (first.is_known and {"Name", "Surn", "Patr"} & first.tag.grammemes):
+                break
+            end = w.end()
+        if end is None:
+            return m.group()
+        a = m.start(1) - m.start()
+        return m.group()[:a] + NAME_MARK + m.group()[a + end:]
+    if re.search(r"(?i:зовут|звать|имя)", text):
+        text = _CALLED_LOWER.sub(called, text)
     return _AFTER_SURNAME_WORD.sub(surname, text) if "амили" in text else text
+
+
+# Words in capitals: «ИВАНОВА АННА ПЕТРОВНА», «Заявитель ПЕТРОВ ИВАН», «ТАТЬЯНА, Здравствуйте!». Read by the name checks
+# as if title-cased where they look like a name: two or more side by side, each known to the dictionary as a name,
+# surname or patronymic (_name_kind) or shaped as a surname («ХАБИБУЛЛИНА ЗУЛЬФИЯ»), a first name or patronymic among
+# them; or one known word after a word for a person, in a greeting, beside a phone or initials. Alone, a word in
+# capitals is mostly an abbreviation or a name of a firm, a car, a club («АСТ», «ДК ЛИРА», «ОПЕЛЬ АСТРА»). A street in
+# capitals is judged as one in title case («УЛ. КАРЛА МАРКСА»). The title-cased copy has the text's length: the spans
+# found in it are masked in the text itself.
+_CAPS_WORD = re.compile(r"(?<![\w-])[А-ЯЁ]{2,}(?:-[А-ЯЁ]{2,})?(?![\w-])")
+_CAPS_HINT = re.compile(r"[А-ЯЁ]{3}")
+_GREETING_BEFORE = re.compile(r"(?:(?i:зовут|звать|имя|уважаем\w*|здравствуйте|добрый\s+(?:день|вечер)|доброе\s+утро"
+                              r"|спасибо|благодар\w*)|\[телефон\]|(?<![А-ЯЁ])[А-ЯЁ]\.\s?(?:[А-ЯЁ]\.\s?)?)[\s,:—-]*$")
+_GREETING_AFTER = re.compile(r"\s*,\s*(?i:здравствуй|добр|уважаем|спасибо|благодар|привет)|[\s,:—-]*\[телефон\]"
+                             r"|\s+[А-ЯЁ]\.(?:\s?[А-ЯЁ]\.)?")
+
+
+def _title_caps(text: str) -> str:
+    if not _CAPS_HINT.search(text):
+        return text
+    words = [(m.start(), m.end(), m.group().title()) for m in _CAPS_WORD.finditer(text)]
+    kinds = [_name_kind(t) for _, _, t in words]
+    if not any(kinds):
+        return text
+    out = list(text)
+    nameish = [bool(k) or bool(_SURNAME_SHAPE.fullmatch(t)) or t in _SHORT_SURNAMES for (_, _, t), k in zip(words, kinds)]
+    i = 0
+    while i < len(words):
+        j = i + 1      # words[i:j]: name-like words side by side (spaces between)
+        while nameish[i] and j < len(words) and nameish[j] and text[words[j - 1][1]:words[j][0]].strip(" \t") == "":
+            j += 1
+        a, b = words[i][0], words[j - 1][1]
+        cue = _PERSON_CUE.search(text, max(0, a - 60), a) if j - i == 1 else None
+        if cue and not _common_word(re.match(r"\w+", cue.group()).group().capitalize()):
+            cue = None     # a word that only begins as one: «УК Жилсервис АРКС» (жил-)
+        # (two words or more: a first name or a patronymic among them — «ЛЕНИНА ГАГАРИНА» is a crossroads)
+        if any(kinds[i:j]) and ((j - i > 1 and {"Name", "Patr"} & set(kinds[i:j])) or cue
+                                or _GREETING_BEFORE.search(text, max(0, a - 30), a)
+                                or _GREETING_AFTER.match(text, b)):
+            for x, y, t in words[i:j]:
+                out[x:y] = t
+        i = j
+    return "".join(out)
+
+
+# Latin letters: two or three capitalised words («Ivan Petrov», «Kim Sergey», «Ivanova Anna Petrovna»), a name when,
+# transliterated, the dictionary knows one as a first name or patronymic and the others as names, surnames or
+# patronymics — no list of names needed. Brands («Lada Granta», «Kia Rio») are not.
+_LATIN_HINT = r"[A-Z][a-z]+[ \t]+[A-Z][a-z]"
+_LATIN_RUN = re.compile(r"(?<![\w.@/-])[A-Z][a-z]{1,20}(?:[ \t]+[A-Z][a-z]{1,20}){1,2}(?![\w@/-])")
+_TRANSLIT = [("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("tz", "ц"), ("ch", "ч"), ("sh", "ш"),
+             ("yu", "ю"), ("ya", "я"), ("yo", "ё"), ("ye", "е"), ("ey", "ей"), ("iy", "ий"), ("ay", "ай"), ("oy", "ой"),
+             ("lg", "льг"), ("ia", "ия"), ("x", "кс"), ("y", "ы"),
+             *zip("abvgdezijklmnoprstufhcwq", "абвгдезийклмнопрстуфхквк")]
+
+
+@functools.lru_cache(maxsize=50_000)
+def _latin_kind(word: str) -> str | None:
+    w = word.lower()
+    for latin, cyr in _TRANSLIT:
+        w = w.replace(latin, cyr)
+    w = w[0].upper() + w[1:]
+    kind = _name_kind(w) or (_name_kind(w + "ь") if w[-1] not in "аеиоуыэюяйь" else None)
+    if kind is None and w in _SHORT_SURNAMES:
+        kind = "Surn"
+    return kind
+
+
+def _latin_names(text: str) -> str:
+    spans = []
+    for run in _LATIN_RUN.finditer(text):
+        group = []   # the run's words side by side that read as names («Writes Ivan Petrov»: the last two)
+        for w in [*re.finditer(r"[A-Za-z]+", run.group()), None]:
+            kind = _latin_kind(w.group()) if w else None
+            if kind:
+                group.append((run.start() + w.start(), run.start() + w.end(), kind))
+                continue
+            if len(group) > 1 and any(k in ("Name", "Patr") for _, _, k in group):
+                spans.append((group[0][0], group[-1][1]))
+            group = []
+    for a, b in reversed(spans):
+        text = text[:a] + NAME_MARK + text[b:]
+    return text
 
 
 def mask_names(texts: list[str]) -> list[str]:
     """Names in texts (already through MASKS) replaced by [ФИО]: patterns, the name dictionary and NER,
     places left alone. NER (about 6 ms a text) reads only the sentences a pattern flags or where the
     dictionary found a name, each distinct sentence once, shortest first so that a batch pads little."""
-    hinted = pl.Series(texts, dtype=pl.String).str.contains(PLAIN_NAME_HINT).to_list()
-    texts = [_plain_names(text) if hint else text for text, hint in zip(texts, hinted)]
+    batch = pl.DataFrame({"t": texts}, schema={"t": pl.String}).select(
+        hint=pl.col("t").str.contains(PLAIN_NAME_HINT), caps=pl.col("t").str.contains(_CAPS_HINT.pattern),
+        latin=pl.col("t").str.contains(_LATIN_HINT))   # what each text may hold, looked for in Rust over the batch
+    latin = batch["latin"].to_list()
+    texts = [_plain_names(text) if hint else text for text, hint in zip(texts, batch["hint"].to_list())]
+    # names in capitals read as title-cased, the length kept
+    shadows = [_title_caps(text) if caps else text for text, caps in zip(texts, batch["caps"].to_list())]
     jobs = []   # (text index, offset, sentence)
-    for i, text in enumerate(texts):
+    for i, text in enumerate(shadows):
         for a, b in _sentences(text):
             if _needs_ner(text[a:b]):
                 jobs.append((i, a, text[a:b]))
@@ -627,9 +797,13 @@ def mask_names(texts: list[str]) -> list[str]:
     out = []
     places = _known_places()
     for i, text in enumerate(texts):
-        for start, stop in reversed(_name_spans(text, found.get(i, []), places)):
+        for start, stop in reversed(_name_spans(shadows[i], found.get(i, []), places)):
             text = text[:start] + NAME_MARK + text[stop:]
-        text = _FIO_RUN.sub(NAME_MARK, text)
+        if latin[i]:
+            text = _latin_names(text)
+        if NAME_MARK in text:
+            text = _MARK_BRACKETED.sub(_bracketed_surname, text)
+            text = _SHORT_BEFORE_MARK.sub(NAME_MARK, _FIO_RUN.sub(NAME_MARK, text))
         out.append(_DATE_AFTER_NAME.sub(r"\1[дата рождения]", text))
     return out
 
@@ -703,11 +877,16 @@ def _mask_names_parallel(texts: list[str]) -> list[str]:
 MASK_CHUNK = 100_000
 
 
+# The texts the name stage reads (Rust regex): a capitalised word, a word in capitals, two capitalised Latin words, or
+# what the plain rules look for.
+NAMES_HINT = f"[А-ЯЁ][а-яё]|{_CAPS_HINT.pattern}|{_LATIN_HINT}|{PLAIN_NAME_HINT}"
+
+
 def _mask_names_series(s: pl.Series) -> pl.Series:
     if s.dtype != pl.String:
         return s
-    # (or a lower-case patronymic's ending, or «фамилия»: _plain_names)
-    candidate = s.str.contains("[А-ЯЁ][а-яё]|" + PLAIN_NAME_HINT).fill_null(False)
+    # (NAMES_HINT: a capitalised word, a word in capitals, two Latin ones, or what _plain_names looks for)
+    candidate = s.str.contains(NAMES_HINT).fill_null(False)
     if not candidate.any():
         return s
     distinct = s.filter(candidate).unique(maintain_order=True)   # rejected rows' columns repeat their values
@@ -740,16 +919,29 @@ PERSONAL_HEADER = re.compile(r"(?i)заявител|автор|\bфио\b|пол
                              r"first.?name|last.?name|full.?name|contact|birth"
                              r"|\bтел\b|\bмоб\w*\b|гражданин|почтов|обратн\w*\s+адрес|домашн\w*\s+адрес"
                              r"|адрес\w*\s+(?:проживани|регистрац|для\s+(?:ответа|переписки|корреспонденц)|места\s+жител)"
-                             r"|мест\w*\s+(?:жительства|проживания|регистрации)|прописк|residen|home.?address|postal|mailing")
+                             r"|мест\w*\s+(?:жительства|проживания|регистрации)|прописк|residen|home.?address|postal|mailing"
+                             # a name split over columns, the signer, the contacts, where the answer went and the home's
+                             # postal code (a 59-ФЗ register: «Фамилия», «Имя», «Отчество», «Ф.И.О.», «Кто подписал»,
+                             # «Контакты», «Ответ направлен», «Индекс»)
+                             r"|фамили|\bимя\b|\bотчеств|\bф\.\s?и\.\s?о\b|подписал|подписант|корреспондент|контакт"
+                             r"|ответ\w*\s+направлен|^\s*(?:почтовый\s+)?индекс\s*$")
+# An address column, withheld as the applicant's home wherever the profile does not map it as the problem's
+# (etl.frames._extra, Detection.withheld): the letters profile maps none, and a 59-ФЗ register's «Адрес» is the
+# applicant's (DESIGN.md §2).
+ADDRESS_HEADER = re.compile(r"(?i)адрес|address")
 
 
 def personal_column(header: str) -> bool:
     return bool(PERSONAL_HEADER.search(header))
 
 
+def address_column(header: str) -> bool:
+    return bool(ADDRESS_HEADER.search(header))
+
+
 def mask_expr(expr: pl.Expr) -> pl.Expr:
-    """Free text with ФИО, phones, e-mails, profile links, @handles, dates of birth and flat numbers
-    replaced by placeholders."""
+    """Free text with ФИО (in capitals and Latin letters too), phones, e-mails, profile links, @handles, dates of birth,
+    identity documents, car plates and flat numbers replaced by placeholders."""
     # Called once a chunk of the column: etl/read.py hands over its frames in one chunk, so a column's
     # distinct values are found and masked once.
     return expr.map_batches(_mask_series, return_dtype=pl.String, is_elementwise=True)
@@ -772,23 +964,51 @@ def mask_patterns(s: pl.Series) -> pl.Series:
 
 
 
+# The stored values remask_stored reads (in SQL, before remask_text): a digit, an @ or a dot (every pattern hides a
+# number, an address or a link), a hint of a name the plain rules find, a word in capitals, a pair of Latin ones, a cue
+# for a lone surname added since, a short surname.
+REMASK_HINT = ("[0-9@.]|[А-ЯЁ]{3}|[A-Z][a-z]+[ \t]+[A-Z][a-z]|(?i:пенсионер|ветеран|инвалид|обращени)|"
+               + _SHORT_SURNAME + r"\s+\[|\[ФИО\]\s*\(|" + PLAIN_NAME_HINT)
+# Stored texts the whole name masking reads again (each needs it): a name in capitals or Latin letters, a capitalised word
+# after a cue added since, a short surname left beside a mask or before an initial.
+_NAMES_AGAIN = re.compile(r"(?i:пенсионер|ветеран|инвалид|обращени)[а-яё]*[\s,:—-]+[А-ЯЁ]"
+                          rf"|(?<![\w-]){_SHORT_SURNAME}\s+(?:\[ФИО\]|[А-ЯЁ]\.)|\[ФИО\]\s*\([А-ЯЁ]")
+
+
+def _names_again(text: str | None) -> bool:
+    return bool(text) and (bool(_NAMES_AGAIN.search(text)) or _title_caps(text) != text
+                           or (bool(_LATIN_RUN.search(text)) and _latin_names(text) != text))
+
+
 def remask_text(s: pl.Series) -> pl.Series:
-    """What texts stored by an older version are masked again with (etl.build.remask_stored): the pattern masks, and
-    the name rules that need no context beyond their words (a full name in lower case, a surname after «фамилия»)."""
+    """What texts stored by an older version are masked again with (etl.build.remask_stored): the pattern masks, the
+    name rules that need no context beyond their words (a full name in lower case, a surname after «фамилия», a name
+    after «меня зовут»), and the whole name masking for the few texts a rule added since finds (_names_again: a name in
+    capitals or Latin letters, a surname after «пенсионер»)."""
     s = mask_patterns(s)
     hinted = s.str.contains(PLAIN_NAME_HINT).fill_null(False)
-    if not hinted.any():
+    if hinted.any():
+        s = pl.select(pl.when(pl.lit(hinted)).then(pl.lit(s).map_elements(_plain_names, return_dtype=pl.String))
+                      .otherwise(pl.lit(s))).to_series().alias(s.name)
+    values = s.to_list()
+    again = [i for i, v in enumerate(values) if _names_again(v)]
+    if not again:
         return s
-    return pl.select(pl.when(pl.lit(hinted)).then(pl.lit(s).map_elements(_plain_names, return_dtype=pl.String))
-                     .otherwise(pl.lit(s))).to_series().alias(s.name)
+    for i, masked in zip(again, mask_names([values[i] for i in again])):
+        values[i] = masked
+    return pl.Series(s.name, values, dtype=pl.String)
 
 
 def masks_version() -> str:
     """The pattern masks' fingerprint, kept in the database's `meta`: one masked by other patterns differs."""
     # The columns withheld as the applicant's too: a database that kept one they now name has it withheld.
-    return hashlib.sha256(repr((MASKS, PERSONAL_HEADER.pattern, _LOWER_NAME.pattern, _LOWER_PATR,
+    return hashlib.sha256(repr((MASKS, PERSONAL_HEADER.pattern, ADDRESS_HEADER.pattern, _LOWER_NAME.pattern, _LOWER_PATR,
                                 _AFTER_SURNAME_WORD.pattern, sorted(_NOT_A_SURNAME),
-                                _LOWER_AFTER_CUE.pattern)).encode()).hexdigest()[:16]
+                                _LOWER_AFTER_CUE.pattern, _CALLED_LOWER.pattern,
+                                # the name rules remask_text applies to the texts _names_again finds
+                                _CAPS_WORD.pattern, _LATIN_RUN.pattern, _TRANSLIT, sorted(_SHORT_SURNAMES),
+                                _NAMES_AGAIN.pattern, _PERSON_CUE.pattern, _CAP_WORD.pattern,
+                                _STREET_NAMESAKES.pattern, _MARK_BRACKETED.pattern)).encode()).hexdigest()[:16]
 
 
 def mask_flat_expr(expr: pl.Expr) -> pl.Expr:

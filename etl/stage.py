@@ -324,7 +324,10 @@ def _raw_json(df: pl.DataFrame, columns: list[str], hide: set[str]) -> pl.Series
     links, dates of birth, flat numbers), and every column about the applicant withheld (`hide`:
     Detection.withheld)."""
     masked = df.select([
-        (pl.lit("[скрыто]") if c in hide else mask_expr(pl.col(c).cast(pl.String))).alias(c) for c in columns
+        # (an empty cell stays empty: «[скрыто]» would say there was something)
+        (pl.when(pl.col(c).cast(pl.String).str.strip_chars() != "").then(pl.lit("[скрыто]"))
+         .otherwise(pl.col(c).cast(pl.String)) if c in hide else mask_expr(pl.col(c).cast(pl.String))).alias(c)
+        for c in columns
     ])
     return pl.Series([json.dumps({k: v for k, v in r.items() if v is not None}, ensure_ascii=False)
                       for r in masked.iter_rows(named=True)], dtype=pl.String)

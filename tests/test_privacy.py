@@ -166,6 +166,16 @@ def test_real_pos_texts_keep_streets_and_settlements(pos_texts):
         assert count(pos_texts["masked"], pattern) == count(pos_texts["raw"], pattern)
 
 
+def test_real_pos_texts_plates_masked_capitals_and_compound_names_kept(pos_texts):
+    """Of the rules added for a tester's probes, only the plates change the 2 000 real texts (27 plates: a car
+    reported parked on a lawn, a bus's number); the 864 words in capitals stay (no name among them: ЖКХ, МКД, АСТ,
+    «ДК ЛИРА», «ОПЕЛЬ АСТРА»), and a district «Мик-н Льгов» is no longer taken for a name."""
+    masked = pos_texts["masked"].drop_nulls()
+    assert count(masked, re.escape("[госномер]")) == 27
+    caps = r"(?<![\[А-ЯЁ])[А-ЯЁ]{3,}"      # (not the «ФИО» of a mask)
+    assert count(masked, caps) == count(pos_texts["raw"].drop_nulls(), caps) == 864
+    assert count(masked, "Мик-н Льгов 1") == 1
+
 def test_real_pos_texts_no_first_name_with_surname_left(pos_texts):
     """What NER still calls a person after masking, first name and surname together, outside street names."""
     from etl.privacy import _PLACE_RIGHT_BEFORE, _STREET_NAMESAKES, _name_kind, _ner, _sentences
@@ -329,6 +339,94 @@ def test_identity_document_and_account_numbers_are_masked():
         assert mask(kept) == kept
 
 
+
+@pytest.mark.parametrize("text, masked", [
+    # a city number with its code in brackets; foreign mobiles (Kyrgyzstan, Belarus) — a tester found them in clear
+    ("тел (3822) 123456, звоните", "тел [телефон], звоните"),
+    ("звоните +996 555 123 456", "звоните [телефон]"),
+    ("звоните +375 29 123-45-67", "звоните [телефон]"),
+    # a date of birth with the month in words
+    ("Дата рождения 12 марта 1950 года, пенсионерка", "[дата рождения], пенсионерка"),
+    ("родилась 3 мая 1948 г. в Аскизе", "[дата рождения] в Аскизе"),
+    ("ветеран 12 марта 1950 года рождения", "ветеран [дата рождения]"),
+    # a car's registration plate, Cyrillic or the Latin letters that look the same, region spaced or not
+    ("госномер К777КК55 и х123ор 155", "госномер [госномер] и [госномер]"),
+    ("машина А123ВС 19 стоит во дворе", "машина [госномер] стоит во дворе"),
+    ("автомобиль A 123 BC 19 без номеров", "автомобиль [госномер] без номеров"),
+    # a driving licence
+    ("водительское удостоверение 19 12 345678", "водительское удостоверение [документ]"),
+    ("в/у 1912345678 изъяли", "в/у [документ] изъяли"),
+    # an address written to get past a robot
+    ("пишите ivan[at]mail.ru", "пишите [email]"),
+    ("пишите ivan.petrov @ mail.ru или ivan(at)yandex.ru", "пишите [email] или [email]"),
+    # a VK account's number
+    ("Мой id в вк 123456789", "Мой id в вк [пользователь]"),
+])
+def test_other_personal_data_is_masked(text, masked):
+    assert mask(text) == masked
+
+
+@pytest.mark.parametrize("kept", [
+    # an event's date, house numbers, a ТОТК code, money, a bus route, an area, a count of years, a period
+    "Авария 12 марта 2024 года, дом 15 корпус 2", "с 1 по 12 марта 2024 г. не было воды",
+    "0005.0005.0056.1153 Перебои в водоснабжении", "оплатил 1 340 рублей (1340 руб.)", "маршрут № 123 и 45А",
+    "площадь 54 кв.м, дом 1950 года постройки", "ул. Мира 5/12, подъезд 2", "ИНН 4632012345 управляющей компании",
+    "Норматив (2023) 123456 рублей", "трубы 1950 года", "В 123 домах нет воды", "с 10 до 12 часов", "А 5 домов",
+    "@ ул. Мира", "вход в ТЦ с 8 до 20",
+])
+def test_event_dates_houses_codes_and_money_stay(kept):
+    assert mask(kept) == kept
+
+
+@pytest.mark.parametrize("text, masked", [
+    # names in capitals: words the dictionary knows as names read as if written «Иванова Анна Петровна»
+    ("ИВАНОВА АННА ПЕТРОВНА просит убрать мусор", "[ФИО] просит убрать мусор"),
+    ("Заявитель ПЕТРОВ ИВАН просит", "Заявитель [ФИО] просит"),
+    ("ТАТЬЯНА, Здравствуйте! По адресам улица 50 Лет ВЛКСМ, 4 Б", "[ФИО], Здравствуйте! По адресам улица 50 Лет ВЛКСМ, 4 Б"),
+    ("Каждый день история! ИВАНОВ ПЁТР, дом 5 кв 7", "Каждый день история! [ФИО], дом 5 кв [скрыто]"),
+    ("ЯМА НА УЛ. ЛЕНИНА, ПИШЕТ ХАБИБУЛЛИНА ЗУЛЬФИЯ", "ЯМА НА УЛ. ЛЕНИНА, ПИШЕТ [ФИО]"),
+    ("ГЛАВА ИВАНОВ НЕ ОТВЕЧАЕТ", "ГЛАВА [ФИО] НЕ ОТВЕЧАЕТ"),
+    ("ВОДЫ НЕТ, ЗВОНИТЕ 89131234567 НАТАЛЬЯ", "ВОДЫ НЕТ, ЗВОНИТЕ [телефон] [ФИО]"),
+    ("ИВАНОВ И.И. НЕ ПРИШЁЛ", "[ФИО] НЕ ПРИШЁЛ"),
+    # a lower-case name after «меня зовут»
+    ("меня зовут анна петрова, живу на мира 5", "меня зовут [ФИО], живу на мира 5"),
+    ("Здравствуйте, меня зовут ольга. Нет света", "Здравствуйте, меня зовут [ФИО]. Нет света"),
+    # Latin letters: words the dictionary knows as names once transliterated
+    ("Writes Ivan Petrov, ivan.petrov@mail.ru", "Writes [ФИО], [email]"),
+    ("Автор: Kim Sergey", "Автор: [ФИО]"),
+    ("Smirnov Sergey пишет", "[ФИО] пишет"),
+    ("Ivanova Anna Petrovna, tel 89131234567", "[ФИО], tel [телефон]"),
+    ("С уважением, Olga Smirnova", "С уважением, [ФИО]"),
+    # a lone surname after «пенсионер», «по обращению»
+    ("Бурьян и помойка, с уважением, пенсионер Воробьёв", "Бурьян и помойка, с уважением, пенсионер [ФИО]"),
+    ("По обращению Петровой, гражданки 1950 года рождения", "По обращению [ФИО], гражданки [дата рождения]"),
+    # Korean short surnames go with the first name or the initial beside them
+    ("Ли Сергей пишет", "[ФИО] пишет"),
+    ("ФИО: Пак Елена", "ФИО: [ФИО]"),
+    ("Ответ направлен Ким Е. по адресу ул. Мира", "Ответ направлен [ФИО] по адресу ул. Мира"),
+    # a former surname in brackets after the name (a reply in the tester's im_names.xlsx)
+    ("Мария Сергеевна (Степанова), здравствуйте!", "[ФИО], здравствуйте!"),
+    # a surname with initials after «глава поселения» is the official («поселения» is no street)
+    ("Глава поселения Сидоров А.В. не отвечает", "Глава поселения [ФИО] не отвечает"),
+])
+def test_names_in_capitals_lower_case_latin_and_short_surnames(text, masked):
+    assert mask(text) == masked
+
+
+@pytest.mark.parametrize("kept", [
+    # abbreviations and shouting without a name; streets in capitals; Latin brands
+    "МУП ЖКХ и УК ООО РОМАШКА не работают", "ВОДЫ НЕТ УЖЕ НЕДЕЛЮ, ЛЕНИНА 5", "НА УЛ. КАРЛА МАРКСА ЯМА",
+    "Прошу ПОМОЧЬ! НАДЕЖДА только на вас", "Машина Lada Granta и Kia Rio стоят", "ТЦ City Mall закрыт",
+    "зовут на собрание жильцов", "на перекрёстке ЛЕНИНА ГАГАРИНА яма", "ДОМ КУЛЬТУРЫ ИМЕНИ ГАГАРИНА закрыт",
+    "ООО \"ВЕРА\", ТСЖ \"НАДЕЖДА\", кафе ВИКТОРИЯ", "Wi Fi не работает, Google Maps и Yandex Go тоже",
+    # words and places that read as names (a tester: «Иван-чай», «Роза ветров», «Петра и Февронии», a kindergarten in
+    # quotes, towns joined by a dash, a street with an initial)
+    "Иван-чай растет во дворе", "Роза ветров на площади", "праздник Петра и Февронии в парке",
+    "детский сад «Алёнушка» закрыт", "дорога Фатеж–Дмитриев разбита", "на А.Невского яма", "ул. А.Невского, 5",
+])
+def test_capitals_latin_and_namesakes_that_are_no_names_stay(kept):
+    assert mask(kept) == kept
+
 def test_held_out_sentences():
     """30 sentences written after the masking was tuned on the set above, and not tuned on since: what to
     expect of text nobody has seen. The miss is a lone surname after a role word not on the list
@@ -404,9 +502,10 @@ def test_a_column_is_masked_a_part_at_a_time_as_all_at_once(monkeypatch):
 
     texts = [json.loads(line)["text"] for line in SENTENCES.read_text(encoding="utf-8").splitlines() if line.strip()]
     column = pl.Series("text", texts + texts[:40] + [None, "", "нет заглавных букв, тел. нет"] + texts[::-1])
-    # (a text the names stage reads: a capitalised word, a lower-case patronymic's ending or «фамилия»)
-    expected = [None if t is None else (p.mask_names([t])[0] if re.search(
-                    "[А-ЯЁ][а-яё]|[а-яё](?:ович|евич|ьич|овн|евн|ичн)|фамили", t) else t)
+    # (a text the names stage reads: a capitalised word, words in capitals or Latin, a lower-case patronymic's ending,
+    # «фамилия», «меня зовут»: etl.privacy.NAMES_HINT)
+    expected = [None if t is None else (p.mask_names([t])[0] if pl.Series([t]).str.contains(p.NAMES_HINT).item()
+                                        else t)
                 for t in column.to_list()]
     assert sum("[ФИО]" in (t or "") for t in expected) > 100
     for part in (7, 100, 100_000):

@@ -273,9 +273,90 @@ def test_the_plain_name_hint_finds_every_text_the_rules_change():
 
     changed = ["иванов иван иванович, проживаю", "пишет смирнова ольга петровна 8913", "просит иван петрович сидоров",
                "моя фамилия Кузнецов, живу", "по фамилии петров", "Фамилия Кузнецов, яма", "анна сергеевна петрова?",
-               "петров пётр ильич", "мастер петров не пришёл", "Звонила иванова мария", "к мастеру кузнецову."]
+               "петров пётр ильич", "мастер петров не пришёл", "Звонила иванова мария", "к мастеру кузнецову.",
+               "Меня зовут анна петрова", "моё имя ольга"]
     unchanged = ["личный кабинет", "различные отличной", "Иванов Иван Иванович", "фамилия не указана",
-                 "жильцов домов", "мастер участка"]
+                 "жильцов домов", "мастер участка", "зовут на собрание"]
     assert [_plain_names(t) != t for t in changed + unchanged] == [True] * len(changed) + [False] * len(unchanged)
     assert pl.Series(changed).str.contains(PLAIN_NAME_HINT).to_list() == [True] * len(changed)
     assert pl.Series(["личный кабинет", "различные отличные"]).str.contains(PLAIN_NAME_HINT).to_list() == [False, False]
+
+
+# A 59-ФЗ register with the applicant's name split over columns, the signer, a contacts column and the applicant's
+# home in a plain «Адрес» (the letters profile maps no problem's address) — a tester's letters_pii.csv.
+NAMES_CSV = """Рег. номер;Дата регистрации;Вид обращения;Корреспондент;Фамилия;Имя;Отчество;Ф.И.О.;Кто подписал;Адрес;Контакты;Тематика;Исполнитель;Срок;Результат;Населенный пункт;Краткое содержание;Отметка
+П-1/26;01.10.2026;Первичное;Цой Анна Петровна;Цой;Анна;Петровна;Цой А.П.;ПЕТРОВ И.;с. Аскиз, ул. Мира, д. 10;тел. дом. 2-15-67;0005.0005.0056.1153 Перебои в водоснабжении;Управление ЖКХ и строительства;31.10.2026;Разъяснено;Аскиз;Нет воды;на контроле
+П-2/26;41.10.2026;Первичное;Ким Ен Хо;Ким;Ен;Хо;Ким Е.Х.;;с. Аскиз, ул. Мира, д. 12;;0005.0005.0056.1153 Перебои в водоснабжении;Управление ЖКХ и строительства;31.10.2026;Разъяснено;Аскиз;Нет воды;на контроле
+"""
+
+
+def test_name_parts_signer_contacts_and_an_unmapped_address_are_withheld(env):
+    """«Фамилия», «Имя», «Отчество», «Ф.И.О.», «Кто подписал», «Контакты» name or reach a person, and an «Адрес» the
+    profile does not map as the problem's is the applicant's home: none is kept among a row's extra columns, each is
+    hidden in a reject — but an empty cell stays empty there («[скрыто]» for nothing says there was something)."""
+    from etl.privacy import address_column
+    for header in ("Фамилия", "Имя", "Отчество", "Ф.И.О.", "Ф. И. О.", "Кто подписал", "Подписант", "Контакты",
+                   "Контактные данные", "Фамилия заявителя", "Ответ направлен", "Индекс"):
+        assert personal_column(header), header
+    for header in ("Отметка", "Тематика", "Исполнитель", "Населенный пункт", "Имущество", "Подписано",
+                   "Индекс дела", "Дата ответа"):
+        assert not personal_column(header), header
+    assert address_column("Адрес") and address_column("Адрес объекта") and not address_column("Отметка")
+    src = env / "letters.csv"
+    src.write_text(NAMES_CSV, encoding="utf-8")
+    db = env / "mcu.duckdb"
+    r = load_file(src, db=db)
+    assert (r.loaded, r.rejected) == (1, 1)
+    (extra,), = fetch(db, "SELECT extra FROM appeals")
+    assert json.loads(extra) == {"Отметка": "на контроле"}
+    (raw,), = fetch(db, "SELECT raw FROM import_rejects")
+    assert json.loads(raw) == {
+        "Рег. номер": "П-2/26", "Дата регистрации": "41.10.2026", "Вид обращения": "Первичное",
+        "Корреспондент": "[скрыто]", "Фамилия": "[скрыто]", "Имя": "[скрыто]", "Отчество": "[скрыто]",
+        "Ф.И.О.": "[скрыто]", "Адрес": "[скрыто]",
+        "Тематика": "0005.0005.0056.1153 Перебои в водоснабжении", "Исполнитель": "Управление ЖКХ и строительства",
+        "Срок": "31.10.2026", "Результат": "Разъяснено", "Населенный пункт": "Аскиз", "Краткое содержание": "Нет воды",
+        "Отметка": "на контроле"}
+
+
+def test_name_parts_and_an_unmapped_address_stored_by_an_older_version_are_dropped(env):
+    """A database loaded before these columns were withheld has them dropped from the extra columns and hidden in
+    its rejects (etl.build.upgrade); a problem's «Адрес» that a ПОС reject keeps (the profile maps it) stays."""
+    from etl.build import upgrade
+    db = env / "mcu.duckdb"
+    (env / "letters.csv").write_text(NAMES_CSV, encoding="utf-8")
+    (env / "bad.csv").write_text(BAD_ROWS, encoding="utf-8")
+    assert load_file(env / "letters.csv", db=db).rejected == 1
+    assert load_file(env / "bad.csv", db=db).rejected == 3
+    older(db, ["""UPDATE appeals SET extra = '{"Фамилия":"Цой","Ф.И.О.":"Цой А.","Кто подписал":"ПЕТРОВ И.",'
+                  || '"Адрес":"с. Аскиз, ул. Мира, д. 10","Отметка":"на контроле"}'""",
+               """UPDATE import_rejects SET raw = '{"Рег. номер": "П-2/26", "Фамилия": "Ким", "Имя": "Ен", '
+                  || '"Отчество": "Хо", "Адрес": "с. Аскиз, ул. Мира, д. 12"}' WHERE raw LIKE '%П-2/26%'"""])
+    assert upgrade(db) is True
+    assert fetch(db, "SELECT extra FROM appeals WHERE source = 'letters'") == [('{"Отметка":"на контроле"}',)]
+    raws = [json.loads(r) for (r,) in fetch(db, "SELECT raw FROM import_rejects ORDER BY import_id, source_row")]
+    assert raws[0] == {"Рег. номер": "П-2/26", "Фамилия": "[скрыто]", "Имя": "[скрыто]", "Отчество": "[скрыто]",
+                       "Адрес": "[скрыто]"}
+    assert [r["Адрес"] for r in raws[1:]] == ["ул. Мира 1"] * 3
+
+
+def test_texts_stored_before_the_capitals_latin_and_new_patterns_are_masked_again(env):
+    """A name in capitals or Latin letters, a surname after «пенсионер», a short surname left beside a mask or one in
+    brackets after it, a lower-case name after «меня зовут», a plate and a bracketed city code: a database loaded before
+    has them masked once (etl.build.upgrade); an ordinary text stays."""
+    from etl.build import upgrade
+    db = env / "mcu.duckdb"
+    (env / "pos.csv").write_text(CATEGORIES, encoding="utf-8")
+    assert load_file(env / "pos.csv", db=db).loaded == 3
+    older(db, ["""UPDATE appeals SET text = 'ИВАНОВА АННА ПЕТРОВНА просит убрать мусор, пишет Ivan Petrov'
+                  WHERE external_id = 'PD-0'""",
+               """UPDATE appeals SET text = 'Ли [ФИО] пишет: меня зовут анна петрова, тел (3822) 123456, машина К777КК55',
+                  extra = '{"Комментарий модератора":"с уважением, пенсионер Воробьёв"}' WHERE external_id = 'PD-1'""",
+               """UPDATE appeals SET text = 'МУП ЖКХ не вывозит мусор',
+                  extra = '{"Комментарий модератора":"[ФИО] (Степанова), здравствуйте"}' WHERE external_id = 'PD-2'"""])
+    assert upgrade(db) is True
+    assert fetch(db, "SELECT external_id, text, extra FROM appeals ORDER BY external_id") == [
+        ("PD-0", "[ФИО] просит убрать мусор, пишет [ФИО]", '{"Комментарий модератора":"проверено"}'),
+        ("PD-1", "[ФИО] пишет: меня зовут [ФИО], тел [телефон], машина [госномер]",
+         '{"Комментарий модератора":"с уважением, пенсионер [ФИО]"}'),
+        ("PD-2", "МУП ЖКХ не вывозит мусор", '{"Комментарий модератора":"[ФИО], здравствуйте"}')]
