@@ -1011,6 +1011,13 @@ def masks_version() -> str:
                                 _STREET_NAMESAKES.pattern, _MARK_BRACKETED.pattern)).encode()).hexdigest()[:16]
 
 
+def withhold_expr(expr: pl.Expr) -> pl.Expr:
+    """A cell of a column about the applicant (Detection.withheld) as shown in rejects and the upload's preview:
+    «[скрыто]», and an empty cell empty — «[скрыто]» there would say there was something."""
+    text = expr.cast(pl.String)
+    return pl.when(text.str.strip_chars() != "").then(pl.lit("[скрыто]")).otherwise(text)
+
+
 def mask_flat_expr(expr: pl.Expr) -> pl.Expr:
     """An address with its flat number hidden («ул. Мира, 3, кв. [скрыто]»): the house stays for the map."""
     for pattern, repl in FLAT_MASKS:

@@ -13,7 +13,7 @@ from etl.detect import FIELD_LABELS, Detection, _short
 from etl.normalise import (map_values, parse_bool, parse_datetime, parse_float, parse_int, parse_rating, parse_share,
                            parse_time_of_day, rating_unread, slash_order)
 from etl.normalise import EARLIEST, early_year
-from etl.privacy import mask_expr
+from etl.privacy import mask_expr, withhold_expr
 from etl.profile import ALLOWED, REQUIRED
 from etl.read import FileRefused
 
@@ -324,9 +324,7 @@ def _raw_json(df: pl.DataFrame, columns: list[str], hide: set[str]) -> pl.Series
     links, dates of birth, flat numbers), and every column about the applicant withheld (`hide`:
     Detection.withheld)."""
     masked = df.select([
-        # (an empty cell stays empty: «[скрыто]» would say there was something)
-        (pl.when(pl.col(c).cast(pl.String).str.strip_chars() != "").then(pl.lit("[скрыто]"))
-         .otherwise(pl.col(c).cast(pl.String)) if c in hide else mask_expr(pl.col(c).cast(pl.String))).alias(c)
+        (withhold_expr(pl.col(c)) if c in hide else mask_expr(pl.col(c).cast(pl.String))).alias(c)
         for c in columns
     ])
     return pl.Series([json.dumps({k: v for k, v in r.items() if v is not None}, ensure_ascii=False)

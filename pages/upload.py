@@ -5,7 +5,7 @@ import streamlit as st
 from etl import classify, review
 from etl.load import FileRefused, detect, file_progress, load_file
 from etl.match import REVIEWED
-from etl.privacy import mask_expr
+from etl.privacy import mask_expr, withhold_expr
 from etl.profile import Profile, ProfileError
 from core.reference import limits
 from mcu import fmt, uploads
@@ -69,7 +69,7 @@ for upload in files or []:
         # Masked as loaded rows are, and the applicant's own columns withheld, as in rejects.
         hide = det.withheld()
         table(det.table.df.head(20).select(
-            (pl.lit("[скрыто]") if c in hide else mask_expr(pl.col(c))).alias(c)
+            (withhold_expr(pl.col(c)) if c in hide else mask_expr(pl.col(c))).alias(c)
             for c in det.table.df.columns), None)   # dates as 22.11.2026, empty as «—»; no download
         ready.append(upload)
 

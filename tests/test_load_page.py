@@ -241,3 +241,15 @@ def test_a_load_waiting_for_another_says_so(tmp_path, monkeypatch):
     assert reports[0].waited >= 0.3
     assert reports[0].seconds + reports[0].waited <= total and reports[0].seconds < total - 0.3
     assert said[-1] == (0.9, "запись в базу")
+
+
+def test_the_preview_withholds_the_applicants_columns_but_leaves_an_empty_cell_empty(page):
+    # «[скрыто]» in an empty cell says there was something: the rejects leave it empty, the preview did not.
+    at, _ = page
+    text = ("Номер сообщения;Дата создания;Категория;Подкатегория;Статус;Ответственный;Фамилия;Текст сообщения\n"
+            "1;10.11.2026 10:00;Дороги;Ямы;Новое;Отдел;Цой;Яма у дома\n"
+            "2;10.11.2026 11:00;Дороги;Ямы;Новое;Отдел;;Яма у школы\n")
+    at.file_uploader(key="upload_files").set_value([("pos.csv", text.encode(), "text/csv")]).run()
+    assert not at.exception, at.exception
+    preview = at.dataframe[2].value
+    assert preview["Фамилия"].tolist() == ["[скрыто]", "—"]
