@@ -78,7 +78,8 @@ with tab_points:
         pick = st.selectbox("Точка", keys, format_func=label.get, key="pp_point")
         row = points.row(pick or 0, named=True)
         st.markdown(pp.explain_point(row, flt.days, settings.min_base))
-        todo = (f"**Что сделать:** {pp.recheck_action(pp.vote_mark(row))}" if row["vote_recent"] else
+        action = pp.vote_action(row)
+        todo = (f"**Что сделать:** {action}" if action else
                 f"**Вопрос для голосования (проект):** {pp.question(row, settings.questions)}")
         st.markdown(f"{todo}  \n"
                     f"**Ответственный:** {row['executor'] or 'не указан'}; балл {fmt.num(row['score'], 1)}")

@@ -298,10 +298,10 @@ def recommendations(f: Figures) -> Section:
     points = f.problem_points
     for r in points.iter_rows(named=True):
         point = f"«{r['settlement']} — {r['theme']}»"
-        if r["vote_recent"]:
-            # Voted on within the settings' recent days (the page's mark): the vote just held is not proposed again.
+        if r["point_action"]:
+            # A vote still running, or held within the settings' recent days (the page's mark): not proposed again.
             held = f" Голосование {r['vote_line']}." if r["vote_line"] else ""
-            out.append(f"{pp.recheck_action(r['vote'], point)}.{held}")
+            out.append(f"{r['point_action']}.{held}")
         else:
             before = f" ({r['vote']})" if r["vote"] else ""
             out.append(f"Включить вопрос {point} в голосование{before}: {r['explanation']}")

@@ -182,9 +182,11 @@ def test_the_notes_period_is_kept_in_the_url(demo_db, monkeypatch):
 # --- 8. one form of the vote mark ----------------------------------------------------------------------------------
 
 def test_the_vote_mark_has_one_form():
-    row = {"vote_id": "Г-1", "vote_started": dt.date(2026, 8, 10)}
+    row = {"vote_id": "Г-1", "vote_started": dt.date(2026, 8, 10), "vote_ended": dt.date(2026, 8, 23),
+           "vote_running": False}
     assert pp.vote_mark(row | {"vote_recent": True}) == "недавно голосовали 10.08.2026"
     assert pp.vote_mark(row | {"vote_recent": False}) == "голосовали 10.08.2026"
+    assert pp.vote_mark(row | {"vote_recent": True, "vote_running": True}) == "идёт голосование до 23.08.2026"
 
 
 # --- 9. a year's growth said once --------------------------------------------------------------------------------
@@ -206,3 +208,84 @@ def test_a_change_is_taken_from_the_figures_shown():
     assert days_change(6.76, 6.64) == "+0,2 дн."   # 6,8 − 6,6
     assert share_change(0.70049, 0.69951) == "0,0 п.п."
     assert share_change(0.1234, 0.1) == "+2,3 п.п."
+
+
+# --- 11. a vote still running is not a vote held ------------------------------------------------------------------
+
+RUNNING_VOTE = (
+    "ID голосования\tНазвание\tТема\tНаселенный пункт\tДата начала\tДата окончания\tУчастников\tВариант ответа\t"
+    "Голосов\tДоля\n"
+    "Т37-1\tКакие меры безопасности в Кызласе принять первыми?\tБезопасность\tКызлас\t20.11.2026\t04.12.2026\t50\t"
+    "Освещение улиц\t30\t60,0 %\n"
+    "Т37-1\tКакие меры безопасности в Кызласе принять первыми?\tБезопасность\tКызлас\t20.11.2026\t04.12.2026\t50\t"
+    "Камеры\t20\t40,0 %\n")
+WAIT = "Дождаться итогов голосования (до 04.12.2026)"
+
+
+@pytest.fixture(scope="module")
+def running_vote_db(demo_db, tmp_path_factory):
+    """The demo (data to 25.11.2026) with a vote on Кызлас — Безопасность held 20.11–04.12.2026: still running."""
+    import shutil
+
+    from etl.load import load_files
+    folder = tmp_path_factory.mktemp("running_vote")
+    db = shutil.copy(demo_db, folder / "demo.duckdb")
+    (folder / "votes.tsv").write_text(RUNNING_VOTE, encoding="utf-8")
+    report, = load_files([folder / "votes.tsv"], source="votes", db=db)
+    assert report.rejected == 0
+    return db
+
+
+def test_a_running_vote_is_marked_as_running_and_waited_for(running_vote_db):
+    """A tester loaded a vote ending 04.12.2026 into data ending 25.11.2026: the point read «недавно голосовали
+    20.11.2026» and the roadmap said to check how its decision is carried out. The vote is not over: wait for it."""
+    pts = run_query("problem_points", db=running_vote_db, **QUARTER, **SETTINGS.params("theme"))
+    row = pts.filter((pl.col("settlement") == "Кызлас") & (pl.col("theme") == "Безопасность")).row(0, named=True)
+    assert pp.vote_mark(row) == "идёт голосование до 04.12.2026"
+    assert pp.vote_action(row) == WAIT
+    assert pp.vote_action(row, "«Кызлас — Безопасность»") == \
+        "Дождаться итогов голосования по вопросу «Кызлас — Безопасность» (до 04.12.2026)"
+    plan = pp.roadmap(pts, 91, QUARTER["date_to"], SETTINGS)
+    todo = dict(zip(plan["Населённый пункт"] + " — " + plan["Тема"], plan["Что сделать"]))
+    assert todo["Кызлас — Безопасность"] == WAIT
+    assert todo["Кызлас — ЖКХ"] == RECHECK   # held 10.08–23.08.2026: over
+    draft = pp.vote_draft(pts, 91, SETTINGS)
+    asked = dict(zip(draft["Населённый пункт"] + " — " + draft["Тема"], draft["Вопрос для голосования"]))
+    marks = dict(zip(draft["Населённый пункт"] + " — " + draft["Тема"], draft["Голосование"]))
+    assert (asked["Кызлас — Безопасность"], marks["Кызлас — Безопасность"]) == (WAIT, "идёт голосование до 04.12.2026")
+    # A week that ended inside the vote is judged as of its own end: the vote was running then, too.
+    week = QUARTER | {"date_from": dt.date(2026, 11, 16), "date_to": dt.date(2026, 11, 22), "as_of": dt.date(2026, 11, 22)}
+    votes = run_query("votes_effect", db=running_vote_db, sources=None, themes=None, settlements=None,
+                      as_of=week["as_of"], **SETTINGS.vote_params())
+    assert votes.filter(pl.col("vote_id") == "Т37-1")["running"].to_list() == [True]
+
+
+def test_a_running_vote_has_a_leader_not_a_winner(running_vote_db):
+    votes = run_query("votes_effect", db=running_vote_db, **SETTINGS.votes_query(
+        filters_for(QUARTER["date_from"], QUARTER["date_to"], db=running_vote_db)))
+    running = votes.filter(pl.col("vote_id") == "Т37-1").row(0, named=True)
+    assert pp.vote_line(running) == ("«Какие меры безопасности в Кызласе принять первыми?» (20.11.2026–04.12.2026, "
+                                     "50 участников); идёт голосование до 04.12.2026, лидирует вариант «Освещение "
+                                     "улиц» — 60\u00a0%")
+    over = votes.filter(pl.col("vote_id") == "ДЕМО-Г-2").row(0, named=True)
+    assert "победил вариант" in pp.vote_line(over) and not over["running"]
+
+
+def test_the_note_and_the_slide_wait_for_a_running_vote(running_vote_db, monkeypatch):
+    flt = filters_for(QUARTER["date_from"], QUARTER["date_to"], db=running_vote_db)
+    note = build(flt, db=running_vote_db)
+    section = next(s for s in note.sections if s.key == "problems")
+    assert [r[4] for r in section.table.rows if r[1:3] == ["Кызлас", "Безопасность"]] == \
+        ["идёт голосование до 04.12.2026"]
+    bullets = next(s for s in note.sections if s.key == "recommendations").bullets
+    kyzlas = [b for b in bullets if "«Кызлас — Безопасность»" in b]
+    assert kyzlas == ["Дождаться итогов голосования по вопросу «Кызлас — Безопасность» (до 04.12.2026). Голосование "
+                      "«Какие меры безопасности в Кызласе принять первыми?» (20.11.2026–04.12.2026, 50 участников); "
+                      "идёт голосование до 04.12.2026, лидирует вариант «Освещение улиц» — 60\u00a0%."]
+    at = open_meeting(running_vote_db, monkeypatch, period="quarter", theme="Безопасность", interval="600")
+    for _ in range(2):
+        at.button(key="mt_next").click().run()
+    key, text = slide(at)
+    assert key == "problems"
+    assert "1. Кызлас · Безопасность идёт голосование до 04.12.2026 " in text
+    assert WAIT + "." in text and "Не выносить" not in text

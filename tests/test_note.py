@@ -421,7 +421,9 @@ def test_a_point_voted_on_long_ago_is_proposed_again_with_its_mark():
     points = pl.DataFrame({"settlement": ["Бирикчуль", "Кызлас"], "theme": ["ТКО (мусор)", "ЖКХ"],
                            "explanation": ["Бирикчуль, ТКО (мусор): 35 обращений за квартал", "Кызлас, ЖКХ: 84"],
                            "vote": ["голосовали 21.09.2025", "недавно голосовали 10.08.2026"],
-                           "vote_recent": [False, True], "vote_line": [None, None]})
+                           "action": [None, pp.recheck_action("недавно голосовали 10.08.2026")],
+                           "point_action": [None, pp.recheck_action("недавно голосовали 10.08.2026", "«Кызлас — ЖКХ»")],
+                           "vote_line": [None, None]})
     f = types.SimpleNamespace(by_executor=pl.DataFrame({"grp": [], "overdue_open": [], "answered_late": []},
                                                        schema={"grp": pl.String, "overdue_open": pl.Int64,
                                                                "answered_late": pl.Int64}),
