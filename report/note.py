@@ -284,7 +284,8 @@ def problems(f: Figures) -> Section:
 
 def recommendations(f: Figures) -> Section:
     out = []
-    ranked = f.rating["rank"].drop_nulls().len()
+    # Out of every ranked executor: the executor filter narrows the rows, not the ranking (executors_rating.sql).
+    ranked = f.rating["ranked_of"].max() if f.rating.height else 0
     for r in overdue_rows(f.by_executor, limit=HEAR).iter_rows(named=True):
         rating = f.rating.filter(pl.col("executor") == r["grp"])
         # «4 из 4», not a bare «4» that reads as a good place; an executor with too few appeals is not ranked.

@@ -289,3 +289,33 @@ def test_the_note_and_the_slide_wait_for_a_running_vote(running_vote_db, monkeyp
     assert key == "problems"
     assert "1. Кызлас · Безопасность идёт голосование до 04.12.2026 " in text
     assert WAIT + "." in text and "Не выносить" not in text
+
+
+# --- 12. the executor filter narrows the list, not the ranking ----------------------------------------------------
+
+def test_an_executor_filter_keeps_the_place_among_all_executors(demo_db, open_app):
+    """`/note?note=sidebar&period=quarter&executor=mup_zhkh` made the note say «Заслушать исполнителя «МУП «Аскизское
+    ЖКХ»» (место в рейтинге исполнителей: 1 из 1)», 16 of 17 without the filter; the Исполнители page showed «1.»
+    beside a score of 62,8."""
+    from mcu.scoring import score_settings
+
+    quarter = filters_for(QUARTER["date_from"], QUARTER["date_to"], db=demo_db)
+    params = dict(**quarter.compare_params(), as_of=quarter.as_of, **score_settings().params())
+    everyone = run_query("executors_rating", db=demo_db, **params)
+    mup = everyone.filter(pl.col("executor_id") == "mup_zhkh").row(0, named=True)
+    assert (mup["rank"], everyone["rank"].drop_nulls().len(), mup["ranked_of"], mup["score"]) == (16, 17, 17, 62.8)
+    one = run_query("executors_rating", db=demo_db, **params | {"executors": ["mup_zhkh"]})
+    assert one.select("executor_id", "rank", "prev_rank", "score", "ranked_of").rows() == [
+        ("mup_zhkh", 16, mup["prev_rank"], 62.8, 17)]
+    narrowed = filters_for(QUARTER["date_from"], QUARTER["date_to"], db=demo_db, executors=["mup_zhkh"])
+    bullets = next(s for s in build(narrowed, db=demo_db).sections if s.key == "recommendations").bullets
+    assert bullets[0].startswith("Заслушать исполнителя «МУП «Аскизское ЖКХ»» (место в рейтинге исполнителей: 16 из 17)")
+    # A week: 7 of 7 (was «1 из 1»).
+    week = week_filters(filters_for(*iso_week("2026-W47"), db=demo_db, executors=["mup_zhkh"]),
+                        iso_week("2026-W47")[0], dt.date(2026, 11, 25))
+    bullets = next(s for s in build(week, db=demo_db).sections if s.key == "recommendations").bullets
+    assert bullets[0].startswith("Заслушать исполнителя «МУП «Аскизское ЖКХ»» (место в рейтинге исполнителей: 7 из 7)")
+    at = open_app(demo_db, "pages/executors.py", period="quarter", executor="mup_zhkh")
+    grid = at.dataframe[0].value
+    assert (grid["Место"].tolist(), grid["Балл"].tolist()) == ([16], [62.8])
+    assert any("Место — среди всех 17 исполнителей рейтинга" in c.value for c in at.caption)

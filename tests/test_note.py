@@ -400,7 +400,7 @@ def test_an_executor_to_hear_names_its_place_out_of_how_many_or_why_it_has_none(
                        "answered_late": [1, 0, 0]})
     rating = pl.DataFrame({"executor_id": ["zhkh", "uszn", "a", "b", "c"],
                            "executor": ["МУП «ЖКХ»", "Управление соцподдержки", "А", "Б", "В"],
-                           "rank": [4, None, 1, 2, 3]})
+                           "rank": [4, None, 1, 2, 3], "ranked_of": [4] * 5})
     f = types.SimpleNamespace(by_executor=by, rating=rating, problem_points=pl.DataFrame(),
                               flt=types.SimpleNamespace(has_previous=False),
                               satisfaction=({"rated": 0, "satisfied_share": None}, {"satisfied_share": None}))
@@ -427,7 +427,7 @@ def test_a_point_voted_on_long_ago_is_proposed_again_with_its_mark():
     f = types.SimpleNamespace(by_executor=pl.DataFrame({"grp": [], "overdue_open": [], "answered_late": []},
                                                        schema={"grp": pl.String, "overdue_open": pl.Int64,
                                                                "answered_late": pl.Int64}),
-                              rating=pl.DataFrame({"executor_id": [], "executor": [], "rank": []}),
+                              rating=pl.DataFrame({"executor_id": [], "executor": [], "rank": [], "ranked_of": []}),
                               problem_points=points, flt=types.SimpleNamespace(has_previous=False),
                               satisfaction=({"rated": 0, "satisfied_share": None}, {"satisfied_share": None}))
     assert recommendations(f).bullets == [
