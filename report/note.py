@@ -10,6 +10,7 @@ from functools import cached_property
 
 import polars as pl
 
+from core.reference import UNKNOWN_THEME
 from mcu import blocks, fmt
 from mcu import problems as pp
 from mcu.filters import Filters, chosen
@@ -120,6 +121,10 @@ class Figures:
     @cached_property
     def themes(self):
         return self.run("top_themes", **self.flt.compare_params(), limit=TOP)
+
+    @cached_property
+    def theme_growth(self):
+        return self.run("theme_growth", **self.flt.compare_params())
 
     @cached_property
     def settlements(self):
@@ -282,6 +287,12 @@ def problems(f: Figures) -> Section:
                                 for i, r in enumerate(points.iter_rows(named=True), 1)]))
 
 
+def _rose(base: str) -> pl.Expr:
+    """A theme's rise worth a recommendation against the count in `base`: at least GROWTH_MIN and GROWTH_RATIO."""
+    up = pl.col("appeals") - pl.col(base)
+    return (up >= GROWTH_MIN) & (up >= GROWTH_RATIO * pl.col(base))
+
+
 def recommendations(f: Figures) -> Section:
     out = []
     # Out of every ranked executor: the executor filter narrows the rows, not the ranking (executors_rating.sql).
@@ -307,11 +318,17 @@ def recommendations(f: Figures) -> Section:
             before = f" ({r['vote']})" if r["vote"] else ""
             out.append(f"Включить вопрос {point} в голосование{before}: {r['explanation']}")
     if f.flt.has_previous:
-        rising = f.themes.filter((pl.col("change") >= GROWTH_MIN)
-                                 & (pl.col("change") >= GROWTH_RATIO * pl.col("prev_appeals")))
-        for r in rising.sort(["change", "theme"], descending=[True, False]).head(2).iter_rows(named=True):
+        # Against the previous period and, where the data reaches back, the same dates a year ago (DESIGN.md §4): a
+        # seasonal rise (heating in autumn) back to last year's level is no news. «Не определено» is no theme to look
+        # into: its appeals wait for a theme on the review page.
+        year = f.flt.has_year_ago
+        rising = f.theme_growth.filter(_rose("prev_appeals") & (_rose("year_ago") if year else True)
+                                       & (pl.col("theme") != UNKNOWN_THEME))
+        for r in rising.sort([pl.col("appeals") - pl.col("prev_appeals"), "theme"], descending=[True, False]) \
+                .head(2).iter_rows(named=True):
+            ago = f", {count_change(r['appeals'], r['year_ago'])} к тем же датам прошлого года" if year else ""
             out.append(f"Разобрать рост обращений по теме «{r['theme']}»: {count_change(r['appeals'], r['prev_appeals'])} "
-                       f"к предыдущему периоду.")
+                       f"к предыдущему периоду{ago}.")
     cur, prev = f.satisfaction
     if (cur["rated"] or 0) >= SATISFACTION_BASE and prev["satisfied_share"] is not None \
             and cur["satisfied_share"] <= prev["satisfied_share"] - SATISFACTION_DROP:

@@ -319,3 +319,43 @@ def test_an_executor_filter_keeps_the_place_among_all_executors(demo_db, open_ap
     grid = at.dataframe[0].value
     assert (grid["Место"].tolist(), grid["Балл"].tolist()) == ([16], [62.8])
     assert any("Место — среди всех 17 исполнителей рейтинга" in c.value for c in at.caption)
+
+
+# --- 13. growth against the previous period and a year ago ----------------------------------------------------------
+
+def test_growth_advice_checks_the_year_ago_count_too(demo_db):
+    """The quarter's note advised «Разобрать рост … «Энергетика»: +72 к предыдущему периоду» — the heating season:
+    the same dates a year ago had 58; W47 advised «Благоустройство» +5 (13 → 18), 18 a year ago as well. Growth is
+    judged against both (DESIGN.md §4) and the advice says both."""
+    quarter = filters_for(QUARTER["date_from"], QUARTER["date_to"], db=demo_db)
+    growth = run_query("theme_growth", db=demo_db, **quarter.compare_params())
+    rows = {r[0]: r[1:] for r in growth.rows()}
+    assert (rows["Энергетика"], rows["Образование"], rows["Имущество и земля"]) == ((72, 0, 58), (101, 48, 89),
+                                                                                   (51, 33, 37))
+    bullets = next(s for s in build(quarter, db=demo_db).sections if s.key == "recommendations").bullets
+    assert [b for b in bullets if b.startswith("Разобрать рост")] == [
+        "Разобрать рост обращений по теме «Имущество и земля»: +18 (+54,5 %) к предыдущему периоду, +14 (+37,8 %) к "
+        "тем же датам прошлого года."]
+    w47 = week_filters(filters_for(*iso_week("2026-W47"), db=demo_db), iso_week("2026-W47")[0], dt.date(2026, 11, 25))
+    rows = {r[0]: r[1:] for r in run_query("theme_growth", db=demo_db, **w47.compare_params()).rows()}
+    assert rows["Благоустройство"] == (18, 13, 18)
+    bullets = next(s for s in build(w47, db=demo_db).sections if s.key == "recommendations").bullets
+    assert [b for b in bullets if b.startswith("Разобрать рост")] == [
+        "Разобрать рост обращений по теме «Социальная защита»: +5 (+100,0 %) к предыдущему периоду, +8 (+400,0 %) к "
+        "тем же датам прошлого года."]
+
+
+def test_growth_advice_without_a_year_of_data_uses_the_previous_period():
+    import types
+
+    from report.note import recommendations
+    growth = pl.DataFrame({"theme": ["ЖКХ", "Дороги"], "appeals": [20, 9], "prev_appeals": [10, 8],
+                           "year_ago": [0, 0]})
+    f = types.SimpleNamespace(by_executor=pl.DataFrame(schema={"grp": pl.String, "overdue_open": pl.Int64,
+                                                               "answered_late": pl.Int64}),
+                              rating=pl.DataFrame({"executor_id": [], "executor": [], "rank": [], "ranked_of": []}),
+                              problem_points=pl.DataFrame(), theme_growth=growth,
+                              flt=types.SimpleNamespace(has_previous=True, has_year_ago=False),
+                              satisfaction=({"rated": 0, "satisfied_share": None}, {"satisfied_share": None}))
+    assert recommendations(f).bullets == [
+        "Разобрать рост обращений по теме «ЖКХ»: +10 (+100,0 %) к предыдущему периоду."]

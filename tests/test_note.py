@@ -121,12 +121,17 @@ def test_deadline_breaches_and_recommendations(week, demo_db):
                           f"{rating['rank'].drop_nulls().len()}): "
                           f"без ответа после срока — {worst[1]}, ответов позже срока — {worst[2]}.")
     assert sum(b.startswith("Заслушать исполнителя") for b in bullets) == min(3, len(got))
-    # Рост: a theme up by at least 5 appeals and 30 % is proposed for a closer look.
-    themes = run_query("top_themes", db=demo_db, **flt.compare_params(), limit=10)
-    rising = themes.filter((pl.col("change") >= 5) & (pl.col("change") >= 0.3 * pl.col("prev_appeals")))
+    # Рост: a theme up by at least 5 appeals and 30 % against the previous period and against a year ago is proposed
+    # for a closer look.
+    growth = run_query("theme_growth", db=demo_db, **flt.compare_params()).with_columns(
+        change=pl.col("appeals") - pl.col("prev_appeals"), on_year=pl.col("appeals") - pl.col("year_ago"))
+    rising = growth.filter((pl.col("change") >= 5) & (pl.col("change") >= 0.3 * pl.col("prev_appeals"))
+                           & (pl.col("on_year") >= 5) & (pl.col("on_year") >= 0.3 * pl.col("year_ago")))
+    assert rising.height
+    pct = lambda a, b: f"{a / b * 100:.1f}".replace(".", ",")  # noqa: E731
     assert [b for b in bullets if b.startswith("Разобрать рост")] == [
-        f"Разобрать рост обращений по теме «{r['theme']}»: +{r['change']} "
-        f"(+{r['change'] / r['prev_appeals'] * 100:.1f} %) к предыдущему периоду.".replace(".", ",", 1)
+        f"Разобрать рост обращений по теме «{r['theme']}»: +{r['change']} (+{pct(r['change'], r['prev_appeals'])} %) "
+        f"к предыдущему периоду, +{r['on_year']} (+{pct(r['on_year'], r['year_ago'])} %) к тем же датам прошлого года."
         for r in rising.sort(["change", "theme"], descending=[True, False]).head(2).iter_rows(named=True)]
     points = blocks.problem_points(flt, 5, run=lambda n, **p: run_query(n, db=demo_db, **p))
     assert points.height > 0
@@ -230,7 +235,8 @@ def test_no_page_of_the_pdf_holds_a_lone_line(tmp_path):
     note = build(filters_for(*iso_week(WEEK), db=db), db=db)
     pages = page_texts(to_pdf(note), tmp_path)
     assert [len(p) for p in pages if len(p) < 40] == []
-    assert pages[-1].endswith("Разобрать рост обращений по теме «Благоустройство»: +7 (+38,9 %) к предыдущему периоду.")
+    assert pages[-1].endswith("Разобрать рост обращений по теме «Благоустройство»: +7 (+38,9 %) к предыдущему периоду, "
+                              "+12 (+92,3 %) к тем же датам прошлого года.")
     assert len(pages) == 5
 
 
