@@ -406,7 +406,10 @@ def explain_risk_cell(row: dict) -> str:
     return (f"{row['settlement']}, {topic_text(row['theme'])}: {fmt.num(row['risky'])} из "
             f"{fmt.count(row['incidents'], 'инцидента', 'инцидентов', 'инцидентов')} с проблемой ответа, аудитория "
             f"{fmt.num(row['audience'])}, вовлечённость {fmt.num(row['engagement'])} ("
-            + ", ".join(i for i in issues if i) + ")")
+            + ", ".join(i for i in issues if i)
+            # The parts overlap (late and unsatisfied at once): a sum above the total says why.
+            + ("; один инцидент может попасть в несколько" if row["open"] + row["unsatisfied"] + row["late"] > row["risky"]
+               else "") + ")")
 
 
 # --- charts ---------------------------------------------------------------------------------------------

@@ -359,3 +359,46 @@ def test_growth_advice_without_a_year_of_data_uses_the_previous_period():
                               satisfaction=({"rated": 0, "satisfied_share": None}, {"satisfied_share": None}))
     assert recommendations(f).bullets == [
         "Разобрать рост обращений по теме «ЖКХ»: +10 (+100,0 %) к предыдущему периоду."]
+
+
+# --- 14. one minimum for the mean rating; parts that overlap; one name for a late answer; bases said -------------
+
+def test_the_notes_mean_rating_takes_the_pages_minimum(demo_db):
+    """Удовлетворённость for 16–22.11 showed «Средняя оценка: мало данных (3)», the note «Средняя оценка — 4,33 …
+    (оценок в баллах: 3)»: one minimum (mcu.ui.SMALL_BASE) for both."""
+    from mcu.ui import SMALL_BASE
+
+    w47 = week_filters(filters_for(*iso_week("2026-W47"), db=demo_db), iso_week("2026-W47")[0], dt.date(2026, 11, 25))
+    section = next(s for s in build(w47, db=demo_db).sections if s.key == "satisfaction")
+    assert SMALL_BASE == 5
+    assert section.paragraphs == [
+        "Довольны ответом 70,0\u00a0% оценивших (оценок: 20; изменение +0,8 п.п.). Средняя оценка по шкале 1–5 — мало "
+        "данных (оценок в баллах: 3, нужно не меньше 5)."]
+    quarter = filters_for(QUARTER["date_from"], QUARTER["date_to"], db=demo_db)
+    section = next(s for s in build(quarter, db=demo_db).sections if s.key == "satisfaction")
+    assert "Средняя оценка — " in section.paragraphs[0] and "мало данных" not in section.paragraphs[0]
+
+
+def test_an_information_risk_says_its_parts_overlap():
+    cell = {"settlement": "Аскиз", "theme": "ЖКХ", "risky": 11, "incidents": 15, "audience": 1200, "engagement": 40,
+            "open": 1, "unsatisfied": 4, "late": 9}
+    assert pp.explain_risk_cell(cell) == (
+        "Аскиз, ЖКХ: 11 из 15 инцидентов с проблемой ответа, аудитория 1\u00a0200, вовлечённость 40 (без ответа 1, "
+        "автор недоволен 4, ответ с опозданием 9; один инцидент может попасть в несколько)")
+    assert pp.explain_risk_cell(cell | {"risky": 14}).endswith("(без ответа 1, автор недоволен 4, ответ с опозданием 9)")
+
+
+def test_a_late_answer_has_one_name_and_the_notes_shares_say_their_bases(demo_db, open_app):
+    at = open_app(demo_db, "pages/deadlines.py", period="quarter")
+    columns = [c for d in at.dataframe for c in d.value.columns]
+    assert "Ответ позже срока" in columns and "Ответ с нарушением" not in columns
+    quarter = filters_for(QUARTER["date_from"], QUARTER["date_to"], db=demo_db)
+    note = build(quarter, db=demo_db)
+    summary = note.sections[0].table.rows
+    assert summary[1][:2] == ["Просрочено, доля обращений со сроком", "17,1\u00a0%"]
+    deadlines = next(s for s in note.sections if s.key == "deadlines").paragraphs[0]
+    assert "из них срок истёк: 89; ответов позже срока: 260;" in deadlines   # 349 overdue
+    assert deadlines.endswith(
+        "Просрочено 349 из 2\u00a0043 обращений со сроком (17,1\u00a0%): ответ позже срока или нет ответа после срока. "
+        "Доля ответов в срок — среди 1\u00a0820 из них, исход которых ясен (есть ответ или срок истёк): 80,8\u00a0% "
+        "(1\u00a0471 из 1\u00a0820; изменение +2,1 п.п.).")

@@ -78,7 +78,7 @@ def test_summary_figures_are_the_queries(week, demo_db):
     in_week = demo.filter(pl.col("received_at").dt.date().is_between(flt.date_from, flt.date_to)).height
     assert number(summary["Обращений"][0]) == in_week == 181
     assert summary["Обращений"][2] == f"+{cur['total'] - prev['total']} (+13,1 %)"
-    assert number(summary["Просрочено, доля"][0]) == round(cur["overdue_share"] * 100, 1)
+    assert number(summary["Просрочено, доля обращений со сроком"][0]) == round(cur["overdue_share"] * 100, 1)
     assert number(summary["Без ответа после срока"][0]) == dl["overdue_open"]
     assert number(summary["Ответ позже срока"][0]) == dl["answered_late"]
     assert number(summary["Медиана ответа, дн."][0]) == round(cur["median_response_days"], 1)
