@@ -120,8 +120,11 @@ with tab_votes:
                               f"{pp.vote_line(v)}" for v in votes.to_dicts()))
         st.caption(f"До и после — обращения по той же теме в том же пункте за {fmt.num(settings.votes['window_days'])} "
                    "дн. до начала и после окончания голосования, в пересчёте на 30 дней (по дням, которые есть в данных).")
+        # A vote still running has no result yet: its shares so far are under «Варианты» (pp.vote_line: «лидирует»).
         table(votes.with_columns(pl.Series("options", [pp.options_text(v["options"]) for v in votes.to_dicts()],
-                                   dtype=pl.String))
+                                           dtype=pl.String),
+                                 *(pl.when(pl.col("running")).then(None).otherwise(pl.col(c)).alias(c)
+                                   for c in ("winner", "winner_share")))
               .select("vote_id", "title", "settlement", "theme", "started_at", "ended_at", "participants", "winner",
                       "winner_share", "options", "appeals_before", "before_per_30", "appeals_after", "after_per_30",
                       "change", "verdict").rename({

@@ -402,3 +402,14 @@ def test_a_late_answer_has_one_name_and_the_notes_shares_say_their_bases(demo_db
         "Просрочено 349 из 2\u00a0043 обращений со сроком (17,1\u00a0%): ответ позже срока или нет ответа после срока. "
         "Доля ответов в срок — среди 1\u00a0820 из них, исход которых ясен (есть ответ или срок истёк): 80,8\u00a0% "
         "(1\u00a0471 из 1\u00a0820; изменение +2,1 п.п.).")
+
+
+def test_the_votes_table_names_no_result_of_a_running_vote(running_vote_db, open_app):
+    """The «Голосования» tab's table put the running vote's leader under «Итог»: a vote not over has no result yet
+    (its shares so far are under «Варианты», its «Вывод» says it is running)."""
+    at = open_app(running_vote_db, "pages/problems.py", period="quarter")
+    votes = next(d.value for d in at.dataframe if "Итог" in d.value.columns)
+    row = votes[votes["Номер"] == "Т37-1"].iloc[0]
+    assert (row["Итог"], row["Вывод"], row["Варианты"]) == ("—", "голосование идёт",
+                                                            "Освещение улиц — 60\u00a0% (30); Камеры — 40\u00a0% (20)")
+    assert votes[votes["Номер"] == "ДЕМО-Г-2"].iloc[0]["Итог"] == "Пробурить новую скважину"
