@@ -14,7 +14,8 @@ MAP_PENDING = "На карте нечего показать: у населён�
 def problem_points(flt, limit: int = 5, run: Callable[..., pl.DataFrame] = run_query) -> pl.DataFrame:
     """The top `limit` problem points for the filters — the same named query, explanation and vote mark as the
     page «Проблемные точки»: columns settlement, theme, explanation (one line of plain Russian), vote (the page's
-    mark, «недавно голосовали 10.08.2026», or None), vote_recent (the query's flag: no new vote to propose),
+    mark, «недавно голосовали 10.08.2026», or None), action (pp.vote_action: wait for a running vote or check a recent
+    one's decision; None when a new vote may be proposed), point_action (the same naming the point, for the note),
     vote_line (the page's line on that vote and what followed it, or None) and found (how many points the page finds,
     so a list cut to `limit` says so), best first.
 
@@ -30,9 +31,10 @@ def problem_points(flt, limit: int = 5, run: Callable[..., pl.DataFrame] = run_q
     return pl.DataFrame(
         [{"settlement": r["settlement"], "theme": r["theme"],
           "explanation": pp.explain_point(r, flt.days, settings.min_base), "vote": pp.vote_mark(r) or None,
-          "vote_recent": r["vote_recent"], "vote_line": lines.get(r["vote_id"]), "found": found.height} for r in points],
+          "action": pp.vote_action(r), "point_action": pp.vote_action(r, f"«{r['settlement']} — {r['theme']}»"),
+          "vote_line": lines.get(r["vote_id"]), "found": found.height} for r in points],
         schema={"settlement": pl.String, "theme": pl.String, "explanation": pl.String, "vote": pl.String,
-                "vote_recent": pl.Boolean, "vote_line": pl.String, "found": pl.Int64})
+                "action": pl.String, "point_action": pl.String, "vote_line": pl.String, "found": pl.Int64})
 
 
 # The map slide's map beside its numbered list (mcu/slides.py), sized on a 1280×720 screen: the view is fitted to

@@ -31,7 +31,7 @@ def breakdown_bars(df: pl.DataFrame, title: str) -> go.Figure:
     """Deadline breaches by group (grp, overdue_open, at_risk, answered_late), worst on top."""
     fig = go.Figure()
     for col, name, color in (("overdue_open", "просрочено без ответа", RED), ("at_risk", "под угрозой", AMBER),
-                             ("answered_late", "ответ с нарушением срока", GREY)):
+                             ("answered_late", "ответ позже срока", GREY)):
         fig.add_bar(x=df[col], y=plain(df["grp"]), orientation="h", name=name, marker_color=color,
                     hovertemplate="%{y}: %{x:,}<extra>" + name + "</extra>")
     fig.update_layout(barmode="stack", title=title, yaxis=dict(autorange="reversed"),

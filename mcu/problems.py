@@ -91,7 +91,8 @@ class ProblemSettings:
             f"и просроченных учитываются от {fmt.num(self.min_base)} оценок / обращений со сроком; если данных нет, "
             "составляющая не учитывается, а её вес делится между остальными. Одинаковый балл — одно место.",
             f"Голосование, закончившееся не раньше чем за {fmt.num(self.votes['recent_days'])} дн. до конца периода, "
-            f"отмечается у точки; «стало меньше» — после голосования за {fmt.num(self.votes['window_days'])} дн. "
+            f"отмечается у точки; голосование, которое на дату состояния ещё идёт, — «идёт голосование до …»: "
+            f"предлагается дождаться его итогов; «стало меньше» — после голосования за {fmt.num(self.votes['window_days'])} дн. "
             f"обращений в месяц хотя бы на {setting_text(self.votes['eased_drop'] * 100)} % меньше, чем до него.",
             "Настройки — в файле `data/reference/problem_points.toml`.",
         ]
@@ -233,8 +234,12 @@ def vote_line(vote: dict) -> str:
     if vote["participants"] is not None:
         text += f", {fmt.count(vote['participants'], 'участник', 'участника', 'участников')}"
     text += ")"
+    share = f" — {fmt.pct(vote['winner_share'], 0)}" if vote["winner_share"] is not None else ""
+    if vote["running"]:
+        # Not over on the state date: its leader may still lose, and nothing has followed it yet.
+        text += f"; {running_text(vote['ended_at'])}"
+        return text + (f", лидирует вариант «{vote['winner']}»{share}" if vote["winner"] else "")
     if vote["winner"]:
-        share = f" — {fmt.pct(vote['winner_share'], 0)}" if vote["winner_share"] is not None else ""
         text += f"; победил вариант «{vote['winner']}»{share}"
     verdict = vote["verdict"]
     if vote["before_per_30"] is not None and vote["after_per_30"] is not None:
@@ -264,20 +269,40 @@ def options_text(options) -> str:
     return "; ".join(out)
 
 
+def running_text(ended: dt.date) -> str:
+    """A vote not over on the state date (the query's `vote_running` / `running`: it ends after as_of)."""
+    return f"идёт голосование до {fmt.date(ended)}"
+
+
 def vote_mark(row: dict) -> str:
-    """The short mark of a point already voted on, in one form: «недавно голосовали 10.08.2026» (within the recent
-    days of the settings) or «голосовали 21.09.2025»; empty when there was none."""
+    """The short mark of a point's vote (a problem_points row), in one form: «идёт голосование до 04.12.2026» (not
+    over on the state date), «недавно голосовали 10.08.2026» (within the recent days of the settings) or «голосовали
+    21.09.2025»; empty when there was none."""
     if not row["vote_id"]:
         return ""
+    if row["vote_running"]:
+        return running_text(row["vote_ended"])
     when = fmt.date(row["vote_started"])
     return f"недавно голосовали {when}" if row["vote_recent"] else f"голосовали {when}"
 
 
 def recheck_action(mark: str, point: str = "") -> str:
-    """What to do with a point voted on recently, one rule for the roadmap, the note and the slides: not a new vote
-    but a check of how the vote's decision is carried out."""
+    """What to do with a point voted on recently: not a new vote but a check of how the vote's decision is carried
+    out."""
     subject = f"вопрос {point}" if point else "вопрос"
     return f"Не выносить {subject} на новое голосование ({mark}), а проверить, как выполняется его решение"
+
+
+def vote_action(row: dict, point: str = "") -> str | None:
+    """What to do about a point's vote (a problem_points row), one rule for the page, the roadmap, the vote draft,
+    the note and the slides: a vote still running — wait for its results; one held recently — check its decision
+    (recheck_action); None when a new vote may be proposed. `point` («Кызлас — ЖКХ» in quotes) names the question."""
+    if row["vote_id"] and row["vote_running"]:
+        subject = f" по вопросу {point}" if point else ""
+        return f"Дождаться итогов голосования{subject} (до {fmt.date(row['vote_ended'])})"
+    if row["vote_recent"]:
+        return recheck_action(vote_mark(row), point)
+    return None
 
 
 def cut_text(found: int, shown: int) -> str:
@@ -290,15 +315,15 @@ def cut_text(found: int, shown: int) -> str:
 
 def vote_draft(points: pl.DataFrame, days: int, settings: ProblemSettings) -> pl.DataFrame:
     """The ranked list as a draft of questions for a vote: place, theme, question, figures, executor. A point voted
-    on recently gets no new question: what the page, the roadmap and the note say of it (recheck_action)."""
+    on recently, or with a vote still running, gets no new question: what the page, the roadmap and the note say of
+    it (vote_action)."""
     rows = points.to_dicts()
     return pl.DataFrame({
         "Место": [r["rank"] for r in rows],
         "Населённый пункт": [r["settlement"] for r in rows],
         "Тема": [r["theme"] for r in rows],
         "Подтема": [r["topic"] if r["topic"] != r["theme"] else None for r in rows],
-        "Вопрос для голосования": [recheck_action(vote_mark(r)) if r["vote_recent"] else question(r, settings.questions)
-                                   for r in rows],
+        "Вопрос для голосования": [vote_action(r) or question(r, settings.questions) for r in rows],
         "Обращений": [r["appeals"] for r in rows],
         "Ожидалось": [round(basis(r)[1], 1) if basis(r) else None for r in rows],
         "Пред. период": [r["prev_appeals"] for r in rows],
@@ -338,7 +363,7 @@ def roadmap(points: pl.DataFrame, days: int, period_end: dt.date, settings: Prob
         rows.append({
             "Место": r["rank"], "Населённый пункт": r["settlement"], "Тема": r["topic"],
             "Ответственный исполнитель": r["executor"] or "не указан",
-            "Что сделать": recheck_action(vote_mark(r)) if r["vote_recent"] else
+            "Что сделать": vote_action(r) or
                            f"Вынести на голосование вопрос «{question(r, settings.questions)}» или включить работы в план",
             "Что отслеживать": "; ".join(track),
             "Обращений сейчас": r["appeals"],
@@ -381,7 +406,10 @@ def explain_risk_cell(row: dict) -> str:
     return (f"{row['settlement']}, {topic_text(row['theme'])}: {fmt.num(row['risky'])} из "
             f"{fmt.count(row['incidents'], 'инцидента', 'инцидентов', 'инцидентов')} с проблемой ответа, аудитория "
             f"{fmt.num(row['audience'])}, вовлечённость {fmt.num(row['engagement'])} ("
-            + ", ".join(i for i in issues if i) + ")")
+            + ", ".join(i for i in issues if i)
+            # The parts overlap (late and unsatisfied at once): a sum above the total says why.
+            + ("; один инцидент может попасть в несколько" if row["open"] + row["unsatisfied"] + row["late"] > row["risky"]
+               else "") + ")")
 
 
 # --- charts ---------------------------------------------------------------------------------------------

@@ -223,8 +223,8 @@ def problems_body(flt) -> str:
     items = "".join(f'<div class="mt-point"><b>{i}. {escape(p["settlement"])} · {escape(p["theme"])}</b>'
                     + (f' <span class="mt-vote">{escape(p["vote"])}</span>' if p["vote"] else "")
                     + f'<div>{escape(p["explanation"])}</div>'
-                    # The note's and the roadmap's rule: a vote just held is not proposed again.
-                    + (f'<div class="mt-action">{escape(pp.recheck_action(p["vote"]))}.</div>' if p["vote_recent"] else "")
+                    # The note's and the roadmap's rule: a vote running or just held is not proposed again.
+                    + (f'<div class="mt-action">{escape(p["action"])}.</div>' if p["action"] else "")
                     + '</div>' for i, p in enumerate(points.iter_rows(named=True), 1))
     return (f'<div class="mt-rows">{items}</div>'
             f'<div class="mt-note">{escape(pp.cut_text(points["found"][0], points.height))}.</div>')

@@ -77,7 +77,7 @@ with breakdown:
     st.plotly_chart(charts.breakdown_bars(by, title), width="stretch")
     table(by.rename({"grp": "Исполнитель" if dim == "executor" else "Тема", "appeals": "Обращений",
                      "open": "Открыто", "overdue_open": "Просрочено без ответа", "at_risk": "Под угрозой",
-                     "answered_late": "Ответ с нарушением", "on_time_share": "В срок"}),
+                     "answered_late": "Ответ позже срока", "on_time_share": "В срок"}),
           "сроки_по_исполнителям" if dim == "executor" else "сроки_по_темам", column_config={"В срок": PCT})
 
 with aging:

@@ -45,6 +45,9 @@ if ranked.is_empty():
     empty_state(f"Ни у одного исполнителя нет {fmt.num(settings.min_items)} обращений за период: рейтинг не "
                 "строится. Расширьте период или снимите фильтры.")
 else:
+    if flt.executors:
+        st.caption(f"Место — среди всех {fmt.num(ranked['ranked_of'][0])} исполнителей рейтинга: фильтр "
+                   "«Исполнитель» сужает список, а не рейтинг.")
     st.plotly_chart(charts.executor_scores(ranked), width="stretch")
     table(ranked.select("rank", "rank_move", *COLUMNS).rename(
         {"rank": "Место", "rank_move": "Изменение"} | COLUMNS), "рейтинг_исполнителей",

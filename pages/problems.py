@@ -78,7 +78,8 @@ with tab_points:
         pick = st.selectbox("Точка", keys, format_func=label.get, key="pp_point")
         row = points.row(pick or 0, named=True)
         st.markdown(pp.explain_point(row, flt.days, settings.min_base))
-        todo = (f"**Что сделать:** {pp.recheck_action(pp.vote_mark(row))}" if row["vote_recent"] else
+        action = pp.vote_action(row)
+        todo = (f"**Что сделать:** {action}" if action else
                 f"**Вопрос для голосования (проект):** {pp.question(row, settings.questions)}")
         st.markdown(f"{todo}  \n"
                     f"**Ответственный:** {row['executor'] or 'не указан'}; балл {fmt.num(row['score'], 1)}")
@@ -119,8 +120,11 @@ with tab_votes:
                               f"{pp.vote_line(v)}" for v in votes.to_dicts()))
         st.caption(f"До и после — обращения по той же теме в том же пункте за {fmt.num(settings.votes['window_days'])} "
                    "дн. до начала и после окончания голосования, в пересчёте на 30 дней (по дням, которые есть в данных).")
+        # A vote still running has no result yet: its shares so far are under «Варианты» (pp.vote_line: «лидирует»).
         table(votes.with_columns(pl.Series("options", [pp.options_text(v["options"]) for v in votes.to_dicts()],
-                                   dtype=pl.String))
+                                           dtype=pl.String),
+                                 *(pl.when(pl.col("running")).then(None).otherwise(pl.col(c)).alias(c)
+                                   for c in ("winner", "winner_share")))
               .select("vote_id", "title", "settlement", "theme", "started_at", "ended_at", "participants", "winner",
                       "winner_share", "options", "appeals_before", "before_per_30", "appeals_after", "after_per_30",
                       "change", "verdict").rename({

@@ -10,9 +10,11 @@
 -- Score = 100 × Σ weight × component / Σ weight, over the components the executor has (a component
 -- with no data, e.g. no ratings, drops out rather than counting as 0). Ranked: a named executor with at
 -- least $min_items appeals in the period; the rest are listed apart without a rank. rank(): ties share.
+-- The executor filter narrows the rows returned, not the ranking: a chosen executor keeps its place among all
+-- executors (`ranked_of` = how many are ranked), «16 of 17», never «1 of 1».
 WITH scoped AS (
     SELECT * FROM periods_due($date_from, $date_to, $prev_from, $prev_to, $sources, $themes, $settlements,
-                               $executors, $municipalities, $as_of)
+                               CAST(NULL AS VARCHAR[]), $municipalities, $as_of)
 ), totals AS (
     SELECT s.period, s.executor_id,
         count(*) AS appeals,
@@ -49,7 +51,8 @@ WITH scoped AS (
                      + $w_satisfied * (satisfied_share IS NOT NULL)::INTEGER + $w_no_repeat, 0) AS score
     FROM components
 ), ranked AS (
-    SELECT *, CASE WHEN ranked THEN rank() OVER (PARTITION BY period, ranked ORDER BY score DESC NULLS LAST) END AS rank
+    SELECT *, CASE WHEN ranked THEN rank() OVER (PARTITION BY period, ranked ORDER BY score DESC NULLS LAST) END AS rank,
+           count(*) FILTER (WHERE ranked) OVER (PARTITION BY period) AS ranked_of
     FROM scored
 )
 SELECT
@@ -57,10 +60,11 @@ SELECT
     coalesce(e.name, 'Исполнитель не указан') AS executor,
     c.ranked,
     c.rank,
+    c.ranked_of,
     p.rank AS prev_rank,
     p.rank - c.rank AS rank_change,
     CASE WHEN c.rank IS NULL THEN NULL
-         WHEN p.rank IS NULL THEN 'новый'  -- not ranked in the previous period
+         WHEN p.rank IS NULL THEN 'не было в рейтинге'  -- too few appeals then, or none: not «новый»
          WHEN p.rank > c.rank THEN '↑ ' || (p.rank - c.rank)
          WHEN p.rank < c.rank THEN '↓ ' || (c.rank - p.rank)
          ELSE 'без изменений' END AS rank_move,
@@ -79,5 +83,5 @@ SELECT
 FROM ranked c
 LEFT JOIN ranked p ON p.period = 'previous' AND p.executor_id IS NOT DISTINCT FROM c.executor_id
 LEFT JOIN executors e ON e.executor_id = c.executor_id
-WHERE c.period = 'current'
+WHERE c.period = 'current' AND ($executors IS NULL OR list_contains($executors, c.executor_id))
 ORDER BY c.ranked DESC, c.rank, c.appeals DESC, executor

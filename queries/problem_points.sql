@@ -218,6 +218,8 @@ SELECT
     v.ended_at AS vote_ended,
     v.participants AS vote_participants,
     coalesce(v.ended_at >= CAST($date_to AS DATE) - CAST($recent_days AS INTEGER), false) AS vote_recent,
+    -- Still running on the state date (a past period: on its last day): its results are not known yet.
+    coalesce(v.ended_at > CAST($as_of AS DATE), false) AS vote_running,
     round(r.score, 1) AS score,
     r.c_excess, r.c_growth, r.c_persistence, r.c_repeat, r.c_dissatisfied, r.c_overdue,
     mo.monthly

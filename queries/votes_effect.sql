@@ -1,6 +1,8 @@
 -- Every vote held (table votes) with what followed it: the appeals on the same settlement and theme in the
 -- $window_days before the vote began and in the $window_days after it ended, each as appeals per 30 days
--- over the days the data covers (the data ends on $as_of; it starts on its first appeal). Verdict:
+-- over the days the data covers (the data ends on $as_of; it starts on its first appeal). A vote ending after
+-- $as_of is still running (`running`): it has a leader, not a winner, and nothing followed it yet. Verdict:
+--   «голосование идёт»  — the vote ends after $as_of;
 --   «рано судить»      — fewer than 30 days of data after the vote;
 --   «не с чем сравнить» — no appeals before the vote, or the vote names no settlement or theme;
 --   «стало меньше»      — after ≤ (1 − $eased_drop) × before; «стало больше» — after ≥ (1 + $eased_drop) × before;
@@ -50,7 +52,9 @@ SELECT
     r.days_before, r.appeals_before, r.before_per_30,
     r.days_after, r.appeals_after, r.after_per_30,
     r.after_per_30 / nullif(r.before_per_30, 0) - 1 AS change,
-    CASE WHEN r.settlement_id IS NULL OR r.theme IS NULL OR r.before_per_30 IS NULL OR r.appeals_before = 0
+    coalesce(r.ended_at > CAST($as_of AS DATE), false) AS running,
+    CASE WHEN r.ended_at > CAST($as_of AS DATE) THEN 'голосование идёт'
+         WHEN r.settlement_id IS NULL OR r.theme IS NULL OR r.before_per_30 IS NULL OR r.appeals_before = 0
               THEN CASE WHEN r.days_after < 30 THEN 'рано судить' ELSE 'не с чем сравнить' END
          WHEN r.after_per_30 IS NULL THEN 'рано судить'
          WHEN r.after_per_30 <= (1 - $eased_drop) * r.before_per_30 THEN 'стало меньше'

@@ -182,9 +182,11 @@ def test_the_notes_period_is_kept_in_the_url(demo_db, monkeypatch):
 # --- 8. one form of the vote mark ----------------------------------------------------------------------------------
 
 def test_the_vote_mark_has_one_form():
-    row = {"vote_id": "Г-1", "vote_started": dt.date(2026, 8, 10)}
+    row = {"vote_id": "Г-1", "vote_started": dt.date(2026, 8, 10), "vote_ended": dt.date(2026, 8, 23),
+           "vote_running": False}
     assert pp.vote_mark(row | {"vote_recent": True}) == "недавно голосовали 10.08.2026"
     assert pp.vote_mark(row | {"vote_recent": False}) == "голосовали 10.08.2026"
+    assert pp.vote_mark(row | {"vote_recent": True, "vote_running": True}) == "идёт голосование до 23.08.2026"
 
 
 # --- 9. a year's growth said once --------------------------------------------------------------------------------
@@ -206,3 +208,208 @@ def test_a_change_is_taken_from_the_figures_shown():
     assert days_change(6.76, 6.64) == "+0,2 дн."   # 6,8 − 6,6
     assert share_change(0.70049, 0.69951) == "0,0 п.п."
     assert share_change(0.1234, 0.1) == "+2,3 п.п."
+
+
+# --- 11. a vote still running is not a vote held ------------------------------------------------------------------
+
+RUNNING_VOTE = (
+    "ID голосования\tНазвание\tТема\tНаселенный пункт\tДата начала\tДата окончания\tУчастников\tВариант ответа\t"
+    "Голосов\tДоля\n"
+    "Т37-1\tКакие меры безопасности в Кызласе принять первыми?\tБезопасность\tКызлас\t20.11.2026\t04.12.2026\t50\t"
+    "Освещение улиц\t30\t60,0 %\n"
+    "Т37-1\tКакие меры безопасности в Кызласе принять первыми?\tБезопасность\tКызлас\t20.11.2026\t04.12.2026\t50\t"
+    "Камеры\t20\t40,0 %\n")
+WAIT = "Дождаться итогов голосования (до 04.12.2026)"
+
+
+@pytest.fixture(scope="module")
+def running_vote_db(demo_db, tmp_path_factory):
+    """The demo (data to 25.11.2026) with a vote on Кызлас — Безопасность held 20.11–04.12.2026: still running."""
+    import shutil
+
+    from etl.load import load_files
+    folder = tmp_path_factory.mktemp("running_vote")
+    db = shutil.copy(demo_db, folder / "demo.duckdb")
+    (folder / "votes.tsv").write_text(RUNNING_VOTE, encoding="utf-8")
+    report, = load_files([folder / "votes.tsv"], source="votes", db=db)
+    assert report.rejected == 0
+    return db
+
+
+def test_a_running_vote_is_marked_as_running_and_waited_for(running_vote_db):
+    """A tester loaded a vote ending 04.12.2026 into data ending 25.11.2026: the point read «недавно голосовали
+    20.11.2026» and the roadmap said to check how its decision is carried out. The vote is not over: wait for it."""
+    pts = run_query("problem_points", db=running_vote_db, **QUARTER, **SETTINGS.params("theme"))
+    row = pts.filter((pl.col("settlement") == "Кызлас") & (pl.col("theme") == "Безопасность")).row(0, named=True)
+    assert pp.vote_mark(row) == "идёт голосование до 04.12.2026"
+    assert pp.vote_action(row) == WAIT
+    assert pp.vote_action(row, "«Кызлас — Безопасность»") == \
+        "Дождаться итогов голосования по вопросу «Кызлас — Безопасность» (до 04.12.2026)"
+    plan = pp.roadmap(pts, 91, QUARTER["date_to"], SETTINGS)
+    todo = dict(zip(plan["Населённый пункт"] + " — " + plan["Тема"], plan["Что сделать"]))
+    assert todo["Кызлас — Безопасность"] == WAIT
+    assert todo["Кызлас — ЖКХ"] == RECHECK   # held 10.08–23.08.2026: over
+    draft = pp.vote_draft(pts, 91, SETTINGS)
+    asked = dict(zip(draft["Населённый пункт"] + " — " + draft["Тема"], draft["Вопрос для голосования"]))
+    marks = dict(zip(draft["Населённый пункт"] + " — " + draft["Тема"], draft["Голосование"]))
+    assert (asked["Кызлас — Безопасность"], marks["Кызлас — Безопасность"]) == (WAIT, "идёт голосование до 04.12.2026")
+    # A week that ended inside the vote is judged as of its own end: the vote was running then, too.
+    week = QUARTER | {"date_from": dt.date(2026, 11, 16), "date_to": dt.date(2026, 11, 22), "as_of": dt.date(2026, 11, 22)}
+    votes = run_query("votes_effect", db=running_vote_db, sources=None, themes=None, settlements=None,
+                      as_of=week["as_of"], **SETTINGS.vote_params())
+    assert votes.filter(pl.col("vote_id") == "Т37-1")["running"].to_list() == [True]
+
+
+def test_a_running_vote_has_a_leader_not_a_winner(running_vote_db):
+    votes = run_query("votes_effect", db=running_vote_db, **SETTINGS.votes_query(
+        filters_for(QUARTER["date_from"], QUARTER["date_to"], db=running_vote_db)))
+    running = votes.filter(pl.col("vote_id") == "Т37-1").row(0, named=True)
+    assert pp.vote_line(running) == ("«Какие меры безопасности в Кызласе принять первыми?» (20.11.2026–04.12.2026, "
+                                     "50 участников); идёт голосование до 04.12.2026, лидирует вариант «Освещение "
+                                     "улиц» — 60\u00a0%")
+    over = votes.filter(pl.col("vote_id") == "ДЕМО-Г-2").row(0, named=True)
+    assert "победил вариант" in pp.vote_line(over) and not over["running"]
+
+
+def test_the_note_and_the_slide_wait_for_a_running_vote(running_vote_db, monkeypatch):
+    flt = filters_for(QUARTER["date_from"], QUARTER["date_to"], db=running_vote_db)
+    note = build(flt, db=running_vote_db)
+    section = next(s for s in note.sections if s.key == "problems")
+    assert [r[4] for r in section.table.rows if r[1:3] == ["Кызлас", "Безопасность"]] == \
+        ["идёт голосование до 04.12.2026"]
+    bullets = next(s for s in note.sections if s.key == "recommendations").bullets
+    kyzlas = [b for b in bullets if "«Кызлас — Безопасность»" in b]
+    assert kyzlas == ["Дождаться итогов голосования по вопросу «Кызлас — Безопасность» (до 04.12.2026). Голосование "
+                      "«Какие меры безопасности в Кызласе принять первыми?» (20.11.2026–04.12.2026, 50 участников); "
+                      "идёт голосование до 04.12.2026, лидирует вариант «Освещение улиц» — 60\u00a0%."]
+    at = open_meeting(running_vote_db, monkeypatch, period="quarter", theme="Безопасность", interval="600")
+    for _ in range(2):
+        at.button(key="mt_next").click().run()
+    key, text = slide(at)
+    assert key == "problems"
+    assert "1. Кызлас · Безопасность идёт голосование до 04.12.2026 " in text
+    assert WAIT + "." in text and "Не выносить" not in text
+
+
+# --- 12. the executor filter narrows the list, not the ranking ----------------------------------------------------
+
+def test_an_executor_filter_keeps_the_place_among_all_executors(demo_db, open_app):
+    """`/note?note=sidebar&period=quarter&executor=mup_zhkh` made the note say «Заслушать исполнителя «МУП «Аскизское
+    ЖКХ»» (место в рейтинге исполнителей: 1 из 1)», 16 of 17 without the filter; the Исполнители page showed «1.»
+    beside a score of 62,8."""
+    from mcu.scoring import score_settings
+
+    quarter = filters_for(QUARTER["date_from"], QUARTER["date_to"], db=demo_db)
+    params = dict(**quarter.compare_params(), as_of=quarter.as_of, **score_settings().params())
+    everyone = run_query("executors_rating", db=demo_db, **params)
+    mup = everyone.filter(pl.col("executor_id") == "mup_zhkh").row(0, named=True)
+    assert (mup["rank"], everyone["rank"].drop_nulls().len(), mup["ranked_of"], mup["score"]) == (16, 17, 17, 62.8)
+    one = run_query("executors_rating", db=demo_db, **params | {"executors": ["mup_zhkh"]})
+    assert one.select("executor_id", "rank", "prev_rank", "score", "ranked_of").rows() == [
+        ("mup_zhkh", 16, mup["prev_rank"], 62.8, 17)]
+    narrowed = filters_for(QUARTER["date_from"], QUARTER["date_to"], db=demo_db, executors=["mup_zhkh"])
+    bullets = next(s for s in build(narrowed, db=demo_db).sections if s.key == "recommendations").bullets
+    assert bullets[0].startswith("Заслушать исполнителя «МУП «Аскизское ЖКХ»» (место в рейтинге исполнителей: 16 из 17)")
+    # A week: 7 of 7 (was «1 из 1»).
+    week = week_filters(filters_for(*iso_week("2026-W47"), db=demo_db, executors=["mup_zhkh"]),
+                        iso_week("2026-W47")[0], dt.date(2026, 11, 25))
+    bullets = next(s for s in build(week, db=demo_db).sections if s.key == "recommendations").bullets
+    assert bullets[0].startswith("Заслушать исполнителя «МУП «Аскизское ЖКХ»» (место в рейтинге исполнителей: 7 из 7)")
+    at = open_app(demo_db, "pages/executors.py", period="quarter", executor="mup_zhkh")
+    grid = at.dataframe[0].value
+    assert (grid["Место"].tolist(), grid["Балл"].tolist()) == ([16], [62.8])
+    assert any("Место — среди всех 17 исполнителей рейтинга" in c.value for c in at.caption)
+
+
+# --- 13. growth against the previous period and a year ago ----------------------------------------------------------
+
+def test_growth_advice_checks_the_year_ago_count_too(demo_db):
+    """The quarter's note advised «Разобрать рост … «Энергетика»: +72 к предыдущему периоду» — the heating season:
+    the same dates a year ago had 58; W47 advised «Благоустройство» +5 (13 → 18), 18 a year ago as well. Growth is
+    judged against both (DESIGN.md §4) and the advice says both."""
+    quarter = filters_for(QUARTER["date_from"], QUARTER["date_to"], db=demo_db)
+    growth = run_query("theme_growth", db=demo_db, **quarter.compare_params())
+    rows = {r[0]: r[1:] for r in growth.rows()}
+    assert (rows["Энергетика"], rows["Образование"], rows["Имущество и земля"]) == ((72, 0, 58), (101, 48, 89),
+                                                                                   (51, 33, 37))
+    bullets = next(s for s in build(quarter, db=demo_db).sections if s.key == "recommendations").bullets
+    assert [b for b in bullets if b.startswith("Разобрать рост")] == [
+        "Разобрать рост обращений по теме «Имущество и земля»: +18 (+54,5 %) к предыдущему периоду, +14 (+37,8 %) к "
+        "тем же датам прошлого года."]
+    w47 = week_filters(filters_for(*iso_week("2026-W47"), db=demo_db), iso_week("2026-W47")[0], dt.date(2026, 11, 25))
+    rows = {r[0]: r[1:] for r in run_query("theme_growth", db=demo_db, **w47.compare_params()).rows()}
+    assert rows["Благоустройство"] == (18, 13, 18)
+    bullets = next(s for s in build(w47, db=demo_db).sections if s.key == "recommendations").bullets
+    assert [b for b in bullets if b.startswith("Разобрать рост")] == [
+        "Разобрать рост обращений по теме «Социальная защита»: +5 (+100,0 %) к предыдущему периоду, +8 (+400,0 %) к "
+        "тем же датам прошлого года."]
+
+
+def test_growth_advice_without_a_year_of_data_uses_the_previous_period():
+    import types
+
+    from report.note import recommendations
+    growth = pl.DataFrame({"theme": ["ЖКХ", "Дороги"], "appeals": [20, 9], "prev_appeals": [10, 8],
+                           "year_ago": [0, 0]})
+    f = types.SimpleNamespace(by_executor=pl.DataFrame(schema={"grp": pl.String, "overdue_open": pl.Int64,
+                                                               "answered_late": pl.Int64}),
+                              rating=pl.DataFrame({"executor_id": [], "executor": [], "rank": [], "ranked_of": []}),
+                              problem_points=pl.DataFrame(), theme_growth=growth,
+                              flt=types.SimpleNamespace(has_previous=True, has_year_ago=False),
+                              satisfaction=({"rated": 0, "satisfied_share": None}, {"satisfied_share": None}))
+    assert recommendations(f).bullets == [
+        "Разобрать рост обращений по теме «ЖКХ»: +10 (+100,0 %) к предыдущему периоду."]
+
+
+# --- 14. one minimum for the mean rating; parts that overlap; one name for a late answer; bases said -------------
+
+def test_the_notes_mean_rating_takes_the_pages_minimum(demo_db):
+    """Удовлетворённость for 16–22.11 showed «Средняя оценка: мало данных (3)», the note «Средняя оценка — 4,33 …
+    (оценок в баллах: 3)»: one minimum (mcu.ui.SMALL_BASE) for both."""
+    from mcu.ui import SMALL_BASE
+
+    w47 = week_filters(filters_for(*iso_week("2026-W47"), db=demo_db), iso_week("2026-W47")[0], dt.date(2026, 11, 25))
+    section = next(s for s in build(w47, db=demo_db).sections if s.key == "satisfaction")
+    assert SMALL_BASE == 5
+    assert section.paragraphs == [
+        "Довольны ответом 70,0\u00a0% оценивших (оценок: 20; изменение +0,8 п.п.). Средняя оценка по шкале 1–5 — мало "
+        "данных (оценок в баллах: 3, нужно не меньше 5)."]
+    quarter = filters_for(QUARTER["date_from"], QUARTER["date_to"], db=demo_db)
+    section = next(s for s in build(quarter, db=demo_db).sections if s.key == "satisfaction")
+    assert "Средняя оценка — " in section.paragraphs[0] and "мало данных" not in section.paragraphs[0]
+
+
+def test_an_information_risk_says_its_parts_overlap():
+    cell = {"settlement": "Аскиз", "theme": "ЖКХ", "risky": 11, "incidents": 15, "audience": 1200, "engagement": 40,
+            "open": 1, "unsatisfied": 4, "late": 9}
+    assert pp.explain_risk_cell(cell) == (
+        "Аскиз, ЖКХ: 11 из 15 инцидентов с проблемой ответа, аудитория 1\u00a0200, вовлечённость 40 (без ответа 1, "
+        "автор недоволен 4, ответ с опозданием 9; один инцидент может попасть в несколько)")
+    assert pp.explain_risk_cell(cell | {"risky": 14}).endswith("(без ответа 1, автор недоволен 4, ответ с опозданием 9)")
+
+
+def test_a_late_answer_has_one_name_and_the_notes_shares_say_their_bases(demo_db, open_app):
+    at = open_app(demo_db, "pages/deadlines.py", period="quarter")
+    columns = [c for d in at.dataframe for c in d.value.columns]
+    assert "Ответ позже срока" in columns and "Ответ с нарушением" not in columns
+    quarter = filters_for(QUARTER["date_from"], QUARTER["date_to"], db=demo_db)
+    note = build(quarter, db=demo_db)
+    summary = note.sections[0].table.rows
+    assert summary[1][:2] == ["Просрочено, доля обращений со сроком", "17,1\u00a0%"]
+    deadlines = next(s for s in note.sections if s.key == "deadlines").paragraphs[0]
+    assert "из них срок истёк: 89; ответов позже срока: 260;" in deadlines   # 349 overdue
+    assert deadlines.endswith(
+        "Просрочено 349 из 2\u00a0043 обращений со сроком (17,1\u00a0%): ответ позже срока или нет ответа после срока. "
+        "Доля ответов в срок — среди 1\u00a0820 из них, исход которых ясен (есть ответ или срок истёк): 80,8\u00a0% "
+        "(1\u00a0471 из 1\u00a0820; изменение +2,1 п.п.).")
+
+
+def test_the_votes_table_names_no_result_of_a_running_vote(running_vote_db, open_app):
+    """The «Голосования» tab's table put the running vote's leader under «Итог»: a vote not over has no result yet
+    (its shares so far are under «Варианты», its «Вывод» says it is running)."""
+    at = open_app(running_vote_db, "pages/problems.py", period="quarter")
+    votes = next(d.value for d in at.dataframe if "Итог" in d.value.columns)
+    row = votes[votes["Номер"] == "Т37-1"].iloc[0]
+    assert (row["Итог"], row["Вывод"], row["Варианты"]) == ("—", "голосование идёт",
+                                                            "Освещение улиц — 60\u00a0% (30); Камеры — 40\u00a0% (20)")
+    assert votes[votes["Номер"] == "ДЕМО-Г-2"].iloc[0]["Итог"] == "Пробурить новую скважину"

@@ -115,7 +115,7 @@ def test_every_chart_hover_writes_russian_figures():
         "сентябрь 2026: 1 234<extra>ПОС</extra>", "01.09.2026: 1 234<extra>ПОС</extra>", "ЖКХ: 1 234<extra></extra>",
         "0–5: 266<extra>срок не истёк</extra>", "0–5: 1 234<extra>просрочено</extra>",
         "МУП: 1 234<extra>просрочено без ответа</extra>", "МУП: 2<extra>под угрозой</extra>",
-        "МУП: 3<extra>ответ с нарушением срока</extra>",
+        "МУП: 3<extra>ответ позже срока</extra>",
         f"сентябрь 2026: 61,7{NBSP}% (1 234 из 2 000)<extra></extra>", "1. МУП: 87,3<extra></extra>"]
 
 

@@ -270,7 +270,8 @@ def test_executors_rating(db):
         ("Исполнитель не указан", False, None, None, None, 100.0, 1, None, None, None, None, 0.0),
         (TKO, False, None, None, None, 88.0, 1, 1.0, 1.0, 1.0, 1.0, 1.0),
     ]
-    assert df["rank_move"].to_list() == ["новый", "без изменений", "↓ 2", None, None]
+    # Образование had 1 appeal in P, under the minimum: an executor already working then, not «новый».
+    assert df["rank_move"].to_list() == ["не было в рейтинге", "без изменений", "↓ 2", None, None]
     assert records(df, "executor_id", "overdue", "overdue_open")[:3] == [("upr_obr", 0, 0), ("dor_otdel", 1, 1),
                                                                        ("mup_zhkh", 2, 1)]
 

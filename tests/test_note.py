@@ -78,7 +78,7 @@ def test_summary_figures_are_the_queries(week, demo_db):
     in_week = demo.filter(pl.col("received_at").dt.date().is_between(flt.date_from, flt.date_to)).height
     assert number(summary["Обращений"][0]) == in_week == 181
     assert summary["Обращений"][2] == f"+{cur['total'] - prev['total']} (+13,1 %)"
-    assert number(summary["Просрочено, доля"][0]) == round(cur["overdue_share"] * 100, 1)
+    assert number(summary["Просрочено, доля обращений со сроком"][0]) == round(cur["overdue_share"] * 100, 1)
     assert number(summary["Без ответа после срока"][0]) == dl["overdue_open"]
     assert number(summary["Ответ позже срока"][0]) == dl["answered_late"]
     assert number(summary["Медиана ответа, дн."][0]) == round(cur["median_response_days"], 1)
@@ -121,12 +121,17 @@ def test_deadline_breaches_and_recommendations(week, demo_db):
                           f"{rating['rank'].drop_nulls().len()}): "
                           f"без ответа после срока — {worst[1]}, ответов позже срока — {worst[2]}.")
     assert sum(b.startswith("Заслушать исполнителя") for b in bullets) == min(3, len(got))
-    # Рост: a theme up by at least 5 appeals and 30 % is proposed for a closer look.
-    themes = run_query("top_themes", db=demo_db, **flt.compare_params(), limit=10)
-    rising = themes.filter((pl.col("change") >= 5) & (pl.col("change") >= 0.3 * pl.col("prev_appeals")))
+    # Рост: a theme up by at least 5 appeals and 30 % against the previous period and against a year ago is proposed
+    # for a closer look.
+    growth = run_query("theme_growth", db=demo_db, **flt.compare_params()).with_columns(
+        change=pl.col("appeals") - pl.col("prev_appeals"), on_year=pl.col("appeals") - pl.col("year_ago"))
+    rising = growth.filter((pl.col("change") >= 5) & (pl.col("change") >= 0.3 * pl.col("prev_appeals"))
+                           & (pl.col("on_year") >= 5) & (pl.col("on_year") >= 0.3 * pl.col("year_ago")))
+    assert rising.height
+    pct = lambda a, b: f"{a / b * 100:.1f}".replace(".", ",")  # noqa: E731
     assert [b for b in bullets if b.startswith("Разобрать рост")] == [
-        f"Разобрать рост обращений по теме «{r['theme']}»: +{r['change']} "
-        f"(+{r['change'] / r['prev_appeals'] * 100:.1f} %) к предыдущему периоду.".replace(".", ",", 1)
+        f"Разобрать рост обращений по теме «{r['theme']}»: +{r['change']} (+{pct(r['change'], r['prev_appeals'])} %) "
+        f"к предыдущему периоду, +{r['on_year']} (+{pct(r['on_year'], r['year_ago'])} %) к тем же датам прошлого года."
         for r in rising.sort(["change", "theme"], descending=[True, False]).head(2).iter_rows(named=True)]
     points = blocks.problem_points(flt, 5, run=lambda n, **p: run_query(n, db=demo_db, **p))
     assert points.height > 0
@@ -230,7 +235,8 @@ def test_no_page_of_the_pdf_holds_a_lone_line(tmp_path):
     note = build(filters_for(*iso_week(WEEK), db=db), db=db)
     pages = page_texts(to_pdf(note), tmp_path)
     assert [len(p) for p in pages if len(p) < 40] == []
-    assert pages[-1].endswith("Разобрать рост обращений по теме «Благоустройство»: +7 (+38,9 %) к предыдущему периоду.")
+    assert pages[-1].endswith("Разобрать рост обращений по теме «Благоустройство»: +7 (+38,9 %) к предыдущему периоду, "
+                              "+12 (+92,3 %) к тем же датам прошлого года.")
     assert len(pages) == 5
 
 
@@ -400,7 +406,7 @@ def test_an_executor_to_hear_names_its_place_out_of_how_many_or_why_it_has_none(
                        "answered_late": [1, 0, 0]})
     rating = pl.DataFrame({"executor_id": ["zhkh", "uszn", "a", "b", "c"],
                            "executor": ["МУП «ЖКХ»", "Управление соцподдержки", "А", "Б", "В"],
-                           "rank": [4, None, 1, 2, 3]})
+                           "rank": [4, None, 1, 2, 3], "ranked_of": [4] * 5})
     f = types.SimpleNamespace(by_executor=by, rating=rating, problem_points=pl.DataFrame(),
                               flt=types.SimpleNamespace(has_previous=False),
                               satisfaction=({"rated": 0, "satisfied_share": None}, {"satisfied_share": None}))
@@ -421,11 +427,13 @@ def test_a_point_voted_on_long_ago_is_proposed_again_with_its_mark():
     points = pl.DataFrame({"settlement": ["Бирикчуль", "Кызлас"], "theme": ["ТКО (мусор)", "ЖКХ"],
                            "explanation": ["Бирикчуль, ТКО (мусор): 35 обращений за квартал", "Кызлас, ЖКХ: 84"],
                            "vote": ["голосовали 21.09.2025", "недавно голосовали 10.08.2026"],
-                           "vote_recent": [False, True], "vote_line": [None, None]})
+                           "action": [None, pp.recheck_action("недавно голосовали 10.08.2026")],
+                           "point_action": [None, pp.recheck_action("недавно голосовали 10.08.2026", "«Кызлас — ЖКХ»")],
+                           "vote_line": [None, None]})
     f = types.SimpleNamespace(by_executor=pl.DataFrame({"grp": [], "overdue_open": [], "answered_late": []},
                                                        schema={"grp": pl.String, "overdue_open": pl.Int64,
                                                                "answered_late": pl.Int64}),
-                              rating=pl.DataFrame({"executor_id": [], "executor": [], "rank": []}),
+                              rating=pl.DataFrame({"executor_id": [], "executor": [], "rank": [], "ranked_of": []}),
                               problem_points=points, flt=types.SimpleNamespace(has_previous=False),
                               satisfaction=({"rated": 0, "satisfied_share": None}, {"satisfied_share": None}))
     assert recommendations(f).bullets == [
