@@ -113,6 +113,10 @@ def _period(preset: str, first: dt.date, last: dt.date, custom) -> tuple[dt.date
 def _from_url(options: dict, first: dt.date, last: dt.date) -> None:
     """First run of a session: take the view from the URL (a copied link restores it)."""
     qp = st.query_params
+    # The link's keys for a page's own controls (view()): kept until the page draws them, as this run's
+    # _to_url leaves only the filters' keys and the keys of the page's controls in the URL.
+    sidebar = {"period", "from", "to", MUNICIPALITY[0], *(key for key, _label in DIMS.values())}
+    st.session_state["view_link"] = {k: qp.get(k) for k in qp if k not in sidebar}
     preset = qp.get("period", DEFAULT_PRESET)
     st.session_state["f_period"] = preset if preset in PRESETS else DEFAULT_PRESET
     try:
@@ -136,9 +140,43 @@ def _to_url(preset: str, date_from: dt.date, date_to: dt.date) -> None:
             view[key] = st.session_state[f"f_{dim}"]
     if st.session_state.get("f_municipality"):
         view[MUNICIPALITY[0]] = st.session_state["f_municipality"]
+    # The page's own controls (view()) as its last run left them; another page's are no part of this view.
+    saved, used = st.session_state.get("view_saved", {}), st.session_state.setdefault("view_used", {})
+    view |= {k: saved[k] for k in used.get(_page(), ()) if k in saved}
+    used[_page()] = set()
     wanted = {k: v if isinstance(v, list) else [v] for k, v in view.items()}
     if {k: st.query_params.get_all(k) for k in st.query_params} != wanted:
         st.query_params.from_dict(view)
+
+
+def _page() -> str:
+    """The page this run draws (its script's hash), as the URL's page-own keys belong to it."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx else ""
+
+
+def view(key: str, url_key: str, choices, default=None) -> None:
+    """A page's view control (a switch, a drill-down choice) kept as the sidebar filters are: in the URL under
+    `url_key` (a reload or a copied link restores it) and across page switches. Call it before drawing the widget
+    `key` (drawn with no default of its own); a value not among `choices` (a link from other data) gives `default`.
+    The URL shows only values other than the default."""
+    ss = st.session_state
+    saved = ss.setdefault("view_saved", {})
+    if key not in ss:   # the widget is not alive: the first draw of this visit to the page
+        link = ss.get("view_link", {}).pop(url_key, None)
+        ss[key] = next((v for v in (link, saved.get(url_key)) if v is not None and v in choices), default)
+    value = ss[key] if ss[key] in choices else default
+    ss.setdefault("view_used", {}).setdefault(_page(), set()).add(url_key)
+    if value is None or value == default:
+        saved.pop(url_key, None)
+        if url_key in st.query_params:
+            del st.query_params[url_key]
+    else:
+        saved[url_key] = value
+        if st.query_params.get(url_key) != str(value):
+            st.query_params[url_key] = str(value)
 
 
 def database_meta() -> dict:

@@ -109,6 +109,47 @@ def test_heatmap_runs_and_drills_down(app):
         assert not at.exception
 
 
+def test_heatmap_view_lives_in_the_url_and_across_pages(app):
+    """The measure, the territory level, the drill-down theme and place were lost on a reload, a copied link and a
+    page switch (a tester's finding): they live in the URL beside the sidebar filters, as those do."""
+    at = app("pages/heatmap.py", period="month")
+    at.segmented_control(key="hm_measure").set_value("overdue_pct").run()
+    at.selectbox(key="hm_theme").set_value("ЖКХ")
+    at.selectbox(key="hm_settlement").set_value("Кызлас").run()
+    assert {k: at.query_params[k] for k in ("period", "metric", "cell_theme", "cell_settlement")} == {
+        "period": "month", "metric": "overdue_pct", "cell_theme": "ЖКХ", "cell_settlement": "Кызлас"}
+    found = next(m.value for m in at.markdown if m.value.startswith("Найдено"))
+    # Another page has none of the heat map's keys; back on the heat map its view is as it was left.
+    at.switch_page("pages/overview.py").run()
+    assert at.query_params["period"] == "month" and "metric" not in at.query_params
+    at.switch_page("pages/heatmap.py").run()
+    assert at.segmented_control(key="hm_measure").value == "overdue_pct"
+    assert (at.selectbox(key="hm_theme").value, at.selectbox(key="hm_settlement").value) == ("ЖКХ", "Кызлас")
+    assert next(m.value for m in at.markdown if m.value.startswith("Найдено")) == found
+    assert at.query_params["metric"] == "overdue_pct" and at.query_params["cell_theme"] == "ЖКХ"
+    # The link opens the same view; one level up the place is a municipality; the default shows no key.
+    link = app("pages/heatmap.py", period="month", metric="overdue_pct", territory="municipality",
+               cell_theme="ЖКХ", cell_municipality="Аскизский район")
+    assert link.segmented_control(key="hm_measure").value == "overdue_pct"
+    assert link.segmented_control(key="hm_level").value == "municipality"
+    assert link.selectbox(key="hm_municipality").value == "Аскизский район"
+    assert link.query_params["territory"] == "municipality" and "cell_settlement" not in link.query_params
+    link.segmented_control(key="hm_measure").set_value("appeals").run()
+    assert "metric" not in link.query_params and link.query_params["cell_theme"] == "ЖКХ"
+    # A link from other data: unknown values give the defaults.
+    odd = app("pages/heatmap.py", metric="shoe_size", cell_theme="Нет такой")
+    assert odd.segmented_control(key="hm_measure").value == "appeals" and odd.selectbox(key="hm_theme").value is None
+    assert "metric" not in odd.query_params and "cell_theme" not in odd.query_params
+
+
+def test_problem_points_level_lives_in_the_url(app):
+    at = app("pages/problems.py", points="subtheme")
+    assert at.segmented_control(key="pp_level").value == "subtheme"
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/problems.py").run()
+    assert at.segmented_control(key="pp_level").value == "subtheme" and at.query_params["points"] == "subtheme"
+
+
 def test_pages_say_so_when_the_database_is_empty(tmp_path, monkeypatch):
     with new_database(tmp_path / "empty.duckdb"):
         pass
