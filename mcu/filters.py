@@ -118,14 +118,36 @@ def _from_url(options: dict, first: dt.date, last: dt.date) -> None:
     sidebar = {"period", "from", "to", MUNICIPALITY[0], *(key for key, _label in DIMS.values())}
     st.session_state["view_link"] = {k: qp.get(k) for k in qp if k not in sidebar}
     preset = qp.get("period", DEFAULT_PRESET)
-    st.session_state["f_period"] = preset if preset in PRESETS else DEFAULT_PRESET
-    try:
-        # A link may outlive the data it was made on: keep its range within what the database holds.
-        start, end = sorted(min(max(dt.date.fromisoformat(qp[k]), first), last) for k in ("from", "to"))
-        custom = (start, end)
-    except (KeyError, ValueError):
-        custom = _period(DEFAULT_PRESET, first, last, None)
+    default = _period(DEFAULT_PRESET, first, last, None)
+    shown = f"показан {PRESETS[DEFAULT_PRESET][0].lower()}: {fmt.date(default[0])}–{fmt.date(default[1])}"
+    held = f"данные есть с {fmt.date(first)} по {fmt.date(last)}"
+    notice = None
+    if preset not in PRESETS:
+        notice = f"Период «{preset}» из ссылки не распознан; {shown}."
+        preset = DEFAULT_PRESET
+    custom = default
+    if preset == "custom":
+        try:
+            start, end = sorted(dt.date.fromisoformat(qp[k]) for k in ("from", "to"))
+        except (KeyError, ValueError):
+            notice = (f"Даты периода из ссылки не распознаны (from={qp.get('from', '—')}, to={qp.get('to', '—')}; "
+                      f"нужны ГГГГ-ММ-ДД); {shown}.")
+            preset = DEFAULT_PRESET
+        else:
+            asked = f"Ссылка просит период {fmt.date(start)}–{fmt.date(end)}, а {held}"
+            if end < first or start > last:
+                # Wholly outside the data (a future link, or one from other data): the usual period, not one day.
+                notice, preset = f"{asked}; {shown}.", DEFAULT_PRESET
+            elif start < first or end > last:
+                # A link may outlive the data it was made on: keep its range within what the database holds.
+                custom = (max(start, first), min(end, last))
+                notice = f"{asked}; показана его часть в данных: {fmt.date(custom[0])}–{fmt.date(custom[1])}."
+            else:
+                custom = (start, end)
+    st.session_state["f_period"] = preset
     st.session_state["f_range"] = custom
+    # Said on the page while the period shown is the one put in place of the link's.
+    st.session_state["period_notice"] = notice and (notice, custom if preset == "custom" else default)
     for dim, (key, _label) in DIMS.items():
         st.session_state[f"f_{dim}"] = [v for v in qp.get_all(key) if v in options[dim]]
     st.session_state["f_municipality"] = [v for v in qp.get_all(MUNICIPALITY[0]) if v in options["municipality"]]
@@ -261,4 +283,12 @@ def page(title: str, note: str = "") -> Filters:
                 icon=":material/filter_alt_off:")
         st.stop()
     st.caption(flt.caption() + (". " + note.format(as_of=fmt.date(flt.as_of)) if note else ""))
+    period_notice(flt)
     return flt
+
+
+def period_notice(flt: Filters) -> None:
+    """What the link asked, what is shown instead and why — while the period shown is the one put in its place."""
+    notice = st.session_state.get("period_notice")
+    if notice and notice[1] == (flt.date_from, flt.date_to):
+        st.warning(notice[0], icon=":material/event_busy:")

@@ -85,6 +85,29 @@ def test_url_range_outside_the_data_is_clamped(app):
     assert at.caption[0].value.startswith("Период: 26.11.2024–10.02.2026")
 
 
+def test_a_link_outside_the_data_says_what_it_shows_instead(app):
+    """A future link showed 25.11.2026 alone with no word (a tester's finding): the page says what the link asked,
+    what is shown and why; a range wholly outside the data shows the usual quarter, one partly outside its part."""
+    at = app(period="custom", **{"from": "2027-01-01", "to": "2027-01-31"})
+    assert at.caption[0].value.startswith("Период: 27.08.2026–25.11.2026 (91 дн.)")
+    assert [w.value for w in at.warning] == [
+        "Ссылка просит период 01.01.2027–31.01.2027, а данные есть с 26.11.2024 по 25.11.2026; "
+        "показан квартал: 27.08.2026–25.11.2026."]
+    assert at.query_params["period"] == "quarter"
+    part = app(period="custom", **{"from": "2019-01-01", "to": "2026-02-10"})
+    assert [w.value for w in part.warning] == [
+        "Ссылка просит период 01.01.2019–10.02.2026, а данные есть с 26.11.2024 по 25.11.2026; "
+        "показана его часть в данных: 26.11.2024–10.02.2026."]
+    odd = app(period="custom", **{"from": "вчера", "to": "2026-02-10"})
+    assert [w.value for w in odd.warning] == [
+        "Даты периода из ссылки не распознаны (from=вчера, to=2026-02-10; нужны ГГГГ-ММ-ДД); "
+        "показан квартал: 27.08.2026–25.11.2026."]
+    # Once another period is chosen, the notice has said its piece.
+    odd.segmented_control(key="f_period").set_value("month").run()
+    assert not odd.warning
+    assert not app(period="custom", **{"from": "2026-01-01", "to": "2026-01-31"}).warning
+
+
 def test_unknown_url_values_are_ignored(app):
     at = app(period="decade", settlement="atlantis")
     assert at.session_state["f_period"] == "quarter"
