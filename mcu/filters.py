@@ -5,6 +5,7 @@ keep their state; pages read the result with `current()`.
 """
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import streamlit as st
@@ -218,6 +219,7 @@ def state_day(bounds: dict, meta: dict) -> dt.date:
 
 def render() -> Filters | None:
     """Draw the sidebar filters; None when the database holds no appeals yet."""
+    st.session_state["download_scope"] = None   # page() sets it on a page the filters narrow
     if not db_path().exists():
         st.sidebar.info("База пуста: загрузите выгрузку на странице «Загрузка данных».", icon=":material/upload:")
         st.session_state["filters"] = None
@@ -236,6 +238,7 @@ def render() -> Filters | None:
     options = {dim: dict(zip(g["value"], g["label"])) for (dim,), g in opts.group_by("dim", maintain_order=True)}
     for dim in [*DIMS, "municipality"]:
         options.setdefault(dim, {})
+    st.session_state["filter_labels"] = {(dim, v): label for dim, values in options.items() for v, label in values.items()}
     if "f_period" not in st.session_state:
         _from_url(options, first, last)
 
@@ -284,7 +287,22 @@ def page(title: str, note: str = "") -> Filters:
         st.stop()
     st.caption(flt.caption() + (". " + note.format(as_of=fmt.date(flt.as_of)) if note else ""))
     period_notice(flt)
+    st.session_state["download_scope"] = download_scope(flt, st.session_state.get("filter_labels", {}))
     return flt
+
+
+def download_scope(flt: Filters, labels: dict) -> dict:
+    """What a page's downloads say about the figures in them (mcu.ui.downloads): the period and the filters in the
+    file's name («…_2026-08-27_2026-11-25_Кызлас»), and as the XLSX's sheet «Условия»; the CSV stays a bare table."""
+    narrowed = chosen(flt, labels)
+    words = "_".join(v for _label, values in narrowed for v in values)
+    words = re.sub(r'[\\/:*?"<>|\s]+', "_", words).strip("_")
+    words = words if len(words) <= 60 else words[:59].rstrip("_") + "…"
+    return {"suffix": f"{flt.date_from:%Y-%m-%d}_{flt.date_to:%Y-%m-%d}" + (f"_{words}" if words else ""),
+            "about": [("Период", f"{fmt.date(flt.date_from)}–{fmt.date(flt.date_to)} ({flt.days} дн.)"),
+                      ("Фильтры", "; ".join(f"{label.lower()}: {', '.join(values)}" for label, values in narrowed)
+                       or "все обращения"),
+                      ("Состояние на", fmt.date(flt.as_of))]}
 
 
 def period_notice(flt: Filters) -> None:

@@ -173,6 +173,21 @@ def test_problem_points_level_lives_in_the_url(app):
     assert at.segmented_control(key="pp_level").value == "subtheme" and at.query_params["points"] == "subtheme"
 
 
+def test_downloads_carry_the_period_and_filters(app):
+    """A page's files name the period and filters they are for (filters.download_scope): in the file's name and on
+    the XLSX's sheet «Условия»; the upload page's files are not narrowed by them and say nothing of them."""
+    at = app("pages/heatmap.py", period="month", theme="ЖКХ", settlement="kyzlas")
+    assert at.session_state["download_scope"] == {
+        "suffix": "2026-10-27_2026-11-25_ЖКХ_Кызлас",
+        "about": [("Период", "27.10.2026–25.11.2026 (30 дн.)"), ("Фильтры", "тема: ЖКХ; населённый пункт: Кызлас"),
+                  ("Состояние на", "25.11.2026")]}
+    at.switch_page("pages/upload.py").run()
+    assert at.session_state["download_scope"] is None
+    plain = app("pages/overview.py")
+    assert plain.session_state["download_scope"]["suffix"] == "2026-08-27_2026-11-25"
+    assert plain.session_state["download_scope"]["about"][1] == ("Фильтры", "все обращения")
+
+
 def test_pages_say_so_when_the_database_is_empty(tmp_path, monkeypatch):
     with new_database(tmp_path / "empty.duckdb"):
         pass
