@@ -188,6 +188,20 @@ def test_downloads_carry_the_period_and_filters(app):
     assert plain.session_state["download_scope"]["about"][1] == ("Фильтры", "все обращения")
 
 
+def test_executor_names_fit_their_column(app):
+    """Names were cut at 170 px even at 1920 px (a tester's finding): the column is as wide as the longest name
+    («Комитет по управлению муниципальным имуществом», 46 letters), room made by leaving the overdue counts to the
+    files and the drill-down."""
+    import json
+
+    at = app("pages/executors.py")
+    grid = at.dataframe[0]
+    assert list(grid.value.columns) == ["Место", "Изменение", "Исполнитель", "Балл", "Обращений", "В срок",
+                                        "Медиана, раб. дн.", "Решено", "Довольны", "Повторные"]
+    assert json.loads(grid.proto.columns)["Исполнитель"] == {"width": 328}
+    assert any("в файлах CSV и Excel" in c.value for c in at.caption)
+
+
 def test_pages_say_so_when_the_database_is_empty(tmp_path, monkeypatch):
     with new_database(tmp_path / "empty.duckdb"):
         pass
