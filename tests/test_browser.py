@@ -595,6 +595,7 @@ def test_kpi_cards_fill_equal_rows_at_1280(server, browser, query):
         page.goto(f"{server}/?{query}")
         page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
         page.locator("[data-testid='stMetric']").nth(5).wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)   # the cards settle into the grid on the next frames
         boxes = [page.locator("[data-testid='stMetric']").nth(i).bounding_box() for i in range(6)]
         tops = sorted({round(b["y"]) for b in boxes})
         assert len(tops) == rows, (width, query, boxes)
