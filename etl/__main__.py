@@ -1,6 +1,5 @@
 """Command line of the ETL (DESIGN.md §10): `python -m etl demo …`, `python -m etl load …`,
 `python -m etl train-themes`."""
-import argparse
 import datetime as dt
 import sys
 import time
@@ -10,6 +9,7 @@ import duckdb
 
 from etl.demo import LETTERS_FILE, build_demo
 from core import fmt
+from core.cli import Parser
 from core.settings import DEFAULT_DB, DUCKDB_CONFIG, db_path
 
 
@@ -125,7 +125,7 @@ def cmd_train_themes(args) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m etl", description="Загрузка данных в базу МЦУ")
+    parser = Parser(prog="python -m etl", description="Загрузка данных в базу МЦУ")
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="собрать демонстрационную базу")
     demo.add_argument("--db", help="файл базы (по умолчанию data/mcu.duckdb; $MCU_DB не используется)")

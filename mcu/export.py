@@ -2,6 +2,7 @@
 import io
 
 import polars as pl
+from xlsxwriter import Workbook
 
 # Excel runs a cell starting with one of these as a formula (CSV injection); a leading apostrophe disarms it.
 FORMULA_START = r"^[=+\-@\t\r]"
@@ -70,11 +71,13 @@ def _worded_format(words: dict, number: str) -> str:
     return f"{conditions};{number}"
 
 
-def to_xlsx(df: pl.DataFrame, sheet: str = "Данные", labels: dict | None = None, dates: dict | None = None) -> bytes:
+def to_xlsx(df: pl.DataFrame, sheet: str = "Данные", labels: dict | None = None, dates: dict | None = None,
+            about: list[tuple[str, str]] | None = None) -> bytes:
     """An XLSX workbook with one sheet; text that looks like a formula stays text, да/нет for flags, one decimal
     for fractions (as shown), date columns wide enough for the date (autofit measures the serial number), a number
     the screen words (`labels`, see as_shown) worded by its cell's format, a date the screen writes in its own format
-    (`dates`: column -> strftime) formatted alike («mm.yyyy» for «%m.%Y»)."""
+    (`dates`: column -> strftime) formatted alike («mm.yyyy» for «%m.%Y»). `about` (what, value) rows — the period
+    and the filters — go to a second sheet, «Условия», so the data sheet stays a table to sort and sum."""
     buf = io.BytesIO()
     out = _neutralise(df)
     flags = [c for c, t in out.schema.items() if t == pl.Boolean]
@@ -86,7 +89,15 @@ def to_xlsx(df: pl.DataFrame, sheet: str = "Данные", labels: dict | None =
                 if c in out.columns and out.schema[c].is_numeric()}
     formats |= {c: f.replace("%d", "dd").replace("%m", "mm").replace("%Y", "yyyy") for c, f in (dates or {}).items()
                 if c in out.columns}
-    out.write_excel(buf, worksheet=sheet[:31], autofit=True, column_widths=widths or None,
-                    column_formats=formats or None,
-                    dtype_formats={pl.Date: "dd.mm.yyyy", pl.Datetime: "dd.mm.yyyy hh:mm"})
+    with Workbook(buf) as book:
+        out.write_excel(book, worksheet=sheet[:31], autofit=True, column_widths=widths or None,
+                        column_formats=formats or None,
+                        dtype_formats={pl.Date: "dd.mm.yyyy", pl.Datetime: "dd.mm.yyyy hh:mm"})
+        if about:
+            conditions = book.add_worksheet("Условия")
+            for i, (what, value) in enumerate(about):
+                conditions.write_string(i, 0, what)
+                conditions.write_string(i, 1, value)
+            conditions.set_column(0, 0, 14)
+            conditions.set_column(1, 1, min(100, max(len(v) for _w, v in about) + 2))
     return buf.getvalue()

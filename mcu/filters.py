@@ -5,6 +5,7 @@ keep their state; pages read the result with `current()`.
 """
 import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import streamlit as st
@@ -113,15 +114,41 @@ def _period(preset: str, first: dt.date, last: dt.date, custom) -> tuple[dt.date
 def _from_url(options: dict, first: dt.date, last: dt.date) -> None:
     """First run of a session: take the view from the URL (a copied link restores it)."""
     qp = st.query_params
+    # The link's keys for a page's own controls (view()): kept until the page draws them, as this run's
+    # _to_url leaves only the filters' keys and the keys of the page's controls in the URL.
+    sidebar = {"period", "from", "to", MUNICIPALITY[0], *(key for key, _label in DIMS.values())}
+    st.session_state["view_link"] = {k: qp.get(k) for k in qp if k not in sidebar}
     preset = qp.get("period", DEFAULT_PRESET)
-    st.session_state["f_period"] = preset if preset in PRESETS else DEFAULT_PRESET
-    try:
-        # A link may outlive the data it was made on: keep its range within what the database holds.
-        start, end = sorted(min(max(dt.date.fromisoformat(qp[k]), first), last) for k in ("from", "to"))
-        custom = (start, end)
-    except (KeyError, ValueError):
-        custom = _period(DEFAULT_PRESET, first, last, None)
+    default = _period(DEFAULT_PRESET, first, last, None)
+    shown = f"показан {PRESETS[DEFAULT_PRESET][0].lower()}: {fmt.date(default[0])}–{fmt.date(default[1])}"
+    held = f"данные есть с {fmt.date(first)} по {fmt.date(last)}"
+    notice = None
+    if preset not in PRESETS:
+        notice = f"Период «{preset}» из ссылки не распознан; {shown}."
+        preset = DEFAULT_PRESET
+    custom = default
+    if preset == "custom":
+        try:
+            start, end = sorted(dt.date.fromisoformat(qp[k]) for k in ("from", "to"))
+        except (KeyError, ValueError):
+            notice = (f"Даты периода из ссылки не распознаны (from={qp.get('from', '—')}, to={qp.get('to', '—')}; "
+                      f"нужны ГГГГ-ММ-ДД); {shown}.")
+            preset = DEFAULT_PRESET
+        else:
+            asked = f"Ссылка просит период {fmt.date(start)}–{fmt.date(end)}, а {held}"
+            if end < first or start > last:
+                # Wholly outside the data (a future link, or one from other data): the usual period, not one day.
+                notice, preset = f"{asked}; {shown}.", DEFAULT_PRESET
+            elif start < first or end > last:
+                # A link may outlive the data it was made on: keep its range within what the database holds.
+                custom = (max(start, first), min(end, last))
+                notice = f"{asked}; показана его часть в данных: {fmt.date(custom[0])}–{fmt.date(custom[1])}."
+            else:
+                custom = (start, end)
+    st.session_state["f_period"] = preset
     st.session_state["f_range"] = custom
+    # Said on the page while the period shown is the one put in place of the link's.
+    st.session_state["period_notice"] = notice and (notice, custom if preset == "custom" else default)
     for dim, (key, _label) in DIMS.items():
         st.session_state[f"f_{dim}"] = [v for v in qp.get_all(key) if v in options[dim]]
     st.session_state["f_municipality"] = [v for v in qp.get_all(MUNICIPALITY[0]) if v in options["municipality"]]
@@ -136,9 +163,43 @@ def _to_url(preset: str, date_from: dt.date, date_to: dt.date) -> None:
             view[key] = st.session_state[f"f_{dim}"]
     if st.session_state.get("f_municipality"):
         view[MUNICIPALITY[0]] = st.session_state["f_municipality"]
+    # The page's own controls (view()) as its last run left them; another page's are no part of this view.
+    saved, used = st.session_state.get("view_saved", {}), st.session_state.setdefault("view_used", {})
+    view |= {k: saved[k] for k in used.get(_page(), ()) if k in saved}
+    used[_page()] = set()
     wanted = {k: v if isinstance(v, list) else [v] for k, v in view.items()}
     if {k: st.query_params.get_all(k) for k in st.query_params} != wanted:
         st.query_params.from_dict(view)
+
+
+def _page() -> str:
+    """The page this run draws (its script's hash), as the URL's page-own keys belong to it."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.page_script_hash if ctx else ""
+
+
+def view(key: str, url_key: str, choices, default=None) -> None:
+    """A page's view control (a switch, a drill-down choice) kept as the sidebar filters are: in the URL under
+    `url_key` (a reload or a copied link restores it) and across page switches. Call it before drawing the widget
+    `key` (drawn with no default of its own); a value not among `choices` (a link from other data) gives `default`.
+    The URL shows only values other than the default."""
+    ss = st.session_state
+    saved = ss.setdefault("view_saved", {})
+    if key not in ss:   # the widget is not alive: the first draw of this visit to the page
+        link = ss.get("view_link", {}).pop(url_key, None)
+        ss[key] = next((v for v in (link, saved.get(url_key)) if v is not None and v in choices), default)
+    value = ss[key] if ss[key] in choices else default
+    ss.setdefault("view_used", {}).setdefault(_page(), set()).add(url_key)
+    if value is None or value == default:
+        saved.pop(url_key, None)
+        if url_key in st.query_params:
+            del st.query_params[url_key]
+    else:
+        saved[url_key] = value
+        if st.query_params.get(url_key) != str(value):
+            st.query_params[url_key] = str(value)
 
 
 def database_meta() -> dict:
@@ -158,6 +219,7 @@ def state_day(bounds: dict, meta: dict) -> dt.date:
 
 def render() -> Filters | None:
     """Draw the sidebar filters; None when the database holds no appeals yet."""
+    st.session_state["download_scope"] = None   # page() sets it on a page the filters narrow
     if not db_path().exists():
         st.sidebar.info("База пуста: загрузите выгрузку на странице «Загрузка данных».", icon=":material/upload:")
         st.session_state["filters"] = None
@@ -176,6 +238,7 @@ def render() -> Filters | None:
     options = {dim: dict(zip(g["value"], g["label"])) for (dim,), g in opts.group_by("dim", maintain_order=True)}
     for dim in [*DIMS, "municipality"]:
         options.setdefault(dim, {})
+    st.session_state["filter_labels"] = {(dim, v): label for dim, values in options.items() for v, label in values.items()}
     if "f_period" not in st.session_state:
         _from_url(options, first, last)
 
@@ -223,4 +286,27 @@ def page(title: str, note: str = "") -> Filters:
                 icon=":material/filter_alt_off:")
         st.stop()
     st.caption(flt.caption() + (". " + note.format(as_of=fmt.date(flt.as_of)) if note else ""))
+    period_notice(flt)
+    st.session_state["download_scope"] = download_scope(flt, st.session_state.get("filter_labels", {}))
     return flt
+
+
+def download_scope(flt: Filters, labels: dict) -> dict:
+    """What a page's downloads say about the figures in them (mcu.ui.downloads): the period and the filters in the
+    file's name («…_2026-08-27_2026-11-25_Кызлас»), and as the XLSX's sheet «Условия»; the CSV stays a bare table."""
+    narrowed = chosen(flt, labels)
+    words = "_".join(v for _label, values in narrowed for v in values)
+    words = re.sub(r'[\\/:*?"<>|\s]+', "_", words).strip("_")
+    words = words if len(words) <= 60 else words[:59].rstrip("_") + "…"
+    return {"suffix": f"{flt.date_from:%Y-%m-%d}_{flt.date_to:%Y-%m-%d}" + (f"_{words}" if words else ""),
+            "about": [("Период", f"{fmt.date(flt.date_from)}–{fmt.date(flt.date_to)} ({flt.days} дн.)"),
+                      ("Фильтры", "; ".join(f"{label.lower()}: {', '.join(values)}" for label, values in narrowed)
+                       or "все обращения"),
+                      ("Состояние на", fmt.date(flt.as_of))]}
+
+
+def period_notice(flt: Filters) -> None:
+    """What the link asked, what is shown instead and why — while the period shown is the one put in its place."""
+    notice = st.session_state.get("period_notice")
+    if notice and notice[1] == (flt.date_from, flt.date_to):
+        st.warning(notice[0], icon=":material/event_busy:")

@@ -53,7 +53,16 @@ def week_filters(flt: Filters, monday: dt.date, last: dt.date) -> Filters:
     sunday = monday + dt.timedelta(days=6)
     end = sunday if last < monday else min(last, sunday)
     before = monday - dt.timedelta(days=7) if end < sunday else None
-    return dataclasses.replace(flt, date_from=monday, date_to=end, as_of=min(last, end), prev_start=before)
+    # The data's first week may start after its Monday: counted by the days it has («(7 дн.)» for six days).
+    start = flt.first_day if monday < flt.first_day <= end else monday
+    return dataclasses.replace(flt, date_from=start, date_to=end, as_of=min(last, end), prev_start=before)
+
+
+def calendar_week(flt: Filters) -> bool:
+    """Whether the period is an ISO week: Monday to Sunday, or from the data's first day when the data start
+    within it."""
+    return (flt.date_to.isoweekday() == 7 and flt.days <= 7 and flt.date_from.isocalendar()[:2] ==
+            flt.date_to.isocalendar()[:2] and (flt.days == 7 or flt.date_from == flt.first_day))
 
 
 def running_week(date_from: dt.date, date_to: dt.date, last: dt.date) -> bool:
@@ -61,13 +70,29 @@ def running_week(date_from: dt.date, date_to: dt.date, last: dt.date) -> bool:
     return date_from.isoweekday() == 1 and date_to == last < date_from + dt.timedelta(days=6)
 
 
-def week_option(monday: dt.date, last: dt.date) -> str:
+def week_option(monday: dt.date, last: dt.date, first: dt.date | None = None) -> str:
     """A week as the note's list offers it: «2026-W47: 16.11.2026–22.11.2026», a running one with the days it has
-    and «(неделя не закончилась)»."""
+    and «(неделя не закончилась)», the data's first one from the day they start."""
     sunday = monday + dt.timedelta(days=6)
+    start = first if first and monday < first <= sunday else monday
     if last < sunday:
-        return f"{week_label(monday)}: {fmt_date(monday)}–{fmt_date(last)} (неделя не закончилась)"
-    return f"{week_label(monday)}: {fmt_date(monday)}–{fmt_date(sunday)}"
+        return f"{week_label(monday)}: {fmt_date(start)}–{fmt_date(last)} (неделя не закончилась)"
+    return f"{week_label(monday)}: {fmt_date(start)}–{fmt_date(sunday)}"
+
+
+def week_notice(asked: str, weeks: list, first: dt.date, last: dt.date, shown: dt.date) -> str | None:
+    """What a link's week (`asked`, the text of ?week=) became: None when the list offers it, else a Russian
+    notice saying what was asked, what is shown and why."""
+    try:
+        monday = iso_week(asked)[0]
+    except ValueError:
+        why = f"Неделя «{asked}» из ссылки не распознана (нужна ГГГГ-Wнн, например {week_label(shown)})"
+    else:
+        if monday in weeks:
+            return None
+        why = (f"Неделя {week_label(monday)} из ссылки вне данных: данные есть с {fmt_date(first)} "
+               f"по {fmt_date(last)}")
+    return f"{why}; показана неделя {week_option(shown, last, first)}."
 
 
 NOTE_MODES = ("week", "sidebar")
@@ -84,6 +109,8 @@ def read_note_url() -> None:
     ss["note_url_read"] = True
     if st.query_params.get("note") in NOTE_MODES:
         ss["note_mode"] = st.query_params["note"]
+    if "week" in st.query_params:
+        ss["note_week_link"] = st.query_params["week"]   # the page says so if its list has no such week
     try:
         ss["note_week"] = iso_week(st.query_params["week"])[0]
     except (KeyError, ValueError):

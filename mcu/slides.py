@@ -46,6 +46,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   border-bottom: 2px solid #475569; padding-bottom: calc(1 * var(--u)); margin-bottom: calc(2 * var(--u)); }
 .mt-slide .mt-title { font-size: calc(6 * var(--u)); font-weight: 700; }
 .mt-slide .mt-meta { color: #cbd5e1; text-align: right; }
+.mt-nowrap { white-space: nowrap; }
 .mt-map-legend { display: flex; flex-wrap: wrap; align-items: center; gap: 0 calc(2.4 * var(--u));
   font-size: calc(2.8 * var(--u)); color: #e2e8f0; }
 .st-key-mt_map { height: calc(64 * var(--u)) !important; flex: 0 0 auto !important; flex-wrap: nowrap !important; }
@@ -333,7 +334,8 @@ def meeting_filters(flt, preset: str | None):
 
 def period_line(flt) -> str:
     """The period, the one it is compared with, and the link's filters, if any: the room must know what it sees."""
-    prev = (f" · к {fmt.date(flt.prev_from)}–{fmt.date(flt.prev_to)}"
+    # A date range never breaks at its dash («к 09.11.2026–⏎15.11.2026»): each is kept on one line.
+    prev = (f' · <span class="mt-nowrap">к {fmt.date(flt.prev_from)}–{fmt.date(flt.prev_to)}</span>'
             if flt.has_previous else "")
     labels = {}
     if any(flt.scope_params().values()):  # the options' labels only when a filter is on
@@ -343,7 +345,7 @@ def period_line(flt) -> str:
     where = f"<br>{escape('; '.join(parts))}" if parts else ""
     # A calendar week is named as the note names it, so the room never takes it for the sidebar's «7 дней».
     week = f"неделя {week_label(flt.date_from)}: " if flt.date_from.isoweekday() == 1 and flt.days == 7 else ""
-    return f"{week}{fmt.date(flt.date_from)}–{fmt.date(flt.date_to)}{prev}{where}"
+    return f'<span class="mt-nowrap">{week}{fmt.date(flt.date_from)}–{fmt.date(flt.date_to)}</span>{prev}{where}'
 
 
 def slide_html(slide: Slide, flt, position: int, total: int):

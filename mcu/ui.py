@@ -67,17 +67,22 @@ def _date_format(config: dict, column: str, default: str) -> str:
 def downloads(data: pl.DataFrame | Callable[[], pl.DataFrame], name: str, key: str | None = None,
               percent=(), digits: dict | None = None, labels: dict | None = None, dates: dict | None = None) -> None:
     """CSV (Excel-friendly) and XLSX downloads of a table's data as the screen shows it (shares in percent,
-    numbers rounded, да/нет, «—»); files are built only when clicked.
+    numbers rounded, да/нет, «—»); files are built only when clicked. On a page the filters narrow, the file's name
+    carries the period and the filters, the XLSX their sheet «Условия» (filters.download_scope).
 
     `data` may be a function returning the frame, for downloads larger than what is shown (a whole list
     behind a paged table)."""
     key = key or name
+    # The period and filters the figures are for (filters.download_scope, on a page the filters narrow).
+    scope = st.session_state.get("download_scope") or {}
+    name = f"{name}_{scope['suffix']}" if scope else name
     frame = (lambda excel=False: as_shown(data() if callable(data) else data, percent, digits, labels, excel=excel,
                                           dates=dates))
     row = st.container(horizontal=True, gap="small")
     row.download_button("CSV", data=lambda: to_csv(frame()), file_name=f"{name}.csv", mime="text/csv",
                         key=f"csv_{key}", icon=":material/download:", on_click="ignore")
-    row.download_button("Excel", data=lambda: to_xlsx(frame(excel=True), labels=labels, dates=dates),
+    row.download_button("Excel", data=lambda: to_xlsx(frame(excel=True), labels=labels, dates=dates,
+                                                      about=scope.get("about")),
                         file_name=f"{name}.xlsx",
                         key=f"xlsx_{key}",
                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -194,6 +199,8 @@ def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None,
 # so a table fits at 1440 px. Plotly's English mode bar, which covered a heat-map label, is hidden for every chart.
 # The «Skip to main content» link that Tab brings up reads in Russian: its English text is drawn at size 0 and the
 # Russian one after it (the link's own style puts its size on :focus-visible, hence !important).
+# KPI cards (kpi_row) sit in a grid of equal cells, three a row below 1800 px (1920 with the sidebar), all in one
+# above: wrapping by their text's width put a long «Год» or one-day value's card alone on a full-width row at 1280 px.
 CHROME_CSS = """
 <style>
 [data-testid="stMainMenu"], [data-testid="stElementToolbar"] {display: none !important;}
@@ -206,6 +213,15 @@ CHROME_CSS = """
 .modebar-container {display: none !important;}
 [data-testid="stSkipToContent"] {font-size: 0 !important;}
 [data-testid="stSkipToContent"]::after {content: "Перейти к содержимому"; font-size: 0.875rem;}
+[class*="st-key-kpi_row_"] {display: grid !important; grid-template-columns: repeat(3, minmax(0, 1fr));}
+[class*="st-key-kpi_row_"] > * {width: auto !important; min-width: 0;}
+[class*="st-key-kpi_row_"] [data-testid="stMetricValue"] {font-size: 1.875rem;}
+[class*="st-key-kpi_row_"] [data-testid="stMetricValue"] > div {white-space: normal; overflow-wrap: anywhere;}
+@media (min-width: 1800px) {
+  .st-key-kpi_row_5 {grid-template-columns: repeat(5, minmax(0, 1fr));}
+  .st-key-kpi_row_6 {grid-template-columns: repeat(6, minmax(0, 1fr));}
+}
+@media (max-width: 640px) {[class*="st-key-kpi_row_"] {grid-template-columns: repeat(2, minmax(0, 1fr));}}
 </style>
 """
 
@@ -321,8 +337,9 @@ def period_rows(kpis: pl.DataFrame, flt) -> list[dict]:
 
 
 def kpi_row(n: int) -> list:
-    """Places for n KPI cards in one row that wraps on a narrow screen (the meeting-room laptop)."""
-    row = st.container(horizontal=True, gap="small")
+    """Places for n KPI cards in a grid of equal cells (KPI_CSS): one row on a wide screen, two on a laptop,
+    never a card alone on a row of its own."""
+    row = st.container(horizontal=True, gap="small", key=f"kpi_row_{n}")
     return [row] * n
 
 
@@ -340,18 +357,22 @@ def kpi(col, label: str, value: str, delta: str | None = None, help: str | None 
 
 
 SMALL_BASE = 5    # below this many items a share reads as «мало данных» and shows no change
-NAMED_BASE = 30   # below this many the card names its base: «83,3 % из 12»
+NAMED_BASE = 30   # below this many the card names its base: «4,2 % (1 из 24)»
 
 
 def share_value(share, base, digits: int = 1, text: str | None = None) -> str:
     """A KPI card's share with its base when the base is small: «—» on none, «мало данных (6)» below
-    SMALL_BASE, «83,3 % из 12» below NAMED_BASE (`text` in place of the percent, for a mean rating)."""
+    SMALL_BASE, the count it is of below NAMED_BASE — «4,2 % (1 из 24)», not «4,2 % из 24», which read as a share
+    of 24 per cent (`text` in place of the percent, for a mean rating: «3,73 (12 оценок)»)."""
     if not base:
         return fmt.DASH
     if base < SMALL_BASE:
         return f"мало данных ({fmt.num(base)})"
-    value = text if text is not None else fmt.pct(share, digits)
-    return f"{value} из {fmt.num(base)}" if base < NAMED_BASE else value
+    if base >= NAMED_BASE:
+        return text if text is not None else fmt.pct(share, digits)
+    if text is not None:
+        return f"{text} ({fmt.count(base, 'оценка', 'оценки', 'оценок')})"
+    return f"{fmt.pct(share, digits)} ({fmt.num(round(share * base))} из {fmt.num(base)})"
 
 
 def small_base(*bases) -> bool:

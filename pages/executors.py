@@ -13,8 +13,16 @@ COLUMNS = {"executor": "Исполнитель", "score": "Балл", "appeals":
            "median_response": "Медиана, раб. дн.", "solved_share": "Решено", "satisfied_share": "Довольны",
            "repeat_share": "Повторные", "overdue": "Просрочено", "overdue_open": "Без ответа"}
 FORMATS = {"В срок": PCT, "Решено": PCT, "Довольны": PCT, "Повторные": PCT, "Балл": DEC,
-           "Медиана, раб. дн.": DEC,
-           "Исполнитель": st.column_config.Column(width=170)}  # fits 1440 px
+           "Медиана, раб. дн.": DEC}
+# The grid shows the score and what it is made of; the overdue counts are in the files and in the drill-down below:
+# with them the names were cut at 170 px even at 1920 px (the grid gives every column an equal share of a wide
+# screen). Without them the longest name fits at 1440 px.
+IN_FILES_ONLY = ["Просрочено", "Без ответа"]
+
+
+def _name_width(names) -> dict:
+    longest = max((len(n) for n in names if n), default=0)
+    return {"Исполнитель": st.column_config.Column(width=max(170, min(340, round(longest * 6.6) + 24)))}
 
 flt = filters.page("Исполнители", "Состояние на конец дня {as_of}; место в прошлом периоде — "
            "по рейтингу на его последний день.")
@@ -49,15 +57,18 @@ else:
         st.caption(f"Место — среди всех {fmt.num(ranked['ranked_of'][0])} исполнителей рейтинга: фильтр "
                    "«Исполнитель» сужает список, а не рейтинг.")
     st.plotly_chart(charts.executor_scores(ranked), width="stretch")
-    table(ranked.select("rank", "rank_move", *COLUMNS).rename(
-        {"rank": "Место", "rank_move": "Изменение"} | COLUMNS), "рейтинг_исполнителей",
-        column_config=FORMATS)
+    shown = ranked.select("rank", "rank_move", *COLUMNS).rename({"rank": "Место", "rank_move": "Изменение"} | COLUMNS)
+    table(shown.drop(IN_FILES_ONLY), "рейтинг_исполнителей", download=shown,
+          column_config=FORMATS | _name_width(shown["Исполнитель"]))
+    st.caption("Число просроченных и просроченных без ответа — в файлах CSV и Excel и в списке исполнителя ниже.")
 
 if not apart.is_empty():
     st.subheader("Вне рейтинга")
     st.caption(f"Меньше {fmt.num(settings.min_items)} обращений за период (или исполнитель не указан): "
                "показатели по малому числу обращений ненадёжны.")
-    table(apart.select(*COLUMNS).rename(COLUMNS), "исполнители_вне_рейтинга", column_config=FORMATS)
+    shown = apart.select(*COLUMNS).rename(COLUMNS)
+    table(shown.drop(IN_FILES_ONLY), "исполнители_вне_рейтинга", download=shown,
+          column_config=FORMATS | _name_width(shown["Исполнитель"]))
 
 st.subheader("Просроченные обращения исполнителя")
 names = dict(zip(rating["executor_id"], rating["executor"]))

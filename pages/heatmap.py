@@ -58,11 +58,14 @@ def _pick_territory() -> None:
 
 flt = filters.page("Тепловая карта")
 
+# The view's choices live in the URL as the sidebar filters do (filters.view): a reload or a link keeps them.
+filters.view("hm_measure", "metric", MEASURES, "appeals")
 measure = st.segmented_control("Показатель", list(MEASURES), format_func=lambda m: MEASURES[m][0],
-                               key="hm_measure", default="appeals") or "appeals"
+                               key="hm_measure") or "appeals"
 label, diverging = MEASURES[measure]
-level = st.segmented_control("Территории", list(LEVELS), format_func=lambda k: LEVELS[k][0], key="hm_level",
-                             default="settlement") or "settlement"
+filters.view("hm_level", "territory", LEVELS, "settlement")
+level = st.segmented_control("Территории", list(LEVELS), format_func=lambda k: LEVELS[k][0],
+                             key="hm_level") or "settlement"
 level_title = LEVELS[level][2]
 top = limits()["pages"]["heatmap_settlements"]
 if level == "municipality":
@@ -119,6 +122,8 @@ st.subheader("Обращения")
 st.caption("Выберите клетку матрицы или тему и территорию ниже.")
 places = dict(zip(matrix["settlement"], matrix["settlement_id"]))
 places.pop(next((p for p in places if p.startswith(OTHERS)), None), None)
+filters.view("hm_theme", "cell_theme", set(matrix["theme"]))
+filters.view(_place_key(), "cell_" + level, places)
 # Another view (filters, theme, settlement) starts its list from page 1.
 view = (flt, level, st.session_state.get("hm_theme"), st.session_state.get(_place_key()))
 if st.session_state.get("hm_view") != view:

@@ -5,7 +5,7 @@ import re
 import streamlit as st
 
 from mcu import filters
-from mcu.periods import mondays, note_week, week_filters, week_label, week_option
+from mcu.periods import mondays, note_week, week_filters, week_label, week_notice, week_option
 from mcu.query import db_version
 from mcu.ui import empty_state, q
 from report.documents import to_docx, to_pdf
@@ -48,12 +48,20 @@ if mode == "week":
     # The week the meeting screen shows too (note_week); a week still running is offered but not chosen first.
     if ss.get("note_week") not in weeks:
         ss["note_week"] = note_week(bounds["first_day"], bounds["last_day"])
-    monday = right.selectbox("Неделя", weeks, key="note_week", format_func=lambda w: week_option(w, bounds["last_day"]))
+    if (asked := ss.pop("note_week_link", None)) is not None:
+        # Said while the week shown is the one put in place of the link's.
+        ss["note_week_notice"] = (week_notice(asked, weeks, bounds["first_day"], bounds["last_day"], ss["note_week"]),
+                                  ss["note_week"])
+    monday = right.selectbox("Неделя", weeks, key="note_week",
+                             format_func=lambda w: week_option(w, bounds["last_day"], bounds["first_day"]))
+    if (notice := ss.get("note_week_notice", (None, None)))[0] and notice[1] == monday:
+        st.warning(notice[0], icon=":material/event_busy:")
     flt = week_filters(flt, monday, bounds["last_day"])
     name = f"записка_{week_label(monday)}"
     st.query_params["week"] = week_label(monday)
 else:
     right.caption("Период и фильтры — как на боковой панели.")
+    filters.period_notice(flt)
     name = f"записка_{flt.date_from:%Y-%m-%d}_{flt.date_to:%Y-%m-%d}"
     st.query_params.pop("week", None)
 st.caption("Муниципалитет, канал, тема, населённый пункт и исполнитель берутся с боковой панели.")

@@ -66,8 +66,9 @@ with summary:
         st.plotly_chart(charts.trend_by_source(trend), width="stretch")
         if trend["partial"].any():
             st.caption("Бледные столбцы — месяцы, которые попали в период не целиком.")
+        # The month as the tables write it, «08.2026», not its first day.
         downloads(trend.drop("color", "partial").rename({"month": "Месяц", "channel": "Канал", "appeals": "Обращений"}),
-                  "динамика_по_каналам")
+                  "динамика_по_каналам", dates={"Месяц": "%m.%Y"})
 
     # Without a previous period in the data there is nothing to compare with: no «+3 349» against zero.
     no_previous = [] if flt.has_previous else ["prev_appeals", "change"]

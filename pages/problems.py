@@ -29,8 +29,8 @@ except ValueError as e:
 with st.expander("Как отбираются и ранжируются точки", expanded=False):
     st.markdown("\n\n".join(settings.explain()))
 
-level = st.segmented_control("Разрез", list(pp.LEVELS), format_func=pp.LEVELS.get, key="pp_level",
-                             default="theme") or "theme"
+filters.view("pp_level", "points", pp.LEVELS, "theme")   # in the URL as the sidebar filters are
+level = st.segmented_control("Разрез", list(pp.LEVELS), format_func=pp.LEVELS.get, key="pp_level") or "theme"
 points = q("problem_points", **flt.params(), as_of=flt.as_of, **settings.params(level))
 votes = q("votes_effect", **settings.votes_query(flt))
 draft = pp.vote_draft(points, flt.days, settings)

@@ -16,6 +16,7 @@ import streamlit.runtime.caching.cache_data_api as cache_data_api
 # Streamlit resets its loggers' levels when it reads its config.)
 streamlit.logger.get_logger(cache_data_api.__name__).addFilter(lambda record: record.levelno >= 40)
 
+from core.cli import Parser  # noqa: E402
 from mcu.periods import filters_for, iso_week, week_filters  # noqa: E402
 from mcu.query import QueryError  # noqa: E402
 from mcu.settings import db_path  # noqa: E402
@@ -28,24 +29,23 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"дата «{text}» не распознана: укажите ГГГГ-ММ-ДД") from None
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):
-        # Exit 1 like every other refusal of this command (argparse's own is 2), and say where the help is.
-        print(f"Ошибка в параметрах: {message}. Справка: python -m report --help", file=sys.stderr)
-        sys.exit(1)
+class _Parser(Parser):
+    exit_code = 1   # like every other refusal of this command (argparse's own is 2)
 
 
 def parse(argv):
     p = _Parser(prog="python -m report", description="Аналитическая записка для главы за неделю или период.")
     when = p.add_mutually_exclusive_group(required=True)
-    when.add_argument("--week", help="неделя ISO: 2026-W47")
-    when.add_argument("--from", dest="date_from", type=_date, help="начало периода, ГГГГ-ММ-ДД (с --to)")
-    p.add_argument("--to", dest="date_to", type=_date, help="конец периода, ГГГГ-ММ-ДД")
-    p.add_argument("--out", required=True, type=Path, help="файл .docx или .pdf")
-    p.add_argument("--db", type=Path, default=None, help="база DuckDB (по умолчанию $MCU_DB или data/mcu.duckdb)")
-    for dim, label in (("municipality", "муниципалитет (название)"), ("source", "канал"), ("theme", "тема"), ("settlement", "населённый пункт (код)"),
-                       ("executor", "исполнитель (код)")):
-        p.add_argument(f"--{dim}", action="append", default=[], help=f"{label}; можно несколько раз")
+    when.add_argument("--week", metavar="ГГГГ-Wнн", help="неделя ISO: 2026-W47")
+    when.add_argument("--from", dest="date_from", type=_date, metavar="ГГГГ-ММ-ДД", help="начало периода (с --to)")
+    p.add_argument("--to", dest="date_to", type=_date, metavar="ГГГГ-ММ-ДД", help="конец периода")
+    p.add_argument("--out", required=True, type=Path, metavar="ФАЙЛ", help="файл .docx или .pdf")
+    p.add_argument("--db", type=Path, default=None, metavar="ФАЙЛ",
+                   help="база DuckDB (по умолчанию $MCU_DB или data/mcu.duckdb)")
+    for dim, label in (("municipality", "муниципалитет (название)"), ("source", "канал (код или название)"),
+                       ("theme", "тема"), ("settlement", "населённый пункт (код или название)"),
+                       ("executor", "исполнитель (код или название)")):
+        p.add_argument(f"--{dim}", action="append", default=[], metavar="ЗНАЧЕНИЕ", help=f"{label}; можно несколько раз")
     return p.parse_args(argv)
 
 
@@ -55,17 +55,22 @@ FILTER_NAMES = {"municipality": "Муниципалитет", "source": "Кан�
 
 def _check_values(args) -> None:
     """A filter value the database does not hold is named, with the ones it holds: «--municipality Аскизский» (the
-    district is «Аскизский район») made a note of nothing, told as «обращений нет»."""
+    district is «Аскизский район») made a note of nothing, told as «обращений нет». A value may be the code or the
+    name the page shows («Отдел ГО и ЧС» for go_chs): a name becomes its code here."""
     from mcu.query import run_query
 
     options = run_query("filter_options", db=args.db)
     for dim, name in FILTER_NAMES.items():
         known = dict(options.filter(options["dim"] == dim).select("value", "label").iter_rows())
+        codes = []
         for value in getattr(args, dim):
-            if value not in known:
+            named = [v for v, label in known.items() if label.casefold() == value.strip().casefold()]
+            if value not in known and not named:
                 shown = [f"«{label}»" if label == v else f"«{label}» (код {v})" for v, label in known.items()]
                 more = f" и ещё {len(shown) - 10}" if len(shown) > 10 else ""
                 raise ValueError(f"{name} «{value}» в базе не найден. Есть: {', '.join(shown[:10])}{more}.")
+            codes += [value] if value in known else named
+        setattr(args, dim, list(dict.fromkeys(codes)))
 
 
 def main(argv=None) -> int:

@@ -14,7 +14,7 @@ from core.reference import UNKNOWN_THEME
 from mcu import blocks, fmt
 from mcu import problems as pp
 from mcu.filters import Filters, chosen
-from mcu.periods import running_week, trend_params, week_label
+from mcu.periods import calendar_week, running_week, trend_params, week_label
 from mcu.query import run_query
 from mcu.scoring import score_settings
 from mcu.slides import overdue_rows
@@ -355,7 +355,7 @@ SECTIONS = [summary, themes, settlements, deadlines, satisfaction, results, prob
 def _lines(f: Figures) -> list[str]:
     flt = f.flt
     span = f"{fmt.date(flt.date_from)}–{fmt.date(flt.date_to)}"
-    is_week = flt.days == 7 and flt.date_from.isoweekday() == 1
+    is_week = calendar_week(flt)   # a week the data's first day cuts is a week too
     last = f.run("data_bounds")["last_day"][0]
     if running_week(flt.date_from, flt.date_to, last):
         # Said at the top: the figures are the days the week has so far, against as many days before them.

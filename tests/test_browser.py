@@ -118,7 +118,7 @@ def test_problem_points_page_downloads_the_vote_draft(server, browser):
     page.get_by_text("Обращения точки за период").wait_for(timeout=30_000)
     with page.expect_download() as download:
         page.locator(".st-key-csv_pp_points button").click()
-    assert download.value.suggested_filename == "проблемные_точки_вопросы.csv"
+    assert download.value.suggested_filename == "проблемные_точки_вопросы_2026-08-27_2026-11-25.csv"
     lines = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Место;Населённый пункт;Тема;Подтема;Вопрос для голосования;Обращений")
     assert lines[1].startswith("1;Бирикчуль;ТКО (мусор);—;Где в с. Бирикчуль нужна новая контейнерная площадка")
@@ -569,6 +569,41 @@ def test_satisfaction_downloads_write_months_as_the_table_shows_them(server, bro
     assert pl.read_excel(io.BytesIO(data))["Месяц"].to_list()[:1] == [dt.date(2026, 8, 1)]  # a date, not text
     assert 'formatCode="mm.yyyy"' in zipfile.ZipFile(io.BytesIO(data)).read("xl/styles.xml").decode()
     page.close()
+
+
+def test_overview_trend_file_names_its_period_and_writes_months_as_tables_do(server, browser):
+    """The trend's CSV wrote the month «01.08.2026» where tables write «08.2026», and no file named its period or
+    filters (a tester's finding)."""
+    page = open_page(browser, f"{server}/?period=quarter&theme=ЖКХ")
+    page.get_by_text("Динамика по каналам").wait_for(timeout=30_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    with page.expect_download(timeout=60_000) as download:
+        page.locator(".st-key-csv_--------_--_------- button").click()
+    assert download.value.suggested_filename == "динамика_по_каналам_2026-08-27_2026-11-25_ЖКХ.csv"
+    lines = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()
+    assert lines[0] == "Месяц;Канал;Обращений"
+    assert sorted({line.split(";")[0] for line in lines[1:]}) == ["08.2026", "09.2026", "10.2026", "11.2026"]
+    page.close()
+
+
+@pytest.mark.parametrize("query", ["period=year", "period=custom&from=2026-11-24&to=2026-11-24", "period=quarter"])
+def test_kpi_cards_fill_equal_rows_at_1280(server, browser, query):
+    """At 1280 px «Год» and a one-day period put the sixth card alone on a full-width row (a tester's finding): the
+    cards are a grid of equal cells, three a row at 1280 px, all six in one row at 1920 px."""
+    for width, rows in ((1280, 2), (1920, 1)):
+        page = browser.new_page(viewport={"width": width, "height": 900}, locale="ru-RU")
+        page.goto(f"{server}/?{query}")
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+        page.locator("[data-testid='stMetric']").nth(5).wait_for(timeout=60_000)
+        page.wait_for_timeout(1000)   # the cards settle into the grid on the next frames
+        boxes = [page.locator("[data-testid='stMetric']").nth(i).bounding_box() for i in range(6)]
+        tops = sorted({round(b["y"]) for b in boxes})
+        assert len(tops) == rows, (width, query, boxes)
+        assert max(b["width"] for b in boxes) - min(b["width"] for b in boxes) < 2, (width, query, boxes)
+        if width == 1280:
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=ARTIFACTS / f"kpis_{query.split('&')[0].split('=')[1]}_{width}.png")
+        page.close()
 
 
 def test_a_second_click_during_a_load_does_not_load_the_files_again(tmp_path, browser):

@@ -167,6 +167,29 @@ def open_note(db, monkeypatch, **query) -> AppTest:
     return at
 
 
+@pytest.mark.parametrize("week, notice", [
+    ("2027-W05", "Неделя 2027-W05 из ссылки вне данных: данные есть с 26.11.2024 по 25.11.2026"),
+    ("2026-W99", "Неделя «2026-W99» из ссылки не распознана (нужна ГГГГ-Wнн, например 2026-W47)"),
+])
+def test_a_notes_week_outside_the_data_says_what_it_shows(demo_db, monkeypatch, week, notice):
+    """Future or invalid weeks silently showed W47 (a tester's finding)."""
+    at = open_note(demo_db, monkeypatch, note="week", week=week)
+    assert at.selectbox(key="note_week").value == dt.date(2026, 11, 16)
+    assert [w.value for w in at.warning] == [f"{notice}; показана неделя 2026-W47: 16.11.2026–22.11.2026."]
+    at.selectbox(key="note_week").set_value(dt.date(2026, 11, 9)).run()
+    assert not at.warning
+    assert not open_note(demo_db, monkeypatch, note="week", week="2026-W45").warning
+
+
+def test_the_datas_first_week_counts_the_days_it_has(demo_db, monkeypatch):
+    """The demo starts on Tuesday 26.11.2024: its week 2024-W48 said «(7 дн.)» from Monday 25.11."""
+    at = open_note(demo_db, monkeypatch, note="week", week="2024-W48")
+    assert at.selectbox(key="note_week").value == dt.date(2024, 11, 25)
+    assert "2024-W48: 26.11.2024–01.12.2024" in at.selectbox(key="note_week").options
+    assert any("Период: неделя 2024-W48, 26.11.2024–01.12.2024 (6 дн.)" in m.value for m in at.markdown)
+    assert not at.warning
+
+
 def test_the_notes_period_is_kept_in_the_url(demo_db, monkeypatch):
     at = open_note(demo_db, monkeypatch, note="week", week="2026-W46")
     assert at.selectbox(key="note_week").value == dt.date(2026, 11, 9)

@@ -101,9 +101,12 @@ def test_kpi_share_names_a_small_base():
 
     assert share_value(None, 0) == "—"
     assert share_value(1.0, 1) == "мало данных (1)"
-    assert share_value(4 / 7, 7) == "57,1\u00a0% из 7"
+    # «4,2 % из 24» read as a share of 24 per cent (a tester's finding): the count the share is of, in words.
+    assert share_value(4 / 7, 7) == "57,1\u00a0% (4 из 7)"
+    assert share_value(1 / 24, 24) == "4,2\u00a0% (1 из 24)"
     assert share_value(0.5, 30) == "50,0\u00a0%"
-    assert share_value(None, 12, text="3,73") == "3,73 из 12"
+    assert share_value(None, 12, text="3,73") == "3,73 (12 оценок)"
+    assert share_value(None, 21, text="4,10") == "4,10 (21 оценка)"
     assert small_base(4, 100) and not small_base(5, 5)
 
 
@@ -139,3 +142,14 @@ def test_a_date_in_the_screens_own_format_is_written_so():
     assert pl.read_excel(io.BytesIO(data))["Месяц"].to_list() == [dt.date(2026, 8, 1), None]
     assert 'formatCode="mm.yyyy"' in zipfile.ZipFile(io.BytesIO(data)).read("xl/styles.xml").decode()
     assert as_shown(pl.DataFrame({"Месяц": ["08.2026"]}), dates={"Месяц": "%m.%Y"})["Месяц"].to_list() == ["08.2026"]
+
+
+def test_the_excel_file_names_its_period_and_filters():
+    """Downloads carried no period or filters (a tester's finding): the XLSX has them on a sheet «Условия» after the
+    data's, which stays a bare table; the CSV stays a bare table."""
+    about = [("Период", "27.08.2026–25.11.2026 (91 дн.)"), ("Фильтры", "тема: ЖКХ"), ("Состояние на", "25.11.2026")]
+    data = to_xlsx(DF, "Данные", about=about)
+    sheets = pl.read_excel(io.BytesIO(data), sheet_id=0, has_header=False)
+    assert list(sheets) == ["Данные", "Условия"]
+    assert sheets["Условия"].rows() == about
+    assert pl.read_excel(io.BytesIO(data)).equals(pl.read_excel(io.BytesIO(to_xlsx(DF, "Данные"))))

@@ -74,6 +74,18 @@ def test_the_municipality_filter_shows_in_the_head(meeting):
                                    "Аскизский район; ЖКХ ДЕМО · 1 / 6")
 
 
+def test_a_date_range_in_the_head_never_breaks_at_its_dash(meeting):
+    """The head wrapped «к 09.11.2026–⏎15.11.2026» (a tester's finding): each range is kept on one line."""
+    for at in (meeting(interval="30"), meeting(period="month", interval="30", theme="ЖКХ")):
+        body = next(h.proto.body for h in at.get("html") if "data-slide=" in h.proto.body)
+        meta = re.search(r'<div class="mt-meta">(.*?)</div>', body)[1]
+        ranges = re.findall(r"\d\d\.\d\d\.\d{4}–\d\d\.\d\d\.\d{4}", meta)
+        kept = re.findall(r'<span class="mt-nowrap">([^<]*)</span>', meta)
+        assert len(ranges) == 2 and [r for r in ranges if not any(r in k for k in kept)] == []
+    assert kept == ["27.10.2026–25.11.2026", "к 27.09.2026–26.10.2026"]
+    assert ".mt-nowrap { white-space: nowrap; }" in slides.CSS
+
+
 def test_every_slide_shows_the_queries_figures(meeting, demo_db):
     at = meeting(interval="30")
     flt = filters_for(*iso_week("2026-W47"), db=demo_db)   # the note's week: 16.11–22.11.2026

@@ -42,7 +42,7 @@ def test_deadlines_page_shows_exact_figures(fixture_db, open_page):
     assert metric(at, "Ответ позже срока") == "1"
     assert metric(at, "Под угрозой") == "3"
     # 7 decided items: the card names its base.
-    assert metric(at, "В срок") == fmt.pct(4 / 7) + " из 7" and delta(at, "В срок") == "−22,9 п.п."
+    assert metric(at, "В срок") == fmt.pct(4 / 7) + " (4 из 7)" and delta(at, "В срок") == "−22,9 п.п."
     overdue, risk = at.dataframe[0].value, at.dataframe[1].value
     assert overdue["Номер"].tolist() == ["c2", "c1"] and overdue["Просрочка, раб. дн."].tolist() == [5, 2]
     assert risk["Номер"].tolist() == ["c6", "c3", "c4"] and risk["Осталось раб. дн."].tolist() == [0, 1, 2]
@@ -120,7 +120,7 @@ def test_satisfaction_page(fixture_db, open_page):
     assert metric(at, "Довольны") == "мало данных (4)" and not delta(at, "Довольны")
     assert metric(at, "Средняя оценка") == "мало данных (3)"
     assert metric(at, "Решено") == "мало данных (4)"
-    assert metric(at, "Повторные") == fmt.pct(4 / 14) + " из 14"
+    assert metric(at, "Повторные") == fmt.pct(4 / 14) + " (4 из 14)"
     trend = at.dataframe[0].value
     assert trend["Оценок"].tolist() == [2, 2]
     at.segmented_control(key="sat_dim").set_value("executor").run()

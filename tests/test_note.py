@@ -325,6 +325,39 @@ def test_cli_names_an_unknown_filter_value_and_a_period_after_the_data(demo_db, 
     assert not out.exists()
 
 
+def test_cli_takes_a_name_as_well_as_a_code(demo_db, tmp_path, capsys):
+    """«--executor "Отдел ГО и ЧС"» was refused with «… «Отдел ГО и ЧС» (код go_chs)» (a tester's finding): the name
+    the page shows is taken as the code is, as --municipality takes a name."""
+    by_name, by_code = tmp_path / "имя.docx", tmp_path / "код.docx"
+    assert main(["--week", WEEK, "--executor", "Отдел ГО и ЧС", "--out", str(by_name), "--db", str(demo_db)]) == 0
+    assert main(["--week", WEEK, "--executor", "go_chs", "--out", str(by_code), "--db", str(demo_db)]) == 0
+    flt = filters_for(*iso_week(WEEK), db=demo_db, executors=["go_chs"])
+    total = run_query("overview_kpis", db=demo_db, **flt.compare_params(), as_of=flt.as_of)["total"][0]
+    assert total == 2
+    for out in (by_name, by_code):
+        assert Document(out).tables[0].rows[1].cells[1].text == str(total)
+        assert "Фильтры: исполнитель: Отдел ГО и ЧС" in [p.text for p in Document(out).paragraphs]
+    assert main(["--week", WEEK, "--settlement", "Кызлас", "--out", str(by_name), "--db", str(demo_db)]) == 0
+    assert "Фильтры: населённый пункт: Кызлас" in [p.text for p in Document(by_name).paragraphs]
+
+
+@pytest.mark.parametrize("command", [["report"], ["etl"], ["etl", "load"]])
+def test_cli_help_and_errors_are_russian(command):
+    """`--help` printed argparse's English «usage:», «options:», «show this help message and exit»."""
+    run = subprocess.run([sys.executable, "-m", *command, "--help"], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(f"Использование: python -m {' '.join(command)} [-h]")
+    assert "-h, --help            показать эту справку и выйти" in run.stdout or \
+        "-h, --help    показать эту справку и выйти" in run.stdout
+    assert not re.search(r"usage|options:|show this help|positional arguments", run.stdout)
+    wrong = subprocess.run([sys.executable, "-m", *command, "--no-such"], cwd=ROOT, capture_output=True, text=True,
+                           timeout=120)
+    assert wrong.returncode == (1 if command == ["report"] else 2)
+    assert wrong.stderr.startswith("Ошибка в параметрах: "), wrong.stderr
+    assert not re.search(r"usage|arguments|error:", wrong.stderr), wrong.stderr
+
+
 def test_filters_show_in_the_note(demo_db):
     flt = filters_for(dt.date(2026, 11, 1), dt.date(2026, 11, 25), db=demo_db, themes=["ЖКХ"], settlements=["kyzlas"])
     note = build(flt, db=demo_db)

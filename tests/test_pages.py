@@ -85,6 +85,29 @@ def test_url_range_outside_the_data_is_clamped(app):
     assert at.caption[0].value.startswith("Период: 26.11.2024–10.02.2026")
 
 
+def test_a_link_outside_the_data_says_what_it_shows_instead(app):
+    """A future link showed 25.11.2026 alone with no word (a tester's finding): the page says what the link asked,
+    what is shown and why; a range wholly outside the data shows the usual quarter, one partly outside its part."""
+    at = app(period="custom", **{"from": "2027-01-01", "to": "2027-01-31"})
+    assert at.caption[0].value.startswith("Период: 27.08.2026–25.11.2026 (91 дн.)")
+    assert [w.value for w in at.warning] == [
+        "Ссылка просит период 01.01.2027–31.01.2027, а данные есть с 26.11.2024 по 25.11.2026; "
+        "показан квартал: 27.08.2026–25.11.2026."]
+    assert at.query_params["period"] == "quarter"
+    part = app(period="custom", **{"from": "2019-01-01", "to": "2026-02-10"})
+    assert [w.value for w in part.warning] == [
+        "Ссылка просит период 01.01.2019–10.02.2026, а данные есть с 26.11.2024 по 25.11.2026; "
+        "показана его часть в данных: 26.11.2024–10.02.2026."]
+    odd = app(period="custom", **{"from": "вчера", "to": "2026-02-10"})
+    assert [w.value for w in odd.warning] == [
+        "Даты периода из ссылки не распознаны (from=вчера, to=2026-02-10; нужны ГГГГ-ММ-ДД); "
+        "показан квартал: 27.08.2026–25.11.2026."]
+    # Once another period is chosen, the notice has said its piece.
+    odd.segmented_control(key="f_period").set_value("month").run()
+    assert not odd.warning
+    assert not app(period="custom", **{"from": "2026-01-01", "to": "2026-01-31"}).warning
+
+
 def test_unknown_url_values_are_ignored(app):
     at = app(period="decade", settlement="atlantis")
     assert at.session_state["f_period"] == "quarter"
@@ -107,6 +130,76 @@ def test_heatmap_runs_and_drills_down(app):
     for measure in ("per_1000", "growth", "overdue_pct", "dissatisfied_pct"):
         at.segmented_control(key="hm_measure").set_value(measure).run()
         assert not at.exception
+
+
+def test_heatmap_view_lives_in_the_url_and_across_pages(app):
+    """The measure, the territory level, the drill-down theme and place were lost on a reload, a copied link and a
+    page switch (a tester's finding): they live in the URL beside the sidebar filters, as those do."""
+    at = app("pages/heatmap.py", period="month")
+    at.segmented_control(key="hm_measure").set_value("overdue_pct").run()
+    at.selectbox(key="hm_theme").set_value("ЖКХ")
+    at.selectbox(key="hm_settlement").set_value("Кызлас").run()
+    assert {k: at.query_params[k] for k in ("period", "metric", "cell_theme", "cell_settlement")} == {
+        "period": "month", "metric": "overdue_pct", "cell_theme": "ЖКХ", "cell_settlement": "Кызлас"}
+    found = next(m.value for m in at.markdown if m.value.startswith("Найдено"))
+    # Another page has none of the heat map's keys; back on the heat map its view is as it was left.
+    at.switch_page("pages/overview.py").run()
+    assert at.query_params["period"] == "month" and "metric" not in at.query_params
+    at.switch_page("pages/heatmap.py").run()
+    assert at.segmented_control(key="hm_measure").value == "overdue_pct"
+    assert (at.selectbox(key="hm_theme").value, at.selectbox(key="hm_settlement").value) == ("ЖКХ", "Кызлас")
+    assert next(m.value for m in at.markdown if m.value.startswith("Найдено")) == found
+    assert at.query_params["metric"] == "overdue_pct" and at.query_params["cell_theme"] == "ЖКХ"
+    # The link opens the same view; one level up the place is a municipality; the default shows no key.
+    link = app("pages/heatmap.py", period="month", metric="overdue_pct", territory="municipality",
+               cell_theme="ЖКХ", cell_municipality="Аскизский район")
+    assert link.segmented_control(key="hm_measure").value == "overdue_pct"
+    assert link.segmented_control(key="hm_level").value == "municipality"
+    assert link.selectbox(key="hm_municipality").value == "Аскизский район"
+    assert link.query_params["territory"] == "municipality" and "cell_settlement" not in link.query_params
+    link.segmented_control(key="hm_measure").set_value("appeals").run()
+    assert "metric" not in link.query_params and link.query_params["cell_theme"] == "ЖКХ"
+    # A link from other data: unknown values give the defaults.
+    odd = app("pages/heatmap.py", metric="shoe_size", cell_theme="Нет такой")
+    assert odd.segmented_control(key="hm_measure").value == "appeals" and odd.selectbox(key="hm_theme").value is None
+    assert "metric" not in odd.query_params and "cell_theme" not in odd.query_params
+
+
+def test_problem_points_level_lives_in_the_url(app):
+    at = app("pages/problems.py", points="subtheme")
+    assert at.segmented_control(key="pp_level").value == "subtheme"
+    at.switch_page("pages/overview.py").run()
+    at.switch_page("pages/problems.py").run()
+    assert at.segmented_control(key="pp_level").value == "subtheme" and at.query_params["points"] == "subtheme"
+
+
+def test_downloads_carry_the_period_and_filters(app):
+    """A page's files name the period and filters they are for (filters.download_scope): in the file's name and on
+    the XLSX's sheet «Условия»; the upload page's files are not narrowed by them and say nothing of them."""
+    at = app("pages/heatmap.py", period="month", theme="ЖКХ", settlement="kyzlas")
+    assert at.session_state["download_scope"] == {
+        "suffix": "2026-10-27_2026-11-25_ЖКХ_Кызлас",
+        "about": [("Период", "27.10.2026–25.11.2026 (30 дн.)"), ("Фильтры", "тема: ЖКХ; населённый пункт: Кызлас"),
+                  ("Состояние на", "25.11.2026")]}
+    at.switch_page("pages/upload.py").run()
+    assert at.session_state["download_scope"] is None
+    plain = app("pages/overview.py")
+    assert plain.session_state["download_scope"]["suffix"] == "2026-08-27_2026-11-25"
+    assert plain.session_state["download_scope"]["about"][1] == ("Фильтры", "все обращения")
+
+
+def test_executor_names_fit_their_column(app):
+    """Names were cut at 170 px even at 1920 px (a tester's finding): the column is as wide as the longest name
+    («Комитет по управлению муниципальным имуществом», 46 letters), room made by leaving the overdue counts to the
+    files and the drill-down."""
+    import json
+
+    at = app("pages/executors.py")
+    grid = at.dataframe[0]
+    assert list(grid.value.columns) == ["Место", "Изменение", "Исполнитель", "Балл", "Обращений", "В срок",
+                                        "Медиана, раб. дн.", "Решено", "Довольны", "Повторные"]
+    assert json.loads(grid.proto.columns)["Исполнитель"] == {"width": 328}
+    assert any("в файлах CSV и Excel" in c.value for c in at.caption)
 
 
 def test_pages_say_so_when_the_database_is_empty(tmp_path, monkeypatch):
