@@ -12,7 +12,6 @@ time to compare across machines:
   that build-and-swap makes (etl/build.py);
 - the theme classifier on as many texts as the export has rows vs DuckDB's `lower()` over the same texts.
 """
-import argparse
 import csv
 import datetime as dt
 import json
@@ -32,6 +31,7 @@ from etl.demo import generate
 from mcu import fmt
 from mcu.query import run_query
 from mcu.settings import DUCKDB_CONFIG, ROOT
+from core.cli import Parser
 
 END = dt.date(2026, 11, 25)
 RESULTS = ROOT / "bench" / "results"
@@ -228,7 +228,7 @@ def bench_classify(rows: int, repeat: int) -> list[dict]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description="Замеры скорости (отношения к базе)")
+    parser = Parser(prog="python -m bench", description="Замеры скорости (отношения к базе)")
     parser.add_argument("--rows", type=int, default=1_000_000, help="обращений в базе для запросов страниц")
     parser.add_argument("--export-rows", type=int, default=100_000, help="строк в выгрузке для замера загрузки")
     parser.add_argument("--repeat", type=int, default=3, help="повторов; берётся медиана")

@@ -7,7 +7,6 @@ again (every load swaps the database file under the readers). Counts exception b
 error boxes, and prints each page's p50 / p95 time from the click to the page having run, and the server's
 memory. Heavy on a small machine: run it once, with a bounded duration.
 """
-import argparse
 import asyncio
 import datetime as dt
 import os
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from mcu import fmt
 from mcu.settings import ROOT
+from core.cli import Parser
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -234,7 +234,7 @@ def report(r: Result) -> str:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.sessions",
+    parser = Parser(prog="python -m bench.sessions",
                                      description="Одновременные сессии браузера во время загрузки")
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--duration", type=float, default=120,
