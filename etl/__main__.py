@@ -51,6 +51,9 @@ def cmd_demo(args) -> int:
     return 0
 
 
+SHOWN_REJECTS = 20   # a refused file's rejected rows printed on the command line
+
+
 def _print_table(reports) -> None:
     """The per-file summary (DESIGN.md §10): read / loaded / updated / duplicate / rejected."""
     rows = [r.summary() for r in reports]
@@ -82,6 +85,12 @@ def cmd_load(args) -> int:
     for r in reports:
         if not r.ok:
             print(f"Файл {r.file_name} не загружен: {on_command_line(r.message)}", file=sys.stderr)
+            if r.rejects is not None and r.rejects.height:   # every row rejected: the rows, not a journal entry
+                for row, reason in r.rejects.head(SHOWN_REJECTS).select("source_row", "reason").iter_rows():
+                    print(f"  строка {row}: {reason}", file=sys.stderr)
+                if r.rejects.height > SHOWN_REJECTS:
+                    print(f"  … и ещё {fmt.count(r.rejects.height - SHOWN_REJECTS, 'строка', 'строки', 'строк')}",
+                          file=sys.stderr)
         if r.ok and r.skewed:
             print(f"{r.file_name}: ответ раньше регистрации в пределах допуска: строк — {r.skewed}; они "
                   "считаются отвеченными в момент регистрации.", file=sys.stderr)

@@ -113,6 +113,9 @@ for i, r in enumerate(st.session_state.get("upload_reports", [])):
     st.subheader(f"Отчёт: {md(r.file_name)}")
     if not r.ok:
         st.error(md(r.message), icon=":material/block:")
+        if r.rejects is not None and r.rejects.height:   # every row rejected: the file is refused, its rows shown
+            st.markdown("**Отклонённые строки**")
+            table(r.rejects.rename(REJECT_COLS), f"отклонено_{i}")
         continue
     waited = f" (и {fmt.num(r.waited, 1)} с ожидания другой загрузки)" if r.waited >= 0.5 else ""
     st.success(f"Загружено за {fmt.num(r.seconds, 1)} с{waited}, запись № {r.import_id} в истории загрузок.",

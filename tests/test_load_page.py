@@ -253,3 +253,19 @@ def test_the_preview_withholds_the_applicants_columns_but_leaves_an_empty_cell_e
     assert not at.exception, at.exception
     preview = at.dataframe[2].value
     assert preview["Фамилия"].tolist() == ["[скрыто]", "—"]
+
+
+def test_a_file_whose_every_row_is_rejected_shows_the_rows_under_its_refusal(page):
+    # «…по причинам отклонения строк (они перечислены ниже)»: a refused file kept no rejects in the history, and the
+    # page showed none (a tester).
+    at, _ = page
+    text = ("Номер сообщения;Дата создания;Категория;Подкатегория;Статус;Ответственный\n"
+            "1,23457E+11;10.11.2026 10:00;Дороги;Ямы;Новое;Отдел\n"
+            "б/н;10.11.2026 11:00;Дороги;Ямы;Новое;Отдел\n")
+    at.file_uploader(key="upload_files").set_value([("spoiled.csv", text.encode(), "text/csv")]).run()
+    at.button(key="upload_go").click().run()
+    assert not at.exception, at.exception
+    assert any("(они перечислены ниже)" in e.value for e in at.error)
+    shown = at.dataframe[-1].value
+    assert shown["Строка файла"].tolist() == [2, 3]
+    assert shown["Причина"].str.startswith(("номер испорчен Excel", "нет значения «номер»")).tolist() == [True, True]

@@ -170,7 +170,7 @@ def test_odd_vote_counts_are_rejected_or_told(tmp_path):
         "него"]
 
 
-def test_a_file_of_only_rejected_rows_names_the_commonest_reason_and_its_fix(tmp_path):
+def test_a_file_of_only_rejected_rows_names_the_commonest_reason_and_its_fix(tmp_path, capsys):
     """A file whose every number Excel spoiled was told «первая причина: номер испорчен Excel…» and then «Проверьте,
     что выбран верный источник и формат дат» — advice about another problem. The message names the commonest reason
     with its count, and sends to the rejected rows' reasons."""
@@ -179,5 +179,13 @@ def test_a_file_of_only_rejected_rows_names_the_commonest_reason_and_its_fix(tmp
     assert (r.status, r.rows_read, r.rejected) == ("refused", 4, 4)
     assert r.message == (
         "Ни одна из 4 строк файла x.csv не прошла проверку. Чаще всего (3 строки): " + SPOILED.format("1,23457E+11")
-        + ". Файл не загружен: исправьте выгрузку по причинам отклонения в таблице отклонённых строк и загрузите "
+        + ". Файл не загружен: исправьте выгрузку по причинам отклонения строк (они перечислены ниже) и загрузите "
         "заново.")
+    # «ниже»: the page shows the rows under the message, the command line prints them (a tester: the message sent to
+    # a table of rejected rows that a refused file never had).
+    assert r.rejects["source_row"].to_list() == [2, 3, 4, 5]
+    code = main(["load", str(tmp_path / "x.csv"), "--source", "pos", "--db", str(tmp_path / "cli.duckdb")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "строка 2: " + SPOILED.format("1,23457E+11") in err
+    assert "строка 5: нет значения «номер»" in err
