@@ -145,7 +145,7 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
                 # In the order the appeals are stored in (etl.write._write_appeals), sorted here where the unsorted
                 # frame can be let go: DuckDB sorting it while inserting held another copy (1 M rows: +1,2 GB).
                 frame = frame.sort("received_at", "appeal_id")
-                counts = _write_appeals(con, frame, set(det.columns))
+                counts = _write_appeals(con, frame, set(det.columns), report.warnings)
                 report.warnings += _check_salt(con, det)
             else:
                 say(_AT_WRITE, "запись в базу")

@@ -4,6 +4,7 @@ import datetime as dt
 
 import polars as pl
 
+from core import fmt
 from etl.build import apply_schema
 from etl.detect import Detection
 from etl.frames import APPEAL_COLUMNS, id_prefix, votes_frames
@@ -164,8 +165,13 @@ def _merge_sql(said: set[str], known: str = "appeals") -> str:
     merged["state_at"] = "CASE WHEN n THEN s.state_at ELSE t.state_at END"
     cols = ",\n".join(
         f"CASE WHEN t.appeal_id IS NULL THEN s.{c} ELSE {merged[c]} END AS {c}" for c in [*CONTENT, "state_at"])
+    # A known item's row of an older state that says something else than the database (the report tells why it
+    # changed nothing: «дубликатов 3» alone read as copies).
+    differs = [f"({S(c)} IS NOT NULL AND {S(c)} IS DISTINCT FROM t.{c})" for c in CONTENT
+               if c in SAID_BY and said & set(SAID_BY[c]) and not c.startswith("theme_")]
+    stale = f"(NOT coalesce(s.n, true) AND ({' OR '.join(differs) or 'false'}))"
     return f"""
-        SELECT s.appeal_id, {cols}, s.source_file, s.source_row, s.loaded_at
+        SELECT s.appeal_id, {cols}, s.source_file, s.source_row, s.loaded_at, {stale} AS stale
         FROM (SELECT s.*, {newer} AS n FROM incoming s LEFT JOIN {known} t USING (appeal_id)) s
         LEFT JOIN {known} t USING (appeal_id)"""
 
@@ -184,9 +190,10 @@ def _day_indexes(con, rows: str) -> tuple[str, dict]:
     return select, {"days": days or [], "first_day": first}
 
 
-def _write_appeals(con, frame: pl.DataFrame, said: set[str]) -> tuple[int, int, int]:
+def _write_appeals(con, frame: pl.DataFrame, said: set[str], notes: list | None = None) -> tuple[int, int, int]:
     """Insert new appeals, merge known ones (see _merge_sql), leave unchanged ones: (loaded, updated, duplicate).
-    `frame` comes in the order appeals are stored in: by received_at, then appeal_id."""
+    `frame` comes in the order appeals are stored in: by received_at, then appeal_id. `notes` gets the report's word
+    on rows of an older state than the stored one that say otherwise."""
     # The frame is read where the merge needs it, not copied into a table first (1 M rows: a second copy in
     # DuckDB's memory and a second of time). Handed over as Arrow with polars' own string views: DuckDB's polars
     # source asks for the oldest Arrow layout, a copy of every text into `large_string` (1 M rows: 0,3 s; 1 M real
@@ -225,6 +232,16 @@ def _write_appeals(con, frame: pl.DataFrame, said: set[str]) -> tuple[int, int, 
                CASE WHEN t.appeal_id IS NULL THEN 'loaded' WHEN {same} THEN 'duplicate' ELSE 'updated' END AS cls
         FROM stage s LEFT JOIN known t USING (appeal_id)""")
     counts = dict(con.execute("SELECT cls, count(*) FROM stage_class GROUP BY cls").fetchall())
+    if notes is not None:
+        stale = dict(con.execute("SELECT c.cls, count(*) FROM stage s JOIN stage_class c USING (appeal_id) "
+                                 "WHERE s.stale GROUP BY c.cls").fetchall())
+        older = "строк, описывающих более раннее состояние обращений, чем уже загруженное (выгрузка старше): "
+        if stale.get("duplicate"):
+            notes.append(f"{older}{fmt.num(stale['duplicate'])} — значения в базе новее и не изменены, эти строки "
+                         "посчитаны в дубликатах")
+        if stale.get("updated"):
+            notes.append(f"{older}{fmt.num(stale['updated'])} — из них взято только то, чего в базе не было (строки "
+                         "посчитаны в обновлённых)")
     # A duplicate from an export of a later moment: the same values, now known to hold then (a still older export
     # must lose the tie to this one, not to the one first stored).
     con.execute("""UPDATE appeals SET state_at = d.state_at FROM (
