@@ -61,6 +61,31 @@ def bring_ids_to_profile(con, profile) -> int:
     return moved
 
 
+def other_registrations(con, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+    """Rows whose number the database holds for an appeal registered on another day: another appeal under the same
+    number, as two such rows in one file are (etl.stage._one_key_conflicts), not a newer state of the stored one —
+    merged, it was a silent duplicate or moved the registration date. (Which rows to keep, the others as rejects.)
+    A time within a day of the stored one is the same appeal (two systems' clocks)."""
+    # By position in the frame: a row number alone is ambiguous in a file of several sheets.
+    con.register("incoming_keys", frame.select("appeal_id", "external_id", "received_at", "source_row")
+                 .with_row_index("i"))
+    clash = pl.from_arrow(con.execute("""
+        SELECT i.i, i.source_row, i.external_id, i.received_at AS theirs, a.received_at AS ours
+        FROM incoming_keys i JOIN appeals a USING (appeal_id)
+        WHERE abs(epoch(i.received_at) - epoch(a.received_at)) >= 86400 ORDER BY i.i""").to_arrow_table())
+    con.unregister("incoming_keys")
+    keep = ~pl.int_range(frame.height, dtype=pl.UInt32, eager=True).is_in(clash["i"].cast(pl.UInt32).implode())
+    shown = lambda c: pl.col(c).dt.strftime("%d.%m.%Y %H:%M")
+    rejects = clash.select(
+        pl.col("source_row").cast(pl.Int32),
+        pl.format("номер «{}» уже есть в базе у обращения, зарегистрированного {}, а в файле — {}: это разные "
+                  "обращения под одним номером — проверьте номер и дату регистрации в выгрузке",
+                  "external_id", shown("ours"), shown("theirs")).alias("reason"),
+        pl.struct(pl.col("external_id").alias("номер"), shown("theirs").alias("дата регистрации"))
+        .struct.json_encode().alias("raw"))
+    return keep, rejects
+
+
 def _mark_repeats(con) -> None:
     """An applicant's appeal on the same theme within 90 days after an earlier one is a repeat."""
     con.execute(f"""
