@@ -227,19 +227,17 @@ def map_values(expr: pl.Expr, mapping: dict, dtype, qualified: bool = False) -> 
     """A profile's value map over normalised source values; values not in the map → null. With `qualified` (a
     status), a value not in the map is looked up once more without its qualifier (_QUALIFIER: «Закрыто (решено)» is
     «Закрыто»). Not a result: «решено — не в срок» is not «решено»."""
-    keys = expr.map_batches(_norm_distinct, return_dtype=pl.String, is_elementwise=True)
-    whole = keys.replace_strict(mapping, default=None, return_dtype=dtype)
-    if not qualified:
-        return whole
-    bare = keys.str.replace(_QUALIFIER, "").str.strip_chars().replace("", None)
-    return pl.coalesce(whole, bare.replace_strict(mapping, default=None, return_dtype=dtype))
-
-
-def _norm_distinct(s: pl.Series) -> pl.Series:
-    """norm_header of each distinct value, not of each row (a status column has a handful of values in
-    100 000 rows: one Python call a row was 10 % of a load)."""
-    distinct = s.drop_nulls().unique()
-    return s.replace_strict(distinct, [norm_header(v) for v in distinct], default=None, return_dtype=pl.String)
+    def lookup(s: pl.Series) -> pl.Series:
+        # Once per distinct value (a status column has a handful in 1 M rows): a regular expression over every row
+        # cost 0,12 s of 1 M rows, and a second pass over the normalised keys 0,05 s.
+        distinct = s.drop_nulls().unique()
+        found = []
+        for v in distinct:
+            k = norm_header(v)
+            bare = re.sub(_QUALIFIER, "", k).strip() if qualified and k not in mapping else None
+            found.append(mapping.get(k, mapping.get(bare) if bare else None))
+        return s.replace_strict(distinct, pl.Series(found, dtype=dtype), default=None, return_dtype=dtype)
+    return expr.map_batches(lookup, return_dtype=dtype, is_elementwise=True)
 
 
 _TAGS = re.compile(r"<[^>]{0,200}>")

@@ -69,7 +69,7 @@ def other_registrations(con, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFra
     # By position in the frame: a row number alone is ambiguous in a file of several sheets.
     con.register("incoming_keys", frame.select("appeal_id", "external_id", "received_at", "source_row")
                  .with_row_index("i"))
-    clash = pl.from_arrow(con.execute("""
+    clash = pl.from_arrow(con.sql("""
         SELECT i.i, i.source_row, i.external_id, i.received_at AS theirs, a.received_at AS ours
         FROM incoming_keys i JOIN appeals a USING (appeal_id)
         WHERE abs(epoch(i.received_at) - epoch(a.received_at)) >= 86400 ORDER BY i.i""").to_arrow_table())
