@@ -167,7 +167,7 @@ def test_odd_vote_counts_are_rejected_or_told(tmp_path):
     assert r.warnings == [
         "число участников не распознано в 1 строке (например: «много») — нужно число цифрами; строки загружены без него",
         "число голосов не распознано в 1 строке (например: «штук пять») — нужно число цифрами; строки загружены без "
-        "него"]
+        "него; доли вариантов голосования «V-12» не посчитаны"]
 
 
 def test_a_file_of_only_rejected_rows_names_the_commonest_reason_and_its_fix(tmp_path):
@@ -181,3 +181,20 @@ def test_a_file_of_only_rejected_rows_names_the_commonest_reason_and_its_fix(tmp
         "Ни одна из 4 строк файла x.csv не прошла проверку. Чаще всего (3 строки): " + SPOILED.format("1,23457E+11")
         + ". Файл не загружен: исправьте выгрузку по причинам отклонения в таблице отклонённых строк и загрузите "
         "заново.")
+
+
+def test_an_unread_vote_count_leaves_the_votes_shares_uncomputed(tmp_path):
+    """«Да» 30 and «Нет» «пять»: «Да» was stored with share 1.0 — the vote read as won with 100 %. A vote whose
+    option has an unread count gets no computed shares; a share the file gives is kept; other votes are counted."""
+    db = tmp_path / "mcu.duckdb"
+    rows = [vote("V-20", "Да", "30"), vote("V-20", "Нет", "пять"),
+            vote("V-21", "Да", "30", share="60 %"), vote("V-21", "Нет", "пять", share="40 %"),
+            vote("V-22", "Да", "30"), vote("V-22", "Нет", "10")]
+    r = load_file(write(tmp_path / "v.tsv", VOTES_HEAD, rows, "\t"), db=db, source="votes")
+    assert counts(r) == (6, 6, 0, 0, 0)
+    assert q(db, "SELECT vote_id, option, votes, share FROM vote_options ORDER BY 1, 2") == [
+        ("V-20", "Да", 30, None), ("V-20", "Нет", None, None), ("V-21", "Да", 30, 0.6), ("V-21", "Нет", None, 0.4),
+        ("V-22", "Да", 30, 0.75), ("V-22", "Нет", 10, 0.25)]
+    assert r.warnings == [
+        "число голосов не распознано в 2 строках (например: «пять») — нужно число цифрами; строки загружены без "
+        "него; доли вариантов голосования «V-20» не посчитаны"]
