@@ -39,7 +39,8 @@ WITH bounds AS (
     FROM vote_options
     GROUP BY vote_id
 ), rates AS (
-    SELECT v.*, c.appeals_before, c.appeals_after,
+    -- A vote still running has nothing after it yet: no count, not 0.
+    SELECT v.*, c.appeals_before, CASE WHEN v.ended_at <= CAST($as_of AS DATE) THEN c.appeals_after END AS appeals_after,
            CASE WHEN v.settlement_id IS NOT NULL AND v.theme IS NOT NULL AND v.days_before >= 30
                 THEN c.appeals_before * 30.0 / v.days_before END AS before_per_30,
            CASE WHEN v.settlement_id IS NOT NULL AND v.theme IS NOT NULL AND v.days_after >= 30
