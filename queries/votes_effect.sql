@@ -34,7 +34,9 @@ WITH bounds AS (
     SELECT vote_id,
            list({'option': option, 'share': share, 'votes': votes}
                 ORDER BY coalesce(share, 0) DESC, coalesce(votes, 0) DESC, option) AS options,
-           arg_max(option, coalesce(share, 0) * 1e9 + coalesce(votes, 0)) AS winner,
+           -- An option with neither share nor count (unread in the file) may have won: no winner is named.
+           CASE WHEN NOT bool_or(share IS NULL AND votes IS NULL)
+                THEN arg_max(option, coalesce(share, 0) * 1e9 + coalesce(votes, 0)) END AS winner,
            max(share) AS winner_share
     FROM vote_options
     GROUP BY vote_id

@@ -198,3 +198,10 @@ def test_an_unread_vote_count_leaves_the_votes_shares_uncomputed(tmp_path):
     assert r.warnings == [
         "число голосов не распознано в 2 строках (например: «пять») — нужно число цифрами; строки загружены без "
         "него; доли вариантов голосования «V-20» не посчитаны"]
+    # Nor is a winner named from the readable count alone: «пять» may be fifty.
+    from mcu.problems import problem_settings
+    from mcu.query import run_query
+    votes = run_query("votes_effect", db=db, sources=None, themes=None, settlements=None, as_of=dt.date(2025, 12, 31),
+                      **problem_settings().vote_params())
+    assert votes.select("vote_id", "winner", "winner_share").sort("vote_id").rows() == [
+        ("V-20", None, None), ("V-21", "Да", 0.6), ("V-22", "Да", 0.75)]
