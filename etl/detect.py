@@ -264,6 +264,9 @@ def _more_sheets(kind: str, grids, grid, header_idx: int, profile: Profile, all_
             != [c for c in theirs if c not in extra] else ""
         told = [f"нет {', '.join(f'«{c}»' for c in missing)} — эти поля у его "
                 f"{fmt.count(n, 'строки', 'строк', 'строк')} пустые" if missing else ""]
+        # A column about the applicant is never kept, in this file or in the sheet saved on its own: not offered.
+        hidden = Detection("", profile, part, _resolve(profile, theirs), 0).withheld()
+        extra = [c for c in extra if c not in hidden]
         if extra:
             one = len(extra) == 1
             told.append(f"{'столбец' if one else 'столбцы'} {', '.join(f'«{c}»' for c in extra)} "

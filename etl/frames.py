@@ -235,8 +235,10 @@ def votes_frames(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, lo
              "participants", pl.lit(det.file_name).alias("source_file"), pl.lit(loaded_at).alias("loaded_at"))
     share = _col(df, "share", pl.Float64)
     n = _col(df, "votes", pl.Int64)
-    # No shares in the file: each option's votes over the vote's total.
-    share = pl.coalesce(share, n / n.sum().over("external_id"))
+    # No shares in the file: each option's votes over the vote's total — only when every option's count is known;
+    # over the readable ones alone the remaining option would read as won with 100 %.
+    computed = pl.when(n.is_null().any().over("external_id")).then(None).otherwise(n / n.sum().over("external_id"))
+    share = pl.coalesce(share, computed)
     options = df.select(pl.col("external_id").alias("vote_id"), pl.col("option"), share.alias("share"),
                         n.cast(pl.Int32).alias("votes"), pl.col("__row"))
     return votes, options

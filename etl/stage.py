@@ -307,9 +307,27 @@ def _unread_counts(det: Detection, df: pl.DataFrame) -> list[str]:
             continue
         distinct = cells.unique(maintain_order=True).head(3)
         shown = ", ".join(f"«{_short(v, 40)}»" for v in pl.select(mask_expr(pl.lit(distinct))).to_series())
-        notes.append(f"{what} {unread} в {fmt.count(cells.len(), 'строке', 'строках', 'строках')} (например: {shown}) "
-                     f"— нужно число цифрами; строки загружены без {pronoun}")
+        note = (f"{what} {unread} в {fmt.count(cells.len(), 'строке', 'строках', 'строках')} (например: {shown}) "
+                f"— нужно число цифрами; строки загружены без {pronoun}")
+        if f == "votes":   # the vote's shares are not computed from its readable options (frames.votes_frames)
+            note += _uncomputed_shares(det, df)
+        notes.append(note)
     return notes
+
+
+def _uncomputed_shares(det: Detection, df: pl.DataFrame) -> str:
+    """«; доли вариантов голосования «V-20» не посчитаны»: the votes whose option has an unread count and no
+    share in the file."""
+    bad = pl.col("__t_votes").is_not_null() & pl.col("votes").is_null() & pl.col("__reason").is_null()
+    if "share" in det.columns:
+        bad = bad & pl.col("share").is_null()
+    ids = df.filter(bad)["external_id"].drop_nulls().unique(maintain_order=True)
+    if ids.is_empty():
+        return ""
+    shown = ", ".join(f"«{_short(v, 40)}»" for v in ids.head(3))
+    more = f" и ещё {ids.len() - 3}" if ids.len() > 3 else ""
+    word = "голосования" if ids.len() == 1 else "голосований"
+    return f"; доли вариантов {word} {shown}{more} не посчитаны"
 
 
 def _reason(checks) -> pl.Expr:

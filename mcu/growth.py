@@ -8,6 +8,7 @@ from mcu import fmt
 from mcu.ui import empty_state, q, table
 
 DIMS = {"theme": "Темы", "settlement": "Населённые пункты", "cell": "Тема × населённый пункт"}
+FILE_WORDS = {"theme": "по_темам", "settlement": "по_пунктам", "cell": "по_темам_и_пунктам"}  # file names
 ITEM_LABEL = {"theme": "Тема", "settlement": "Населённый пункт", "cell": "Тема · населённый пункт"}
 CHART_ITEMS = 10
 
@@ -48,7 +49,7 @@ def growth_section(flt) -> None:
     table(full.drop("total_prev", "total").rename({
         "item": ITEM_LABEL[dim], "appeals": "Обращений", "prev_appeals": "Пред. период", "change": "Изменение",
         "growth": "Прирост", "contribution": "Вклад в прирост", "share_of_change": "Доля валового изменения"}),
-        f"факторы_роста_{dim}",
+        f"факторы_роста_{FILE_WORDS[dim]}",
         column_config={c: st.column_config.NumberColumn(format="percent")
                        for c in ("Прирост", "Вклад в прирост", "Доля валового изменения")},
         signed=["Изменение", "Прирост", "Вклад в прирост", "Доля валового изменения"])

@@ -17,6 +17,7 @@ if flt is None:
     st.html('<div class="mt-slide"><div class="mt-pending">В базе пока нет обращений.</div></div>')
     st.stop()
 flt = slides.meeting_filters(flt, st.session_state.get("f_period"))
+filters.period_notice(flt)  # the link's period outside the data: said here as on every other page
 
 interval = st.session_state.get("mt_interval", slides.DEFAULT_INTERVAL)
 if interval != slides.DEFAULT_INTERVAL:

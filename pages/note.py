@@ -57,7 +57,7 @@ if mode == "week":
     if (notice := ss.get("note_week_notice", (None, None)))[0] and notice[1] == monday:
         st.warning(notice[0], icon=":material/event_busy:")
     flt = week_filters(flt, monday, bounds["last_day"])
-    name = f"записка_{week_label(monday)}"
+    name = f"записка_{monday:%G}_неделя_{monday:%V}"   # not the link's «2026-W47»: Russian
     st.query_params["week"] = week_label(monday)
 else:
     right.caption("Период и фильтры — как на боковой панели.")

@@ -98,7 +98,7 @@ with tab_points:
         st.markdown(f"Обращения точки за период: **{fmt.num(total)}**"
                     + (f", показаны последние {fmt.num(items.height)} (в файлах — все)" if total > items.height else "")
                     + ". Щёлкните строку — откроется карточка обращения с полным текстом.")
-        appeal_list(items.drop("total"), f"обращения_{row['settlement_id']}", "pp_appeals",
+        appeal_list(items.drop("total"), f"обращения_{row['settlement']}", "pp_appeals",
                     download=lambda: run_query("appeals_list", **cell, limit=total, offset=0).drop("total").rename(COLUMNS))
 
 with tab_map:

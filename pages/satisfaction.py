@@ -10,6 +10,7 @@ PCT = st.column_config.NumberColumn(format="percent")
 DEC = st.column_config.NumberColumn(format="localized")
 MONTH = st.column_config.DateColumn(format="MM.YYYY")
 DIMS = {"all": "Все обращения", "theme": "Темы", "executor": "Исполнители", "source": "Каналы"}
+FILE_WORDS = {"all": "все", "theme": "по_темам", "executor": "по_исполнителям", "source": "по_каналам"}  # file names
 CHART_GROUPS = 8
 
 flt = filters.page("Удовлетворённость", "Месяц — по дате поступления обращения.")
@@ -60,7 +61,7 @@ else:
     full = trend if dim == "all" else q("satisfaction_trend", **flt.params(), as_of=flt.as_of, dim=dim, top=None)
     table(full.rename({"month": "Месяц", "grp": DIMS[dim], "appeals": "Обращений", "rated": "Оценок",
                        "satisfied": "Довольны", "satisfied_share": "Доля довольных", "scored": "Оценок 1–5",
-                       "mean_rating": "Средняя оценка"}), f"удовлетворённость_{dim}",
+                       "mean_rating": "Средняя оценка"}), f"удовлетворённость_{FILE_WORDS[dim]}",
           column_config={"Месяц": MONTH, "Доля довольных": PCT, "Средняя оценка": DEC},
           digits={"Средняя оценка": 2})  # as the card: 3,73
 

@@ -34,12 +34,15 @@ WITH bounds AS (
     SELECT vote_id,
            list({'option': option, 'share': share, 'votes': votes}
                 ORDER BY coalesce(share, 0) DESC, coalesce(votes, 0) DESC, option) AS options,
-           arg_max(option, coalesce(share, 0) * 1e9 + coalesce(votes, 0)) AS winner,
+           -- An option with neither share nor count (unread in the file) may have won: no winner is named.
+           CASE WHEN NOT bool_or(share IS NULL AND votes IS NULL)
+                THEN arg_max(option, coalesce(share, 0) * 1e9 + coalesce(votes, 0)) END AS winner,
            max(share) AS winner_share
     FROM vote_options
     GROUP BY vote_id
 ), rates AS (
-    SELECT v.*, c.appeals_before, c.appeals_after,
+    -- A vote still running has nothing after it yet: no count, not 0.
+    SELECT v.*, c.appeals_before, CASE WHEN v.ended_at <= CAST($as_of AS DATE) THEN c.appeals_after END AS appeals_after,
            CASE WHEN v.settlement_id IS NOT NULL AND v.theme IS NOT NULL AND v.days_before >= 30
                 THEN c.appeals_before * 30.0 / v.days_before END AS before_per_30,
            CASE WHEN v.settlement_id IS NOT NULL AND v.theme IS NOT NULL AND v.days_after >= 30

@@ -557,14 +557,14 @@ def test_satisfaction_downloads_write_months_as_the_table_shows_them(server, bro
     page = open_page(browser, f"{server}/satisfaction?period=quarter")
     page.get_by_role("heading", name="Удовлетворённость").first.wait_for(timeout=30_000)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
-    # The table's key «удовлетворённость_all» reaches the page's classes with its Cyrillic letters as dashes.
+    # The table's key «удовлетворённость_все» reaches the page's classes with its Cyrillic letters as dashes.
     with page.expect_download(timeout=60_000) as download:
-        page.locator(".st-key-csv_-----------------_all button").click()
+        page.locator(".st-key-csv_-----------------_--- button").click()
     lines = Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines()
     assert lines[0].startswith("Месяц;")
     assert [line.split(";")[0] for line in lines[1:]] == ["08.2026", "09.2026", "10.2026", "11.2026"]
     with page.expect_download(timeout=60_000) as download:
-        page.locator(".st-key-xlsx_-----------------_all button").click()
+        page.locator(".st-key-xlsx_-----------------_--- button").click()
     data = Path(download.value.path()).read_bytes()
     assert pl.read_excel(io.BytesIO(data))["Месяц"].to_list()[:1] == [dt.date(2026, 8, 1)]  # a date, not text
     assert 'formatCode="mm.yyyy"' in zipfile.ZipFile(io.BytesIO(data)).read("xl/styles.xml").decode()

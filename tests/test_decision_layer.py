@@ -294,6 +294,17 @@ def test_a_running_vote_has_a_leader_not_a_winner(running_vote_db):
     assert "победил вариант" in pp.vote_line(over) and not over["running"]
 
 
+def test_a_running_vote_has_no_appeals_after_it_yet(running_vote_db):
+    """The votes' file showed «Обращений после» 0 for a vote still running, where nothing followed it yet: «—»."""
+    votes = run_query("votes_effect", db=running_vote_db, **SETTINGS.votes_query(
+        filters_for(QUARTER["date_from"], QUARTER["date_to"], db=running_vote_db)))
+    rows = {r["vote_id"]: r for r in votes.iter_rows(named=True)}
+    running = rows["Т37-1"]
+    assert (running["appeals_after"], running["after_per_30"], running["change"], running["verdict"]) == (
+        None, None, None, "голосование идёт")
+    assert rows["ДЕМО-Г-2"]["appeals_after"] is not None   # an ended vote keeps its count, 0 included
+
+
 def test_the_note_and_the_slide_wait_for_a_running_vote(running_vote_db, monkeypatch):
     flt = filters_for(QUARTER["date_from"], QUARTER["date_to"], db=running_vote_db)
     note = build(flt, db=running_vote_db)

@@ -63,6 +63,16 @@ def test_link_period_and_filters_are_kept_and_bad_interval_falls_back(meeting):
     assert slides.interval_from("2") == slides.MIN_INTERVAL and slides.interval_from("99999") == slides.MAX_INTERVAL
 
 
+def test_a_link_period_outside_the_data_is_told(meeting):
+    """`/meeting?period=custom&from=2027-01-01&to=2027-01-31` silently showed the quarter, where other pages say so."""
+    at = meeting(period="custom", **{"from": "2027-01-01", "to": "2027-01-31"})
+    assert [w.value for w in at.warning] == [
+        "Ссылка просит период 01.01.2027–31.01.2027, а данные есть с 26.11.2024 по 25.11.2026; показан квартал: "
+        "27.08.2026–25.11.2026."]
+    assert slide(at)[1].startswith("Главное за период 27.08.2026–25.11.2026")
+    assert [w.value for w in meeting(period="month").warning] == []
+
+
 def test_the_municipality_filter_shows_in_the_head(meeting):
     """A municipality narrows the slides' figures: the head names it as it names a theme (a tester saw the head
     without it)."""

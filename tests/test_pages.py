@@ -305,3 +305,36 @@ def test_a_sparse_short_period_keeps_every_day_and_whole_appeals():
     assert {x for trace in fig.data for x in trace.x} == set(days)
     assert [sum(t.y[t.x.index(d)] for t in fig.data if d in t.x) for d in days] == [1, 0, 0, 2, 0, 0, 0]
     assert (fig.layout.yaxis.dtick, fig.layout.yaxis.tickformat) == (1, ",d")
+
+
+def test_download_file_names_are_russian(app, monkeypatch):
+    """«удовлетворённость_all_…», «факторы_роста_theme_…», «обращения_askiz_…» (a tester's finding): every page's
+    file names are Russian, whichever cut the page shows."""
+    import re
+
+    from streamlit.delta_generator import DeltaGenerator
+
+    names = []
+    button = DeltaGenerator.download_button
+
+    def recorded(self, label, data, file_name=None, *args, **kwargs):
+        names.append(file_name)
+        return button(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", recorded)
+    cuts = {"pages/overview.py": ("growth_dim", ["theme", "settlement", "cell"]),
+            "pages/satisfaction.py": ("sat_dim", ["all", "theme", "executor", "source"]),
+            "pages/deadlines.py": ("dl_dim", ["executor", "theme"])}
+    for page in ("pages/overview.py", "pages/heatmap.py", "pages/problems.py", "pages/satisfaction.py",
+                 "pages/deadlines.py", "pages/executors.py", "pages/note.py"):
+        at = app(page, period="quarter")
+        key, values = cuts.get(page, (None, []))
+        for v in values:
+            at.segmented_control(key=key).set_value(v).run()
+            assert not at.exception, at.exception
+    english = sorted({n for n in names if re.search(r"[A-Za-z]", n.rsplit(".", 1)[0])})
+    assert english == []
+    assert {"удовлетворённость_все_2026-08-27_2026-11-25.csv", "удовлетворённость_по_темам_2026-08-27_2026-11-25.csv",
+            "удовлетворённость_по_исполнителям_2026-08-27_2026-11-25.csv",
+            "удовлетворённость_по_каналам_2026-08-27_2026-11-25.csv",
+            "факторы_роста_по_темам_2026-08-27_2026-11-25.xlsx"} <= set(names)

@@ -76,6 +76,21 @@ def test_a_sheet_of_the_same_source_with_other_columns_is_told_not_lost(tmp_path
     assert r.warnings[0] in q(db, "SELECT message FROM import_log")[0][0]
 
 
+def test_a_sheet_offers_no_column_withheld_as_the_applicants(tmp_path):
+    """«столбцы «Фамилия», «Примечание» … не взяты — чтобы взять и их, сохраните лист отдельным файлом»: «Фамилия»
+    is never kept (the applicant's, Detection.withheld), so it is not offered."""
+    path = _xlsx(tmp_path / "two.xlsx", {
+        "Сообщения": [HEAD, _row(1), _row(2)],
+        "Обращения": [HEAD[:5] + ["Фамилия", "Примечание"], _row(3)[:5] + ["Петров", "срочно"]],
+    })
+    r = load_file(path, db=tmp_path / "mcu.duckdb")
+    assert counts(r) == (3, 3, 0, 0, 0)
+    assert r.warnings == [
+        "лист «Обращения» прочитан по своей строке заголовков (строка 1): нет «Оценка» — эти поля у его 1 строки "
+        "пустые; столбец «Примечание» есть только на этом листе и не взят — чтобы взять и его, сохраните лист "
+        "отдельным файлом и загрузите: его строки сольются с уже загруженными"]
+
+
 def test_a_sheet_without_a_required_column_has_its_rows_rejected_not_dropped(tmp_path):
     path = _xlsx(tmp_path / "two.xlsx", {
         "Сообщения": [HEAD, _row(1), _row(2)],

@@ -189,7 +189,7 @@ def test_odd_vote_counts_are_rejected_or_told(tmp_path):
     assert r.warnings == [
         "число участников не распознано в 1 строке (например: «много») — нужно число цифрами; строки загружены без него",
         "число голосов не распознано в 1 строке (например: «штук пять») — нужно число цифрами; строки загружены без "
-        "него"]
+        "него; доли вариантов голосования «V-12» не посчитаны"]
 
 
 def test_a_file_of_only_rejected_rows_names_the_commonest_reason_and_its_fix(tmp_path, capsys):
@@ -211,3 +211,27 @@ def test_a_file_of_only_rejected_rows_names_the_commonest_reason_and_its_fix(tmp
     assert code == 1
     assert "строка 2: " + SPOILED.format("1,23457E+11") in err
     assert "строка 5: нет значения «номер»" in err
+
+
+def test_an_unread_vote_count_leaves_the_votes_shares_uncomputed(tmp_path):
+    """«Да» 30 and «Нет» «пять»: «Да» was stored with share 1.0 — the vote read as won with 100 %. A vote whose
+    option has an unread count gets no computed shares; a share the file gives is kept; other votes are counted."""
+    db = tmp_path / "mcu.duckdb"
+    rows = [vote("V-20", "Да", "30"), vote("V-20", "Нет", "пять"),
+            vote("V-21", "Да", "30", share="60 %"), vote("V-21", "Нет", "пять", share="40 %"),
+            vote("V-22", "Да", "30"), vote("V-22", "Нет", "10")]
+    r = load_file(write(tmp_path / "v.tsv", VOTES_HEAD, rows, "\t"), db=db, source="votes")
+    assert counts(r) == (6, 6, 0, 0, 0)
+    assert q(db, "SELECT vote_id, option, votes, share FROM vote_options ORDER BY 1, 2") == [
+        ("V-20", "Да", 30, None), ("V-20", "Нет", None, None), ("V-21", "Да", 30, 0.6), ("V-21", "Нет", None, 0.4),
+        ("V-22", "Да", 30, 0.75), ("V-22", "Нет", 10, 0.25)]
+    assert r.warnings == [
+        "число голосов не распознано в 2 строках (например: «пять») — нужно число цифрами; строки загружены без "
+        "него; доли вариантов голосования «V-20» не посчитаны"]
+    # Nor is a winner named from the readable count alone: «пять» may be fifty.
+    from mcu.problems import problem_settings
+    from mcu.query import run_query
+    votes = run_query("votes_effect", db=db, sources=None, themes=None, settlements=None, as_of=dt.date(2025, 12, 31),
+                      **problem_settings().vote_params())
+    assert votes.select("vote_id", "winner", "winner_share").sort("vote_id").rows() == [
+        ("V-20", None, None), ("V-21", "Да", 0.6), ("V-22", "Да", 0.75)]
