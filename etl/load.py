@@ -137,12 +137,7 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
                 frame = appeals_frame(con, det, good, unmatched, loaded_at, on_text=lambda done, total: say(
                     _AT_FRAME + span * done / total, f"обезличивание текстов: {fmt.num(done)} из {fmt.num(total)} строк"),
                     as_of=as_of)
-                keep, clashes = other_registrations(con, frame)
-                if clashes.height:   # rejected with the reason; the lists of waiting values follow the rows kept
-                    frame = frame.filter(keep)
-                    unmatched.per_row = {d: s.filter(keep) for d, s in unmatched.per_row.items()}
-                    rejects = pl.concat([rejects, clashes]).sort("source_row")
-                    report.rejects, report.rejected = rejects, rejects.height
+                report.warnings += other_registrations(con, frame)
                 say(_AT_WRITE, "запись в базу")
                 # The file's cells and the staged text: read, and memory the writing needs (the report keeps
                 # the detection's columns and row numbers, not the cells).

@@ -61,29 +61,26 @@ def bring_ids_to_profile(con, profile) -> int:
     return moved
 
 
-def other_registrations(con, frame: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
-    """Rows whose number the database holds for an appeal registered on another day: another appeal under the same
-    number, as two such rows in one file are (etl.stage._one_key_conflicts), not a newer state of the stored one —
-    merged, it was a silent duplicate or moved the registration date. (Which rows to keep, the others as rejects.)
-    A time within a day of the stored one is the same appeal (two systems' clocks)."""
-    # By position in the frame: a row number alone is ambiguous in a file of several sheets.
-    con.register("incoming_keys", frame.select("appeal_id", "external_id", "received_at", "source_row")
-                 .with_row_index("i"))
+def other_registrations(con, frame: pl.DataFrame) -> list[str]:
+    """The report's word on rows whose number the database holds for an appeal registered on another day (a day or
+    more apart; within a day: two systems' clocks). Merged as states of one appeal — the newer state's date stands
+    (tests/test_derived.py) — but it may be another appeal under a wrong number, as two such rows in one file are
+    taken to be (etl.stage._one_key_conflicts): said, not silent."""
+    con.register("incoming_keys", frame.select("appeal_id", "external_id", "received_at"))
     clash = pl.from_arrow(con.sql("""
-        SELECT i.i, i.source_row, i.external_id, i.received_at AS theirs, a.received_at AS ours
+        SELECT i.external_id, i.received_at AS theirs, a.received_at AS ours
         FROM incoming_keys i JOIN appeals a USING (appeal_id)
-        WHERE abs(epoch(i.received_at) - epoch(a.received_at)) >= 86400 ORDER BY i.i""").to_arrow_table())
+        WHERE abs(epoch(i.received_at) - epoch(a.received_at)) >= 86400
+        ORDER BY i.received_at, i.external_id""").to_arrow_table())
     con.unregister("incoming_keys")
-    keep = ~pl.int_range(frame.height, dtype=pl.UInt32, eager=True).is_in(clash["i"].cast(pl.UInt32).implode())
-    shown = lambda c: pl.col(c).dt.strftime("%d.%m.%Y %H:%M")
-    rejects = clash.select(
-        pl.col("source_row").cast(pl.Int32),
-        pl.format("номер «{}» уже есть в базе у обращения, зарегистрированного {}, а в файле — {}: это разные "
-                  "обращения под одним номером — проверьте номер и дату регистрации в выгрузке",
-                  "external_id", shown("ours"), shown("theirs")).alias("reason"),
-        pl.struct(pl.col("external_id").alias("номер"), shown("theirs").alias("дата регистрации"))
-        .struct.json_encode().alias("raw"))
-    return keep, rejects
+    if clash.is_empty():
+        return []
+    first = clash.row(0, named=True)
+    shown = lambda d: d.strftime("%d.%m.%Y %H:%M")
+    return [f"номер уже есть в базе с другой датой регистрации в {fmt.count(clash.height, 'строке', 'строках', 'строках')} "
+            f"(например, «{first['external_id']}»: в базе {shown(first['ours'])}, в файле {shown(first['theirs'])}) — "
+            "строки приняты за то же обращение, и у него осталась дата более нового состояния; если это разные "
+            "обращения, исправьте номера в выгрузке"]
 
 
 def _mark_repeats(con) -> None:
