@@ -69,7 +69,7 @@ def _print_table(reports) -> None:
 def cmd_load(args) -> int:
     from etl.detect import on_command_line
     from etl.load import load_files
-    from etl.match import REVIEWED, profile_value_notes
+    from etl.match import WAITING, profile_value_notes
 
     path = args.db or db_path()
     started = time.perf_counter()
@@ -101,7 +101,7 @@ def cmd_load(args) -> int:
             print(f"{r.file_name}: {w}", file=sys.stderr)
         if r.ok and r.unmatched.height:
             # Only settlements, executors and themes can be mapped on the page; a status goes into the profile.
-            reviewed = r.unmatched["что"].is_in(list(REVIEWED)).sum()
+            reviewed = r.unmatched["итог"].is_in(list(WAITING.values())).sum()   # what still waits
             if reviewed:
                 print(f"{r.file_name}: не найдены в справочниках значений {reviewed} — сопоставьте их на "
                       "странице «Загрузка данных» (раздел «Значения, не найденные в справочниках»).", file=sys.stderr)

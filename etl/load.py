@@ -156,6 +156,7 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
                 ids = good["external_id"]
             unmatched.suggest()
             review.record(con, det.profile.target, ids, unmatched, det.profile.source, loaded_at)
+            unmatched.settle(set(con.execute("SELECT dim, value FROM unmatched_values WHERE rows > 0").fetchall()))
             report.loaded, report.updated, dup = counts
             report.duplicate = dup + in_file_dups
             report.unmatched = unmatched.frame()

@@ -30,6 +30,7 @@ class Unmatched:
     waiting: dict = field(default_factory=dict)      # dim -> {value: {"rows", "context", "suggestion"}}
     per_row: dict = field(default_factory=dict)      # dim -> the waiting value of each row (null: matched)
     suggesters: dict = field(default_factory=dict)   # dim -> value -> the nearest reference entry or None
+    spelling_of: dict = field(default_factory=dict)  # (dim, value) -> the spelling it waits under (wait)
 
     def add(self, dim: str, value: str, count: int, outcome: str) -> None:
         self.rows.append({"что": DIM_LABELS.get(dim, dim), "значение": value, "строк": count, "итог": outcome})
@@ -49,7 +50,18 @@ class Unmatched:
         w = self.waiting.setdefault(dim, {}).setdefault(spelling or value, {"rows": 0, "context": context})
         w["rows"] += count
         w["context"] = w["context"] or context
+        self.spelling_of[(dim, value)] = spelling or value
         self.add(dim, value, count, WAITING[dim])
+
+    def settle(self, still: set) -> None:
+        """After the write: a waiting line none of whose rows waits in the database ((dim, spelling) not in `still`:
+        every row got its theme from the text, or kept a value the database knew) is told so, not «ждёт
+        сопоставления» — the review list, which counts waiting rows, shows nothing for it."""
+        for r in self.rows:
+            dim = next((d for d, label in DIM_LABELS.items() if label == r["что"]), None)
+            if dim in WAITING and r["итог"] == WAITING[dim] and (dim, self.spelling_of.get((dim, r["значение"]))) \
+                    not in still:
+                r["итог"] = SETTLED[dim]
 
     def suggest(self) -> None:
         """The nearest entry for each waiting value (after the plausibility check: fuzzy search costs)."""
@@ -69,6 +81,12 @@ REVIEWED = {DIM_LABELS[d] for d in review.DIMS}
 WAITING = {"settlement": "не найден в справочнике — ждёт сопоставления",
            "executor": "не найден в справочнике — ждёт сопоставления",
            "theme": f"тема не сопоставлена — «{UNKNOWN_THEME}», ждёт сопоставления"}
+
+
+SETTLED = {"settlement": "значение уже известно по прежним загрузкам — строки не ждут сопоставления",
+           "executor": "значение уже известно по прежним загрузкам — строки не ждут сопоставления",
+           "theme": "тема определена по тексту — строки не ждут сопоставления; категорию можно сопоставить, чтобы "
+                    "следующие выгрузки не зависели от текста"}
 
 
 SUGGEST_CUTOFF = 70   # below the matching cut-off: a hint for the curator, never applied by itself
