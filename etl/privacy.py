@@ -599,6 +599,7 @@ _LOWER_PATR = r"[а-яё]+(?:(?:ович|евич|ьич|ич)(?:а|у|ем|е)?
 # (Looked for at every word, overlapping: «просит иван петрович сидоров» is no name from «просит», one from «иван».)
 _LOWER_NAME = re.compile(rf"(?<![\w\[-])(?=({_LOWER_WORD})\s+({_LOWER_WORD})\s+({_LOWER_WORD})(?![\w-]))")
 _LOWER_PATR_RE = re.compile(_LOWER_PATR)
+_LOWER_NAME_PATR = re.compile(rf"(?<![\w\[-])(?=({_LOWER_WORD})\s+({_LOWER_PATR})(?![\w-]))")
 # A surname after «фамилия» / «по фамилии», in any case («моя фамилия Кузнецов», «по фамилии петров»), unless the word
 # says the surname is missing («фамилия не указана», «Фамилия: Неизвестна»). A capitalised word there is the surname
 # even when it is also a word («фамилия Белая», «по фамилии Лис»); a lower-case one must not be a common word.
@@ -659,6 +660,12 @@ def _plain_names(text: str) -> str:
         for m in _LOWER_NAME.finditer(text):
             if (not spans or m.start(1) >= spans[-1][1]) and full_name(m.group(1, 2, 3)):
                 spans.append((m.start(1), m.end(3)))
+        for a, b in reversed(spans):
+            text = text[:a] + NAME_MARK + text[b:]
+        spans = []   # a first name and a patronymic, the surname left out: «соседка мария ивановна»
+        for m in _LOWER_NAME_PATR.finditer(text):
+            if (not spans or m.start(1) >= spans[-1][1]) and first_name(m.group(1)) and _tagged(m.group(2), "Patr"):
+                spans.append((m.start(1), m.end(2)))
         for a, b in reversed(spans):
             text = text[:a] + NAME_MARK + text[b:]
     spans = []
@@ -1004,7 +1011,7 @@ def masks_version() -> str:
     # The columns withheld as the applicant's too: a database that kept one they now name has it withheld.
     return hashlib.sha256(repr((MASKS, PERSONAL_HEADER.pattern, ADDRESS_HEADER.pattern, _LOWER_NAME.pattern, _LOWER_PATR,
                                 _AFTER_SURNAME_WORD.pattern, sorted(_NOT_A_SURNAME),
-                                _LOWER_AFTER_CUE.pattern, _CALLED_LOWER.pattern,
+                                _LOWER_AFTER_CUE.pattern, _CALLED_LOWER.pattern, _LOWER_NAME_PATR.pattern,
                                 # the name rules remask_text applies to the texts _names_again finds
                                 _CAPS_WORD.pattern, _LATIN_RUN.pattern, _TRANSLIT, sorted(_SHORT_SURNAMES),
                                 _NAMES_AGAIN.pattern, _PERSON_CUE.pattern, _CAP_WORD.pattern,
