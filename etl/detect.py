@@ -263,18 +263,18 @@ def _more_sheets(kind: str, grids, grid, header_idx: int, profile: Profile, all_
         order = "столбцы в другом порядке, " if [c for c in table.df.columns if c not in missing] \
             != [c for c in theirs if c not in extra] else ""
         told = [f"нет {', '.join(f'«{c}»' for c in missing)} — эти поля у его "
-                f"{fmt.count(n, 'строки', 'строк', 'строк')} пустые" if missing else ""]
+                f"{fmt.count(n, 'строки', 'строк', 'строк')} пустые"] if missing else []
         # A column about the applicant is never kept, in this file or in the sheet saved on its own: not offered.
         hidden = Detection("", profile, part, _resolve(profile, theirs), 0).withheld()
         extra = [c for c in extra if c not in hidden]
         if extra:
             one = len(extra) == 1
             told.append(f"{'столбец' if one else 'столбцы'} {', '.join(f'«{c}»' for c in extra)} "
-                        f"{'есть' if one else 'есть'} только на этом листе и не {'взят' if one else 'взяты'} — чтобы "
+                        f"есть только на этом листе и не {'взят' if one else 'взяты'} — чтобы "
                         f"взять и {'его' if one else 'их'}, сохраните лист отдельным файлом и загрузите: его строки "
                         "сольются с уже загруженными")
         warnings.append(f"лист «{g.sheet}» прочитан по своей строке заголовков (строка {i + 1}): {order}"
-                        + "; ".join(t for t in told if t))
+                        + "; ".join(told))
     for g in headless:
         # Read under the chosen sheet's header, each row refused with the reason: every row of the file is accounted
         # for (rows_read = loaded + updated + duplicate + rejected), none is guessed at.

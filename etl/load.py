@@ -9,12 +9,10 @@ import concurrent.futures
 import datetime as dt
 import errno
 import hashlib
-import re
 import time
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from etl import privacy, review
 from etl.build import update_database
@@ -25,10 +23,9 @@ from etl.frames import appeals_frame
 from etl.match import Unmatched, _headers, _values_report, numeric_theme_codes, theme_matcher
 from etl.profile import ProfileError
 from etl.read import FileRefused
-from etl.report import FileReport, _check_salt, _log, _message
+from etl.report import FileReport, _all_rejected, _check_salt, _log, _message
 from etl.stage import stage
-from etl.write import (_record_as_of, _write_appeals, _write_votes, bring_ids_to_profile, other_registrations,
-                       sync_reference)
+from etl.write import _record_as_of, _write_appeals, _write_votes, bring_ids_to_profile, sync_reference
 from core import fmt
 from core.settings import db_path
 
@@ -137,7 +134,6 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
                 frame = appeals_frame(con, det, good, unmatched, loaded_at, on_text=lambda done, total: say(
                     _AT_FRAME + span * done / total, f"обезличивание текстов: {fmt.num(done)} из {fmt.num(total)} строк"),
                     as_of=as_of)
-                report.warnings += other_registrations(con, frame)
                 say(_AT_WRITE, "запись в базу")
                 # The file's cells and the staged text: read, and memory the writing needs (the report keeps
                 # the detection's columns and row numbers, not the cells).
@@ -174,22 +170,6 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
                           source=det.profile.source, profile=det.profile.name, seconds=time.perf_counter() - t0)
     report.seconds = time.perf_counter() - t0 - report.waited
     return report
-
-
-def _all_rejected(rejects, rows_read: int, file_name: str) -> str:
-    """Why no row of a file passed: the commonest kind of reason (its words before the quoted cell) with how many rows
-    it stopped, and what to do. Advice about the source and the date format only where dates or columns are the
-    reason: a file whose numbers Excel spoiled was sent to check its dates."""
-    kinds = rejects.with_columns(pl.col("reason").str.extract(r"^(?:лист «[^»]*»: )?([^:«(]*)").alias("kind"))
-    top = kinds.group_by("kind").agg(pl.len(), pl.col("reason").first()).sort("len", "kind", descending=[True, False])
-    kind, n, reason = top.row(0)
-    fix = ("Проверьте, что выбран верный источник и формат дат, или исправьте профиль." if re.search(
-        r"дат|столб|заголов", kind or "") else
-        "Файл не загружен: исправьте выгрузку по причинам отклонения строк (они перечислены ниже) и загрузите заново.")
-    if fix.startswith("Проверьте"):
-        fix = "Файл не загружен. " + fix
-    return (f"Ни одна из {rows_read} строк файла {file_name} не прошла проверку. Чаще всего "
-            f"({fmt.count(n, 'строка', 'строки', 'строк')}): {reason}. {fix}")
 
 
 def file_progress(progress, i: int, n: int, name: str):

@@ -1,9 +1,11 @@
 """What a load tells: the FileReport of one file, its one-line message, the import log and its rejects."""
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
 
+from core import fmt
 from etl.detect import Detection
 from etl.privacy import hash_fingerprint
 
@@ -39,6 +41,20 @@ class FileReport:
         return {"файл": self.file_name, "источник": self.source or "—", "итог": "загружен" if self.ok else "отклонён",
                 "прочитано": self.rows_read, "новых": self.loaded, "обновлено": self.updated,
                 "дубликатов": self.duplicate, "отклонено": self.rejected}
+
+
+def _all_rejected(rejects, rows_read: int, file_name: str) -> str:
+    """Why no row of a file passed: the commonest kind of reason (its words before the quoted cell) with how many rows
+    it stopped, and what to do. Advice about the source and the date format only where dates or columns are the
+    reason: a file whose numbers Excel spoiled was sent to check its dates."""
+    kinds = rejects.with_columns(pl.col("reason").str.extract(r"^(?:лист «[^»]*»: )?([^:«(]*)").alias("kind"))
+    top = kinds.group_by("kind").agg(pl.len(), pl.col("reason").first()).sort("len", "kind", descending=[True, False])
+    kind, n, reason = top.row(0)
+    fix = ("Файл не загружен. Проверьте, что выбран верный источник и формат дат, или исправьте профиль."
+           if re.search(r"дат|столб|заголов", kind or "") else
+           "Файл не загружен: исправьте выгрузку по причинам отклонения строк (они перечислены ниже) и загрузите заново.")
+    return (f"Ни одна из {rows_read} строк файла {file_name} не прошла проверку. Чаще всего "
+            f"({fmt.count(n, 'строка', 'строки', 'строк')}): {reason}. {fix}")
 
 
 def _check_salt(con, det: Detection) -> list[str]:

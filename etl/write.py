@@ -61,24 +61,23 @@ def bring_ids_to_profile(con, profile) -> int:
     return moved
 
 
-def other_registrations(con, frame: pl.DataFrame) -> list[str]:
+def _other_registrations(con) -> list[str]:
     """The report's word on rows whose number the database holds for an appeal registered on another day (a day or
     more apart; within a day: two systems' clocks). Merged as states of one appeal — the newer state's date stands
     (tests/test_derived.py) — but it may be another appeal under a wrong number, as two such rows in one file are
     taken to be (etl.stage._one_key_conflicts): said, not silent."""
-    con.register("incoming_keys", frame.select("appeal_id", "external_id", "received_at"))
-    clash = pl.from_arrow(con.sql("""
-        SELECT i.external_id, i.received_at AS theirs, a.received_at AS ours
-        FROM incoming_keys i JOIN appeals a USING (appeal_id)
-        WHERE abs(epoch(i.received_at) - epoch(a.received_at)) >= 86400
-        ORDER BY i.received_at, i.external_id""").to_arrow_table())
-    con.unregister("incoming_keys")
-    if clash.is_empty():
+    # The stored rows of this file's items are in `known` already (_write_appeals): no second scan of the table.
+    n, number, theirs, ours = con.execute("""
+        SELECT count(*), arg_min(i.external_id, (i.received_at, i.external_id)),
+               arg_min(i.received_at, (i.received_at, i.external_id)),
+               arg_min(k.received_at, (i.received_at, i.external_id))
+        FROM incoming i JOIN known k USING (appeal_id)
+        WHERE abs(epoch(i.received_at) - epoch(k.received_at)) >= 86400""").fetchall()[0]
+    if not n:
         return []
-    first = clash.row(0, named=True)
     shown = lambda d: d.strftime("%d.%m.%Y %H:%M")
-    return [f"номер уже есть в базе с другой датой регистрации в {fmt.count(clash.height, 'строке', 'строках', 'строках')} "
-            f"(например, «{first['external_id']}»: в базе {shown(first['ours'])}, в файле {shown(first['theirs'])}) — "
+    return [f"номер уже есть в базе с другой датой регистрации в {fmt.count(n, 'строке', 'строках', 'строках')} "
+            f"(например, «{number}»: в базе {shown(ours)}, в файле {shown(theirs)}) — "
             "строки приняты за то же обращение, и у него осталась дата более нового состояния; если это разные "
             "обращения, исправьте номера в выгрузке"]
 
@@ -215,7 +214,8 @@ def _day_indexes(con, rows: str) -> tuple[str, dict]:
 def _write_appeals(con, frame: pl.DataFrame, said: set[str], notes: list | None = None) -> tuple[int, int, int]:
     """Insert new appeals, merge known ones (see _merge_sql), leave unchanged ones: (loaded, updated, duplicate).
     `frame` comes in the order appeals are stored in: by received_at, then appeal_id. `notes` gets the report's word
-    on rows of an older state than the stored one that say otherwise."""
+    on rows of an older state than the stored one that say otherwise, and on known numbers registered on another
+    day (_other_registrations)."""
     # The frame is read where the merge needs it, not copied into a table first (1 M rows: a second copy in
     # DuckDB's memory and a second of time). Handed over as Arrow with polars' own string views: DuckDB's polars
     # source asks for the oldest Arrow layout, a copy of every text into `large_string` (1 M rows: 0,3 s; 1 M real
@@ -243,6 +243,8 @@ def _write_appeals(con, frame: pl.DataFrame, said: set[str], notes: list | None 
         con.unregister("incoming")
         con.execute("DROP TABLE known")
         return frame.height, 0, 0
+    if notes is not None:
+        notes += _other_registrations(con)
     con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {_merge_sql(said, 'known')}")
     con.unregister("incoming")
     if con.execute("SELECT count(applicant_hash) FROM stage").fetchall()[0][0]:

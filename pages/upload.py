@@ -109,13 +109,17 @@ if (reports := wait_for_work("upload_work", note=BACKGROUND)) is not None:
     st.session_state["upload_reports"] = reports
     st.rerun()   # queries are cached by database version: the sidebar and every page see the new data at once
 
+def rejected_rows(rejects: pl.DataFrame, name: str) -> None:
+    st.markdown("**Отклонённые строки** — исправьте их в выгрузке и загрузите файл снова")
+    table(rejects.rename(REJECT_COLS), name)
+
+
 for i, r in enumerate(st.session_state.get("upload_reports", [])):
     st.subheader(f"Отчёт: {md(r.file_name)}")
     if not r.ok:
         st.error(md(r.message), icon=":material/block:")
         if r.rejects is not None and r.rejects.height:   # every row rejected: the file is refused, its rows shown
-            st.markdown("**Отклонённые строки**")
-            table(r.rejects.rename(REJECT_COLS), f"отклонено_{i}")
+            rejected_rows(r.rejects, f"отклонено_{i}")
         continue
     waited = f" (и {fmt.num(r.waited, 1)} с ожидания другой загрузки)" if r.waited >= 0.5 else ""
     st.success(f"Загружено за {fmt.num(r.seconds, 1)} с{waited}, запись № {r.import_id} в истории загрузок.",
@@ -129,8 +133,7 @@ for i, r in enumerate(st.session_state.get("upload_reports", [])):
                 "расходятся; такие строки загружены как отвеченные в момент регистрации (допуск — в "
                 "data/reference/deadlines.toml).", icon=":material/schedule:")
     if r.rejected:
-        st.markdown("**Отклонённые строки** — исправьте их в выгрузке и загрузите файл снова")
-        table(r.rejects.rename(REJECT_COLS), f"отклонено_{r.import_id}_{i}")
+        rejected_rows(r.rejects, f"отклонено_{r.import_id}_{i}")
     if r.unmatched.height:
         # A status (or a result) the profile lacks is not mapped in the review list but in the profile.
         in_profile = not r.unmatched["что"].is_in(list(REVIEWED)).all()
