@@ -619,6 +619,16 @@ _LOWER_CUE = (r"(?i:сосед|мастер|слесар|водител|врач
 _LOWER_SURNAME = r"[а-яё]+(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|ом|е|ою)?"
 # (Looked for at every word, overlapping: in «обратился гражданин ахмедов» the cue «обратился» takes «гражданин».)
 _LOWER_AFTER_CUE = re.compile(rf"(?<![\w-])(?={_LOWER_CUE}\s+({_LOWER_SURNAME})(?:\s+([а-яё]+))?(?![\w-]))")
+# A lower-case surname and first name side by side, no word for a person before them: «петрова анна, звоните», «спасибо,
+# анна петрова» (_surname_pairs). The surname as _LOWER_AFTER_CUE takes it, the first name read first as one: «новая
+# анна», «готов павел» stay. Each word shaped as a surname is looked at, then the words beside it: a look-ahead at every
+# word of every text the hint finds (half the real ones) cost 17 % of the names stage.
+_LOWER_SURNAME_WORD = re.compile(rf"(?<![\w\[-]){_LOWER_SURNAME}(?![\w-])")
+_LOWER_WORD_AFTER = re.compile(rf"\s+({_LOWER_WORD})(?![\w-])")
+_LOWER_WORD_BEFORE = re.compile(rf"(?<![\w\[-])({_LOWER_WORD})\s+$")
+# The texts _surname_pairs reads (Rust, over a batch): a word ending as a surname beside another lower-case one.
+SURNAME_PAIR_HINT = (rf"[а-яё](?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|ом|е|ою)?\s+[а-яё]"
+                     rf"|[а-яё]\s+{_LOWER_SURNAME}(?:[^\w-]|$)")
 
 # The texts _plain_names can change: a word ending as a lower-case patronymic does (_LOWER_PATR), or «фамилия» in any
 # case. Looked for in Rust over a whole batch: «ичн» alone is in every sixth real text («личный», «различные»), and
@@ -632,6 +642,36 @@ PLAIN_NAME_HINT = (r"[а-яё](?:(?:ович|евич|ьич|ич)(?:а|у|ем|
 _CALLED_LOWER = re.compile(r"(?i:(?<![\w-])(?:зовут(?:\s+меня)?|звать|мо[её]\s+имя))\s+([а-яё]+(?:\s+[а-яё]+){0,2})(?![\w-])")
 
 
+@functools.lru_cache(maxsize=200_000)
+def _lower_surname(word: str) -> bool:
+    """The dictionary reads the word first as a surname, or as someone's (animate) while a surname in some reading."""
+    first = _morph().parse(word)[0]
+    return first.is_known and ("Surn" in first.tag or ("anim" in first.tag and _tagged(word, "Surn")))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _first_name(word: str) -> bool:
+    """The dictionary reads the word first as a first name («анна», not «вера»: a noun first)."""
+    first = _morph().parse(word)[0]
+    return first.is_known and "Name" in first.tag
+
+
+def _surname_pairs(text: str) -> str:
+    """A lower-case surname with a first name after or before it (_LOWER_SURNAME_WORD)."""
+    spans = []
+    for m in _LOWER_SURNAME_WORD.finditer(text):
+        if (spans and m.start() < spans[-1][1]) or not _lower_surname(m.group()):
+            continue
+        if (n := _LOWER_WORD_AFTER.match(text, m.end())) and _first_name(n.group(1)):
+            spans.append((m.start(), n.end(1)))
+        elif (n := _LOWER_WORD_BEFORE.search(text, max(0, m.start() - 40), m.start())) \
+                and (not spans or n.start(1) >= spans[-1][1]) and _first_name(n.group(1)):
+            spans.append((n.start(1), m.end()))
+    for a, b in reversed(spans):
+        text = text[:a] + NAME_MARK + text[b:]
+    return text
+
+
 def _plain_names(text: str) -> str:
     """What the capitalised-word checks cannot see: a full name in lower case, a lower-case surname after a word for
     a person, a surname after «фамилия», a lower-case name after «меня зовут»."""
@@ -642,14 +682,7 @@ def _plain_names(text: str) -> str:
                 return True
         return False
 
-    def lower_surname(word: str) -> bool:
-        first = _morph().parse(word)[0]
-        return first.is_known and ("Surn" in first.tag or ("anim" in first.tag and _tagged(word, "Surn")))
-
-    def first_name(word: str) -> bool:
-        first = _morph().parse(word)[0]
-        return first.is_known and "Name" in first.tag
-
+    lower_surname, first_name = _lower_surname, _first_name
     def surname(m) -> str:
         word = m.group(1)
         if word.lower() in _NOT_A_SURNAME or (word[0].islower() and _common_word(word[0].upper() + word[1:])):
@@ -780,9 +813,11 @@ def mask_names(texts: list[str]) -> list[str]:
     dictionary found a name, each distinct sentence once, shortest first so that a batch pads little."""
     batch = pl.DataFrame({"t": texts}, schema={"t": pl.String}).select(
         hint=pl.col("t").str.contains(PLAIN_NAME_HINT), caps=pl.col("t").str.contains(_CAPS_HINT.pattern),
-        latin=pl.col("t").str.contains(_LATIN_HINT))   # what each text may hold, looked for in Rust over the batch
+        latin=pl.col("t").str.contains(_LATIN_HINT), pair=pl.col("t").str.contains(SURNAME_PAIR_HINT))
+    # (what each text may hold, looked for in Rust over the batch)
     latin = batch["latin"].to_list()
     texts = [_plain_names(text) if hint else text for text, hint in zip(texts, batch["hint"].to_list())]
+    texts = [_surname_pairs(text) if pair else text for text, pair in zip(texts, batch["pair"].to_list())]
     # names in capitals read as title-cased, the length kept
     shadows = [_title_caps(text) if caps else text for text, caps in zip(texts, batch["caps"].to_list())]
     jobs = []   # (text index, offset, sentence)
@@ -886,13 +921,13 @@ MASK_CHUNK = 100_000
 
 # The texts the name stage reads (Rust regex): a capitalised word, a word in capitals, two capitalised Latin words, or
 # what the plain rules look for.
-NAMES_HINT = f"[А-ЯЁ][а-яё]|{_CAPS_HINT.pattern}|{_LATIN_HINT}|{PLAIN_NAME_HINT}"
+NAMES_HINT = f"[А-ЯЁ][а-яё]|{_CAPS_HINT.pattern}|{_LATIN_HINT}|{PLAIN_NAME_HINT}|{SURNAME_PAIR_HINT}"
 
 
 def _mask_names_series(s: pl.Series) -> pl.Series:
     if s.dtype != pl.String:
         return s
-    # (NAMES_HINT: a capitalised word, a word in capitals, two Latin ones, or what _plain_names looks for)
+    # (NAMES_HINT: a capitalised word, a word in capitals, two Latin ones, or what _plain_names and _surname_pairs look for)
     candidate = s.str.contains(NAMES_HINT).fill_null(False)
     if not candidate.any():
         return s
@@ -975,7 +1010,7 @@ def mask_patterns(s: pl.Series) -> pl.Series:
 # number, an address or a link), a hint of a name the plain rules find, a word in capitals, a pair of Latin ones, a cue
 # for a lone surname added since, a short surname.
 REMASK_HINT = ("[0-9@.]|[А-ЯЁ]{3}|[A-Z][a-z]+[ \t]+[A-Z][a-z]|(?i:пенсионер|ветеран|инвалид|обращени)|"
-               + _SHORT_SURNAME + r"\s+\[|\[ФИО\]\s*\(|" + PLAIN_NAME_HINT)
+               + _SHORT_SURNAME + r"\s+\[|\[ФИО\]\s*\(|" + PLAIN_NAME_HINT + "|" + SURNAME_PAIR_HINT)
 # Stored texts the whole name masking reads again (each needs it): a name in capitals or Latin letters, a capitalised word
 # after a cue added since, a short surname left beside a mask or before an initial.
 _NAMES_AGAIN = re.compile(r"(?i:пенсионер|ветеран|инвалид|обращени)[а-яё]*[\s,:—-]+[А-ЯЁ]"
@@ -989,13 +1024,17 @@ def _names_again(text: str | None) -> bool:
 
 def remask_text(s: pl.Series) -> pl.Series:
     """What texts stored by an older version are masked again with (etl.build.remask_stored): the pattern masks, the
-    name rules that need no context beyond their words (a full name in lower case, a surname after «фамилия», a name
-    after «меня зовут»), and the whole name masking for the few texts a rule added since finds (_names_again: a name in
+    name rules that need no context beyond their words (a full name in lower case, a lower-case surname beside a first
+    name, a surname after «фамилия», a name after «меня зовут»), and the whole name masking for the few texts a rule added since finds (_names_again: a name in
     capitals or Latin letters, a surname after «пенсионер»)."""
     s = mask_patterns(s)
     hinted = s.str.contains(PLAIN_NAME_HINT).fill_null(False)
     if hinted.any():
         s = pl.select(pl.when(pl.lit(hinted)).then(pl.lit(s).map_elements(_plain_names, return_dtype=pl.String))
+                      .otherwise(pl.lit(s))).to_series().alias(s.name)
+    paired = s.str.contains(SURNAME_PAIR_HINT).fill_null(False)
+    if paired.any():
+        s = pl.select(pl.when(pl.lit(paired)).then(pl.lit(s).map_elements(_surname_pairs, return_dtype=pl.String))
                       .otherwise(pl.lit(s))).to_series().alias(s.name)
     values = s.to_list()
     again = [i for i, v in enumerate(values) if _names_again(v)]
@@ -1012,6 +1051,7 @@ def masks_version() -> str:
     return hashlib.sha256(repr((MASKS, PERSONAL_HEADER.pattern, ADDRESS_HEADER.pattern, _LOWER_NAME.pattern, _LOWER_PATR,
                                 _AFTER_SURNAME_WORD.pattern, sorted(_NOT_A_SURNAME),
                                 _LOWER_AFTER_CUE.pattern, _CALLED_LOWER.pattern, _LOWER_NAME_PATR.pattern,
+                                _LOWER_SURNAME_WORD.pattern, _LOWER_WORD_AFTER.pattern, _LOWER_WORD_BEFORE.pattern,
                                 # the name rules remask_text applies to the texts _names_again finds
                                 _CAPS_WORD.pattern, _LATIN_RUN.pattern, _TRANSLIT, sorted(_SHORT_SURNAMES),
                                 _NAMES_AGAIN.pattern, _PERSON_CUE.pattern, _CAP_WORD.pattern,

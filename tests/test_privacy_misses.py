@@ -1,0 +1,31 @@
+"""Personal data the masking missed or took where there was none (a reviewer's list): each case masked or kept exactly,
+in a text loaded now and in one stored by an older version (etl.build.remask_stored reads what REMASK_HINT finds and
+masks it with remask_text)."""
+import polars as pl
+import pytest
+
+from etl.privacy import REMASK_HINT, mask, remask_text
+
+
+def masked_now_and_stored(text: str) -> tuple[str, str]:
+    """The text masked at load, and as remask_stored masks one an older version stored (a changed text must be among
+    those its SQL hint reads)."""
+    stored = remask_text(pl.Series("v", [text])).item()
+    if stored != text:
+        assert pl.Series([text]).str.contains(REMASK_HINT).item(), text
+    return mask(text), stored
+
+
+@pytest.mark.parametrize("text, masked", [
+    # a lower-case surname and first name with no word for a person before them: a surname the dictionary reads as one,
+    # a first name it reads first as one; either order
+    ("петрова анна, звоните", "[ФИО], звоните"),
+    ("яма во дворе. кузнецова мария", "яма во дворе. [ФИО]"),
+    ("спасибо, анна петрова", "спасибо, [ФИО]"),
+    # a word shaped as a surname that is not one, a first name after a common word: stay
+    ("новая анна пришла", "новая анна пришла"),
+    ("готов павел помочь", "готов павел помочь"),
+    ("домов мария не видела", "домов мария не видела"),
+])
+def test_a_lower_case_surname_beside_a_first_name(text, masked):
+    assert masked_now_and_stored(text) == (masked, masked)
