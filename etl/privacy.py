@@ -384,6 +384,8 @@ _PERSON_CUE = re.compile(
     r"(?i:(?<![\w-])(?:я|мы|г-н|г-жа|гражданин\w*|гражданк\w*|сосед\w*|сын\w*|доч\w*|мам\w*|пап\w*|муж\w*|жен\w*"
     r"|внук\w*|внучк\w*|бабушк\w*|дедушк\w*|дед\w*|отц\w*|отец|мать|матер\w*|брат\w*|сестр\w*|вдов\w*"
     r"|дет(?:и|ей|ям|ьми|ях)|ребён\w*|ребен\w*|семь\w*|заявител\w*|жил\w*|жильц\w*|мастер\w*|слесар\w*|водител\w*|врач\w*"
+    # one resident, not «жители» (of a place: «жители Петровки»); a sole trader is a person, not a firm
+    r"|жител(?:ь|ьниц\w*|я|ю|ем|е)|ип"
     r"|фельдшер\w*|учител\w*|руководител\w*|воспитател\w*|директор\w*|начальник\w*|глав\w*|участков\w*"
     r"|диспетчер\w*|председател\w*|сотрудник\w*|управляющ\w*|специалист\w*|инспектор\w*|консультант\w*"
     r"|уважением|фермер\w*|некий|некая|автор\w*|пишет|звонил\w*|обратил\w*|подписал\w*"
@@ -1019,11 +1021,12 @@ def mask_patterns(s: pl.Series) -> pl.Series:
 # The stored values remask_stored reads (in SQL, before remask_text): a digit, an @ or a dot (every pattern hides a
 # number, an address or a link), a hint of a name the plain rules find, a word in capitals, a pair of Latin ones, a cue
 # for a lone surname added since, a short surname.
-REMASK_HINT = ("[0-9@.]|[А-ЯЁ]{3}|[A-Z][a-z]+[ \t]+[A-Z][a-z]|(?i:пенсионер|ветеран|инвалид|обращени)|"
+REMASK_HINT = ("[0-9@.]|[А-ЯЁ]{3}|[A-Z][a-z]+[ \t]+[A-Z][a-z]|(?i:пенсионер|ветеран|инвалид|обращени|жител|ип\s)|"
                + _SHORT_SURNAME + r"\s+\[|\[ФИО\]\s*\(|" + PLAIN_NAME_HINT + "|" + SURNAME_PAIR_HINT)
 # Stored texts the whole name masking reads again (each needs it): a name in capitals or Latin letters, a capitalised word
 # after a cue added since, a short surname left beside a mask or before an initial.
-_NAMES_AGAIN = re.compile(r"(?i:пенсионер|ветеран|инвалид|обращени)[а-яё]*[\s,:—-]+[А-ЯЁ]"
+_NAMES_AGAIN = re.compile(r"(?i:пенсионер|ветеран|инвалид|обращени|жител(?:ь|ьниц|я\b|ю\b|ем\b|е\b))[а-яё]*"
+                          r"(?:\s+[а-яё]+)?[\s,:—-]+[А-ЯЁ]|(?<![\w-])(?i:ип)\s+[А-ЯЁ]"
                           rf"|(?<![\w-]){_SHORT_SURNAME}\s+(?:\[ФИО\]|[А-ЯЁ]\.)|\[ФИО\]\s*\([А-ЯЁ]")
 
 

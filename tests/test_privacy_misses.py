@@ -48,3 +48,27 @@ def test_a_capitalised_first_name_that_is_a_word_with_a_patronymic():
     # (masked before these cases too, by the patronymic rule of _NAME_PATTERNS: kept here beside the lower-case ones)
     assert mask("Вера Павловна просит убрать мусор") == "[ФИО] просит убрать мусор"
     assert mask("Соседка Надежда Ивановна шумит") == "Соседка [ФИО] шумит"
+
+
+@pytest.mark.parametrize("text, masked", [
+    # a lone surname after a word for a resident or a sole trader (ИП is a person, not a firm)
+    ("жительница Петрова сообщает о яме", "жительница [ФИО] сообщает о яме"),
+    ("Житель дома Сидоров жалуется", "Житель дома [ФИО] жалуется"),
+    ("ИП Петрова не вывозит мусор", "ИП [ФИО] не вывозит мусор"),
+])
+def test_a_lone_surname_after_a_resident_or_a_sole_trader(text, masked):
+    assert masked_now_and_stored(text) == (masked, masked)
+
+
+@pytest.mark.parametrize("text, masked", [
+    # masked before these cases too: the applicant, a citizen
+    ("заявитель Петрова сообщает о яме", "заявитель [ФИО] сообщает о яме"),
+    ("гражданка Петрова", "гражданка [ФИО]"),
+    # a street or a place named after a person stays, and so does a street range after «от»
+    ("улица Петрова", "улица Петрова"),
+    ("на улице Петрова яма", "на улице Петрова яма"),
+    ("на Петровой горе нет света", "на Петровой горе нет света"),
+    ("от Петрова до Ленина нет света", "от Петрова до Ленина нет света"),
+])
+def test_a_lone_surname_after_a_person_word_and_streets_named_after_people(text, masked):
+    assert mask(text) == masked
