@@ -72,3 +72,16 @@ def test_a_lone_surname_after_a_resident_or_a_sole_trader(text, masked):
 ])
 def test_a_lone_surname_after_a_person_word_and_streets_named_after_people(text, masked):
     assert mask(text) == masked
+
+
+@pytest.mark.parametrize("text, masked", [
+    # a driving licence after «ВУ», its ten digits together or spaced
+    ("ВУ 1912345678", "ВУ [документ]"),
+    ("права ВУ 19 12 345678 изъяли", "права ВУ [документ] изъяли"),
+    ("(ВУ № 1912345678)", "(ВУ № [документ])"),
+    # not after another word that begins so, nor another number
+    ("ВУЗ 1912345678", "ВУЗ 1912345678"),
+    ("ВУ 2023 года", "ВУ 2023 года"),
+])
+def test_a_driving_licence_after_vu(text, masked):
+    assert masked_now_and_stored(text) == (masked, masked)
