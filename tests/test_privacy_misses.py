@@ -85,3 +85,16 @@ def test_a_lone_surname_after_a_person_word_and_streets_named_after_people(text,
 ])
 def test_a_driving_licence_after_vu(text, masked):
     assert masked_now_and_stored(text) == (masked, masked)
+
+
+@pytest.mark.parametrize("text, masked", [
+    # a date of birth with its day in words too
+    ("родилась пятое марта 1950 года", "[дата рождения]"),
+    ("дата рождения: пятого марта 1950 г.", "[дата рождения]"),
+    ("Родился двадцать третьего февраля 1961 г. в Аскизе", "[дата рождения] в Аскизе"),
+    ("мать, дата рождения третье мая 1948 года, одна", "мать, [дата рождения], одна"),
+    # an event's date in words stays
+    ("пятого марта 2024 года прорвало трубу", "пятого марта 2024 года прорвало трубу"),
+])
+def test_a_date_of_birth_with_its_day_in_words(text, masked):
+    assert masked_now_and_stored(text) == (masked, masked)
