@@ -107,6 +107,9 @@ MASKS = [
     (rf"(^|{_NOT_WORD})[{_PLATE_L}{_PLATE_L.lower()}]\d{{3}}[{_PLATE_L}{_PLATE_L.lower()}]{{2}}"
      rf"(?:\s?\d{{2,3}})?({_NOT_WORD}|$)", "${1}[госномер]${2}"),
     (rf"(^|{_NOT_WORD})[{_PLATE_L}]\s\d{{3}}\s?[{_PLATE_L}]{{2}}(?:\s?\d{{2,3}})?({_NOT_WORD}|$)", "${1}[госномер]${2}"),
+    # and with its region's word glued on («А123ВС77регион», «К777КК55rus»)
+    (rf"(^|{_NOT_WORD})[{_PLATE_L}{_PLATE_L.lower()}]\d{{3}}[{_PLATE_L}{_PLATE_L.lower()}]{{2}}\s?\d{{2,3}}"
+     rf"((?i:регион|рег|рус|rus))", "${1}[госномер]${2}"),
     # A flat written as «дом-квартира» («10-45») right after the street of the applicant's own home: «проживаю ул.
     # Ленина, 10-45», «живу по ул. Мира 5-12», «мой адрес: …», «адрес проживания …»; one person's in the third person
     # too («проживает»), not several people's («проживают»: houses 5 to 12 may be meant). Nothing but «по», «на», «адресу»

@@ -98,3 +98,15 @@ def test_a_driving_licence_after_vu(text, masked):
 ])
 def test_a_date_of_birth_with_its_day_in_words(text, masked):
     assert masked_now_and_stored(text) == (masked, masked)
+
+
+@pytest.mark.parametrize("text, masked", [
+    # a plate with its region's word glued on, or a comma without a space after it
+    ("А123ВС77регион", "[госномер]регион"),
+    ("машина К777КК55rus во дворе", "машина [госномер]rus во дворе"),
+    ("госномер А123ВС777,припаркован на газоне", "госномер [госномер],припаркован на газоне"),
+    # a number glued to other letters stays
+    ("кабель ВВГ3х2,5 и А123ВСмото", "кабель ВВГ3х2,5 и А123ВСмото"),
+])
+def test_a_plate_glued_to_the_next_word(text, masked):
+    assert masked_now_and_stored(text) == (masked, masked)
