@@ -212,9 +212,17 @@ _PLACE_PREPOSITION = re.compile(r"(?i:\b(?:на|по|до|от|адресу|уг
                                 r"|перекр[её]ст\w*|остановк\w*|ост))\.?\s*$")
 # An organisation's name after these («УК Аврора», «кафе Виктория») — unless it is a surname
 # («председатель управляющей компании Жихарев»).
-_ORG_BEFORE = re.compile(
-    r"(?i:\b(?:ук|ооо|оао|пао|зао|ао|муп|гуп|тц|трц|жк|тсж|снт|компани\w*|гостиниц\w*|кафе|магазин\w*|центр\w*"
-    r"|фирм\w*|клиник\w*|стоматологи\w*|аптек\w*)\b)[\s«\"“”„‘’'`]*$")
+_ORG_WORDS = (r"(?i:\b(?:ук|ооо|оао|пао|зао|ао|муп|гуп|тц|трц|жк|тсж|снт|компани\w*|гостиниц\w*|кафе|магазин\w*"
+              r"|центр\w*|фирм\w*|клиник\w*|стоматологи\w*|аптек\w*|ресторан\w*|салон\w*|бар|ателье|парикмахерск\w*)\b)")
+_ORG_BEFORE = re.compile(_ORG_WORDS + r"[\s«\"“”„‘’'`]*$")
+# A name in quotes right after one of these is the firm's even with a patronymic: «ресторан «Анна Петровна»», «ООО «Иван
+# Петрович»» («ИП» is a person: not among them).
+_ORG_QUOTE_BEFORE = re.compile(_ORG_WORDS + r"\s*[«\"“„‘'`]\s*$")
+_QUOTE_AFTER = re.compile(r"\s*[»\"“”’'`]")
+# A street named after a person, its word after the name: «Степан Разин улица», «на Степан Разин улице» — not the street of
+# an address after a person («Петров Иван улица Ленина 5»: a capitalised word follows).
+_STREET_AFTER = re.compile(r"\s+(?i:улиц\w*|ул\.|проспект\w*|пр-к?т|переул\w*|площад\w*|бульвар\w*|проезд\w*|шоссе"
+                           r"|набережн\w*|сквер\w*)(?![\w-])(?!\.?\s*[А-ЯЁ])")
 # A capitalised word opening a quotation is a name of a firm, a shop or a kindergarten («“Аврора”»).
 _QUOTES = "«\"“”„‘’'`"
 # People whose names streets bear, written without «ул.» in real texts («на Карла Маркса», «по Льва Толстого»).
@@ -512,6 +520,9 @@ def _name_spans(text: str, ner_spans, places: re.Pattern | None = None) -> list[
             merged.append([start, stop, confirmed])
     out = []
     for start, stop, confirmed in merged:
+        if (_ORG_QUOTE_BEFORE.search(text, max(0, start - 40), start) and _QUOTE_AFTER.match(text, stop)) \
+                or _STREET_AFTER.match(text, stop):
+            continue
         if not confirmed:
             kinds = [_name_kind(w) for w in _CAP_WORD.findall(text[start:stop])]
             if len(kinds) > 1:

@@ -110,3 +110,23 @@ def test_a_date_of_birth_with_its_day_in_words(text, masked):
 ])
 def test_a_plate_glued_to_the_next_word(text, masked):
     assert masked_now_and_stored(text) == (masked, masked)
+
+
+@pytest.mark.parametrize("text, masked", [
+    # a name in quotes after a word for a firm is the firm's: a restaurant, a café, a shop, a salon, an ООО
+    ("ресторан «Анна Петровна»", "ресторан «Анна Петровна»"),
+    ("кафе «Анна Петровна» закрыто", "кафе «Анна Петровна» закрыто"),
+    ("салон \"Мария Ивановна\" шумит по ночам", "салон \"Мария Ивановна\" шумит по ночам"),
+    ("ООО «Иван Петрович» не вывозит мусор", "ООО «Иван Петрович» не вывозит мусор"),
+    # but a sole trader is a person, in quotes or not; and a name in quotes after a word for a person is a person's
+    ("ИП «Петрова Анна Ивановна» не вывозит мусор", "ИП «[ФИО]» не вывозит мусор"),
+    ("соседка «Анна Петровна» шумит", "соседка «[ФИО]» шумит"),
+    # a street named after a person, its word after the name or before it
+    ("Степан Разин улица, яма", "Степан Разин улица, яма"),
+    ("на Степан Разин улице яма", "на Степан Разин улице яма"),
+    ("улица Степана Разина, яма", "улица Степана Разина, яма"),
+    # a person then the street of an address stays a person
+    ("Петров Иван улица Ленина 5", "[ФИО] улица Ленина 5"),
+])
+def test_a_firm_or_a_street_named_after_a_person_stays(text, masked):
+    assert mask(text) == masked
