@@ -130,3 +130,24 @@ def test_a_plate_glued_to_the_next_word(text, masked):
 ])
 def test_a_firm_or_a_street_named_after_a_person_stays(text, masked):
     assert mask(text) == masked
+
+
+def test_texts_stored_before_these_cases_are_masked_again(tmp_path, monkeypatch):
+    """A database loaded before these cases has them masked once when the app opens it (etl.build.upgrade: the masks'
+    fingerprint differs, DuckDB's regex finds the texts by REMASK_HINT, remask_text masks them)."""
+    from conftest import copy_reference, fetch
+    from etl.build import upgrade
+    from etl.load import load_file
+    from test_privacy_stored import CATEGORIES, older
+    monkeypatch.setenv("MCU_SALT", "test-salt")
+    monkeypatch.setenv("MCU_REFERENCE", str(copy_reference(tmp_path)))
+    db = tmp_path / "mcu.duckdb"
+    (tmp_path / "pos.csv").write_text(CATEGORIES, encoding="utf-8")
+    assert load_file(tmp_path / "pos.csv", db=db).loaded == 3
+    older(db, ["UPDATE appeals SET text = 'петрова анна, звоните; ВУ 1912345678' WHERE external_id = 'PD-0'",
+               "UPDATE appeals SET text = 'жительница Петрова, родилась пятое марта 1950 года' WHERE external_id = 'PD-1'",
+               "UPDATE appeals SET text = 'вера павловна видела А123ВС77регион' WHERE external_id = 'PD-2'"])
+    assert upgrade(db) is True
+    assert fetch(db, "SELECT external_id, text FROM appeals ORDER BY external_id") == [
+        ("PD-0", "[ФИО], звоните; ВУ [документ]"), ("PD-1", "жительница [ФИО], [дата рождения]"),
+        ("PD-2", "[ФИО] видела [госномер]регион")]
