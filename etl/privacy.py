@@ -667,8 +667,10 @@ _CALLED_LOWER = re.compile(r"(?i:(?<![\w-])(?:зовут(?:\s+меня)?|зва�
 @functools.lru_cache(maxsize=200_000)
 def _lower_surname(word: str) -> bool:
     """The dictionary reads the word first as a surname, or as someone's (animate) while a surname in some reading."""
-    first = _morph().parse(word)[0]
-    return first.is_known and ("Surn" in first.tag or ("anim" in first.tag and _tagged(word, "Surn")))
+    parses = _morph().parse(word)   # (read once: _tagged would read the word again)
+    first = parses[0]
+    return first.is_known and ("Surn" in first.tag or ("anim" in first.tag and any(
+        p.is_known and "Surn" in p.tag.grammemes for p in parses)))
 
 
 @functools.lru_cache(maxsize=200_000)
