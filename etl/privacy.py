@@ -84,8 +84,9 @@ MASKS = [
     # A driving licence after its name: «водительское удостоверение 19 12 345678», «в/у 1912345678».
     (rf"(?i)(водительск[а-яё]*\s+удостоверени[а-яё]*|в/у|вод\.\s?уд\.?)(\D{{0,20}}?){_B}\d{{2}}\s?(?:\d{{2}}|[а-яё]{{2}})"
      rf"\s?\d{{6}}{_B}", "${1}${2}[документ]"),
-    # and after «ВУ», in capitals and on its own («ВУ 1912345678», «ВУ № 19 12 345678»; not «ВУЗ»)
-    (rf"(^|{_NOT_WORD})(ВУ[\s№:.-]*){_B}\d{{2}}\s?\d{{2}}\s?\d{{6}}{_B}", "${1}${2}[документ]"),
+    # and after «ВУ», in capitals and on its own («ВУ 1912345678», «ВУ № 19 12 345678»; not «ВУЗ»). (A Unicode \b costs
+    # nothing here: the literal «ВУ» is looked for first; (^|_NOT_WORD) in its place cost 10×.)
+    (rf"\b(ВУ[\s№:.-]*){_B}\d{{2}}\s?\d{{2}}\s?\d{{6}}{_B}", "${1}[документ]"),
     (rf"(?i)(снилс[а-яё]*)(\D{{0,20}}?){_B}\d{{3}}[\s-]?\d{{3}}[\s-]?\d{{3}}[\s-]?\d{{2}}{_B}", "${1}${2}[документ]"),
     (rf"{_B}\d{{3}}-\d{{3}}-\d{{3}}[\s-]\d{{2}}{_B}", "[документ]"),
     (rf"{_B}\d{{4}}[\s-]?\d{{4}}[\s-]?\d{{4}}[\s-]?\d{{4}}{_B}", "[документ]"),
@@ -103,13 +104,11 @@ MASKS = [
     # A city number in one group after its code in brackets: «(3822) 123456». Russian codes begin with 3, 4 or 8 (not
     # a year: «Норматив (2023) 123456 рублей»).
     (rf"\([348]\d{{2,4}}\)[\s-]?\d{{5,7}}{_B}", "[телефон]"),
-    # A car's registration plate (_PLATE_L).
+    # A car's registration plate (_PLATE_L); its region's word may be glued on («А123ВС77регион», «К777КК55rus»: in the
+    # same pattern, a second one cost as much again).
     (rf"(^|{_NOT_WORD})[{_PLATE_L}{_PLATE_L.lower()}]\d{{3}}[{_PLATE_L}{_PLATE_L.lower()}]{{2}}"
-     rf"(?:\s?\d{{2,3}})?({_NOT_WORD}|$)", "${1}[госномер]${2}"),
+     rf"(?:\s?\d{{2,3}}((?i:регион|рег|рус|rus))|(?:\s?\d{{2,3}})?({_NOT_WORD}|$))", "${1}[госномер]${2}${3}"),
     (rf"(^|{_NOT_WORD})[{_PLATE_L}]\s\d{{3}}\s?[{_PLATE_L}]{{2}}(?:\s?\d{{2,3}})?({_NOT_WORD}|$)", "${1}[госномер]${2}"),
-    # and with its region's word glued on («А123ВС77регион», «К777КК55rus»)
-    (rf"(^|{_NOT_WORD})[{_PLATE_L}{_PLATE_L.lower()}]\d{{3}}[{_PLATE_L}{_PLATE_L.lower()}]{{2}}\s?\d{{2,3}}"
-     rf"((?i:регион|рег|рус|rus))", "${1}[госномер]${2}"),
     # A flat written as «дом-квартира» («10-45») right after the street of the applicant's own home: «проживаю ул.
     # Ленина, 10-45», «живу по ул. Мира 5-12», «мой адрес: …», «адрес проживания …»; one person's in the third person
     # too («проживает»), not several people's («проживают»: houses 5 to 12 may be meant). Nothing but «по», «на», «адресу»

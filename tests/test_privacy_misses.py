@@ -151,3 +151,8 @@ def test_texts_stored_before_these_cases_are_masked_again(tmp_path, monkeypatch)
     assert fetch(db, "SELECT external_id, text FROM appeals ORDER BY external_id") == [
         ("PD-0", "[ФИО], звоните; ВУ [документ]"), ("PD-1", "жительница [ФИО], [дата рождения]"),
         ("PD-2", "[ФИО] видела [госномер]регион")]
+
+
+def test_a_plate_with_its_region_spaced_and_a_word_glued_keeps_no_region():
+    # (a real ПОС text: the plate was masked and « 31rus» left after it)
+    assert mask("номером Х123ХХ 31rus за парковку") == "номером [госномер]rus за парковку"
