@@ -239,6 +239,8 @@ def votes_frames(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, lo
     # over the readable ones alone the remaining option would read as won with 100 %.
     computed = pl.when(n.is_null().any().over("external_id")).then(None).otherwise(n / n.sum().over("external_id"))
     share = pl.coalesce(share, computed)
+    if "__options_rejected" in df.columns:   # an option row rejected: its share unknown, so no option's share is
+        share = pl.when(pl.col("__options_rejected")).then(None).otherwise(share)   # known to win (etl.stage)
     options = df.select(pl.col("external_id").alias("vote_id"), pl.col("option"), share.alias("share"),
                         n.cast(pl.Int32).alias("votes"), pl.col("__row"))
     return votes, options

@@ -330,6 +330,22 @@ def _uncomputed_shares(det: Detection, df: pl.DataFrame) -> str:
     return f"; доли вариантов {word} {shown}{more} не посчитаны"
 
 
+def _rejected_options(bad: pl.DataFrame, good: pl.DataFrame) -> list[str]:
+    """The report's word on votes that load without some of their option rows (rejected): no shares, no winner."""
+    ids = good.filter(pl.col("__options_rejected"))["external_id"].unique(maintain_order=True)
+    if ids.is_empty():
+        return []
+    rows = bad.filter(pl.col("external_id").is_in(ids))["__row"].sort().to_list()
+    shown = ", ".join(f"«{_short(v, 40)}»" for v in ids.head(3)) + (f" и ещё {ids.len() - 3}" if ids.len() > 3 else "")
+    one_vote, one_row = ids.len() == 1, len(rows) == 1
+    return [(f"в голосовании {shown}" if one_vote else f"в голосованиях {shown}")
+            + (f" отклонена строка варианта (строка {rows[0]})" if one_row
+               else f" отклонены строки вариантов ({_row_list(rows)})")
+            + f" — доли вариантов {'этого голосования' if one_vote else 'этих голосований'} не посчитаны и победитель "
+            "не назван: отклонённый вариант мог набрать больше; исправьте "
+            + ("строку" if one_row else "строки") + " в выгрузке и загрузите файл заново"]
+
+
 def _reason(checks) -> pl.Expr:
     expr = pl.lit(None, dtype=pl.String)
     for cond, reason in reversed(checks):
@@ -369,6 +385,12 @@ def stage(det: Detection) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     # A filter copies every column, even when it keeps every row (1 M real texts: a second copy of the file's cells).
     good = df.filter(pl.col("__reason").is_null()) if bad.height else df
     if det.profile.target == "votes":
+        # A vote with a rejected option row lacks that option's count: its other options' shares would name a false
+        # winner (etl.frames.votes_frames leaves them empty, as for an unread count).
+        if bad.height:
+            partial = bad["external_id"].drop_nulls().unique()
+            good = good.with_columns(pl.col("external_id").is_in(partial).alias("__options_rejected"))
+            det.warnings += _rejected_options(bad, good)
         # An option twice in one export: the later row stands; earlier ones are duplicates.
         unique = good.unique(subset=["external_id", "option"], keep="last", maintain_order=True)
         return unique, rejects, good.height - unique.height

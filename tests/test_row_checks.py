@@ -190,7 +190,11 @@ def test_odd_vote_counts_are_rejected_or_told(tmp_path):
     assert r.warnings == [
         "число участников не распознано в 1 строке (например: «много») — нужно число цифрами; строки загружены без него",
         "число голосов не распознано в 1 строке (например: «штук пять») — нужно число цифрами; строки загружены без "
-        "него; доли вариантов голосования «V-12» не посчитаны"]
+        "него; доли вариантов голосования «V-12» не посчитаны",
+        # V-9 and V-11 load without a rejected option (test_a_vote_missing_a_rejected_option_row_names_no_shares_…).
+        "в голосованиях «V-9», «V-11» отклонены строки вариантов (строки 2, 3, 5) — доли вариантов этих голосований "
+        "не посчитаны и победитель не назван: отклонённый вариант мог набрать больше; исправьте строки в выгрузке и "
+        "загрузите файл заново"]
 
 
 def test_a_file_of_only_rejected_rows_names_the_commonest_reason_and_its_fix(tmp_path, capsys):
@@ -236,3 +240,31 @@ def test_an_unread_vote_count_leaves_the_votes_shares_uncomputed(tmp_path):
                       **problem_settings().vote_params())
     assert votes.select("vote_id", "winner", "winner_share").sort("vote_id").rows() == [
         ("V-20", None, None), ("V-21", "Да", 0.6), ("V-22", "Да", 0.75)]
+
+
+def test_a_vote_missing_a_rejected_option_row_names_no_shares_or_winner(tmp_path):
+    """The tester's V-90: an option row with no option name (60 votes) is rejected, «Сквер» (30) was stored with share
+    1.0 — «Сквер — 100 %» of 90 participants. A vote any of whose option rows is rejected gets no shares (neither
+    computed nor the file's: the rejected option's is unknown) and no winner; its readable counts stay; the report
+    says so. A complete vote beside it is counted as before."""
+    db = tmp_path / "mcu.duckdb"
+    rows = [vote("V-30", "", "60", participants="90"), vote("V-30", "Сквер", "30", participants="90"),
+            vote("V-30", "Сквер", "30", participants="90"),
+            vote("V-31", "Да", "30", share="75 %"), vote("V-31", "Нет", "-10", share="25 %"),
+            vote("V-32", "Да", "30"), vote("V-32", "Нет", "10")]
+    r = load_file(write(tmp_path / "v.tsv", VOTES_HEAD, rows, "\t"), db=db, source="votes")
+    assert counts(r) == (7, 4, 0, 1, 2)
+    assert q(db, "SELECT source_row, reason FROM import_rejects ORDER BY 1") == [
+        (2, "нет значения «вариант» (столбец «Вариант ответа»)"), (6, "число голосов отрицательное: «-10»")]
+    assert q(db, "SELECT vote_id, option, votes, share FROM vote_options ORDER BY 1, 2") == [
+        ("V-30", "Сквер", 30, None), ("V-31", "Да", 30, None), ("V-32", "Да", 30, 0.75), ("V-32", "Нет", 10, 0.25)]
+    assert r.warnings == [
+        "в голосованиях «V-30», «V-31» отклонены строки вариантов (строки 2, 6) — доли вариантов этих голосований не "
+        "посчитаны и победитель не назван: отклонённый вариант мог набрать больше; исправьте строки в выгрузке и "
+        "загрузите файл заново"]
+    from mcu.problems import problem_settings
+    from mcu.query import run_query
+    votes = run_query("votes_effect", db=db, sources=None, themes=None, settlements=None, as_of=dt.date(2025, 12, 31),
+                      **problem_settings().vote_params())
+    assert votes.select("vote_id", "participants", "winner", "winner_share").sort("vote_id").rows() == [
+        ("V-30", 90, None, None), ("V-31", 100, None, None), ("V-32", 100, "Да", 0.75)]
