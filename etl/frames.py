@@ -22,17 +22,12 @@ APPEAL_COLUMNS = [
 
 
 def _coordinates(df: pl.DataFrame) -> pl.DataFrame:
-    if "coordinates" in df.columns:
-        # «55.12, 73.36» or «55,12; 73,36»: two numbers in one cell.
-        pair = df["coordinates"].str.extract_all(r"-?\d+(?:[.,]\d+)?")
-        lat = pair.list.get(0, null_on_oob=True).str.replace(",", ".").cast(pl.Float64, strict=False)
-        lon = pair.list.get(1, null_on_oob=True).str.replace(",", ".").cast(pl.Float64, strict=False)
-        df = df.with_columns(lat=pl.coalesce(pl.col("lat"), lat) if "lat" in df.columns else lat,
-                             lon=pl.coalesce(pl.col("lon"), lon) if "lon" in df.columns else lon)
-    for c, limit in (("lat", 90), ("lon", 180)):
-        if c in df.columns:
-            df = df.with_columns(pl.when(pl.col(c).abs() <= limit).then(pl.col(c)).alias(c))
-    return df
+    # Two numbers in range or none (etl.stage.coordinate_pair; the report counts the rest).
+    if not {"coordinates", "lat", "lon"} & set(df.columns):
+        return df
+    from etl.stage import coordinate_pair   # here, not in the imports: a diff local to this function
+    lat, lon = coordinate_pair(df)
+    return df.with_columns(lat=lat, lon=lon)
 
 
 def _status(det: Detection, df: pl.DataFrame) -> pl.Expr:

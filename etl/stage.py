@@ -346,6 +346,40 @@ def _rejected_options(bad: pl.DataFrame, good: pl.DataFrame) -> list[str]:
             + ("строку" if one_row else "строки") + " в выгрузке и загрузите файл заново"]
 
 
+def coordinate_pair(df: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
+    """(lat, lon) of a typed frame: from «Широта» and «Долгота», or from one cell of exactly two numbers
+    («53.13, 90.42», «53,13; 90,42»); kept only as a pair, latitude within ±90 and longitude within ±180. One usable
+    number («ул. Мира 5, тел 8900…»: 5 and a phone) or a third one (an address beside the pair) is no place."""
+    none = pl.lit(None, dtype=pl.Float64)
+    lat = pl.col("lat") if "lat" in df.columns else none
+    lon = pl.col("lon") if "lon" in df.columns else none
+    if "coordinates" in df.columns:
+        nums = pl.col("coordinates").str.extract_all(r"-?\d+(?:[.,]\d+)?")
+        number = lambda i: (pl.when(nums.list.len() == 2).then(nums.list.get(i, null_on_oob=True))
+                            .str.replace(",", ".").cast(pl.Float64, strict=False))
+        lat, lon = pl.coalesce(lat, number(0)), pl.coalesce(lon, number(1))
+    ok = ((lat.abs() <= 90) & (lon.abs() <= 180)).fill_null(False)
+    return pl.when(ok).then(lat), pl.when(ok).then(lon)
+
+
+def _unread_coordinates(det: Detection, df: pl.DataFrame) -> list[str]:
+    """The report's word on coordinates that make no pair (coordinate_pair): the appeal loads without them."""
+    given = [f for f in ("coordinates", "lat", "lon") if f in det.columns]
+    if not given or det.profile.target != "appeals":
+        return []
+    lat, _ = coordinate_pair(df)
+    cell = pl.concat_str([pl.col(f"__t_{f}") for f in given], separator="; ", ignore_nulls=True)
+    cells = df.select(cell.filter(pl.any_horizontal(pl.col(f"__t_{f}").is_not_null() for f in given)
+                                  & lat.is_null() & pl.col("__reason").is_null())).to_series()
+    if cells.is_empty():
+        return []
+    distinct = cells.unique(maintain_order=True).head(3)
+    shown = ", ".join(f"«{_short(v, 40)}»" for v in pl.select(mask_expr(pl.lit(distinct))).to_series())
+    return [f"координаты не распознаны в {fmt.count(cells.len(), 'строке', 'строках', 'строках')} (например: {shown}) "
+            "— нужны широта (от −90 до 90) и долгота (от −180 до 180) двумя числами, например «53,13; 90,42»; строки "
+            "загружены без координат"]
+
+
 def _reason(checks) -> pl.Expr:
     expr = pl.lit(None, dtype=pl.String)
     for cond, reason in reversed(checks):
@@ -369,7 +403,8 @@ def stage(det: Detection) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """(valid rows typed and de-duplicated within the file, rejects, count of in-file repeats)."""
     df, checks = _typed(det)
     df = _one_key_conflicts(det, df.with_columns(_reason(checks).alias("__reason")))
-    det.warnings += _unread_ratings(det, df) + _future_dates(det, df) + _unread_counts(det, df)
+    det.warnings += (_unread_ratings(det, df) + _future_dates(det, df) + _unread_counts(det, df)
+                     + _unread_coordinates(det, df))
     if det.table.row_sheets:   # rows of several sheets: a row number alone does not say which row
         df = df.with_columns(pl.format("лист «{}»: {}", pl.Series(det.table.row_sheets, dtype=pl.String),
                                        pl.col("__reason")).alias("__reason"))

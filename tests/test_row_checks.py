@@ -268,3 +268,33 @@ def test_a_vote_missing_a_rejected_option_row_names_no_shares_or_winner(tmp_path
                       **problem_settings().vote_params())
     assert votes.select("vote_id", "participants", "winner", "winner_share").sort("vote_id").rows() == [
         ("V-30", 90, None, None), ("V-31", 100, None, None), ("V-32", 100, "Да", 0.75)]
+
+
+def test_coordinates_need_two_numbers_in_range_or_are_dropped_and_told(tmp_path):
+    """The tester's W-1: «ул. Мира 5, тел 89001112233» in «Координаты» stored lat 5.0, lon empty, unsaid. A pair is
+    two numbers, latitude within ±90 and longitude within ±180; otherwise neither is kept and the report counts the
+    rows. Separate «Широта» and «Долгота» columns follow the same rule."""
+    db = tmp_path / "mcu.duckdb"
+    head = ["№ сообщения", "Дата создания", "Текст сообщения", "Координаты"]
+    rows = [["W-1", "20.11.2025", "Яма", "ул. Мира 5, тел 89001112233"], ["W-2", "20.11.2025", "Яма", "53,13; 90,42"],
+            ["W-3", "20.11.2025", "Яма", "95.1, 90.4"], ["W-4", "20.11.2025", "Яма", ""],
+            ["W-5", "20.11.2025", "Яма", "53.13"], ["W-6", "20.11.2025", "Яма", "-33.9, 151.2"]]
+    r = load_file(write(tmp_path / "c.tsv", head, rows, "\t"), db=db, source="pos")
+    assert counts(r) == (6, 6, 0, 0, 0)
+    assert q(db, "SELECT external_id, lat, lon FROM appeals ORDER BY 1") == [
+        ("W-1", None, None), ("W-2", 53.13, 90.42), ("W-3", None, None), ("W-4", None, None), ("W-5", None, None),
+        ("W-6", -33.9, 151.2)]
+    assert r.warnings == [
+        "координаты не распознаны в 3 строках (например: «ул. Мира 5, тел [телефон]», «95.1, 90.4», «53.13») — нужны "
+        "широта (от −90 до 90) и долгота (от −180 до 180) двумя числами, например «53,13; 90,42»; строки загружены "
+        "без координат"]
+    head = ["№ сообщения", "Дата создания", "Текст сообщения", "Широта", "Долгота"]
+    rows = [["S-1", "20.11.2025", "Яма", "53,13", ""], ["S-2", "20.11.2025", "Яма", "53,13", "90,42"],
+            ["S-3", "20.11.2025", "Яма", "53,13", "190"]]
+    r = load_file(write(tmp_path / "s.tsv", head, rows, "\t"), db=db, source="pos")
+    assert counts(r) == (3, 3, 0, 0, 0)
+    assert q(db, "SELECT external_id, lat, lon FROM appeals WHERE external_id LIKE 'S-%' ORDER BY 1") == [
+        ("S-1", None, None), ("S-2", 53.13, 90.42), ("S-3", None, None)]
+    assert r.warnings == [
+        "координаты не распознаны в 2 строках (например: «53,13», «53,13; 190») — нужны широта (от −90 до 90) и "
+        "долгота (от −180 до 180) двумя числами, например «53,13; 90,42»; строки загружены без координат"]
