@@ -41,6 +41,9 @@ _UNREAD = {"due_at": "не распознан"}
 FUTURE_OK = {"due_at", "ended_at"}
 # The date that makes the row: in the future (or unread) it rejects the row; another date is dropped (_future_dates).
 REQUIRED_DATES = {"received_at"}
+# An appeal's later dates: unread (or of a year before EARLIEST), the date is dropped and the appeal loads, as a
+# future one is (_dropped_dates); an unread deadline or vote date still rejects its row.
+SECONDARY_DATES = {"answered_at", "closed_at"}
 # A vote's counts: what the report calls them, the pronoun after «без», and how a negative one is said.
 COUNTS = {"participants": ("число участников", "не распознано", "него"),
           "votes": ("число голосов", "не распознано", "него"), "share": ("доля голосов", "не распознана", "неё")}
@@ -136,7 +139,12 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
             label = FIELD_LABELS[f]
             quote = _quote(cols[f].headers[0] if cols[f].headers else None)
             unread = t(f).is_not_null() & pl.col(f).is_null()
-            checks.append((unread & ~pl.col(f"__future_{f}") if f in later else unread, pl.when(early_year(t(f))).then(
+            if f in later:
+                unread = unread & ~pl.col(f"__future_{f}")
+            if p.target == "appeals" and f in SECONDARY_DATES:
+                df = df.with_columns(unread.fill_null(False).alias(f"__unread_{f}"))
+                continue
+            checks.append((unread, pl.when(early_year(t(f))).then(
                 pl.format(f"{label} «{{}}» — год раньше {EARLIEST.year}, такой даты в выгрузке быть не может: "
                           f"исправьте дату{quote}", t(f))).otherwise(
                 pl.format(f"{label} {_UNREAD.get(f, 'не распознана')}: «{{}}»{quote}", t(f)))))
@@ -292,6 +300,27 @@ def _future_dates(det: Detection, df: pl.DataFrame) -> list[str]:
     return notes
 
 
+def _unread_dates(det: Detection, df: pl.DataFrame) -> list[str]:
+    """The report's word on an appeal's later dates that read as no date (SECONDARY_DATES), dropped from rows that
+    load (_typed); up to three of the cells shown, masked."""
+    notes = []
+    for f in det.profile.fields:
+        if f"__unread_{f}" not in df.columns:
+            continue
+        cells = df.select(pl.col(f"__t_{f}").filter(pl.col(f"__unread_{f}") & pl.col("__reason").is_null())).to_series()
+        if cells.is_empty():
+            continue
+        col = det.columns[f]
+        distinct = cells.unique(maintain_order=True).head(3)
+        shown = ", ".join(f"«{_short(v, 40)}»" for v in pl.select(mask_expr(pl.lit(distinct))).to_series())
+        # A year before EARLIEST reads but cannot be: said beside the unread ones (Excel's zero day, 1899-12-30).
+        early = f" или с годом раньше {EARLIEST.year}" if pl.select(early_year(pl.lit(cells)).any()).item() else ""
+        notes.append(f"{FIELD_LABELS[f]} {_UNREAD.get(f, 'не распознана')}{early} в "
+                     f"{fmt.count(cells.len(), 'строке', 'строках', 'строках')} (столбец «{(col.headers or col.parts)[0]}»"
+                     f", например: {shown}) — дата не взята, строки загружены без неё; исправьте даты в выгрузке")
+    return notes
+
+
 def _unread_counts(det: Detection, df: pl.DataFrame) -> list[str]:
     """The report's word on a vote's counts that are no number («много»): the row loads without it."""
     if det.profile.target != "votes":
@@ -403,8 +432,8 @@ def stage(det: Detection) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """(valid rows typed and de-duplicated within the file, rejects, count of in-file repeats)."""
     df, checks = _typed(det)
     df = _one_key_conflicts(det, df.with_columns(_reason(checks).alias("__reason")))
-    det.warnings += (_unread_ratings(det, df) + _future_dates(det, df) + _unread_counts(det, df)
-                     + _unread_coordinates(det, df))
+    det.warnings += (_unread_ratings(det, df) + _future_dates(det, df) + _unread_dates(det, df)
+                     + _unread_counts(det, df) + _unread_coordinates(det, df))
     if det.table.row_sheets:   # rows of several sheets: a row number alone does not say which row
         df = df.with_columns(pl.format("лист «{}»: {}", pl.Series(det.table.row_sheets, dtype=pl.String),
                                        pl.col("__reason")).alias("__reason"))

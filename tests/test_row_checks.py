@@ -163,6 +163,31 @@ def test_a_future_answer_date_is_dropped_not_the_appeal(tmp_path):
         "загружены без неё; проверьте даты в выгрузке"]
 
 
+def test_an_unreadable_answer_or_closing_date_is_dropped_not_the_appeal(tmp_path):
+    """The tester's P-1007: «ответил Смирнов О. П. 8 913 111 22 33» in «Дата ответа» rejected the whole appeal, while a
+    future answer date only dropped the date. An unreadable answer or closing date (a year before 1990 too) drops that
+    date and the appeal loads; the report counts the rows with their cells, masked. An unreadable registration date
+    still rejects its row."""
+    db = tmp_path / "mcu.duckdb"
+    head = [*HEAD, "Дата закрытия"]
+    rows = [[*row("P-1", 1, "Ответ дан", "ответил Смирнов О. П. 8 913 111 22 33"), ""],
+            [*row("P-2", 2, "Ответ дан", "03.09.2025 10:00"), "32.09.2025"],
+            [*row("P-3", 3, "Ответ дан", "1899-12-30 10:00"), "вчера"], [*row("P-4", 4, "Ответ дан", "вчера"), ""],
+            ["P-5", "вчера", "Аварийные деревья", "Новое", "", "Отдел", "Яма", ""]]
+    r = load_file(write(tmp_path / "x.csv", head, rows), db=db, source="pos")
+    assert counts(r) == (5, 4, 0, 0, 1)
+    assert q(db, "SELECT reason FROM import_rejects") == [
+        ("дата регистрации не распознана: «вчера» (столбец «Дата создания»)",)]
+    assert q(db, "SELECT external_id, status, answered_at::VARCHAR, closed_at::VARCHAR FROM appeals ORDER BY 1") == [
+        ("P-1", "answered", None, None), ("P-2", "answered", "2025-09-03 10:00:00", None),
+        ("P-3", "answered", None, None), ("P-4", "answered", None, None)]
+    assert r.warnings == [
+        "дата ответа не распознана или с годом раньше 1990 в 3 строках (столбец «Дата ответа», например: «ответил [ФИО] [телефон]», "
+        "«1899-12-30 10:00», «вчера») — дата не взята, строки загружены без неё; исправьте даты в выгрузке",
+        "дата закрытия не распознана в 2 строках (столбец «Дата закрытия», например: «32.09.2025», «вчера») — дата "
+        "не взята, строки загружены без неё; исправьте даты в выгрузке"]
+
+
 VOTES_HEAD = ["ID голосования", "Название голосования", "Тема", "Населенный пункт", "Дата начала", "Дата окончания",
               "Количество участников", "Вариант ответа", "Количество голосов", "Доля голосов"]
 
