@@ -22,17 +22,12 @@ APPEAL_COLUMNS = [
 
 
 def _coordinates(df: pl.DataFrame) -> pl.DataFrame:
-    if "coordinates" in df.columns:
-        # «55.12, 73.36» or «55,12; 73,36»: two numbers in one cell.
-        pair = df["coordinates"].str.extract_all(r"-?\d+(?:[.,]\d+)?")
-        lat = pair.list.get(0, null_on_oob=True).str.replace(",", ".").cast(pl.Float64, strict=False)
-        lon = pair.list.get(1, null_on_oob=True).str.replace(",", ".").cast(pl.Float64, strict=False)
-        df = df.with_columns(lat=pl.coalesce(pl.col("lat"), lat) if "lat" in df.columns else lat,
-                             lon=pl.coalesce(pl.col("lon"), lon) if "lon" in df.columns else lon)
-    for c, limit in (("lat", 90), ("lon", 180)):
-        if c in df.columns:
-            df = df.with_columns(pl.when(pl.col(c).abs() <= limit).then(pl.col(c)).alias(c))
-    return df
+    # Two numbers in range or none (etl.stage.coordinate_pair; the report counts the rest).
+    if not {"coordinates", "lat", "lon"} & set(df.columns):
+        return df
+    from etl.stage import coordinate_pair   # here, not in the imports: a diff local to this function
+    lat, lon = coordinate_pair(df)
+    return df.with_columns(lat=lat, lon=lon)
 
 
 def _status(det: Detection, df: pl.DataFrame) -> pl.Expr:
@@ -239,6 +234,8 @@ def votes_frames(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, lo
     # over the readable ones alone the remaining option would read as won with 100 %.
     computed = pl.when(n.is_null().any().over("external_id")).then(None).otherwise(n / n.sum().over("external_id"))
     share = pl.coalesce(share, computed)
+    if "__options_rejected" in df.columns:   # an option row rejected: its share unknown, so no option's share is
+        share = pl.when(pl.col("__options_rejected")).then(None).otherwise(share)   # known to win (etl.stage)
     options = df.select(pl.col("external_id").alias("vote_id"), pl.col("option"), share.alias("share"),
                         n.cast(pl.Int32).alias("votes"), pl.col("__row"))
     return votes, options

@@ -41,6 +41,9 @@ _UNREAD = {"due_at": "не распознан"}
 FUTURE_OK = {"due_at", "ended_at"}
 # The date that makes the row: in the future (or unread) it rejects the row; another date is dropped (_future_dates).
 REQUIRED_DATES = {"received_at"}
+# An appeal's later dates: unread (or of a year before EARLIEST), the date is dropped and the appeal loads, as a
+# future one is (_dropped_dates); an unread deadline or vote date still rejects its row.
+SECONDARY_DATES = {"answered_at", "closed_at"}
 # A vote's counts: what the report calls them, the pronoun after «без», and how a negative one is said.
 COUNTS = {"participants": ("число участников", "не распознано", "него"),
           "votes": ("число голосов", "не распознано", "него"), "share": ("доля голосов", "не распознана", "неё")}
@@ -136,7 +139,12 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
             label = FIELD_LABELS[f]
             quote = _quote(cols[f].headers[0] if cols[f].headers else None)
             unread = t(f).is_not_null() & pl.col(f).is_null()
-            checks.append((unread & ~pl.col(f"__future_{f}") if f in later else unread, pl.when(early_year(t(f))).then(
+            if f in later:
+                unread = unread & ~pl.col(f"__future_{f}")
+            if p.target == "appeals" and f in SECONDARY_DATES:
+                df = df.with_columns(unread.fill_null(False).alias(f"__unread_{f}"))
+                continue
+            checks.append((unread, pl.when(early_year(t(f))).then(
                 pl.format(f"{label} «{{}}» — год раньше {EARLIEST.year}, такой даты в выгрузке быть не может: "
                           f"исправьте дату{quote}", t(f))).otherwise(
                 pl.format(f"{label} {_UNREAD.get(f, 'не распознана')}: «{{}}»{quote}", t(f)))))
@@ -292,6 +300,27 @@ def _future_dates(det: Detection, df: pl.DataFrame) -> list[str]:
     return notes
 
 
+def _unread_dates(det: Detection, df: pl.DataFrame) -> list[str]:
+    """The report's word on an appeal's later dates that read as no date (SECONDARY_DATES), dropped from rows that
+    load (_typed); up to three of the cells shown, masked."""
+    notes = []
+    for f in det.profile.fields:
+        if f"__unread_{f}" not in df.columns:
+            continue
+        cells = df.select(pl.col(f"__t_{f}").filter(pl.col(f"__unread_{f}") & pl.col("__reason").is_null())).to_series()
+        if cells.is_empty():
+            continue
+        col = det.columns[f]
+        distinct = cells.unique(maintain_order=True).head(3)
+        shown = ", ".join(f"«{_short(v, 40)}»" for v in pl.select(mask_expr(pl.lit(distinct))).to_series())
+        # A year before EARLIEST reads but cannot be: said beside the unread ones (Excel's zero day, 1899-12-30).
+        early = f" или с годом раньше {EARLIEST.year}" if pl.select(early_year(pl.lit(cells)).any()).item() else ""
+        notes.append(f"{FIELD_LABELS[f]} {_UNREAD.get(f, 'не распознана')}{early} в "
+                     f"{fmt.count(cells.len(), 'строке', 'строках', 'строках')} (столбец «{(col.headers or col.parts)[0]}»"
+                     f", например: {shown}) — дата не взята, строки загружены без неё; исправьте даты в выгрузке")
+    return notes
+
+
 def _unread_counts(det: Detection, df: pl.DataFrame) -> list[str]:
     """The report's word on a vote's counts that are no number («много»): the row loads without it."""
     if det.profile.target != "votes":
@@ -330,6 +359,56 @@ def _uncomputed_shares(det: Detection, df: pl.DataFrame) -> str:
     return f"; доли вариантов {word} {shown}{more} не посчитаны"
 
 
+def _rejected_options(bad: pl.DataFrame, good: pl.DataFrame) -> list[str]:
+    """The report's word on votes that load without some of their option rows (rejected): no shares, no winner."""
+    ids = good.filter(pl.col("__options_rejected"))["external_id"].unique(maintain_order=True)
+    if ids.is_empty():
+        return []
+    rows = bad.filter(pl.col("external_id").is_in(ids))["__row"].sort().to_list()
+    shown = ", ".join(f"«{_short(v, 40)}»" for v in ids.head(3)) + (f" и ещё {ids.len() - 3}" if ids.len() > 3 else "")
+    one_vote, one_row = ids.len() == 1, len(rows) == 1
+    return [(f"в голосовании {shown}" if one_vote else f"в голосованиях {shown}")
+            + (f" отклонена строка варианта (строка {rows[0]})" if one_row
+               else f" отклонены строки вариантов ({_row_list(rows)})")
+            + f" — доли вариантов {'этого голосования' if one_vote else 'этих голосований'} не посчитаны и победитель "
+            "не назван: отклонённый вариант мог набрать больше; исправьте "
+            + ("строку" if one_row else "строки") + " в выгрузке и загрузите файл заново"]
+
+
+def coordinate_pair(df: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
+    """(lat, lon) of a typed frame: from «Широта» and «Долгота», or from one cell of exactly two numbers
+    («53.13, 90.42», «53,13; 90,42»); kept only as a pair, latitude within ±90 and longitude within ±180. One usable
+    number («ул. Мира 5, тел 8900…»: 5 and a phone) or a third one (an address beside the pair) is no place."""
+    none = pl.lit(None, dtype=pl.Float64)
+    lat = pl.col("lat") if "lat" in df.columns else none
+    lon = pl.col("lon") if "lon" in df.columns else none
+    if "coordinates" in df.columns:
+        nums = pl.col("coordinates").str.extract_all(r"-?\d+(?:[.,]\d+)?")
+        number = lambda i: (pl.when(nums.list.len() == 2).then(nums.list.get(i, null_on_oob=True))
+                            .str.replace(",", ".").cast(pl.Float64, strict=False))
+        lat, lon = pl.coalesce(lat, number(0)), pl.coalesce(lon, number(1))
+    ok = ((lat.abs() <= 90) & (lon.abs() <= 180)).fill_null(False)
+    return pl.when(ok).then(lat), pl.when(ok).then(lon)
+
+
+def _unread_coordinates(det: Detection, df: pl.DataFrame) -> list[str]:
+    """The report's word on coordinates that make no pair (coordinate_pair): the appeal loads without them."""
+    given = [f for f in ("coordinates", "lat", "lon") if f in det.columns]
+    if not given or det.profile.target != "appeals":
+        return []
+    lat, _ = coordinate_pair(df)
+    cell = pl.concat_str([pl.col(f"__t_{f}") for f in given], separator="; ", ignore_nulls=True)
+    cells = df.select(cell.filter(pl.any_horizontal(pl.col(f"__t_{f}").is_not_null() for f in given)
+                                  & lat.is_null() & pl.col("__reason").is_null())).to_series()
+    if cells.is_empty():
+        return []
+    distinct = cells.unique(maintain_order=True).head(3)
+    shown = ", ".join(f"«{_short(v, 40)}»" for v in pl.select(mask_expr(pl.lit(distinct))).to_series())
+    return [f"координаты не распознаны в {fmt.count(cells.len(), 'строке', 'строках', 'строках')} (например: {shown}) "
+            "— нужны широта (от −90 до 90) и долгота (от −180 до 180) двумя числами, например «53,13; 90,42»; строки "
+            "загружены без координат"]
+
+
 def _reason(checks) -> pl.Expr:
     expr = pl.lit(None, dtype=pl.String)
     for cond, reason in reversed(checks):
@@ -353,7 +432,8 @@ def stage(det: Detection) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """(valid rows typed and de-duplicated within the file, rejects, count of in-file repeats)."""
     df, checks = _typed(det)
     df = _one_key_conflicts(det, df.with_columns(_reason(checks).alias("__reason")))
-    det.warnings += _unread_ratings(det, df) + _future_dates(det, df) + _unread_counts(det, df)
+    det.warnings += (_unread_ratings(det, df) + _future_dates(det, df) + _unread_dates(det, df)
+                     + _unread_counts(det, df) + _unread_coordinates(det, df))
     if det.table.row_sheets:   # rows of several sheets: a row number alone does not say which row
         df = df.with_columns(pl.format("лист «{}»: {}", pl.Series(det.table.row_sheets, dtype=pl.String),
                                        pl.col("__reason")).alias("__reason"))
@@ -369,6 +449,12 @@ def stage(det: Detection) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     # A filter copies every column, even when it keeps every row (1 M real texts: a second copy of the file's cells).
     good = df.filter(pl.col("__reason").is_null()) if bad.height else df
     if det.profile.target == "votes":
+        # A vote with a rejected option row lacks that option's count: its other options' shares would name a false
+        # winner (etl.frames.votes_frames leaves them empty, as for an unread count).
+        if bad.height:
+            partial = bad["external_id"].drop_nulls().unique()
+            good = good.with_columns(pl.col("external_id").is_in(partial).alias("__options_rejected"))
+            det.warnings += _rejected_options(bad, good)
         # An option twice in one export: the later row stands; earlier ones are duplicates.
         unique = good.unique(subset=["external_id", "option"], keep="last", maintain_order=True)
         return unique, rejects, good.height - unique.height

@@ -172,6 +172,15 @@ def _merge_sql(said: set[str], known: str = "appeals") -> str:
                          f"WHEN NOT t.extended AND {S('extended')} THEN greatest({due}, s.due_at) ELSE {due} END")
         elif c in ("kind", "received_at"):
             merged[c] = f"CASE WHEN n THEN s.{c} ELSE t.{c} END"
+        elif c == "extra":
+            # The source's own columns, merged per key: a file lacking a column, or leaving its cell empty (never a
+            # key: etl.frames._extra), keeps the stored value; a newer state's value wins, an older one only fills.
+            # A merge that changes nothing keeps the stored text as it is, so the row stays a duplicate.
+            patch = "CASE WHEN n THEN json_merge_patch(t.extra, s.extra) ELSE json_merge_patch(s.extra, t.extra) END"
+            merged[c] = (f"CASE WHEN s.extra IS NULL OR t.extra IS NULL THEN coalesce(t.extra, s.extra) "
+                         f"WHEN NOT (json_valid(s.extra) AND json_valid(t.extra)) "
+                         f"THEN CASE WHEN n THEN s.extra ELSE t.extra END "
+                         f"WHEN json({patch}) = json(t.extra) THEN t.extra ELSE ({patch})::VARCHAR END")
         else:
             merged[c] = f"CASE WHEN n THEN coalesce({S(c)}, t.{c}) ELSE coalesce(t.{c}, {S(c)}) END"
     # A newer state takes the status the file says; otherwise the known status follows a date the merge adds.

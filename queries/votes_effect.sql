@@ -34,8 +34,9 @@ WITH bounds AS (
     SELECT vote_id,
            list({'option': option, 'share': share, 'votes': votes}
                 ORDER BY coalesce(share, 0) DESC, coalesce(votes, 0) DESC, option) AS options,
-           -- An option with neither share nor count (unread in the file) may have won: no winner is named.
-           CASE WHEN NOT bool_or(share IS NULL AND votes IS NULL)
+           -- An option without a share may have won: no winner is named. A share is left empty where a count of the
+           -- vote is unread (no share computed) or one of its option rows was rejected (etl.frames.votes_frames).
+           CASE WHEN NOT bool_or(share IS NULL)
                 THEN arg_max(option, coalesce(share, 0) * 1e9 + coalesce(votes, 0)) END AS winner,
            max(share) AS winner_share
     FROM vote_options

@@ -1,6 +1,7 @@
 """Nothing lost (issue 7, items 1–3 and 5): a thinner or older export never erases what the database knows,
 the later state of an item wins by its own dates, formula cells never key rows, UTF-16 without a BOM loads."""
 import datetime as dt
+import json
 import re
 import zipfile
 
@@ -407,3 +408,57 @@ def test_a_profile_says_its_numbers_restart_each_year(tmp_path):
         "custom:nash_gorod:2025:1", "custom:nash_gorod:2026:1"]
     with pytest.raises(ProfileError, match="id_restarts = «yearly», а допустимы: «never»"):
         Profile.from_toml(text.replace('id_restarts = "year"', 'id_restarts = "yearly"'))
+
+
+# The source's own columns no field maps (appeals.extra): «Текст ответа» and «Комментарий модератора» in one export,
+# «Примечание» in a later one that lacks «Текст ответа» and leaves the comment empty (the tester's pos_newer_extra).
+EXTRA_HEAD = ["Номер сообщения", "Дата создания", "Категория", "Статус", "Населенный пункт"]
+
+
+def _extra(db):
+    (extra,), = table(db, "SELECT extra FROM appeals")
+    return extra
+
+
+def test_a_newer_export_merges_the_extra_columns_per_key(tmp_path):
+    db = tmp_path / "mcu.duckdb"
+    first = write_csv(tmp_path / "a.csv", [*EXTRA_HEAD, "Текст ответа", "Комментарий модератора"],
+                      [["P-1", "20.11.2025 10:15", "ЖКХ", "Ответ дан", "Аскиз", "Вода подана", "Проверить повторно"]])
+    assert counts(load_file(first, db=db, source="pos")) == (1, 1, 0, 0, 0)
+    stored = _extra(db)
+    assert json.loads(stored) == {"Текст ответа": "Вода подана", "Комментарий модератора": "Проверить повторно"}
+    # The same file again, and a file without those columns: duplicates, the stored text as it was.
+    assert counts(load_file(first, db=db, source="pos")) == (1, 0, 0, 1, 0)
+    thin = write_csv(tmp_path / "thin.csv", EXTRA_HEAD, [["P-1", "20.11.2025 10:15", "ЖКХ", "Ответ дан", "Аскиз"]])
+    assert counts(load_file(thin, db=db, source="pos")) == (1, 0, 0, 1, 0)
+    assert _extra(db) == stored
+    newer = write_csv(tmp_path / "b.csv", [*EXTRA_HEAD, "Дата закрытия", "Примечание", "Комментарий модератора"],
+                      [["P-1", "20.11.2025 10:15", "ЖКХ", "Закрыто", "Аскиз", "25.11.2025", "проверено", ""]])
+    assert counts(load_file(newer, db=db, source="pos")) == (1, 0, 1, 0, 0)
+    assert json.loads(_extra(db)) == {"Текст ответа": "Вода подана", "Комментарий модератора": "Проверить повторно",
+                                      "Примечание": "проверено"}
+    assert counts(load_file(newer, db=db, source="pos")) == (1, 0, 0, 1, 0)
+    # A newer state's non-empty value of a key wins.
+    fixed = write_csv(tmp_path / "c.csv", [*EXTRA_HEAD, "Дата закрытия", "Комментарий модератора"],
+                      [["P-1", "20.11.2025 10:15", "ЖКХ", "Закрыто", "Аскиз", "26.11.2025", "снято с контроля"]])
+    assert counts(load_file(fixed, db=db, source="pos")) == (1, 0, 1, 0, 0)
+    assert json.loads(_extra(db)) == {"Текст ответа": "Вода подана", "Комментарий модератора": "снято с контроля",
+                                      "Примечание": "проверено"}
+
+
+def test_an_older_export_only_fills_extra_keys_the_database_lacks(tmp_path):
+    db = tmp_path / "mcu.duckdb"
+    head = [*EXTRA_HEAD, "Дата закрытия", "Комментарий модератора"]
+    load_file(write_csv(tmp_path / "new.csv", head,
+                        [["P-1", "20.11.2025 10:15", "ЖКХ", "Закрыто", "Аскиз", "25.11.2025", "снято с контроля"]]),
+              db=db, source="pos")
+    stored = _extra(db)
+    old_head = [*EXTRA_HEAD, "Комментарий модератора", "Отметка"]
+    old = write_csv(tmp_path / "old.csv", old_head,
+                    [["P-1", "20.11.2025 10:15", "ЖКХ", "В работе", "Аскиз", "на контроле", "на контроле"]])
+    assert counts(load_file(old, db=db, source="pos")) == (1, 0, 1, 0, 0)
+    assert json.loads(_extra(db)) == {"Комментарий модератора": "снято с контроля", "Отметка": "на контроле"}
+    # Nothing more to fill: the older file again changes nothing.
+    assert counts(load_file(old, db=db, source="pos")) == (1, 0, 0, 1, 0)
+    assert table(db, "SELECT status, closed_at::VARCHAR FROM appeals") == [("closed", "2025-11-25 00:00:00")]
+    assert json.loads(stored) == {"Комментарий модератора": "снято с контроля"}

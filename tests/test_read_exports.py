@@ -212,10 +212,14 @@ def test_an_unread_deadline_agrees_in_gender(tmp_path):
     path = tmp_path / "due.csv"
     path.write_text(_csv(rows), encoding="utf-8")
     db = tmp_path / "mcu.duckdb"
-    assert counts(load_file(path, db=db)) == (3, 1, 0, 0, 2)
+    r = load_file(path, db=db)
+    assert counts(r) == (3, 2, 0, 0, 1)
     assert q(db, "SELECT source_row, reason FROM import_rejects ORDER BY 1") == [
-        (2, "срок не распознан: «завтра» (столбец «Срок ответа»)"),
-        (3, "дата ответа не распознана: «вчера» (столбец «Дата ответа»)")]
+        (2, "срок не распознан: «завтра» (столбец «Срок ответа»)")]
+    # An unread answer date drops the date, not the appeal (tests/test_row_checks.py); the report says it.
+    assert r.warnings == [
+        "дата ответа не распознана в 1 строке (столбец «Дата ответа», например: «вчера») — дата не взята, строки "
+        "загружены без неё; исправьте даты в выгрузке"]
 
 
 @pytest.mark.parametrize("what, told", [("missing.csv", "файл не найден"), ("folder.csv", "это папка, а не файл")])
@@ -442,14 +446,16 @@ def test_a_date_of_an_implausible_year_is_told_so(tmp_path):
     path.write_text(_csv(rows), encoding="utf-8")
     db = tmp_path / "mcu.duckdb"
     r = load_file(path, db=db)
-    assert counts(r) == (3, 1, 0, 0, 2)
-    assert q(db, "SELECT external_id, received_at::VARCHAR, answered_at::VARCHAR FROM appeals") == [
-        ("DT-3", "2026-09-05 10:00:00", "2026-09-06 11:00:00")]
+    assert counts(r) == (3, 2, 0, 0, 1)
+    assert q(db, "SELECT external_id, received_at::VARCHAR, answered_at::VARCHAR FROM appeals ORDER BY 1") == [
+        ("DT-2", "2026-09-05 00:00:00", None), ("DT-3", "2026-09-05 10:00:00", "2026-09-06 11:00:00")]
     assert q(db, "SELECT source_row, reason FROM import_rejects ORDER BY 1") == [
         (2, "дата регистрации «05.09.1926» — год раньше 1990, такой даты в выгрузке быть не может: исправьте дату "
-            "(столбец «Дата создания»)"),
-        (3, "дата ответа «1899-12-30 10:00» — год раньше 1990, такой даты в выгрузке быть не может: исправьте дату "
-            "(столбец «Дата ответа»)")]
+            "(столбец «Дата создания»)")]
+    # An answer date of such a year (Excel's zero day) is dropped as an unread one, not the appeal.
+    assert r.warnings == [
+        "дата ответа не распознана или с годом раньше 1990 в 1 строке (столбец «Дата ответа», например: "
+        "«1899-12-30 10:00») — дата не взята, строки загружены без неё; исправьте даты в выгрузке"]
 
 
 # --- 10. a file named .xls that is text: detected by its content ------------------------------------------

@@ -163,6 +163,31 @@ def test_a_future_answer_date_is_dropped_not_the_appeal(tmp_path):
         "загружены без неё; проверьте даты в выгрузке"]
 
 
+def test_an_unreadable_answer_or_closing_date_is_dropped_not_the_appeal(tmp_path):
+    """The tester's P-1007: «ответил Смирнов О. П. 8 913 111 22 33» in «Дата ответа» rejected the whole appeal, while a
+    future answer date only dropped the date. An unreadable answer or closing date (a year before 1990 too) drops that
+    date and the appeal loads; the report counts the rows with their cells, masked. An unreadable registration date
+    still rejects its row."""
+    db = tmp_path / "mcu.duckdb"
+    head = [*HEAD, "Дата закрытия"]
+    rows = [[*row("P-1", 1, "Ответ дан", "ответил Смирнов О. П. 8 913 111 22 33"), ""],
+            [*row("P-2", 2, "Ответ дан", "03.09.2025 10:00"), "32.09.2025"],
+            [*row("P-3", 3, "Ответ дан", "1899-12-30 10:00"), "вчера"], [*row("P-4", 4, "Ответ дан", "вчера"), ""],
+            ["P-5", "вчера", "Аварийные деревья", "Новое", "", "Отдел", "Яма", ""]]
+    r = load_file(write(tmp_path / "x.csv", head, rows), db=db, source="pos")
+    assert counts(r) == (5, 4, 0, 0, 1)
+    assert q(db, "SELECT reason FROM import_rejects") == [
+        ("дата регистрации не распознана: «вчера» (столбец «Дата создания»)",)]
+    assert q(db, "SELECT external_id, status, answered_at::VARCHAR, closed_at::VARCHAR FROM appeals ORDER BY 1") == [
+        ("P-1", "answered", None, None), ("P-2", "answered", "2025-09-03 10:00:00", None),
+        ("P-3", "answered", None, None), ("P-4", "answered", None, None)]
+    assert r.warnings == [
+        "дата ответа не распознана или с годом раньше 1990 в 3 строках (столбец «Дата ответа», например: «ответил [ФИО] [телефон]», "
+        "«1899-12-30 10:00», «вчера») — дата не взята, строки загружены без неё; исправьте даты в выгрузке",
+        "дата закрытия не распознана в 2 строках (столбец «Дата закрытия», например: «32.09.2025», «вчера») — дата "
+        "не взята, строки загружены без неё; исправьте даты в выгрузке"]
+
+
 VOTES_HEAD = ["ID голосования", "Название голосования", "Тема", "Населенный пункт", "Дата начала", "Дата окончания",
               "Количество участников", "Вариант ответа", "Количество голосов", "Доля голосов"]
 
@@ -190,7 +215,11 @@ def test_odd_vote_counts_are_rejected_or_told(tmp_path):
     assert r.warnings == [
         "число участников не распознано в 1 строке (например: «много») — нужно число цифрами; строки загружены без него",
         "число голосов не распознано в 1 строке (например: «штук пять») — нужно число цифрами; строки загружены без "
-        "него; доли вариантов голосования «V-12» не посчитаны"]
+        "него; доли вариантов голосования «V-12» не посчитаны",
+        # V-9 and V-11 load without a rejected option (test_a_vote_missing_a_rejected_option_row_names_no_shares_…).
+        "в голосованиях «V-9», «V-11» отклонены строки вариантов (строки 2, 3, 5) — доли вариантов этих голосований "
+        "не посчитаны и победитель не назван: отклонённый вариант мог набрать больше; исправьте строки в выгрузке и "
+        "загрузите файл заново"]
 
 
 def test_a_file_of_only_rejected_rows_names_the_commonest_reason_and_its_fix(tmp_path, capsys):
@@ -236,3 +265,61 @@ def test_an_unread_vote_count_leaves_the_votes_shares_uncomputed(tmp_path):
                       **problem_settings().vote_params())
     assert votes.select("vote_id", "winner", "winner_share").sort("vote_id").rows() == [
         ("V-20", None, None), ("V-21", "Да", 0.6), ("V-22", "Да", 0.75)]
+
+
+def test_a_vote_missing_a_rejected_option_row_names_no_shares_or_winner(tmp_path):
+    """The tester's V-90: an option row with no option name (60 votes) is rejected, «Сквер» (30) was stored with share
+    1.0 — «Сквер — 100 %» of 90 participants. A vote any of whose option rows is rejected gets no shares (neither
+    computed nor the file's: the rejected option's is unknown) and no winner; its readable counts stay; the report
+    says so. A complete vote beside it is counted as before."""
+    db = tmp_path / "mcu.duckdb"
+    rows = [vote("V-30", "", "60", participants="90"), vote("V-30", "Сквер", "30", participants="90"),
+            vote("V-30", "Сквер", "30", participants="90"),
+            vote("V-31", "Да", "30", share="75 %"), vote("V-31", "Нет", "-10", share="25 %"),
+            vote("V-32", "Да", "30"), vote("V-32", "Нет", "10")]
+    r = load_file(write(tmp_path / "v.tsv", VOTES_HEAD, rows, "\t"), db=db, source="votes")
+    assert counts(r) == (7, 4, 0, 1, 2)
+    assert q(db, "SELECT source_row, reason FROM import_rejects ORDER BY 1") == [
+        (2, "нет значения «вариант» (столбец «Вариант ответа»)"), (6, "число голосов отрицательное: «-10»")]
+    assert q(db, "SELECT vote_id, option, votes, share FROM vote_options ORDER BY 1, 2") == [
+        ("V-30", "Сквер", 30, None), ("V-31", "Да", 30, None), ("V-32", "Да", 30, 0.75), ("V-32", "Нет", 10, 0.25)]
+    assert r.warnings == [
+        "в голосованиях «V-30», «V-31» отклонены строки вариантов (строки 2, 6) — доли вариантов этих голосований не "
+        "посчитаны и победитель не назван: отклонённый вариант мог набрать больше; исправьте строки в выгрузке и "
+        "загрузите файл заново"]
+    from mcu.problems import problem_settings
+    from mcu.query import run_query
+    votes = run_query("votes_effect", db=db, sources=None, themes=None, settlements=None, as_of=dt.date(2025, 12, 31),
+                      **problem_settings().vote_params())
+    assert votes.select("vote_id", "participants", "winner", "winner_share").sort("vote_id").rows() == [
+        ("V-30", 90, None, None), ("V-31", 100, None, None), ("V-32", 100, "Да", 0.75)]
+
+
+def test_coordinates_need_two_numbers_in_range_or_are_dropped_and_told(tmp_path):
+    """The tester's W-1: «ул. Мира 5, тел 89001112233» in «Координаты» stored lat 5.0, lon empty, unsaid. A pair is
+    two numbers, latitude within ±90 and longitude within ±180; otherwise neither is kept and the report counts the
+    rows. Separate «Широта» and «Долгота» columns follow the same rule."""
+    db = tmp_path / "mcu.duckdb"
+    head = ["№ сообщения", "Дата создания", "Текст сообщения", "Координаты"]
+    rows = [["W-1", "20.11.2025", "Яма", "ул. Мира 5, тел 89001112233"], ["W-2", "20.11.2025", "Яма", "53,13; 90,42"],
+            ["W-3", "20.11.2025", "Яма", "95.1, 90.4"], ["W-4", "20.11.2025", "Яма", ""],
+            ["W-5", "20.11.2025", "Яма", "53.13"], ["W-6", "20.11.2025", "Яма", "-33.9, 151.2"]]
+    r = load_file(write(tmp_path / "c.tsv", head, rows, "\t"), db=db, source="pos")
+    assert counts(r) == (6, 6, 0, 0, 0)
+    assert q(db, "SELECT external_id, lat, lon FROM appeals ORDER BY 1") == [
+        ("W-1", None, None), ("W-2", 53.13, 90.42), ("W-3", None, None), ("W-4", None, None), ("W-5", None, None),
+        ("W-6", -33.9, 151.2)]
+    assert r.warnings == [
+        "координаты не распознаны в 3 строках (например: «ул. Мира 5, тел [телефон]», «95.1, 90.4», «53.13») — нужны "
+        "широта (от −90 до 90) и долгота (от −180 до 180) двумя числами, например «53,13; 90,42»; строки загружены "
+        "без координат"]
+    head = ["№ сообщения", "Дата создания", "Текст сообщения", "Широта", "Долгота"]
+    rows = [["S-1", "20.11.2025", "Яма", "53,13", ""], ["S-2", "20.11.2025", "Яма", "53,13", "90,42"],
+            ["S-3", "20.11.2025", "Яма", "53,13", "190"]]
+    r = load_file(write(tmp_path / "s.tsv", head, rows, "\t"), db=db, source="pos")
+    assert counts(r) == (3, 3, 0, 0, 0)
+    assert q(db, "SELECT external_id, lat, lon FROM appeals WHERE external_id LIKE 'S-%' ORDER BY 1") == [
+        ("S-1", None, None), ("S-2", 53.13, 90.42), ("S-3", None, None)]
+    assert r.warnings == [
+        "координаты не распознаны в 2 строках (например: «53,13», «53,13; 190») — нужны широта (от −90 до 90) и "
+        "долгота (от −180 до 180) двумя числами, например «53,13; 90,42»; строки загружены без координат"]
