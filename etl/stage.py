@@ -321,6 +321,31 @@ def _unread_dates(det: Detection, df: pl.DataFrame) -> list[str]:
     return notes
 
 
+# Unread cells of a later date, none read, that make its column's format unknown rather than a few cells' slips.
+UNREAD_COLUMN_MIN = 5
+
+
+def _refuse_unread_column(det: Detection, df: pl.DataFrame) -> None:
+    """A later date read in no row of its column, UNREAD_COLUMN_MIN or more cells filled (Excel's zero day, a year
+    before EARLIEST, is no unread cell): the column's format is unknown, not a slip of a cell. Loaded without it, every
+    appeal would count as unanswered (and overdue): the file is refused."""
+    for f in det.profile.fields:
+        if f"__unread_{f}" not in df.columns:
+            continue
+        cells = df.select(pl.col(f"__t_{f}").filter(pl.col(f"__unread_{f}") & ~early_year(pl.col(f"__t_{f}"))))
+        cells = cells.to_series()
+        if cells.len() < UNREAD_COLUMN_MIN or df[f].drop_nulls().len():
+            continue
+        col = det.columns[f]
+        shown = ", ".join(f"«{_short(v, 40)}»" for v in
+                          pl.select(mask_expr(pl.lit(cells.unique(maintain_order=True).head(3)))).to_series())
+        raise FileRefused(
+            f"Столбец «{(col.headers or col.parts)[0]}» не прочитан ни в одной строке (например: {shown}): даты в нём "
+            "записаны так, как загрузчик не понимает. Загрузка без них посчитала бы все обращения без ответа. База не "
+            "изменена. Сохраните столбец в виде ДД.ММ.ГГГГ ЧЧ:ММ или укажите формат дат в профиле (date_formats) и "
+            "загрузите файл заново.")
+
+
 def _unread_counts(det: Detection, df: pl.DataFrame) -> list[str]:
     """The report's word on a vote's counts that are no number («много»): the row loads without it."""
     if det.profile.target != "votes":
@@ -432,6 +457,7 @@ def stage(det: Detection) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """(valid rows typed and de-duplicated within the file, rejects, count of in-file repeats)."""
     df, checks = _typed(det)
     df = _one_key_conflicts(det, df.with_columns(_reason(checks).alias("__reason")))
+    _refuse_unread_column(det, df)
     det.warnings += (_unread_ratings(det, df) + _future_dates(det, df) + _unread_dates(det, df)
                      + _unread_counts(det, df) + _unread_coordinates(det, df))
     if det.table.row_sheets:   # rows of several sheets: a row number alone does not say which row

@@ -188,6 +188,27 @@ def test_an_unreadable_answer_or_closing_date_is_dropped_not_the_appeal(tmp_path
         "не взята, строки загружены без неё; исправьте даты в выгрузке"]
 
 
+def test_an_answer_column_read_in_no_row_refuses_the_file(tmp_path):
+    """A date format the loader does not know in the whole answer column is no slip of a cell: loading the appeals
+    without every answer would count them all unanswered (and overdue). Five or more cells filled and none read: the
+    file is refused, the database untouched,
+    and the message names the column, its cells and what to do. Excel's zero day (1899-12-30: no date) is no unread
+    cell: a column of those alone loads."""
+    db = tmp_path / "mcu.duckdb"
+    rows = [row(f"P-{d}", d, "Ответ дан", f"Sep {d + 2}, 2025") for d in range(1, 6)] + [row("P-6", 6, "Новое", "")]
+    r = load_file(write(tmp_path / "x.csv", HEAD, rows), db=db, source="pos")
+    assert (r.status, r.loaded) == ("refused", 0)
+    assert r.message == (
+        "Столбец «Дата ответа» не прочитан ни в одной строке (например: «Sep 3, 2025», «Sep 4, 2025», «Sep 5, 2025»): "
+        "даты в нём записаны так, как загрузчик не понимает. Загрузка без них посчитала бы все обращения "
+        "без ответа. База не изменена. Сохраните столбец в виде ДД.ММ.ГГГГ ЧЧ:ММ или укажите формат дат в "
+        "профиле (date_formats) и загрузите файл заново.")
+    assert not db.exists() or q(db, "SELECT count(*) FROM appeals") == [(0,)]
+    rows = [row("P-1", 1, "Ответ дан", "1899-12-30 00:00"), row("P-2", 2, "Новое", "1899-12-30 00:00")]
+    r = load_file(write(tmp_path / "y.csv", HEAD, rows), db=db, source="pos")
+    assert counts(r) == (2, 2, 0, 0, 0)
+
+
 VOTES_HEAD = ["ID голосования", "Название голосования", "Тема", "Населенный пункт", "Дата начала", "Дата окончания",
               "Количество участников", "Вариант ответа", "Количество голосов", "Доля голосов"]
 
