@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from core.text import per_distinct
+from etl.address import ADDRESS_VERSION, mask_address_expr
 from etl.calendar import production_calendar
 from etl.privacy import REMASK_HINT, address_column, mask_expr, masks_version, personal_column, remask_text
 from etl.reference import load_reference
@@ -83,11 +84,12 @@ def remask_stored(con) -> int:
     """Texts stored under other pattern masks (etl.privacy.MASKS: a version that let passport numbers through)
     masked again with today's, so what a mask now hides is hidden in the data already loaded too: re-loading the
     file would not do it (a row's known text is kept). Only the patterns: names were masked at load, with their
-    context. Run once a database, when its masks' fingerprint differs; returns the number of values changed."""
+    context. The problems' addresses too (etl.address), whole. Run once a database, when its masks' fingerprint or its
+    addresses' (etl.address.ADDRESS_VERSION) differs; returns the number of values changed."""
     if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta'").fetchall()[0][0]:
         return 0   # a database older than meta: apply_schema makes it, then runs this
-    stored = con.execute("SELECT max(value) FROM meta WHERE key = 'masks'").fetchall()[0][0]
-    if stored == masks_version():
+    stored = dict(con.execute("SELECT key, value FROM meta WHERE key IN ('masks', 'address_masks')").fetchall())
+    if stored.get("masks") == masks_version() and stored.get("address_masks") == ADDRESS_VERSION:
         return 0
     changed = 0
     for table, column in STORED_TEXTS:
@@ -111,8 +113,25 @@ def remask_stored(con) -> int:
                 changed += remasked.height
     changed += _withhold_stored_columns(con)
     changed += _remask_short_values(con)
+    changed += _remask_addresses(con)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('masks', ?)", [masks_version()])
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('address_masks', ?)", [ADDRESS_VERSION])
     return changed
+
+
+def _remask_addresses(con) -> int:
+    """The problems' addresses masked as a load masks them now (etl.address: a version before it hid only the flat),
+    each distinct value once. Returns the number of distinct values changed."""
+    distinct = pl.Series("v", [v for (v,) in con.execute("SELECT DISTINCT address FROM appeals "
+                                                        "WHERE address IS NOT NULL").fetchall()], dtype=pl.String)
+    remapped = pl.DataFrame({"v": distinct}).select(pl.col("v"), mask_address_expr(pl.col("v")).alias("m")) \
+        .filter(pl.col("v") != pl.col("m"))
+    if remapped.is_empty():
+        return 0
+    con.register("remapped", remapped)
+    con.execute("UPDATE appeals SET address = r.m FROM remapped r WHERE appeals.address = r.v")
+    con.unregister("remapped")
+    return remapped.height
 
 
 # Short values stored from the exports' cells, few distinct: a rejection's reason (it quotes the bad cell), the category
@@ -207,13 +226,14 @@ def upgrade(path: Path) -> bool:
         try:
             with duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG) as con:
                 try:
-                    stored = dict(con.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'masks')")
-                                  .fetchall())
+                    stored = dict(con.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'masks', "
+                                              "'address_masks')").fetchall())
                 except duckdb.CatalogException:   # no meta table: older still
                     stored = {}
         except duckdb.Error:
             return True
-        return stored.get("schema") == schema_version() and stored.get("masks") == masks_version()
+        return (stored.get("schema") == schema_version() and stored.get("masks") == masks_version()
+                and stored.get("address_masks") == ADDRESS_VERSION)
 
     if not path.exists() or current():
         return False

@@ -8,7 +8,8 @@ from etl.calendar import FIRST_YEAR, LAST_YEAR
 from etl.detect import Detection
 from etl.match import Unmatched, _executors, _predict_themes, _settlements, _themes
 from etl.normalise import basic_key, clean_text, settlement_key
-from etl.privacy import address_column, hash_expr, mask_expr, mask_flat_expr, personal_column
+from etl.address import mask_address_expr
+from etl.privacy import address_column, hash_expr, mask_expr, personal_column
 from etl.stage import _deadlines
 from core.text import per_distinct
 
@@ -133,8 +134,9 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
         pl.col("theme_source"),
         _col(df, "subtheme", pl.String).alias("subtheme"),
         pl.col("settlement_id"),
-        # The problem's address stays (it is not the applicant's); a flat number would point at a person.
-        _per_distinct(_col(df, "address", pl.String), mask_flat_expr).alias("address"),
+        # The problem's address stays (it is not the applicant's); a flat number, a name or a phone typed into it
+        # would point at a person (etl.address).
+        _per_distinct(_col(df, "address", pl.String), mask_address_expr).alias("address"),
         _col(df, "lat", pl.Float64).alias("lat"),
         _col(df, "lon", pl.Float64).alias("lon"),
         pl.col("executor_id"),
