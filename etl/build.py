@@ -136,8 +136,8 @@ def _remask_addresses(con) -> int:
 
 # Short values stored from the exports' cells, few distinct: a rejection's reason (it quotes the bad cell), the category
 # columns (etl.frames.mask_categories) and the review list's values. Masked again whole, names too.
-STORED_SHORT = (("import_rejects", "reason"), ("appeals", "subtheme"), ("votes", "title"), ("unmatched_rows", "value"),
-                ("unmatched_values", "value"))
+STORED_SHORT = (("import_rejects", "reason"), ("appeals", "subtheme"), ("votes", "title"), ("vote_options", "option"),
+                ("unmatched_rows", "value"), ("unmatched_values", "value"))
 
 
 def _remask_short_values(con) -> int:
@@ -170,6 +170,19 @@ def _remask_short_values(con) -> int:
                            OR (dim, value) IN (SELECT (dim, value) FROM merged_values)""")
             con.execute("INSERT INTO unmatched_values BY NAME SELECT * FROM merged_values")
             con.execute("DROP TABLE merged_values")
+        elif table == "vote_options":
+            # Two options of one vote that mask alike numbered after the first, as a load numbers them
+            # (etl.frames._options_apart): the option is a part of the key.
+            con.execute("""
+                CREATE OR REPLACE TEMP TABLE renamed_options AS
+                SELECT vote_id, option, CASE WHEN n > 1 THEN m || ' (' || n || ')' ELSE m END AS m, share, votes
+                FROM (SELECT o.*, coalesce(r.m, o.option) AS m, row_number() OVER (
+                          PARTITION BY o.vote_id, coalesce(r.m, o.option) ORDER BY r.m IS NOT NULL, o.option) AS n
+                      FROM vote_options o LEFT JOIN remapped r ON o.option = r.v)
+                WHERE n > 1 OR m <> option""")
+            con.execute("DELETE FROM vote_options WHERE (vote_id, option) IN (SELECT (vote_id, option) FROM renamed_options)")
+            con.execute("INSERT INTO vote_options SELECT vote_id, m, share, votes FROM renamed_options")
+            con.execute("DROP TABLE renamed_options")
         else:
             con.execute(f"UPDATE {table} SET {column} = r.m FROM remapped r WHERE {table}.{column} = r.v")
         con.unregister("remapped")
