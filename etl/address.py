@@ -55,7 +55,8 @@ def _tail_names(address: str) -> str:
                                                           _CROSSING_BEFORE) for e in {a, _ordinal(address, a)}) \
                 or privacy._ORG_BEFORE.search(address, max(0, a - 40), a) \
                 or _PLACE_AFTER.match(address, m.end()) or _HOUSE_AFTER.match(address, m.end()) \
-                or not all(privacy._name_kind(w) or (privacy._SURNAME_SHAPE.fullmatch(w) and not privacy._common_word(w))
+                or not all(privacy._name_kind(w)
+                           or (privacy._SURNAME_SHAPE.fullmatch(w) and not privacy._common_word(w))
                            for w in (w.capitalize() for w in words)):
             continue
         if spans and address[spans[-1][1]:a].strip(" \t,") == "":
@@ -74,7 +75,8 @@ def _tail_names(address: str) -> str:
 _PLACE = (r"(?i:ул|улица|пр|пр-т|пр-кт|просп|проспект|пер|переулок|пл|площадь|б-р|бульвар|наб|набережная|шоссе|проезд"
           r"|тупик|мкр|микрорайон|аллея|тракт|квартал)\.?")
 _WORD = r"(?:\d{1,3}-?[а-яё]{0,2}|[А-ЯЁа-яё][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)*)"
-_PLAIN = (rf"^\s*(?:(?:(?i:г|с|д|п|х|пос|пгт|рп|село|город|деревня)\.?\s*)?[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)*\s*,\s*){{0,2}}"
+_PLAIN = (r"^\s*(?:(?:(?i:г|с|д|п|х|пос|пгт|рп|село|город|деревня)\.?\s*)?[А-ЯЁ][а-яё]+(?:-[А-ЯЁа-яё][а-яё]+)*"
+          r"\s*,\s*){0,2}"
           rf"(?:{_PLACE}\s*(?:{_WORD}\s+){{0,3}}{_WORD}|(?:{_WORD}\s+){{0,2}}{_WORD}\s+{_PLACE})"
           r"(?:\s*,?\s*(?:(?i:д\.?|дом)\s*)?№?\s*\d+\s?[а-яёА-ЯЁ]?(?:\s?[/-]\s?\d+\s?[а-яёА-ЯЁ]?)?"
           r"(?:\s*(?i:корп\.?|корпус|к\.|стр\.?)\s*\d+)?)?"
@@ -99,5 +101,6 @@ def mask_address_expr(expr: pl.Expr) -> pl.Expr:
 
 
 # The address's own rules (the text masks have their fingerprint, privacy.masks_version).
-ADDRESS_VERSION = hashlib.sha256(repr((_HOUSE.pattern, _TAIL_WORD.pattern, _CROSSING_BEFORE.pattern, _HOUSE_AFTER.pattern,
-                                       _PLACE_AFTER.pattern, _PLAIN, _PATRONYMIC)).encode()).hexdigest()[:16]
+ADDRESS_VERSION = hashlib.sha256(repr((_HOUSE.pattern, _TAIL_WORD.pattern, _CROSSING_BEFORE.pattern,
+                                       _HOUSE_AFTER.pattern, _PLACE_AFTER.pattern, _PLAIN, _PATRONYMIC))
+                                 .encode()).hexdigest()[:16]

@@ -21,6 +21,7 @@ from etl.address import ADDRESS_VERSION, mask_address_expr
 from etl.calendar import production_calendar
 from etl.privacy import REMASK_HINT, address_column, mask_expr, masks_version, personal_column, remask_text
 from etl.reference import load_reference
+from etl.report import mask_file_name
 from core.settings import DUCKDB_CONFIG
 
 SCHEMA = Path(__file__).with_name("schema.sql")
@@ -114,8 +115,27 @@ def remask_stored(con) -> int:
     changed += _withhold_stored_columns(con)
     changed += _remask_short_values(con)
     changed += _remask_addresses(con)
+    changed += _remask_file_names(con)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('masks', ?)", [masks_version()])
     con.execute("INSERT OR REPLACE INTO meta VALUES ('address_masks', ?)", [ADDRESS_VERSION])
+    return changed
+
+
+def _remask_file_names(con) -> int:
+    """The loaded files' names masked as a load masks them now (etl.report.mask_file_name). Returns the number of
+    distinct values changed."""
+    changed = 0
+    for table, column in (("import_log", "file_name"), ("appeals", "source_file"), ("votes", "source_file")):
+        names = [v for (v,) in con.execute(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL")
+                 .fetchall()]
+        remapped = pl.DataFrame({"v": names, "m": [mask_file_name(v) for v in names]},
+                                schema={"v": pl.String, "m": pl.String}).filter(pl.col("v") != pl.col("m"))
+        if remapped.is_empty():
+            continue
+        con.register("remapped", remapped)
+        con.execute(f"UPDATE {table} SET {column} = r.m FROM remapped r WHERE {table}.{column} = r.v")
+        con.unregister("remapped")
+        changed += remapped.height
     return changed
 
 

@@ -20,7 +20,8 @@ def env(tmp_path, monkeypatch):
     return tmp_path
 
 
-POS_HEADER = "Номер сообщения;Дата создания;Категория;Подкатегория;Статус;Ответственный;Населенный пункт;Адрес;Текст сообщения"
+POS_HEADER = ("Номер сообщения;Дата создания;Категория;Подкатегория;Статус;Ответственный;Населенный пункт;Адрес;"
+              "Текст сообщения")
 # The tester's addresses (pos_pd.csv), and streets named after people that stay as typed.
 ADDRESSES = {
     "A-1": ("ул. Мира, д. 7, кв. 12, Иванову Ивану Петровичу", "ул. Мира, д. 7, кв. [скрыто], [ФИО]"),
@@ -105,8 +106,8 @@ def test_plain_addresses_skip_the_name_masks_with_the_same_outcome():
     from etl import address, privacy
     im = pl.read_excel(IM, infer_schema_length=0).select(
         pl.concat_str("Улица", "Дом", separator=", ", ignore_nulls=True)).to_series().drop_nulls().unique().to_list()
-    streets = ["улица Владимира Горячева", "ул. Карла Маркса", "проспект Вячеслава Клыкова", "ул. Героя Советского Союза "
-               "Лоскутова", "1-я Полевая улица", "ул. Надежды Плевицкой", "г. Курск, ул. Дубровинского", "пер. Чкалова"]
+    streets = ["улица Владимира Горячева", "ул. Карла Маркса", "проспект Вячеслава Клыкова",
+               "ул. Героя Советского Союза Лоскутова", "1-я Полевая улица", "ул. Надежды Плевицкой", "г. Курск, ул. Дубровинского", "пер. Чкалова"]
     values = im + [raw for raw, _ in ADDRESSES.values()] + [f"{s}, {h}" for s in streets for h in ("5", "д. 7, кв. 12")]
     s = pl.Series("a", values)
     plain = s.str.contains(address._PLAIN) & ~s.str.contains(address._PATRONYMIC)
@@ -157,3 +158,64 @@ def test_vote_options_stored_by_an_older_version_are_masked_again(env):
     assert upgrade(db) is True
     assert fetch(db, "SELECT vote_id, option, votes FROM vote_options ORDER BY ALL") == sorted(
         (v, stored, n) for v, _, stored, n in OPTIONS)
+
+
+PD_FILE = "Жалоба Иванова И.И. 89001234567.csv"
+PD_FILE_MASKED = "Жалоба [ФИО] [телефон].csv"
+SMALL_POS = ("Номер сообщения;Дата создания;Категория;Подкатегория;Статус;Населенный пункт;Текст сообщения\n"
+             "R-1;20.11.2026;Дороги;Ямы на дорогах;Новое;Аскиз;Яма\n")
+
+
+def test_the_files_name_is_stored_and_told_masked(env):
+    """A file named after its author (the tester's «Жалоба Иванова И.И. 89001234567.csv») is stored and told masked:
+    the import log (the upload page's history), the appeals' source, the report; with underscores for spaces too.
+    A name without anyone in it stays as it is."""
+    db = env / "mcu.duckdb"
+    (env / PD_FILE).write_text(SMALL_POS, encoding="utf-8")
+    r = load_file(env / PD_FILE, db=db)
+    assert (r.status, r.file_name, r.rows_read, r.loaded) == ("loaded", PD_FILE_MASKED, 1, 1)
+    under = env / "Жалоба_Иванова_И.И._89001234567.csv"
+    under.write_text(SMALL_POS.replace("R-1", "R-2"), encoding="utf-8")
+    assert load_file(under, db=db).file_name == PD_FILE_MASKED
+    plain = env / "pos_export_2026-11.csv"
+    plain.write_text(SMALL_POS.replace("R-1", "R-3"), encoding="utf-8")
+    assert load_file(plain, db=db).file_name == "pos_export_2026-11.csv"
+    assert fetch(db, "SELECT file_name FROM import_log ORDER BY import_id") == [
+        (PD_FILE_MASKED,), (PD_FILE_MASKED,), ("pos_export_2026-11.csv",)]
+    assert fetch(db, "SELECT external_id, source_file FROM appeals ORDER BY 1") == [
+        ("R-1", PD_FILE_MASKED), ("R-2", PD_FILE_MASKED), ("R-3", "pos_export_2026-11.csv")]
+    refused = env / "Петрова Анна 89135557777.csv"
+    refused.write_text("Столбец;Другой\n1;2\n", encoding="utf-8")
+    r = load_file(refused, db=db)
+    assert r.status == "refused" and r.file_name == "[ФИО] [телефон].csv"
+    assert "Петрова" not in r.message and "89135557777" not in r.message and "[ФИО] [телефон].csv" in r.message
+
+
+def test_the_cli_tells_the_files_name_masked(env):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    (env / PD_FILE).write_text(SMALL_POS, encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "etl", "load", str(env / PD_FILE), "--db", str(env / "mcu.duckdb")],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={"MCU_SALT": "test-salt", "PATH": "/usr/bin", "MCU_REFERENCE": str(env / "reference")})
+    assert out.returncode == 0, out.stderr
+    assert PD_FILE_MASKED in out.stdout and PD_FILE_MASKED in out.stderr
+    assert "Иванова" not in out.stdout + out.stderr and "89001234567" not in out.stdout + out.stderr
+
+
+def test_file_names_stored_by_an_older_version_are_masked_again(env):
+    db = env / "mcu.duckdb"
+    (env / PD_FILE).write_text(SMALL_POS, encoding="utf-8")
+    load_file(env / PD_FILE, db=db)
+    load_file(_votes(env / "votes.csv"), db=db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE import_log SET file_name = ? WHERE source = 'pos'", [PD_FILE])
+        con.execute("UPDATE appeals SET source_file = ?", [PD_FILE])
+        con.execute("UPDATE votes SET source_file = ?", ["Голосование_Петрова_П.П..csv"])
+        con.execute("UPDATE meta SET value = 'older' WHERE key = 'masks'")
+    assert upgrade(db) is True
+    assert fetch(db, "SELECT file_name FROM import_log ORDER BY import_id") == [(PD_FILE_MASKED,), ("votes.csv",)]
+    assert fetch(db, "SELECT DISTINCT source_file FROM appeals") == [(PD_FILE_MASKED,)]
+    assert fetch(db, "SELECT DISTINCT source_file FROM votes") == [("Голосование [ФИО].csv",)]
