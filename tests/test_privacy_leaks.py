@@ -219,3 +219,54 @@ def test_file_names_stored_by_an_older_version_are_masked_again(env):
     assert fetch(db, "SELECT file_name FROM import_log ORDER BY import_id") == [(PD_FILE_MASKED,), ("votes.csv",)]
     assert fetch(db, "SELECT DISTINCT source_file FROM appeals") == [(PD_FILE_MASKED,)]
     assert fetch(db, "SELECT DISTINCT source_file FROM votes") == [("Голосование [ФИО].csv",)]
+
+
+# Unmapped columns whose header names a person, though the value alone gives no clue («Соколова», «@ivan_p», «45»).
+PERSON_HEADERS = ["От кого", "Кто обратился", "Подпись", "Получатель ответа", "Telegram", "Ник", "Логин",
+                  "Лицевой счёт", "Лицевой счет", "ИНН", "Квартира", "Кв.", "Номер квартиры", "Телеграм", "Никнейм"]
+
+
+def test_headers_that_name_a_person_are_withheld(env):
+    """The tester's unmapped columns are kept out of a row's extra columns (withheld as «Фамилия» is); the load's
+    row count is unchanged."""
+    from etl.privacy import personal_column
+    assert [h for h in PERSON_HEADERS if not personal_column(h)] == []
+    head = "Номер сообщения;Дата создания;Категория;Подкатегория;Статус;Населенный пункт;Текст сообщения;Отметка"
+    values = ["на контроле", "Соколова", "Иванов", "Петров", "Смирнова", "@ivan_p", "ivan", "ivan1990", "574744",
+              "574745", "190123456789", "45", "12", "7", "ivan_tg", "ivan_nick"]
+    src = env / "pos.csv"
+    src.write_text(head + ";" + ";".join(PERSON_HEADERS) + "\n"
+                   + "R-1;20.11.2026;Дороги;Ямы на дорогах;Новое;Аскиз;Яма;" + ";".join(values) + "\n", encoding="utf-8")
+    db = env / "mcu.duckdb"
+    r = load_file(src, db=db)
+    assert (r.rows_read, r.loaded) == (1, 1)
+    assert fetch(db, "SELECT extra FROM appeals") == [('{"Отметка":"на контроле"}',)]
+
+
+def test_no_mapped_or_ordinary_header_is_withheld():
+    """The headers the profiles map (but the applicant's own, and two that name the applicant's answer and rating), and
+    those of the real exports and the fixtures that are no person's, are not taken for one."""
+    from etl.privacy import personal_column
+    from etl.profile import builtin_profiles
+    mapped = sorted({h for p in builtin_profiles() for f, r in p.columns.items() if f != "applicant"
+                     for h in (*r.headers, *r.parts, *r.fallback)})
+    assert len(mapped) == 167
+    assert [h for h in mapped if personal_column(h)] == [
+        "Дата ответа заявителю", "Оценка заявителя", "Оценка пользователя"]
+    im = pl.read_excel(IM, infer_schema_length=0).columns
+    assert [h for h in im if personal_column(h)] == ["URL автора"]
+    ordinary = ["Участник", "Источник", "Техник", "Уникальный номер", "Исполнитель", "Ответственный", "Подписано",
+                "Инновации", "Площадь", "Квартал", "Кварталы", "Аккаунт публикации ответа", "Урл блога", "Логистика",
+                "Счёт", "Номер счёта", "Отметка", "Комментарий модератора", "Отправитель (ведомство)", "Подразделение"]
+    assert [h for h in ordinary if personal_column(h)] == []
+
+
+def test_person_columns_stored_by_an_older_version_are_dropped(env):
+    db = env / "mcu.duckdb"
+    (env / "pos.csv").write_text(SMALL_POS, encoding="utf-8")
+    load_file(env / "pos.csv", db=db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("""UPDATE appeals SET extra = '{"От кого":"Соколова","Ник":"ivan_p","Кв.":"45","Отметка":"да"}'""")
+        con.execute("UPDATE meta SET value = 'older' WHERE key = 'masks'")
+    assert upgrade(db) is True
+    assert fetch(db, "SELECT extra FROM appeals") == [('{"Отметка":"да"}',)]
