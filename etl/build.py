@@ -17,9 +17,11 @@ import duckdb
 import polars as pl
 
 from core.text import per_distinct
+from etl.address import ADDRESS_VERSION, mask_address_expr
 from etl.calendar import production_calendar
 from etl.privacy import REMASK_HINT, address_column, mask_expr, masks_version, personal_column, remask_text
 from etl.reference import load_reference
+from etl.report import mask_file_name
 from core.settings import DUCKDB_CONFIG
 
 SCHEMA = Path(__file__).with_name("schema.sql")
@@ -83,11 +85,12 @@ def remask_stored(con) -> int:
     """Texts stored under other pattern masks (etl.privacy.MASKS: a version that let passport numbers through)
     masked again with today's, so what a mask now hides is hidden in the data already loaded too: re-loading the
     file would not do it (a row's known text is kept). Only the patterns: names were masked at load, with their
-    context. Run once a database, when its masks' fingerprint differs; returns the number of values changed."""
+    context. The problems' addresses too (etl.address), whole. Run once a database, when its masks' fingerprint or its
+    addresses' (etl.address.ADDRESS_VERSION) differs; returns the number of values changed."""
     if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'meta'").fetchall()[0][0]:
         return 0   # a database older than meta: apply_schema makes it, then runs this
-    stored = con.execute("SELECT max(value) FROM meta WHERE key = 'masks'").fetchall()[0][0]
-    if stored == masks_version():
+    stored = dict(con.execute("SELECT key, value FROM meta WHERE key IN ('masks', 'address_masks')").fetchall())
+    if stored.get("masks") == masks_version() and stored.get("address_masks") == ADDRESS_VERSION:
         return 0
     changed = 0
     for table, column in STORED_TEXTS:
@@ -111,14 +114,50 @@ def remask_stored(con) -> int:
                 changed += remasked.height
     changed += _withhold_stored_columns(con)
     changed += _remask_short_values(con)
+    changed += _remask_addresses(con)
+    changed += _remask_file_names(con)
     con.execute("INSERT OR REPLACE INTO meta VALUES ('masks', ?)", [masks_version()])
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('address_masks', ?)", [ADDRESS_VERSION])
     return changed
+
+
+def _remask_file_names(con) -> int:
+    """The loaded files' names masked as a load masks them now (etl.report.mask_file_name). Returns the number of
+    distinct values changed."""
+    changed = 0
+    for table, column in (("import_log", "file_name"), ("appeals", "source_file"), ("votes", "source_file")):
+        names = [v for (v,) in con.execute(f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL")
+                 .fetchall()]
+        remapped = pl.DataFrame({"v": names, "m": [mask_file_name(v) for v in names]},
+                                schema={"v": pl.String, "m": pl.String}).filter(pl.col("v") != pl.col("m"))
+        if remapped.is_empty():
+            continue
+        con.register("remapped", remapped)
+        con.execute(f"UPDATE {table} SET {column} = r.m FROM remapped r WHERE {table}.{column} = r.v")
+        con.unregister("remapped")
+        changed += remapped.height
+    return changed
+
+
+def _remask_addresses(con) -> int:
+    """The problems' addresses masked as a load masks them now (etl.address: a version before it hid only the flat),
+    each distinct value once. Returns the number of distinct values changed."""
+    distinct = pl.Series("v", [v for (v,) in con.execute("SELECT DISTINCT address FROM appeals "
+                                                        "WHERE address IS NOT NULL").fetchall()], dtype=pl.String)
+    remapped = pl.DataFrame({"v": distinct}).select(pl.col("v"), mask_address_expr(pl.col("v")).alias("m")) \
+        .filter(pl.col("v") != pl.col("m"))
+    if remapped.is_empty():
+        return 0
+    con.register("remapped", remapped)
+    con.execute("UPDATE appeals SET address = r.m FROM remapped r WHERE appeals.address = r.v")
+    con.unregister("remapped")
+    return remapped.height
 
 
 # Short values stored from the exports' cells, few distinct: a rejection's reason (it quotes the bad cell), the category
 # columns (etl.frames.mask_categories) and the review list's values. Masked again whole, names too.
-STORED_SHORT = (("import_rejects", "reason"), ("appeals", "subtheme"), ("votes", "title"), ("unmatched_rows", "value"),
-                ("unmatched_values", "value"))
+STORED_SHORT = (("import_rejects", "reason"), ("appeals", "subtheme"), ("votes", "title"), ("vote_options", "option"),
+                ("unmatched_rows", "value"), ("unmatched_values", "value"))
 
 
 def _remask_short_values(con) -> int:
@@ -151,6 +190,19 @@ def _remask_short_values(con) -> int:
                            OR (dim, value) IN (SELECT (dim, value) FROM merged_values)""")
             con.execute("INSERT INTO unmatched_values BY NAME SELECT * FROM merged_values")
             con.execute("DROP TABLE merged_values")
+        elif table == "vote_options":
+            # Two options of one vote that mask alike numbered after the first, as a load numbers them
+            # (etl.frames._options_apart): the option is a part of the key.
+            con.execute("""
+                CREATE OR REPLACE TEMP TABLE renamed_options AS
+                SELECT vote_id, option, CASE WHEN n > 1 THEN m || ' (' || n || ')' ELSE m END AS m, share, votes
+                FROM (SELECT o.*, coalesce(r.m, o.option) AS m, row_number() OVER (
+                          PARTITION BY o.vote_id, coalesce(r.m, o.option) ORDER BY r.m IS NOT NULL, o.option) AS n
+                      FROM vote_options o LEFT JOIN remapped r ON o.option = r.v)
+                WHERE n > 1 OR m <> option""")
+            con.execute("DELETE FROM vote_options WHERE (vote_id, option) IN (SELECT (vote_id, option) FROM renamed_options)")
+            con.execute("INSERT INTO vote_options SELECT vote_id, m, share, votes FROM renamed_options")
+            con.execute("DROP TABLE renamed_options")
         else:
             con.execute(f"UPDATE {table} SET {column} = r.m FROM remapped r WHERE {table}.{column} = r.v")
         con.unregister("remapped")
@@ -207,13 +259,14 @@ def upgrade(path: Path) -> bool:
         try:
             with duckdb.connect(str(path), read_only=True, config=DUCKDB_CONFIG) as con:
                 try:
-                    stored = dict(con.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'masks')")
-                                  .fetchall())
+                    stored = dict(con.execute("SELECT key, value FROM meta WHERE key IN ('schema', 'masks', "
+                                              "'address_masks')").fetchall())
                 except duckdb.CatalogException:   # no meta table: older still
                     stored = {}
         except duckdb.Error:
             return True
-        return stored.get("schema") == schema_version() and stored.get("masks") == masks_version()
+        return (stored.get("schema") == schema_version() and stored.get("masks") == masks_version()
+                and stored.get("address_masks") == ADDRESS_VERSION)
 
     if not path.exists() or current():
         return False

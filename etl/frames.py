@@ -8,7 +8,8 @@ from etl.calendar import FIRST_YEAR, LAST_YEAR
 from etl.detect import Detection
 from etl.match import Unmatched, _executors, _predict_themes, _settlements, _themes
 from etl.normalise import basic_key, clean_text, settlement_key
-from etl.privacy import address_column, hash_expr, mask_expr, mask_flat_expr, personal_column
+from etl.address import mask_address_expr
+from etl.privacy import address_column, hash_expr, mask_expr, personal_column
 from etl.stage import _deadlines
 from core.text import per_distinct
 
@@ -61,7 +62,7 @@ def _col(df, name, dtype):
 # Category-type columns (few distinct values) and the reference whose names and aliases they are matched to: an
 # export may put a person there («Жалоба от Кузнецовой Марии Ивановны +79131112233», «Сидоров П. П., тел. 8913…»).
 CATEGORY_COLUMNS = {"theme": "theme", "subtheme": "theme", "settlement": "settlement", "municipality": None,
-                    "executor": "executor", "executor_parent": "executor", "title": None}
+                    "executor": "executor", "executor_parent": "executor", "title": None, "option": None}
 _REFERENCE_NAMES = {"theme": ("SELECT theme FROM themes UNION ALL SELECT alias FROM theme_aliases", basic_key),
                     "settlement": ("SELECT name FROM settlements UNION ALL SELECT alias FROM settlement_aliases",
                                    settlement_key),
@@ -128,8 +129,9 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
         pl.col("theme_source"),
         _col(df, "subtheme", pl.String).alias("subtheme"),
         pl.col("settlement_id"),
-        # The problem's address stays (it is not the applicant's); a flat number would point at a person.
-        _per_distinct(_col(df, "address", pl.String), mask_flat_expr).alias("address"),
+        # The problem's address stays (it is not the applicant's); a flat number, a name or a phone typed into it
+        # would point at a person (etl.address).
+        _per_distinct(_col(df, "address", pl.String), mask_address_expr).alias("address"),
         _col(df, "lat", pl.Float64).alias("lat"),
         _col(df, "lon", pl.Float64).alias("lon"),
         pl.col("executor_id"),
@@ -213,9 +215,19 @@ def _extra(det: Detection, df: pl.DataFrame) -> pl.Expr:
     return pl.when(body != "").then(pl.concat_str(pl.lit("{"), body, pl.lit("}")))
 
 
+def _options_apart(df: pl.DataFrame) -> pl.DataFrame:
+    """Options of one vote that mask alike («Вариант Иванова И.И.: площадка», «Вариант Петрова П.П.: …») numbered
+    after the first («Вариант [ФИО]: площадка (2)»): each is its own option with its own count. An option the masks
+    left as it is comes first, then by the text as typed, as etl.build._remask_short_values numbers stored ones."""
+    n = (df.with_row_index("__i").sort(pl.col("option") != pl.col("__option"), "__option")
+         .with_columns(__n=pl.int_range(1, pl.len() + 1).over("external_id", "option")).sort("__i")["__n"])
+    return df.with_columns(option=pl.when(pl.lit(n) > 1).then(pl.format("{} ({})", "option", pl.lit(n)))
+                           .otherwise("option")).drop("__option")
+
+
 def votes_frames(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, loaded_at) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One row per option in the file → votes (one per vote) and vote_options."""
-    df = mask_categories(con, df)
+    df = _options_apart(mask_categories(con, df.with_columns(__option=pl.col("option"))))
     theme = _themes(con, df, unmatched) if "theme" in df.columns else pl.lit(None, dtype=pl.String)
     settlement = _settlements(con, df, unmatched) if "settlement" in df.columns else pl.lit(None, dtype=pl.String)
     df = df.with_columns(theme=theme, settlement_id=settlement)

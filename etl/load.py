@@ -23,7 +23,7 @@ from etl.frames import appeals_frame
 from etl.match import Unmatched, _headers, _values_report, numeric_theme_codes, theme_matcher
 from etl.profile import ProfileError
 from etl.read import FileRefused
-from etl.report import FileReport, _all_rejected, _check_salt, _log, _message
+from etl.report import FileReport, _all_rejected, _check_salt, _log, _message, mask_file_name
 from etl.stage import stage
 from etl.write import _record_as_of, _write_appeals, _write_votes, bring_ids_to_profile, sync_reference
 from core import fmt
@@ -75,7 +75,8 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
     text)` is told how far the load is (0…1) and what it is doing, in Russian; the texts' masking calls it from
     another thread."""
     path = Path(path)
-    file_name = file_name or path.name
+    # Masked once here: every message, the report, the import log and the rows' source take it from here.
+    file_name = mask_file_name(file_name or path.name)
     say = progress or (lambda share, text: None)
     say(_AT_READ, "чтение файла")
     started, t0 = dt.datetime.now(), time.perf_counter()
@@ -176,6 +177,7 @@ def file_progress(progress, i: int, n: int, name: str):
     """File i of n's own progress (load_file's `progress`) as the share of all n files done, the file named."""
     if progress is None:
         return None
+    name = mask_file_name(name)
     where = f"{name} ({i + 1} из {n})" if n > 1 else name
     return lambda share, text: progress((i + share) / n, f"{where}: {text}")
 

@@ -999,7 +999,12 @@ PERSONAL_HEADER = re.compile(r"(?i)заявител|автор|\bфио\b|пол
                              # postal code (a 59-ФЗ register: «Фамилия», «Имя», «Отчество», «Ф.И.О.», «Кто подписал»,
                              # «Контакты», «Ответ направлен», «Индекс»)
                              r"|фамили|\bимя\b|\bотчеств|\bф\.\s?и\.\s?о\b|подписал|подписант|корреспондент|контакт"
-                             r"|ответ\w*\s+направлен|^\s*(?:почтовый\s+)?индекс\s*$")
+                             r"|ответ\w*\s+направлен|^\s*(?:почтовый\s+)?индекс\s*$"
+                             # who wrote or gets the answer, the accounts, the flat: «От кого», «Кто обратился», «Подпись»,
+                             # «Получатель ответа», «Telegram», «Ник», «Логин», «Лицевой счёт», «ИНН», «Кв.»
+                             r"|\bот\s+кого\b|\bкто\s+обратил|обративш|\bподпись|получател|telegram|телеграм|\bник\b"
+                             r"|никнейм|nickname|\bлогин|\blogin|лицев\w*\s+сч[её]т|\bл/с\b|\bинн\b"
+                             r"|^\s*(?:№\s*|номер\s+)?(?:кв\.?|квартир[аыу])\s*$")
 # An address column, withheld as the applicant's home wherever the profile does not map it as the problem's
 # (etl.frames._extra, Detection.withheld): the letters profile maps none, and a 59-ФЗ register's «Адрес» is the
 # applicant's (DESIGN.md §2).

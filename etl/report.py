@@ -7,7 +7,19 @@ import polars as pl
 
 from core import fmt
 from etl.detect import Detection
-from etl.privacy import hash_fingerprint
+from etl.privacy import hash_fingerprint, mask
+
+
+def mask_file_name(name: str) -> str:
+    """A file's name as stored and told (the import log, the appeals' and votes' source, the report, the CLI): masked as
+    a text is, for an export may be named after its author («Жалоба Иванова И.И. 89001234567.csv» → «Жалоба [ФИО]
+    [телефон].csv»); its underscores read as spaces (a word boundary there), its extension kept. A name the masks leave
+    stays as it is, underscores too."""
+    ext = re.search(r"\.[A-Za-z0-9]{1,5}$", name)
+    stem, ext = (name[:ext.start()], ext.group()) if ext else (name, "")
+    spaced = stem.replace("_", " ")
+    masked = mask(spaced)
+    return name if masked == spaced else masked + ext
 
 
 @dataclass
