@@ -438,6 +438,9 @@ def _trim_common_words(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
+_NOT_NAME_EDGE = "()[]«»\"“”„‘’',;:!?"
+
+
 def _name_spans(text: str, ner_spans, places: re.Pattern | None = None) -> list[tuple[int, int]]:
     """Where the names are. A patronymic is always a name, initials unless a street word stands right
     before them; a span found by NER or the dictionary must hold a known name word, and a lone surname
@@ -485,6 +488,12 @@ def _name_spans(text: str, ner_spans, places: re.Pattern | None = None) -> list[
     candidates = [m.span() for m in _CAP_WORD.finditer(text) if _name_kind(m.group())]
     for kind, start, stop in ner_spans:
         if kind == "PER":
+            # NER may take the bracket or quote after initials into the name («(Петрова А.А.)» → «Петрова А.А.)»):
+            # its edges are letters and dots.
+            while stop > start and text[stop - 1] in _NOT_NAME_EDGE:
+                stop -= 1
+            while start < stop and text[start] in _NOT_NAME_EDGE:
+                start += 1
             # NER sometimes glues a preceding place to initials («Кызласа Петров И.И.»): a surname with
             # initials is one word.
             m = re.search(rf"({_W})\s+{_INIT}$|^{_INIT}\s?{_W}$", text[start:stop])

@@ -156,3 +156,13 @@ def test_texts_stored_before_these_cases_are_masked_again(tmp_path, monkeypatch)
 def test_a_plate_with_its_region_spaced_and_a_word_glued_keeps_no_region():
     # (a real ПОС text: the plate was masked and « 31rus» left after it)
     assert mask("номером Х123ХХ 31rus за парковку") == "номером [госномер]rus за парковку"
+
+
+@pytest.mark.parametrize("text, masked", [
+    ("Обращалась (Петрова А.А.)", "Обращалась ([ФИО])"),
+    ("кв. 5 (Петров И.И.), тел", "кв. [скрыто] ([ФИО]), тел"),
+    ("Жалоба (Петрова А.А.) на шум", "Жалоба ([ФИО]) на шум"),
+])
+def test_a_name_in_brackets_keeps_its_closing_bracket(text, masked):
+    # NER's span took the bracket after the initials («Петрова А.А.)»): the mask ate it
+    assert mask(text) == masked
