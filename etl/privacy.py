@@ -1013,7 +1013,10 @@ PERSONAL_HEADER = re.compile(r"(?i)заявител|автор|\bфио\b|пол
                              # «Получатель ответа», «Telegram», «Ник», «Логин», «Лицевой счёт», «ИНН», «Кв.»
                              r"|\bот\s+кого\b|\bкто\s+обратил|обративш|\bподпись|получател|telegram|телеграм|\bник\b"
                              r"|никнейм|nickname|\bлогин|\blogin|лицев\w*\s+сч[её]т|\bл/с\b|\bинн\b"
-                             r"|^\s*(?:№\s*|номер\s+)?(?:кв\.?|квартир[аыу])\s*$")
+                             r"|^\s*(?:№\s*|номер\s+)?(?:кв\.?|квартир[аыу])\s*$"
+                             # the owner of a home or a car (not of a road: a body), who answered (an official by name)
+                             r"|собственник|^\s*владел\w*\s*$|владел\w*\s+(?:помещени|квартир|жиль|дом|тс\b|автомоб|машин)"
+                             r"|^\s*(?:кто\s+)?ответил\b")
 # An address column, withheld as the applicant's home wherever the profile does not map it as the problem's
 # (etl.frames._extra, Detection.withheld): the letters profile maps none, and a 59-ФЗ register's «Адрес» is the
 # applicant's (DESIGN.md §2).

@@ -270,3 +270,13 @@ def test_person_columns_stored_by_an_older_version_are_dropped(env):
         con.execute("UPDATE meta SET value = 'older' WHERE key = 'masks'")
     assert upgrade(db) is True
     assert fetch(db, "SELECT extra FROM appeals") == [('{"Отметка":"да"}',)]
+
+
+def test_an_owner_or_who_answered_is_withheld():
+    """The tester's «Собственник» («Кузнецов») and «Ответил» («Петров») stayed in extra: a lone surname the text masks
+    leave. Columns of the answer itself stay."""
+    from etl.privacy import personal_column
+    assert [h for h in ("Собственник", "Собственник помещения", "Владелец", "Ответил", "Кто ответил", "Ответил (ФИО)")
+            if not personal_column(h)] == []
+    assert [h for h in ("Ответ", "Текст ответа", "Дата ответа", "Ответственный", "Ответственный орган", "Ответ дан",
+                        "Владелец дороги") if personal_column(h)] == []
