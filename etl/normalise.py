@@ -240,6 +240,20 @@ def map_values(expr: pl.Expr, mapping: dict, dtype, qualified: bool = False) -> 
     return expr.map_batches(lookup, return_dtype=dtype, is_elementwise=True)
 
 
+def qualifier_values(expr: pl.Expr, mapping: dict, dtype) -> pl.Expr:
+    """A status's qualifier (_QUALIFIER: «Закрыто (решено)» → «решено») through a profile's value map (the result's);
+    no qualifier, or one the map does not know («по просьбе заявителя»), → null. Once per distinct value."""
+    def lookup(s: pl.Series) -> pl.Series:
+        distinct = s.drop_nulls().unique()
+        found = []
+        for v in distinct:
+            m = re.search(_QUALIFIER, norm_header(v))
+            said = m.group().strip().strip("()—–-:").strip() if m else ""
+            found.append(mapping.get(said) if said else None)
+        return s.replace_strict(distinct, pl.Series(found, dtype=dtype), default=None, return_dtype=dtype)
+    return expr.map_batches(lookup, return_dtype=dtype, is_elementwise=True)
+
+
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&quot;": '"', "&laquo;": "«", "&raquo;": "»", "&lt;": "<", "&gt;": ">",
              "&mdash;": "—", "&ndash;": "–", "&#39;": "'"}

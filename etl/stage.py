@@ -12,7 +12,7 @@ from etl.deadlines import Deadlines, Rules
 from etl.detect import FIELD_LABELS, Detection, _short
 from etl.normalise import (map_values, parse_bool, parse_datetime, parse_float, parse_int, parse_rating, parse_share,
                            parse_time_of_day, rating_unread, slash_order)
-from etl.normalise import EARLIEST, early_year
+from etl.normalise import EARLIEST, early_year, qualifier_values
 from etl.privacy import mask_expr, withhold_expr
 from etl.profile import ALLOWED, REQUIRED
 from etl.read import FileRefused
@@ -101,6 +101,12 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
         else:
             e = t(f)
         typed.append(e.alias(f))
+    if p.target == "appeals" and "status" in cols and "result" in p.values:
+        # «Закрыто (решено)»: the status's qualifier says the result where the file's result cell does not.
+        said = qualifier_values(t("status"), p.values["result"], pl.String)
+        typed = [pl.coalesce(e, said).alias("result") if e.meta.output_name() == "result" else e for e in typed]
+        if "result" not in cols:
+            typed.append(said.alias("result"))
     df = df.with_columns(typed)
     if after:
         df = df.with_columns(after)

@@ -131,6 +131,25 @@ def test_status_variants_are_read_and_unknown_ones_told_truthfully(tmp_path, cap
     assert "сопоставьте их" not in err
 
 
+def test_a_status_qualifier_gives_the_result(tmp_path):
+    """«Закрыто (решено)» was read as closed and its «решено» lost: with no result column the share solved had none of
+    these appeals. The qualifier is read through the profile's result map; a result column the file has wins."""
+    db = tmp_path / "mcu.duckdb"
+    statuses = ["Закрыто (решено)", "Закрыто (не решено)", "Закрыто: разъяснено", "Закрыто — меры приняты", "Закрыто",
+                "Закрыто (по просьбе заявителя)", "Отклонено — спам"]
+    rows = [row(f"R-{i}", i + 1, s, "10.09.2025 10:00") for i, s in enumerate(statuses)]
+    assert counts(load_file(write(tmp_path / "s.csv", HEAD, rows), db=db, source="pos")) == (7, 7, 0, 0, 0)
+    assert q(db, "SELECT external_id, status, result FROM appeals ORDER BY external_id") == [
+        ("R-0", "closed", "решено"), ("R-1", "closed", "отказано"), ("R-2", "closed", "разъяснено"),
+        ("R-3", "closed", "решено"), ("R-4", "closed", None), ("R-5", "closed", None), ("R-6", "rejected", None)]
+    head = [*HEAD, "Результат"]
+    rows = [[*row("T-1", 1, "Закрыто (решено)", "03.09.2025 10:00"), "Разъяснено"],
+            [*row("T-2", 2, "Закрыто (решено)", "03.09.2025 10:00"), ""]]
+    assert counts(load_file(write(tmp_path / "t.csv", head, rows), db=db, source="pos")) == (2, 2, 0, 0, 0)
+    assert q(db, "SELECT external_id, result FROM appeals WHERE external_id LIKE 'T-%' ORDER BY 1") == [
+        ("T-1", "разъяснено"), ("T-2", "решено")]
+
+
 def test_status_report_row_says_what_the_rows_got(tmp_path):
     db = tmp_path / "mcu.duckdb"
     head = ["№ сообщения", "Дата создания", "Статус", "Дата ответа"]
