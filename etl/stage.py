@@ -44,6 +44,8 @@ REQUIRED_DATES = {"received_at"}
 # An appeal's later dates: unread (or of a year before EARLIEST), the date is dropped and the appeal loads, as a
 # future one is (_dropped_dates); an unread deadline or vote date still rejects its row.
 SECONDARY_DATES = {"answered_at", "closed_at"}
+# A later date's cell that says there is none: dashes, zeros, «нет», «н/д», «не указано».
+_NO_DATE = r"^(?i:[\s\-—–_.,:/0]*|нет|н/?д|не\s+указан[оа]?|отсутствует|null|none|n/?a)$"
 # A vote's counts: what the report calls them, the pronoun after «без», and how a negative one is said.
 COUNTS = {"participants": ("число участников", "не распознано", "него"),
           "votes": ("число голосов", "не распознано", "него"), "share": ("доля голосов", "не распознана", "неё")}
@@ -148,6 +150,8 @@ def _typed(det: Detection) -> tuple[pl.DataFrame, list[pl.Expr]]:
             if f in later:
                 unread = unread & ~pl.col(f"__future_{f}")
             if p.target == "appeals" and f in SECONDARY_DATES:
+                # «-», «нет», «0», «00.00.0000»: a placeholder for no date yet (an empty cell), not an unread date
+                unread = unread & ~t(f).str.contains(_NO_DATE)
                 df = df.with_columns(unread.fill_null(False).alias(f"__unread_{f}"))
                 continue
             checks.append((unread, pl.when(early_year(t(f))).then(
@@ -329,6 +333,8 @@ def _unread_dates(det: Detection, df: pl.DataFrame) -> list[str]:
 
 # Unread cells of a later date, none read, that make its column's format unknown rather than a few cells' slips.
 UNREAD_COLUMN_MIN = 5
+# What every appeal would look like, loaded without the column.
+_WITHOUT = {"answered_at": "без ответа", "closed_at": "незакрытыми"}
 
 
 def _refuse_unread_column(det: Detection, df: pl.DataFrame) -> None:
@@ -347,7 +353,7 @@ def _refuse_unread_column(det: Detection, df: pl.DataFrame) -> None:
                           pl.select(mask_expr(pl.lit(cells.unique(maintain_order=True).head(3)))).to_series())
         raise FileRefused(
             f"Столбец «{(col.headers or col.parts)[0]}» не прочитан ни в одной строке (например: {shown}): даты в нём "
-            "записаны так, как загрузчик не понимает. Загрузка без них посчитала бы все обращения без ответа. База не "
+            f"записаны так, как загрузчик не понимает. Загрузка без них посчитала бы все обращения {_WITHOUT[f]}. База не "
             "изменена. Сохраните столбец в виде ДД.ММ.ГГГГ ЧЧ:ММ или укажите формат дат в профиле (date_formats) и "
             "загрузите файл заново.")
 

@@ -228,6 +228,27 @@ def test_an_answer_column_read_in_no_row_refuses_the_file(tmp_path):
     assert counts(r) == (2, 2, 0, 0, 0)
 
 
+def test_a_placeholder_for_no_date_is_an_empty_cell(tmp_path):
+    """tester53: an answer column of «-», «—», «нет», «0», «00.00.0000» (no answer yet) refused the file as unread
+    dates. A cell with no digit but zeros is a placeholder: the date is empty, unsaid, and the appeal loads."""
+    db = tmp_path / "mcu.duckdb"
+    blanks = ["-", "—", "нет", "0", "00.00.0000", "н/д"]
+    rows = [row(f"P-{i}", i + 1, "Новое", b) for i, b in enumerate(blanks)]
+    r = load_file(write(tmp_path / "x.csv", HEAD, rows), db=db, source="pos")
+    assert counts(r) == (6, 6, 0, 0, 0)
+    assert r.warnings == []
+    assert q(db, "SELECT count(answered_at) FROM appeals") == [(0,)]
+
+
+def test_a_closing_column_read_in_no_row_is_told_as_closing(tmp_path):
+    """tester53: an unread closing-date column was refused for counting every appeal «без ответа»."""
+    db = tmp_path / "mcu.duckdb"
+    rows = [[*row(f"P-{d}", d, "Закрыто", "10.09.2025 10:00"), f"Sep {d + 2}, 2025"] for d in range(1, 6)]
+    r = load_file(write(tmp_path / "x.csv", [*HEAD, "Дата закрытия"], rows), db=db, source="pos")
+    assert r.status == "refused"
+    assert "Загрузка без них посчитала бы все обращения незакрытыми." in r.message
+
+
 VOTES_HEAD = ["ID голосования", "Название голосования", "Тема", "Населенный пункт", "Дата начала", "Дата окончания",
               "Количество участников", "Вариант ответа", "Количество голосов", "Доля голосов"]
 
