@@ -415,7 +415,7 @@ def _rejected_options(bad: pl.DataFrame, good: pl.DataFrame) -> list[str]:
 def coordinate_pair(df: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
     """(lat, lon) of a typed frame: from «Широта» and «Долгота», or from one cell of exactly two numbers
     («53.13, 90.42», «53,13; 90,42»); kept only as a pair, latitude within ±90 and longitude within ±180. One usable
-    number («ул. Мира 5, тел 8900…»: 5 and a phone) or a third one (an address beside the pair) is no place."""
+    number («ул. Мира 5, тел 8900…»: 5 and a phone), a third one (an address beside the pair) or «0, 0» is no place."""
     none = pl.lit(None, dtype=pl.Float64)
     lat = pl.col("lat") if "lat" in df.columns else none
     lon = pl.col("lon") if "lon" in df.columns else none
@@ -424,7 +424,8 @@ def coordinate_pair(df: pl.DataFrame) -> tuple[pl.Expr, pl.Expr]:
         number = lambda i: (pl.when(nums.list.len() == 2).then(nums.list.get(i, null_on_oob=True))
                             .str.replace(",", ".").cast(pl.Float64, strict=False))
         lat, lon = pl.coalesce(lat, number(0)), pl.coalesce(lon, number(1))
-    ok = ((lat.abs() <= 90) & (lon.abs() <= 180)).fill_null(False)
+    # («0, 0» is a system's empty pair, not a point in the Gulf of Guinea)
+    ok = ((lat.abs() <= 90) & (lon.abs() <= 180) & ((lat != 0) | (lon != 0))).fill_null(False)
     return pl.when(ok).then(lat), pl.when(ok).then(lon)
 
 

@@ -356,6 +356,20 @@ def test_a_vote_missing_a_rejected_option_row_names_no_shares_or_winner(tmp_path
         ("V-30", 90, None, None), ("V-31", 100, None, None), ("V-32", 100, "Да", 0.75)]
 
 
+def test_zero_zero_is_no_place(tmp_path):
+    """tester53 C-12: «0, 0» (a system's empty coordinates: the Gulf of Guinea) was stored and the map hid it unsaid."""
+    db = tmp_path / "mcu.duckdb"
+    head = ["№ сообщения", "Дата создания", "Текст сообщения", "Координаты"]
+    rows = [["Z-1", "20.11.2025", "Яма", "0, 0"], ["Z-2", "20.11.2025", "Яма", "0.0; 0.0"], ["Z-3", "20.11.2025", "Яма", "0; 90,4"]]
+    r = load_file(write(tmp_path / "z.tsv", head, rows, "\t"), db=db, source="pos")
+    assert counts(r) == (3, 3, 0, 0, 0)
+    assert q(db, "SELECT external_id, lat, lon FROM appeals ORDER BY 1") == [
+        ("Z-1", None, None), ("Z-2", None, None), ("Z-3", 0.0, 90.4)]
+    assert r.warnings == [
+        "координаты не распознаны в 2 строках (например: «0, 0», «0.0; 0.0») — нужны широта (от −90 до 90) и долгота "
+        "(от −180 до 180) двумя числами, например «53,13; 90,42»; строки загружены без координат"]
+
+
 def test_coordinates_need_two_numbers_in_range_or_are_dropped_and_told(tmp_path):
     """The tester's W-1: «ул. Мира 5, тел 89001112233» in «Координаты» stored lat 5.0, lon empty, unsaid. A pair is
     two numbers, latitude within ±90 and longitude within ±180; otherwise neither is kept and the report counts the
