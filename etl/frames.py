@@ -240,14 +240,11 @@ def votes_frames(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, lo
         _col(df, "participants", pl.Int64).drop_nulls().max().cast(pl.Int32).alias("participants"),
     ).select(pl.col("external_id").alias("vote_id"), "title", "theme", "settlement_id", "started_at", "ended_at",
              "participants", pl.lit(det.file_name).alias("source_file"), pl.lit(loaded_at).alias("loaded_at"))
-    share = _col(df, "share", pl.Float64)
-    n = _col(df, "votes", pl.Int64)
-    # No shares in the file: each option's votes over the vote's total — only when every option's count is known;
-    # over the readable ones alone the remaining option would read as won with 100 %.
-    computed = pl.when(n.is_null().any().over("external_id")).then(None).otherwise(n / n.sum().over("external_id"))
-    share = pl.coalesce(share, computed)
-    if "__options_rejected" in df.columns:   # an option row rejected: its share unknown, so no option's share is
-        share = pl.when(pl.col("__options_rejected")).then(None).otherwise(share)   # known to win (etl.stage)
-    options = df.select(pl.col("external_id").alias("vote_id"), pl.col("option"), share.alias("share"),
-                        n.cast(pl.Int32).alias("votes"), pl.col("__row"))
+    # The file's shares and counts; the stored ones fill what it lacks, and shares not given are computed from the
+    # counts merged so (etl.write._write_votes). A vote with an option row rejected (etl.stage) is incomplete: its
+    # rejected option's share is unknown, so no option's share is known to win.
+    complete = ~pl.col("__options_rejected") if "__options_rejected" in df.columns else pl.lit(True)
+    options = df.select(pl.col("external_id").alias("vote_id"), pl.col("option"),
+                        _col(df, "share", pl.Float64).alias("share"), _col(df, "votes", pl.Int64).cast(pl.Int32)
+                        .alias("votes"), complete.alias("complete"), pl.col("__row"))
     return votes, options

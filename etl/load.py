@@ -148,7 +148,7 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
                 report.warnings += _check_salt(con, det)
             else:
                 say(_AT_WRITE, "запись в базу")
-                counts = _write_votes(con, det, good, unmatched, loaded_at)
+                counts = _write_votes(con, det, good, unmatched, loaded_at, report.warnings)
                 review.check_plausible(unmatched, good.height, file_name, _headers(det))
                 ids = good["external_id"]
             unmatched.suggest()

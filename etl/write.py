@@ -306,28 +306,64 @@ def _write_appeals(con, frame: pl.DataFrame, said: set[str], notes: list | None 
     return counts.get("loaded", 0), counts.get("updated", 0), counts.get("duplicate", 0)
 
 
-def _write_votes(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, loaded_at) -> tuple[int, int, int]:
-    """Counted per option row: a new option is loaded; a changed option or vote header is updated."""
+def _write_votes(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, loaded_at,
+                 notes: list | None = None) -> tuple[int, int, int]:
+    """Counted per option row: a new option is loaded; a changed option or vote header is updated. A cell the file
+    lacks (a column it has not, an unreadable count) keeps the stored value; the file lists a vote's options, so one
+    gone from a vote the file has whole is deleted (and told in `notes`); shares the file does not give are each
+    option's votes over the vote's total, when every count is known and no option row was rejected."""
     # Frames are handed to DuckDB by registration: a local name like `votes` would resolve to the table.
     vote_rows, option_rows = votes_frames(con, det, df, unmatched, loaded_at)
     con.register("vote_rows_view", vote_rows)
     con.register("option_rows_view", option_rows)
-    con.execute("CREATE OR REPLACE TEMP TABLE vstage AS SELECT * FROM vote_rows_view")
-    con.execute("CREATE OR REPLACE TEMP TABLE ostage AS SELECT vote_id, option, share, votes FROM option_rows_view")
     vcontent = ["title", "theme", "settlement_id", "started_at", "ended_at", "participants"]
-    same_vote = " AND ".join(f"v.{c} IS NOT DISTINCT FROM s.{c}" for c in vcontent)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE vstage AS
+        SELECT s.vote_id, {", ".join(f"coalesce(s.{c}, v.{c}) AS {c}" for c in vcontent)}, s.source_file, s.loaded_at
+        FROM vote_rows_view s LEFT JOIN votes v USING (vote_id)""")
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE ostage AS
+        WITH merged AS (
+            SELECT s.vote_id, s.option, s.share AS given, coalesce(s.votes, o.votes) AS votes,
+                   bool_and(s.complete) OVER (PARTITION BY s.vote_id) AS complete
+            FROM option_rows_view s LEFT JOIN vote_options o USING (vote_id, option))
+        SELECT vote_id, option,
+               CASE WHEN NOT complete THEN NULL WHEN given IS NOT NULL THEN given
+                    WHEN bool_or(votes IS NULL) OVER (PARTITION BY vote_id) THEN NULL
+                    ELSE votes / sum(votes) OVER (PARTITION BY vote_id) END AS share,
+               votes, complete
+        FROM merged""")
+    con.unregister("vote_rows_view")
+    con.unregister("option_rows_view")
+    same_vote = " AND ".join(f"v.{c} IS NOT DISTINCT FROM vs.{c}" for c in vcontent)
     counts = dict(con.execute(f"""
         SELECT cls, count(*) FROM (
             SELECT CASE WHEN o.vote_id IS NULL THEN 'loaded'
                         WHEN o.share IS NOT DISTINCT FROM s.share AND o.votes IS NOT DISTINCT FROM s.votes
-                             AND {same_vote.replace('s.', 'vs.')} THEN 'duplicate'
+                             AND {same_vote} THEN 'duplicate'
                         ELSE 'updated' END AS cls
             FROM ostage s JOIN vstage vs USING (vote_id)
             LEFT JOIN vote_options o ON o.vote_id = s.vote_id AND o.option = s.option
             LEFT JOIN votes v ON v.vote_id = s.vote_id)
         GROUP BY cls""").fetchall())
+    gone = con.execute("""
+        SELECT o.vote_id, list(o.option ORDER BY o.option) FROM vote_options o
+        WHERE o.vote_id IN (SELECT vote_id FROM ostage GROUP BY vote_id HAVING bool_and(complete))
+          AND NOT EXISTS (SELECT 1 FROM ostage s WHERE s.vote_id = o.vote_id AND s.option = o.option)
+        GROUP BY o.vote_id ORDER BY o.vote_id""").fetchall()
+    for vote_id, options in gone:
+        con.execute("DELETE FROM vote_options WHERE vote_id = ? AND list_contains(?, option)", [vote_id, options])
+        if notes is not None:
+            names = ", ".join(f"«{o}»" for o in options)
+            notes.append(f"в голосовании «{vote_id}» нет {'варианта' if len(options) == 1 else 'вариантов'} {names}, "
+                         f"{'который был' if len(options) == 1 else 'которые были'} в базе, — "
+                         f"{'он удалён' if len(options) == 1 else 'они удалены'}: файл перечисляет все варианты "
+                         "голосования")
     con.execute("INSERT OR REPLACE INTO votes SELECT * FROM vstage")
-    con.execute("INSERT OR REPLACE INTO vote_options (vote_id, option, share, votes) SELECT * FROM ostage")
+    con.execute("INSERT OR REPLACE INTO vote_options (vote_id, option, share, votes) "
+                "SELECT vote_id, option, share, votes FROM ostage")
+    con.execute("DROP TABLE vstage")
+    con.execute("DROP TABLE ostage")
     return counts.get("loaded", 0), counts.get("updated", 0), counts.get("duplicate", 0)
 
 

@@ -283,6 +283,29 @@ def test_odd_vote_counts_are_rejected_or_told(tmp_path):
         "загрузите файл заново"]
 
 
+def test_a_newer_votes_file_merges_rather_than_wipes(tmp_path):
+    """tester53: an unreadable count («шестьдесят») in a later file wiped the stored 60 (counted as updated); an option
+    gone from a later file kept its old count beside the new ones (shares summing to 144 %); a file without the theme
+    column would have emptied the vote's theme. A count or a header cell the file lacks keeps the stored value; the
+    file's options are the vote's (one gone from a complete vote is deleted, and told); shares follow the counts."""
+    db = tmp_path / "mcu.duckdb"
+    first = [vote("V-95", "Площадка у школы", "60"), vote("V-95", "Сквер", "40"),
+             vote("V-96", "А", "44"), vote("V-96", "Б", "56")]
+    assert counts(load_file(write(tmp_path / "a.tsv", VOTES_HEAD, first, "\t"), db=db, source="votes")) == (4, 4, 0, 0, 0)
+    head = [h for h in VOTES_HEAD if h != "Тема"]
+    thin = lambda row: [c for h, c in zip(VOTES_HEAD, row) if h != "Тема"]
+    later = [thin(vote("V-95", "Площадка у школы", "шестьдесят")), thin(vote("V-95", "Сквер", "40")),
+             thin(vote("V-96", "Б", "56")), thin(vote("V-96", "В", "100"))]
+    r = load_file(write(tmp_path / "b.tsv", head, later, "\t"), db=db, source="votes")
+    assert counts(r) == (4, 1, 1, 2, 0)
+    assert q(db, "SELECT vote_id, option, votes, round(share, 3) FROM vote_options ORDER BY 1, 2") == [
+        ("V-95", "Площадка у школы", 60, 0.6), ("V-95", "Сквер", 40, 0.4),
+        ("V-96", "Б", 56, 0.359), ("V-96", "В", 100, 0.641)]
+    assert q(db, "SELECT vote_id, theme FROM votes ORDER BY 1") == [("V-95", "Дороги"), ("V-96", "Дороги")]
+    assert "в голосовании «V-96» нет варианта «А», который был в базе, — он удалён: файл перечисляет все варианты " \
+           "голосования" in r.warnings
+
+
 def test_a_file_of_only_rejected_rows_names_the_commonest_reason_and_its_fix(tmp_path, capsys):
     """A file whose every number Excel spoiled was told «первая причина: номер испорчен Excel…» and then «Проверьте,
     что выбран верный источник и формат дат» — advice about another problem. The message names the commonest reason
