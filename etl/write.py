@@ -201,7 +201,11 @@ def _merge_sql(said: set[str], known: str = "appeals") -> str:
                if c in SAID_BY and said & set(SAID_BY[c]) and not c.startswith("theme_")]
     stale = f"(NOT coalesce(s.n, true) AND ({' OR '.join(differs) or 'false'}))"
     return f"""
-        SELECT s.appeal_id, {cols}, s.source_file, s.source_row, s.loaded_at, {stale} AS stale
+        SELECT s.appeal_id, {cols},
+               -- the file and row the kept state comes from: an older export that only fills a gap is not it
+               CASE WHEN t.appeal_id IS NULL OR s.n THEN s.source_file ELSE t.source_file END AS source_file,
+               CASE WHEN t.appeal_id IS NULL OR s.n THEN s.source_row ELSE t.source_row END AS source_row,
+               s.loaded_at, {stale} AS stale
         FROM (SELECT s.*, {newer} AS n FROM incoming s LEFT JOIN {known} t USING (appeal_id)) s
         LEFT JOIN {known} t USING (appeal_id)"""
 

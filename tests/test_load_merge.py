@@ -462,3 +462,5 @@ def test_an_older_export_only_fills_extra_keys_the_database_lacks(tmp_path):
     assert counts(load_file(old, db=db, source="pos")) == (1, 0, 0, 1, 0)
     assert table(db, "SELECT status, closed_at::VARCHAR FROM appeals") == [("closed", "2025-11-25 00:00:00")]
     assert json.loads(stored) == {"Комментарий модератора": "снято с контроля"}
+    # tester53: the older file that only filled a key became the appeal's source; the state is still the newer file's.
+    assert table(db, "SELECT source_file, source_row FROM appeals") == [("new.csv", 2)]
