@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 
 from core import fmt
+from etl.normalise import parse_datetime
 from etl.privacy import address_column, mask, personal_column
 from etl.profile import REQUIRED, Profile, ProfileError, builtin_profiles, norm_header
 from etl.read import (FileRefused, best_header, cells_of, join_sheets, looks_garbled, make_table, read_grids, same_source_sheets,
@@ -146,6 +147,21 @@ def _short(cell: str, size: int = 60) -> str:
     return cell if len(cell) <= size else cell[:size].rstrip() + "…"
 
 
+NO_DATES = ("В файле нет ни одного столбца с датами, а без даты регистрации обращение не загрузить: по ней считаются "
+            "периоды и сроки. Выгрузите файл заново вместе с датой создания сообщения.")
+
+
+def _has_dates(df: pl.DataFrame, sample: int = 200) -> bool:
+    """Whether any column reads as dates in half of its first `sample` filled cells (a profile of one's own helps
+    only a file that has them)."""
+    for c in df.columns:
+        cells = df[c].drop_nulls().head(sample) if df[c].dtype == pl.String else None
+        if cells is not None and cells.len() and \
+                pl.select(parse_datetime(pl.lit(cells)).is_not_null().mean()).item() >= 0.5:
+            return True
+    return False
+
+
 def _found(columns: list[str], limit: int = 40) -> str:
     shown = [f"«{_short(c)}»" for c in columns if not c.startswith("Столбец ")][:limit]
     more = len(columns) - len(shown)
@@ -211,13 +227,17 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
             f"Найдены столбцы: {_found(columns)}. Выберите источник явно {SOURCE_FIELD} или опишите формат "
             f"своим профилем: {CUSTOM_SOURCE}, образец профиля — "
             f"etl/profiles/custom_example.toml. Ближайший профиль — "
-            f"«{near.title}»: он ждёт столбцы {', '.join('«' + i.split('|')[0] + '»' for i in near.identify)}.")
+            f"«{near.title}»: он ждёт столбцы {', '.join('«' + i.split('|')[0] + '»' for i in near.identify)}."
+            + ("" if _has_dates(table.df) else f" {NO_DATES}"))
     resolved = _resolve(best, columns)
     missing = [f for f in REQUIRED[best.target] if f not in resolved]
     if missing:
         _refuse_unreadable_header(file_name, columns, table.header_row, grid.rows[:header_idx])
         wanted = "; ".join(f"{FIELD_LABELS.get(f, f)} — «{'» или «'.join(best.columns[f].names())}»" for f in missing)
         where = best.path.name if best.path else best.name
+        if "received_at" in missing and not _has_dates(table.df):
+            raise FileRefused(f"В файле {file_name} нет обязательных столбцов ({wanted}). Найдены столбцы: "
+                              f"{_found(columns)}. {NO_DATES}")
         raise FileRefused(
             f"В файле {file_name} нет обязательных столбцов ({wanted}). Найдены столбцы: {_found(columns)}. "
             f"Если это выгрузка {best.title}, где столбцы названы иначе, загрузите её {WITH_CUSTOM}, в котором "

@@ -166,6 +166,14 @@ def test_pos_training_set_is_refused_with_what_is_missing(tmp_path):
     assert "нет обязательных столбцов" in r.message and "«Дата создания»" in r.message
     assert "«Тематика»" in r.message and "«Ответственное лицо»" in r.message
     assert not db.exists()
+    # tester53: a file with no date anywhere was sent to write a profile of its own, which cannot help; the source
+    # detected or not, the message says the file has no dates and what to export instead.
+    no_dates = ("В файле нет ни одного столбца с датами, а без даты регистрации обращение не загрузить: по ней "
+                "считаются периоды и сроки. Выгрузите файл заново вместе с датой создания сообщения.")
+    assert no_dates in r.message
+    assert "--profile" not in r.message
+    r = load_file(POS_KURSK, db=db)   # (no source chosen: no profile fits, and the file has no dates either)
+    assert r.status == "refused" and r.message.endswith(no_dates)
 
 
 def test_unmatched_values_listed_for_the_curator(im_db):
