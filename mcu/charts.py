@@ -120,3 +120,20 @@ def heatmap(matrix: pl.DataFrame, measure: str, label: str, diverging: bool = Fa
                       xaxis=dict(side="top", tickangle=-90 if crowded else -40, showgrid=False, automargin=True),
                       yaxis=dict(autorange="reversed", showgrid=False), **{**RU_LAYOUT, "margin": dict(l=10, r=10, t=top, b=10)})
     return fig
+
+
+def without_population(matrix: pl.DataFrame, names: int = 5) -> tuple[pl.DataFrame, str | None]:
+    """The heat map's «На 1 000 жителей» matrix without the columns whose population is unknown (a settlement added
+    from review, «Не определён», «Прочие» holding one): a figure per 1 000 cannot be had there, and an empty column
+    would read as «no appeals». Returns the matrix left and the line naming what was left out (None when nothing
+    was), as the map's coverage note names what it leaves out."""
+    unknown = (matrix.group_by("settlement", maintain_order=True)
+               .agg(pl.col("per_1000").is_null().all().alias("unknown"), pl.col("appeals").sum())
+               .filter("unknown"))
+    if unknown.is_empty():
+        return matrix, None
+    listed = ", ".join(unknown["settlement"].head(names).to_list())
+    more = f" и ещё {fmt.num(unknown.height - names)}" if unknown.height > names else ""
+    note = (f"Численность населения неизвестна, столбцы не показаны: {listed}{more} — обращений: "
+            f"{fmt.num(unknown['appeals'].sum())}.")
+    return matrix.filter(~pl.col("settlement").is_in(unknown["settlement"].to_list())), note

@@ -338,3 +338,31 @@ def test_download_file_names_are_russian(app, monkeypatch):
             "удовлетворённость_по_исполнителям_2026-08-27_2026-11-25.csv",
             "удовлетворённость_по_каналам_2026-08-27_2026-11-25.csv",
             "факторы_роста_по_темам_2026-08-27_2026-11-25.xlsx"} <= set(names)
+
+
+def test_heatmap_per_1000_leaves_out_places_of_unknown_population_and_says_so(make_db, open_app):
+    """«На 1 000 жителей» drew empty columns for «Не определён» and a settlement added from review with no
+    population, under a caption saying an empty cell has no appeals (a tester's finding): those columns are left
+    out and the caption names them with their appeals."""
+    import json
+
+    import duckdb
+
+    db = make_db([{"received_at": "2026-11-20 10:00", "settlement_id": "askiz"},
+                  {"received_at": "2026-11-21 10:00", "settlement_id": "askiz", "theme": "Дороги"},
+                  {"received_at": "2026-11-21 11:00", "settlement_id": None},
+                  {"received_at": "2026-11-22 10:00", "settlement_id": "omsk"},
+                  {"received_at": "2026-11-22 11:00", "settlement_id": "omsk", "theme": "Дороги"}])
+    con = duckdb.connect(str(db))
+    con.execute("INSERT INTO settlements (settlement_id, name) VALUES ('omsk', 'Омск')")
+    con.close()
+    at = open_app(db, "pages/heatmap.py", period="week", metric="per_1000")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["data"][0]["x"] == ["Аскиз"]
+    captions = [c.value for c in at.caption]
+    assert ("Численность населения неизвестна, столбцы не показаны: Не определён, Омск — обращений: 3."
+            in captions)
+    # The count keeps them: their columns are there, and no such line.
+    at.segmented_control(key="hm_measure").set_value("appeals").run()
+    assert json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["x"] == ["Аскиз", "Не определён", "Омск"]
+    assert not [c.value for c in at.caption if c.value.startswith("Численность населения")]
