@@ -135,7 +135,7 @@ FIT_WIDTH = 960    # px: the content width at 1440 px with the sidebar open
 CHAR_PX, PAD_PX, MIN_TEXT_PX = 9, 20, 100
 
 
-def _fitted_widths(df: pl.DataFrame, styled, grid: dict) -> dict:
+def _fitted_widths(df: pl.DataFrame, styled, grid: dict, wrapping: bool = False) -> dict:
     """Widths for the long text columns when the grid would be wider than the page at 1440 px: the grid sizes
     a column to its longest text, so long names pushed the last columns off-screen. The widest text columns
     are narrowed (cut in the grid, whole in the files) until the estimate fits; a page's own width stays."""
@@ -152,18 +152,49 @@ def _fitted_widths(df: pl.DataFrame, styled, grid: dict) -> dict:
     while sum(widths.values()) > FIT_WIDTH and text:
         c = text.pop(0)
         others = sum(w for k, w in widths.items() if k != c)
-        widths[c] = max(MIN_TEXT_PX, min(widths[c], FIT_WIDTH - others, widths[c] * 0.6))
+        least = _longest_word(styled.data[c].head(200).astype(str)) * CHAR_PX + PAD_PX if wrapping else 0
+        widths[c] = max(MIN_TEXT_PX, least, min(widths[c], FIT_WIDTH - others, widths[c] * 0.6))
         out[c] = {**(grid.get(c) or st.column_config.Column()), "width": int(widths[c])}
     return out
 
 
+# A column whose text is the point (what to do, a name, a load's outcome) wraps instead of being cut: it gets the
+# width its longest text needs in WRAP_LINES lines (within its header's and longest word's width…WRAP_MAX_PX), every
+# row the height of the lines it then takes, the grid as tall as its rows (up to WRAP_ROWS, then it scrolls). The
+# grid wraps text only in rows taller than 4rem (64 px), so a wrapping row is at least WRAP_MIN_ROW_PX, and then every
+# text column wraps: one the page narrows keeps its longest word whole. WRAP_CHAR_PX is a letter of the grid's 14 px
+# font, on the wide side: a line breaks at a space, not at the last letter that fits; a word gets CHAR_PX a letter.
+WRAP_LINES, WRAP_MAX_PX, WRAP_CHAR_PX, LINE_PX, WRAP_MIN_ROW_PX, WRAP_ROWS = 6, 240, 6.8, 21, 66, 10
+HEADER_PX = 38
+
+
+def _longest_word(values) -> int:
+    return max((len(w) for v in values for w in str(v).split()), default=0)
+
+
+def wrapped_columns(df: pl.DataFrame, wrap, grid: dict) -> tuple[dict, int | None]:
+    """Widths for the `wrap` columns (a page's own width stays) and the row height that shows their longest text
+    whole (None when every text fits one line)."""
+    widths, lines = {}, 1
+    for c in wrap:
+        values = df[c].drop_nulls().cast(pl.String).to_list()
+        longest = max(map(len, values), default=0) * WRAP_CHAR_PX
+        own = (grid.get(c) or {}).get("width") if isinstance(grid.get(c), dict) else None
+        least = max(len(c) * WRAP_CHAR_PX, _longest_word(values) * CHAR_PX) + PAD_PX
+        width = own if isinstance(own, int) else int(min(WRAP_MAX_PX, max(least, -(-longest // WRAP_LINES) + PAD_PX)))
+        widths[c] = {**(grid.get(c) or st.column_config.Column()), "width": width}
+        lines = max(lines, -int(-longest // (width - PAD_PX)))
+    return widths, (max(WRAP_MIN_ROW_PX, 14 + LINE_PX * lines) if lines > 1 else None)
+
+
 def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None, download=None,
           digits: dict | None = None, labels: dict | None = None, download_key: str | None = None, signed=(),
-          **kwargs):
+          wrap=(), **kwargs):
     """A table in Russian formats and its downloads (of `download`, a frame or a function returning one,
     when the file should hold more than is shown); the downloads show what the screen shows; no downloads
     when `name` is None (a preview). The `signed` columns (changes) show «+65», «−19» and stay numbers, in the
-    grid (sorting as numbers) and in the files. Returns st.dataframe's value (selection, if asked)."""
+    grid (sorting as numbers) and in the files. The `wrap` columns (text that is the point) wrap, whole, instead
+    of being cut (wrapped_columns). Returns st.dataframe's value (selection, if asked)."""
     config = dict(column_config or {})
     percent = _percent_columns(config)
     full = df
@@ -182,7 +213,12 @@ def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None,
     grid = {c: ({**v, "type_config": {**v["type_config"], "format": None}}
                 if isinstance(v, dict) and (v.get("type_config") or {}).get("format") else v) for c, v in config.items()}
     grid |= {c: {k: v for k, v in config[c].items() if k != "type_config"} for c in as_text}
-    grid |= _fitted_widths(df, styled, grid)
+    widths, row_height = wrapped_columns(df, wrap, grid)
+    grid |= widths
+    grid |= _fitted_widths(df, styled, grid, wrapping=row_height is not None)
+    if row_height:
+        kwargs.setdefault("row_height", row_height)
+        kwargs.setdefault("height", HEADER_PX + row_height * min(df.height, WRAP_ROWS))
     event = st.dataframe(styled, column_config=grid, hide_index=True, **kwargs)
     if name is None:
         return event

@@ -80,7 +80,7 @@ else:
     st.markdown("**По исполнителям** (сначала — с наименьшей долей «решено»)")
     by_exec = q("satisfaction_results_by_executor", **flt.params(), as_of=flt.as_of)
     table(by_exec.rename({"executor": "Исполнитель"} | result_cols), "решено_разъяснено_по_исполнителям",
-          column_config=result_formats)
+          column_config=result_formats, wrap=["Исполнитель"])
 
 st.subheader("Повторные обращения")
 st.caption("Повторное — отмечено источником как повторное, или по тому же населённому пункту и подтеме (и адресу, "

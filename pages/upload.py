@@ -142,7 +142,7 @@ for i, r in enumerate(st.session_state.get("upload_reports", [])):
                         "; статусы и другие значения, которых нет в профиле, там не сопоставляются — их вписывают в "
                         "профиль (что сделать, сказано в столбце «Итог»)" if in_profile else ""))
         table(r.unmatched.rename({"что": "Что", "значение": "Значение", "строк": "Строк", "итог": "Итог"},
-                                 strict=False), f"не_сопоставлено_{r.import_id}_{i}")
+                                 strict=False), f"не_сопоставлено_{r.import_id}_{i}", wrap=["Значение", "Итог"])
 
 st.header("История загрузок")
 if not db_path().exists():
@@ -155,7 +155,8 @@ else:
     # Channels by name, not by code («im»).
     history = history.with_columns(pl.col("source").replace(SOURCES))
     table(history.rename({"import_id": "№", "file_name": "Файл", "source": "Источник", "profile": "Профиль",
-                          "finished_at": "Загружен", "message": "Итог", **COUNTS}), "история_загрузок")
+                          "finished_at": "Загружен", "message": "Итог", **COUNTS}), "история_загрузок",
+          wrap=["Итог"])
     with_rejects = history.filter(pl.col("rejected") > 0)
     if not with_rejects.is_empty():
         labels = dict(zip(with_rejects["import_id"], with_rejects["file_name"]))

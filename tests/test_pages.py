@@ -366,3 +366,50 @@ def test_heatmap_per_1000_leaves_out_places_of_unknown_population_and_says_so(ma
     at.segmented_control(key="hm_measure").set_value("appeals").run()
     assert json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["x"] == ["Аскиз", "Не определён", "Омск"]
     assert not [c.value for c in at.caption if c.value.startswith("Численность населения")]
+
+
+def test_wrapped_columns_give_long_text_lines_not_a_cut():
+    """A column whose text is the point gets the width its longest text needs in up to WRAP_LINES lines (never
+    narrower than its header or its longest word), and every row the height of those lines."""
+    from mcu.ui import wrapped_columns
+
+    df = pl.DataFrame({"Что сделать": ["Вынести на голосование вопрос «Где в с. Бирикчуль нужна новая контейнерная "
+                                       "площадка или другой график вывоза мусора?» или включить работы в план",
+                                       "Не выносить"],
+                       "Итог": ["загружено", None]})
+    widths, row_height = wrapped_columns(df, ["Что сделать", "Итог"], {})
+    # 144 letters × 6,8 px = 979 px in 6 lines: 164 px + 20 px of padding; «Итог» as wide as «загружено» (9 × 9 px
+    # + 20), its longest word.
+    assert {c: w["width"] for c, w in widths.items()} == {"Что сделать": 184, "Итог": 101}
+    assert row_height == 14 + 21 * 6
+    # Text that fits one line keeps the grid's own row height; a page's own width stays.
+    assert wrapped_columns(df.head(0), ["Итог"], {})[1] is None
+    own, rows = wrapped_columns(df, ["Что сделать"], {"Что сделать": {"width": 480}})
+    assert own["Что сделать"]["width"] == 480 and rows == 14 + 21 * 3  # 979 px in lines of 460
+
+
+@pytest.mark.parametrize("page, columns", [
+    ("pages/problems.py", ["Ответственный исполнитель", "Что сделать", "Что отслеживать"]),
+    ("pages/executors.py", ["Изменение", "Исполнитель"]),
+    ("pages/satisfaction.py", ["Исполнитель", "Решено"]),
+])
+def test_text_that_is_the_point_wraps_whole_at_1280(app, page, columns):
+    """The roadmap's «Ответственный», «Что сделать», «Что отслеживать», the executors' «Изменение» («не было в
+    рейт…»), «По исполнителям» names were cut at 1280 px (a tester's finding): those columns wrap, rows tall enough for
+    their longest text; the roadmap's columns fit the 900 px a 1280 px window leaves beside the sidebar."""
+    import json
+
+    from mcu.ui import PAD_PX, WRAP_CHAR_PX
+
+    at = app(page, period="quarter")
+    grid = next(g for g in at.dataframe if set(columns) <= set(g.value.columns))
+    columns = [c for c in columns if c != "Решено"]   # «Решено» only tells «По исполнителям» from the trend by executor
+    widths = json.loads(grid.proto.columns)
+    # No row height of its own: every text fits one line.
+    lines = (grid.proto.row_height - 14) // 21 if grid.proto.row_height else 1
+    for c in columns:
+        longest = max(len(str(v)) for v in grid.value[c].to_list())
+        assert longest * WRAP_CHAR_PX <= lines * (widths[c]["width"] - PAD_PX), c
+    if page == "pages/problems.py":
+        # «Место» (about 55 px) and the text columns, up to «Что отслеживать», in the 900 px.
+        assert 55 + sum(widths[c]["width"] for c in ("Населённый пункт", "Тема", *columns)) <= 900
