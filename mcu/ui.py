@@ -234,7 +234,8 @@ def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None,
 # Search, Fullscreen), the uploader's «Upload», «200MB per file» and a file's «33.2KB»; and less side padding,
 # so a table fits at 1440 px. Plotly's English mode bar, which covered a heat-map label, is hidden for every chart.
 # The «Skip to main content» link that Tab brings up reads in Russian: its English text is drawn at size 0 and the
-# Russian one after it (the link's own style puts its size on :focus-visible, hence !important).
+# Russian one after it (the link's own style puts its size on :focus-visible, hence !important). So does the status
+# widget's «Stop» («Stopping...») shown while a page runs: Streamlit has no option for its text.
 # KPI cards (kpi_row) sit in a grid of equal cells, three a row below 1800 px (1920 with the sidebar), all in one
 # above: wrapping by their text's width put a long «Год» or one-day value's card alone on a full-width row at 1280 px.
 CHROME_CSS = """
@@ -249,6 +250,9 @@ CHROME_CSS = """
 .modebar-container {display: none !important;}
 [data-testid="stSkipToContent"] {font-size: 0 !important;}
 [data-testid="stSkipToContent"]::after {content: "Перейти к содержимому"; font-size: 0.875rem;}
+[data-testid="stStatusWidget"] button {font-size: 0 !important;}
+[data-testid="stStatusWidget"] button::after {content: "Остановить"; font-size: 0.875rem;}
+[data-testid="stStatusWidget"] button:disabled::after {content: "Остановка…";}
 [class*="st-key-kpi_row_"] {display: grid !important; grid-template-columns: repeat(3, minmax(0, 1fr));}
 [class*="st-key-kpi_row_"] > * {width: auto !important; min-width: 0;}
 [class*="st-key-kpi_row_"] [data-testid="stMetricValue"] {font-size: 1.875rem;}

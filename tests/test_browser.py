@@ -704,3 +704,18 @@ def test_tab_brings_up_the_skip_link_in_russian(server, browser):
     assert (link["size"], link["after"], link["afterSize"]) == ("0px", '"Перейти к содержимому"', "14px")
     assert link["width"] > 150 and link["height"] > 20  # drawn, with its padding, at the page's top left
     page.close()
+
+
+def test_the_running_page_offers_to_stop_in_russian(server, browser):
+    """While a page runs, Streamlit's status widget (top right) read «Stop» (a tester's finding): it reads
+    «Остановить» (the English text drawn at size 0); a screenshot in tests/artifacts/stop_button.png."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="ru-RU")
+    # The analytic note over all time for one channel runs for seconds: the widget shows its button after 0,5 s.
+    page.goto(f"{server}/note?period=all&source=letters")
+    button = page.wait_for_selector("[data-testid='stStatusWidget'] button", timeout=60_000)
+    shown = page.evaluate("b => [getComputedStyle(b).fontSize, getComputedStyle(b, '::after').content, "
+                          "getComputedStyle(b, '::after').fontSize]", button)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "stop_button.png", clip={"x": 880, "y": 0, "width": 400, "height": 70})
+    assert shown == ["0px", '"Остановить"', "14px"]
+    page.close()
