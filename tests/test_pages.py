@@ -413,3 +413,27 @@ def test_text_that_is_the_point_wraps_whole_at_1280(app, page, columns):
     if page == "pages/problems.py":
         # «Место» (about 55 px) and the text columns, up to «Что отслеживать», in the 900 px.
         assert 55 + sum(widths[c]["width"] for c in ("Населённый пункт", "Тема", *columns)) <= 900
+
+
+def test_a_link_s_unknown_filter_values_are_said_not_dropped_silently(app):
+    """`/?period=bogus&theme=Нет такой` explained the period and dropped the theme without a word (a tester's
+    finding): the notice the period uses says which values of the link were not found and what became of the filter;
+    a settlement written by its name, as the page shows it, is found."""
+    at = app(period="bogus", theme="Нет такой", settlement="atlantis")
+    assert [w.value for w in at.warning] == [
+        "Период «bogus» из ссылки не распознан; показан квартал: 27.08.2026–25.11.2026.",
+        "Тема «Нет такой» из ссылки не найдена — фильтр снят; населённый пункт «atlantis» из ссылки не найден — "
+        "фильтр снят."]
+    assert at.session_state["f_theme"] == [] and at.session_state["f_settlement"] == []
+    # Once a filter is chosen, the notice has said its piece.
+    at.multiselect(key="f_theme").set_value(["ЖКХ"]).run()
+    assert not [w.value for w in at.warning if "из ссылки не найден" in w.value]
+    by_name = app(settlement="Кызлас", executor="Никто")
+    assert by_name.session_state["f_settlement"] == ["kyzlas"]
+    assert [w.value for w in by_name.warning] == ["Исполнитель «Никто» из ссылки не найден — фильтр снят."]
+    # A value found beside one not: the filter keeps the one found.
+    both = app(theme=["ЖКХ", "Нет такой", "Тоже нет"])
+    assert both.session_state["f_theme"] == ["ЖКХ"]
+    assert [w.value for w in both.warning] == ["Темы «Нет такой», «Тоже нет» из ссылки не найдены — в фильтре "
+                                               "остальные."]
+    assert not app(settlement="kyzlas", theme="ЖКХ").warning
