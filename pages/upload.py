@@ -9,6 +9,7 @@ from etl.privacy import mask_expr, withhold_expr
 from etl.profile import Profile, ProfileError
 from core.reference import limits
 from mcu import fmt, uploads
+from mcu.names import channel_name, profile_title
 from mcu.settings import db_path
 from mcu.ui import md, q, saving, start_work, table, wait_for_work
 
@@ -153,7 +154,8 @@ if history.is_empty():
     st.info("Загрузок ещё не было: база собрана без выгрузок (например, демо-база).", icon=":material/history:")
 else:
     # Channels by name, not by code («im»).
-    history = history.with_columns(pl.col("source").replace(SOURCES))
+    history = history.with_columns(pl.col("source").replace(SOURCES),
+                                   pl.col("profile").map_elements(profile_title, return_dtype=pl.String))
     table(history.rename({"import_id": "№", "file_name": "Файл", "source": "Источник", "profile": "Профиль",
                           "finished_at": "Загружен", "message": "Итог", **COUNTS}), "история_загрузок",
           wrap=["Итог"])
@@ -199,7 +201,7 @@ def review_section() -> None:
         suggested = {}
         for r in rows.iter_rows(named=True):
             choice, hint = st.columns([3, 2], vertical_alignment="bottom")
-            choice.selectbox(f"«{md(r['value'])}» — обращений: {fmt.num(r['rows'])} ({md(r['source'])})",
+            choice.selectbox(f"«{md(r['value'])}» — обращений: {fmt.num(r['rows'])} ({md(channel_name(r['source']))})",
                              list(labels), format_func=labels.get, key=review.widget_key(dim, r["value"]),
                              help=f"В выгрузке рядом: {md(r['context'])}" if r["context"] else None)
             if r["suggestion"] in labels:
