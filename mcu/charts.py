@@ -28,6 +28,22 @@ def unplain(value):
 
 
 TREND_TICKS = 12  # month labels that fit upright across the page at 1440 px
+PALE = 0.35  # a month the period covers only in part is drawn pale: its figure is not comparable with the others
+PARTIAL_NOTE = "Бледные {} — месяцы, которые попали в период не целиком."
+
+
+def with_partial(df: pl.DataFrame, date_from: dt.date, date_to: dt.date) -> pl.DataFrame:
+    """A monthly frame (column month, the month's first day) with `partial`: the period covers only part of the
+    month — the rule of queries/trend_by_source.sql, for the queries that do not say it themselves."""
+    if "partial" in df.columns:
+        return df
+    last_day = pl.col("month").dt.offset_by("1mo").dt.offset_by("-1d")
+    return df.with_columns(partial=(pl.col("month") < date_from) | (last_day > date_to))
+
+
+def opacity(df: pl.DataFrame) -> list[float]:
+    """Each month's opacity: PALE for a month the period covers in part (with_partial), whole otherwise."""
+    return [PALE if p else 1.0 for p in df["partial"]] if "partial" in df.columns else [1.0] * df.height
 
 
 def trend_by_source(df: pl.DataFrame) -> go.Figure:
@@ -39,7 +55,7 @@ def trend_by_source(df: pl.DataFrame) -> go.Figure:
         fig.add_bar(x=[fmt.month_short(m) for m in part["month"]], y=part["appeals"],
                     customdata=[fmt.month(m) for m in part["month"]],
                     name=plain(channel), marker_color=part["color"][0],
-                    marker_opacity=[0.35 if p else 1.0 for p in part["partial"]],
+                    marker_opacity=opacity(part),
                     hovertemplate="%{customdata}: %{y:,}<extra>%{fullData.name}</extra>")
     # Two years of slanted month names overlapped and were cut off: short upright labels, at most
     # TREND_TICKS of them, counted back from the last month so the latest is always named.

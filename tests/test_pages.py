@@ -437,3 +437,29 @@ def test_a_link_s_unknown_filter_values_are_said_not_dropped_silently(app):
     assert [w.value for w in both.warning] == ["Темы «Нет такой», «Тоже нет» из ссылки не найдены — в фильтре "
                                                "остальные."]
     assert not app(settlement="kyzlas", theme="ЖКХ").warning
+
+
+def test_satisfaction_fades_the_months_the_period_covers_in_part_as_the_overview_does(app):
+    """«Обзор» draws the quarter's 27–31.08 and 1–25.11 pale, «Удовлетворённость» drew them as whole months (a
+    tester's finding): every monthly chart there fades them the same way and says so under the chart."""
+    import json
+
+    at = app("pages/satisfaction.py", period="quarter")
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    pale = [0.35, 1.0, 1.0, 0.35]   # август 2026 … ноябрь 2026
+    satisfaction, results, repeats = specs
+    assert satisfaction["data"][0]["x"] == ["август 2026", "сентябрь 2026", "октябрь 2026", "ноябрь 2026"]
+    assert [t["marker"]["opacity"] for t in satisfaction["data"]] == [pale, pale]   # the counts' bars and the line
+    assert [t["marker"]["opacity"] for t in results["data"]] == [pale] * 3
+    assert repeats["data"][0]["marker"]["opacity"] == pale
+    assert [c.value for c in at.caption if c.value.startswith("Бледные")] == [
+        f"Бледные {what} — месяцы, которые попали в период не целиком." for what in ("точки и столбцы", "столбцы",
+                                                                                    "точки")]
+    overview = app(period="quarter")
+    bars = json.loads(overview.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert bars["marker"]["opacity"] == pale
+    # A period of whole months: nothing pale, no such line.
+    whole = app("pages/satisfaction.py", period="custom", **{"from": "2026-09-01", "to": "2026-10-31"})
+    assert all(t["marker"]["opacity"] == [1.0, 1.0] for c in whole.get("plotly_chart")
+               for t in json.loads(c.proto.spec)["data"])
+    assert not [c.value for c in whole.caption if c.value.startswith("Бледные")]
