@@ -102,6 +102,9 @@ def ranked_bars(df: pl.DataFrame, label: str, value: str, title: str) -> go.Figu
     return fig
 
 
+WIDE_LETTER_PX = 8.2  # a letter of a 15 px axis label, on the wide side
+
+
 def heatmap(matrix: pl.DataFrame, measure: str, label: str, diverging: bool = False) -> go.Figure:
     """Theme × settlement matrix (long form: theme, settlement, <measure>) as a heat map."""
     themes = plain(matrix["theme"].unique(maintain_order=True))
@@ -127,14 +130,16 @@ def heatmap(matrix: pl.DataFrame, measure: str, label: str, diverging: bool = Fa
         selected=dict(marker=dict(color="rgba(0,0,0,0.25)")), unselected=dict(marker=dict(opacity=1)),
         hovertemplate=hover, showlegend=False,
     )
-    # Many columns (23+ settlements) stand their labels upright so neighbours do not overlap; the margin
-    # grows with the longest label.
+    # Many columns (23+ settlements) stand their labels upright so neighbours do not overlap; the margins grow with
+    # the longest label, as it is drawn on a wide screen (15 px, mcu.ui.CHROME_CSS): plotly measures it at 12 px.
     crowded = len(places) > 16
     longest = max((len(p) for p in places), default=0)
-    top = 30 + int(longest * (7 if crowded else 5.5))
+    top = 30 + int(longest * (8.5 if crowded else 5.5))
+    left = 16 + int(max((len(t) for t in themes), default=0) * WIDE_LETTER_PX)
     fig.update_layout(height=max(320, top + 40 + 30 * len(themes)),
                       xaxis=dict(side="top", tickangle=-90 if crowded else -40, showgrid=False, automargin=True),
-                      yaxis=dict(autorange="reversed", showgrid=False), **{**RU_LAYOUT, "margin": dict(l=10, r=10, t=top, b=10)})
+                      yaxis=dict(autorange="reversed", showgrid=False),
+                      **{**RU_LAYOUT, "margin": dict(l=left, r=10, t=top, b=10)})
     return fig
 
 

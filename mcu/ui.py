@@ -238,6 +238,8 @@ def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None,
 # widget's «Stop» («Stopping...») shown while a page runs: Streamlit has no option for its text.
 # KPI cards (kpi_row) sit in a grid of equal cells, three a row below 1800 px (1920 with the sidebar), all in one
 # above: wrapping by their text's width put a long «Год» or one-day value's card alone on a full-width row at 1280 px.
+# The heat map's axis and cell labels are 15 px from 1700 px (a meeting room's wall screen; plotly's own sizes are set
+# in the figure, which cannot know the window); charts.heatmap leaves the room the larger labels take.
 CHROME_CSS = """
 <style>
 [data-testid="stMainMenu"], [data-testid="stElementToolbar"] {display: none !important;}
@@ -262,6 +264,10 @@ CHROME_CSS = """
   .st-key-kpi_row_6 {grid-template-columns: repeat(6, minmax(0, 1fr));}
 }
 @media (max-width: 640px) {[class*="st-key-kpi_row_"] {grid-template-columns: repeat(2, minmax(0, 1fr));}}
+@media (min-width: 1700px) {
+  .st-key-hm_chart .xtick text, .st-key-hm_chart .ytick text, .st-key-hm_chart .heatmap-label text {
+    font-size: 15px !important;}
+}
 </style>
 """
 

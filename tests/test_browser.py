@@ -719,3 +719,32 @@ def test_the_running_page_offers_to_stop_in_russian(server, browser):
     page.screenshot(path=ARTIFACTS / "stop_button.png", clip={"x": 880, "y": 0, "width": 400, "height": 70})
     assert shown == ["0px", '"Остановить"', "14px"]
     page.close()
+
+
+HEATMAP_TEXT = """() => {
+  const svg = document.querySelector('.st-key-hm_chart .main-svg').getBoundingClientRect();
+  const size = s => [...new Set([...document.querySelectorAll('.st-key-hm_chart ' + s)].map(
+    e => parseFloat(getComputedStyle(e).fontSize)))];
+  const boxes = [...document.querySelectorAll('.st-key-hm_chart .xtick text, .st-key-hm_chart .ytick text')].map(
+    e => e.getBoundingClientRect());
+  return {x: size('.xtick text'), y: size('.ytick text'), cells: size('.heatmap-label text'),
+          inside: boxes.every(b => b.left >= svg.left - 0.5 && b.top >= svg.top - 0.5 && b.right <= svg.right + 0.5)};
+}"""
+
+
+@pytest.mark.parametrize("width, height, least, most", [(1920, 1080, 14, 16), (1280, 800, 12, 13)])
+def test_heatmap_labels_grow_on_a_meeting_room_screen(server, browser, width, height, least, most):
+    """At 1920 px the heat map's axis and cell labels were about 11–13 px on a wall screen (a tester's finding):
+    from 1700 px they are 15 px, every label inside the chart; at 1280 px they stay as they were. Screenshots in
+    tests/artifacts/heatmap_labels_<width>.png."""
+    page = browser.new_page(viewport={"width": width, "height": height}, locale="ru-RU")
+    page.goto(f"{server}/heatmap?period=quarter")
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.locator(".st-key-hm_chart .heatmap-label text").first.wait_for(timeout=30_000)
+    page.locator(".st-key-hm_chart").scroll_into_view_if_needed()
+    shown = page.evaluate(HEATMAP_TEXT)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"heatmap_labels_{width}.png")
+    assert all(least <= s <= most for s in shown["x"] + shown["y"] + shown["cells"]), shown
+    assert shown["inside"]
+    page.close()
