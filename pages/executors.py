@@ -85,7 +85,7 @@ if executor is None:
     st.stop()
 items = q("deadlines_items", **flt.params(), as_of=flt.as_of, list="overdue", executor=executor)
 if items.is_empty():
-    st.success(f"У исполнителя «{md(names[executor])}» нет просроченных обращений за период.",
+    st.success(f"У исполнителя {md(fmt.quoted(names[executor]))} нет просроченных обращений за период.",
                icon=":material/check_circle:")
     st.stop()
 open_count = items["answered_at"].null_count()

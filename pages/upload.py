@@ -201,7 +201,7 @@ def review_section() -> None:
         suggested = {}
         for r in rows.iter_rows(named=True):
             choice, hint = st.columns([3, 2], vertical_alignment="bottom")
-            choice.selectbox(f"«{md(r['value'])}» — обращений: {fmt.num(r['rows'])} ({md(channel_name(r['source']))})",
+            choice.selectbox(f"{md(fmt.quoted(r['value']))} — обращений: {fmt.num(r['rows'])} ({md(channel_name(r['source']))})",
                              list(labels), format_func=labels.get, key=review.widget_key(dim, r["value"]),
                              help=f"В выгрузке рядом: {md(r['context'])}" if r["context"] else None)
             if r["suggestion"] in labels:
@@ -220,7 +220,7 @@ def review_section() -> None:
             return
         # The list wins over a tick (the tick's help says so); the message names the ticks passed over.
         over = (" Выбор в списке важнее отметки: предложение не сохранено для "
-                + ", ".join(f"«{md(v)}»" for v in passed) + "." if passed else "")
+                + ", ".join(md(fmt.quoted(v)) for v in passed) + "." if passed else "")
         st.session_state["review_done"] = (f"Сохранено в справочники значений: {fmt.num(changed['values'])}; "
                                            f"обращений обновлено: {fmt.num(changed['records'])}.{over}")
         st.rerun()
@@ -247,8 +247,8 @@ def predictions_section() -> None:
         for r in rows.iter_rows(named=True):
             state = "назначена" if r["applied"] else "не назначена"
             st.selectbox(f"{r['channel']} № {md(r['external_id'])}, {fmt.date(r['received'])}, "
-                         f"{md(r['settlement'] or '—')}: «{md((r['text'] or '')[:300])}» — по тексту "
-                         f"«{r['suggestion']}», уверенность {fmt.num(r['confidence'] * 100)} % ({state})", options,
+                         f"{md(r['settlement'] or '—')}: {md(fmt.quoted((r['text'] or '')[:300]))} — по тексту "
+                         f"{fmt.quoted(r['suggestion'])}, уверенность {fmt.num(r['confidence'] * 100)} % ({state})", options,
                          index=options.index(r["suggestion"]) if r["suggestion"] in names else 0,
                          format_func=names.get, key=f"predicted_{r['appeal_id']}")
         saved = st.form_submit_button("Сохранить", type="primary", key="predictions_save")
