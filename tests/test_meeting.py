@@ -296,3 +296,9 @@ def test_a_share_of_too_few_reads_as_on_the_overview(make_db, monkeypatch, open_
     assert "0,0 %" not in text and "100,0 %" not in text
     overview = open_app(db, period="week")
     assert {m.label: m.value for m in overview.metric}["Просрочено"] == "мало данных (1)"
+
+
+def test_a_meeting_link_s_unknown_filter_value_is_told(meeting):
+    """The meeting screen says what other pages say of a link's theme the data has not."""
+    at = meeting(period="month", interval="30", theme="Нет такой")
+    assert [w.value for w in at.warning] == ["Тема «Нет такой» из ссылки не найдена — фильтр снят."]
