@@ -254,7 +254,7 @@ CHROME_CSS = """
 [data-testid="stSkipToContent"]::after {content: "Перейти к содержимому"; font-size: 0.875rem;}
 [data-testid="stStatusWidget"] button {font-size: 0 !important;}
 [data-testid="stStatusWidget"] button::after {content: "Остановить"; font-size: 0.875rem;}
-[data-testid="stStatusWidget"] button:disabled::after {content: "Остановка…";}
+[data-testid="stStatusWidget"] button:disabled::after {content: "Остановка\\2026";}
 [class*="st-key-kpi_row_"] {display: grid !important; grid-template-columns: repeat(3, minmax(0, 1fr));}
 [class*="st-key-kpi_row_"] > * {width: auto !important; min-width: 0;}
 [class*="st-key-kpi_row_"] [data-testid="stMetricValue"] {font-size: 1.875rem;}

@@ -163,7 +163,7 @@ def test_map_an_unknown_settlement_in_the_browser(server, browser, tmp_path):
                     "Отдел дорожного хозяйства и транспорта;с. Новотроицкое\n", encoding="utf-8")
     page = open_page(browser, f"{server}/upload")
     assert upload(page, server, path) == ["Прочитано 2", "Новых 2", "Обновлено 0", "Дубликатов 0", "Отклонено 0"]
-    choice = page.get_by_role("combobox", name="«с. Новотроицкое» — обращений: 2 (pos)")
+    choice = page.get_by_role("combobox", name="«с. Новотроицкое» — обращений: 2 (ПОС «Решаем вместе»)")
     choice.wait_for(timeout=30_000)
     assert choice.input_value() == "— оставить несопоставленным —"   # no spelling near enough to suggest
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
@@ -382,7 +382,7 @@ def test_upload_a_real_export_in_the_browser(server, browser):
                                                           "Дубликатов 0", "Отклонено 0"]
     page.screenshot(path=ARTIFACTS / "upload_report.png", full_page=True)
     # None of Омская область is in the (Аскизский район) reference: its places wait for the curator.
-    page.get_by_role("combobox", name="«Омск» — обращений: 30 (im)").wait_for(timeout=30_000)
+    page.get_by_role("combobox", name="«Омск» — обращений: 30 (Инцидент Менеджмент)").wait_for(timeout=30_000)
     page.close()
 
 
