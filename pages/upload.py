@@ -157,8 +157,7 @@ else:
     history = history.with_columns(pl.col("source").replace(SOURCES),
                                    pl.col("profile").map_elements(profile_title, return_dtype=pl.String))
     table(history.rename({"import_id": "№", "file_name": "Файл", "source": "Источник", "profile": "Профиль",
-                          "finished_at": "Загружен", "message": "Итог", **COUNTS}), "история_загрузок",
-          wrap=["Итог"])
+                          "finished_at": "Загружен", "message": "Итог", **COUNTS}), "история_загрузок")
     with_rejects = history.filter(pl.col("rejected") > 0)
     if not with_rejects.is_empty():
         labels = dict(zip(with_rejects["import_id"], with_rejects["file_name"]))
