@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import polars as pl
 
+from mcu import fmt
 from mcu.query import run_query
 
 MAP_PENDING = "На карте нечего показать: у населённых пунктов с обращениями за период нет координат."
@@ -31,7 +32,7 @@ def problem_points(flt, limit: int = 5, run: Callable[..., pl.DataFrame] = run_q
     return pl.DataFrame(
         [{"settlement": r["settlement"], "theme": r["theme"],
           "explanation": pp.explain_point(r, flt.days, settings.min_base), "vote": pp.vote_mark(r) or None,
-          "action": pp.vote_action(r), "point_action": pp.vote_action(r, f"«{r['settlement']} — {r['theme']}»"),
+          "action": pp.vote_action(r), "point_action": pp.vote_action(r, fmt.quoted(f"{r['settlement']} — {r['theme']}")),
           "vote_line": lines.get(r["vote_id"]), "found": found.height} for r in points],
         schema={"settlement": pl.String, "theme": pl.String, "explanation": pl.String, "vote": pl.String,
                 "action": pl.String, "point_action": pl.String, "vote_line": pl.String, "found": pl.Int64})

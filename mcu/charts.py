@@ -28,6 +28,22 @@ def unplain(value):
 
 
 TREND_TICKS = 12  # month labels that fit upright across the page at 1440 px
+PALE = 0.35  # a month the period covers only in part is drawn pale: its figure is not comparable with the others
+PARTIAL_NOTE = "Бледные {} — месяцы, которые попали в период не целиком."
+
+
+def with_partial(df: pl.DataFrame, date_from: dt.date, date_to: dt.date) -> pl.DataFrame:
+    """A monthly frame (column month, the month's first day) with `partial`: the period covers only part of the
+    month — the rule of queries/trend_by_source.sql, for the queries that do not say it themselves."""
+    if "partial" in df.columns:
+        return df
+    last_day = pl.col("month").dt.offset_by("1mo").dt.offset_by("-1d")
+    return df.with_columns(partial=(pl.col("month") < date_from) | (last_day > date_to))
+
+
+def opacity(df: pl.DataFrame) -> list[float]:
+    """Each month's opacity: PALE for a month the period covers in part (with_partial), whole otherwise."""
+    return [PALE if p else 1.0 for p in df["partial"]] if "partial" in df.columns else [1.0] * df.height
 
 
 def trend_by_source(df: pl.DataFrame) -> go.Figure:
@@ -39,7 +55,7 @@ def trend_by_source(df: pl.DataFrame) -> go.Figure:
         fig.add_bar(x=[fmt.month_short(m) for m in part["month"]], y=part["appeals"],
                     customdata=[fmt.month(m) for m in part["month"]],
                     name=plain(channel), marker_color=part["color"][0],
-                    marker_opacity=[0.35 if p else 1.0 for p in part["partial"]],
+                    marker_opacity=opacity(part),
                     hovertemplate="%{customdata}: %{y:,}<extra>%{fullData.name}</extra>")
     # Two years of slanted month names overlapped and were cut off: short upright labels, at most
     # TREND_TICKS of them, counted back from the last month so the latest is always named.
@@ -86,6 +102,9 @@ def ranked_bars(df: pl.DataFrame, label: str, value: str, title: str) -> go.Figu
     return fig
 
 
+WIDE_LETTER_PX = 8.2  # a letter of a 15 px axis label, on the wide side
+
+
 def heatmap(matrix: pl.DataFrame, measure: str, label: str, diverging: bool = False) -> go.Figure:
     """Theme × settlement matrix (long form: theme, settlement, <measure>) as a heat map."""
     themes = plain(matrix["theme"].unique(maintain_order=True))
@@ -111,12 +130,31 @@ def heatmap(matrix: pl.DataFrame, measure: str, label: str, diverging: bool = Fa
         selected=dict(marker=dict(color="rgba(0,0,0,0.25)")), unselected=dict(marker=dict(opacity=1)),
         hovertemplate=hover, showlegend=False,
     )
-    # Many columns (23+ settlements) stand their labels upright so neighbours do not overlap; the margin
-    # grows with the longest label.
+    # Many columns (23+ settlements) stand their labels upright so neighbours do not overlap; the margins grow with
+    # the longest label, as it is drawn on a wide screen (15 px, mcu.ui.CHROME_CSS): plotly measures it at 12 px.
     crowded = len(places) > 16
     longest = max((len(p) for p in places), default=0)
-    top = 30 + int(longest * (7 if crowded else 5.5))
+    top = 30 + int(longest * (8.5 if crowded else 5.5))
+    left = 16 + int(max((len(t) for t in themes), default=0) * WIDE_LETTER_PX)
     fig.update_layout(height=max(320, top + 40 + 30 * len(themes)),
                       xaxis=dict(side="top", tickangle=-90 if crowded else -40, showgrid=False, automargin=True),
-                      yaxis=dict(autorange="reversed", showgrid=False), **{**RU_LAYOUT, "margin": dict(l=10, r=10, t=top, b=10)})
+                      yaxis=dict(autorange="reversed", showgrid=False),
+                      **{**RU_LAYOUT, "margin": dict(l=left, r=10, t=top, b=10)})
     return fig
+
+
+def without_population(matrix: pl.DataFrame, names: int = 5) -> tuple[pl.DataFrame, str | None]:
+    """The heat map's «На 1 000 жителей» matrix without the columns whose population is unknown (a settlement added
+    from review, «Не определён», «Прочие» holding one): a figure per 1 000 cannot be had there, and an empty column
+    would read as «no appeals». Returns the matrix left and the line naming what was left out (None when nothing
+    was), as the map's coverage note names what it leaves out."""
+    unknown = (matrix.group_by("settlement", maintain_order=True)
+               .agg(pl.col("per_1000").is_null().all().alias("unknown"), pl.col("appeals").sum())
+               .filter("unknown"))
+    if unknown.is_empty():
+        return matrix, None
+    listed = ", ".join(unknown["settlement"].head(names).to_list())
+    more = f" и ещё {fmt.num(unknown.height - names)}" if unknown.height > names else ""
+    note = (f"Численность населения неизвестна, столбцы не показаны: {listed}{more} — обращений: "
+            f"{fmt.num(unknown['appeals'].sum())}.")
+    return matrix.filter(~pl.col("settlement").is_in(unknown["settlement"].to_list())), note

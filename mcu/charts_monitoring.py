@@ -6,7 +6,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from mcu import fmt
-from mcu.charts import RU_LAYOUT, plain
+from mcu.charts import RU_LAYOUT, opacity, plain
 
 RED, AMBER, GREEN, BLUE, GREY = "#c0392b", "#e67e22", "#27ae60", "#1f77b4", "#95a5a6"
 
@@ -56,7 +56,7 @@ def satisfaction_trend(df: pl.DataFrame, measure: str) -> go.Figure:
     single = len(groups) == 1
     if single:
         # Counts on the primary axis (right) so the share line, on the overlaying axis, is drawn above the bars.
-        fig.add_bar(x=_months(df), y=df[count_col], name="оценок", marker_color="#d6e4f0",
+        fig.add_bar(x=_months(df), y=df[count_col], name="оценок", marker_color="#d6e4f0", marker_opacity=opacity(df),
                     customdata=[fmt.count(n, "оценка", "оценки", "оценок") for n in df[count_col]],
                     hovertemplate="%{x}: %{customdata}<extra></extra>")
     for grp in groups:
@@ -66,7 +66,7 @@ def satisfaction_trend(df: pl.DataFrame, measure: str) -> go.Figure:
         fig.add_scatter(
             x=_months(part), y=part[measure], name=plain(grp), mode="lines+markers", yaxis="y2",
             customdata=list(zip(part[count_col].to_list(), shown)),
-            marker=dict(size=[6 + 18 * (n / biggest) ** 0.5 for n in part[count_col]]),
+            marker=dict(size=[6 + 18 * (n / biggest) ** 0.5 for n in part[count_col]], opacity=opacity(part)),
             hovertemplate="%{x}: %{customdata[1]} (оценок: %{customdata[0]:,})<extra>" + plain(grp) + "</extra>")
     fig.update_layout(
         # The count bars stop at 70 % of the height, well under the share axis's 100 % line.
@@ -89,7 +89,7 @@ def results_trend(df: pl.DataFrame) -> go.Figure:
         # The share as the table writes it («67,1 %»): under barnorm plotly's %{y} is the unrounded bar height.
         shown = [(fmt.pct(n / base if base else None), fmt.num(n), fmt.num(base))
                  for n, base in zip(df[col], df["solvable_answered"])]
-        fig.add_bar(x=_months(df), y=df[col], name=name, marker_color=color, customdata=shown,
+        fig.add_bar(x=_months(df), y=df[col], name=name, marker_color=color, marker_opacity=opacity(df), customdata=shown,
                     hovertemplate="%{x}: %{customdata[0]} (%{customdata[1]} из %{customdata[2]})<extra>" + name
                                   + "</extra>")
     fig.update_layout(barmode="stack", barnorm="percent", yaxis=dict(title="% отвеченных решаемых", ticksuffix=" %"),
@@ -101,7 +101,7 @@ def repeat_trend(df: pl.DataFrame) -> go.Figure:
     """Monthly repeat share (month, appeals, repeats, repeat_share)."""
     # In percent, with a no-break space before «%»: plotly's «.0%» writes «12%» without the space.
     fig = go.Figure(go.Scatter(
-        x=_months(df), y=df["repeat_share"] * 100, mode="lines+markers", line_color=RED,
+        x=_months(df), y=df["repeat_share"] * 100, mode="lines+markers", line_color=RED, marker_opacity=opacity(df),
         customdata=list(zip(df["repeats"], df["appeals"])),
         hovertemplate="%{x}: %{y:.1f}" + fmt.NBSP + "% (%{customdata[0]:,} из %{customdata[1]:,})<extra></extra>"))
     fig.update_layout(yaxis=dict(title="доля повторных", ticksuffix=fmt.NBSP + "%", rangemode="tozero"), height=320,

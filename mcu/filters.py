@@ -149,9 +149,38 @@ def _from_url(options: dict, first: dt.date, last: dt.date) -> None:
     st.session_state["f_range"] = custom
     # Said on the page while the period shown is the one put in place of the link's.
     st.session_state["period_notice"] = notice and (notice, custom if preset == "custom" else default)
-    for dim, (key, _label) in DIMS.items():
-        st.session_state[f"f_{dim}"] = [v for v in qp.get_all(key) if v in options[dim]]
-    st.session_state["f_municipality"] = [v for v in qp.get_all(MUNICIPALITY[0]) if v in options["municipality"]]
+    missing = []
+    for dim, key in [(dim, key) for dim, (key, _label) in DIMS.items()] + [("municipality", MUNICIPALITY[0])]:
+        # A value is the filter's code («kyzlas») or, as the page shows it, its name («Кызлас»).
+        by_name = {label: value for value, label in options[dim].items()}
+        asked = qp.get_all(key)
+        found = [v if v in options[dim] else by_name[v] for v in asked if v in options[dim] or v in by_name]
+        st.session_state[f"f_{dim}"] = list(dict.fromkeys(found))
+        if lost := [v for v in asked if v not in options[dim] and v not in by_name]:
+            missing.append(_missing_words(dim, lost, bool(found)))
+    text = "; ".join(missing)
+    # Said on the page while the filters are the ones put in place of the link's.
+    st.session_state["filter_notice"] = text and (text[0].upper() + text[1:] + ".", _filter_values())
+
+
+# filter dimension -> (one, many, «not found» agreeing with one) for the notice on a link's values not found
+MISSING_WORDS = {"source": ("канал", "каналы", "не найден"), "theme": ("тема", "темы", "не найдена"),
+                 "settlement": ("населённый пункт", "населённые пункты", "не найден"),
+                 "executor": ("исполнитель", "исполнители", "не найден"),
+                 "municipality": ("муниципалитет", "муниципалитеты", "не найден")}
+
+
+def _missing_words(dim: str, lost: list[str], kept: bool) -> str:
+    """«тема «Нет такой» из ссылки не найдена — фильтр снят»: a link's values the data has not, and what became of
+    the filter (dropped, or kept with the values found)."""
+    one, many, not_found = MISSING_WORDS[dim]
+    names = ", ".join(f"«{v}»" for v in lost)
+    head = f"{one} {names} из ссылки {not_found}" if len(lost) == 1 else f"{many} {names} из ссылки не найдены"
+    return head + (" — в фильтре остальные" if kept else " — фильтр снят")
+
+
+def _filter_values() -> tuple:
+    return tuple(tuple(st.session_state.get(f"f_{dim}") or ()) for dim in [*DIMS, "municipality"])
 
 
 def _to_url(preset: str, date_from: dt.date, date_to: dt.date) -> None:
@@ -287,6 +316,7 @@ def page(title: str, note: str = "") -> Filters:
         st.stop()
     st.caption(flt.caption() + (". " + note.format(as_of=fmt.date(flt.as_of)) if note else ""))
     period_notice(flt)
+    filter_notice()
     st.session_state["download_scope"] = download_scope(flt, st.session_state.get("filter_labels", {}))
     return flt
 
@@ -310,3 +340,11 @@ def period_notice(flt: Filters) -> None:
     notice = st.session_state.get("period_notice")
     if notice and notice[1] == (flt.date_from, flt.date_to):
         st.warning(notice[0], icon=":material/event_busy:")
+
+
+def filter_notice() -> None:
+    """Which of the link's filter values were not found and what became of the filter — while the filters are
+    the ones put in their place."""
+    notice = st.session_state.get("filter_notice")
+    if notice and notice[1] == _filter_values():
+        st.warning(notice[0], icon=":material/filter_alt_off:")

@@ -52,4 +52,4 @@ def growth_section(flt) -> None:
         f"факторы_роста_{FILE_WORDS[dim]}",
         column_config={c: st.column_config.NumberColumn(format="percent")
                        for c in ("Прирост", "Вклад в прирост", "Доля валового изменения")},
-        signed=["Изменение", "Прирост", "Вклад в прирост", "Доля валового изменения"])
+        signed=["Изменение", "Прирост", "Вклад в прирост", "Доля валового изменения"], wrap=[ITEM_LABEL[dim]])

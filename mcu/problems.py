@@ -230,7 +230,7 @@ def question(row: dict, questions: dict) -> str:
 def vote_line(vote: dict) -> str:
     """A vote held and what followed it, in one line: dates, participants, the winning option, before/after."""
     dates = f"{fmt.date(vote['started_at'])}–{fmt.date(vote['ended_at'])}"
-    text = f"«{vote['title']}» ({dates}"
+    text = f"{fmt.quoted(vote['title'])} ({dates}"
     if vote["participants"] is not None:
         text += f", {fmt.count(vote['participants'], 'участник', 'участника', 'участников')}"
     text += ")"
@@ -238,9 +238,9 @@ def vote_line(vote: dict) -> str:
     if vote["running"]:
         # Not over on the state date: its leader may still lose, and nothing has followed it yet.
         text += f"; {running_text(vote['ended_at'])}"
-        return text + (f", лидирует вариант «{vote['winner']}»{share}" if vote["winner"] else "")
+        return text + (f", лидирует вариант {fmt.quoted(vote['winner'])}{share}" if vote["winner"] else "")
     if vote["winner"]:
-        text += f"; победил вариант «{vote['winner']}»{share}"
+        text += f"; победил вариант {fmt.quoted(vote['winner'])}{share}"
     verdict = vote["verdict"]
     if vote["before_per_30"] is not None and vote["after_per_30"] is not None:
         text += (f"; обращений в месяц до — {fmt.num(vote['before_per_30'], 1)}, после — "
@@ -364,7 +364,7 @@ def roadmap(points: pl.DataFrame, days: int, period_end: dt.date, settings: Prob
             "Место": r["rank"], "Населённый пункт": r["settlement"], "Тема": r["topic"],
             "Ответственный исполнитель": r["executor"] or "не указан",
             "Что сделать": vote_action(r) or
-                           f"Вынести на голосование вопрос «{question(r, settings.questions)}» или включить работы в план",
+                           f"Вынести на голосование вопрос {fmt.quoted(question(r, settings.questions))} или включить работы в план",
             "Что отслеживать": "; ".join(track),
             "Обращений сейчас": r["appeals"],
             "Цель, обращений": round(b[1], 1) if b else None,

@@ -18,7 +18,7 @@ from mcu import blocks, fmt, maps
 from mcu import problems as pp
 from mcu.filters import chosen, database_meta
 from mcu.periods import note_week, trend_params, week_filters, week_label
-from mcu.ui import change, q
+from mcu.ui import SMALL_BASE, change, q, small_base
 
 NO_DATA = "За выбранный период и фильтры данных нет. Расширьте период или снимите фильтры."  # mcu.ui.empty_state's
 GOOD, BAD, FLAT, LATE = "#4ade80", "#f87171", "#e5e7eb", "#fbbf24"
@@ -74,6 +74,7 @@ html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"] {
   display: flex; flex-direction: column; justify-content: space-between; background: #111827; }
 .mt-slide .mt-label { font-size: calc(3.4 * var(--u)); color: #e2e8f0; }
 .mt-slide .mt-value { font-size: calc(10 * var(--u)); font-weight: 700; line-height: 1; }
+.mt-slide .mt-value.mt-few { font-size: calc(5 * var(--u)); line-height: 2; }
 .mt-slide .mt-delta { font-size: calc(3.4 * var(--u)); font-weight: 700; }
 .mt-slide .mt-sub { font-size: calc(2.8 * var(--u)); color: #cbd5e1; }
 table.mt-heat { border-collapse: separate; border-spacing: calc(0.5 * var(--u)); width: 100%;
@@ -139,8 +140,19 @@ def _count_change(cur, prev, digits: int = 0) -> str | None:
     return change(cur, prev, digits)
 
 
-def _card(label: str, value: str, delta: str, sub: str = "") -> str:
-    return (f'<div class="mt-card"><div class="mt-label">{escape(label)}</div><div class="mt-value">{value}</div>'
+def _share_card(label: str, cur: dict, prev: dict, share: str, base: str, good_when_up: bool, sub: str) -> str:
+    """A share's card as «Обзор» shows it (mcu.ui.share_value): «мало данных (1)» and no change below SMALL_BASE
+    items, in either period."""
+    if cur[base] and cur[base] < SMALL_BASE:
+        return _card(label, f"мало данных ({fmt.num(cur[base])})", _delta(None, good_when_up), sub, words=True)
+    moved = None if small_base(cur[base], prev[base]) else change(cur[share], prev[share], share=True)
+    return _card(label, fmt.pct(cur[share]), _delta(moved, good_when_up), sub)
+
+
+def _card(label: str, value: str, delta: str, sub: str = "", words: bool = False) -> str:
+    # Words in place of a figure («мало данных (1)») in half the figure's size: in its size they took two lines.
+    few = " mt-few" if words else ""
+    return (f'<div class="mt-card"><div class="mt-label">{escape(label)}</div><div class="mt-value{few}">{value}</div>'
             f'{delta}<div class="mt-sub">{escape(sub)}</div></div>')
 
 
@@ -159,20 +171,16 @@ def kpis_body(flt) -> str:
     cards = [
         _card("Обращений", fmt.num(cur["total"]), _delta(_count_change(cur["total"], prev["total"]), None),
               f"было {fmt.num(prev['total'])}"),
-        _card("Просрочено", fmt.pct(cur["overdue_share"]),
-              _delta(change(cur["overdue_share"], prev["overdue_share"], share=True), False),
-              f"{fmt.num(cur['overdue'])} из {fmt.num(cur['with_deadline'])} со сроком"),
+        _share_card("Просрочено", cur, prev, "overdue_share", "with_deadline", False,
+                    f"{fmt.num(cur['overdue'])} из {fmt.num(cur['with_deadline'])} со сроком"),
         _card("Без ответа после срока", fmt.num(dcur["overdue_open"]),
               _delta(_count_change(dcur["overdue_open"], dprev["overdue_open"]), False), "на конец периода"),
         _card("Медиана ответа", fmt.num(cur["median_response_days"], 1, " дн."),
               _delta(_count_change(cur["median_response_days"], prev["median_response_days"], 1), False),
               "календарные дни"),
-        _card("Довольны", fmt.pct(cur["satisfied_share"]),
-              _delta(change(cur["satisfied_share"], prev["satisfied_share"], share=True), True),
-              f"оценок: {fmt.num(cur['rated'])}"),
-        _card("Решено", fmt.pct(cur["solved_share"]),
-              _delta(change(cur["solved_share"], prev["solved_share"], share=True), True),
-              f"из {fmt.num(cur['solvable_answered'])} решаемых с ответом"),
+        _share_card("Довольны", cur, prev, "satisfied_share", "rated", True, f"оценок: {fmt.num(cur['rated'])}"),
+        _share_card("Решено", cur, prev, "solved_share", "solvable_answered", True,
+                    f"из {fmt.num(cur['solvable_answered'])} решаемых с ответом"),
     ]
     return f'<div class="mt-kpis">{"".join(cards)}</div>'
 

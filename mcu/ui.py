@@ -135,7 +135,7 @@ FIT_WIDTH = 960    # px: the content width at 1440 px with the sidebar open
 CHAR_PX, PAD_PX, MIN_TEXT_PX = 9, 20, 100
 
 
-def _fitted_widths(df: pl.DataFrame, styled, grid: dict) -> dict:
+def _fitted_widths(df: pl.DataFrame, styled, grid: dict, wrapping: bool = False) -> dict:
     """Widths for the long text columns when the grid would be wider than the page at 1440 px: the grid sizes
     a column to its longest text, so long names pushed the last columns off-screen. The widest text columns
     are narrowed (cut in the grid, whole in the files) until the estimate fits; a page's own width stays."""
@@ -152,18 +152,49 @@ def _fitted_widths(df: pl.DataFrame, styled, grid: dict) -> dict:
     while sum(widths.values()) > FIT_WIDTH and text:
         c = text.pop(0)
         others = sum(w for k, w in widths.items() if k != c)
-        widths[c] = max(MIN_TEXT_PX, min(widths[c], FIT_WIDTH - others, widths[c] * 0.6))
+        least = _longest_word(styled.data[c].head(200).astype(str)) * CHAR_PX + PAD_PX if wrapping else 0
+        widths[c] = max(MIN_TEXT_PX, least, min(widths[c], FIT_WIDTH - others, widths[c] * 0.6))
         out[c] = {**(grid.get(c) or st.column_config.Column()), "width": int(widths[c])}
     return out
 
 
+# A column whose text is the point (what to do, a name, a load's outcome) wraps instead of being cut: it gets the
+# width its longest text needs in WRAP_LINES lines (within its header's and longest word's width…WRAP_MAX_PX), every
+# row the height of the lines it then takes, the grid as tall as its rows (up to WRAP_ROWS, then it scrolls). The
+# grid wraps text only in rows taller than 4rem (64 px), so a wrapping row is at least WRAP_MIN_ROW_PX, and then every
+# text column wraps: one the page narrows keeps its longest word whole. WRAP_CHAR_PX is a letter of the grid's 14 px
+# font, on the wide side: a line breaks at a space, not at the last letter that fits; a word gets CHAR_PX a letter.
+WRAP_LINES, WRAP_MAX_PX, WRAP_CHAR_PX, LINE_PX, WRAP_MIN_ROW_PX, WRAP_ROWS = 6, 240, 6.8, 21, 66, 10
+HEADER_PX = 38
+
+
+def _longest_word(values) -> int:
+    return max((len(w) for v in values for w in str(v).split()), default=0)
+
+
+def wrapped_columns(df: pl.DataFrame, wrap, grid: dict) -> tuple[dict, int | None]:
+    """Widths for the `wrap` columns (a page's own width stays) and the row height that shows their longest text
+    whole (None when every text fits one line)."""
+    widths, lines = {}, 1
+    for c in wrap:
+        values = df[c].drop_nulls().cast(pl.String).to_list()
+        longest = max(map(len, values), default=0) * WRAP_CHAR_PX
+        own = (grid.get(c) or {}).get("width") if isinstance(grid.get(c), dict) else None
+        least = max(len(c) * WRAP_CHAR_PX, _longest_word(values) * CHAR_PX) + PAD_PX
+        width = own if isinstance(own, int) else int(min(WRAP_MAX_PX, max(least, -(-longest // WRAP_LINES) + PAD_PX)))
+        widths[c] = {**(grid.get(c) or st.column_config.Column()), "width": width}
+        lines = max(lines, -int(-longest // (width - PAD_PX)))
+    return widths, (max(WRAP_MIN_ROW_PX, 14 + LINE_PX * lines) if lines > 1 else None)
+
+
 def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None, download=None,
           digits: dict | None = None, labels: dict | None = None, download_key: str | None = None, signed=(),
-          **kwargs):
+          wrap=(), **kwargs):
     """A table in Russian formats and its downloads (of `download`, a frame or a function returning one,
     when the file should hold more than is shown); the downloads show what the screen shows; no downloads
     when `name` is None (a preview). The `signed` columns (changes) show «+65», «−19» and stay numbers, in the
-    grid (sorting as numbers) and in the files. Returns st.dataframe's value (selection, if asked)."""
+    grid (sorting as numbers) and in the files. The `wrap` columns (text that is the point) wrap, whole, instead
+    of being cut (wrapped_columns). Returns st.dataframe's value (selection, if asked)."""
     config = dict(column_config or {})
     percent = _percent_columns(config)
     full = df
@@ -182,7 +213,12 @@ def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None,
     grid = {c: ({**v, "type_config": {**v["type_config"], "format": None}}
                 if isinstance(v, dict) and (v.get("type_config") or {}).get("format") else v) for c, v in config.items()}
     grid |= {c: {k: v for k, v in config[c].items() if k != "type_config"} for c in as_text}
-    grid |= _fitted_widths(df, styled, grid)
+    widths, row_height = wrapped_columns(df, wrap, grid)
+    grid |= widths
+    grid |= _fitted_widths(df, styled, grid, wrapping=row_height is not None)
+    if row_height:
+        kwargs.setdefault("row_height", row_height)
+        kwargs.setdefault("height", HEADER_PX + row_height * min(df.height, WRAP_ROWS))
     event = st.dataframe(styled, column_config=grid, hide_index=True, **kwargs)
     if name is None:
         return event
@@ -198,9 +234,12 @@ def table(df: pl.DataFrame, name: str | None, column_config: dict | None = None,
 # Search, Fullscreen), the uploader's «Upload», «200MB per file» and a file's «33.2KB»; and less side padding,
 # so a table fits at 1440 px. Plotly's English mode bar, which covered a heat-map label, is hidden for every chart.
 # The «Skip to main content» link that Tab brings up reads in Russian: its English text is drawn at size 0 and the
-# Russian one after it (the link's own style puts its size on :focus-visible, hence !important).
+# Russian one after it (the link's own style puts its size on :focus-visible, hence !important). So does the status
+# widget's «Stop» («Stopping...») shown while a page runs: Streamlit has no option for its text.
 # KPI cards (kpi_row) sit in a grid of equal cells, three a row below 1800 px (1920 with the sidebar), all in one
 # above: wrapping by their text's width put a long «Год» or one-day value's card alone on a full-width row at 1280 px.
+# The heat map's axis and cell labels are 15 px from 1700 px (a meeting room's wall screen; plotly's own sizes are set
+# in the figure, which cannot know the window); charts.heatmap leaves the room the larger labels take.
 CHROME_CSS = """
 <style>
 [data-testid="stMainMenu"], [data-testid="stElementToolbar"] {display: none !important;}
@@ -213,6 +252,9 @@ CHROME_CSS = """
 .modebar-container {display: none !important;}
 [data-testid="stSkipToContent"] {font-size: 0 !important;}
 [data-testid="stSkipToContent"]::after {content: "Перейти к содержимому"; font-size: 0.875rem;}
+[data-testid="stStatusWidget"] button {font-size: 0 !important;}
+[data-testid="stStatusWidget"] button::after {content: "Остановить"; font-size: 0.875rem;}
+[data-testid="stStatusWidget"] button:disabled::after {content: "Остановка\\2026";}
 [class*="st-key-kpi_row_"] {display: grid !important; grid-template-columns: repeat(3, minmax(0, 1fr));}
 [class*="st-key-kpi_row_"] > * {width: auto !important; min-width: 0;}
 [class*="st-key-kpi_row_"] [data-testid="stMetricValue"] {font-size: 1.875rem;}
@@ -222,6 +264,10 @@ CHROME_CSS = """
   .st-key-kpi_row_6 {grid-template-columns: repeat(6, minmax(0, 1fr));}
 }
 @media (max-width: 640px) {[class*="st-key-kpi_row_"] {grid-template-columns: repeat(2, minmax(0, 1fr));}}
+@media (min-width: 1700px) {
+  .st-key-hm_chart .xtick text, .st-key-hm_chart .ytick text, .st-key-hm_chart .heatmap-label text {
+    font-size: 15px !important;}
+}
 </style>
 """
 

@@ -59,7 +59,7 @@ else:
     st.plotly_chart(charts.executor_scores(ranked), width="stretch")
     shown = ranked.select("rank", "rank_move", *COLUMNS).rename({"rank": "Место", "rank_move": "Изменение"} | COLUMNS)
     table(shown.drop(IN_FILES_ONLY), "рейтинг_исполнителей", download=shown,
-          column_config=FORMATS | _name_width(shown["Исполнитель"]))
+          column_config=FORMATS | _name_width(shown["Исполнитель"]), wrap=["Изменение", "Исполнитель"])
     st.caption("Число просроченных и просроченных без ответа — в файлах CSV и Excel и в списке исполнителя ниже.")
 
 if not apart.is_empty():
@@ -68,7 +68,7 @@ if not apart.is_empty():
                "показатели по малому числу обращений ненадёжны.")
     shown = apart.select(*COLUMNS).rename(COLUMNS)
     table(shown.drop(IN_FILES_ONLY), "исполнители_вне_рейтинга", download=shown,
-          column_config=FORMATS | _name_width(shown["Исполнитель"]))
+          column_config=FORMATS | _name_width(shown["Исполнитель"]), wrap=["Исполнитель"])
 
 st.subheader("Просроченные обращения исполнителя")
 names = dict(zip(rating["executor_id"], rating["executor"]))
@@ -85,7 +85,7 @@ if executor is None:
     st.stop()
 items = q("deadlines_items", **flt.params(), as_of=flt.as_of, list="overdue", executor=executor)
 if items.is_empty():
-    st.success(f"У исполнителя «{md(names[executor])}» нет просроченных обращений за период.",
+    st.success(f"У исполнителя {md(fmt.quoted(names[executor]))} нет просроченных обращений за период.",
                icon=":material/check_circle:")
     st.stop()
 open_count = items["answered_at"].null_count()

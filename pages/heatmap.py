@@ -78,15 +78,26 @@ else:
 if matrix.filter(matrix["appeals"] > 0).is_empty():
     empty_state()
     st.stop()
+population_note = None
+if measure == "per_1000":
+    chart_matrix, population_note = charts.without_population(matrix)
+else:
+    chart_matrix = matrix
 if measure == "growth" and not flt.has_previous:
     st.warning("Для выбранного периода нет предыдущего периода в данных: прирост равен количеству.")
 
-st.plotly_chart(charts.heatmap(matrix, measure, label, diverging), width="stretch", key="hm_chart",
-                on_select=_pick_cell, selection_mode="points")
+if chart_matrix.is_empty():
+    empty_state("Численность населения неизвестна ни для одной территории с обращениями: показатель на 1 000 "
+                "жителей не посчитать. Выберите «Количество».")
+else:
+    st.plotly_chart(charts.heatmap(chart_matrix, measure, label, diverging), width="stretch", key="hm_chart",
+                    on_select=_pick_cell, selection_mode="points")
 st.caption(f"Пустая клетка — обращений нет ни в этом, ни в предыдущем периоде; доли просрочки и недовольства "
            f"показаны, когда в клетке не меньше {MIN_BASE} обращений со сроком / с оценкой."
            + (f" Показаны населённые пункты с наибольшим значением показателя (не больше {top}); остальные "
               "сложены в столбец «Прочие»." if (matrix["settlement_id"] == "*others*").any() else ""))
+if population_note:
+    st.caption(population_note)
 with st.expander("Данные матрицы"):
     table(matrix.drop("settlement_id").rename({
         "theme": "Тема", "settlement": level_title, "appeals": "Обращений", "prev_appeals": "Пред. период",

@@ -18,6 +18,7 @@ if flt is None:
     st.stop()
 flt = slides.meeting_filters(flt, st.session_state.get("f_period"))
 filters.period_notice(flt)  # the link's period outside the data: said here as on every other page
+filters.filter_notice()      # and its filter values the data has not
 
 interval = st.session_state.get("mt_interval", slides.DEFAULT_INTERVAL)
 if interval != slides.DEFAULT_INTERVAL:

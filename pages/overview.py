@@ -65,7 +65,7 @@ with summary:
         trend = q("trend_by_source", **flt.params())
         st.plotly_chart(charts.trend_by_source(trend), width="stretch")
         if trend["partial"].any():
-            st.caption("Бледные столбцы — месяцы, которые попали в период не целиком.")
+            st.caption(charts.PARTIAL_NOTE.format("столбцы"))
         # The month as the tables write it, «08.2026», not its first day.
         downloads(trend.drop("color", "partial").rename({"month": "Месяц", "channel": "Канал", "appeals": "Обращений"}),
                   "динамика_по_каналам", dates={"Месяц": "%m.%Y"})

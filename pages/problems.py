@@ -110,7 +110,7 @@ with tab_map:
                  else f"первым {fmt.num(plan.height)} точкам")
         st.markdown(f"Проект «дорожной карты» по {first}: ответственный, что "
                     "отслеживать и когда пересмотреть. Цель — вернуть число обращений к ожидаемому.")
-        table(plan, "дорожная_карта")
+        table(plan, "дорожная_карта", wrap=["Ответственный исполнитель", "Что сделать", "Что отслеживать"])
 
 with tab_votes:
     if votes.is_empty():
@@ -180,7 +180,7 @@ with tab_new:
     themes = q("review_targets").filter(pl.col("dim") == "theme")["target"].to_list()
     scope = st.selectbox("Где искать", [None, *themes], key="np_scope",
                          format_func=lambda t: "Обращения без уверенной темы («Не определено»)" if t is None
-                         else f"Внутри темы «{t}»")
+                         else f"Внутри темы {fmt.quoted(t)}")
     params = {**flt.params(), "date_from": before_from, "recent_from": recent_from, "theme": scope,
               "limit": new_problems.MAX_TEXTS}
     found = similar_groups(db_version(), params, ns)
@@ -192,11 +192,11 @@ with tab_new:
         empty_state("Растущих групп похожих обращений нет. Выберите другую тему или расширьте фильтры.")
     else:
         for i, g in enumerate(found.head(SHOWN_ON_TOP).to_dicts(), 1):
-            lean = f"; по тексту ближе всего к теме «{g['suggestion']}»" if g["suggestion"] else ""
+            lean = f"; по тексту ближе всего к теме {fmt.quoted(g['suggestion'])}" if g["suggestion"] else ""
             st.markdown(f"**{i}. {g['words']}** — {fmt.num(g['recent'])} обращ. за последние недели против "
                         f"{fmt.num(g['previous'])} до того; {g['settlements']}{lean}.")
             for text in g["examples"]:
-                st.caption(f"«{md(text)}»")
+                st.caption(md(fmt.quoted(text)))
         table(found.select(
             pl.col("words").alias("Слова"), pl.col("recent").alias("За последние недели"),
             pl.col("previous").alias("За недели до того"), pl.col("settlements").alias("Населённые пункты"),

@@ -4,6 +4,7 @@ import streamlit as st
 
 from mcu import charts_monitoring as charts
 from mcu import filters, fmt
+from mcu.charts import PARTIAL_NOTE, with_partial
 from mcu.ui import change, empty_state, kpi, kpi_row, period_rows, q, share_value, small_base, table
 
 PCT = st.column_config.NumberColumn(format="percent")
@@ -14,6 +15,15 @@ FILE_WORDS = {"all": "все", "theme": "по_темам", "executor": "по_и�
 CHART_GROUPS = 8
 
 flt = filters.page("Удовлетворённость", "Месяц — по дате поступления обращения.")
+
+
+def monthly_chart(figure, df, *args, pale: str) -> None:
+    """A monthly chart whose months the period covers in part are drawn pale, and the line saying so (as «Обзор»)."""
+    df = with_partial(df, flt.date_from, flt.date_to)
+    st.plotly_chart(figure(df, *args), width="stretch")
+    if df["partial"].any():
+        st.caption(PARTIAL_NOTE.format(pale))
+
 
 kpis = q("satisfaction_kpis", **flt.compare_params(), as_of=flt.as_of)
 cur, prev = period_rows(kpis, flt)
@@ -54,7 +64,8 @@ if not cur["rated"]:
 else:
     trend = q("satisfaction_trend", **flt.params(), as_of=flt.as_of, dim=dim,
               top=None if dim == "all" else CHART_GROUPS)
-    st.plotly_chart(charts.satisfaction_trend(trend, measure), width="stretch")
+    monthly_chart(charts.satisfaction_trend, trend, measure,
+                  pale="точки и столбцы" if trend["grp"].n_unique() == 1 else "точки")
     st.caption("Размер точки — число оценок за месяц: доля по трём оценкам не то же, что по трёмстам."
                + ("" if dim == "all" else f" На графике — {CHART_GROUPS} групп с наибольшим числом оценок, "
                                           "в таблице — все."))
@@ -74,19 +85,19 @@ else:
     result_cols = {"solvable_answered": "Отвечено решаемых", "solved": "Решено", "explained": "Разъяснено",
                    "refused": "Отказано", "solved_share": "Доля решено", "explained_share": "Доля разъяснено"}
     result_formats = {"Месяц": MONTH, "Доля решено": PCT, "Доля разъяснено": PCT}
-    st.plotly_chart(charts.results_trend(results), width="stretch")
+    monthly_chart(charts.results_trend, results, pale="столбцы")
     table(results.rename({"month": "Месяц"} | result_cols), "решено_разъяснено_по_месяцам",
           column_config=result_formats)
     st.markdown("**По исполнителям** (сначала — с наименьшей долей «решено»)")
     by_exec = q("satisfaction_results_by_executor", **flt.params(), as_of=flt.as_of)
     table(by_exec.rename({"executor": "Исполнитель"} | result_cols), "решено_разъяснено_по_исполнителям",
-          column_config=result_formats)
+          column_config=result_formats, wrap=["Исполнитель"])
 
 st.subheader("Повторные обращения")
 st.caption("Повторное — отмечено источником как повторное, или по тому же населённому пункту и подтеме (и адресу, "
            "если он указан) уже было обращение за предыдущие 90 дней.")
 repeats = q("satisfaction_repeat_trend", **flt.params())
-st.plotly_chart(charts.repeat_trend(repeats), width="stretch")
+monthly_chart(charts.repeat_trend, repeats, pale="точки")
 table(repeats.rename({"month": "Месяц", "appeals": "Обращений", "flagged": "Отмечено источником",
                       "same_problem": "Та же проблема за 90 дней", "repeats": "Повторных",
                       "repeat_share": "Доля повторных"}), "повторные_обращения",

@@ -9,6 +9,7 @@ from etl.privacy import mask_expr, withhold_expr
 from etl.profile import Profile, ProfileError
 from core.reference import limits
 from mcu import fmt, uploads
+from mcu.names import channel_name, profile_title
 from mcu.settings import db_path
 from mcu.ui import md, q, saving, start_work, table, wait_for_work
 
@@ -142,7 +143,7 @@ for i, r in enumerate(st.session_state.get("upload_reports", [])):
                         "; статусы и другие значения, которых нет в профиле, там не сопоставляются — их вписывают в "
                         "профиль (что сделать, сказано в столбце «Итог»)" if in_profile else ""))
         table(r.unmatched.rename({"что": "Что", "значение": "Значение", "строк": "Строк", "итог": "Итог"},
-                                 strict=False), f"не_сопоставлено_{r.import_id}_{i}")
+                                 strict=False), f"не_сопоставлено_{r.import_id}_{i}", wrap=["Значение", "Итог"])
 
 st.header("История загрузок")
 if not db_path().exists():
@@ -153,7 +154,8 @@ if history.is_empty():
     st.info("Загрузок ещё не было: база собрана без выгрузок (например, демо-база).", icon=":material/history:")
 else:
     # Channels by name, not by code («im»).
-    history = history.with_columns(pl.col("source").replace(SOURCES))
+    history = history.with_columns(pl.col("source").replace(SOURCES),
+                                   pl.col("profile").map_elements(profile_title, return_dtype=pl.String))
     table(history.rename({"import_id": "№", "file_name": "Файл", "source": "Источник", "profile": "Профиль",
                           "finished_at": "Загружен", "message": "Итог", **COUNTS}), "история_загрузок")
     with_rejects = history.filter(pl.col("rejected") > 0)
@@ -198,7 +200,7 @@ def review_section() -> None:
         suggested = {}
         for r in rows.iter_rows(named=True):
             choice, hint = st.columns([3, 2], vertical_alignment="bottom")
-            choice.selectbox(f"«{md(r['value'])}» — обращений: {fmt.num(r['rows'])} ({md(r['source'])})",
+            choice.selectbox(f"{md(fmt.quoted(r['value']))} — обращений: {fmt.num(r['rows'])} ({md(channel_name(r['source']))})",
                              list(labels), format_func=labels.get, key=review.widget_key(dim, r["value"]),
                              help=f"В выгрузке рядом: {md(r['context'])}" if r["context"] else None)
             if r["suggestion"] in labels:
@@ -217,7 +219,7 @@ def review_section() -> None:
             return
         # The list wins over a tick (the tick's help says so); the message names the ticks passed over.
         over = (" Выбор в списке важнее отметки: предложение не сохранено для "
-                + ", ".join(f"«{md(v)}»" for v in passed) + "." if passed else "")
+                + ", ".join(md(fmt.quoted(v)) for v in passed) + "." if passed else "")
         st.session_state["review_done"] = (f"Сохранено в справочники значений: {fmt.num(changed['values'])}; "
                                            f"обращений обновлено: {fmt.num(changed['records'])}.{over}")
         st.rerun()
@@ -244,8 +246,8 @@ def predictions_section() -> None:
         for r in rows.iter_rows(named=True):
             state = "назначена" if r["applied"] else "не назначена"
             st.selectbox(f"{r['channel']} № {md(r['external_id'])}, {fmt.date(r['received'])}, "
-                         f"{md(r['settlement'] or '—')}: «{md((r['text'] or '')[:300])}» — по тексту "
-                         f"«{r['suggestion']}», уверенность {fmt.num(r['confidence'] * 100)} % ({state})", options,
+                         f"{md(r['settlement'] or '—')}: {md(fmt.quoted((r['text'] or '')[:300]))} — по тексту "
+                         f"{fmt.quoted(r['suggestion'])}, уверенность {fmt.num(r['confidence'] * 100)} % ({state})", options,
                          index=options.index(r["suggestion"]) if r["suggestion"] in names else 0,
                          format_func=names.get, key=f"predicted_{r['appeal_id']}")
         saved = st.form_submit_button("Сохранить", type="primary", key="predictions_save")

@@ -199,13 +199,13 @@ def themes(f: Figures) -> Section:
     if df.is_empty():
         return Section("themes", "Темы", ["Обращений за период нет."])
     lead = df.row(0, named=True)
-    text = [f"Больше всего обращений — по теме «{lead['theme']}»: {fmt.num(lead['appeals'])} "
+    text = [f"Больше всего обращений — по теме {fmt.quoted(lead['theme'])}: {fmt.num(lead['appeals'])} "
             f"({fmt.pct(lead['share'])} всех обращений периода)."]
     if has_prev:
         up = df.filter(pl.col("change") > 0).sort(["change", "theme"], descending=[True, False])
         if up.height:
             r = up.row(0, named=True)
-            text.append(f"Сильнее всего выросло число обращений по теме «{r['theme']}»: "
+            text.append(f"Сильнее всего выросло число обращений по теме {fmt.quoted(r['theme'])}: "
                         f"{count_change(r['appeals'], r['prev_appeals'])}.")
     return Section("themes", "Темы", text,
                    table=Table(["Тема", "Обращений", "Пред. период", "Изменение", "Доля"],
@@ -314,11 +314,11 @@ def recommendations(f: Figures) -> Section:
                  if rating["rank"][0] is not None and rating["executor_id"][0] is not None
                  else " (в рейтинг исполнителей не вошёл: мало обращений за период)"
                  if rating["executor_id"][0] is not None else "")
-        out.append(f"Заслушать исполнителя «{r['grp']}»{place}: без ответа после срока — {fmt.num(r['overdue_open'])}, "
+        out.append(f"Заслушать исполнителя {fmt.quoted(r['grp'])}{place}: без ответа после срока — {fmt.num(r['overdue_open'])}, "
                    f"ответов позже срока — {fmt.num(r['answered_late'])}.")
     points = f.problem_points
     for r in points.iter_rows(named=True):
-        point = f"«{r['settlement']} — {r['theme']}»"
+        point = fmt.quoted(f"{r['settlement']} — {r['theme']}")
         if r["point_action"]:
             # A vote still running, or held within the settings' recent days (the page's mark): not proposed again.
             held = f" Голосование {r['vote_line']}." if r["vote_line"] else ""
@@ -336,7 +336,7 @@ def recommendations(f: Figures) -> Section:
         for r in rising.sort([pl.col("appeals") - pl.col("prev_appeals"), "theme"], descending=[True, False]) \
                 .head(2).iter_rows(named=True):
             ago = f", {count_change(r['appeals'], r['year_ago'])} к тем же датам прошлого года" if year else ""
-            out.append(f"Разобрать рост обращений по теме «{r['theme']}»: {count_change(r['appeals'], r['prev_appeals'])} "
+            out.append(f"Разобрать рост обращений по теме {fmt.quoted(r['theme'])}: {count_change(r['appeals'], r['prev_appeals'])} "
                        f"к предыдущему периоду{ago}.")
     cur, prev = f.satisfaction
     if (cur["rated"] or 0) >= SATISFACTION_BASE and prev["satisfied_share"] is not None \

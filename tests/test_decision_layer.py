@@ -343,12 +343,12 @@ def test_an_executor_filter_keeps_the_place_among_all_executors(demo_db, open_ap
         ("mup_zhkh", 16, mup["prev_rank"], 62.8, 17)]
     narrowed = filters_for(QUARTER["date_from"], QUARTER["date_to"], db=demo_db, executors=["mup_zhkh"])
     bullets = next(s for s in build(narrowed, db=demo_db).sections if s.key == "recommendations").bullets
-    assert bullets[0].startswith("Заслушать исполнителя «МУП «Аскизское ЖКХ»» (место в рейтинге исполнителей: 16 из 17)")
+    assert bullets[0].startswith("Заслушать исполнителя «МУП „Аскизское ЖКХ“» (место в рейтинге исполнителей: 16 из 17)")
     # A week: 7 of 7 (was «1 из 1»).
     week = week_filters(filters_for(*iso_week("2026-W47"), db=demo_db, executors=["mup_zhkh"]),
                         iso_week("2026-W47")[0], dt.date(2026, 11, 25))
     bullets = next(s for s in build(week, db=demo_db).sections if s.key == "recommendations").bullets
-    assert bullets[0].startswith("Заслушать исполнителя «МУП «Аскизское ЖКХ»» (место в рейтинге исполнителей: 7 из 7)")
+    assert bullets[0].startswith("Заслушать исполнителя «МУП „Аскизское ЖКХ“» (место в рейтинге исполнителей: 7 из 7)")
     at = open_app(demo_db, "pages/executors.py", period="quarter", executor="mup_zhkh")
     grid = at.dataframe[0].value
     assert (grid["Место"].tolist(), grid["Балл"].tolist()) == ([16], [62.8])

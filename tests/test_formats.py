@@ -200,3 +200,12 @@ def test_the_votes_table_signs_the_change(open_page):
     values = grid.value["Изменение"].tolist()
     assert texts == [fmt.minus(fmt.signed(v * 100, 1, NBSP + "%")) if v == v and v is not None else "—" for v in values]
     assert any(t.startswith("+") for t in texts) and any(t.startswith(MINUS) for t in texts), texts
+
+
+def test_a_name_quoted_inside_a_quote_takes_the_inner_quotes():
+    """«Заслушать исполнителя «МУП «Аскизское ЖКХ»»» (a tester's finding): a name with its own «…» quoted in a text
+    writes them „…“, the Russian quote within a quote; a name without quotes is only put in «…»."""
+    assert fmt.quoted("МУП «Аскизское ЖКХ»") == "«МУП „Аскизское ЖКХ“»"
+    assert fmt.quoted("Филиал «Россети Сибирь» — «Хакасэнерго»") == "«Филиал „Россети Сибирь“ — „Хакасэнерго“»"
+    assert fmt.quoted("Что сделать по теме «ЖКХ»?") == "«Что сделать по теме „ЖКХ“?»"
+    assert fmt.quoted("ЖКХ") == "«ЖКХ»"

@@ -269,3 +269,25 @@ def test_a_file_whose_every_row_is_rejected_shows_the_rows_under_its_refusal(pag
     shown = at.dataframe[-1].value
     assert shown["Строка файла"].tolist() == [2, 3]
     assert shown["Причина"].str.startswith(("номер испорчен Excel", "нет значения «номер»")).tolist() == [True, True]
+
+
+def test_history_and_review_name_profiles_and_channels_not_their_codes(page):
+    """«Загрузка данных» showed codes (a tester's finding): the review's values ended with «(pos)», the history's
+    «Профиль» read `pos`, `votes`. Profiles are named by their title, channels by their name."""
+    from mcu.names import channel_name, profile_title
+
+    assert [profile_title(p) for p in ("pos", "im", "letters", "votes", "nash_gorod")] == [
+        "ПОС «Решаем вместе»", "Инцидент Менеджмент (ЦУР)", "Обращения граждан (59-ФЗ)", "Итоги голосований",
+        "nash_gorod"]  # a user's own profile, not shipped, keeps its name
+    assert [channel_name(c) for c in ("im", "letters", "other")] == ["Инцидент Менеджмент",
+                                                                      "Письменные обращения (59-ФЗ)", "other"]
+    at, _db = page
+    at.file_uploader(key="upload_files").set_value([
+        ("pos_messages_cp1251.csv", (FIX / "pos_messages_cp1251.csv").read_bytes(), "text/csv"),
+        ("votes.tsv", (FIX / "votes.tsv").read_bytes(), "text/tab-separated-values")]).run()
+    at.button(key="upload_go").click().run()
+    assert not at.exception, at.exception
+    history = next(d.value for d in at.dataframe if "Профиль" in d.value.columns)
+    assert sorted(history["Профиль"]) == ["Итоги голосований", "ПОС «Решаем вместе»"]
+    labels = [s.label for s in at.selectbox if s.key and s.key.startswith("review_")]
+    assert labels and all(label.endswith("(ПОС «Решаем вместе»)") for label in labels), labels

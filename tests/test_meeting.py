@@ -278,3 +278,27 @@ def test_every_territory_on_the_map_slide_is_named_or_numbered(meeting, period):
     items = re.findall(r"<li><b>(\d+)</b> ([^<]+) — ([\d\s\u00a0]+)</li>", key)
     assert [(n, name) for n, name, _count in items] == [(str(k), c["territory"]) for k, c in enumerate(order, 1)]
     assert [int(re.sub(r"\D", "", count)) for _n, _name, count in items] == [c["appeals"] for c in order]
+
+
+def test_a_share_of_too_few_reads_as_on_the_overview(make_db, monkeypatch, open_app):
+    """A week with one appeal with a deadline: the slide said «Просрочено 0,0 % · 0 из 1 со сроком» where «Обзор» said
+    «мало данных (1)» for the same week (a tester's finding): the slide takes the overview's minimum (SMALL_BASE) and
+    shows no change for a share of so few."""
+    db = make_db([{"received_at": "2026-11-10 10:00", "due_at": "2026-11-13 10:00", "answered_at": "2026-11-11 10:00",
+                   "status": "answered", "satisfied": True, "solvable": True, "result": "решено"},
+                  {"received_at": "2026-11-18 10:00", "due_at": "2026-11-21 10:00", "answered_at": "2026-11-19 10:00",
+                   "status": "answered", "satisfied": True, "solvable": True, "result": "решено"},
+                  {"received_at": "2026-11-19 10:00"}])
+    text = slide(open_meeting(db, monkeypatch, period="week", interval="30"))[1]
+    assert "Просрочено мало данных (1) нет сравнения 0 из 1 со сроком" in text
+    assert "Довольны мало данных (1) нет сравнения оценок: 1" in text
+    assert "Решено мало данных (1) нет сравнения из 1 решаемых с ответом" in text
+    assert "0,0 %" not in text and "100,0 %" not in text
+    overview = open_app(db, period="week")
+    assert {m.label: m.value for m in overview.metric}["Просрочено"] == "мало данных (1)"
+
+
+def test_a_meeting_link_s_unknown_filter_value_is_told(meeting):
+    """The meeting screen says what other pages say of a link's theme the data has not."""
+    at = meeting(period="month", interval="30", theme="Нет такой")
+    assert [w.value for w in at.warning] == ["Тема «Нет такой» из ссылки не найдена — фильтр снят."]

@@ -117,7 +117,7 @@ def test_deadline_breaches_and_recommendations(week, demo_db):
                        **score_settings().params())
     rank = rating.filter(pl.col("executor") == worst[0])["rank"][0]
     # «4 из 4»: a bare «4» read as a good place for the worst executor (a tester's finding)
-    assert bullets[0] == (f"Заслушать исполнителя «{worst[0]}» (место в рейтинге исполнителей: {rank} из "
+    assert bullets[0] == (f"Заслушать исполнителя «{worst[0].replace('«', '„').replace('»', '“')}» (место в рейтинге исполнителей: {rank} из "
                           f"{rating['rank'].drop_nulls().len()}): "
                           f"без ответа после срока — {worst[1]}, ответов позже срока — {worst[2]}.")
     assert sum(b.startswith("Заслушать исполнителя") for b in bullets) == min(3, len(got))
@@ -206,7 +206,7 @@ def test_pdf_pages_render_with_cyrillic(week, tmp_path):
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     text = " ".join(text.split())  # lines wrap where the page ends them
     assert "Аналитическая записка о работе с обращениями граждан" in text
-    assert "Заслушать исполнителя «МУП «Аскизское ЖКХ»»" in text
+    assert "Заслушать исполнителя «МУП „Аскизское ЖКХ“»" in text
     # A table's column is as wide as its longest word: no «Голосовани е», «Населённы й пункт».
     assert "Почему Голосование" in text and "Населённый пункт" in text
     assert "стр. 6 из 6" in text
@@ -458,7 +458,7 @@ def test_an_executor_to_hear_names_its_place_out_of_how_many_or_why_it_has_none(
                               flt=types.SimpleNamespace(has_previous=False),
                               satisfaction=({"rated": 0, "satisfied_share": None}, {"satisfied_share": None}))
     assert recommendations(f).bullets == [
-        "Заслушать исполнителя «МУП «ЖКХ»» (место в рейтинге исполнителей: 4 из 4): без ответа после срока — 5, "
+        "Заслушать исполнителя «МУП „ЖКХ“» (место в рейтинге исполнителей: 4 из 4): без ответа после срока — 5, "
         "ответов позже срока — 1.",
         "Заслушать исполнителя «Управление соцподдержки» (в рейтинг исполнителей не вошёл: мало обращений за период): "
         "без ответа после срока — 3, ответов позже срока — 0.",

@@ -338,3 +338,128 @@ def test_download_file_names_are_russian(app, monkeypatch):
             "удовлетворённость_по_исполнителям_2026-08-27_2026-11-25.csv",
             "удовлетворённость_по_каналам_2026-08-27_2026-11-25.csv",
             "факторы_роста_по_темам_2026-08-27_2026-11-25.xlsx"} <= set(names)
+
+
+def test_heatmap_per_1000_leaves_out_places_of_unknown_population_and_says_so(make_db, open_app):
+    """«На 1 000 жителей» drew empty columns for «Не определён» and a settlement added from review with no
+    population, under a caption saying an empty cell has no appeals (a tester's finding): those columns are left
+    out and the caption names them with their appeals."""
+    import json
+
+    import duckdb
+
+    db = make_db([{"received_at": "2026-11-20 10:00", "settlement_id": "askiz"},
+                  {"received_at": "2026-11-21 10:00", "settlement_id": "askiz", "theme": "Дороги"},
+                  {"received_at": "2026-11-21 11:00", "settlement_id": None},
+                  {"received_at": "2026-11-22 10:00", "settlement_id": "omsk"},
+                  {"received_at": "2026-11-22 11:00", "settlement_id": "omsk", "theme": "Дороги"}])
+    con = duckdb.connect(str(db))
+    con.execute("INSERT INTO settlements (settlement_id, name) VALUES ('omsk', 'Омск')")
+    con.close()
+    at = open_app(db, "pages/heatmap.py", period="week", metric="per_1000")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["data"][0]["x"] == ["Аскиз"]
+    captions = [c.value for c in at.caption]
+    assert ("Численность населения неизвестна, столбцы не показаны: Не определён, Омск — обращений: 3."
+            in captions)
+    # The count keeps them: their columns are there, and no such line.
+    at.segmented_control(key="hm_measure").set_value("appeals").run()
+    assert json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["x"] == ["Аскиз", "Не определён", "Омск"]
+    assert not [c.value for c in at.caption if c.value.startswith("Численность населения")]
+
+
+def test_wrapped_columns_give_long_text_lines_not_a_cut():
+    """A column whose text is the point gets the width its longest text needs in up to WRAP_LINES lines (never
+    narrower than its header or its longest word), and every row the height of those lines."""
+    from mcu.ui import wrapped_columns
+
+    df = pl.DataFrame({"Что сделать": ["Вынести на голосование вопрос «Где в с. Бирикчуль нужна новая контейнерная "
+                                       "площадка или другой график вывоза мусора?» или включить работы в план",
+                                       "Не выносить"],
+                       "Итог": ["загружено", None]})
+    widths, row_height = wrapped_columns(df, ["Что сделать", "Итог"], {})
+    # 144 letters × 6,8 px = 979 px in 6 lines: 164 px + 20 px of padding; «Итог» as wide as «загружено» (9 × 9 px
+    # + 20), its longest word.
+    assert {c: w["width"] for c, w in widths.items()} == {"Что сделать": 184, "Итог": 101}
+    assert row_height == 14 + 21 * 6
+    # Text that fits one line keeps the grid's own row height; a page's own width stays.
+    assert wrapped_columns(df.head(0), ["Итог"], {})[1] is None
+    own, rows = wrapped_columns(df, ["Что сделать"], {"Что сделать": {"width": 480}})
+    assert own["Что сделать"]["width"] == 480 and rows == 14 + 21 * 3  # 979 px in lines of 460
+
+
+@pytest.mark.parametrize("page, columns", [
+    ("pages/problems.py", ["Ответственный исполнитель", "Что сделать", "Что отслеживать"]),
+    ("pages/executors.py", ["Изменение", "Исполнитель"]),
+    ("pages/satisfaction.py", ["Исполнитель", "Решено"]),
+])
+def test_text_that_is_the_point_wraps_whole_at_1280(app, page, columns):
+    """The roadmap's «Ответственный», «Что сделать», «Что отслеживать», the executors' «Изменение» («не было в
+    рейт…»), «По исполнителям» names were cut at 1280 px (a tester's finding): those columns wrap, rows tall enough for
+    their longest text; the roadmap's columns fit the 900 px a 1280 px window leaves beside the sidebar."""
+    import json
+
+    from mcu.ui import PAD_PX, WRAP_CHAR_PX
+
+    at = app(page, period="quarter")
+    grid = next(g for g in at.dataframe if set(columns) <= set(g.value.columns))
+    columns = [c for c in columns if c != "Решено"]   # «Решено» only tells «По исполнителям» from the trend by executor
+    widths = json.loads(grid.proto.columns)
+    # No row height of its own: every text fits one line.
+    lines = (grid.proto.row_height - 14) // 21 if grid.proto.row_height else 1
+    for c in columns:
+        longest = max(len(str(v)) for v in grid.value[c].to_list())
+        assert longest * WRAP_CHAR_PX <= lines * (widths[c]["width"] - PAD_PX), c
+    if page == "pages/problems.py":
+        # «Место» (about 55 px) and the text columns, up to «Что отслеживать», in the 900 px.
+        assert 55 + sum(widths[c]["width"] for c in ("Населённый пункт", "Тема", *columns)) <= 900
+
+
+def test_a_link_s_unknown_filter_values_are_said_not_dropped_silently(app):
+    """`/?period=bogus&theme=Нет такой` explained the period and dropped the theme without a word (a tester's
+    finding): the notice the period uses says which values of the link were not found and what became of the filter;
+    a settlement written by its name, as the page shows it, is found."""
+    at = app(period="bogus", theme="Нет такой", settlement="atlantis")
+    assert [w.value for w in at.warning] == [
+        "Период «bogus» из ссылки не распознан; показан квартал: 27.08.2026–25.11.2026.",
+        "Тема «Нет такой» из ссылки не найдена — фильтр снят; населённый пункт «atlantis» из ссылки не найден — "
+        "фильтр снят."]
+    assert at.session_state["f_theme"] == [] and at.session_state["f_settlement"] == []
+    # Once a filter is chosen, the notice has said its piece.
+    at.multiselect(key="f_theme").set_value(["ЖКХ"]).run()
+    assert not [w.value for w in at.warning if "из ссылки не найден" in w.value]
+    by_name = app(settlement="Кызлас", executor="Никто")
+    assert by_name.session_state["f_settlement"] == ["kyzlas"]
+    assert [w.value for w in by_name.warning] == ["Исполнитель «Никто» из ссылки не найден — фильтр снят."]
+    # A value found beside one not: the filter keeps the one found.
+    both = app(theme=["ЖКХ", "Нет такой", "Тоже нет"])
+    assert both.session_state["f_theme"] == ["ЖКХ"]
+    assert [w.value for w in both.warning] == ["Темы «Нет такой», «Тоже нет» из ссылки не найдены — в фильтре "
+                                               "остальные."]
+    assert not app(settlement="kyzlas", theme="ЖКХ").warning
+
+
+def test_satisfaction_fades_the_months_the_period_covers_in_part_as_the_overview_does(app):
+    """«Обзор» draws the quarter's 27–31.08 and 1–25.11 pale, «Удовлетворённость» drew them as whole months (a
+    tester's finding): every monthly chart there fades them the same way and says so under the chart."""
+    import json
+
+    at = app("pages/satisfaction.py", period="quarter")
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    pale = [0.35, 1.0, 1.0, 0.35]   # август 2026 … ноябрь 2026
+    satisfaction, results, repeats = specs
+    assert satisfaction["data"][0]["x"] == ["август 2026", "сентябрь 2026", "октябрь 2026", "ноябрь 2026"]
+    assert [t["marker"]["opacity"] for t in satisfaction["data"]] == [pale, pale]   # the counts' bars and the line
+    assert [t["marker"]["opacity"] for t in results["data"]] == [pale] * 3
+    assert repeats["data"][0]["marker"]["opacity"] == pale
+    assert [c.value for c in at.caption if c.value.startswith("Бледные")] == [
+        f"Бледные {what} — месяцы, которые попали в период не целиком." for what in ("точки и столбцы", "столбцы",
+                                                                                    "точки")]
+    overview = app(period="quarter")
+    bars = json.loads(overview.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert bars["marker"]["opacity"] == pale
+    # A period of whole months: nothing pale, no such line.
+    whole = app("pages/satisfaction.py", period="custom", **{"from": "2026-09-01", "to": "2026-10-31"})
+    assert all(t["marker"]["opacity"] == [1.0, 1.0] for c in whole.get("plotly_chart")
+               for t in json.loads(c.proto.spec)["data"])
+    assert not [c.value for c in whole.caption if c.value.startswith("Бледные")]

@@ -318,7 +318,7 @@ def test_upload_page_maps_waiting_values_in_the_browser(tmp_path, open_app, refe
     kinds = at.segmented_control(key="review_dim")
     assert kinds.value == "settlement" and kinds.options == ["Населённые пункты: 1", "Исполнители: 1", "Темы: 1"]
     place = at.selectbox(key=widget_key("settlement", "Аскыз"))
-    assert place.label == "«Аскыз» — обращений: 1 (pos)"
+    assert place.label == "«Аскыз» — обращений: 1 (ПОС «Решаем вместе»)"  # the channel by its name, not «pos»
     targets = run_query("review_targets", db=db).filter(dim="settlement")
     assert place.options == ["— оставить несопоставленным —", "Принять как новый", *targets["label"]]
     assert place.value == LATER    # the suggestion is beside the choice, saved only when accepted
