@@ -241,6 +241,8 @@ def vote_line(vote: dict) -> str:
         return text + (f", лидирует вариант {fmt.quoted(vote['winner'])}{share}" if vote["winner"] else "")
     if vote["winner"]:
         text += f"; победил вариант {fmt.quoted(vote['winner'])}{share}"
+    else:   # an option's share unknown (an unread count, a rejected option row): no winner can be named
+        text += "; победитель не назван: долей всех вариантов в выгрузке нет"
     verdict = vote["verdict"]
     if vote["before_per_30"] is not None and vote["after_per_30"] is not None:
         text += (f"; обращений в месяц до — {fmt.num(vote['before_per_30'], 1)}, после — "
@@ -296,11 +298,16 @@ def recheck_action(mark: str, point: str = "") -> str:
 def vote_action(row: dict, point: str = "") -> str | None:
     """What to do about a point's vote (a problem_points row), one rule for the page, the roadmap, the vote draft,
     the note and the slides: a vote still running — wait for its results; one held recently — check its decision
-    (recheck_action); None when a new vote may be proposed. `point` («Кызлас — ЖКХ» in quotes) names the question."""
+    (recheck_action), or, with no winner named (an option's share unknown), load its full results; None when a new
+    vote may be proposed. `point` («Кызлас — ЖКХ» in quotes) names the question."""
     if row["vote_id"] and row["vote_running"]:
         subject = f" по вопросу {point}" if point else ""
         return f"Дождаться итогов голосования{subject} (до {fmt.date(row['vote_ended'])})"
     if row["vote_recent"]:
+        if not row.get("vote_decided", True):
+            subject = f"вопрос {point}" if point else "вопрос"
+            return (f"Не выносить {subject} на новое голосование ({vote_mark(row)}), а загрузить полные итоги "
+                    "голосования: долей всех вариантов в выгрузке нет, победитель не назван")
         return recheck_action(vote_mark(row), point)
     return None
 

@@ -157,7 +157,9 @@ WITH params AS (
     GROUP BY ALL
 ), vote AS (
     -- The latest vote on the settlement and theme held before the end of the period.
-    SELECT v.*, row_number() OVER (PARTITION BY v.settlement_id, v.theme ORDER BY v.started_at DESC, v.vote_id) AS pos
+    -- Decided: every option has its share (votes_effect's rule for naming a winner).
+    SELECT v.*, row_number() OVER (PARTITION BY v.settlement_id, v.theme ORDER BY v.started_at DESC, v.vote_id) AS pos,
+           coalesce((SELECT NOT bool_or(o.share IS NULL) FROM vote_options o WHERE o.vote_id = v.vote_id), false) AS decided
     FROM votes v
     WHERE v.started_at <= CAST($date_to AS DATE)
 ), scored AS (
@@ -220,6 +222,7 @@ SELECT
     coalesce(v.ended_at >= CAST($date_to AS DATE) - CAST($recent_days AS INTEGER), false) AS vote_recent,
     -- Still running on the state date (a past period: on its last day): its results are not known yet.
     coalesce(v.ended_at > CAST($as_of AS DATE), false) AS vote_running,
+    coalesce(v.decided, false) AS vote_decided,
     round(r.score, 1) AS score,
     r.c_excess, r.c_growth, r.c_persistence, r.c_repeat, r.c_dissatisfied, r.c_overdue,
     mo.monthly

@@ -292,6 +292,9 @@ def test_a_running_vote_has_a_leader_not_a_winner(running_vote_db):
                                      "улиц» — 60\u00a0%")
     over = votes.filter(pl.col("vote_id") == "ДЕМО-Г-2").row(0, named=True)
     assert "победил вариант" in pp.vote_line(over) and not over["running"]
+    # tester53: a vote with no winner (an option's share unknown) said nothing of why there was none
+    unknown = over | {"winner": None, "winner_share": None}
+    assert "; победитель не назван: долей всех вариантов в выгрузке нет; " in pp.vote_line(unknown)
 
 
 def test_a_running_vote_has_no_appeals_after_it_yet(running_vote_db):

@@ -338,6 +338,25 @@ def test_vote_draft_and_roadmap_downloads(demo_db):
     assert plan["Место"].to_list() == pts["rank"].head(plan.height).to_list()
 
 
+def test_a_recent_vote_without_a_winner_is_no_decision_to_check(demo_db, tmp_path):
+    """tester53: the note told to check how V-91's decision is carried out, a vote with no winner (an option row
+    rejected, its shares unknown). A recent vote without a winner asks for its full results instead."""
+    import shutil
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    kyzlas = lambda d: run_query("problem_points", db=d, **QUARTER, **SETTINGS.params("theme")).filter(
+        pl.col("settlement") == "Кызлас").row(0, named=True)
+    assert kyzlas(demo_db)["vote_decided"] is True
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE vote_options SET share = NULL WHERE vote_id = ?", [kyzlas(demo_db)["vote_id"]])
+    con.close()
+    row = kyzlas(db)
+    assert row["vote_decided"] is False
+    assert pp.vote_action(row) == ("Не выносить вопрос на новое голосование (недавно голосовали 10.08.2026), а "
+                                   "загрузить полные итоги голосования: долей всех вариантов в выгрузке нет, "
+                                   "победитель не назван")
+
+
 # --- the page ------------------------------------------------------------------------------------------------
 
 def test_problems_page(demo_db, open_app):
