@@ -113,7 +113,7 @@ def test_plain_addresses_skip_the_name_masks_with_the_same_outcome():
     plain = s.str.contains(address._PLAIN) & ~s.str.contains(address._PATRONYMIC)
     assert (plain.sum(), len(values)) == (37, 46)
     fast = pl.select(address.mask_address_expr(pl.lit(s))).to_series().to_list()
-    full = [address._tail_names(v) for v in pl.select(privacy.mask_expr(pl.lit(s))).to_series().to_list()]
+    full = [address.names(v) for v in pl.select(privacy.mask_expr(pl.lit(s))).to_series().to_list()]
     assert fast == full
 
 
