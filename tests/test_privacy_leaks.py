@@ -328,3 +328,40 @@ def test_ordinary_headers_keep_their_values(env):
     kept = [h for h in TESTER_ORDINARY if h not in WITHHELD_ON_PURPOSE + mapped]
     assert len(kept) == 41
     assert stored == {h: f"знач {extra.index(h)}" for h in kept}
+
+
+def test_the_cli_tells_a_missing_files_name_masked(env):
+    """tester 53: «Не удалось открыть файл Жалоба Сидоровой С.С. 89135550000.csv: файл не найден»."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    out = subprocess.run([sys.executable, "-m", "etl", "load", str(env / "Жалоба Сидоровой С.С. 89135550000.csv"),
+                          "--db", str(env / "mcu.duckdb")], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={"MCU_SALT": "test-salt", "PATH": "/usr/bin", "MCU_REFERENCE": str(env / "reference")})
+    assert out.returncode == 1
+    assert "Не удалось открыть файл Жалоба [ФИО] [телефон].csv: файл не найден" in out.stderr
+    assert "Сидоровой" not in out.stdout + out.stderr and "89135550000" not in out.stdout + out.stderr
+
+
+def test_the_upload_preview_labels_the_file_masked(env, monkeypatch):
+    """tester 53: the preview's section read «Файл Жалоба Сидоровой С.С. 89135550000.csv», a refused file's too."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+    from mcu.ui import md
+    monkeypatch.setenv("MCU_DB", str(env / "mcu.duckdb"))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/upload.py")
+    at.run()
+    at.file_uploader(key="upload_files").set_value([
+        ("Жалоба Сидоровой С.С. 89135550000.csv", SMALL_POS.encode(), "text/csv"),
+        ("Петрова Анна 89135557777.csv", "Столбец;Другой\n1;2\n".encode(), "text/csv")]).run()
+    assert not at.exception, at.exception
+    assert [e.label for e in at.expander] == [md("Файл Жалоба [ФИО] [телефон].csv"),
+                                              md("Файл [ФИО] [телефон].csv — не принят")]
+    shown = " ".join([e.label for e in at.expander] + [w.value for w in at.warning] + [e.value for e in at.error])
+    assert "Сидоровой" not in shown and "Петрова" not in shown and "8913555" not in shown
