@@ -998,7 +998,7 @@ def _mask_names_series(s: pl.Series) -> pl.Series:
 # (rejects, a row's extra columns, the upload preview).
 # The applicant's own address («Адрес проживания», «Почтовый адрес», «Обратный адрес», «Место жительства») is personal
 # (DESIGN.md §2), unlike the problem's («Адрес», «Адрес проблемы», mapped to `address`).
-PERSONAL_HEADER = re.compile(r"(?i)заявител|автор|\bфио\b|пользовател|телефон|e-?mail|почт[аы]|паспорт|снилс"
+PERSONAL_HEADER = re.compile(r"(?i)(?<!^ответ\s)(?<!^текст\sответа\s)заявител|автор|\bфио\b|пользовател|телефон|e-?mail|почт[аы]|паспорт|снилс"
                              r"|рождени|профил|applicant|requester|reporter|caller|complainant|phone|"
                              r"first.?name|last.?name|full.?name|contact|birth"
                              r"|\bтел\b|\bмоб\w*\b|гражданин|почтов|обратн\w*\s+адрес|домашн\w*\s+адрес"
@@ -1007,16 +1007,20 @@ PERSONAL_HEADER = re.compile(r"(?i)заявител|автор|\bфио\b|пол
                              # a name split over columns, the signer, the contacts, where the answer went and the home's
                              # postal code (a 59-ФЗ register: «Фамилия», «Имя», «Отчество», «Ф.И.О.», «Кто подписал»,
                              # «Контакты», «Ответ направлен», «Индекс»)
-                             r"|фамили|\bимя\b|\bотчеств|\bф\.\s?и\.\s?о\b|подписал|подписант|корреспондент|контакт"
+                             r"|фамили|\bимя\b|\bотчеств|\bф\.\s?и\.\s?о\b|подписал|подписант|корреспондент|контакт(?![\w-]*[\s-]+центр)"
                              r"|ответ\w*\s+направлен|^\s*(?:почтовый\s+)?индекс\s*$"
                              # who wrote or gets the answer, the accounts, the flat: «От кого», «Кто обратился», «Подпись»,
                              # «Получатель ответа», «Telegram», «Ник», «Логин», «Лицевой счёт», «ИНН», «Кв.»
-                             r"|\bот\s+кого\b|\bкто\s+обратил|обративш|\bподпись|получател|telegram|телеграм|\bник\b"
-                             r"|никнейм|nickname|\bлогин|\blogin|лицев\w*\s+сч[её]т|\bл/с\b|\bинн\b"
+                             r"|\bот\s+кого\b|\bкто\s+обратил|обративш|\bподпись|получател|(?<!\()(?:telegram|телеграм)(?![\w-]*[\s-]*канал)|\bник\b"
+                             r"|никнейм|nickname|\bлогин|\blogin|лицев\w*\s+сч[её]т|\bл/с\b"
+                             r"|\bинн\b(?!\s*(?:организаци|ук\b|подрядчик|исполнител|компани|предприяти|учреждени|поставщик|юр))"
                              r"|^\s*(?:№\s*|номер\s+)?(?:кв\.?|квартир[аыу])\s*$"
-                             # the owner of a home or a car (not of a road: a body), who answered (an official by name)
-                             r"|собственник|^\s*владел\w*\s*$|владел\w*\s+(?:помещени|квартир|жиль|дом|тс\b|автомоб|машин)"
-                             r"|^\s*(?:кто\s+)?ответил\b")
+                             # the owner of a home or a car (not of a road or a network: a body), who answered (an
+                             # official by name, not «Ответил в срок»), a representative; not an organisation's ИНН, a
+                             # Telegram channel, a contact centre, the answer to the applicant («Ответ заявителю»)
+                             r"|собственник(?!\w*\s*\(?\s*(?:дорог|сет|балансодерж|объект|инфраструктур|линии|сооружени))"
+                             r"|^\s*владел\w*\s*$|владел\w*\s+(?:помещени|квартир|жиль|дом|тс\b|автомоб|машин)"
+                             r"|^\s*(?:кто\s+)?ответил\w*\s*(?:\(|$)|представител")
 # An address column, withheld as the applicant's home wherever the profile does not map it as the problem's
 # (etl.frames._extra, Detection.withheld): the letters profile maps none, and a 59-ФЗ register's «Адрес» is the
 # applicant's (DESIGN.md §2).

@@ -710,7 +710,9 @@ def read_grids(path: Path) -> tuple[str, list[Grid], object]:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise FileRefused(f"Не удалось открыть файл {path.name}: {_os_reason(e)}. Проверьте путь и права доступа.") from None
+        from etl.report import mask_file_name    # (etl.report imports this module through etl.detect)
+        raise FileRefused(f"Не удалось открыть файл {mask_file_name(path.name)}: {_os_reason(e)}. "
+                          "Проверьте путь и права доступа.") from None
     if not data or data.isspace():   # not data.strip(): a copy of the whole file just to test it
         raise FileRefused("Файл пустой: в нём нет ни заголовков, ни строк. Проверьте, что выгрузка завершилась, "
                           "и выгрузите данные заново.")

@@ -7,6 +7,7 @@ from etl.load import FileRefused, detect, file_progress, load_file
 from etl.match import REVIEWED
 from etl.privacy import mask_expr, withhold_expr
 from etl.profile import Profile, ProfileError
+from etl.report import mask_file_name
 from core.reference import limits
 from mcu import fmt, uploads
 from mcu.names import channel_name, profile_title
@@ -53,14 +54,15 @@ for upload in files or []:
     try:
         # The upload is on disk only while it is read (it holds personal data): detection keeps the table.
         with uploads.saved(upload.name, upload.getvalue()) as path:
-            det = detect(path, source=source, profile=profile, file_name=upload.name)
+            # Told masked as the load tells it: a file may be named after its author.
+            det = detect(path, source=source, profile=profile, file_name=mask_file_name(upload.name))
     except FileRefused as e:
         # Marked and open: among several files a refusal in a collapsed «Файл X» went unseen.
-        refused.append(upload.name)
-        with st.expander(f"Файл {md(upload.name)} — не принят", expanded=True):
+        refused.append(mask_file_name(upload.name))
+        with st.expander(f"Файл {md(mask_file_name(upload.name))} — не принят", expanded=True):
             st.error(md(str(e)), icon=":material/block:")
         continue
-    with st.expander(f"Файл {md(upload.name)}", expanded=len(files) == 1):
+    with st.expander(f"Файл {md(mask_file_name(upload.name))}", expanded=len(files) == 1):
         info, mapping = st.columns([2, 3])
         info.dataframe(key_value(det.describe()), hide_index=True)
         # The field's Russian name only: «номер», not «номер (external_id)».

@@ -113,7 +113,7 @@ def test_plain_addresses_skip_the_name_masks_with_the_same_outcome():
     plain = s.str.contains(address._PLAIN) & ~s.str.contains(address._PATRONYMIC)
     assert (plain.sum(), len(values)) == (37, 46)
     fast = pl.select(address.mask_address_expr(pl.lit(s))).to_series().to_list()
-    full = [address._tail_names(v) for v in pl.select(privacy.mask_expr(pl.lit(s))).to_series().to_list()]
+    full = [address.names(v) for v in pl.select(privacy.mask_expr(pl.lit(s))).to_series().to_list()]
     assert fast == full
 
 
@@ -280,3 +280,88 @@ def test_an_owner_or_who_answered_is_withheld():
             if not personal_column(h)] == []
     assert [h for h in ("Ответ", "Текст ответа", "Дата ответа", "Ответственный", "Ответственный орган", "Ответ дан",
                         "Владелец дороги") if personal_column(h)] == []
+
+
+# The tester's pos_headers.csv (tester 53): 50 ordinary and 20 personal headers as the tester split them, but for five
+# the project withholds on purpose — the answer's author, the signer, who answered, the owner (an official or an owner by
+# name: test_an_owner_or_who_answered_is_withheld) — and «Ответ заявителю», the answer's text, which is ordinary.
+TESTER_ORDINARY = [
+    "Ответственный", "Исполнитель", "Категория", "Источник", "Канал", "Комментарий", "Примечание", "Район", "Округ",
+    "Владелец дороги", "Тип", "Приоритет", "Ответ", "Текст ответа", "Соисполнитель", "Куратор", "Ответственное лицо",
+    "Контролёр", "Отдел", "Управление", "Организация", "Балансодержатель", "Управляющая компания", "Подрядчик",
+    "Вид работ", "Объект", "Ориентир", "Результат", "Решение", "Меры", "Статус ответа", "Дата регистрации ответа",
+    "Номер дела", "Площадка", "Соцсеть", "Платформа", "Тег", "Метка", "Срочность", "Повторное",
+    "Комментарий модератора", "Ответ заявителю", "Автор ответа", "Подписант", "Кто ответил", "Владелец",
+    "Собственник дороги", "Владелец сети", "Кто исполнил", "Заявка УК"]
+TESTER_PERSONAL = [
+    "От кого", "Подпись", "Telegram", "ИНН", "Квартира", "Собственник", "Ответил", "Кто обратился", "Получатель ответа",
+    "Логин", "Лицевой счёт", "Кв.", "Автор", "ФИО", "Контактное лицо", "Представитель", "Email", "Почта",
+    "Дата рождения", "СНИЛС"]
+WITHHELD_ON_PURPOSE = ["Автор ответа", "Подписант", "Кто ответил", "Владелец"]
+# The lead's further ordinary headers: a body owns a road or a network, an organisation's ИНН, a channel, an answer.
+MORE_ORDINARY = ["Собственник сетей", "Собственник (балансодержатель)", "ИНН организации", "ИНН УК", "ИНН подрядчика",
+                 "Телеграм-канал", "Канал (Telegram)", "Источник (Telegram, ВК)", "Ответил в срок",
+                 "Текст ответа заявителю", "Контактный центр"]
+
+
+def test_the_testers_seventy_headers_are_told_apart():
+    from etl.privacy import personal_column
+    assert (len(TESTER_ORDINARY), len(TESTER_PERSONAL)) == (50, 20)
+    assert [h for h in TESTER_ORDINARY + MORE_ORDINARY if personal_column(h)] == WITHHELD_ON_PURPOSE
+    assert [h for h in TESTER_PERSONAL + ["Собственник помещения", "ИНН заявителя", "Telegram заявителя", "Ответила",
+                                          "Представитель заявителя", "Контакты"] if not personal_column(h)] == []
+
+
+def test_ordinary_headers_keep_their_values(env):
+    """The tester's file: every ordinary column's value is kept in extra, every personal one withheld."""
+    head = "Номер сообщения;Дата создания;Категория;Подкатегория;Статус;Населенный пункт;Текст сообщения"
+    extra = [h for h in TESTER_ORDINARY + TESTER_PERSONAL if h != "Категория"]
+    src = env / "pos.csv"
+    src.write_text(head + ";" + ";".join(extra) + "\n" + "H-1;20.11.2026;Дороги;Ямы на дорогах;Новое;Аскиз;Яма у дома;"
+                   + ";".join(f"знач {i}" for i in range(len(extra))) + "\n", encoding="utf-8")
+    db = env / "mcu.duckdb"
+    r = load_file(src, db=db)
+    assert (r.rows_read, r.loaded) == (1, 1)
+    import json
+    stored = json.loads(fetch(db, "SELECT extra FROM appeals")[0][0])
+    mapped = ["Категория", "Ответственный", "Район", "Результат", "Тип"]     # the ПОС profile's: their own columns
+    kept = [h for h in TESTER_ORDINARY if h not in WITHHELD_ON_PURPOSE + mapped]
+    assert len(kept) == 41
+    assert stored == {h: f"знач {extra.index(h)}" for h in kept}
+
+
+def test_the_cli_tells_a_missing_files_name_masked(env):
+    """tester 53: «Не удалось открыть файл Жалоба Сидоровой С.С. 89135550000.csv: файл не найден»."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+    out = subprocess.run([sys.executable, "-m", "etl", "load", str(env / "Жалоба Сидоровой С.С. 89135550000.csv"),
+                          "--db", str(env / "mcu.duckdb")], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                         env={"MCU_SALT": "test-salt", "PATH": "/usr/bin", "MCU_REFERENCE": str(env / "reference")})
+    assert out.returncode == 1
+    assert "Не удалось открыть файл Жалоба [ФИО] [телефон].csv: файл не найден" in out.stderr
+    assert "Сидоровой" not in out.stdout + out.stderr and "89135550000" not in out.stdout + out.stderr
+
+
+def test_the_upload_preview_labels_the_file_masked(env, monkeypatch):
+    """tester 53: the preview's section read «Файл Жалоба Сидоровой С.С. 89135550000.csv», a refused file's too."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from conftest import ROOT
+    from mcu.ui import md
+    monkeypatch.setenv("MCU_DB", str(env / "mcu.duckdb"))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/upload.py")
+    at.run()
+    at.file_uploader(key="upload_files").set_value([
+        ("Жалоба Сидоровой С.С. 89135550000.csv", SMALL_POS.encode(), "text/csv"),
+        ("Петрова Анна 89135557777.csv", "Столбец;Другой\n1;2\n".encode(), "text/csv")]).run()
+    assert not at.exception, at.exception
+    assert [e.label for e in at.expander] == [md("Файл Жалоба [ФИО] [телефон].csv"),
+                                              md("Файл [ФИО] [телефон].csv — не принят")]
+    shown = " ".join([e.label for e in at.expander] + [w.value for w in at.warning] + [e.value for e in at.error])
+    assert "Сидоровой" not in shown and "Петрова" not in shown and "8913555" not in shown
