@@ -151,13 +151,19 @@ NO_DATES = ("В файле нет ни одного столбца с датам
             "периоды и сроки. Выгрузите файл заново вместе с датой создания сообщения.")
 
 
+# A date in any order of its parts (a profile's date_formats may read «2025/03/01»), or with its month in words.
+_DATE_LIKE = (r"(?:^|\D)\d{1,4}[./-]\d{1,2}[./-]\d{1,4}(?:\D|$)"
+              r"|(?i:\d\s*(?:янв|фев|мар|апр|ма[йя]|июн|июл|авг|сен|окт|ноя|дек)[а-я]*\.?\s*\d{2,4})")
+
+
 def _has_dates(df: pl.DataFrame, sample: int = 200) -> bool:
-    """Whether any column reads as dates in half of its first `sample` filled cells (a profile of one's own helps
-    only a file that has them)."""
+    """Whether any column holds dates in half of its first `sample` filled cells, in any form (a profile of one's own
+    helps only a file that has them)."""
     for c in df.columns:
         cells = df[c].drop_nulls().head(sample) if df[c].dtype == pl.String else None
-        if cells is not None and cells.len() and \
-                pl.select(parse_datetime(pl.lit(cells)).is_not_null().mean()).item() >= 0.5:
+        if cells is not None and cells.len() and pl.select(
+                (pl.lit(cells).str.contains(_DATE_LIKE) | parse_datetime(pl.lit(cells)).is_not_null()).mean()
+        ).item() >= 0.5:
             return True
     return False
 
@@ -222,13 +228,15 @@ def detect(path: Path, *, source: str | None = None, profile=None, file_name: st
     if best is None:
         _refuse_unreadable_header(file_name, columns, table.header_row, grid.rows[:header_idx])
         near = max(profiles, key=lambda p: p.identify_score({norm_header(c) for c in columns}))
+        if not _has_dates(table.df):   # no profile of one's own helps a file with no date
+            raise FileRefused(f"Не удалось определить источник файла {file_name}: ни один профиль не подходит. "
+                              f"Найдены столбцы: {_found(columns)}. {NO_DATES}")
         raise FileRefused(
             f"Не удалось определить источник файла {file_name}: ни один профиль не подходит. "
             f"Найдены столбцы: {_found(columns)}. Выберите источник явно {SOURCE_FIELD} или опишите формат "
             f"своим профилем: {CUSTOM_SOURCE}, образец профиля — "
             f"etl/profiles/custom_example.toml. Ближайший профиль — "
-            f"«{near.title}»: он ждёт столбцы {', '.join('«' + i.split('|')[0] + '»' for i in near.identify)}."
-            + ("" if _has_dates(table.df) else f" {NO_DATES}"))
+            f"«{near.title}»: он ждёт столбцы {', '.join('«' + i.split('|')[0] + '»' for i in near.identify)}.")
     resolved = _resolve(best, columns)
     missing = [f for f in REQUIRED[best.target] if f not in resolved]
     if missing:

@@ -315,7 +315,7 @@ def _write_votes(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, lo
     """Counted per option row: a new option is loaded; a changed option or vote header is updated. A cell the file
     lacks (a column it has not, an unreadable count) keeps the stored value; the file lists a vote's options, so one
     gone from a vote the file has whole is deleted (and told in `notes`); shares the file does not give are each
-    option's votes over the vote's total, when every count is known and no option row was rejected."""
+    option's votes over the vote's total, when the file reads every count and no option row was rejected."""
     # Frames are handed to DuckDB by registration: a local name like `votes` would resolve to the table.
     vote_rows, option_rows = votes_frames(con, det, df, unmatched, loaded_at)
     con.register("vote_rows_view", vote_rows)
@@ -328,13 +328,15 @@ def _write_votes(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, lo
     con.execute("""
         CREATE OR REPLACE TEMP TABLE ostage AS
         WITH merged AS (
-            SELECT s.vote_id, s.option, s.share AS given, coalesce(s.votes, o.votes) AS votes,
+            SELECT s.vote_id, s.option, s.share AS given, s.votes AS said, coalesce(s.votes, o.votes) AS votes,
                    bool_and(s.complete) OVER (PARTITION BY s.vote_id) AS complete
             FROM option_rows_view s LEFT JOIN vote_options o USING (vote_id, option))
+        -- Shares from the file's own counts: a stored count kept for one it could not read is of another moment (a
+        -- winner of 220 votes from 160 participants).
         SELECT vote_id, option,
                CASE WHEN NOT complete THEN NULL WHEN given IS NOT NULL THEN given
-                    WHEN bool_or(votes IS NULL) OVER (PARTITION BY vote_id) THEN NULL
-                    ELSE votes / sum(votes) OVER (PARTITION BY vote_id) END AS share,
+                    WHEN bool_or(said IS NULL) OVER (PARTITION BY vote_id) THEN NULL
+                    ELSE said / sum(said) OVER (PARTITION BY vote_id) END AS share,
                votes, complete
         FROM merged""")
     con.unregister("vote_rows_view")
@@ -363,6 +365,9 @@ def _write_votes(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, lo
                          f"{'который был' if len(options) == 1 else 'которые были'} в базе, — "
                          f"{'он удалён' if len(options) == 1 else 'они удалены'}: файл перечисляет все варианты "
                          "голосования")
+    # A vote the file has with an option row rejected: no option's share is known, a stored one's neither.
+    con.execute("UPDATE vote_options SET share = NULL "
+                "WHERE share IS NOT NULL AND vote_id IN (SELECT vote_id FROM ostage WHERE NOT complete)")
     con.execute("INSERT OR REPLACE INTO votes SELECT * FROM vstage")
     con.execute("INSERT OR REPLACE INTO vote_options (vote_id, option, share, votes) "
                 "SELECT vote_id, option, share, votes FROM ostage")

@@ -173,7 +173,7 @@ def test_pos_training_set_is_refused_with_what_is_missing(tmp_path):
     assert no_dates in r.message
     assert "--profile" not in r.message
     r = load_file(POS_KURSK, db=db)   # (no source chosen: no profile fits, and the file has no dates either)
-    assert r.status == "refused" and r.message.endswith(no_dates)
+    assert r.status == "refused" and r.message.endswith(no_dates) and "--profile" not in r.message
 
 
 def test_unmatched_values_listed_for_the_curator(im_db):

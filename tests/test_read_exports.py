@@ -497,7 +497,7 @@ def test_the_command_line_names_source_not_the_page_field(tmp_path):
     """`python -m etl load` told «Выберите источник… в поле «Источник»», a field of the page: on the command line it
     names --source and --profile. The page keeps its wording (test_load_fixtures.py)."""
     unknown = tmp_path / "unknown.csv"
-    unknown.write_text("Фамилия;Имя;Телефон\nИванов;Иван;1\n", encoding="utf-8")
+    unknown.write_text("Фамилия;Имя;Телефон;Когда\nИванов;Иван;1;01.10.2025\n", encoding="utf-8")
     no_date = tmp_path / "no_date.csv"
     # (its date under a name no profile knows: a file with no date at all is told so instead, test_load_real.py)
     no_date.write_text("Номер сообщения;Когда;Категория;Статус;Ответственный\nP-1;01.10.2025;Дороги;Новое;Отдел\n",
