@@ -377,9 +377,8 @@ _FLAG_RE = re.compile(_FLAG)
 
 
 @functools.lru_cache(maxsize=200_000)
-def _name_kind(word: str) -> str | None:
-    """«Name», «Surn» or «Patr» when the word's likeliest reading is a first name, surname or patronymic
-    («Ларису», «Орлов»), not a common noun or a place («Вера» is 0,7 a noun, «Курска» a place)."""
+def _name_weights(word: str) -> dict[str, float]:
+    """The weight of the word's readings as a first name, a patronymic, a surname."""
     weight = dict.fromkeys(("Name", "Patr", "Surn"), 0.0)
     for parse in _morph().parse(word):      # «Анне» is eleven readings of the name Анна at 0,12 each
         if not parse.is_known:              # a guess from the ending: «Бирикчуль» is no name
@@ -388,6 +387,19 @@ def _name_kind(word: str) -> str | None:
             if kind in parse.tag.grammemes:
                 weight[kind] += parse.score
                 break
+    return weight
+
+
+def _surname_reading(word: str) -> bool:
+    """A surname in some reading, likeliest or not («Ильин»: Ilya's first); read by the same parse as _name_kind."""
+    return _name_weights(word)["Surn"] > 0
+
+
+@functools.lru_cache(maxsize=200_000)
+def _name_kind(word: str) -> str | None:
+    """«Name», «Surn» or «Patr» when the word's likeliest reading is a first name, surname or patronymic
+    («Ларису», «Орлов»), not a common noun or a place («Вера» is 0,7 a noun, «Курска» a place)."""
+    weight = _name_weights(word)
     kind = max(weight, key=weight.get)
     if weight[kind] < 0.5 and "ё" in word:     # «Воробьёв» reads first as «of sparrows», «Воробьев» as a surname
         return _name_kind(word.replace("ё", "е"))
@@ -407,6 +419,18 @@ _PERSON_CUE = re.compile(
     r"|уважением|фермер\w*|некий|некая|автор\w*|пишет|звонил\w*|обратил\w*|подписал\w*"
     r"|пенсионер\w*|ветеран\w*|инвалид\w*|обращени[юяие]))"
     r"(?:\s+[а-яё]+)?[\s,:—-]*$")
+# More of them, looked for only before a candidate for a lone surname (_person_cue; searched before every capitalised
+# word as _PERSON_CUE is, they cost 10 % of the names stage): a label or a verb of someone acting («Исполнитель: Шевчук»,
+# «Ответ подготовил Ткаченко», «Позвонил Ильин»), with an organisation's abbreviation between («Сотрудник УК Никитин») or
+# a disability's group («инвалид 1 группы Соколова»); not after a preposition of a place («позвонила на Энгельса»).
+_ACTOR_CUE = re.compile(
+    r"(?i:(?<![\w-])(?:исполнител\w*|ответственн\w*|подготовил\w*|позвонил\w*|перезвонил\w*|ответил\w*|управдом\w*"
+    r"|родственни\w*|сотрудник\w*|инвалид\w*|мастер\w*|специалист\w*|инспектор\w*|начальник\w*))"
+    r"(?:\s+(?:(?!(?:на|по|до|от|в|во|из|к|ко|у)\s)[а-яё]+|[А-ЯЁ]{2,5}|\d\s+групп[ыа]))?[\s,:—-]*$")
+
+
+def _person_cue(text: str, a: int) -> bool:
+    return bool(_PERSON_CUE.search(text, max(0, a - 60), a) or _ACTOR_CUE.search(text, max(0, a - 60), a))
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -438,7 +462,7 @@ def _trim_common_words(text: str, a: int, b: int) -> tuple[int, int]:
     return a, b
 
 
-def _name_spans(text: str, ner_spans, places: re.Pattern | None = None) -> list[tuple[int, int]]:
+def _name_spans(text: str, ner_spans, places: re.Pattern | None = None, extra=()) -> list[tuple[int, int]]:
     """Where the names are. A patronymic is always a name, initials unless a street word stands right
     before them; a span found by NER or the dictionary must hold a known name word, and a lone surname
     needs a word for a person before it; nothing after a street, place or organisation word, nor in a
@@ -482,7 +506,10 @@ def _name_spans(text: str, ner_spans, places: re.Pattern | None = None) -> list[
                 # («Аварийный Омск, здравствуйте!» is a community greeting: no word of it is a name)
                 found += [(x, y, True) for x, y in outside(a, b)
                           if any(_name_kind(w) or not _known_word(w) for w in _CAP_WORD.findall(text[x:y]))]
-    candidates = [m.span() for m in _CAP_WORD.finditer(text) if _name_kind(m.group())]
+    candidates = [m.span() for m in _CAP_WORD.finditer(text) if _name_kind(m.group())
+                  # («Позвонил Ильин»: «Ильин» reads first as Ilya's, a surname in one reading)
+                  # (read by _name_kind's parse: _tagged read every capitalised word a second time, +15 % CPU)
+                  or (_surname_reading(m.group()) and _person_cue(text, m.start()))]
     for kind, start, stop in ner_spans:
         if kind == "PER":
             # NER sometimes glues a preceding place to initials («Кызласа Петров И.И.»): a surname with
@@ -528,14 +555,86 @@ def _name_spans(text: str, ner_spans, places: re.Pattern | None = None) -> list[
                 if not any(kinds):
                     continue                     # «Ноздрачево Виногробль», «Жилкомплекс Дружба»
             elif not (kinds and kinds[0] in ("Name", "Patr")) \
-                    and not _PERSON_CUE.search(text, max(0, start - 60), start):
+                    and not _person_cue(text, start):
                 continue                         # «по Гагарина», «от Курскводоканал»
         start, stop = _with_surname_beside(text, start, stop, place, outside)
         if out and start <= out[-1][1]:       # widened into the name before it
             out[-1] = (out[-1][0], max(out[-1][1], stop))
         else:
             out.append((start, stop))
-    return out
+    return _with_context_surnames(text, out, extra, place, outside)
+
+
+def _surnameish(word: str) -> bool:
+    return bool(_SURNAME_SHAPE.fullmatch(word) or _surname_reading(word))
+
+
+# A surname on its own where the context says person: right after a flat's number («кв. [скрыто] (Петров)», «Квартира
+# [скрыто], Иванова»: not a street with its house after it, «кв. [скрыто], Гагарина 5») or as a hashtag («#Зуева»).
+_AFTER_FLAT_OR_TAG = re.compile(r"(?:(?i:(?<![\w-])(?:кв\.?|квартир[а-яё]*))\s*\[скрыто\][\s,:—-]*\(?|#)"
+                                rf"({_W})(?![\w-])(?!\s*,?\s*(?:д\.|дом)?\s*\d)")
+# A list of surnames, two or more («Иванов, Петров и Сидоров»; a mask among them is one found), each shaped or read
+# as one: a person's when one of them was found as a name, or after a word for people («Жители:», «Подписали:»). A list
+# of streets or villages («Ленина, Кирова», «Рышково, Дьяконово») has neither.
+_LIST_ITEM = rf"(?:{_W}|\[ФИО\])"
+_SURNAME_LIST = re.compile(rf"{_LIST_ITEM}(?:\s*,\s*{_LIST_ITEM}|\s+и\s+{_LIST_ITEM})+(?![\w-])")
+_LIST_HINTS = ("жител", "жильц", "подпис", "сосед", "заявител", "исполнител", "ответственн")
+_LIST_CUE = re.compile(r"(?i:(?<![\w-])(?:жител\w*|жильц\w*|подписал\w*|подписи|сосед\w*))[\s,:—-]*$")
+
+
+def _with_context_surnames(text: str, out: list[tuple[int, int]], extra, place, outside) -> list[tuple[int, int]]:
+    """The name spans with the lone surnames their context makes a person's (_AFTER_FLAT_OR_TAG, _SURNAME_LIST, and
+    `extra`: a surname in capitals, _caps_surnames), merged."""
+    spans = list(out) + list(extra)
+    for m in (_AFTER_FLAT_OR_TAG.finditer(text) if "[скрыто]" in text or "#" in text else ()):
+        a, b = m.span(1)
+        if _surnameish(m.group(1)) and not place(a) and outside(a, b) == [(a, b)]:
+            spans.append((a, b))
+    # (looked for only where a name was found or a word for people stands: the pattern over every text cost 1 % of the
+    # names stage)
+    if ("," in text or " и " in text) and (spans or NAME_MARK in text
+                                           or any(w in text.lower() for w in _LIST_HINTS)):
+        for m in _SURNAME_LIST.finditer(text):
+            items = [w for w in re.finditer(_LIST_ITEM, m.group()) if w.group() != "и"]
+            words = [w for w in items if w.group() != NAME_MARK]
+            found = len(words) < len(items) or any(a < m.start() + w.end() and m.start() + w.start() < b
+                                                   for w in words for a, b in spans)
+            # (the context first, the dictionary after: most lists are of streets and villages)
+            if (found or _person_cue(text, m.start())
+                    or _LIST_CUE.search(text, max(0, m.start() - 30), m.start())) \
+                    and all(_surnameish(w.group()) for w in words) and not place(m.start()):
+                spans += [(x, y) for w in words for x, y in outside(m.start() + w.start(), m.start() + w.end())]
+    if len(spans) == len(out):
+        return out
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+# A surname in capitals in a sentence in lower case: «Прошу наказать ИВАНОВА за грязь» — shaped as one and read first as
+# one, a lower-case word before it (not a preposition of a place: «на ЛЕНИНА», «в КУРЧАТОВ»), no capitals after it. A
+# text shouted in capitals has streets in them («ВОДЫ НЕТ, ЛЕНИНА 5»): not read so.
+_CAPS_LONE = re.compile(r"[А-ЯЁ]{4,}(?=[ \t]+[а-яё]|[,.!?;)]|$)")
+_LOWER_BEFORE = re.compile(r"(?<![\w-])([а-яё]+)[ \t]+$")
+_PLACE_PREPOSITIONS = frozenset("в во на по до от из под через около возле напротив вдоль угол улица ул".split())
+
+
+def _caps_surnames(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for m in _CAPS_LONE.finditer(text):
+        a = m.start()
+        if a == 0 or text[a - 1] not in " \t" or (a > 1 and not ("а" <= text[a - 2] <= "я" or text[a - 2] == "ё")):
+            continue
+        word = m.group().title()
+        before = _LOWER_BEFORE.search(text, max(0, a - 30), a)
+        if before and before.group(1) not in _PLACE_PREPOSITIONS and _SURNAME_SHAPE.fullmatch(word) \
+                and _name_kind(word) == "Surn" and not _PLACE_BEFORE.search(text, max(0, a - 80), a):
+            spans.append(m.span())
+    return spans
 
 
 _WORD_BEFORE = re.compile(r"(?<![\w.-])([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)[ \t]+$")
@@ -848,11 +947,11 @@ def mask_names(texts: list[str]) -> list[str]:
         hint=pl.col("t").str.contains(PLAIN_NAME_HINT), caps=pl.col("t").str.contains(_CAPS_HINT.pattern),
         latin=pl.col("t").str.contains(_LATIN_HINT), pair=pl.col("t").str.contains(SURNAME_PAIR_HINT))
     # (what each text may hold, looked for in Rust over the batch)
-    latin = batch["latin"].to_list()
+    latin, caps = batch["latin"].to_list(), batch["caps"].to_list()
     texts = [_plain_names(text) if hint else text for text, hint in zip(texts, batch["hint"].to_list())]
     texts = [_surname_pairs(text) if pair else text for text, pair in zip(texts, batch["pair"].to_list())]
     # names in capitals read as title-cased, the length kept
-    shadows = [_title_caps(text) if caps else text for text, caps in zip(texts, batch["caps"].to_list())]
+    shadows = [_title_caps(text) if cap else text for text, cap in zip(texts, caps)]
     jobs = []   # (text index, offset, sentence)
     for i, text in enumerate(shadows):
         for a, b in _sentences(text):
@@ -872,7 +971,8 @@ def mask_names(texts: list[str]) -> list[str]:
     out = []
     places = _known_places()
     for i, text in enumerate(texts):
-        for start, stop in reversed(_name_spans(shadows[i], found.get(i, []), places)):
+        extra = _caps_surnames(text) if caps[i] else ()
+        for start, stop in reversed(_name_spans(shadows[i], found.get(i, []), places, extra)):
             text = text[:start] + NAME_MARK + text[stop:]
         if latin[i]:
             text = _latin_names(text)
@@ -1043,16 +1143,23 @@ def mask_patterns(s: pl.Series) -> pl.Series:
 # number, an address or a link), a hint of a name the plain rules find, a word in capitals, a pair of Latin ones, a cue
 # for a lone surname added since, a short surname.
 REMASK_HINT = ("[0-9@.]|[А-ЯЁ]{3}|[A-Z][a-z]+[ \t]+[A-Z][a-z]|(?i:пенсионер|ветеран|инвалид|обращени|жител|ип\s)|"
+               r"(?i:исполнител|ответственн|подготовил|звонил|ответил|управдом|родственни|подписал|жильц|сосед)|"
+               r"\[скрыто\]|#[А-ЯЁ]|\[ФИО\][\s,]+(?:и\s+)?[А-ЯЁ]|"
                + _SHORT_SURNAME + r"\s+\[|\[ФИО\]\s*\(|" + PLAIN_NAME_HINT + "|" + SURNAME_PAIR_HINT)
 # Stored texts the whole name masking reads again (each needs it): a name in capitals or Latin letters, a capitalised word
 # after a cue added since, a short surname left beside a mask or before an initial.
 _NAMES_AGAIN = re.compile(r"(?i:пенсионер|ветеран|инвалид|обращени|жител(?:ь|ьниц|я\b|ю\b|ем\b|е\b))[а-яё]*"
                           r"(?:\s+[а-яё]+)?[\s,:—-]+[А-ЯЁ]|(?<![\w-])(?i:ип)\s+[А-ЯЁ]"
+                          # the cues, lists, flats and hashtags of _PERSON_CUE, _SURNAME_LIST, _AFTER_FLAT_OR_TAG
+                          r"|(?i:исполнител|ответственн|подготовил|позвонил|перезвонил|ответил|управдом|родственни"
+                          r"|инвалид|сотрудник|мастер|специалист|инспектор|начальник|жител|жильц|подписал)[а-яё]*(?:\s+(?:[а-яё]+|[А-ЯЁ]{2,5}|\d\s+групп[ыа]))?"
+                          r"[\s,:—-]+[А-ЯЁ]|\[скрыто\][\s,:—-]*\(?[А-ЯЁ]|#[А-ЯЁ]|\[ФИО\][\s,]+(?:и\s+)?[А-ЯЁ]"
+                          r"|[А-ЯЁ][а-яё]+[\s,]+(?:и\s+)?\[ФИО\]"
                           rf"|(?<![\w-]){_SHORT_SURNAME}\s+(?:\[ФИО\]|[А-ЯЁ]\.)|\[ФИО\]\s*\([А-ЯЁ]")
 
 
 def _names_again(text: str | None) -> bool:
-    return bool(text) and (bool(_NAMES_AGAIN.search(text)) or _title_caps(text) != text
+    return bool(text) and (bool(_NAMES_AGAIN.search(text)) or _title_caps(text) != text or bool(_caps_surnames(text))
                            or (bool(_LATIN_RUN.search(text)) and _latin_names(text) != text))
 
 
@@ -1094,7 +1201,9 @@ def masks_version() -> str:
                                 # the name rules remask_text applies to the texts _names_again finds
                                 _CAPS_WORD.pattern, _LATIN_RUN.pattern, _TRANSLIT, sorted(_SHORT_SURNAMES),
                                 _NAMES_AGAIN.pattern, _PERSON_CUE.pattern, _CAP_WORD.pattern,
-                                _STREET_NAMESAKES.pattern, _MARK_BRACKETED.pattern, _NAME_RULES_REVISION)).encode()
+                                _STREET_NAMESAKES.pattern, _MARK_BRACKETED.pattern, _NAME_RULES_REVISION,
+                                _ACTOR_CUE.pattern, _AFTER_FLAT_OR_TAG.pattern, _SURNAME_LIST.pattern, _LIST_CUE.pattern,
+                                _CAPS_LONE.pattern, _LOWER_BEFORE.pattern, sorted(_PLACE_PREPOSITIONS))).encode()
                           ).hexdigest()[:16]
 
 
