@@ -315,6 +315,29 @@ _MARK_BRACKETED = re.compile(r"\[ФИО\]\s*\(([А-ЯЁ][а-яё]+(?:-[А-ЯЁ][
 def _bracketed_surname(m) -> str:
     w = m.group(1)
     return NAME_MARK if _name_kind(w) or _SURNAME_SHAPE.fullmatch(w) or not _known_word(w) else m.group()
+# A surname left before a masked name («петрова [ФИО]», «Родственница Мельник [ФИО]»): _surname_before_mark.
+_WORD_BEFORE_MARK = re.compile(r"(?<![\w\[-])([А-ЯЁа-яё][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)[ \t]+\[ФИО\]")
+
+
+def _surname_before_mark(m) -> str:
+    """The word goes with the mark when the dictionary reads it as a surname (a lower-case one first so, «петрова»; a
+    capitalised one in some reading), or when it is a noun after a word for a person («Родственница Мельник [ФИО]»:
+    «Мельник» is a miller to the dictionary), not a word for a person itself («Соседка [ФИО]»)."""
+    w = m.group(1)
+    if w[0].islower():
+        return NAME_MARK if _lower_surname(w) else m.group()
+    parses = _morph().parse(w)
+    places = _known_places()
+    if any("Geox" in p.tag for p in parses if p.is_known) \
+            or (places and places.fullmatch(w.replace("ё", "е"))):   # «главы Курска [ФИО]»: a place's official
+        return m.group()
+    if _surname_reading(w) or _SURNAME_SHAPE.fullmatch(w):
+        return NAME_MARK
+    a = m.start()
+    if _person_cue(m.string, a) and not _person_cue(m.string[:m.end(1)] + " ", m.end(1) + 1) \
+            and "NOUN" in parses[0].tag:
+        return NAME_MARK
+    return m.group()
 # A date right after a name is its owner's date of birth («[ФИО], 06.09.1995»).
 _DATE_AFTER_NAME = re.compile(rf"(\[ФИО\][,\s(]*)\b{_DATE}\b(?:\s*(?:г\.|года?))?")
 
@@ -978,6 +1001,7 @@ def mask_names(texts: list[str]) -> list[str]:
             text = _latin_names(text)
         if NAME_MARK in text:
             text = _MARK_BRACKETED.sub(_bracketed_surname, text)
+            text = _WORD_BEFORE_MARK.sub(_surname_before_mark, text)
             text = _SHORT_BEFORE_MARK.sub(NAME_MARK, _FIO_RUN.sub(NAME_MARK, text))
         out.append(_DATE_AFTER_NAME.sub(r"\1[дата рождения]", text))
     return out
@@ -1144,7 +1168,7 @@ def mask_patterns(s: pl.Series) -> pl.Series:
 # for a lone surname added since, a short surname.
 REMASK_HINT = ("[0-9@.]|[А-ЯЁ]{3}|[A-Z][a-z]+[ \t]+[A-Z][a-z]|(?i:пенсионер|ветеран|инвалид|обращени|жител|ип\s)|"
                r"(?i:исполнител|ответственн|подготовил|звонил|ответил|управдом|родственни|подписал|жильц|сосед)|"
-               r"\[скрыто\]|#[А-ЯЁ]|\[ФИО\][\s,]+(?:и\s+)?[А-ЯЁ]|"
+               r"\[скрыто\]|#[А-ЯЁ]|\[ФИО\][\s,]+(?:и\s+)?[А-ЯЁ]|[а-яё][ \t]+\[ФИО\]|"
                + _SHORT_SURNAME + r"\s+\[|\[ФИО\]\s*\(|" + PLAIN_NAME_HINT + "|" + SURNAME_PAIR_HINT)
 # Stored texts the whole name masking reads again (each needs it): a name in capitals or Latin letters, a capitalised word
 # after a cue added since, a short surname left beside a mask or before an initial.
@@ -1178,6 +1202,9 @@ def remask_text(s: pl.Series) -> pl.Series:
         s = pl.select(pl.when(pl.lit(paired)).then(pl.lit(s).map_elements(_surname_pairs, return_dtype=pl.String))
                       .otherwise(pl.lit(s))).to_series().alias(s.name)
     values = s.to_list()
+    # a surname an older version left before a masked name
+    values = [_WORD_BEFORE_MARK.sub(_surname_before_mark, v) if v and NAME_MARK in v else v for v in values]
+    s = pl.Series(s.name, values, dtype=pl.String)
     again = [i for i, v in enumerate(values) if _names_again(v)]
     if not again:
         return s
@@ -1203,7 +1230,7 @@ def masks_version() -> str:
                                 _NAMES_AGAIN.pattern, _PERSON_CUE.pattern, _CAP_WORD.pattern,
                                 _STREET_NAMESAKES.pattern, _MARK_BRACKETED.pattern, _NAME_RULES_REVISION,
                                 _ACTOR_CUE.pattern, _AFTER_FLAT_OR_TAG.pattern, _SURNAME_LIST.pattern, _LIST_CUE.pattern,
-                                _CAPS_LONE.pattern, _LOWER_BEFORE.pattern, sorted(_PLACE_PREPOSITIONS))).encode()
+                                _CAPS_LONE.pattern, _LOWER_BEFORE.pattern, _WORD_BEFORE_MARK.pattern, sorted(_PLACE_PREPOSITIONS))).encode()
                           ).hexdigest()[:16]
 
 
