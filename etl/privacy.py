@@ -202,6 +202,62 @@ _MUNICIPALITY_BEFORE = re.compile(r"(?i:поселени[яеюй]|поселе�
 _PLACE_START = re.compile(_PLACE_WORDS)
 
 
+# Two capitals that are an abbreviation, not initials: a firm, a place, a law, a school. The dictionary knows a tenth of
+# all pairs as an abbreviation first, most of them initials too («АС», «ВВ», «ДМ»): it decides only beside a word that
+# reads as a surname in a less likely reading or is only shaped as one.
+_NOT_INITIALS = frozenset("ИП АО ОО ДК УК ТЦ ЖК ЖД ФЗ РФ МО ГО СП КП ЦБ ПК ТВ ТК СШ МП ОК ЦО ЧС ТП ТО ГК СК ПС КТ ЗУ ОШ ДС"
+                          " ДУ МЧ ВК ЕГ ПР ЧП ГБ СБ МБ ЦК ЦП РК СТ ПТ ЖБ ЖЭ ЦТ ИТ БД ЕС ТЗ ГЭ КС СМ НГ".split())
+
+
+def _bare_initials(word: str, letters: str) -> bool:
+    """A surname with initials without dots («Иванов ИИ», «Петрову АС»): the word read first as a surname, or read so in
+    some reading and shaped as one (-ов, -ев, -ин in any case; not «Дубровинского ЖД»); or shaped so in its plainest
+    forms though unknown («Зекунов», «Зекунова») and the letters no abbreviation to the dictionary."""
+    letters = letters.replace(" ", "")
+    if letters in _NOT_INITIALS:
+        return False
+    kind = _name_kind(word)
+    if kind == "Surn" or (kind is None and _surname_reading(word) and _RUSSIAN_SURNAME.fullmatch(word)):
+        return True
+    return (kind is None and "Abbr" not in _morph().parse(letters)[0].tag
+            and bool(re.fullmatch(r"[А-ЯЁ][а-яё]+(?:ов|ев|ёв|ин|ын)а?", word)))
+
+
+_RUSSIAN_SURNAME = re.compile(r"[А-ЯЁ][а-яё]+(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|ом|е|ою)?")
+# Two capitals on their own, together or spaced; the surname after or before them. Found by the capitals (a pattern
+# that opened with the surname, or a look-behind, was tried at every position of every text: +4 % of the names stage).
+_BARE_INITIALS = re.compile(r"[А-ЯЁ](?:[А-ЯЁ]| [А-ЯЁ])(?![\w.-])")
+_WORD_AFTER_INITIALS = re.compile(rf"[ \t]+({_W})(?![\w-])")
+_WORD_BEFORE_INITIALS = re.compile(rf"(?<![\w.-])({_W})[ \t]+$")
+# (a word the pair is, not initials: «НЕ», «ОН», «ДА», «ПО»)
+_NOT_INITIALS_POS = frozenset("PRCL PREP CONJ NPRO ADVB PRED INTJ".split())
+
+
+@functools.lru_cache(maxsize=2_000)
+def _a_word(pair: str) -> bool:
+    return _morph().parse(pair)[0].tag.POS in _NOT_INITIALS_POS
+
+
+def _bare_initials_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for m in _BARE_INITIALS.finditer(text):
+        a, b = m.span()
+        if a and (text[a - 1].isalnum() or text[a - 1] in ".-"):
+            continue
+        letters = m.group()
+        before = _WORD_BEFORE_INITIALS.search(text, max(0, a - 40), a)
+        after = _WORD_AFTER_INITIALS.match(text, b)
+        if not (before or after) or _a_word(letters.replace(" ", "").lower()):
+            continue
+        # (nor a pair among words in capitals: «ГЛАВА Иванов НЕ ОТВЕЧАЕТ», a shouted text title-cased where it is a name)
+        if before and _bare_initials(before.group(1), letters) and not re.match(r"[ \t]+[А-ЯЁ]{2}", text[b:b + 4]):
+            spans.append((before.start(1), b))
+        elif after and _bare_initials(after.group(1), letters) \
+                and not re.search(r"[А-ЯЁ]{2}[ \t]+$", text[max(0, a - 4):a]):
+            spans.append((a, after.end(1)))
+    return spans
+
+
 def _street_word_first(text: str, a: int) -> bool:
     """The span at `a` opens with a whole word for a street or a place («Проспект Н.Плевицкой»), not with an
     initial that reads as one («С.Ю.Набоко», «Д.В. Ходеев»: «с.», «д.» are a village and a house too)."""
@@ -326,18 +382,16 @@ def _surname_before_mark(m) -> str:
     w = m.group(1)
     if w[0].islower():
         return NAME_MARK if _lower_surname(w) else m.group()
-    parses = _morph().parse(w)
+    if _person_cue(m.string[:m.end(1)] + " ", m.end(1) + 1):       # «Вдова [ФИО]», «Соседка [ФИО]»
+        return m.group()
+    if not (_surname_reading(w) or (_SURNAME_SHAPE.fullmatch(w) and not _known_word(w))
+            or (_person_cue(m.string, m.start()) and "NOUN" in _morph().parse(w)[0].tag)):
+        return m.group()
     places = _known_places()
-    if any("Geox" in p.tag for p in parses if p.is_known) \
+    if any("Geox" in p.tag for p in _morph().parse(w) if p.is_known) \
             or (places and places.fullmatch(w.replace("ё", "е"))):   # «главы Курска [ФИО]»: a place's official
         return m.group()
-    if _surname_reading(w) or _SURNAME_SHAPE.fullmatch(w):
-        return NAME_MARK
-    a = m.start()
-    if _person_cue(m.string, a) and not _person_cue(m.string[:m.end(1)] + " ", m.end(1) + 1) \
-            and "NOUN" in parses[0].tag:
-        return NAME_MARK
-    return m.group()
+    return NAME_MARK
 # A date right after a name is its owner's date of birth («[ФИО], 06.09.1995»).
 _DATE_AFTER_NAME = re.compile(rf"(\[ФИО\][,\s(]*)\b{_DATE}\b(?:\s*(?:г\.|года?))?")
 
@@ -413,6 +467,7 @@ def _name_weights(word: str) -> dict[str, float]:
     return weight
 
 
+@functools.lru_cache(maxsize=200_000)
 def _surname_reading(word: str) -> bool:
     """A surname in some reading, likeliest or not («Ильин»: Ilya's first); read by the same parse as _name_kind."""
     return _name_weights(word)["Surn"] > 0
@@ -529,6 +584,8 @@ def _name_spans(text: str, ner_spans, places: re.Pattern | None = None, extra=()
                 # («Аварийный Омск, здравствуйте!» is a community greeting: no word of it is a name)
                 found += [(x, y, True) for x, y in outside(a, b)
                           if any(_name_kind(w) or not _known_word(w) for w in _CAP_WORD.findall(text[x:y]))]
+    found += [(a, b, True) for a, b in _bare_initials_spans(text)
+              if not place(a) and not _PLACE_RIGHT_BEFORE.search(text, max(0, a - 40), a)]
     candidates = [m.span() for m in _CAP_WORD.finditer(text) if _name_kind(m.group())
                   # («Позвонил Ильин»: «Ильин» reads first as Ilya's, a surname in one reading)
                   # (read by _name_kind's parse: _tagged read every capitalised word a second time, +15 % CPU)
@@ -602,6 +659,11 @@ _AFTER_FLAT_OR_TAG = re.compile(r"(?:(?i:(?<![\w-])(?:кв\.?|квартир[а-
 _LIST_ITEM = rf"(?:{_W}|\[ФИО\])"
 _SURNAME_LIST = re.compile(rf"{_LIST_ITEM}(?:\s*,\s*{_LIST_ITEM}|\s+и\s+{_LIST_ITEM})+(?![\w-])")
 _LIST_HINTS = ("жител", "жильц", "подпис", "сосед", "заявител", "исполнител", "ответственн")
+
+
+def _list_hint(text: str) -> bool:
+    low = text.lower()
+    return any(w in low for w in _LIST_HINTS)
 _LIST_CUE = re.compile(r"(?i:(?<![\w-])(?:жител\w*|жильц\w*|подписал\w*|подписи|сосед\w*))[\s,:—-]*$")
 
 
@@ -615,8 +677,7 @@ def _with_context_surnames(text: str, out: list[tuple[int, int]], extra, place, 
             spans.append((a, b))
     # (looked for only where a name was found or a word for people stands: the pattern over every text cost 1 % of the
     # names stage)
-    if ("," in text or " и " in text) and (spans or NAME_MARK in text
-                                           or any(w in text.lower() for w in _LIST_HINTS)):
+    if ("," in text or " и " in text) and (spans or NAME_MARK in text or _list_hint(text)):
         for m in _SURNAME_LIST.finditer(text):
             items = [w for w in re.finditer(_LIST_ITEM, m.group()) if w.group() != "и"]
             words = [w for w in items if w.group() != NAME_MARK]
@@ -1169,6 +1230,7 @@ def mask_patterns(s: pl.Series) -> pl.Series:
 REMASK_HINT = ("[0-9@.]|[А-ЯЁ]{3}|[A-Z][a-z]+[ \t]+[A-Z][a-z]|(?i:пенсионер|ветеран|инвалид|обращени|жител|ип\s)|"
                r"(?i:исполнител|ответственн|подготовил|звонил|ответил|управдом|родственни|подписал|жильц|сосед)|"
                r"\[скрыто\]|#[А-ЯЁ]|\[ФИО\][\s,]+(?:и\s+)?[А-ЯЁ]|[а-яё][ \t]+\[ФИО\]|"
+               r"[А-ЯЁ][а-яё]+[ \t]+[А-ЯЁ][ \t]?[А-ЯЁ]|[А-ЯЁ][ \t]?[А-ЯЁ][ \t]+[А-ЯЁ][а-яё]|"
                + _SHORT_SURNAME + r"\s+\[|\[ФИО\]\s*\(|" + PLAIN_NAME_HINT + "|" + SURNAME_PAIR_HINT)
 # Stored texts the whole name masking reads again (each needs it): a name in capitals or Latin letters, a capitalised word
 # after a cue added since, a short surname left beside a mask or before an initial.
@@ -1179,6 +1241,8 @@ _NAMES_AGAIN = re.compile(r"(?i:пенсионер|ветеран|инвалид
                           r"|инвалид|сотрудник|мастер|специалист|инспектор|начальник|жител|жильц|подписал)[а-яё]*(?:\s+(?:[а-яё]+|[А-ЯЁ]{2,5}|\d\s+групп[ыа]))?"
                           r"[\s,:—-]+[А-ЯЁ]|\[скрыто\][\s,:—-]*\(?[А-ЯЁ]|#[А-ЯЁ]|\[ФИО\][\s,]+(?:и\s+)?[А-ЯЁ]"
                           r"|[А-ЯЁ][а-яё]+[\s,]+(?:и\s+)?\[ФИО\]"
+                          # initials without dots (_bare_initials)
+                          r"|[А-ЯЁ][а-яё]+[ \t]+(?:[А-ЯЁ]{2}|[А-ЯЁ] [А-ЯЁ])(?![\w.-])|(?<![\w.-])(?:[А-ЯЁ]{2}|[А-ЯЁ] [А-ЯЁ])[ \t]+[А-ЯЁ][а-яё]"
                           rf"|(?<![\w-]){_SHORT_SURNAME}\s+(?:\[ФИО\]|[А-ЯЁ]\.)|\[ФИО\]\s*\([А-ЯЁ]")
 
 
@@ -1229,8 +1293,9 @@ def masks_version() -> str:
                                 _CAPS_WORD.pattern, _LATIN_RUN.pattern, _TRANSLIT, sorted(_SHORT_SURNAMES),
                                 _NAMES_AGAIN.pattern, _PERSON_CUE.pattern, _CAP_WORD.pattern,
                                 _STREET_NAMESAKES.pattern, _MARK_BRACKETED.pattern, _NAME_RULES_REVISION,
-                                _ACTOR_CUE.pattern, _AFTER_FLAT_OR_TAG.pattern, _SURNAME_LIST.pattern, _LIST_CUE.pattern,
-                                _CAPS_LONE.pattern, _LOWER_BEFORE.pattern, _WORD_BEFORE_MARK.pattern, sorted(_PLACE_PREPOSITIONS))).encode()
+                                _ACTOR_CUE.pattern, _AFTER_FLAT_OR_TAG.pattern, _SURNAME_LIST.pattern, _LIST_CUE.pattern, _LIST_HINTS,
+                                _CAPS_LONE.pattern, _LOWER_BEFORE.pattern, _WORD_BEFORE_MARK.pattern,
+                                [p.pattern for _, p in _NAME_PATTERNS], sorted(_NOT_INITIALS), sorted(_PLACE_PREPOSITIONS))).encode()
                           ).hexdigest()[:16]
 
 

@@ -66,6 +66,7 @@ def test_a_surname_left_beside_a_masked_first_name(text, masked):
     ("Здравствуйте, Уважаемая Анна!", "Здравствуйте, Уважаемая [ФИО]!"),
     ("Спасибо мама Анна", "Спасибо мама [ФИО]"),
     ("Соседка Анна шумит", "Соседка [ФИО] шумит"),
+    ("Вдова Семёнова Нина Фоминична осталась без пенсии.", "Вдова [ФИО] осталась без пенсии."),
     ("роман Анна читала", "роман [ФИО] читала"),
     # a place's official (a real ПОС text)
     ("по поручению и.о. главы Курска Ивана Петровича", "по поручению и.о. главы Курска [ФИО]"),
@@ -73,3 +74,24 @@ def test_a_surname_left_beside_a_masked_first_name(text, masked):
 ])
 def test_a_greeting_or_a_word_for_a_person_before_a_masked_name_stays(text, masked):
     assert mask(text) == masked
+
+
+@pytest.mark.parametrize("text, masked", [
+    # initials without dots, after or before a surname
+    ("Прошу связаться с Иванов ИИ", "Прошу связаться с [ФИО]"),
+    ("Иванов И И, дом 5", "[ФИО], дом 5"),
+    ("ИИ Иванов пришёл", "[ФИО] пришёл"),
+    ("Жалоба на Петрову АС, соседку", "Жалоба на [ФИО], соседку"),
+])
+def test_initials_without_dots(text, masked):
+    assert masked_now_and_stored(text) == (masked, masked)
+
+
+@pytest.mark.parametrize("kept", [
+    # abbreviations beside a word shaped as a surname, a street or a place (real ПОС texts: «Дубровинского ЖД»,
+    # «Администрацией ЦО», «Основание ФЗ»)
+    "станция Дубровинского ЖД", "согласовано Администрацией ЦО", "Основание ФЗ 59", "ДК Ленина закрыт",
+    "ТЦ Европа, ЖК Северный", "на ул. Гагарина СШ 5", "Курчатов ТЦ", "РФ Петров",
+])
+def test_abbreviations_beside_a_surname_shaped_word_stay(kept):
+    assert mask(kept) == kept
