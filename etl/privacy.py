@@ -986,7 +986,10 @@ def _title_caps(text: str) -> str:
 # Latin letters: two or three capitalised words («Ivan Petrov», «Kim Sergey», «Ivanova Anna Petrovna»), a name when,
 # transliterated, the dictionary knows one as a first name or patronymic and the others as names, surnames or
 # patronymics — no list of names needed. Brands («Lada Granta», «Kia Rio») are not.
-_LATIN_HINT = r"[A-Z][a-z]+[ \t]+[A-Z][a-z]"
+# (and in capitals, in lower case with a word ending as a surname, with initials: _latin_names)
+_LATIN_HINT = (r"[A-Z][a-z]+[ \t]+[A-Z][a-z]|[A-Z]{2}[ \t]+[A-Z]{2}|[a-z][ \t]+[a-z]+(?:ov|ev|in|sky|skiy)a?(?:[^a-z]|$)"
+               r"|[a-z](?:ov|ev|in|sky|skiy)a?[ \t]+[a-z]|[A-Z][a-z]+[ \t]+[A-Z]\.|[A-Z]\.[ \t]?(?:[A-Z]\.[ \t]?)?[A-Z][a-z]")
+_LATIN_HINT_RE = re.compile(_LATIN_HINT)
 _LATIN_RUN = re.compile(r"(?<![\w.@/-])[A-Z][a-z]{1,20}(?:[ \t]+[A-Z][a-z]{1,20}){1,2}(?![\w@/-])")
 _TRANSLIT = [("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("tz", "ц"), ("ch", "ч"), ("sh", "ш"),
              ("yu", "ю"), ("ya", "я"), ("yo", "ё"), ("ye", "е"), ("ey", "ей"), ("iy", "ий"), ("ay", "ай"), ("oy", "ой"),
@@ -1006,19 +1009,56 @@ def _latin_kind(word: str) -> str | None:
     return kind
 
 
+# In capitals: «IVANOV IVAN», read as if title-cased (brands: «LADA GRANTA»). In lower case: two words, a first name the
+# dictionary reads first as one and a word shaped as a surname that reads as one («ivan petrov», «anna ivanova»): English
+# words seldom end so. A surname with initials: «Petrov I.I.», «I. Petrov», «Sidorova A. S.».
+_LATIN_CAPS_RUN = re.compile(r"(?<![\w.@/-])[A-Z]{2,20}(?:[ \t]+[A-Z]{2,20}){1,2}(?![\w@/-])")
+_LATIN_LOWER_PAIR = re.compile(r"(?<![\w.@/-])(?=([a-z]{2,20})[ \t]+([a-z]{2,20})(?![\w@/-]))")
+_LATIN_SURNAME_SHAPE = re.compile(r"[a-z]+(?:ov|ev|in|sky|skiy|skaya)a?")
+_LATIN_INITIALS = re.compile(r"(?<![\w.@/-])(?:([A-Z][a-z]{1,20})[ \t]+[A-Z]\.(?:[ \t]?[A-Z]\.?)?"
+                             r"|[A-Z]\.[ \t]?(?:[A-Z]\.[ \t]?)?([A-Z][a-z]{1,20}))(?![\w@/-])")
+
+
+@functools.lru_cache(maxsize=50_000)
+def _latin_first_name(word: str) -> bool:
+    w = word.lower()
+    for latin, cyr in _TRANSLIT:
+        w = w.replace(latin, cyr)
+    return _first_name(w) or (w[-1] not in "аеиоуыэюяйь" and _first_name(w + "ь"))
+
+
 def _latin_names(text: str) -> str:
     spans = []
-    for run in _LATIN_RUN.finditer(text):
+    runs = [(r.start(), [(w.start(), w.end(), w.group()) for w in re.finditer(r"[A-Za-z]+", r.group())])
+            for r in _LATIN_RUN.finditer(text)]
+    runs += [(r.start(), [(w.start(), w.end(), w.group().title()) for w in re.finditer(r"[A-Z]+", r.group())])
+             for r in _LATIN_CAPS_RUN.finditer(text)]
+    for start, words in runs:
         group = []   # the run's words side by side that read as names («Writes Ivan Petrov»: the last two)
-        for w in [*re.finditer(r"[A-Za-z]+", run.group()), None]:
-            kind = _latin_kind(w.group()) if w else None
+        for w in [*words, None]:
+            kind = _latin_kind(w[2]) if w else None
             if kind:
-                group.append((run.start() + w.start(), run.start() + w.end(), kind))
+                group.append((start + w[0], start + w[1], kind))
                 continue
             if len(group) > 1 and any(k in ("Name", "Patr") for _, _, k in group):
                 spans.append((group[0][0], group[-1][1]))
             group = []
-    for a, b in reversed(spans):
+    for m in _LATIN_LOWER_PAIR.finditer(text):
+        x, y = m.group(1, 2)
+        if any((_latin_first_name(f) and _LATIN_SURNAME_SHAPE.fullmatch(s) and _latin_kind(s) == "Surn")
+               for f, s in ((x, y), (y, x))):
+            spans.append((m.start(1), m.end(2)))
+    for m in _LATIN_INITIALS.finditer(text):
+        word = m.group(1) or m.group(2)
+        if _latin_kind(word) == "Surn" or _LATIN_SURNAME_SHAPE.fullmatch(word.lower()):
+            spans.append(m.span())
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    for a, b in reversed(merged):
         text = text[:a] + NAME_MARK + text[b:]
     return text
 
@@ -1227,7 +1267,7 @@ def mask_patterns(s: pl.Series) -> pl.Series:
 # The stored values remask_stored reads (in SQL, before remask_text): a digit, an @ or a dot (every pattern hides a
 # number, an address or a link), a hint of a name the plain rules find, a word in capitals, a pair of Latin ones, a cue
 # for a lone surname added since, a short surname.
-REMASK_HINT = ("[0-9@.]|[А-ЯЁ]{3}|[A-Z][a-z]+[ \t]+[A-Z][a-z]|(?i:пенсионер|ветеран|инвалид|обращени|жител|ип\s)|"
+REMASK_HINT = ("[0-9@.]|[А-ЯЁ]{3}|" + _LATIN_HINT + "|(?i:пенсионер|ветеран|инвалид|обращени|жител|ип\s)|"
                r"(?i:исполнител|ответственн|подготовил|звонил|ответил|управдом|родственни|подписал|жильц|сосед)|"
                r"\[скрыто\]|#[А-ЯЁ]|\[ФИО\][\s,]+(?:и\s+)?[А-ЯЁ]|[а-яё][ \t]+\[ФИО\]|"
                r"[А-ЯЁ][а-яё]+[ \t]+[А-ЯЁ][ \t]?[А-ЯЁ]|[А-ЯЁ][ \t]?[А-ЯЁ][ \t]+[А-ЯЁ][а-яё]|"
@@ -1248,7 +1288,7 @@ _NAMES_AGAIN = re.compile(r"(?i:пенсионер|ветеран|инвалид
 
 def _names_again(text: str | None) -> bool:
     return bool(text) and (bool(_NAMES_AGAIN.search(text)) or _title_caps(text) != text or bool(_caps_surnames(text))
-                           or (bool(_LATIN_RUN.search(text)) and _latin_names(text) != text))
+                           or (bool(_LATIN_HINT_RE.search(text)) and _latin_names(text) != text))
 
 
 def remask_text(s: pl.Series) -> pl.Series:
@@ -1290,7 +1330,9 @@ def masks_version() -> str:
                                 _LOWER_AFTER_CUE.pattern, _CALLED_LOWER.pattern, _LOWER_NAME_PATR.pattern,
                                 _LOWER_SURNAME_WORD.pattern, _LOWER_WORD_AFTER.pattern, _LOWER_WORD_BEFORE.pattern,
                                 # the name rules remask_text applies to the texts _names_again finds
-                                _CAPS_WORD.pattern, _LATIN_RUN.pattern, _TRANSLIT, sorted(_SHORT_SURNAMES),
+                                _CAPS_WORD.pattern, _LATIN_RUN.pattern, _TRANSLIT, _LATIN_HINT,
+                                _LATIN_CAPS_RUN.pattern, _LATIN_LOWER_PAIR.pattern, _LATIN_SURNAME_SHAPE.pattern,
+                                _LATIN_INITIALS.pattern, sorted(_SHORT_SURNAMES),
                                 _NAMES_AGAIN.pattern, _PERSON_CUE.pattern, _CAP_WORD.pattern,
                                 _STREET_NAMESAKES.pattern, _MARK_BRACKETED.pattern, _NAME_RULES_REVISION,
                                 _ACTOR_CUE.pattern, _AFTER_FLAT_OR_TAG.pattern, _SURNAME_LIST.pattern, _LIST_CUE.pattern, _LIST_HINTS,

@@ -95,3 +95,27 @@ def test_initials_without_dots(text, masked):
 ])
 def test_abbreviations_beside_a_surname_shaped_word_stay(kept):
     assert mask(kept) == kept
+
+
+@pytest.mark.parametrize("text, masked", [
+    # Latin letters: in capitals, in lower case (a first name the dictionary reads first as one beside a word shaped as a
+    # surname), a surname with initials
+    ("IVANOV IVAN", "[ФИО]"),
+    ("Заявитель IVANOVA ANNA PETROVNA", "Заявитель [ФИО]"),
+    ("ivan petrov wrote this", "[ФИО] wrote this"),
+    ("пишет anna ivanova, звоните", "пишет [ФИО], звоните"),
+    ("Petrov I.I. wrote", "[ФИО] wrote"),
+    ("I. Petrov wrote", "[ФИО] wrote"),
+    ("Ответ: Sidorova A. S.", "Ответ: [ФИО]"),
+])
+def test_latin_names_in_capitals_lower_case_and_with_initials(text, masked):
+    assert masked_now_and_stored(text) == (masked, masked)
+
+
+@pytest.mark.parametrize("kept", [
+    # brands, English words and abbreviations in Latin letters
+    "LADA GRANTA во дворе", "WI FI не работает", "GOOGLE MAPS врёт", "nice view from the window", "coffee lover",
+    "maria db сервер", "Samsung Galaxy S. Pro", "A. Lincoln street", "WHATSAPP VIBER", "TV BOX", "login admin",
+])
+def test_latin_brands_and_english_words_stay(kept):
+    assert mask(kept) == kept
