@@ -172,6 +172,23 @@ _SURNAME = rf"[А-ЯЁ][а-яё]+(?:ов|ев|ёв|ин|ын|ск|цк|енк|к
 _SHORT_SURNAMES = frozenset("Ким Ли Пак Цой Хан Тен Тян Югай Хегай Огай Когай Шин Лим Чен Пэк Чой Мун Кан Нгуен Тхи"
                             .split())
 _SHORT_SURNAME = "(?:" + "|".join(sorted(_SHORT_SURNAMES)) + ")"
+# Chinese surnames and given-name syllables (Palladius): a name only as a pair of the two, surname first, the given name of
+# one syllable or two written together («Ли Вэй», «Чжан Вэй», «Чэнь Сяомин»). Either alone is a Russian word or a place
+# too often («Ван Гог», «У Мин нет», «Ма»): «У» and «Е» are not among the surnames.
+_CHINESE_SURNAMES = ("Ван Ли Чжан Лю Чэнь Чен Ян Хуан Чжао Чжоу Сюй Сунь Ма Чжу Ху Го Хэ Гао Линь Ло Чжэн Лян Се Сун Тан"
+                     " Хань Фэн Дэн Цао Пэн Цзэн Сяо Тянь Дун Пань Юань Цай Цзян Юй Ду Чэн Вэй Су Люй Дин Жэнь Шэнь Яо"
+                     " Лу Цуй Чжун Тань Фан Цзинь Ши Цзя Сыма Оуян").split()
+_CHINESE_GIVEN = ("вэй лэй мин хуа цзюнь ин фан цзе тао хао юй цян пин ган лин синь цзин жун бо янь хун лань мэй ли нин"
+                  " тин юнь чэн цзянь пэн фэн хуэй линь гуан дун бин хай бао юн чжи шэн сюэ сяо вэнь цзя цин ян чунь сю"
+                  " шу кай лун мэн инь чао цзюань ся сян цзы лэ хань жуй мяо сун чжэн кунь го").split()
+_CHINESE_SYLLABLE = "(?:" + "|".join(sorted(_CHINESE_GIVEN, key=len, reverse=True)) + ")"
+_CHINESE_SURNAME = "(?:" + "|".join(sorted(_CHINESE_SURNAMES, key=len, reverse=True)) + ")"
+# (without look-arounds: the hint of stored texts, for DuckDB's regex too)
+_CHINESE_HINT = (rf"{_CHINESE_SURNAME}[ \t]+(?:" + "|".join(sorted((g.capitalize() for g in _CHINESE_GIVEN), key=len,
+                                                                   reverse=True))
+                 + rf")(?:-?(?i:{_CHINESE_SYLLABLE}))?")
+_CHINESE_NAME = rf"(?<![\w-]){_CHINESE_HINT}(?![\w-])"
+_CHINESE_NAME_RE = re.compile(_CHINESE_NAME)
 _NAME_PATTERNS = [(kind, re.compile(p)) for kind, p in (
     # [Фамилия] Имя Отчество [Фамилия]: a patronymic makes it a name, in any case.
     ("person", rf"(?:\b{_W}\s+)?\b{_W}\s+(?:{_PATR})(?:\s+[А-ЯЁ][а-яё]+{_SURNAME_END}\b)?"),
@@ -1069,9 +1086,10 @@ def mask_names(texts: list[str]) -> list[str]:
     dictionary found a name, each distinct sentence once, shortest first so that a batch pads little."""
     batch = pl.DataFrame({"t": texts}, schema={"t": pl.String}).select(
         hint=pl.col("t").str.contains(PLAIN_NAME_HINT), caps=pl.col("t").str.contains(_CAPS_HINT.pattern),
-        latin=pl.col("t").str.contains(_LATIN_HINT), pair=pl.col("t").str.contains(SURNAME_PAIR_HINT))
+        latin=pl.col("t").str.contains(_LATIN_HINT), pair=pl.col("t").str.contains(SURNAME_PAIR_HINT),
+        chinese=pl.col("t").str.contains(_CHINESE_HINT))
     # (what each text may hold, looked for in Rust over the batch)
-    latin, caps = batch["latin"].to_list(), batch["caps"].to_list()
+    latin, caps, chinese = batch["latin"].to_list(), batch["caps"].to_list(), batch["chinese"].to_list()
     texts = [_plain_names(text) if hint else text for text, hint in zip(texts, batch["hint"].to_list())]
     texts = [_surname_pairs(text) if pair else text for text, pair in zip(texts, batch["pair"].to_list())]
     # names in capitals read as title-cased, the length kept
@@ -1095,7 +1113,9 @@ def mask_names(texts: list[str]) -> list[str]:
     out = []
     places = _known_places()
     for i, text in enumerate(texts):
-        extra = _caps_surnames(text) if caps[i] else ()
+        extra = _caps_surnames(text) if caps[i] else []
+        if chinese[i]:     # (found in Rust over the batch: in Python, the pattern over every text cost 1 %)
+            extra += [m.span() for m in _CHINESE_NAME_RE.finditer(text)]
         for start, stop in reversed(_name_spans(shadows[i], found.get(i, []), places, extra)):
             text = text[:start] + NAME_MARK + text[stop:]
         if latin[i]:
@@ -1270,7 +1290,7 @@ def mask_patterns(s: pl.Series) -> pl.Series:
 REMASK_HINT = ("[0-9@.]|[А-ЯЁ]{3}|" + _LATIN_HINT + "|(?i:пенсионер|ветеран|инвалид|обращени|жител|ип\s)|"
                r"(?i:исполнител|ответственн|подготовил|звонил|ответил|управдом|родственни|подписал|жильц|сосед)|"
                r"\[скрыто\]|#[А-ЯЁ]|\[ФИО\][\s,]+(?:и\s+)?[А-ЯЁ]|[а-яё][ \t]+\[ФИО\]|"
-               r"[А-ЯЁ][а-яё]+[ \t]+[А-ЯЁ][ \t]?[А-ЯЁ]|[А-ЯЁ][ \t]?[А-ЯЁ][ \t]+[А-ЯЁ][а-яё]|"
+               r"[А-ЯЁ][а-яё]+[ \t]+[А-ЯЁ][ \t]?[А-ЯЁ]|[А-ЯЁ][ \t]?[А-ЯЁ][ \t]+[А-ЯЁ][а-яё]|" + _CHINESE_HINT + "|"
                + _SHORT_SURNAME + r"\s+\[|\[ФИО\]\s*\(|" + PLAIN_NAME_HINT + "|" + SURNAME_PAIR_HINT)
 # Stored texts the whole name masking reads again (each needs it): a name in capitals or Latin letters, a capitalised word
 # after a cue added since, a short surname left beside a mask or before an initial.
@@ -1279,10 +1299,11 @@ _NAMES_AGAIN = re.compile(r"(?i:пенсионер|ветеран|инвалид
                           # the cues, lists, flats and hashtags of _PERSON_CUE, _SURNAME_LIST, _AFTER_FLAT_OR_TAG
                           r"|(?i:исполнител|ответственн|подготовил|позвонил|перезвонил|ответил|управдом|родственни"
                           r"|инвалид|сотрудник|мастер|специалист|инспектор|начальник|жител|жильц|подписал)[а-яё]*(?:\s+(?:[а-яё]+|[А-ЯЁ]{2,5}|\d\s+групп[ыа]))?"
-                          r"[\s,:—-]+[А-ЯЁ]|\[скрыто\][\s,:—-]*\(?[А-ЯЁ]|#[А-ЯЁ]|\[ФИО\][\s,]+(?:и\s+)?[А-ЯЁ]"
-                          r"|[А-ЯЁ][а-яё]+[\s,]+(?:и\s+)?\[ФИО\]"
+                          r"[\s,:—-]+[А-ЯЁ]|\[скрыто\][\s,:—-]*\(?[А-ЯЁ]|#[А-ЯЁ]|\[ФИО\](?:\s*,\s*|\s+и\s+)[А-ЯЁ]"
+                          r"|[А-ЯЁ][а-яё]+(?:\s*,\s*|\s+и\s+)\[ФИО\]"
                           # initials without dots (_bare_initials)
                           r"|[А-ЯЁ][а-яё]+[ \t]+(?:[А-ЯЁ]{2}|[А-ЯЁ] [А-ЯЁ])(?![\w.-])|(?<![\w.-])(?:[А-ЯЁ]{2}|[А-ЯЁ] [А-ЯЁ])[ \t]+[А-ЯЁ][а-яё]"
+                          r"|" + _CHINESE_NAME +
                           rf"|(?<![\w-]){_SHORT_SURNAME}\s+(?:\[ФИО\]|[А-ЯЁ]\.)|\[ФИО\]\s*\([А-ЯЁ]")
 
 
@@ -1337,7 +1358,7 @@ def masks_version() -> str:
                                 _STREET_NAMESAKES.pattern, _MARK_BRACKETED.pattern, _NAME_RULES_REVISION,
                                 _ACTOR_CUE.pattern, _AFTER_FLAT_OR_TAG.pattern, _SURNAME_LIST.pattern, _LIST_CUE.pattern, _LIST_HINTS,
                                 _CAPS_LONE.pattern, _LOWER_BEFORE.pattern, _WORD_BEFORE_MARK.pattern,
-                                [p.pattern for _, p in _NAME_PATTERNS], sorted(_NOT_INITIALS), sorted(_PLACE_PREPOSITIONS))).encode()
+                                [p.pattern for _, p in _NAME_PATTERNS], _CHINESE_NAME, sorted(_NOT_INITIALS), sorted(_PLACE_PREPOSITIONS))).encode()
                           ).hexdigest()[:16]
 
 

@@ -119,3 +119,22 @@ def test_latin_names_in_capitals_lower_case_and_with_initials(text, masked):
 ])
 def test_latin_brands_and_english_words_stay(kept):
     assert mask(kept) == kept
+
+
+@pytest.mark.parametrize("text, masked", [
+    # a Chinese surname with a given name of one or two syllables: a pair of the two lists, not either alone
+    ("Мастер Ли Вэй не пришёл на вызов.", "Мастер [ФИО] не пришёл на вызов."),
+    ("Мастер Ван Лэй и Чжан Вэй не пришли", "Мастер [ФИО] и [ФИО] не пришли"),
+    ("Ли Вэй проживает в доме 5", "[ФИО] проживает в доме 5"),
+    ("Звонила Чэнь Сяомин, соседка", "Звонила [ФИО], соседка"),
+])
+def test_chinese_names(text, masked):
+    assert masked_now_and_stored(text) == (masked, masked)
+
+
+@pytest.mark.parametrize("kept", [
+    # either list's word alone, or a Russian word beside it
+    "картина Ван Гога", "У Мин нет света", "Ма и Па", "Тан Ленина", "Ван дер Ваальс",
+])
+def test_chinese_syllables_alone_stay(kept):
+    assert mask(kept) == kept
