@@ -65,6 +65,11 @@ MASKS = [
     (r"(?i)(?:https?://)?(?:www\.|m\.)?(?:vk\.com|vk\.ru|ok\.ru|t\.me|telegram\.me|web\.telegram\.org|"
      r"facebook\.com|fb\.com|instagram\.com|dzen\.ru|max\.ru|youtube\.com/@|tiktok\.com/@)/?\S*", "[ссылка]"),
     (r"(^|[\s(,])@[A-Za-z0-9_.]{3,}", "${1}[пользователь]"),
+    # And without its @ after a messenger's name or «ник»: «tg: ivan_petrov», «телеграм ivan_petrov», «ник в телеге —
+    # ivanpetrov90» (Latin letters, digits, «_» and inner dots; a dot that ends the sentence stays).
+    (r"(?i)((?:^|[\s(,.:;«\"])(?:tg|тг|telegram|телеграм[а-яё]*|телег[аеуи]|ник|никнейм|логин|username|юзернейм"
+     r"|инст[аеуы]|инстаграм[а-яё]*|insta|instagram|skype|скайп[а-яё]*|discord|дискорд[а-яё]*)(?:\s+в\s+[а-яё]+)?"
+     r"[\s:—–-]+)[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*(?-u:\b)", "${1}[пользователь]"),
     # A VK account's number: «мой id в вк 123456789».
     (r"((?-u:\b)(?i:id)\s*(?:в\s+)?(?:вк|ВК|vk|VK|вконтакте|ВКонтакте)[\s:№]*)\d{5,12}(?-u:\b)", "${1}[пользователь]"),
     # Dates of birth: «04.06.2018 г.р.», «1948 г.р.», «07.02.1942 года рождения», «дата рождения 08.06.1989».
@@ -1289,6 +1294,7 @@ def mask_patterns(s: pl.Series) -> pl.Series:
 # for a lone surname added since, a short surname.
 REMASK_HINT = ("[0-9@.]|[А-ЯЁ]{3}|" + _LATIN_HINT + "|(?i:пенсионер|ветеран|инвалид|обращени|жител|ип\s)|"
                r"(?i:исполнител|ответственн|подготовил|звонил|ответил|управдом|родственни|подписал|жильц|сосед)|"
+               r"(?i:tg|тг|телег|telegram|ник|логин|username|юзернейм|инст|skype|скайп|discord|дискорд)[^a-zA-Z\n]{0,12}[a-zA-Z]|"
                r"\[скрыто\]|#[А-ЯЁ]|\[ФИО\][\s,]+(?:и\s+)?[А-ЯЁ]|[а-яё][ \t]+\[ФИО\]|"
                r"[А-ЯЁ][а-яё]+[ \t]+[А-ЯЁ][ \t]?[А-ЯЁ]|[А-ЯЁ][ \t]?[А-ЯЁ][ \t]+[А-ЯЁ][а-яё]|" + _CHINESE_HINT + "|"
                + _SHORT_SURNAME + r"\s+\[|\[ФИО\]\s*\(|" + PLAIN_NAME_HINT + "|" + SURNAME_PAIR_HINT)

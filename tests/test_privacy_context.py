@@ -138,3 +138,24 @@ def test_chinese_names(text, masked):
 ])
 def test_chinese_syllables_alone_stay(kept):
     assert mask(kept) == kept
+
+
+@pytest.mark.parametrize("text, masked", [
+    # a handle without its @ after the messenger's name or «ник»
+    ("tg: ivan_petrov", "tg: [пользователь]"),
+    ("телеграм ivan_petrov", "телеграм [пользователь]"),
+    ("ник ivan_petrov.", "ник [пользователь]."),
+    ("ник в телеге — ivanpetrov90", "ник в телеге — [пользователь]"),
+    ("Пишите в Telegram: natasha.k, звоните", "Пишите в Telegram: [пользователь], звоните"),
+])
+def test_handles_without_at(text, masked):
+    assert masked_now_and_stored(text) == (masked, masked)
+
+
+@pytest.mark.parametrize("kept", [
+    # a word that only begins or ends so, a messenger without a handle, a phone after it
+    "никогда Bosch не брал", "техник Bosch сломался", "пикник Lada", "Пишите в телеграм или вацап",
+    "телеграм канал администрации",
+])
+def test_words_like_handles_stay(kept):
+    assert mask(kept) == kept
