@@ -281,7 +281,7 @@ def _bare_initials_spans(text: str) -> list[tuple[int, int]]:
         letters = m.group()
         before = _WORD_BEFORE_INITIALS.search(text, max(0, a - 40), a)
         after = _WORD_AFTER_INITIALS.match(text, b)
-        if not (before or after) or _a_word(letters.replace(" ", "").lower()):
+        if not (before or after) or letters.replace(" ", "") in _NOT_INITIALS or _a_word(letters.replace(" ", "").lower()):
             continue
         # (nor a pair among words in capitals: «ГЛАВА Иванов НЕ ОТВЕЧАЕТ», a shouted text title-cased where it is a name)
         if before and _bare_initials(before.group(1), letters) and not re.match(r"[ \t]+[А-ЯЁ]{2}", text[b:b + 4]):
@@ -414,8 +414,8 @@ def _surname_before_mark(m) -> str:
     capitalised one in some reading), or when it is a noun after a word for a person («Родственница Мельник [ФИО]»:
     «Мельник» is a miller to the dictionary), not a word for a person itself («Соседка [ФИО]»)."""
     w = m.group(1)
-    if w[0].islower():
-        return NAME_MARK if _lower_surname(w) else m.group()
+    if w[0].islower():     # (shaped as one first: the dictionary's reading of each word before a mark cost 3 % CPU)
+        return NAME_MARK if _LOWER_SURNAME_RE.fullmatch(w) and _lower_surname(w) else m.group()
     if _person_cue(m.string[:m.end(1)] + " ", m.end(1) + 1):       # «Вдова [ФИО]», «Соседка [ФИО]»
         return m.group()
     if not (_surname_reading(w) or (_SURNAME_SHAPE.fullmatch(w) and not _known_word(w))
@@ -861,6 +861,7 @@ _LOWER_AFTER_CUE = re.compile(rf"(?<![\w-])(?={_LOWER_CUE}\s+({_LOWER_SURNAME})(
 # анна петрова» (_surname_pairs). The surname as _LOWER_AFTER_CUE takes it, the first name read first as one: «новая
 # анна», «готов павел» stay. Each word shaped as a surname is looked at, then the words beside it: a look-ahead at every
 # word of every text the hint finds (half the real ones) cost 17 % of the names stage.
+_LOWER_SURNAME_RE = re.compile(_LOWER_SURNAME)
 _LOWER_SURNAME_WORD = re.compile(rf"(?<![\w\[-]){_LOWER_SURNAME}(?![\w-])")
 _LOWER_WORD_AFTER = re.compile(rf"\s+({_LOWER_WORD})(?![\w-])")
 _LOWER_WORD_BEFORE = re.compile(rf"(?<![\w\[-])({_LOWER_WORD})\s+$")
