@@ -1080,7 +1080,8 @@ def _latin_names(text: str) -> str:
             group = []
     for m in _LATIN_LOWER_PAIR.finditer(text):
         x, y = m.group(1, 2)
-        if any((_latin_first_name(f) and _LATIN_SURNAME_SHAPE.fullmatch(s) and _latin_kind(s) == "Surn")
+        # (a first name of three letters or more: the dictionary reads «at», «is», «an» transliterated as ones)
+        if any((len(f) > 2 and _latin_first_name(f) and _LATIN_SURNAME_SHAPE.fullmatch(s) and _latin_kind(s) == "Surn")
                for f, s in ((x, y), (y, x))):
             spans.append((m.start(1), m.end(2)))
     for m in _LATIN_INITIALS.finditer(text):
@@ -1358,8 +1359,9 @@ def remask_text(s: pl.Series) -> pl.Series:
 
 
 # Bumped when a name rule that remask_text applies changes in its code, not in a pattern listed below: «вера павловна»
-# (a patronymic makes a word that is a name only in some reading one).
-_NAME_RULES_REVISION = 1
+# (a patronymic makes a word that is a name only in some reading one); 2: a surname before a mark, initials without dots,
+# Latin names in lower case (_surname_before_mark, _bare_initials, _latin_names).
+_NAME_RULES_REVISION = 2
 
 
 def masks_version() -> str:
