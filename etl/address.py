@@ -61,13 +61,15 @@ def _tail_names(address: str) -> str:
                 or _PLACE_AFTER.match(address, m.end()) or _HOUSE_AFTER.match(address, m.end()) \
                 or not all(privacy._name_kind(w)
                            or (privacy._SURNAME_SHAPE.fullmatch(w) and not privacy._common_word(w))
+                           or (_INDECLINABLE.fullmatch(w) and not _place_reading(w))
                            for w in (w.capitalize() for w in words)):
             continue
         if spans and address[spans[-1][1]:a].strip(" \t,") == "":
             spans[-1] = (spans[-1][0], m.end())     # «ИВАНОВ ИВАН»: one name
         else:
             spans.append(m.span())
-    spans = [(a, b) for a, b in spans if not _LONE_WORD.fullmatch(address, a, b) or _lone_person(address[a:b])
+    spans = [(a, b) for a, b in spans if not _LONE_WORD.fullmatch(address, a, b)
+             or _lone_person(address[a:b], after_flat=bool(_FLAT_BEFORE.search(address, 0, a)))
              or re.search(r"[а-яё]\s+$", address[:a])]     # after a word for one: «подъезд Сидорова», «дом Иванова»
     for a, b in reversed(spans):
         address = address[:a] + privacy.NAME_MARK + address[b:]
@@ -89,13 +91,28 @@ def _place_reading(word: str) -> bool:
     return word in _TOWNS or any(p.is_known and {"Geox", "nomn"} <= p.tag.grammemes for p in privacy._morph().parse(word))
 
 
-def _lone_person(word: str) -> bool:
+def _lone_person(word: str, after_flat: bool = False) -> bool:
+    """A lone word after the house is a person's unless it reads as a town, or — not after a flat, where no cross street
+    follows — as one of the common streets named after a person («Кирова»): «Петрова», «Смирнова» are far more often
+    someone's (tester55: women's surnames were kept as cross streets, men's masked)."""
     if word.isupper() and len(word) > 1:
         return True
     word = word.capitalize()
-    return not _place_reading(word) and not any(
-        p.is_known and {"Surn", "gent"} <= p.tag.grammemes and "Fixd" not in p.tag.grammemes
-        for p in privacy._morph().parse(word))
+    return not _place_reading(word) and (after_flat or word.replace("ё", "е") not in _STREETS_AFTER_PEOPLE)
+
+
+# After a flat number no cross street comes.
+_FLAT_BEFORE = re.compile(r"(?i:(?<![\w-])(?:кв|квартира)\.?\s*№?\s*(?:\d|\[скрыто\]))")
+# An indeclinable surname («Белых», «Седых», «Долгих»): a common word to the dictionary, a name after a house.
+_INDECLINABLE = re.compile(r"[А-ЯЁ][а-яё]+(?:ых|их)")
+# Single-word streets named after a person, in the genitive, that a district's addresses name after the house as a
+# cross street («ул. Ленина 5, Кирова»); ё as е.
+_STREETS_AFTER_PEOPLE = frozenset(
+    "Ленина Кирова Пушкина Гагарина Горького Ломоносова Гоголя Лермонтова Толстого Некрасова Мичурина Калинина "
+    "Куйбышева Чкалова Фрунзе Свердлова Дзержинского Жукова Суворова Кутузова Маяковского Островского Тургенева "
+    "Чапаева Щорса Ворошилова Орджоникидзе Менделеева Циолковского Чернышевского Шевченко Крупской Тельмана Энгельса "
+    "Маркса Халтурина Володарского Урицкого Луначарского Белинского Герцена Грибоедова Есенина Достоевского Чехова "
+    "Королева Комарова Титова Матросова Кошевого Буденного Карбышева Лазо Советская Коминтерна".split())
 
 
 def _name_word(word: str) -> bool:
@@ -218,5 +235,6 @@ def mask_address_expr(expr: pl.Expr) -> pl.Expr:
 # The address's own rules (the text masks have their fingerprint, privacy.masks_version).
 ADDRESS_VERSION = hashlib.sha256(repr((_HOUSE.pattern, _TAIL_WORD.pattern, _CROSSING_BEFORE.pattern,
                                        _HOUSE_AFTER.pattern, _PLACE_AFTER.pattern, _PLAIN, _PATRONYMIC,
-                                       _LONE_WORD.pattern, sorted(_TOWNS), _HEAD_PART.pattern))
+                                       _LONE_WORD.pattern, sorted(_TOWNS), _HEAD_PART.pattern, _FLAT_BEFORE.pattern,
+                                       _INDECLINABLE.pattern, sorted(_STREETS_AFTER_PEOPLE)))
                                  .encode()).hexdigest()[:16]

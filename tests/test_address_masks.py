@@ -87,3 +87,22 @@ MASKED = {"ул. Ленина, 5, Рахимов Джамшед": "ул. Лен�
 def test_a_town_or_a_cross_street_after_the_house_stays():
     assert _masked(KEPT) == KEPT
     assert dict(zip(MASKED, _masked(list(MASKED)))) == MASKED
+
+
+# tester55: a woman's surname alone after the house or the flat («Петрова» read as a cross street, «ул. Петрова») and an
+# indeclinable one («Белых») were stored as typed; men's forms were masked. A cross street is kept when it is one of the
+# common street names (after a person: «Кирова», «Пушкина»), never after a flat; an indeclinable surname is a name.
+WOMEN_AND_INDECLINABLE = {
+    "ул. Ленина 5 Петрова": "ул. Ленина 5 [ФИО]", "ул. Мира, 5, Петрова": "ул. Мира, 5, [ФИО]",
+    "ул. 8 Марта, 4, Соколова": "ул. 8 Марта, 4, [ФИО]",
+    "Аскиз, ул. Мира, д. 5, кв. 12, Смирнова": "Аскиз, ул. Мира, д. 5, кв. [скрыто], [ФИО]",
+    "ул. Мира, 5, кв. 3, Орлова": "ул. Мира, 5, кв. [скрыто], [ФИО]",
+    "ул. Мира, 5, кв. 3, Кирова": "ул. Мира, 5, кв. [скрыто], [ФИО]",
+    "ул. Мира, 5, Белых": "ул. Мира, 5, [ФИО]", "ул. Мира, 5, Седых": "ул. Мира, 5, [ФИО]",
+    "ул. Мира, 5, Долгих": "ул. Мира, 5, [ФИО]",
+}
+
+
+def test_a_womans_or_an_indeclinable_surname_after_the_house_is_masked():
+    assert dict(zip(WOMEN_AND_INDECLINABLE, _masked(list(WOMEN_AND_INDECLINABLE)))) == WOMEN_AND_INDECLINABLE
+    assert _masked(["ул. Ленина 5, Пушкина", "ул. Мира, 5, Горького"]) == ["ул. Ленина 5, Пушкина", "ул. Мира, 5, Горького"]
