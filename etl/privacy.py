@@ -734,13 +734,7 @@ def _with_context_surnames(text: str, out: list[tuple[int, int]], extra, place, 
                 spans += [(x, y) for w in words for x, y in outside(m.start() + w.start(), m.start() + w.end())]
     if len(spans) == len(out):
         return out
-    merged: list[tuple[int, int]] = []
-    for a, b in sorted(spans):
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return merged
+    return _merged_spans(spans)
 
 
 # A surname in capitals in a sentence in lower case: «Прошу наказать ИВАНОВА за грязь» — shaped as one and read first as
@@ -912,6 +906,17 @@ def _patronymic(word: str) -> bool:
     """The dictionary reads the word first as a patronymic («павловна», «петрович»)."""
     first = _morph().parse(word)[0]
     return first.is_known and "Patr" in first.tag
+
+
+def _merged_spans(spans) -> list[tuple[int, int]]:
+    """Spans sorted, the overlapping and touching ones joined."""
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def _surname_pairs(text: str) -> str:
@@ -1098,13 +1103,7 @@ def _latin_names(text: str) -> str:
         word = m.group(1) or m.group(2)
         if _latin_kind(word) == "Surn" or _LATIN_SURNAME_SHAPE.fullmatch(word.lower()):
             spans.append(m.span())
-    merged: list[tuple[int, int]] = []
-    for a, b in sorted(spans):
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    for a, b in reversed(merged):
+    for a, b in reversed(_merged_spans(spans)):
         text = text[:a] + NAME_MARK + text[b:]
     return text
 

@@ -294,6 +294,12 @@ def _one_key_conflicts(det: Detection, df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(pl.coalesce(pl.col("__reason"), reason).alias("__reason")).drop("__idkey", strict=False)
 
 
+def _examples(cells: pl.Series) -> str:
+    """Up to three of the cells, distinct, masked and cut short, in quotes: what a report's line shows."""
+    distinct = cells.unique(maintain_order=True).head(3)
+    return ", ".join(f"«{_short(v, 40)}»" for v in pl.select(mask_expr(pl.lit(distinct))).to_series())
+
+
 def _future_dates(det: Detection, df: pl.DataFrame) -> list[str]:
     """The report's word on secondary dates in the future, dropped from rows that load (_typed)."""
     notes = []
@@ -321,8 +327,7 @@ def _unread_dates(det: Detection, df: pl.DataFrame) -> list[str]:
         if cells.is_empty():
             continue
         col = det.columns[f]
-        distinct = cells.unique(maintain_order=True).head(3)
-        shown = ", ".join(f"«{_short(v, 40)}»" for v in pl.select(mask_expr(pl.lit(distinct))).to_series())
+        shown = _examples(cells)
         # A year before EARLIEST reads but cannot be: said beside the unread ones (Excel's zero day, 1899-12-30).
         early = f" или с годом раньше {EARLIEST.year}" if pl.select(early_year(pl.lit(cells)).any()).item() else ""
         notes.append(f"{FIELD_LABELS[f]} {_UNREAD.get(f, 'не распознана')}{early} в "
@@ -349,8 +354,7 @@ def _refuse_unread_column(det: Detection, df: pl.DataFrame) -> None:
         if cells.len() < UNREAD_COLUMN_MIN or df[f].drop_nulls().len():
             continue
         col = det.columns[f]
-        shown = ", ".join(f"«{_short(v, 40)}»" for v in
-                          pl.select(mask_expr(pl.lit(cells.unique(maintain_order=True).head(3)))).to_series())
+        shown = _examples(cells)
         raise FileRefused(
             f"Столбец «{(col.headers or col.parts)[0]}» не прочитан ни в одной строке (например: {shown}): даты в нём "
             f"записаны так, как загрузчик не понимает. Загрузка без них посчитала бы все обращения {_WITHOUT[f]}. База не "
@@ -371,8 +375,7 @@ def _unread_counts(det: Detection, df: pl.DataFrame) -> list[str]:
             & ~pl.col(f"__t_{f}").str.contains(r"^\s*[-—–]\s*$"))).to_series()
         if cells.is_empty():
             continue
-        distinct = cells.unique(maintain_order=True).head(3)
-        shown = ", ".join(f"«{_short(v, 40)}»" for v in pl.select(mask_expr(pl.lit(distinct))).to_series())
+        shown = _examples(cells)
         note = (f"{what} {unread} в {fmt.count(cells.len(), 'строке', 'строках', 'строках')} (например: {shown}) "
                 f"— нужно число цифрами; строки загружены без {pronoun}")
         if f == "votes":   # the vote's shares are not computed from its readable options (frames.votes_frames)
@@ -440,8 +443,7 @@ def _unread_coordinates(det: Detection, df: pl.DataFrame) -> list[str]:
                                   & lat.is_null() & pl.col("__reason").is_null())).to_series()
     if cells.is_empty():
         return []
-    distinct = cells.unique(maintain_order=True).head(3)
-    shown = ", ".join(f"«{_short(v, 40)}»" for v in pl.select(mask_expr(pl.lit(distinct))).to_series())
+    shown = _examples(cells)
     return [f"координаты не распознаны в {fmt.count(cells.len(), 'строке', 'строках', 'строках')} (например: {shown}) "
             "— нужны широта (от −90 до 90) и долгота (от −180 до 180) двумя числами, например «53,13; 90,42»; строки "
             "загружены без координат"]

@@ -51,18 +51,18 @@ if source == "custom":
 
 ready, refused = [], []
 for upload in files or []:
+    shown = mask_file_name(upload.name)   # told masked as the load tells it: a file may be named after its author
     try:
         # The upload is on disk only while it is read (it holds personal data): detection keeps the table.
         with uploads.saved(upload.name, upload.getvalue()) as path:
-            # Told masked as the load tells it: a file may be named after its author.
-            det = detect(path, source=source, profile=profile, file_name=mask_file_name(upload.name))
+            det = detect(path, source=source, profile=profile, file_name=shown)
     except FileRefused as e:
         # Marked and open: among several files a refusal in a collapsed «Файл X» went unseen.
-        refused.append(mask_file_name(upload.name))
-        with st.expander(f"Файл {md(mask_file_name(upload.name))} — не принят", expanded=True):
+        refused.append(shown)
+        with st.expander(f"Файл {md(shown)} — не принят", expanded=True):
             st.error(md(str(e)), icon=":material/block:")
         continue
-    with st.expander(f"Файл {md(mask_file_name(upload.name))}", expanded=len(files) == 1):
+    with st.expander(f"Файл {md(shown)}", expanded=len(files) == 1):
         info, mapping = st.columns([2, 3])
         info.dataframe(key_value(det.describe()), hide_index=True)
         # The field's Russian name only: «номер», not «номер (external_id)».
