@@ -705,10 +705,10 @@ def _surnameish(word: str) -> bool:
 # A person written between a street's name and the house number: «ул. Мира Иванов 5», «улица Садовая Петрова 12», «ул.
 # Маршала Жукова Иванов 5» (the name patterns read every capitalised word after «ул.» as the street's). The street's
 # name goes on while its word is a first name, a title or an adjective in the genitive («Карла», «Веры», «Маршала»,
-# «Героя Советского»); the words after it, up to the house, are a person's when each reads as a name and one of them
-# cannot be a street's genitive («Иванов», «Анна»; not «Маркса», «Франко», «Фигнер», «Лоскутова»), or — after a street's
-# name of one word that is complete («Садовая», «Мира», «Кирова») — when each reads first as a surname or a first name
-# and may stand in the nominative («Петрова»; not «Юрия» of «ул. Гагарина Юрия»).
+# «Героя Советского», «Героев»); the words after it, up to the house, are a person's when each reads as a name and one
+# of them cannot be a street's genitive («Иванов», «Анна»; not «Маркса», «Франко», «Фигнер», «Лоскутова»), or — after
+# a street's name of one word that is complete («Садовая», «Мира», «Кирова») — when each reads first as a surname or a
+# first name and may stand in the nominative («Петрова»; not «Юрия» of «ул. Гагарина Юрия»).
 _STREET_PERSON = re.compile(
     r"(?i:(?<![\w-])(?:ул|улиц[аеуы]|пр|пр-к?т|просп|проспект[аеу]?|пер|переул[а-яё]*|б-р|бульвар[а-яё]*|пл|площад[а-яё]*"
     r"|наб|набережн[а-яё]*|шоссе|проезд[а-яё]*|тупик[а-яё]*|мкр|микрорайон[а-яё]*))\.?[ \t]*"
@@ -730,8 +730,8 @@ def _street_word(word: str) -> _StreetWord:
     """The word's readings for _street_person_spans."""
     tags = [p.tag.grammemes for p in _morph().parse(word) if p.is_known]
     person = {"Name", "Surn", "Patr"}
-    goes_on = any({"gent", "sing"} <= t and ({"Name", "Patr"} & t or ({"NOUN", "anim"} <= t and not person & t)
-                                            or ("ADJF" in t and "Poss" not in t)) for t in tags)
+    goes_on = any("gent" in t and (("sing" in t and {"Name", "Patr"} & t) or ({"NOUN", "anim"} <= t and not person & t)
+                                   or ("ADJF" in t and "Poss" not in t)) for t in tags)   # (and «Героев», «Братьев»)
     kind = _name_kind(word)
     name = not any({"Geox", "nomn"} <= t for t in tags) \
         and bool(kind or (_SURNAME_SHAPE.fullmatch(word) and not _common_word(word)))

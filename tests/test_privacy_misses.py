@@ -192,6 +192,7 @@ def test_a_name_in_brackets_keeps_its_closing_bracket(text, masked):
     ("ул. Розы Люксембург 5", "ул. Розы Люксембург 5"),
     ("ул. Степана Разина 5", "ул. Степана Разина 5"),
     ("ул. Большая Садовая 5", "ул. Большая Садовая 5"),
+    ("на ул. Героев Панфиловцев 12 яма", "на ул. Героев Панфиловцев 12 яма"),
 ])
 def test_a_surname_between_the_street_and_the_house(text, masked):
     assert masked_now_and_stored(text) == (masked, masked)
