@@ -435,6 +435,13 @@ def _surname_before_mark(m) -> str:
             or (places and places.fullmatch(w.replace("ё", "е"))):   # «главы Курска [ФИО]»: a place's official
         return m.group()
     return NAME_MARK
+# A lower-case first name left after a mask («Звонила [ФИО] анна», as a version before «Петрова анна» was a name stored it)
+# goes with it: the dictionary reads it first as a first name («вера», «роман» are words first).
+_FIRST_AFTER_MARK = re.compile(r"\[ФИО\][ \t]+([а-яё]+)(?![\w-])")
+
+
+def _first_name_after_mark(m) -> str:
+    return NAME_MARK if _first_name(m.group(1)) else m.group()
 # A date right after a name is its owner's date of birth («[ФИО], 06.09.1995»).
 _DATE_AFTER_NAME = re.compile(rf"(\[ФИО\][,\s(]*)\b{_DATE}\b(?:\s*(?:г\.|года?))?")
 
@@ -987,6 +994,9 @@ def _merged_spans(spans) -> list[tuple[int, int]]:
     return merged
 
 
+_STREET_PREPOSITION = re.compile(r"(?i:\b(?:на|по|до|угол|углу|пересечени\w*|перекр[её]ст\w*|адресу))\s*$")
+
+
 def _surname_pairs(text: str) -> str:
     """A lower-case surname with a first name after or before it (_LOWER_SURNAME_WORD)."""
     spans = []
@@ -994,8 +1004,8 @@ def _surname_pairs(text: str) -> str:
         if (spans and m.start() < spans[-1][1]) or not _lower_surname(m.group()):
             continue
         if m.group()[0].isupper() and (_PLACE_BEFORE.search(text, max(0, m.start() - 80), m.start())
-                                       or _PLACE_PREPOSITION.search(text, max(0, m.start() - 30), m.start())):
-            continue        # «ул. Петрова анна …», «на Кирова мария …»: a street
+                                       or _STREET_PREPOSITION.search(text, max(0, m.start() - 30), m.start())):
+            continue        # «ул. Петрова анна …», «на Кирова мария …»: a street (but «жалоба от Петровой анны»)
         if (n := _LOWER_WORD_AFTER.match(text, m.end())) and _first_name(n.group(1)):
             spans.append((m.start(), n.end(1)))
         elif (n := _LOWER_WORD_BEFORE.search(text, max(0, m.start() - 40), m.start())) \
@@ -1221,7 +1231,7 @@ def mask_names(texts: list[str]) -> list[str]:
             text = _latin_names(text)
         if NAME_MARK in text:
             text = _MARK_BRACKETED.sub(_bracketed_surname, text)
-            text = _WORD_BEFORE_MARK.sub(_surname_before_mark, text)
+            text = _WORD_BEFORE_MARK.sub(_surname_before_mark, _FIRST_AFTER_MARK.sub(_first_name_after_mark, text))
             text = _SHORT_BEFORE_MARK.sub(NAME_MARK, _FIO_RUN.sub(NAME_MARK, text))
         out.append(_DATE_AFTER_NAME.sub(r"\1[дата рождения]", text))
     return out
@@ -1402,7 +1412,7 @@ REMASK_HINT = ("[0-9@.]|[А-ЯЁ]{3}|" + _LATIN_HINT + "|(?i:пенсионер|
                r"(?i:исполнител|ответственн|подготовил|звонил|ответил|управдом|родственни|подписал|жильц|сосед)|"
                r"(?i:tg|тг|телег|telegram|ник|логин|username|юзернейм|инст|skype|скайп|discord|дискорд)[^a-zA-Z\n]{0,12}[a-zA-Z]|"
                r"(?i:собака|точка)[\])]?\s*[a-zA-Z]|[a-zA-Z]\s+(?i:at|dot)\s+[a-zA-Z]|"     # an e-mail in words
-               r"\[скрыто\]|#[А-ЯЁ]|\[ФИО\][\s,]+(?:и\s+)?[А-ЯЁ]|[а-яё][ \t]+\[ФИО\]|"
+               r"\[скрыто\]|#[А-ЯЁ]|\[ФИО\][\s,]+(?:и\s+)?[А-ЯЁ]|[а-яё][ \t]+\[ФИО\]|\[ФИО\][ \t]+[а-яё]|"
                r"[А-ЯЁ][а-яё]+[ \t]+[А-ЯЁ][ \t]?[А-ЯЁ]|[А-ЯЁ][ \t]?[А-ЯЁ][ \t]+[А-ЯЁ][а-яё]|" + _CHINESE_HINT + "|"
                + _SHORT_SURNAME + r"\s+\[|\[ФИО\]\s*\(|" + PLAIN_NAME_HINT + "|" + SURNAME_PAIR_HINT)
 # Stored texts the whole name masking reads again (each needs it): a name in capitals or Latin letters, a capitalised word
@@ -1441,8 +1451,9 @@ def remask_text(s: pl.Series) -> pl.Series:
         s = pl.select(pl.when(pl.lit(paired)).then(pl.lit(s).map_elements(_surname_pairs, return_dtype=pl.String))
                       .otherwise(pl.lit(s))).to_series().alias(s.name)
     values = s.to_list()
-    # a surname an older version left before a masked name
-    values = [_WORD_BEFORE_MARK.sub(_surname_before_mark, v) if v and NAME_MARK in v else v for v in values]
+    # a surname an older version left before a masked name, a lower-case first name after one
+    values = [_WORD_BEFORE_MARK.sub(_surname_before_mark, _FIRST_AFTER_MARK.sub(_first_name_after_mark, v))
+              if v and NAME_MARK in v else v for v in values]
     s = pl.Series(s.name, values, dtype=pl.String)
     again = [i for i, v in enumerate(values) if _names_again(v)]
     if not again:
@@ -1456,7 +1467,7 @@ def remask_text(s: pl.Series) -> pl.Series:
 # (a patronymic makes a word that is a name only in some reading one); 2: a surname before a mark, initials without dots,
 # Latin names in lower case (_surname_before_mark, _bare_initials, _latin_names); 3: a person between a street's name and
 # the house (_street_person_spans), a capitalised surname beside a lower-case first name (_surname_pairs), a street's
-# name before a mask stays (_surname_before_mark).
+# name before a mask stays (_surname_before_mark), a lower-case first name after a mask goes (_first_name_after_mark).
 _NAME_RULES_REVISION = 3
 
 
@@ -1473,7 +1484,7 @@ def masks_version() -> str:
                                 _LATIN_INITIALS.pattern, sorted(_SHORT_SURNAMES),
                                 _NAMES_AGAIN.pattern, _PERSON_CUE.pattern, _CAP_WORD.pattern,
                                 _STREET_NAMESAKES.pattern, _MARK_BRACKETED.pattern, _NAME_RULES_REVISION,
-                                _STREET_PERSON.pattern,
+                                _STREET_PERSON.pattern, _FIRST_AFTER_MARK.pattern,
                                 _ACTOR_CUE.pattern, _AFTER_FLAT_OR_TAG.pattern, _SURNAME_LIST.pattern, _LIST_CUE.pattern, _LIST_HINTS,
                                 _CAPS_LONE.pattern, _LOWER_BEFORE.pattern, _WORD_BEFORE_MARK.pattern,
                                 [p.pattern for _, p in _NAME_PATTERNS], _CHINESE_NAME, sorted(_NOT_INITIALS), sorted(_PLACE_PREPOSITIONS))).encode()
