@@ -183,7 +183,10 @@ def _plain(s: pl.Series) -> pl.Series:
     head = s.str.extract(_PLAIN, 1)
     known = per_distinct(head.filter(shaped), lambda d: pl.Series(
         d.name, [v is not None and _known_head(v) for v in d.to_list()], dtype=pl.Boolean))
-    return shaped.scatter(shaped.arg_true(), known)
+    # nor a person between the street's name and the house: «ул. Мира Иванов 5» has the shape of «ул. Карла Маркса 5»
+    nobody = per_distinct(s.filter(shaped), lambda d: pl.Series(
+        d.name, [not privacy._street_person_spans(v) for v in d.to_list()], dtype=pl.Boolean))
+    return shaped.scatter(shaped.arg_true(), known & nobody)
 
 
 def names(address: str) -> str:
@@ -236,5 +239,6 @@ def mask_address_expr(expr: pl.Expr) -> pl.Expr:
 ADDRESS_VERSION = hashlib.sha256(repr((_HOUSE.pattern, _TAIL_WORD.pattern, _CROSSING_BEFORE.pattern,
                                        _HOUSE_AFTER.pattern, _PLACE_AFTER.pattern, _PLAIN, _PATRONYMIC,
                                        _LONE_WORD.pattern, sorted(_TOWNS), _HEAD_PART.pattern, _FLAT_BEFORE.pattern,
-                                       _INDECLINABLE.pattern, sorted(_STREETS_AFTER_PEOPLE)))
+                                       _INDECLINABLE.pattern, sorted(_STREETS_AFTER_PEOPLE),
+                                       privacy._STREET_PERSON.pattern))
                                  .encode()).hexdigest()[:16]

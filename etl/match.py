@@ -8,7 +8,7 @@ from rapidfuzz import fuzz, process
 
 from etl import classify, review
 from etl.detect import Detection
-from etl.normalise import NameMatcher, basic_key, settlement_key
+from etl.normalise import NameMatcher, basic_key, settlement_key, unknown_result_qualifiers
 from etl.privacy import mask_expr
 from etl.profile import PROFILES_DIR, Profile, ProfileError, norm_header
 from etl.read import FileRefused
@@ -142,6 +142,15 @@ def _values_report(det: Detection, df: pl.DataFrame, unmatched: Unmatched) -> No
             # Quoted masked: an export may put a person in any cell («решено — Смирнова А. И., +7 913 …»).
             for value, n in odd.with_columns(mask_expr(pl.col(f"__t_{f}"))).iter_rows():
                 unmatched.add(f, value, n, UNKNOWN_VALUE.get(f, UNKNOWN_VALUE[None]))
+    if "status" in det.columns and "result" in det.profile.values and "result" in df.columns:
+        # «Закрыто (частично решено)»: a result the status says that the result map does not know (etl.normalise)
+        # (where the result cell said nothing: an unknown one is told above)
+        empty = pl.col("__t_result").is_null() if "__t_result" in df.columns else pl.lit(True)
+        told = (df.filter(pl.col("result").is_null() & empty
+                          & unknown_result_qualifiers(pl.col("__t_status"), det.profile.values["result"]))
+                .group_by("__t_status").len().sort(["len", "__t_status"], descending=[True, False]))
+        for value, n in told.with_columns(mask_expr(pl.col("__t_status"))).iter_rows():
+            unmatched.add("result", value, n, UNKNOWN_RESULT_QUALIFIER)
 
 
 def profile_value_notes(file_name: str, unmatched: pl.DataFrame, profile: Profile | None) -> list[str]:
@@ -166,6 +175,9 @@ def profile_value_notes(file_name: str, unmatched: pl.DataFrame, profile: Profil
 UNKNOWN_VALUE = {None: "значение не описано в профиле — оставлено пустым",
                  "status": "статус не описан в профиле — выведен из дат (нет даты ответа и закрытия — «в работе»); "
                            "добавьте значение в [values.status] профиля"}
+# (and a result only a status's qualifier says: «Закрыто (частично решено)»)
+UNKNOWN_RESULT_QUALIFIER = ("итог в статусе не описан в профиле — оставлен пустым (в долю решённых не входит); если он "
+                            "значит «решено», «разъяснено» или «отказано», добавьте его в [values.result] профиля")
 
 
 class Spellings:

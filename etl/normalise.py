@@ -254,6 +254,26 @@ def qualifier_values(expr: pl.Expr, mapping: dict, dtype) -> pl.Expr:
     return expr.map_batches(lookup, return_dtype=dtype, is_elementwise=True)
 
 
+# A qualifier that speaks of the result («частично решено», «отказано частично»), not of why the item closed («по просьбе
+# заявителя», «спам»).
+_RESULT_WORDS = re.compile(r"решен|разъясн|отказ|поддерж|меры\s+прин|удовлетвор|выполн|устран")
+
+
+def unknown_result_qualifiers(expr: pl.Expr, mapping: dict) -> pl.Expr:
+    """True where a status's qualifier reads as a result the profile's result map does not know («Закрыто (частично
+    решено)»: DESIGN.md has no partial result): the result stays empty, and the load report tells it
+    (etl.match._values_report) rather than losing it silently. Once per distinct value."""
+    def lookup(s: pl.Series) -> pl.Series:
+        distinct = s.drop_nulls().unique()
+        found = []
+        for v in distinct:
+            m = re.search(_QUALIFIER, norm_header(v))
+            said = m.group().strip().strip("()—–-:").strip() if m else ""
+            found.append(bool(said) and said not in mapping and bool(_RESULT_WORDS.search(said)))
+        return s.replace_strict(distinct, pl.Series(found, dtype=pl.Boolean), default=False, return_dtype=pl.Boolean)
+    return expr.map_batches(lookup, return_dtype=pl.Boolean, is_elementwise=True)
+
+
 _TAGS = re.compile(r"<[^>]{0,200}>")
 _ENTITIES = {"&nbsp;": " ", "&amp;": "&", "&quot;": '"', "&laquo;": "«", "&raquo;": "»", "&lt;": "<", "&gt;": ">",
              "&mdash;": "—", "&ndash;": "–", "&#39;": "'"}

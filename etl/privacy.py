@@ -20,6 +20,7 @@ import os
 import re
 import secrets
 import threading
+import typing
 from pathlib import Path
 
 import polars as pl
@@ -60,8 +61,11 @@ MASKS = [
     # An address of any domain, punycode (xn--p1ai) and Cyrillic ones (почта.рф) included.
     (r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", "[email]"),
     # One written to get past a robot: «ivan[at]mail.ru», «ivan(собака)mail.ru», «ivan.petrov @ mail.ru» (a space after
-    # the @: «Отметил @maria.sidorova» is a handle).
-    (r"[\w.+-]+(?:\s*[\[(](?i:at|собака)[\])]\s*|\s*@\s+)[\w-]+(?:\.[\w-]+)+", "[email]"),
+    # the @: «Отметил @maria.sidorova» is a handle); and in words, its name in Latin letters («ivanov собака mail точка
+    # ru», «ivan at mail dot ru»: «собака бегает.Жители» is a dog).
+    (r"[\w.+-]+(?:\s*[\[(](?i:at|собака)[\])]\s*|\s*@\s+)[\w-]+(?:\.[\w-]+)+"
+     r"|[A-Za-z0-9._+-]+(?:\s*[\[(](?i:at|собака)[\])]\s*|\s+(?i:at|собака)\s+)[A-Za-z0-9-]+"
+     r"(?:(?:\.|\s*[\[(](?i:dot|точка)[\])]\s*|\s+(?i:dot|точка)\s+)[A-Za-z0-9-]+)+", "[email]"),
     (r"(?i)(?:https?://)?(?:www\.|m\.)?(?:vk\.com|vk\.ru|ok\.ru|t\.me|telegram\.me|web\.telegram\.org|"
      r"facebook\.com|fb\.com|instagram\.com|dzen\.ru|max\.ru|youtube\.com/@|tiktok\.com/@)/?\S*", "[ссылка]"),
     # A handle: «@ivan_petrov»; without its @ after a messenger's name or «ник»: «tg: ivan_petrov», «телеграм ivan_petrov», «ник
@@ -85,9 +89,9 @@ MASKS = [
     # Identity documents and accounts (before the phones, which would take a part of their digits): a passport's
     # series and number after «паспорт»/«серия» («Серия номер 3816 114077», «серия 38 16 № 114077»); СНИЛС after its
     # name, and in its own shape «170-581-285 65» anywhere; 16 digits, grouped or not (an ОМС policy or a bank
-    # card); a personal ИНН of 12 digits (an organisation's has 10, and stays); a 20-digit bank account; a utility
-    # account after «л/с» or «лицевой счёт» (a text not yet cleaned of markup may have «&nbsp;» between). A
-    # vaccine's «серия 11-130321» or an object's «паспорт … 12.2020» do not have the shape and stay.
+    # card); a personal ИНН of 12 digits (11 too: a typo'd one is still one; an organisation's has 10, and stays); a
+    # 20-digit bank account; a utility account after «л/с» or «лицевой счёт» (a text not yet cleaned of markup may have
+    # «&nbsp;» between). A vaccine's «серия 11-130321» or an object's «паспорт … 12.2020» do not have the shape and stay.
     (rf"(?i)(паспорт[а-яё]*|сери[яи])(\D{{0,40}}?){_B}\d{{2}}\s?\d{{2}}[\s№:.-]*(?:номер|№)?[\s№:.-]*\d{{6}}{_B}",
      "${1}${2}[документ]"),
     # A driving licence after its name: «водительское удостоверение 19 12 345678», «в/у 1912345678».
@@ -98,10 +102,12 @@ MASKS = [
     (rf"\b(ВУ[\s№:.-]*){_B}\d{{2}}\s?\d{{2}}\s?\d{{6}}{_B}", "${1}[документ]"),
     (rf"(?i)(снилс[а-яё]*)(\D{{0,20}}?){_B}\d{{3}}[\s-]?\d{{3}}[\s-]?\d{{3}}[\s-]?\d{{2}}{_B}", "${1}${2}[документ]"),
     (rf"{_B}\d{{3}}-\d{{3}}-\d{{3}}[\s-]\d{{2}}{_B}", "[документ]"),
-    # (and a birth certificate: a Roman numeral, two capitals, six digits, «II-ПВ 123456»)
-    (rf"{_B}(?:\d{{4}}[\s-]?\d{{4}}[\s-]?\d{{4}}[\s-]?\d{{4}}|[IVXL]{{1,4}}[\s-]?[А-ЯЁ]{{2}}[\s№]*\d{{6}}){_B}", "[документ]"),
+    # (and a birth certificate: a Roman numeral, two capitals, six digits, «II-ПВ 123456»; the numeral typed in Cyrillic or
+    # Ukrainian look-alikes, «ХІ-ПВ», the capitals in Latin ones, «XI-ПB»: a Cyrillic letter has no ASCII \b before it)
+    (rf"{_B}\d{{4}}[\s-]?\d{{4}}[\s-]?\d{{4}}[\s-]?\d{{4}}{_B}"
+     rf"|(^|{_NOT_WORD})[IVXLІХ]{{1,4}}[\s-]?[А-ЯЁ{_PLATE_L[12:]}]{{2}}[\s№]*\d{{6}}{_B}", "${1}[документ]"),
     # (grouped too: «190 123 456 789», «1901 2345 6789», «19 01 234567 89»)
-    (rf"(?i)\b(инн)((?:&nbsp;|[\s:№.]){{0,5}})(?:\d{{12}}|\d{{3}}[\s-]\d{{3}}[\s-]\d{{3}}[\s-]\d{{3}}"
+    (rf"(?i)\b(инн)((?:&nbsp;|[\s:№.]){{0,5}})(?:\d{{11,12}}|\d{{3}}[\s-]\d{{3}}[\s-]\d{{3}}[\s-]\d{{3}}"
      rf"|\d{{4}}[\s-]\d{{4}}[\s-]\d{{4}}|\d{{2}}[\s-]\d{{2}}[\s-]\d{{6}}[\s-]\d{{2}}){_B}", "${1}${2}[документ]"),
     # (and one grouped as a bank prints it, 5-3-1-4-7: «40817 810 0 9991 0004312», «40817.810.0.99910004312»)
     (rf"{_B}(?:\d{{20}}|\d{{5}}[\s.-]\d{{3}}[\s.-]\d[\s.-]?\d{{4}}[\s.-]?\d{{7}}){_B}", "[счёт]"),
@@ -419,6 +425,8 @@ def _surname_before_mark(m) -> str:
         return NAME_MARK if _LOWER_SURNAME_RE.fullmatch(w) and _lower_surname(w) else m.group()
     if _person_cue(m.string[:m.end(1)] + " ", m.end(1) + 1):       # «Вдова [ФИО]», «Соседка [ФИО]»
         return m.group()
+    if _PLACE_BEFORE.search(m.string, max(0, m.start(1) - 80), m.start(1)):
+        return m.group()        # a street's name: «ул. Маршала Жукова [ФИО] 5»
     if not (_surname_reading(w) or (_SURNAME_SHAPE.fullmatch(w) and not _known_word(w))
             or (_person_cue(m.string, m.start()) and "NOUN" in _morph().parse(w)[0].tag)):
         return m.group()
@@ -427,6 +435,13 @@ def _surname_before_mark(m) -> str:
             or (places and places.fullmatch(w.replace("ё", "е"))):   # «главы Курска [ФИО]»: a place's official
         return m.group()
     return NAME_MARK
+# A lower-case first name left after a mask («Звонила [ФИО] анна», as a version before «Петрова анна» was a name stored it)
+# goes with it: the dictionary reads it first as a first name («вера», «роман» are words first).
+_FIRST_AFTER_MARK = re.compile(r"\[ФИО\][ \t]+([а-яё]+)(?![\w-])")
+
+
+def _first_name_after_mark(m) -> str:
+    return NAME_MARK if _first_name(m.group(1)) else m.group()
 # A date right after a name is its owner's date of birth («[ФИО], 06.09.1995»).
 _DATE_AFTER_NAME = re.compile(rf"(\[ФИО\][,\s(]*)\b{_DATE}\b(?:\s*(?:г\.|года?))?")
 
@@ -624,6 +639,7 @@ def _name_spans(text: str, ner_spans, places: re.Pattern | None = None, extra=()
                           if any(_name_kind(w) or not _known_word(w) for w in _CAP_WORD.findall(text[x:y]))]
     found += [(a, b, True) for a, b in _bare_initials_spans(text)
               if not place(a) and not _PLACE_RIGHT_BEFORE.search(text, max(0, a - 40), a)]
+    found += [(a, b, True) for a, b in _street_person_spans(text) if outside(a, b) == [(a, b)]]
     candidates = [m.span() for m in _CAP_WORD.finditer(text) if _name_kind(m.group())
                   # («Позвонил Ильин»: «Ильин» reads first as Ilya's, a surname in one reading)
                   # (read by _name_kind's parse: _tagged read every capitalised word a second time, +15 % CPU)
@@ -691,6 +707,64 @@ def _name_spans(text: str, ner_spans, places: re.Pattern | None = None, extra=()
 
 def _surnameish(word: str) -> bool:
     return bool(_SURNAME_SHAPE.fullmatch(word) or _surname_reading(word))
+
+
+# A person written between a street's name and the house number: «ул. Мира Иванов 5», «улица Садовая Петрова 12», «ул.
+# Маршала Жукова Иванов 5» (the name patterns read every capitalised word after «ул.» as the street's). The street's
+# name goes on while its word is a first name, a title or an adjective in the genitive («Карла», «Веры», «Маршала»,
+# «Героя Советского», «Героев»); the words after it, up to the house, are a person's when each reads as a name and one
+# of them cannot be a street's genitive («Иванов», «Анна»; not «Маркса», «Франко», «Фигнер», «Лоскутова»), or — after
+# a street's name of one word that is complete («Садовая», «Мира», «Кирова») — when each reads first as a surname or a
+# first name and may stand in the nominative («Петрова»; not «Юрия» of «ул. Гагарина Юрия»).
+_STREET_PERSON = re.compile(
+    r"(?i:(?<![\w-])(?:ул|улиц[аеуы]|пр|пр-к?т|просп|проспект[аеу]?|пер|переул[а-яё]*|б-р|бульвар[а-яё]*|пл|площад[а-яё]*"
+    r"|наб|набережн[а-яё]*|шоссе|проезд[а-яё]*|тупик[а-яё]*|мкр|микрорайон[а-яё]*))\.?[ \t]*"
+    r"((?:[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?[ \t]+){1,4}?[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?)"
+    r"(?=,?[ \t]*(?:(?i:д\.?|дом)[ \t]*)?№?[ \t]*\d)")
+_STREET_PERSON_WORD = re.compile(r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?")
+
+
+class _StreetWord(typing.NamedTuple):
+    goes_on: bool        # the street's name goes on after it: a first name, a title, an adjective in the genitive
+    name: bool           # may be a person's: a first name, surname or patronymic, or a surname's shape, no place
+    nominative: bool     # a surname or first name first, with a reading in the nominative («Петрова»)
+    not_genitive: bool   # a name no street's genitive can be («Иванов», «Анна»)
+    complete: bool       # a street's name of one word: an adjective («Садовая»), a thing («Мира»), a surname («Кирова»)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _street_word(word: str) -> _StreetWord:
+    """The word's readings for _street_person_spans."""
+    tags = [p.tag.grammemes for p in _morph().parse(word) if p.is_known]
+    person = {"Name", "Surn", "Patr"}
+    goes_on = any("gent" in t and (("sing" in t and {"Name", "Patr"} & t) or ({"NOUN", "anim"} <= t and not person & t)
+                                   or ("ADJF" in t and "Poss" not in t)) for t in tags)   # (and «Героев», «Братьев»)
+    kind = _name_kind(word)
+    name = not any({"Geox", "nomn"} <= t for t in tags) \
+        and bool(kind or (_SURNAME_SHAPE.fullmatch(word) and not _common_word(word)))
+    nominative = any("nomn" in t and {"Name", "Surn"} & t for t in tags)
+    not_genitive = name and (nominative or not tags) and not any({"gent", "sing"} <= t and person & t for t in tags)
+    complete = not goes_on and any(({"ADJF", "nomn"} <= t and "Poss" not in t) or {"Surn", "gent"} <= t
+                                   or ({"NOUN", "inan", "gent"} <= t and "Geox" not in t) for t in tags)
+    return _StreetWord(goes_on, name, name and nominative and kind in ("Surn", "Name"), not_genitive, complete)
+
+
+def _street_person_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for m in _STREET_PERSON.finditer(text):
+        words = [(m.start(1) + w.start(), m.start(1) + w.end(), _street_word(w.group()))
+                 for w in _STREET_PERSON_WORD.finditer(m.group(1))]
+        for k in range(1, len(words)):
+            if words[k - 1][2].goes_on:
+                continue
+            person = [w for _, _, w in words[k:]]
+            if all(w.name for w in person) and (any(w.not_genitive for w in person)
+                                                or (k == 1 and words[0][2].complete and all(w.nominative for w in person))):
+                a, b = words[k][0], words[-1][1]
+                if not any(x < b and a < y for x, y in (s.span() for s in _STREET_NAMESAKES.finditer(text))):
+                    spans.append((a, b))
+            break
+    return spans
 
 
 # A surname on its own where the context says person: right after a flat's number («кв. [скрыто] (Петров)», «Квартира
@@ -864,14 +938,15 @@ _LOWER_AFTER_CUE = re.compile(rf"(?<![\w-])(?={_LOWER_CUE}\s+({_LOWER_SURNAME})(
 # A lower-case surname and first name side by side, no word for a person before them: «петрова анна, звоните», «спасибо,
 # анна петрова» (_surname_pairs). The surname as _LOWER_AFTER_CUE takes it, the first name read first as one: «новая
 # анна», «готов павел» stay. Each word shaped as a surname is looked at, then the words beside it: a look-ahead at every
-# word of every text the hint finds (half the real ones) cost 17 % of the names stage.
+# word of every text the hint finds (half the real ones) cost 17 % of the names stage. The surname may be capitalised
+# beside a lower-case first name («Петрова анна», «анна Петрова»), unless a street or a place word is before it.
 _LOWER_SURNAME_RE = re.compile(_LOWER_SURNAME)
-_LOWER_SURNAME_WORD = re.compile(rf"(?<![\w\[-]){_LOWER_SURNAME}(?![\w-])")
+_LOWER_SURNAME_WORD = re.compile(r"(?<![\w\[-])[А-ЯЁа-яё][а-яё]*(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|ом|е|ою)?(?![\w-])")
 _LOWER_WORD_AFTER = re.compile(rf"\s+({_LOWER_WORD})(?![\w-])")
 _LOWER_WORD_BEFORE = re.compile(rf"(?<![\w\[-])({_LOWER_WORD})\s+$")
 # The texts _surname_pairs reads (Rust, over a batch): a word ending as a surname beside another lower-case one.
 SURNAME_PAIR_HINT = (rf"[а-яё](?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|ом|е|ою)?\s+[а-яё]"
-                     rf"|[а-яё]\s+{_LOWER_SURNAME}(?:[^\w-]|$)")
+                     r"|[а-яё]\s+[А-ЯЁа-яё][а-яё]*(?:ов|ев|ёв|ин|ын)(?:а|у|ым|ой|ом|е|ою)?(?:[^\w-]|$)")
 
 # The texts _plain_names can change: a word ending as a lower-case patronymic does (_LOWER_PATR), or «фамилия» in any
 # case. Looked for in Rust over a whole batch: «ичн» alone is in every sixth real text («личный», «различные»), and
@@ -919,12 +994,18 @@ def _merged_spans(spans) -> list[tuple[int, int]]:
     return merged
 
 
+_STREET_PREPOSITION = re.compile(r"(?i:\b(?:на|по|до|угол|углу|пересечени\w*|перекр[её]ст\w*|адресу))\s*$")
+
+
 def _surname_pairs(text: str) -> str:
     """A lower-case surname with a first name after or before it (_LOWER_SURNAME_WORD)."""
     spans = []
     for m in _LOWER_SURNAME_WORD.finditer(text):
         if (spans and m.start() < spans[-1][1]) or not _lower_surname(m.group()):
             continue
+        if m.group()[0].isupper() and (_PLACE_BEFORE.search(text, max(0, m.start() - 80), m.start())
+                                       or _STREET_PREPOSITION.search(text, max(0, m.start() - 30), m.start())):
+            continue        # «ул. Петрова анна …», «на Кирова мария …»: a street (but «жалоба от Петровой анны»)
         if (n := _LOWER_WORD_AFTER.match(text, m.end())) and _first_name(n.group(1)):
             spans.append((m.start(), n.end(1)))
         elif (n := _LOWER_WORD_BEFORE.search(text, max(0, m.start() - 40), m.start())) \
@@ -1150,7 +1231,7 @@ def mask_names(texts: list[str]) -> list[str]:
             text = _latin_names(text)
         if NAME_MARK in text:
             text = _MARK_BRACKETED.sub(_bracketed_surname, text)
-            text = _WORD_BEFORE_MARK.sub(_surname_before_mark, text)
+            text = _WORD_BEFORE_MARK.sub(_surname_before_mark, _FIRST_AFTER_MARK.sub(_first_name_after_mark, text))
             text = _SHORT_BEFORE_MARK.sub(NAME_MARK, _FIO_RUN.sub(NAME_MARK, text))
         out.append(_DATE_AFTER_NAME.sub(r"\1[дата рождения]", text))
     return out
@@ -1330,7 +1411,8 @@ def mask_patterns(s: pl.Series) -> pl.Series:
 REMASK_HINT = ("[0-9@.]|[А-ЯЁ]{3}|" + _LATIN_HINT + "|(?i:пенсионер|ветеран|инвалид|обращени|жител|ип\s)|"
                r"(?i:исполнител|ответственн|подготовил|звонил|ответил|управдом|родственни|подписал|жильц|сосед)|"
                r"(?i:tg|тг|телег|telegram|ник|логин|username|юзернейм|инст|skype|скайп|discord|дискорд)[^a-zA-Z\n]{0,12}[a-zA-Z]|"
-               r"\[скрыто\]|#[А-ЯЁ]|\[ФИО\][\s,]+(?:и\s+)?[А-ЯЁ]|[а-яё][ \t]+\[ФИО\]|"
+               r"(?i:собака|точка)[\])]?\s*[a-zA-Z]|[a-zA-Z]\s+(?i:at|dot)\s+[a-zA-Z]|"     # an e-mail in words
+               r"\[скрыто\]|#[А-ЯЁ]|\[ФИО\][\s,]+(?:и\s+)?[А-ЯЁ]|[а-яё][ \t]+\[ФИО\]|\[ФИО\][ \t]+[а-яё]|"
                r"[А-ЯЁ][а-яё]+[ \t]+[А-ЯЁ][ \t]?[А-ЯЁ]|[А-ЯЁ][ \t]?[А-ЯЁ][ \t]+[А-ЯЁ][а-яё]|" + _CHINESE_HINT + "|"
                + _SHORT_SURNAME + r"\s+\[|\[ФИО\]\s*\(|" + PLAIN_NAME_HINT + "|" + SURNAME_PAIR_HINT)
 # Stored texts the whole name masking reads again (each needs it): a name in capitals or Latin letters, a capitalised word
@@ -1350,6 +1432,7 @@ _NAMES_AGAIN = re.compile(r"(?i:пенсионер|ветеран|инвалид
 
 def _names_again(text: str | None) -> bool:
     return bool(text) and (bool(_NAMES_AGAIN.search(text)) or _title_caps(text) != text or bool(_caps_surnames(text))
+                           or bool(_street_person_spans(text))
                            or (bool(_LATIN_HINT_RE.search(text)) and _latin_names(text) != text))
 
 
@@ -1368,8 +1451,9 @@ def remask_text(s: pl.Series) -> pl.Series:
         s = pl.select(pl.when(pl.lit(paired)).then(pl.lit(s).map_elements(_surname_pairs, return_dtype=pl.String))
                       .otherwise(pl.lit(s))).to_series().alias(s.name)
     values = s.to_list()
-    # a surname an older version left before a masked name
-    values = [_WORD_BEFORE_MARK.sub(_surname_before_mark, v) if v and NAME_MARK in v else v for v in values]
+    # a surname an older version left before a masked name, a lower-case first name after one
+    values = [_WORD_BEFORE_MARK.sub(_surname_before_mark, _FIRST_AFTER_MARK.sub(_first_name_after_mark, v))
+              if v and NAME_MARK in v else v for v in values]
     s = pl.Series(s.name, values, dtype=pl.String)
     again = [i for i, v in enumerate(values) if _names_again(v)]
     if not again:
@@ -1381,8 +1465,10 @@ def remask_text(s: pl.Series) -> pl.Series:
 
 # Bumped when a name rule that remask_text applies changes in its code, not in a pattern listed below: «вера павловна»
 # (a patronymic makes a word that is a name only in some reading one); 2: a surname before a mark, initials without dots,
-# Latin names in lower case (_surname_before_mark, _bare_initials, _latin_names).
-_NAME_RULES_REVISION = 2
+# Latin names in lower case (_surname_before_mark, _bare_initials, _latin_names); 3: a person between a street's name and
+# the house (_street_person_spans), a capitalised surname beside a lower-case first name (_surname_pairs), a street's
+# name before a mask stays (_surname_before_mark), a lower-case first name after a mask goes (_first_name_after_mark).
+_NAME_RULES_REVISION = 3
 
 
 def masks_version() -> str:
@@ -1398,6 +1484,7 @@ def masks_version() -> str:
                                 _LATIN_INITIALS.pattern, sorted(_SHORT_SURNAMES),
                                 _NAMES_AGAIN.pattern, _PERSON_CUE.pattern, _CAP_WORD.pattern,
                                 _STREET_NAMESAKES.pattern, _MARK_BRACKETED.pattern, _NAME_RULES_REVISION,
+                                _STREET_PERSON.pattern, _FIRST_AFTER_MARK.pattern,
                                 _ACTOR_CUE.pattern, _AFTER_FLAT_OR_TAG.pattern, _SURNAME_LIST.pattern, _LIST_CUE.pattern, _LIST_HINTS,
                                 _CAPS_LONE.pattern, _LOWER_BEFORE.pattern, _WORD_BEFORE_MARK.pattern,
                                 [p.pattern for _, p in _NAME_PATTERNS], _CHINESE_NAME, sorted(_NOT_INITIALS), sorted(_PLACE_PREPOSITIONS))).encode()

@@ -106,3 +106,24 @@ WOMEN_AND_INDECLINABLE = {
 def test_a_womans_or_an_indeclinable_surname_after_the_house_is_masked():
     assert dict(zip(WOMEN_AND_INDECLINABLE, _masked(list(WOMEN_AND_INDECLINABLE)))) == WOMEN_AND_INDECLINABLE
     assert _masked(["ул. Ленина 5, Пушкина", "ул. Мира, 5, Горького"]) == ["ул. Ленина 5, Пушкина", "ул. Мира, 5, Горького"]
+
+
+# helper-56 (the testers' last stop): a person written between the street's name and the house looked like a street of
+# two words, and the shortcut stored it as typed; a street named after a person stays plain and as it is.
+BETWEEN_STREET_AND_HOUSE = {
+    "ул. Мира Иванов 5": "ул. Мира [ФИО] 5",
+    "ул. Мира Иванов, д. 5, кв. 3": "ул. Мира [ФИО], д. 5, кв. [скрыто]",
+    "Аскиз, ул. Садовая Петрова 12": "Аскиз, ул. Садовая [ФИО] 12",
+    "ул. Маршала Жукова Иванов 5": "ул. Маршала Жукова [ФИО] 5",
+    "г. Курск, ул. Кирова Кузнецов Иван, 3": "г. Курск, ул. Кирова [ФИО], 3",
+}
+STREETS_AFTER_PEOPLE = ["ул. Кирова 5", "улица Ленина, 3", "ул. Карла Маркса 5", "ул. Маршала Жукова, д. 5",
+                        "ул. Героя Советского Союза Лоскутова 5", "ул. Ивана Франко 5", "ул. Веры Фигнер 12"]
+
+
+def test_a_person_between_the_street_and_the_house_is_masked():
+    from etl.address import _plain
+    assert dict(zip(BETWEEN_STREET_AND_HOUSE, _masked(list(BETWEEN_STREET_AND_HOUSE)))) == BETWEEN_STREET_AND_HOUSE
+    assert _masked(STREETS_AFTER_PEOPLE) == STREETS_AFTER_PEOPLE
+    assert _plain(pl.Series("a", list(BETWEEN_STREET_AND_HOUSE) + STREETS_AFTER_PEOPLE)).to_list() == \
+        [False] * len(BETWEEN_STREET_AND_HOUSE) + [True] * len(STREETS_AFTER_PEOPLE)

@@ -166,3 +166,121 @@ def test_a_plate_with_its_region_spaced_and_a_word_glued_keeps_no_region():
 def test_a_name_in_brackets_keeps_its_closing_bracket(text, masked):
     # NER's span took the bracket after the initials («Петрова А.А.)»): the mask ate it
     assert mask(text) == masked
+
+
+# helper-56, from the testers' last stop: a surname between a street's name and the house, a capitalised surname beside a
+# lower-case first name, an e-mail written in words, a typo'd ИНН of 11 digits, a birth certificate typed with look-alike
+# letters. Each masked at load and in a text an older version stored.
+@pytest.mark.parametrize("text, masked", [
+    # a person written between the street's name and the house number
+    ("ул. Мира Иванов 5", "ул. Мира [ФИО] 5"),
+    ("Яма у дома ул. Мира Иванов 5, просьба помочь", "Яма у дома ул. Мира [ФИО] 5, просьба помочь"),
+    ("улица Садовая Петрова 12, течёт крыша", "улица Садовая [ФИО] 12, течёт крыша"),
+    ("ул. Мира Сидорова Анна д. 7", "ул. Мира [ФИО] д. 7"),
+    ("ул. Кирова Кузнецов, 3 — нет света", "ул. Кирова [ФИО], 3 — нет света"),
+    ("ул. Маршала Жукова Иванов 5", "ул. Маршала Жукова [ФИО] 5"),
+    # streets named after a person, in the usual place and with their first name or title, stay
+    ("ул. Кирова 5", "ул. Кирова 5"),
+    ("улица Ленина, 3", "улица Ленина, 3"),
+    ("ул. Карла Маркса 5", "ул. Карла Маркса 5"),
+    ("ул. Ивана Франко 5", "ул. Ивана Франко 5"),
+    ("ул. Веры Фигнер 12", "ул. Веры Фигнер 12"),
+    ("ул. Маршала Жукова 5", "ул. Маршала Жукова 5"),
+    ("ул. Героя Советского Союза Лоскутова 5", "ул. Героя Советского Союза Лоскутова 5"),
+    ("проспект Вячеслава Клыкова 12", "проспект Вячеслава Клыкова 12"),
+    ("ул. Надежды Плевицкой 3", "ул. Надежды Плевицкой 3"),
+    ("ул. Розы Люксембург 5", "ул. Розы Люксембург 5"),
+    ("ул. Степана Разина 5", "ул. Степана Разина 5"),
+    ("ул. Большая Садовая 5", "ул. Большая Садовая 5"),
+    ("на ул. Героев Панфиловцев 12 яма", "на ул. Героев Панфиловцев 12 яма"),
+])
+def test_a_surname_between_the_street_and_the_house(text, masked):
+    assert masked_now_and_stored(text) == (masked, masked)
+
+
+@pytest.mark.parametrize("text, masked", [
+    # a capitalised surname with a lower-case first name (the lower-case pair was masked already)
+    ("Петрова анна", "[ФИО]"),
+    ("Петрова анна, звоните", "[ФИО], звоните"),
+    ("Звонила Петрова анна", "Звонила [ФИО]"),
+    ("петрова анна", "[ФИО]"),
+    ("анна Петрова звонила", "[ФИО] звонила"),
+    ("Жалоба от Петровой анны", "Жалоба от [ФИО]"),
+    # not a street's name before a lower-case word
+    ("на ул. Петрова анна видела яму", "на ул. Петрова анна видела яму"),
+    ("на Кирова мария упала", "на Кирова мария упала"),
+    # a capitalised word that is no surname before a first name stays
+    ("Готов павел помочь", "Готов павел помочь"),
+    ("Домов мария не видела", "Домов мария не видела"),
+    # a lower-case first name an older version left after a mask («Звонила Петрова анна»: «Петрова» after a cue)
+    ("Звонила [ФИО] анна", "Звонила [ФИО]"),
+    ("[ФИО] вера в лучшее", "[ФИО] вера в лучшее"),
+])
+def test_a_capitalised_surname_beside_a_lower_case_first_name(text, masked):
+    assert masked_now_and_stored(text) == (masked, masked)
+
+
+@pytest.mark.parametrize("text, masked", [
+    # an e-mail written in words, as the e-mail mask masks one
+    ("ivanov собака mail точка ru", "[email]"),
+    ("пишите ivan.petrov собака yandex.ru", "пишите [email]"),
+    ("пишите на petrov(at)mail.ru", "пишите на [email]"),
+    ("почта: ivanov at mail dot ru, жду", "почта: [email], жду"),
+    ("ivanov(собака)mail(точка)ru", "[email]"),
+    # a dog stays a dog
+    ("бродячая собака бегает.Жители боятся", "бродячая собака бегает.Жители боятся"),
+    ("Злая собака кусается, точка сбора у школы", "Злая собака кусается, точка сбора у школы"),
+])
+def test_an_email_written_in_words(text, masked):
+    assert masked_now_and_stored(text) == (masked, masked)
+
+
+@pytest.mark.parametrize("text, masked", [
+    # a typo'd personal ИНН of 11 digits after its cue
+    ("ИНН 12345678901", "ИНН [документ]"),
+    ("мой инн: 46323924486, прошу проверить", "мой инн: [документ], прошу проверить"),
+    # an organisation's ИНН of 10 digits, 11 digits without the cue, 13 digits stay
+    ("ИНН 4632012345 управляющей компании", "ИНН 4632012345 управляющей компании"),
+    ("номер 12345678901 в договоре", "номер 12345678901 в договоре"),
+    ("ИНН 1234567890123", "ИНН 1234567890123"),
+])
+def test_an_inn_of_eleven_digits_after_its_cue(text, masked):
+    assert masked_now_and_stored(text) == (masked, masked)
+
+
+@pytest.mark.parametrize("text, masked", [
+    # a birth certificate's Roman numeral typed in Cyrillic or Ukrainian look-alikes (Х, І), its letters in Latin ones
+    ("свидетельство о рождении ХІ-ПВ 123456", "свидетельство о рождении [документ]"),
+    ("ІІ-ЖТ № 654321 выдано", "[документ] выдано"),
+    ("св-во XI-ПB 123456", "св-во [документ]"),
+    ("IV-ПВ 123456", "[документ]"),
+    # other capitals before six digits stay
+    ("ХМ 123456 рублей", "ХМ 123456 рублей"),
+    ("II этап, ПВ 123", "II этап, ПВ 123"),
+])
+def test_a_birth_certificate_in_look_alike_letters(text, masked):
+    assert masked_now_and_stored(text) == (masked, masked)
+
+
+def test_texts_and_addresses_stored_before_the_helper56_cases_are_masked_again(tmp_path, monkeypatch):
+    """A database loaded before these cases has them masked once when the app opens it: its texts (the masks'
+    fingerprint differs: _NAME_RULES_REVISION, the e-mail and ИНН patterns) and its problems' addresses."""
+    from conftest import copy_reference, fetch
+    from etl.build import upgrade
+    from etl.load import load_file
+    from test_privacy_stored import CATEGORIES, older
+    monkeypatch.setenv("MCU_SALT", "test-salt")
+    monkeypatch.setenv("MCU_REFERENCE", str(copy_reference(tmp_path)))
+    db = tmp_path / "mcu.duckdb"
+    (tmp_path / "pos.csv").write_text(CATEGORIES, encoding="utf-8")
+    assert load_file(tmp_path / "pos.csv", db=db).loaded == 3
+    older(db, ["UPDATE appeals SET text = 'Яма у дома ул. Мира Иванов 5, Петрова анна' WHERE external_id = 'PD-0'",
+               "UPDATE appeals SET text = 'пишите ivanov собака mail точка ru, ИНН 12345678901' WHERE external_id = 'PD-1'",
+               "UPDATE appeals SET text = 'свидетельство ХІ-ПВ 123456', address = 'ул. Мира Иванов 5' "
+               "WHERE external_id = 'PD-2'"])
+    assert upgrade(db) is True
+    assert fetch(db, "SELECT external_id, text, address FROM appeals ORDER BY external_id") == [
+        ("PD-0", "Яма у дома ул. Мира [ФИО] 5, [ФИО]", "ул. Мира, 5"),
+        ("PD-1", "пишите [email], ИНН [документ]", "ул. Мира, 5"),
+        ("PD-2", "свидетельство [документ]", "ул. Мира [ФИО] 5")]
+    assert upgrade(db) is False
