@@ -19,7 +19,7 @@ from etl.build import update_database
 from etl.calendar import production_calendar
 from etl.deadlines import Deadlines
 from etl.detect import Detection, detect
-from etl.frames import appeals_frame
+from etl.frames import appeals_frame, masked_texts
 from etl.match import Unmatched, _headers, _values_report, numeric_theme_codes, theme_matcher
 from etl.profile import ProfileError
 from etl.read import FileRefused
@@ -72,8 +72,8 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
               file_name: str | None = None, as_of: dt.date | None = None, progress=None) -> FileReport:
     """Load one export into the database atomically. Never raises for bad input: a refused file comes
     back as a report with status 'refused' and a Russian message, the database untouched. `progress(share,
-    text)` is told how far the load is (0…1) and what it is doing, in Russian; the texts' masking calls it from
-    another thread."""
+    text)` is told how far the load is (0…1) and what it is doing, in Russian; the texts' masking may call it from
+    polars' thread."""
     path = Path(path)
     # Masked once here: every message, the report, the import log and the rows' source take it from here.
     file_name = mask_file_name(file_name or path.name)
@@ -114,15 +114,24 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
     wait_began = []
 
     def waiting(now: bool) -> None:
-        # Another load into this database (a second tab) holds it: the bar says so, not «проверка строк», meanwhile;
+        # Another load into this database (a second tab) holds it: the bar says so meanwhile;
         # and the time waited is not the load's own («Загружено за 11,5 с» for 6 rows after a 10-second wait).
-        say(_AT_STAGE, "ожидание: идёт другая загрузка в эту базу…" if now else "подготовка базы к записи")
+        at = _AT_TEXT_END if det.profile.target == "appeals" else _AT_STAGE   # the texts are masked by then
+        say(at, "ожидание: идёт другая загрузка в эту базу…" if now else "подготовка базы к записи")
         if now:
             wait_began.append(time.perf_counter())
         elif wait_began:
             report.waited += time.perf_counter() - wait_began.pop()
 
     try:
+        if det.profile.target == "appeals":
+            # Before the database is waited for (another load may hold it for minutes) and before the canonical frame is
+            # built: the file's cells (the report keeps the detection's columns and row numbers, not the cells) and the
+            # raw texts go as soon as the texts are masked, not beside the whole frame (1 M real rows: peak 2,6 → … GB).
+            span = _AT_TEXT_END - _AT_FRAME
+            good = masked_texts(det, good, on_text=lambda done, total: say(
+                _AT_FRAME + span * done / total, f"обезличивание текстов: {fmt.num(done)} из {fmt.num(total)} строк"))
+            det.table.df = det.table.df.clear()
         with update_database(Path(db or db_path()), on_wait=waiting) as con:
             sync_reference(con)
             good, notes = numeric_theme_codes(con, det, good)
@@ -130,15 +139,10 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
             loaded_at = dt.datetime.now().replace(microsecond=0)
             if det.profile.target == "appeals":
                 bring_ids_to_profile(con, det.profile)
-                say(_AT_FRAME, "сопоставление со справочниками и обезличивание")
-                span = _AT_TEXT_END - _AT_FRAME
-                frame = appeals_frame(con, det, good, unmatched, loaded_at, on_text=lambda done, total: say(
-                    _AT_FRAME + span * done / total, f"обезличивание текстов: {fmt.num(done)} из {fmt.num(total)} строк"),
-                    as_of=as_of)
+                say(_AT_TEXT_END, "сопоставление со справочниками")
+                frame = appeals_frame(con, det, good, unmatched, loaded_at, as_of=as_of)
                 say(_AT_WRITE, "запись в базу")
-                # The file's cells and the staged text: read, and memory the writing needs (the report keeps
-                # the detection's columns and row numbers, not the cells).
-                good, det.table.df = good.select("external_id"), det.table.df.clear()
+                good = good.select("external_id")   # staged: memory the writing needs
                 review.check_plausible(unmatched, good.height, file_name, _headers(det))
                 ids = frame["appeal_id"]   # in the order of the rows unmatched.per_row speaks of
                 # In the order the appeals are stored in (etl.write._write_appeals), sorted here where the unsorted

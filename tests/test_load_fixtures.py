@@ -213,27 +213,25 @@ def test_100000_rows_of_garbage(tmp_path):
 
 def test_a_load_tells_how_far_it_is(tmp_path):
     """A regional export takes minutes (its texts' masking most of them): the load says what it does and how far
-    it is, in step order, the texts' masking from polars' thread; several files share one bar."""
-    import threading
+    it is, in step order; several files share one bar."""
     from etl.load import load_files
 
     calls = []
     r = load_file(FIX / "pos_messages_cp1251.csv", db=tmp_path / "mcu.duckdb",
-                  progress=lambda share, text: calls.append((share, text, threading.current_thread().name)))
+                  progress=lambda share, text: calls.append((share, text)))
     assert counts(r) == (9, 4, 0, 1, 4)
-    assert [(round(share, 6), text) for share, text, _ in calls] == [
+    assert [(round(share, 6), text) for share, text in calls] == [
         (0.0, "чтение файла"), (0.1, "проверка строк: 9 строк"),
-        (0.2, "сопоставление со справочниками и обезличивание"), (0.2, "обезличивание текстов: 0 из 4 строк"),
-        (0.85, "обезличивание текстов: 4 из 4 строк"), (0.9, "запись в базу")]
-    assert calls[4][2] != threading.current_thread().name   # polars calls the masking in a thread of its own
+        (0.2, "обезличивание текстов: 0 из 4 строк"), (0.85, "обезличивание текстов: 4 из 4 строк"),
+        (0.85, "сопоставление со справочниками"), (0.9, "запись в базу")]
     calls = []
     load_files([FIX / "pos_messages.xlsx", FIX / "votes.tsv"], db=tmp_path / "two.duckdb",
                progress=lambda share, text: calls.append((round(share, 6), text)))
     assert calls == [
         (0.0, "pos_messages.xlsx (1 из 2): чтение файла"), (0.05, "pos_messages.xlsx (1 из 2): проверка строк: 3 строки"),
-        (0.1, "pos_messages.xlsx (1 из 2): сопоставление со справочниками и обезличивание"),
         (0.1, "pos_messages.xlsx (1 из 2): обезличивание текстов: 0 из 3 строк"),
         (0.425, "pos_messages.xlsx (1 из 2): обезличивание текстов: 3 из 3 строк"),
+        (0.425, "pos_messages.xlsx (1 из 2): сопоставление со справочниками"),
         (0.45, "pos_messages.xlsx (1 из 2): запись в базу"),
         (0.5, "votes.tsv (2 из 2): чтение файла"), (0.55, "votes.tsv (2 из 2): проверка строк: 4 строки"),
         (0.95, "votes.tsv (2 из 2): запись в базу"), (1.0, "готово")]

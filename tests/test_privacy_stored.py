@@ -367,3 +367,26 @@ def test_texts_stored_before_the_capitals_latin_and_new_patterns_are_masked_agai
         ("PD-1", "[ФИО] пишет: меня зовут [ФИО], тел [телефон], машина [госномер]",
          '{"Комментарий модератора":"с уважением, пенсионер [ФИО]"}'),
         ("PD-2", "МУП ЖКХ не вывозит мусор", '{"Комментарий модератора":"[ФИО], здравствуйте"}')]
+
+
+def test_the_staged_frame_holds_no_text_in_clear_once_its_texts_are_masked():
+    """The load masks the texts before the canonical frame is built and lets the raw ones go (etl.frames.masked_texts):
+    the staged text, its typed copy and the file's column share one buffer, and any one of them kept it all."""
+    from pathlib import Path
+
+    import polars as pl
+
+    from etl.detect import detect
+    from etl.frames import MASKED_TEXT, masked_texts
+    from etl.stage import stage
+
+    det = detect(Path(__file__).parent / "fixtures" / "exports" / "pos_messages_cp1251.csv")
+    good, _, _ = stage(det)
+    assert {"text", "__t_text", "Текст сообщения"} <= set(good.columns)
+    masked = masked_texts(det, good)
+    assert not {"text", "__t_text", "Текст сообщения"} & set(masked.columns)
+    # Every other column is kept: the subtheme's, the executor's and the rest the frame is built from.
+    assert set(masked.columns) == set(good.columns) - {"text", "__t_text", "Текст сообщения"} | {MASKED_TEXT}
+    cells = masked.select(pl.all().cast(pl.String)).unpivot()["value"].drop_nulls().to_list()
+    assert not [c for c in cells if "913 123-45-67" in c]
+    assert masked[MASKED_TEXT].to_list()[0] == "Яма на дороге у дома, звоните [телефон]"
