@@ -639,7 +639,8 @@ def _name_spans(text: str, ner_spans, places: re.Pattern | None = None, extra=()
                           if any(_name_kind(w) or not _known_word(w) for w in _CAP_WORD.findall(text[x:y]))]
     found += [(a, b, True) for a, b in _bare_initials_spans(text)
               if not place(a) and not _PLACE_RIGHT_BEFORE.search(text, max(0, a - 40), a)]
-    found += [(a, b, True) for a, b in _street_person_spans(text) if outside(a, b) == [(a, b)]]
+    found += [(a, b, True) for a, b in (*_street_person_spans(text), *_street_then_person_spans(text))
+              if outside(a, b) == [(a, b)]]
     candidates = [m.span() for m in _CAP_WORD.finditer(text) if _name_kind(m.group())
                   # («Позвонил Ильин»: «Ильин» reads first as Ilya's, a surname in one reading)
                   # (read by _name_kind's parse: _tagged read every capitalised word a second time, +15 % CPU)
@@ -766,6 +767,40 @@ def _street_person_spans(text: str) -> list[tuple[int, int]]:
             break
     return spans
 
+
+
+# A person named right after a street's name with no house after it: «дома 54 по улице Мирной Джабраилов Малик обещал»
+# (the real Kursk texts), «на улице Садовой Иванов Иван сказал». Two or three words, each a first name, surname or
+# patronymic in the nominative, then a lower-case word or a stop; a street's name that goes on has its words in the
+# genitive («улица Карла Маркса», «Героя Советского Союза Лоскутова») and is left, word by word from the left.
+_STREET_THEN_PERSON = re.compile(
+    r"(?i:(?<![\w-])(?:ул|улиц[аеуы]|пр|пр-к?т|просп|проспект[аеу]?|пер|переул[а-яё]*|б-р|бульвар[а-яё]*|пл|площад[а-яё]*"
+    r"|наб|набережн[а-яё]*|шоссе|проезд[а-яё]*|тупик[а-яё]*|мкр|микрорайон[а-яё]*))\.?[ \t]*"
+    r"[А-ЯЁ][а-яё]+(?:-[А-ЯЁ][а-яё]+)?[ \t]+((?:[А-ЯЁ][а-яё]+[ \t]+){1,2}[А-ЯЁ][а-яё]+)"
+    r"(?=[ \t]*(?:[,.;:!?)»—–-]|[а-яё]|$))")
+
+
+def _nominative_person_word(word: str) -> bool:
+    tags = [p.tag.grammemes for p in _morph().parse(word) if p.is_known]
+    if not tags:
+        return bool(_SURNAME_SHAPE.fullmatch(word)) and not _common_word(word)
+    return any("nomn" in t and {"Name", "Surn", "Patr"} & t for t in tags) and not any({"Geox", "nomn"} <= t for t in tags)
+
+
+def _street_then_person_spans(text: str) -> list[tuple[int, int]]:
+    spans = []
+    for m in _STREET_THEN_PERSON.finditer(text):
+        words = [(m.start(1) + w.start(), m.start(1) + w.end(), w.group())
+                 for w in _STREET_PERSON_WORD.finditer(m.group(1))]
+        while len(words) >= 2:
+            if all(_nominative_person_word(w) for _, _, w in words) \
+                    and any(_street_word(w).not_genitive for _, _, w in words):
+                a, b = words[0][0], words[-1][1]
+                if not any(x < b and a < y for x, y in (s.span() for s in _STREET_NAMESAKES.finditer(text))):
+                    spans.append((a, b))
+                break
+            words = words[1:]
+    return spans
 
 # A surname on its own where the context says person: right after a flat's number («кв. [скрыто] (Петров)», «Квартира
 # [скрыто], Иванова»: not a street with its house after it, «кв. [скрыто], Гагарина 5») or as a hashtag («#Зуева»).
@@ -1432,7 +1467,7 @@ _NAMES_AGAIN = re.compile(r"(?i:пенсионер|ветеран|инвалид
 
 def _names_again(text: str | None) -> bool:
     return bool(text) and (bool(_NAMES_AGAIN.search(text)) or _title_caps(text) != text or bool(_caps_surnames(text))
-                           or bool(_street_person_spans(text))
+                           or bool(_street_person_spans(text)) or bool(_street_then_person_spans(text))
                            or (bool(_LATIN_HINT_RE.search(text)) and _latin_names(text) != text))
 
 
@@ -1467,8 +1502,9 @@ def remask_text(s: pl.Series) -> pl.Series:
 # (a patronymic makes a word that is a name only in some reading one); 2: a surname before a mark, initials without dots,
 # Latin names in lower case (_surname_before_mark, _bare_initials, _latin_names); 3: a person between a street's name and
 # the house (_street_person_spans), a capitalised surname beside a lower-case first name (_surname_pairs), a street's
-# name before a mask stays (_surname_before_mark), a lower-case first name after a mask goes (_first_name_after_mark).
-_NAME_RULES_REVISION = 3
+# name before a mask stays (_surname_before_mark), a lower-case first name after a mask goes (_first_name_after_mark);
+# 4: a person right after a street's name with no house after it (_street_then_person_spans).
+_NAME_RULES_REVISION = 4
 
 
 def masks_version() -> str:
@@ -1484,7 +1520,7 @@ def masks_version() -> str:
                                 _LATIN_INITIALS.pattern, sorted(_SHORT_SURNAMES),
                                 _NAMES_AGAIN.pattern, _PERSON_CUE.pattern, _CAP_WORD.pattern,
                                 _STREET_NAMESAKES.pattern, _MARK_BRACKETED.pattern, _NAME_RULES_REVISION,
-                                _STREET_PERSON.pattern, _FIRST_AFTER_MARK.pattern,
+                                _STREET_PERSON.pattern, _STREET_THEN_PERSON.pattern, _FIRST_AFTER_MARK.pattern,
                                 _ACTOR_CUE.pattern, _AFTER_FLAT_OR_TAG.pattern, _SURNAME_LIST.pattern, _LIST_CUE.pattern, _LIST_HINTS,
                                 _CAPS_LONE.pattern, _LOWER_BEFORE.pattern, _WORD_BEFORE_MARK.pattern,
                                 [p.pattern for _, p in _NAME_PATTERNS], _CHINESE_NAME, sorted(_NOT_INITIALS), sorted(_PLACE_PREPOSITIONS))).encode()
