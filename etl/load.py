@@ -99,8 +99,8 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
     def refused(r: FileReport) -> FileReport:
         # The attempt stays in the import history, written apart after this load's write was undone (a failed write
         # is not: the database could not take it).
-        r.import_id = log_refusal(Path(db or db_path()), r, _sha_or_none(sha_of), started)
         r.seconds = time.perf_counter() - t0
+        r.import_id = log_refusal(Path(db or db_path()), r, _sha_or_none(sha_of), started)
         return r
 
     det = None

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from conftest import all_but_the_import_log
 from etl.load import load_file
 from mcu.query import run_query
 
@@ -35,14 +36,6 @@ def sql(db, query):
         return con.execute(query).fetchall()
 
 
-def everything_but_the_log(db) -> dict:
-    """Every table's rows but the import log's: what a refusal must leave as it was."""
-    with duckdb.connect(str(db), read_only=True) as con:
-        tables = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE table_name <> 'import_log' "
-                                            "ORDER BY 1").fetchall()]
-        return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall())) for t in tables}
-
-
 @pytest.fixture
 def db(tmp_path):
     db = tmp_path / "mcu.duckdb"
@@ -53,7 +46,7 @@ def db(tmp_path):
 def test_a_refused_file_is_in_the_history_and_nothing_else_changes(db, tmp_path):
     kursk = tmp_path / "Жалобы_Иванова_И.И._89001234567.csv"   # named after its author: stored masked
     shutil.copyfile(KURSK, kursk)
-    before = everything_but_the_log(db)
+    before = all_but_the_import_log(db)
     r = load_file(kursk, db=db)
     assert (r.status, r.message) == ("refused", KURSK_REFUSAL.format("Жалобы [ФИО] [телефон].csv"))
     assert r.import_id == 2
@@ -62,7 +55,7 @@ def test_a_refused_file_is_in_the_history_and_nothing_else_changes(db, tmp_path)
         (2, "Жалобы [ФИО] [телефон].csv", "refused", None, None, 0, 0, 0, 0, 0)]
     assert sql(db, "SELECT message, file_sha256, finished_at >= started_at FROM import_log WHERE import_id = 2") == [
         (KURSK_LOGGED.format("Жалобы [ФИО] [телефон].csv"), hashlib.sha256(KURSK.read_bytes()).hexdigest(), True)]
-    assert everything_but_the_log(db) == before
+    assert all_but_the_import_log(db) == before
     assert sql(db, "SELECT count(*) FROM import_rejects WHERE import_id = 2") == [(0,)]
     # The history: the refusal marked, no counts of what it did not load (a total of new rows is the loaded files').
     history = run_query("import_history", db=db)
@@ -88,7 +81,7 @@ def test_a_file_whose_every_row_is_rejected_is_recorded_without_its_cells(db, tm
     spoiled.write_text("Номер сообщения;Дата создания;Категория;Подкатегория;Статус;Ответственный\n"
                        "1,23457E+11;10.11.2026 10:00;Дороги;Ямы;Новое;Отдел\n"
                        "1,23457E+11;10.11.2026 11:00;Дороги;Ямы;Новое;Отдел\n", encoding="utf-8")
-    before = everything_but_the_log(db)
+    before = all_but_the_import_log(db)
     r = load_file(spoiled, db=db)
     assert r.status == "refused" and "«1,23457E+11»" in r.message and r.rejects.height == 2
     assert sql(db, LOG + " WHERE import_id = 2") == [(2, "spoiled.csv", "refused", "pos", "pos", 2, 0, 0, 0, 2)]
@@ -96,7 +89,7 @@ def test_a_file_whose_every_row_is_rejected_is_recorded_without_its_cells(db, tm
         "Ни одна из 2 строк файла spoiled.csv не прошла проверку. Чаще всего (2 строки): номер испорчен Excel. Файл "
         "не загружен: исправьте выгрузку по причинам отклонения строк и загрузите заново.",)]
     assert sql(db, "SELECT count(*) FROM import_rejects WHERE import_id = 2") == [(0,)]
-    assert everything_but_the_log(db) == before
+    assert all_but_the_import_log(db) == before
     assert sql(db, "SELECT sum(rows_read) = sum(loaded + updated + duplicate + rejected) FROM import_log") == [(True,)]
     history = run_query("import_history", db=db)
     assert history.filter(history["import_id"] == 2).select("rows_read", "rejected").rows() == [(2, None)]
