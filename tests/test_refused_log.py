@@ -167,3 +167,22 @@ def test_a_file_the_upload_page_refuses_before_loading_is_recorded_once(db):
     # Then loaded through load_file: the same refusal, still one line.
     assert load_file(KURSK, db=db).import_id is None
     assert sql(db, "SELECT count(*) FROM import_log") == [(2,)]
+
+
+def test_the_upload_pages_history_shows_the_refusal(db, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    assert load_file(KURSK, db=db).import_id == 2
+    monkeypatch.setenv("MCU_DB", str(db))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    assert not at.exception, at.exception
+    history = next(d.value for d in at.dataframe if "Итог" in d.value.columns)
+    assert history["№"].tolist() == [2, 1] and history["Файл"].tolist() == [KURSK.name, "pos_messages_cp1251.csv"]
+    assert history["Итог"][0] == "Отклонён: " + KURSK_LOGGED.format(KURSK.name)
+    assert history[["Прочитано", "Новых", "Отклонено"]].values.tolist() == [["—", "—", "—"], ["9", "4", "4"]]
+    # Only the loaded file's rejected rows are offered (a refused file keeps none).
+    assert at.selectbox(key="upload_rejects_pick").options == ["№ 1: pos_messages_cp1251.csv"]
