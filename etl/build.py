@@ -358,21 +358,25 @@ def _remove(paths) -> list[Path]:
 
 
 @contextlib.contextmanager
-def _writer_lock(path: Path, on_wait=None):
+def _writer_lock(path: Path, on_wait=None, wait: bool = True):
     """One writer at a time per database: two uploads at once would otherwise each copy the old file
     and the later swap would silently drop the earlier load. `on_wait(True)` is told when another writer holds the
-    lock and this one waits for it, `on_wait(False)` when it has it then (a load's bar said «проверка строк» all along)."""
+    lock and this one waits for it, `on_wait(False)` when it has it then (a load's bar said «проверка строк» all along).
+    Yields whether the lock is held: with `wait` false, not when another writer holds it."""
     with open(_lock_path(path), "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            if not wait:
+                yield False
+                return
             if on_wait is not None:
                 on_wait(True)
             fcntl.flock(lock, fcntl.LOCK_EX)
             if on_wait is not None:
                 on_wait(False)
         try:
-            yield
+            yield True
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -396,13 +400,15 @@ def remove_stale(path: Path) -> list[Path]:
 
 
 @contextlib.contextmanager
-def _swap(path: Path, seed_from_existing: bool, skip=None, on_wait=None):
+def _swap(path: Path, seed_from_existing: bool, skip=None, on_wait=None, wait: bool = True, bare: bool = False):
     """The write: a copy (or a new file) changed, then swapped in. `skip`, asked under the writer lock, may
-    say the write is no longer needed: the body then gets None and the file stays as it is. `on_wait`: _writer_lock's."""
+    say the write is no longer needed: the body then gets None and the file stays as it is. `on_wait`, `wait`:
+    _writer_lock's (the body gets None when it would wait). `bare`: the body's write alone, no stored text masked
+    again nor derived fact refreshed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _writer_lock(path, on_wait):
-        if skip is not None and skip():
+    with _writer_lock(path, on_wait, wait) as held:
+        if not held or (skip is not None and skip()):
             yield None
             return
         # Under the lock no other writer runs, so any temporary file here is from a killed one.
@@ -417,10 +423,11 @@ def _swap(path: Path, seed_from_existing: bool, skip=None, on_wait=None):
             con = duckdb.connect(str(tmp), config=DUCKDB_CONFIG)
             if not seed:
                 create_model(con)
-            else:
+            elif not bare:
                 remask_stored(con)   # a load into a database masked by older patterns (one meta lookup if not)
             yield con
-            refresh_derived(con)
+            if not bare:
+                refresh_derived(con)
             con.execute("CHECKPOINT")
             con.close()
             os.replace(tmp, path)
@@ -444,3 +451,12 @@ def update_database(path: Path, on_wait=None):
     replaces `path` only on success, so a failed load leaves the database exactly as it was. `on_wait(waiting)`: told
     when the write waits for another writer (True) and when it goes on (False)."""
     return _swap(path, seed_from_existing=True, on_wait=on_wait)
+
+
+def append_log(path: Path, skip=None):
+    """Context manager: a copy of the existing database to add an import log record to (a refused file's:
+    etl.report.log_refusal), swapped in as any write is, with nothing else changed. Never waited for nor created: the
+    body gets None when there is no database yet, another load holds it or `skip()` (asked under the lock) says so."""
+    path = Path(path)
+    return _swap(path, seed_from_existing=True, skip=lambda: not path.exists() or (skip is not None and skip()),
+                 wait=False, bare=True)

@@ -137,6 +137,9 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
     kind = pl.coalesce(_col(df, "kind", pl.String), pl.lit(p.kind, dtype=pl.String))
     text = _col(df, MASKED_TEXT, pl.String)
     applicant = _col(df, "applicant", pl.String)
+    # Whether a cell two fields are read from is filled: it says both then, a null too (etl.write._merge_sql).
+    from etl.write import cell_flag, shared_cells   # here: etl.write imports this module
+    flags = {cell_flag(f): pl.any_horizontal(_filled(df, c) for c in cols) for f, cols in shared_cells(det.columns).items()}
     out = df.select(
         pl.lit(p.source).alias("source"),
         kind.alias("kind"),
@@ -173,12 +176,20 @@ def appeals_frame(con, det: Detection, df: pl.DataFrame, unmatched: Unmatched, l
         pl.lit(det.file_name).alias("source_file"),
         pl.col("__row").cast(pl.Int32).alias("source_row"),
         pl.lit(loaded_at).alias("loaded_at"),
+        *(e.alias(k) for k, e in flags.items()),
     ).with_columns(appeal_id=appeal_id_expr(pl.lit(id_prefix(p)), p.id_restarts == "year"))
     out = _predict_themes(out, unmatched)
     out = out.with_columns(state_at=pl.lit(export_state(out, as_of), dtype=pl.Datetime("us")))
     # The export's own deadline, apart from the rule's: a merge must tell a stated deadline from a computed one.
     out = out.with_columns(due_given=pl.col("due_at"), due_at=_due(out, p.deadline))
-    return out.select(*APPEAL_COLUMNS, "due_given")
+    return out.select(*APPEAL_COLUMNS, "due_given", *flags)
+
+
+def _filled(df: pl.DataFrame, column: str) -> pl.Expr:
+    """A source cell with something in it (a column the frame no longer has reads as empty)."""
+    if column not in df.columns:
+        return pl.lit(False)
+    return pl.col(column).cast(pl.String).str.strip_chars().fill_null("") != ""
 
 
 def export_state(frame: pl.DataFrame, as_of: dt.date | None = None) -> dt.datetime | None:

@@ -23,7 +23,7 @@ from etl.frames import appeals_frame, masked_texts
 from etl.match import Unmatched, _headers, _values_report, numeric_theme_codes, theme_matcher
 from etl.profile import ProfileError
 from etl.read import FileRefused
-from etl.report import FileReport, _all_rejected, _check_salt, _log, _message, mask_file_name
+from etl.report import FileReport, _all_rejected, _check_salt, _log, _message, log_refusal, mask_file_name
 from etl.stage import stage
 from etl.write import _record_as_of, _write_appeals, _write_votes, bring_ids_to_profile, sync_reference
 from core import fmt
@@ -63,6 +63,13 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
+def _sha_or_none(sha_of) -> str | None:
+    try:
+        return sha_of.result()
+    except OSError:   # a file that cannot be read has no fingerprint
+        return None
+
+
 # Where a load stands, as a share of it (progress's first argument). The texts' masking takes most of a regional
 # export's time (1 M real ПОС rows: ~2,5 of ~3 minutes); it moves the bar across its span part by part.
 _AT_READ, _AT_STAGE, _AT_FRAME, _AT_TEXT_END, _AT_WRITE = 0.0, 0.1, 0.2, 0.85, 0.9
@@ -88,26 +95,35 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
     hashing.shutdown(wait=False)
     if path.exists() and path.stat().st_size >= PRELOAD_BYTES:
         privacy.preload()
+
+    def refused(r: FileReport) -> FileReport:
+        # The attempt stays in the import history, written apart after this load's write was undone (a failed write
+        # is not: the database could not take it).
+        r.seconds = time.perf_counter() - t0
+        r.import_id = log_refusal(Path(db or db_path()), r, _sha_or_none(sha_of), started)
+        return r
+
+    det = None
     try:
         det = detect(path, source=source, profile=profile, file_name=file_name)
         say(_AT_STAGE, f"проверка строк: {fmt.count(det.table.df.height, 'строка', 'строки', 'строк')}")
         good, rejects, in_file_dups = stage(det)
     except (FileRefused, ProfileError) as e:
-        return FileReport(file_name, "refused", str(e), seconds=time.perf_counter() - t0)
+        return refused(FileReport(file_name, "refused", str(e), rows_read=det.table.df.height if det else 0,
+                                  source=det and det.profile.source, profile=det and det.profile.name))
     except Exception as e:  # an unforeseen shape of file: refuse it plainly, never a traceback
-        return FileReport(file_name, "refused", f"Не удалось прочитать файл {file_name} ({type(e).__name__}: {e}). "
-                          "База не изменена. Сохраните файл заново как XLSX или CSV; если не поможет — сообщите "
-                          "разработчикам и приложите файл.", seconds=time.perf_counter() - t0)
+        return refused(FileReport(file_name, "refused", f"Не удалось прочитать файл {file_name} ({type(e).__name__}: "
+                                  f"{e}). База не изменена. Сохраните файл заново как XLSX или CSV; если не поможет — "
+                                  "сообщите разработчикам и приложите файл."))
     rows_read = det.table.df.height
     report = FileReport(file_name, "loaded", source=det.profile.source, profile=det.profile.name,
                         rows_read=rows_read, rejected=rejects.height, detection=det, rejects=rejects,
                         skewed=int(good["__skew"].sum()) if "__skew" in good.columns else 0,
                         warnings=list(det.warnings))
     if good.height == 0:
-        return FileReport(
+        return refused(FileReport(
             file_name, "refused", _all_rejected(rejects, rows_read, file_name), source=det.profile.source,
-            profile=det.profile.name, rows_read=rows_read, rejected=rejects.height, detection=det, rejects=rejects,
-            seconds=time.perf_counter() - t0)
+            profile=det.profile.name, rows_read=rows_read, rejected=rejects.height, detection=det, rejects=rejects))
     sha = sha_of.result()
     unmatched = Unmatched(profile=det.profile)
     _values_report(det, good, unmatched)
@@ -168,13 +184,21 @@ def load_file(path: Path, *, source: str | None = None, profile=None, db: Path |
             if as_of:
                 _record_as_of(con, as_of)
     except FileRefused as e:   # implausibly many unknown values, a profile's themes not in the theme list
-        return FileReport(file_name, "refused", str(e), source=det.profile.source, profile=det.profile.name,
-                          rows_read=rows_read, detection=det, seconds=time.perf_counter() - t0)
+        return refused(FileReport(file_name, "refused", str(e), source=det.profile.source, profile=det.profile.name,
+                                  rows_read=rows_read, detection=det))
     except Exception as e:
         return FileReport(file_name, "refused", _failure(e, file_name, Path(db or db_path())),
                           source=det.profile.source, profile=det.profile.name, seconds=time.perf_counter() - t0)
     report.seconds = time.perf_counter() - t0 - report.waited
     return report
+
+
+def record_refusal(data: bytes, message: str, *, file_name: str, db: Path | None = None) -> int | None:
+    """A file refused before it was loaded (the upload page's check of a chosen file: etl.detect) recorded in the import
+    history as load_file records its refusals (etl.report.log_refusal): once, however often the page checks it again.
+    Returns the record's import_id, or None."""
+    report = FileReport(mask_file_name(file_name), "refused", message)
+    return log_refusal(Path(db or db_path()), report, hashlib.sha256(data).hexdigest(), dt.datetime.now())
 
 
 def file_progress(progress, i: int, n: int, name: str):
@@ -199,4 +223,4 @@ def load_files(paths, *, source=None, profile=None, db=None, progress=None, as_o
 
 
 __all__ = ["Deadlines", "Detection", "FileReport", "FileRefused", "detect", "file_progress", "load_file", "load_files",
-           "production_calendar", "stage", "sync_reference", "theme_matcher"]
+           "production_calendar", "record_refusal", "stage", "sync_reference", "theme_matcher"]

@@ -2,7 +2,9 @@
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from core import fmt
@@ -55,16 +57,19 @@ class FileReport:
                 "дубликатов": self.duplicate, "отклонено": self.rejected}
 
 
-def _all_rejected(rejects, rows_read: int, file_name: str) -> str:
+def _all_rejected(rejects, rows_read: int, file_name: str, cells: bool = True) -> str:
     """Why no row of a file passed: the commonest kind of reason (its words before the quoted cell) with how many rows
     it stopped, and what to do. Advice about the source and the date format only where dates or columns are the
-    reason: a file whose numbers Excel spoiled was sent to check its dates."""
+    reason: a file whose numbers Excel spoiled was sent to check its dates. Without `cells`, the reason's kind alone,
+    not the cell it quotes (the import log's record of the refusal)."""
     kinds = rejects.with_columns(pl.col("reason").str.extract(r"^(?:лист «[^»]*»: )?([^:«(]*)").alias("kind"))
     top = kinds.group_by("kind").agg(pl.len(), pl.col("reason").first()).sort("len", "kind", descending=[True, False])
     kind, n, reason = top.row(0)
     fix = ("Файл не загружен. Проверьте, что выбран верный источник и формат дат, или исправьте профиль."
            if re.search(r"дат|столб|заголов", kind or "") else
            "Файл не загружен: исправьте выгрузку по причинам отклонения строк (они перечислены ниже) и загрузите заново.")
+    if not cells:
+        reason, fix = (kind or "").strip(), fix.replace(" (они перечислены ниже)", "")
     return (f"Ни одна из {rows_read} строк файла {file_name} не прошла проверку. Чаще всего "
             f"({fmt.count(n, 'строка', 'строки', 'строк')}): {reason}. {fix}")
 
@@ -84,13 +89,14 @@ def _check_salt(con, det: Detection) -> list[str]:
             "MCU_SALT) и загрузите файл снова"]
 
 
-def _log(con, report: FileReport, sha: str, started: dt.datetime, rejects: pl.DataFrame, message: str) -> int:
+def _log(con, report: FileReport, sha: str | None, started: dt.datetime, rejects: pl.DataFrame, message: str) -> int:
     import_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM import_log").fetchone()[0]
     con.execute("""INSERT INTO import_log (import_id, file_name, file_sha256, source, profile, started_at,
                        finished_at, status, message, rows_read, loaded, updated, duplicate, rejected)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, 'loaded', ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [import_id, report.file_name, sha, report.source, report.profile, started, dt.datetime.now(),
-                 message, report.rows_read, report.loaded, report.updated, report.duplicate, report.rejected])
+                 report.status, message, report.rows_read, report.loaded, report.updated, report.duplicate,
+                 report.rejected])
     if rejects.height:
         rj = rejects.with_columns(pl.lit(import_id).alias("import_id"))
         con.execute("INSERT INTO import_rejects (import_id, source_row, reason, raw) "
@@ -108,3 +114,58 @@ def _message(report: FileReport, unmatched: pl.DataFrame) -> str:
         by = unmatched.group_by("что").agg(pl.col("строк").sum()).sort("что")
         parts.append("требуют внимания: " + ", ".join(f"{k.lower()} — строк {v}" for k, v in by.iter_rows()))
     return "; ".join(parts)
+
+
+# Where a refusal's message quotes the file's cells (etl.detect, etl.stage, etl.review): left out of its record in the
+# import log, which keeps none of the file's cells. A quoted value may hold quotes of its own («МУП «Водоканал»»).
+_QUOTED = r"«(?:[^«»]|«[^«»]*»)*»"
+_LISTED = rf"{_QUOTED}(?:, {_QUOTED})*(?:, …)?"
+_CELLS = [
+    (re.compile(rf"\s*\((?:например: )?{_LISTED}\)"), ""),        # «уже данные («…», «…»)», «(например: «…»)»
+    (re.compile(r"\s*\(строка \d+: .*?\)(?=\. )"), ""),            # formulas without a value: «(строка 2: =A1*2)»
+    (re.compile(rf"[:,]? например[:,] {_LISTED}"), ""),             # «…, например: «…», «…».»
+    (re.compile(rf"(в двух порядках): {_LISTED}"), r"\1"),         # dates of both orders
+    # The columns found: the header row's cells, or data where a file has none (etl.detect._found).
+    (re.compile(rf"\s*Найдены столбцы: (?:{_QUOTED}(?:, {_QUOTED})*(?: и ещё \d+)?|ни одного)\."), ""),
+]
+
+
+def _without_cells(report: FileReport) -> str:
+    """A refusal's message as the import log keeps it: the reason and what to do, no cell of the file."""
+    if report.rejects is not None and report.rejects.height:   # every row rejected: the reasons quote the cells
+        return _all_rejected(report.rejects, report.rows_read, report.file_name, cells=False)
+    message = report.message
+    for pattern, to in _CELLS:
+        message = pattern.sub(to, message)
+    return message
+
+
+def log_refusal(db: Path, report: FileReport, sha: str | None, started: dt.datetime) -> int | None:
+    """A refused file's record in the import history (status «refused»; the upload page's «История загрузок»): its
+    masked name, when, why and the rows read where known (all counted rejected: nothing of it loaded) — none of its
+    cells (no rejected rows, no quoted value: _without_cells). Written on its own after the load's write was undone
+    (etl.build.append_log): the appeals and all else stay as they were. Not written where there is no database yet,
+    another load holds it or it cannot be written — the user is told the refusal all the same — nor when the same file
+    (by its fingerprint) was refused for the same reason last time: a file tried again adds no line until something
+    else happened to it. Returns the record's import_id, or None."""
+    from etl.build import append_log   # here: etl.build imports this module
+    from core.settings import DUCKDB_CONFIG
+    message = _without_cells(report)
+    rows = report.rows_read
+    record = FileReport(report.file_name, "refused", source=report.source, profile=report.profile, rows_read=rows,
+                        rejected=rows)
+
+    def told_already() -> bool:
+        with duckdb.connect(str(db), read_only=True, config=DUCKDB_CONFIG) as con:
+            last = con.execute("""SELECT status, message FROM import_log
+                                  WHERE file_sha256 = $sha OR ($sha IS NULL AND file_name = $name)
+                                  ORDER BY import_id DESC LIMIT 1""", {"sha": sha, "name": report.file_name}).fetchone()
+        return last == ("refused", message)
+
+    try:
+        if not Path(db).exists():
+            return None
+        with append_log(db, skip=told_already) as con:
+            return None if con is None else _log(con, record, sha, started, pl.DataFrame(), message)
+    except Exception:   # noqa: BLE001 — unwritable, full, damaged: the refusal is told, just not recorded
+        return None

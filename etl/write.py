@@ -113,18 +113,35 @@ SAID_BY = {
 }
 
 
+def shared_cells(columns: dict) -> dict[str, list[str]]:
+    """The file's columns each field reads that another field reads too, for the fields that say appeals columns
+    (SAID_BY): ИМ's «Причина закрытия» gives both the rating and the satisfaction. Such a filled cell says every field
+    read from it, a null one too (etl.frames.cell_flags carries it per row: _merge_sql)."""
+    saying = {f for fields in SAID_BY.values() for f in fields}
+    read = {f: {*r.headers, *r.parts} for f, r in columns.items() if f in saying}
+    shared = {f: sorted(cols & set().union(*(read[g] for g in read if g != f))) for f, cols in read.items()}
+    return {f: cols for f, cols in shared.items() if cols}
+
+
+def cell_flag(field: str) -> str:
+    """The frame's column saying, per row, that the cell `field` shares with another field is filled."""
+    return f"cell_filled__{field}"
+
+
 _RANK_SQL = ("CASE {} WHEN 'new' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'answered' THEN 2 WHEN 'closed' THEN 3 "
              "WHEN 'rejected' THEN 3 ELSE -1 END")
 
 
-def _merge_sql(said: set[str], known: str = "appeals") -> str:
+def _merge_sql(said: set[str], known: str = "appeals", cells: set[str] = frozenset()) -> str:
     """SELECT of the appeals columns for every incoming row, merged with the row the database has (in `known`:
     the appeals table, or the part of it that holds this file's items).
 
     A newer state (by the item's own dates, then its status, then the moment its export describes: state_at,
     etl.frames.export_state) takes every value the file says and keeps the rest; an older one only fills what the
     database lacks. Two exports describing the same moment tie: the one loaded later is a re-export, and wins.
-    Nothing the file does not say, no empty cell and no older export erases or rolls back a value."""
+    Nothing the file does not say, no empty cell and no older export erases or rolls back a value. A cell read for two
+    fields (`cells`: the fields whose shared cell the frame flags, shared_cells) says both when filled: a newer state's
+    «Автор доволен» is no score, and leaves no stored «3» beside its satisfaction."""
     # What the file does not say is NULL here: every use below takes its type from the database's column.
     S = lambda c: f"s.{c}" if c not in SAID_BY or said & set(SAID_BY[c]) else "NULL"
     # A file that does not say the status ties on it; a state stored before state_at existed (a database of an
@@ -182,7 +199,9 @@ def _merge_sql(said: set[str], known: str = "appeals") -> str:
                          f"THEN CASE WHEN n THEN s.extra ELSE t.extra END "
                          f"WHEN json({patch}) = json(t.extra) THEN t.extra ELSE ({patch})::VARCHAR END")
         else:
-            merged[c] = f"CASE WHEN n THEN coalesce({S(c)}, t.{c}) ELSE coalesce(t.{c}, {S(c)}) END"
+            filled = [f"s.{cell_flag(f)}" for f in SAID_BY.get(c, ()) if f in said and f in cells]
+            says = f"WHEN n AND ({' OR '.join(filled)}) THEN {S(c)} " if filled else ""
+            merged[c] = f"CASE {says}WHEN n THEN coalesce({S(c)}, t.{c}) ELSE coalesce(t.{c}, {S(c)}) END"
     # A newer state takes the status the file says; otherwise the known status follows a date the merge adds.
     merged["status"] = f"""CASE WHEN n AND {S('status')} IS NOT NULL THEN {S('status')}
         WHEN t.status = 'rejected' THEN t.status
@@ -258,7 +277,8 @@ def _write_appeals(con, frame: pl.DataFrame, said: set[str], notes: list | None 
         return frame.height, 0, 0
     if notes is not None:
         notes += _other_registrations(con)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {_merge_sql(said, 'known')}")
+    cells = {f for f in said if cell_flag(f) in frame.columns}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stage AS {_merge_sql(said, 'known', cells)}")
     con.unregister("incoming")
     if con.execute("SELECT count(applicant_hash) FROM stage").fetchall()[0][0]:
         _mark_repeats(con)   # only an applicant's hash makes a repeat here; without one the search finds nothing

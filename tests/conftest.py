@@ -47,6 +47,12 @@ def fetch(db, sql, params=None) -> list[tuple]:
         con.close()
 
 
+def all_but_the_import_log(db) -> dict:
+    """Every table's rows but the import log's: what a refused file leaves as it was (its attempt is logged)."""
+    tables = [t for (t,) in fetch(db, "SELECT table_name FROM duckdb_tables() WHERE table_name <> 'import_log' ORDER BY 1")]
+    return {t: sorted(map(repr, fetch(db, f"SELECT * FROM {t}"))) for t in tables}
+
+
 def copy_reference(folder: Path) -> Path:
     """A private copy of data/reference in `folder`: the curator's choices and corrections are written there,
     never into the repo."""

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 import re
 import zipfile
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -464,3 +465,63 @@ def test_an_older_export_only_fills_extra_keys_the_database_lacks(tmp_path):
     assert json.loads(stored) == {"Комментарий модератора": "снято с контроля"}
     # tester53: the older file that only filled a key became the appeal's source; the state is still the newer file's.
     assert table(db, "SELECT source_file, source_row FROM appeals") == [("new.csv", 2)]
+
+
+# --- fields read from one cell (tester59): «Причина закрытия» says both the rating and the satisfaction ----------
+
+IM_REAL = Path(__file__).resolve().parents[2] / "shared" / "realdata" / "im_export_omsk_2025-12.xlsx"
+INCIDENT = 39520539   # in the real export: «Причина закрытия» = «5», «Дата окончания» 25.12.2025 12:36:43
+
+
+def _im_export(path, reason, closed="2025-12-25 12:36:43"):
+    """The real ИМ export (39 incidents), incident 39520539 given this «Причина закрытия» and «Дата окончания»."""
+    df = pl.read_excel(IM_REAL, infer_schema_length=0)   # every cell as the text it shows
+    hit = pl.col("ID") == str(INCIDENT)
+    df = df.with_columns(pl.when(hit).then(pl.lit(reason, dtype=pl.String)).otherwise(pl.col("Причина закрытия"))
+                         .alias("Причина закрытия"),
+                         pl.when(hit).then(pl.lit(closed)).otherwise(pl.col("Дата окончания")).alias("Дата окончания"))
+    df.write_excel(path, worksheet="Лист1", autofit=False)
+    return path
+
+
+def _scored(db):
+    return table(db, f"SELECT rating, satisfied, closed_at::VARCHAR FROM appeals WHERE external_id = '{INCIDENT}'")
+
+
+def test_a_newer_shared_cell_says_both_fields_it_feeds(tmp_path):
+    """A newer export's «Автор доволен» where an older said «3»: no score now, satisfied — not «3 / доволен»."""
+    db = tmp_path / "mcu.duckdb"
+    assert counts(load_file(_im_export(tmp_path / "a.xlsx", "3"), db=db, source="im")) == (39, 39, 0, 0, 0)
+    assert _scored(db) == [(3, False, "2025-12-25 12:36:43")]
+    assert table(db, "SELECT count(rating), avg(rating) FROM appeals") == [(1, 3.0)]
+    newer = _im_export(tmp_path / "b.xlsx", "Автор доволен", closed="2025-12-26 09:00:00")
+    assert counts(load_file(newer, db=db, source="im")) == (39, 0, 1, 38, 0)
+    assert _scored(db) == [(None, True, "2025-12-26 09:00:00")]
+    assert table(db, "SELECT count(rating), avg(rating) FROM appeals") == [(0, None)]
+    # And back: a still newer «3» says both again (no «Автор доволен» kept beside a 3).
+    again = _im_export(tmp_path / "c.xlsx", "3", closed="2025-12-27 09:00:00")
+    assert counts(load_file(again, db=db, source="im")) == (39, 0, 1, 38, 0)
+    assert _scored(db) == [(3, False, "2025-12-27 09:00:00")]
+
+
+def test_a_filled_shared_cell_of_no_score_is_knowledge_but_an_empty_one_erases_nothing(tmp_path):
+    db = tmp_path / "mcu.duckdb"
+    load_file(_im_export(tmp_path / "a.xlsx", "5"), db=db, source="im")
+    assert _scored(db) == [(5, True, "2025-12-25 12:36:43")]
+    # The cell emptied in a newer export: absence, nothing erased.
+    empty = _im_export(tmp_path / "b.xlsx", "", closed="2025-12-26 09:00:00")
+    assert counts(load_file(empty, db=db, source="im")) == (39, 0, 1, 38, 0)
+    assert _scored(db) == [(5, True, "2025-12-26 09:00:00")]
+    # «Нет ответа от автора» in a newer one: the author gave no score and said nothing — both unknown now.
+    silent = _im_export(tmp_path / "c.xlsx", "Нет ответа от автора", closed="2025-12-27 09:00:00")
+    assert counts(load_file(silent, db=db, source="im")) == (39, 0, 1, 38, 0)
+    assert _scored(db) == [(None, None, "2025-12-27 09:00:00")]
+
+
+def test_an_older_shared_cell_only_fills_what_the_database_lacks(tmp_path):
+    db = tmp_path / "mcu.duckdb"
+    load_file(_im_export(tmp_path / "new.xlsx", "3", closed="2025-12-26 09:00:00"), db=db, source="im")
+    older = _im_export(tmp_path / "old.xlsx", "Автор доволен")
+    r = load_file(older, db=db, source="im")
+    assert counts(r) == (39, 0, 0, 39, 0)
+    assert _scored(db) == [(3, False, "2025-12-26 09:00:00")]

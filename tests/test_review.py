@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_reference, demo_appeals
+from conftest import all_but_the_import_log, copy_reference, demo_appeals
 from conftest import fetch as q
 from etl.load import load_file
 
@@ -45,14 +45,16 @@ def garbage(n: int, seed: int = 7) -> list[list[str]]:
 def test_garbage_file_is_refused_whole_and_the_database_untouched(tmp_path):
     db = tmp_path / "mcu.duckdb"
     assert load_file(FIX / "pos_messages.xlsx", db=db).status == "loaded"
-    before = db.read_bytes()
+    before = all_but_the_import_log(db)
     r = load_file(pos_csv(tmp_path / "junk.csv", garbage(1000)), db=db)
     assert r.status == "refused"
     assert r.message.startswith("В файле junk.csv слишком много значений, которых нет в справочниках: "
                                 "1\u00a0000 населённых пунктов, 1\u00a0000 исполнителей и 1\u00a0000 тем")
     assert r.message.endswith("Файл не загружен, база не изменена.")
     assert "Проверьте, что выбран верный источник и профиль" in r.message
-    assert db.read_bytes() == before
+    assert all_but_the_import_log(db) == before   # the attempt alone is recorded, without the values it quotes
+    (logged,) = q(db, "SELECT message FROM import_log WHERE status = 'refused'")[0]
+    assert logged == r.message[:r.message.index(", например: ")] + r.message[r.message.index(". Проверьте"):]
     assert q(db, "SELECT count(*) FROM settlements WHERE settlement_id LIKE 'new_%'") == [(0,)]
 
 
