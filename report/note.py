@@ -60,30 +60,19 @@ def _minus(text: str | None) -> str:
     return fmt.DASH if text is None else fmt.minus(text)
 
 
-def count_change(cur, prev) -> str:
+def count_change(cur, prev, digits: int = 0) -> str:
     """A count's change as the pages write it, «+46 (+2,3 %)» (mcu.ui.change); against a previous zero the
-    difference alone, as on the meeting screen."""
+    difference alone, as on the meeting screen. A median of days too, with `digits` 1: «+0,1 (+1,0 %)», as «Обзор»."""
     if cur is None or prev is None:
         return fmt.DASH
-    return _minus(change(cur, prev) if prev else fmt.signed(cur - prev))
-
-
-def _shown(value: float, digits: int = 1) -> float:
-    """A figure as the note prints it (fmt.num's rounding): a change is taken between the figures a reader sees,
-    not the unrounded ones («6,7 | 6,7 | +0,1 дн.» read as a misprint)."""
-    return float(f"{value:.{digits}f}")
+    return _minus(change(cur, prev, digits) if prev else fmt.signed(cur - prev, digits))
 
 
 def share_change(cur, prev) -> str:
-    if cur is None or prev is None:
-        return fmt.DASH
-    return _minus(fmt.signed(_shown(cur * 100) - _shown(prev * 100), 1, " п.п.") or "0,0 п.п.")
-
-
-def days_change(cur, prev) -> str:
-    if cur is None or prev is None:
-        return fmt.DASH
-    return _minus(fmt.signed(_shown(cur) - _shown(prev), 1, " дн.") or "0,0 дн.")
+    """A share's change in п.п., taken once from the unrounded shares by mcu.ui.change as «Обзор» and the meeting take
+    it: «17,0 % | 19,1 % | −2,0 п.п.» (−2,04), not the difference of the rounded figures (−2,1) a reader then saw
+    disagree with the other pages (a tester's finding)."""
+    return _minus(change(cur, prev, share=True)) or fmt.DASH
 
 
 class Figures:
@@ -170,7 +159,7 @@ def summary(f: Figures) -> Section:
         ["Ответ позже срока", fmt.num(dcur["answered_late"]), fmt.num(dprev["answered_late"]),
          count_change(dcur["answered_late"], dprev["answered_late"])],
         ["Медиана ответа, дн.", fmt.num(cur["median_response_days"], 1), fmt.num(prev["median_response_days"], 1),
-         days_change(cur["median_response_days"], prev["median_response_days"])],
+         count_change(cur["median_response_days"], prev["median_response_days"], 1)],
         ["Довольны, доля оценивших", fmt.pct(scur["satisfied_share"]), fmt.pct(sprev["satisfied_share"]),
          share_change(scur["satisfied_share"], sprev["satisfied_share"])],
         ["Решено, доля решаемых", fmt.pct(scur["solved_share"]), fmt.pct(sprev["solved_share"]),

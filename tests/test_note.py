@@ -488,3 +488,60 @@ def test_a_point_voted_on_long_ago_is_proposed_again_with_its_mark():
         "Бирикчуль, ТКО (мусор): 35 обращений за квартал",
         "Не выносить вопрос «Кызлас — ЖКХ» на новое голосование (недавно голосовали 10.08.2026), а проверить, как "
         "выполняется его решение."]
+
+
+# ---- The tester's pass of 27.11.2026: changes, unknown values, file names, document properties, page breaks ----
+
+@pytest.fixture(scope="module")
+def demo26(tmp_path_factory):
+    """The demo as the tester built it on 26.11.2026 (its last day 26.11.2026)."""
+    from etl.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo26") / "demo.duckdb"
+    build_demo(path, seed=42, years=2, end=dt.date(2026, 11, 26))
+    return path
+
+
+def sidebar_filters(db, preset: str, **narrow):
+    """The filters the sidebar's preset gives on `db` (the note's «Период боковой панели»)."""
+    from mcu.filters import _period
+
+    bounds = run_query("data_bounds", db=db).row(0, named=True)
+    return filters_for(*_period(preset, bounds["first_day"], bounds["last_day"], None), db=db, **narrow)
+
+
+def test_a_change_is_taken_from_unrounded_figures_as_overview_and_the_meeting_take_it(demo26, open_app):
+    """Default quarter: «Обзор» showed «Просрочено 17,0 % −2,0 п.п.» and «Медиана 6,7 дн. +0,1 (+1,0 %)», the note
+    «17,0 % | 19,1 % | −2,1 п.п.» and «6,7 | 6,7 | 0,0 дн.»: it subtracted the rounded shares, −2,05 is −2,0 (a tester's finding).
+    One change, from the unrounded figures, on every page (mcu.ui.change)."""
+    from mcu.ui import change
+
+    flt = sidebar_filters(demo26, "quarter")
+    assert (flt.date_from, flt.date_to) == (dt.date(2026, 8, 28), dt.date(2026, 11, 26))
+    rows = {r[0]: r[1:] for r in build(flt, db=demo26).sections[0].table.rows}
+    assert rows["Просрочено, доля обращений со сроком"] == ["17,0\u00a0%", "19,1\u00a0%", "−2,0 п.п."]
+    assert rows["Медиана ответа, дн."] == ["6,7", "6,7", "+0,1 (+1,0 %)"]
+    kpis = run_query("overview_kpis", db=demo26, **flt.compare_params(), as_of=flt.as_of)
+    cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)
+    assert round((cur["overdue_share"] - prev["overdue_share"]) * 100, 2) == -2.05   # −2,045…: «−2,0»
+    assert rows["Просрочено, доля обращений со сроком"][2] == fmt.minus(
+        change(cur["overdue_share"], prev["overdue_share"], share=True))
+    # «Обзор» itself, on the same database and period
+    overview = {m.label: (m.value, m.delta) for m in open_app(demo26, period="quarter").metric}
+    assert overview["Просрочено"] == ("17,0\u00a0%", "−2,0 п.п.")
+    assert overview["Медиана ответа"] == ("6,7 дн.", "+0,1 (+1,0 %)")
+
+
+def test_a_change_of_a_theme_month_is_the_meetings(demo26):
+    """Month + ЖКХ: the meeting and «Обзор» «+6,7 п.п.» and «Решено −8,1 п.п.» (31/60 = 51,67 % against 43/72 =
+    59,72 %: −8,06), the note «+6,6» and «−8,0»."""
+    flt = sidebar_filters(demo26, "month", themes=["ЖКХ"])
+    note = build(flt, db=demo26)
+    rows = {r[0]: r[1:] for r in note.sections[0].table.rows}
+    assert rows["Просрочено, доля обращений со сроком"] == ["20,4\u00a0%", "13,8\u00a0%", "+6,7 п.п."]
+    assert rows["Решено, доля решаемых"] == ["51,7\u00a0%", "59,7\u00a0%", "−8,1 п.п."]
+    sat = run_query("satisfaction_kpis", db=demo26, **flt.compare_params(), as_of=flt.as_of)
+    assert [(round(r["solved_share"] * r["solvable_answered"]), r["solvable_answered"])
+            for r in sat.head(2).iter_rows(named=True)] == [(31, 60), (43, 72)]
+    results = next(s for s in note.sections if s.key == "results").paragraphs[0]
+    assert results.startswith("Отвеченных решаемых обращений: 60; решено 51,7\u00a0% (изменение −8,1 п.п.), ")
