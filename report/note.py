@@ -25,6 +25,10 @@ TOP = 10  # themes and settlements in their tables
 HEAR = 3  # executors the recommendations propose to hear
 GROWTH_MIN, GROWTH_RATIO = 5, 0.3  # a theme's rise worth a recommendation: at least +5 and +30 %
 SATISFACTION_DROP, SATISFACTION_BASE = 0.05, 20  # a fall of 5 п.п. on at least 20 ratings
+# The labels the queries give appeals with no settlement or executor from the reference (top_settlements.sql,
+# deadlines_breakdown.sql): a row of a table, never a place to name as the top one nor an executor to hear.
+UNKNOWN_SETTLEMENT, UNKNOWN_EXECUTOR = "Не определён", "Исполнитель не указан"
+REVIEW = "сопоставьте значения на странице «Загрузка данных» (раздел «Значения, не найденные в справочниках»)"
 
 
 class NoData(Exception):
@@ -109,7 +113,7 @@ class Figures:
 
     @cached_property
     def themes(self):
-        return self.run("top_themes", **self.flt.compare_params(), limit=TOP)
+        return self.run("top_themes", **self.flt.compare_params(), limit=None)   # all: the unknown's count
 
     @cached_property
     def theme_growth(self):
@@ -117,7 +121,7 @@ class Figures:
 
     @cached_property
     def settlements(self):
-        return self.run("top_settlements", **self.flt.compare_params(), limit=TOP)
+        return self.run("top_settlements", **self.flt.compare_params(), limit=None)
 
     @cached_property
     def by_executor(self):
@@ -183,15 +187,34 @@ def _ranked(df: pl.DataFrame, label: str, has_previous: bool, extra=None) -> lis
     return out
 
 
+def _appeals(n: int) -> str:
+    return fmt.count(n, "обращение", "обращения", "обращений")
+
+
+def _unknown(df: pl.DataFrame, label: str, unknown: str) -> tuple[pl.DataFrame, int]:
+    """The rows of real values (the query's order) and the count of appeals under the unknown one."""
+    rest = df.filter(pl.col(label) == unknown)["appeals"]
+    return df.filter(pl.col(label) != unknown), int(rest.sum()) if rest.len() else 0
+
+
 def themes(f: Figures) -> Section:
     df, has_prev = f.themes, f.flt.has_previous
     if df.is_empty():
         return Section("themes", "Темы", ["Обращений за период нет."])
-    lead = df.row(0, named=True)
-    text = [f"Больше всего обращений — по теме {fmt.quoted(lead['theme'])}: {fmt.num(lead['appeals'])} "
-            f"({fmt.pct(lead['share'])} всех обращений периода)."]
+    # «Не определено» is no theme to lead with (a tester saw «Не определён» named the top settlement): its appeals
+    # are said apart.
+    known, unknown = _unknown(df, "theme", UNKNOWN_THEME)
+    if known.is_empty():
+        text = [f"Тема из справочника не определена ни у одного из {_appeals(unknown)} периода: {REVIEW}."]
+    else:
+        lead = known.row(0, named=True)
+        text = [f"Больше всего обращений — по теме {fmt.quoted(lead['theme'])}: {fmt.num(lead['appeals'])} "
+                f"({fmt.pct(lead['share'])} всех обращений периода)."]
+        if unknown:
+            text.append(f"Ещё {_appeals(unknown)} — без темы из справочника ({fmt.quoted(UNKNOWN_THEME)}).")
+    df = df.head(TOP)
     if has_prev:
-        up = df.filter(pl.col("change") > 0).sort(["change", "theme"], descending=[True, False])
+        up = known.filter(pl.col("change") > 0).sort(["change", "theme"], descending=[True, False])
         if up.height:
             r = up.row(0, named=True)
             text.append(f"Сильнее всего выросло число обращений по теме {fmt.quoted(r['theme'])}: "
@@ -206,9 +229,15 @@ def settlements(f: Figures) -> Section:
     df, has_prev = f.settlements, f.flt.has_previous
     if df.is_empty():
         return Section("settlements", "Населённые пункты", ["Обращений за период нет."])
-    lead = df.row(0, named=True)
-    text = [f"Больше всего обращений — из населённого пункта {lead['settlement']}: {fmt.num(lead['appeals'])}"
-            + (f" ({fmt.num(lead['per_1000'], 1)} на 1 000 жителей)." if lead["per_1000"] is not None else ".")]
+    known, unknown = _unknown(df, "settlement", UNKNOWN_SETTLEMENT)
+    if known.is_empty():
+        text = [f"Населённый пункт из справочника не определён ни у одного из {_appeals(unknown)} периода: {REVIEW}."]
+    else:
+        lead = known.row(0, named=True)
+        text = [f"Больше всего обращений — из населённого пункта {lead['settlement']}: {fmt.num(lead['appeals'])}"
+                + (f" ({fmt.num(lead['per_1000'], 1)} на 1 000 жителей)." if lead["per_1000"] is not None else ".")
+                + (f" Ещё {_appeals(unknown)} — без населённого пункта из справочника." if unknown else "")]
+    df = df.head(TOP)
     return Section("settlements", "Населённые пункты", text,
                    table=Table(["Населённый пункт", "Обращений", "Пред. период", "Изменение", "На 1 000 жит."],
                                _ranked(df, "settlement", has_prev, lambda r: fmt.num(r["per_1000"], 1))),
@@ -295,7 +324,9 @@ def recommendations(f: Figures) -> Section:
     out = []
     # Out of every ranked executor: the executor filter narrows the rows, not the ranking (executors_rating.sql).
     ranked = f.rating["ranked_of"].max() if f.rating.height else 0
-    for r in overdue_rows(f.by_executor, limit=HEAR).iter_rows(named=True):
+    # Appeals with no executor from the reference are no one to hear: their executor is to be named first.
+    known, unknown = f.by_executor.filter(pl.col("grp") != UNKNOWN_EXECUTOR), f.by_executor.filter(pl.col("grp") == UNKNOWN_EXECUTOR)
+    for r in overdue_rows(known, limit=HEAR).iter_rows(named=True):
         rating = f.rating.filter(pl.col("executor") == r["grp"])
         # «4 из 4», not a bare «4» that reads as a good place; an executor with too few appeals is not ranked.
         place = ("" if not rating.height
@@ -305,6 +336,9 @@ def recommendations(f: Figures) -> Section:
                  if rating["executor_id"][0] is not None else "")
         out.append(f"Заслушать исполнителя {fmt.quoted(r['grp'])}{place}: без ответа после срока — {fmt.num(r['overdue_open'])}, "
                    f"ответов позже срока — {fmt.num(r['answered_late'])}.")
+    for r in overdue_rows(unknown).iter_rows(named=True):
+        out.append(f"Назначить исполнителя обращениям, у которых он не указан или не найден в справочнике: без ответа "
+                   f"после срока — {fmt.num(r['overdue_open'])}, ответов позже срока — {fmt.num(r['answered_late'])}.")
     points = f.problem_points
     for r in points.iter_rows(named=True):
         point = fmt.quoted(f"{r['settlement']} — {r['theme']}")

@@ -545,3 +545,48 @@ def test_a_change_of_a_theme_month_is_the_meetings(demo26):
             for r in sat.head(2).iter_rows(named=True)] == [(31, 60), (43, 72)]
     results = next(s for s in note.sections if s.key == "results").paragraphs[0]
     assert results.startswith("Отвеченных решаемых обращений: 60; решено 51,7\u00a0% (изменение −8,1 п.п.), ")
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "realdata" / "im_export_omsk_2025-12.xlsx").exists(),
+                    reason="нет ../shared/realdata")
+def test_the_unknown_settlement_is_not_named_as_the_top_one(tmp_path, monkeypatch):
+    """The real ИМ export, its settlements not in the reference: the note said «Больше всего обращений — из
+    населённого пункта Не определён: 39.» (a tester's finding). No real settlement: it says so, and where to map."""
+    from etl.load import load_file
+
+    monkeypatch.setenv("MCU_SALT", "test-salt")
+    db = tmp_path / "im.duckdb"
+    assert load_file(ROOT.parent / "shared" / "realdata" / "im_export_omsk_2025-12.xlsx", db=db).status == "loaded"
+    note = build(filters_for(*iso_week("2025-W52"), db=db), db=db)
+    places = next(s for s in note.sections if s.key == "settlements")
+    assert places.paragraphs == [
+        "Населённый пункт из справочника не определён ни у одного из 39 обращений периода: сопоставьте значения на "
+        "странице «Загрузка данных» (раздел «Значения, не найденные в справочниках»)."]
+    assert places.table.rows == [["Не определён", "39", "—", "—", "—"]]
+
+
+def test_unknown_settlement_theme_and_executor_are_said_apart_from_the_real_ones(make_db):
+    """More appeals without a settlement, a theme or an executor than with the top real one: the note leads with
+    the real one and says the unknown count in a sentence of its own; an executor not given is no one to hear."""
+    from core.reference import UNKNOWN_THEME
+
+    unknown = {"settlement_id": None, "theme": UNKNOWN_THEME, "executor_id": None, "received_at": "2026-11-17 10:00",
+               "due_at": "2026-11-18 10:00"}
+    db = make_db([unknown] * 3
+                 + [{"settlement_id": "askiz", "theme": "Дороги", "received_at": "2026-11-18 10:00",
+                     "due_at": "2026-11-19 10:00"}] * 2
+                 + [{"settlement_id": "kyzlas", "received_at": "2026-11-19 10:00", "due_at": "2026-12-19 10:00"}])
+    note = {s.key: s for s in build(filters_for(*iso_week(WEEK), db=db), db=db).sections}
+    assert note["themes"].paragraphs == [
+        "Больше всего обращений — по теме «Дороги»: 2 (33,3\u00a0% всех обращений периода).",
+        "Ещё 3 обращения — без темы из справочника («Не определено»)."]
+    assert note["settlements"].paragraphs == [
+        "Больше всего обращений — из населённого пункта Аскиз: 2 (0,3 на 1 000 жителей). Ещё 3 обращения — без "
+        "населённого пункта из справочника."]
+    assert [r[0] for r in note["deadlines"].table.rows] == ["Исполнитель не указан", "МУП «Аскизское ЖКХ»"]
+    assert note["recommendations"].bullets == [
+        "Заслушать исполнителя «МУП „Аскизское ЖКХ“» (в рейтинг исполнителей не вошёл: мало обращений за период): без "
+        "ответа после срока — 2, ответов позже срока — 0.",
+        "Назначить исполнителя обращениям, у которых он не указан или не найден в справочнике: без ответа после "
+        "срока — 3, ответов позже срока — 0."]
+
