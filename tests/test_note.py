@@ -590,3 +590,28 @@ def test_unknown_settlement_theme_and_executor_are_said_apart_from_the_real_ones
         "Назначить исполнителя обращениям, у которых он не указан или не найден в справочнике: без ответа после "
         "срока — 3, ответов позже срока — 0."]
 
+
+def test_the_notes_file_names_carry_the_filters_as_tables_do(demo_db, open_app, monkeypatch):
+    """The ЖКХ note of W47 downloaded as «записка_2026_неделя_47.docx», as the unfiltered one (a tester's finding);
+    a table names its filters («обращения_2026-10-28_2026-11-26_ЖКХ.csv», filters.download_scope)."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    names = []
+    button = DeltaGenerator.download_button
+
+    def recorded(self, label, data, file_name=None, *args, **kwargs):
+        if file_name.startswith("записка"):   # not «Обзор»'s, drawn first
+            names.append(file_name)
+        return button(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", recorded)
+    open_app(demo_db, "pages/note.py", theme="ЖКХ", week="2026-W47", note="week")
+    assert names == ["записка_2026_неделя_47_ЖКХ.docx", "записка_2026_неделя_47_ЖКХ.pdf"]
+    names.clear()
+    at = open_app(demo_db, "pages/note.py", period="month", theme="ЖКХ", settlement="kyzlas")
+    names.clear()
+    at.segmented_control(key="note_mode").set_value("sidebar").run()
+    assert names == ["записка_2026-10-27_2026-11-25_ЖКХ_Кызлас.docx", "записка_2026-10-27_2026-11-25_ЖКХ_Кызлас.pdf"]
+    names.clear()
+    open_app(demo_db, "pages/note.py", week="2026-W47", note="week")
+    assert names == ["записка_2026_неделя_47.docx", "записка_2026_неделя_47.pdf"]
