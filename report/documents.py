@@ -2,6 +2,7 @@
 DejaVu fonts; the PDF core fonts have no Cyrillic). Both fully offline."""
 import datetime as dt
 import io
+import struct
 from pathlib import Path
 
 import matplotlib
@@ -11,7 +12,7 @@ from docx.shared import Cm, Pt
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from report.note import Note
+from report.note import Note, Section, Table
 
 # Debian's fonts-dejavu-core; matplotlib (pinned, installed with the app) ships the same two faces.
 # The documents' author and creator (Word's «Сведения», a PDF viewer's «Свойства»): not python-docx's «python-docx»
@@ -45,9 +46,10 @@ def to_docx(note: Note) -> bytes:
     for line in note.lines:
         doc.add_paragraph(line).paragraph_format.space_after = Pt(0)
     for s in note.sections:
-        doc.add_heading(s.title, level=1)
+        doc.add_heading(s.title, level=1)   # its style keeps it with the next paragraph
         for text in s.paragraphs:
-            doc.add_paragraph(text)
+            # Kept with what follows in the section (a table's first row, a bullet, a chart): not left at a page's foot.
+            doc.add_paragraph(text).paragraph_format.keep_with_next = bool(s.bullets or s.table or s.chart)
         for text in s.bullets:
             doc.add_paragraph(text, style="List Bullet")
         if s.table:
@@ -61,7 +63,9 @@ def to_docx(note: Note) -> bytes:
                     if i and _numeric(text):
                         cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
         if s.chart:
-            doc.add_paragraph(s.chart_title).runs[0].italic = True
+            title = doc.add_paragraph(s.chart_title)
+            title.runs[0].italic = True
+            title.paragraph_format.keep_with_next = True
             doc.add_picture(io.BytesIO(s.chart), width=Cm(16))
     props, now = doc.core_properties, dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     props.title, props.language, props.author, props.last_modified_by = note.title, "ru-RU", APP_NAME, APP_NAME
@@ -127,6 +131,70 @@ def _paragraph(pdf: FPDF, text: str, h: float, mark: str = "") -> None:
         pdf.multi_cell(0, h, "\n".join(part), align="L", new_x="LMARGIN", new_y="NEXT")
 
 
+def _chart_room(pdf: FPDF, png: bytes, tight: bool) -> tuple[float, float]:
+    """A chart's width and the height (mm) its title and picture need on a page: the picture's own proportions (a
+    fixed 70 mm let a 100 mm picture go to the next page without its title)."""
+    width = pdf.epw * (0.85 if tight else 1)
+    px_w, px_h = struct.unpack(">II", png[16:24])   # the PNG's IHDR
+    return width, 5 + width * px_h / px_w
+
+
+def _head(pdf: FPDF, s: Section, gap: float) -> None:
+    """A section's heading and its paragraphs."""
+    pdf.set_font("DejaVu", "B", 13)
+    pdf.multi_cell(0, 7, s.title, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(gap)
+    pdf.set_font("DejaVu", size=10)
+    for text in s.paragraphs:
+        _paragraph(pdf, text, 5.5)
+        pdf.ln(gap)
+
+
+def _table(pdf: FPDF, t: Table, rows: int | None = None) -> None:
+    """A section's table (its first `rows` only, laid out as the whole one, to measure what it needs)."""
+    pdf.set_font("DejaVu", size=8.5)
+    numeric = [i > 0 and all(_numeric(r[i]) for r in t.rows) for i in range(len(t.header))]
+    # A text column as wide as its longest cell asks (a one-line explanation needs the room).
+    longest = [max(len(r[i]) for r in [t.header, *t.rows]) for i in range(len(t.header))]
+    widths = [3 if n else min(max(longest[i] / 8, 4), 16) for i, n in enumerate(numeric)]
+    if t.header[0] == "№":
+        widths[0] = 1
+    # No word cut in two («Голосовани|е»): a column at least as wide as its longest word in bold type.
+    pdf.set_font("DejaVu", "B", 8.5)
+    need = [max(pdf.get_string_width(w) for r in [t.header, *t.rows] for w in r[i].split()) + 3
+            for i in range(len(widths))]
+    pdf.set_font("DejaVu", size=8.5)
+    with pdf.table(col_widths=_fitted(widths, need, pdf.epw), text_align=["RIGHT" if n else "LEFT" for n in numeric],
+                   headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+                   line_height=4.6, padding=1) as table:
+        for row in [t.header, *t.rows[:rows]]:
+            cells = table.row()
+            for text in row:
+                cells.cell(text)
+    pdf.set_font("DejaVu", size=10)
+
+
+def _keep_together(pdf: FPDF, s: Section, gap: float) -> None:
+    """Keep-with-next: a heading, its paragraphs and the first of what they introduce (a bullet, the table's header and
+    first row) share a page — moved to the next page together when they do not fit here but fit there (the
+    W47 note left «Проблемные точки» and «Найдена 1 точка:» at a page's foot, their table on the next)."""
+    if not (s.bullets or s.table):
+        # Paragraphs alone keep two lines of each together (_paragraph); a chart keeps its title and may follow on the
+        # next page, as a figure does.
+        return
+    top, page = pdf.get_y(), pdf.page
+    with pdf.offset_rendering() as trial:   # drawn on a copy, then undone
+        _head(trial, s, gap)
+        if s.bullets:
+            _paragraph(trial, s.bullets[0], 5.5, mark="•")
+        elif s.table:
+            _table(trial, s.table, rows=1)
+        height = trial.get_y() - top + (trial.page - page) * pdf.eph
+    # A long lead is let break (its paragraphs keep their lines together): moved whole, it would leave half a page blank.
+    if trial.page_break_triggered and top > pdf.t_margin + 1 and height <= pdf.eph / 2:
+        pdf.add_page()
+
+
 def to_pdf(note: Note) -> bytes:
     pdf = _draw(note, tight=False)
     if pdf.page > 1 and pdf.get_y() - pdf.t_margin < SHORT_LAST_PAGE:
@@ -161,44 +229,20 @@ def _draw(note: Note, tight: bool) -> FPDF:
         pdf.ln(4 * gap)
         if pdf.will_page_break(30):
             pdf.add_page()
-        pdf.set_font("DejaVu", "B", 13)
-        pdf.multi_cell(0, 7, s.title, align="L", new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(gap)
-        pdf.set_font("DejaVu", size=10)
-        for text in s.paragraphs:
-            _paragraph(pdf, text, 5.5)
-            pdf.ln(gap)
+        _keep_together(pdf, s, gap)
+        _head(pdf, s, gap)
         for text in s.bullets:
             _paragraph(pdf, text, 5.5, mark="•")
             pdf.ln(gap)
         if s.table:
-            pdf.set_font("DejaVu", size=8.5)
-            numeric = [i > 0 and all(_numeric(r[i]) for r in s.table.rows) for i in range(len(s.table.header))]
-            # A text column as wide as its longest cell asks (a one-line explanation needs the room).
-            longest = [max(len(r[i]) for r in [s.table.header, *s.table.rows]) for i in range(len(s.table.header))]
-            widths = [3 if n else min(max(longest[i] / 8, 4), 16) for i, n in enumerate(numeric)]
-            if s.table.header[0] == "№":
-                widths[0] = 1
-            # No word cut in two («Голосовани|е»): a column at least as wide as its longest word in bold type.
-            pdf.set_font("DejaVu", "B", 8.5)
-            need = [max(pdf.get_string_width(w) for r in [s.table.header, *s.table.rows] for w in r[i].split()) + 3
-                    for i in range(len(widths))]
-            pdf.set_font("DejaVu", size=8.5)
-            with pdf.table(col_widths=_fitted(widths, need, pdf.epw), text_align=["RIGHT" if n else "LEFT" for n in numeric],
-                           headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
-                           line_height=4.6, padding=1) as table:
-                for row in [s.table.header, *s.table.rows]:
-                    cells = table.row()
-                    for text in row:
-                        cells.cell(text)
-            pdf.set_font("DejaVu", size=10)
+            _table(pdf, s.table)
         if s.chart:
             pdf.ln(2 * gap)
-            if pdf.will_page_break(70):
+            width, room = _chart_room(pdf, s.chart, tight)
+            if pdf.will_page_break(room):
                 pdf.add_page()
             pdf.set_font("DejaVu", size=9)
             pdf.multi_cell(0, 5, s.chart_title, align="L", new_x="LMARGIN", new_y="NEXT")
-            width = pdf.epw * (0.85 if tight else 1)
             pdf.image(io.BytesIO(s.chart), x=pdf.l_margin + (pdf.epw - width) / 2, w=width)
     return pdf
 

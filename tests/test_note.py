@@ -639,3 +639,35 @@ def test_the_documents_properties_are_russian(week, tmp_path):
             "Title": "Аналитическая записка о работе с обращениями граждан", "Author": "Тепловая карта МЦУ",
             "Creator": "Тепловая карта МЦУ"}
         assert not [v for v in info.values() if re.search(r"python|fpdf|PyFPDF", v, re.I)]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="нет pdftotext (apt-get install -y poppler-utils)")
+def test_a_heading_stays_with_what_follows_it(demo26, tmp_path):
+    """W47 of the tester's demo: «Проблемные точки» and «Найдена 1 точка:» sat at the foot of page 4, their table on
+    page 5 (a tester's finding). A heading, its paragraphs and the first row of its table (its first bullet, its
+    chart its title) share a page; in the DOCX the heading and the lines before a table or chart keep with the next."""
+    note = build(filters_for(*iso_week(WEEK), db=demo26), db=demo26)
+    pages = page_texts(to_pdf(note), tmp_path)
+    lead = next(i for i, p in enumerate(pages) if "Проблемные точки Сочетания населённого пункта" in p)
+    assert "Найдена 1 точка: № Населённый пункт Тема Почему" in pages[lead]
+    assert "Кызлас, ЖКХ: 9 обращений за неделю при ожидаемых" in pages[lead]   # the table's first row
+    for title in ("Итоги периода", "Темы", "Населённые пункты", "Сроки и ответственные исполнители",
+                  "Удовлетворённость", "Решено и разъяснено", "Рекомендации"):
+        page = next(p for p in pages if f" {title} " in f" {p} ")
+        assert not page.endswith(title), title
+    # However much comes before it, a heading and its table's first row share a page.
+    from report.note import Note, Section, Table
+
+    table = Table(["№", "Населённый пункт", "Почему"], [["1", "Балыкса", "причина " * 30], ["2", "Кызлас", "—"]])
+    for n in range(26, 34):   # 29 and 30 lines before it left the heading alone
+        filler = Section("f", "Раздел", [f"Строка {i}." for i in range(n)])
+        pages = page_texts(to_pdf(Note("Записка", ["Период"], [filler, Section("p", "Точки", ["Найдена 1 точка:"],
+                                                                                    table=table)])), tmp_path)
+        page = next(p for p in pages if "Точки Найдена" in p)
+        assert "Найдена 1 точка: № Населённый пункт Почему" in page and "1 Балыкса" in page, n
+    doc = Document(io.BytesIO(to_docx(note)))
+    heads = [p for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert heads and all(p.paragraph_format.keep_with_next or p.style.paragraph_format.keep_with_next for p in heads)
+    found = next(p for p in doc.paragraphs if p.text.startswith("Сочетания населённого пункта"))
+    assert found.paragraph_format.keep_with_next
+    assert all(p.paragraph_format.keep_with_next for p in doc.paragraphs if p.text.startswith("Обращения по темам"))
