@@ -671,3 +671,25 @@ def test_a_heading_stays_with_what_follows_it(demo26, tmp_path):
     found = next(p for p in doc.paragraphs if p.text.startswith("Сочетания населённого пункта"))
     assert found.paragraph_format.keep_with_next
     assert all(p.paragraph_format.keep_with_next for p in doc.paragraphs if p.text.startswith("Обращения по темам"))
+
+
+def test_a_chart_never_leaves_its_title_behind(week, demo26, monkeypatch):
+    """A chart went to the next page without its title when its picture was taller than the fixed 70 mm kept for it
+    (the tight layout of W47 on the tester's demo left «Обращения по населённым пунктам» at page 2's foot)."""
+    from report import documents
+
+    breaks = []
+    image = documents._PDF.image
+
+    def recorded(self, *args, **kwargs):
+        page = self.page
+        result = image(self, *args, **kwargs)
+        breaks.append(self.page != page)
+        return result
+
+    monkeypatch.setattr(documents._PDF, "image", recorded)
+    for note in (week[1], build(filters_for(*iso_week(WEEK), db=demo26), db=demo26)):
+        for tight in (False, True):
+            breaks.clear()
+            documents._draw(note, tight)
+            assert breaks == [False] * 5, tight
