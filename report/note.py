@@ -214,7 +214,7 @@ def themes(f: Figures) -> Section:
             text.append(f"Ещё {_appeals(unknown)} — без темы из справочника ({fmt.quoted(UNKNOWN_THEME)}).")
     df = df.head(TOP)
     if has_prev:
-        up = known.filter(pl.col("change") > 0).sort(["change", "theme"], descending=[True, False])
+        up = df.filter((pl.col("change") > 0) & (pl.col("theme") != UNKNOWN_THEME)).sort(["change", "theme"], descending=[True, False])
         if up.height:
             r = up.row(0, named=True)
             text.append(f"Сильнее всего выросло число обращений по теме {fmt.quoted(r['theme'])}: "
@@ -325,7 +325,8 @@ def recommendations(f: Figures) -> Section:
     # Out of every ranked executor: the executor filter narrows the rows, not the ranking (executors_rating.sql).
     ranked = f.rating["ranked_of"].max() if f.rating.height else 0
     # Appeals with no executor from the reference are no one to hear: their executor is to be named first.
-    known, unknown = f.by_executor.filter(pl.col("grp") != UNKNOWN_EXECUTOR), f.by_executor.filter(pl.col("grp") == UNKNOWN_EXECUTOR)
+    unknown = pl.col("grp") == UNKNOWN_EXECUTOR
+    known, unknown = f.by_executor.filter(~unknown), f.by_executor.filter(unknown)
     for r in overdue_rows(known, limit=HEAR).iter_rows(named=True):
         rating = f.rating.filter(pl.col("executor") == r["grp"])
         # «4 из 4», not a bare «4» that reads as a good place; an executor with too few appeals is not ranked.
