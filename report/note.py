@@ -222,7 +222,9 @@ def themes(f: Figures) -> Section:
     return Section("themes", "Темы", text,
                    table=Table(["Тема", "Обращений", "Пред. период", "Изменение", "Доля"],
                                _ranked(df, "theme", has_prev, lambda r: fmt.pct(r["share"]))),
-                   chart=charts.ranked(df, "theme", has_prev), chart_title="Обращения по темам")
+                   # No chart of one «Не определено» bar: it says nothing the sentence does not.
+                   chart=charts.ranked(df, "theme", has_prev) if known.height else None,
+                   chart_title="Обращения по темам")
 
 
 def settlements(f: Figures) -> Section:
@@ -241,7 +243,8 @@ def settlements(f: Figures) -> Section:
     return Section("settlements", "Населённые пункты", text,
                    table=Table(["Населённый пункт", "Обращений", "Пред. период", "Изменение", "На 1 000 жит."],
                                _ranked(df, "settlement", has_prev, lambda r: fmt.num(r["per_1000"], 1))),
-                   chart=charts.ranked(df, "settlement", has_prev), chart_title="Обращения по населённым пунктам")
+                   chart=charts.ranked(df, "settlement", has_prev) if known.height else None,
+                   chart_title="Обращения по населённым пунктам")
 
 
 def deadlines(f: Figures) -> Section:

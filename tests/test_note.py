@@ -563,6 +563,7 @@ def test_the_unknown_settlement_is_not_named_as_the_top_one(tmp_path, monkeypatc
         "Населённый пункт из справочника не определён ни у одного из 39 обращений периода: сопоставьте значения на "
         "странице «Загрузка данных» (раздел «Значения, не найденные в справочниках»)."]
     assert places.table.rows == [["Не определён", "39", "—", "—", "—"]]
+    assert places.chart is None   # one «Не определён» bar said nothing
 
 
 def test_unknown_settlement_theme_and_executor_are_said_apart_from_the_real_ones(make_db):
