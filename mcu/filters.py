@@ -325,14 +325,19 @@ def download_scope(flt: Filters, labels: dict) -> dict:
     """What a page's downloads say about the figures in them (mcu.ui.downloads): the period and the filters in the
     file's name («…_2026-08-27_2026-11-25_Кызлас»), and as the XLSX's sheet «Условия»; the CSV stays a bare table."""
     narrowed = chosen(flt, labels)
-    words = "_".join(v for _label, values in narrowed for v in values)
-    words = re.sub(r'[\\/:*?"<>|\s]+', "_", words).strip("_")
-    words = words if len(words) <= 60 else words[:59].rstrip("_") + "…"
+    words = scope_words(flt, labels)
     return {"suffix": f"{flt.date_from:%Y-%m-%d}_{flt.date_to:%Y-%m-%d}" + (f"_{words}" if words else ""),
             "about": [("Период", f"{fmt.date(flt.date_from)}–{fmt.date(flt.date_to)} ({flt.days} дн.)"),
                       ("Фильтры", "; ".join(f"{label.lower()}: {', '.join(values)}" for label, values in narrowed)
                        or "все обращения"),
                       ("Состояние на", fmt.date(flt.as_of))]}
+
+
+def scope_words(flt: Filters, labels: dict) -> str:
+    """The filters as a file name's part («ЖКХ_Кызлас», «» for none): download_scope's, the note's after its week."""
+    words = "_".join(v for _label, values in chosen(flt, labels) for v in values)
+    words = re.sub(r'[\\/:*?"<>|\s]+', "_", words).strip("_")
+    return words if len(words) <= 60 else words[:59].rstrip("_") + "…"
 
 
 def period_notice(flt: Filters) -> None:

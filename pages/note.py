@@ -58,11 +58,13 @@ if mode == "week":
         st.warning(notice[0], icon=":material/event_busy:")
     flt = week_filters(flt, monday, bounds["last_day"])
     name = f"записка_{monday:%G}_неделя_{monday:%V}"   # not the link's «2026-W47»: Russian
+    # The filters too, as a table's file names them (filters.scope_words): the ЖКХ note was named as the whole one.
+    name += "_" + words if (words := filters.scope_words(flt, ss.get("filter_labels", {}))) else ""
     st.query_params["week"] = week_label(monday)
 else:
     right.caption("Период и фильтры — как на боковой панели.")
     filters.period_notice(flt)
-    name = f"записка_{flt.date_from:%Y-%m-%d}_{flt.date_to:%Y-%m-%d}"
+    name = f"записка_{filters.download_scope(flt, ss.get('filter_labels', {}))['suffix']}"
     st.query_params.pop("week", None)
 st.caption("Муниципалитет, канал, тема, населённый пункт и исполнитель берутся с боковой панели.")
 

@@ -25,6 +25,10 @@ TOP = 10  # themes and settlements in their tables
 HEAR = 3  # executors the recommendations propose to hear
 GROWTH_MIN, GROWTH_RATIO = 5, 0.3  # a theme's rise worth a recommendation: at least +5 and +30 %
 SATISFACTION_DROP, SATISFACTION_BASE = 0.05, 20  # a fall of 5 п.п. on at least 20 ratings
+# The labels the queries give appeals with no settlement or executor from the reference (top_settlements.sql,
+# deadlines_breakdown.sql): a row of a table, never a place to name as the top one nor an executor to hear.
+UNKNOWN_SETTLEMENT, UNKNOWN_EXECUTOR = "Не определён", "Исполнитель не указан"
+REVIEW = "сопоставьте значения на странице «Загрузка данных» (раздел «Значения, не найденные в справочниках»)"
 
 
 class NoData(Exception):
@@ -60,30 +64,19 @@ def _minus(text: str | None) -> str:
     return fmt.DASH if text is None else fmt.minus(text)
 
 
-def count_change(cur, prev) -> str:
+def count_change(cur, prev, digits: int = 0) -> str:
     """A count's change as the pages write it, «+46 (+2,3 %)» (mcu.ui.change); against a previous zero the
-    difference alone, as on the meeting screen."""
+    difference alone, as on the meeting screen. A median of days too, with `digits` 1: «+0,1 (+1,0 %)», as «Обзор»."""
     if cur is None or prev is None:
         return fmt.DASH
-    return _minus(change(cur, prev) if prev else fmt.signed(cur - prev))
-
-
-def _shown(value: float, digits: int = 1) -> float:
-    """A figure as the note prints it (fmt.num's rounding): a change is taken between the figures a reader sees,
-    not the unrounded ones («6,7 | 6,7 | +0,1 дн.» read as a misprint)."""
-    return float(f"{value:.{digits}f}")
+    return _minus(change(cur, prev, digits) if prev else fmt.signed(cur - prev, digits))
 
 
 def share_change(cur, prev) -> str:
-    if cur is None or prev is None:
-        return fmt.DASH
-    return _minus(fmt.signed(_shown(cur * 100) - _shown(prev * 100), 1, " п.п.") or "0,0 п.п.")
-
-
-def days_change(cur, prev) -> str:
-    if cur is None or prev is None:
-        return fmt.DASH
-    return _minus(fmt.signed(_shown(cur) - _shown(prev), 1, " дн.") or "0,0 дн.")
+    """A share's change in п.п., taken once from the unrounded shares by mcu.ui.change as «Обзор» and the meeting take
+    it: «17,0 % | 19,1 % | −2,0 п.п.» (−2,04), not the difference of the rounded figures (−2,1) a reader then saw
+    disagree with the other pages (a tester's finding)."""
+    return _minus(change(cur, prev, share=True)) or fmt.DASH
 
 
 class Figures:
@@ -120,7 +113,7 @@ class Figures:
 
     @cached_property
     def themes(self):
-        return self.run("top_themes", **self.flt.compare_params(), limit=TOP)
+        return self.run("top_themes", **self.flt.compare_params(), limit=None)   # all: the unknown's count
 
     @cached_property
     def theme_growth(self):
@@ -128,7 +121,7 @@ class Figures:
 
     @cached_property
     def settlements(self):
-        return self.run("top_settlements", **self.flt.compare_params(), limit=TOP)
+        return self.run("top_settlements", **self.flt.compare_params(), limit=None)
 
     @cached_property
     def by_executor(self):
@@ -170,7 +163,7 @@ def summary(f: Figures) -> Section:
         ["Ответ позже срока", fmt.num(dcur["answered_late"]), fmt.num(dprev["answered_late"]),
          count_change(dcur["answered_late"], dprev["answered_late"])],
         ["Медиана ответа, дн.", fmt.num(cur["median_response_days"], 1), fmt.num(prev["median_response_days"], 1),
-         days_change(cur["median_response_days"], prev["median_response_days"])],
+         count_change(cur["median_response_days"], prev["median_response_days"], 1)],
         ["Довольны, доля оценивших", fmt.pct(scur["satisfied_share"]), fmt.pct(sprev["satisfied_share"]),
          share_change(scur["satisfied_share"], sprev["satisfied_share"])],
         ["Решено, доля решаемых", fmt.pct(scur["solved_share"]), fmt.pct(sprev["solved_share"]),
@@ -194,15 +187,34 @@ def _ranked(df: pl.DataFrame, label: str, has_previous: bool, extra=None) -> lis
     return out
 
 
+def _appeals(n: int) -> str:
+    return fmt.count(n, "обращение", "обращения", "обращений")
+
+
+def _unknown(df: pl.DataFrame, label: str, unknown: str) -> tuple[pl.DataFrame, int]:
+    """The rows of real values (the query's order) and the count of appeals under the unknown one."""
+    rest = df.filter(pl.col(label) == unknown)["appeals"]
+    return df.filter(pl.col(label) != unknown), int(rest.sum()) if rest.len() else 0
+
+
 def themes(f: Figures) -> Section:
     df, has_prev = f.themes, f.flt.has_previous
     if df.is_empty():
         return Section("themes", "Темы", ["Обращений за период нет."])
-    lead = df.row(0, named=True)
-    text = [f"Больше всего обращений — по теме {fmt.quoted(lead['theme'])}: {fmt.num(lead['appeals'])} "
-            f"({fmt.pct(lead['share'])} всех обращений периода)."]
+    # «Не определено» is no theme to lead with (a tester saw «Не определён» named the top settlement): its appeals
+    # are said apart.
+    known, unknown = _unknown(df, "theme", UNKNOWN_THEME)
+    if known.is_empty():
+        text = [f"Тема из справочника не определена ни у одного из {_appeals(unknown)} периода: {REVIEW}."]
+    else:
+        lead = known.row(0, named=True)
+        text = [f"Больше всего обращений — по теме {fmt.quoted(lead['theme'])}: {fmt.num(lead['appeals'])} "
+                f"({fmt.pct(lead['share'])} всех обращений периода)."]
+        if unknown:
+            text.append(f"Ещё {_appeals(unknown)} — без темы из справочника ({fmt.quoted(UNKNOWN_THEME)}).")
+    df = df.head(TOP)
     if has_prev:
-        up = df.filter(pl.col("change") > 0).sort(["change", "theme"], descending=[True, False])
+        up = df.filter((pl.col("change") > 0) & (pl.col("theme") != UNKNOWN_THEME)).sort(["change", "theme"], descending=[True, False])
         if up.height:
             r = up.row(0, named=True)
             text.append(f"Сильнее всего выросло число обращений по теме {fmt.quoted(r['theme'])}: "
@@ -210,20 +222,29 @@ def themes(f: Figures) -> Section:
     return Section("themes", "Темы", text,
                    table=Table(["Тема", "Обращений", "Пред. период", "Изменение", "Доля"],
                                _ranked(df, "theme", has_prev, lambda r: fmt.pct(r["share"]))),
-                   chart=charts.ranked(df, "theme", has_prev), chart_title="Обращения по темам")
+                   # No chart of one «Не определено» bar: it says nothing the sentence does not.
+                   chart=charts.ranked(df, "theme", has_prev) if known.height else None,
+                   chart_title="Обращения по темам")
 
 
 def settlements(f: Figures) -> Section:
     df, has_prev = f.settlements, f.flt.has_previous
     if df.is_empty():
         return Section("settlements", "Населённые пункты", ["Обращений за период нет."])
-    lead = df.row(0, named=True)
-    text = [f"Больше всего обращений — из населённого пункта {lead['settlement']}: {fmt.num(lead['appeals'])}"
-            + (f" ({fmt.num(lead['per_1000'], 1)} на 1 000 жителей)." if lead["per_1000"] is not None else ".")]
+    known, unknown = _unknown(df, "settlement", UNKNOWN_SETTLEMENT)
+    if known.is_empty():
+        text = [f"Населённый пункт из справочника не определён ни у одного из {_appeals(unknown)} периода: {REVIEW}."]
+    else:
+        lead = known.row(0, named=True)
+        text = [f"Больше всего обращений — из населённого пункта {lead['settlement']}: {fmt.num(lead['appeals'])}"
+                + (f" ({fmt.num(lead['per_1000'], 1)} на 1 000 жителей)." if lead["per_1000"] is not None else ".")
+                + (f" Ещё {_appeals(unknown)} — без населённого пункта из справочника." if unknown else "")]
+    df = df.head(TOP)
     return Section("settlements", "Населённые пункты", text,
                    table=Table(["Населённый пункт", "Обращений", "Пред. период", "Изменение", "На 1 000 жит."],
                                _ranked(df, "settlement", has_prev, lambda r: fmt.num(r["per_1000"], 1))),
-                   chart=charts.ranked(df, "settlement", has_prev), chart_title="Обращения по населённым пунктам")
+                   chart=charts.ranked(df, "settlement", has_prev) if known.height else None,
+                   chart_title="Обращения по населённым пунктам")
 
 
 def deadlines(f: Figures) -> Section:
@@ -306,7 +327,10 @@ def recommendations(f: Figures) -> Section:
     out = []
     # Out of every ranked executor: the executor filter narrows the rows, not the ranking (executors_rating.sql).
     ranked = f.rating["ranked_of"].max() if f.rating.height else 0
-    for r in overdue_rows(f.by_executor, limit=HEAR).iter_rows(named=True):
+    # Appeals with no executor from the reference are no one to hear: their executor is to be named first.
+    unknown = pl.col("grp") == UNKNOWN_EXECUTOR
+    known, unknown = f.by_executor.filter(~unknown), f.by_executor.filter(unknown)
+    for r in overdue_rows(known, limit=HEAR).iter_rows(named=True):
         rating = f.rating.filter(pl.col("executor") == r["grp"])
         # «4 из 4», not a bare «4» that reads as a good place; an executor with too few appeals is not ranked.
         place = ("" if not rating.height
@@ -316,6 +340,9 @@ def recommendations(f: Figures) -> Section:
                  if rating["executor_id"][0] is not None else "")
         out.append(f"Заслушать исполнителя {fmt.quoted(r['grp'])}{place}: без ответа после срока — {fmt.num(r['overdue_open'])}, "
                    f"ответов позже срока — {fmt.num(r['answered_late'])}.")
+    for r in overdue_rows(unknown).iter_rows(named=True):
+        out.append(f"Назначить исполнителя обращениям, у которых он не указан или не найден в справочнике: без ответа "
+                   f"после срока — {fmt.num(r['overdue_open'])}, ответов позже срока — {fmt.num(r['answered_late'])}.")
     points = f.problem_points
     for r in points.iter_rows(named=True):
         point = fmt.quoted(f"{r['settlement']} — {r['theme']}")

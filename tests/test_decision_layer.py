@@ -15,7 +15,7 @@ from mcu import slides
 from mcu import problems as pp
 from mcu.periods import filters_for, iso_week, week_filters
 from mcu.query import run_query
-from report.note import build, days_change, share_change
+from report.note import build, count_change, share_change
 
 YEAR = QUARTER | {"date_from": dt.date(2025, 11, 26)}
 
@@ -226,11 +226,15 @@ def test_a_years_growth_is_said_once(demo_db):
 # --- 10. a change from the figures shown -------------------------------------------------------------------------
 
 def test_a_change_is_taken_from_the_figures_shown():
-    """«6,7 | 6,7 | +0,1 дн.»: the change came from the unrounded 6,74 and 6,66."""
-    assert days_change(6.74, 6.66) == "0,0 дн."
-    assert days_change(6.76, 6.64) == "+0,2 дн."   # 6,8 − 6,6
-    assert share_change(0.70049, 0.69951) == "0,0 п.п."
+    """Once «6,7 | 6,7 | +0,1 дн.» read as a misprint and the note took the change from the rounded figures; then it
+    disagreed with «Обзор» and the meeting screen («−2,1 п.п.» beside their «−2,0»). The change is taken once, from
+    the unrounded figures, as every page takes it (mcu.ui.change)."""
+    assert count_change(6.74, 6.66, 1) == "+0,1 (+1,2 %)"
+    assert count_change(6.76, 6.64, 1) == "+0,1 (+1,8 %)"
+    assert share_change(0.70049, 0.69951) == "+0,1 п.п."   # 70,0 % and 70,0 %, as «Обзор» shows it
+    assert share_change(0.70001, 0.69999) == "0,0 п.п."
     assert share_change(0.1234, 0.1) == "+2,3 п.п."
+    assert share_change(0.17036, 0.19081) == "−2,0 п.п."   # 17,0 % against 19,1 %
 
 
 # --- 11. a vote still running is not a vote held ------------------------------------------------------------------

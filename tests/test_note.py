@@ -488,3 +488,209 @@ def test_a_point_voted_on_long_ago_is_proposed_again_with_its_mark():
         "Бирикчуль, ТКО (мусор): 35 обращений за квартал",
         "Не выносить вопрос «Кызлас — ЖКХ» на новое голосование (недавно голосовали 10.08.2026), а проверить, как "
         "выполняется его решение."]
+
+
+# ---- The tester's pass of 27.11.2026: changes, unknown values, file names, document properties, page breaks ----
+
+@pytest.fixture(scope="module")
+def demo26(tmp_path_factory):
+    """The demo as the tester built it on 26.11.2026 (its last day 26.11.2026)."""
+    from etl.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo26") / "demo.duckdb"
+    build_demo(path, seed=42, years=2, end=dt.date(2026, 11, 26))
+    return path
+
+
+def sidebar_filters(db, preset: str, **narrow):
+    """The filters the sidebar's preset gives on `db` (the note's «Период боковой панели»)."""
+    from mcu.filters import _period
+
+    bounds = run_query("data_bounds", db=db).row(0, named=True)
+    return filters_for(*_period(preset, bounds["first_day"], bounds["last_day"], None), db=db, **narrow)
+
+
+def test_a_change_is_taken_from_unrounded_figures_as_overview_and_the_meeting_take_it(demo26, open_app):
+    """Default quarter: «Обзор» showed «Просрочено 17,0 % −2,0 п.п.» and «Медиана 6,7 дн. +0,1 (+1,0 %)», the note
+    «17,0 % | 19,1 % | −2,1 п.п.» and «6,7 | 6,7 | 0,0 дн.»: it subtracted the rounded shares, −2,05 is −2,0 (a tester's finding).
+    One change, from the unrounded figures, on every page (mcu.ui.change)."""
+    from mcu.ui import change
+
+    flt = sidebar_filters(demo26, "quarter")
+    assert (flt.date_from, flt.date_to) == (dt.date(2026, 8, 28), dt.date(2026, 11, 26))
+    rows = {r[0]: r[1:] for r in build(flt, db=demo26).sections[0].table.rows}
+    assert rows["Просрочено, доля обращений со сроком"] == ["17,0\u00a0%", "19,1\u00a0%", "−2,0 п.п."]
+    assert rows["Медиана ответа, дн."] == ["6,7", "6,7", "+0,1 (+1,0 %)"]
+    kpis = run_query("overview_kpis", db=demo26, **flt.compare_params(), as_of=flt.as_of)
+    cur, prev = kpis.row(0, named=True), kpis.row(1, named=True)
+    assert round((cur["overdue_share"] - prev["overdue_share"]) * 100, 2) == -2.05   # −2,045…: «−2,0»
+    assert rows["Просрочено, доля обращений со сроком"][2] == fmt.minus(
+        change(cur["overdue_share"], prev["overdue_share"], share=True))
+    # «Обзор» itself, on the same database and period
+    overview = {m.label: (m.value, m.delta) for m in open_app(demo26, period="quarter").metric}
+    assert overview["Просрочено"] == ("17,0\u00a0%", "−2,0 п.п.")
+    assert overview["Медиана ответа"] == ("6,7 дн.", "+0,1 (+1,0 %)")
+
+
+def test_a_change_of_a_theme_month_is_the_meetings(demo26):
+    """Month + ЖКХ: the meeting and «Обзор» «+6,7 п.п.» and «Решено −8,1 п.п.» (31/60 = 51,67 % against 43/72 =
+    59,72 %: −8,06), the note «+6,6» and «−8,0»."""
+    flt = sidebar_filters(demo26, "month", themes=["ЖКХ"])
+    note = build(flt, db=demo26)
+    rows = {r[0]: r[1:] for r in note.sections[0].table.rows}
+    assert rows["Просрочено, доля обращений со сроком"] == ["20,4\u00a0%", "13,8\u00a0%", "+6,7 п.п."]
+    assert rows["Решено, доля решаемых"] == ["51,7\u00a0%", "59,7\u00a0%", "−8,1 п.п."]
+    sat = run_query("satisfaction_kpis", db=demo26, **flt.compare_params(), as_of=flt.as_of)
+    assert [(round(r["solved_share"] * r["solvable_answered"]), r["solvable_answered"])
+            for r in sat.head(2).iter_rows(named=True)] == [(31, 60), (43, 72)]
+    results = next(s for s in note.sections if s.key == "results").paragraphs[0]
+    assert results.startswith("Отвеченных решаемых обращений: 60; решено 51,7\u00a0% (изменение −8,1 п.п.), ")
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "realdata" / "im_export_omsk_2025-12.xlsx").exists(),
+                    reason="нет ../shared/realdata")
+def test_the_unknown_settlement_is_not_named_as_the_top_one(tmp_path, monkeypatch):
+    """The real ИМ export, its settlements not in the reference: the note said «Больше всего обращений — из
+    населённого пункта Не определён: 39.» (a tester's finding). No real settlement: it says so, and where to map."""
+    from etl.load import load_file
+
+    monkeypatch.setenv("MCU_SALT", "test-salt")
+    db = tmp_path / "im.duckdb"
+    assert load_file(ROOT.parent / "shared" / "realdata" / "im_export_omsk_2025-12.xlsx", db=db).status == "loaded"
+    note = build(filters_for(*iso_week("2025-W52"), db=db), db=db)
+    places = next(s for s in note.sections if s.key == "settlements")
+    assert places.paragraphs == [
+        "Населённый пункт из справочника не определён ни у одного из 39 обращений периода: сопоставьте значения на "
+        "странице «Загрузка данных» (раздел «Значения, не найденные в справочниках»)."]
+    assert places.table.rows == [["Не определён", "39", "—", "—", "—"]]
+    assert places.chart is None   # one «Не определён» bar said nothing
+
+
+def test_unknown_settlement_theme_and_executor_are_said_apart_from_the_real_ones(make_db):
+    """More appeals without a settlement, a theme or an executor than with the top real one: the note leads with
+    the real one and says the unknown count in a sentence of its own; an executor not given is no one to hear."""
+    from core.reference import UNKNOWN_THEME
+
+    unknown = {"settlement_id": None, "theme": UNKNOWN_THEME, "executor_id": None, "received_at": "2026-11-17 10:00",
+               "due_at": "2026-11-18 10:00"}
+    db = make_db([unknown] * 3
+                 + [{"settlement_id": "askiz", "theme": "Дороги", "received_at": "2026-11-18 10:00",
+                     "due_at": "2026-11-19 10:00"}] * 2
+                 + [{"settlement_id": "kyzlas", "received_at": "2026-11-19 10:00", "due_at": "2026-12-19 10:00"}])
+    note = {s.key: s for s in build(filters_for(*iso_week(WEEK), db=db), db=db).sections}
+    assert note["themes"].paragraphs == [
+        "Больше всего обращений — по теме «Дороги»: 2 (33,3\u00a0% всех обращений периода).",
+        "Ещё 3 обращения — без темы из справочника («Не определено»)."]
+    assert note["settlements"].paragraphs == [
+        "Больше всего обращений — из населённого пункта Аскиз: 2 (0,3 на 1 000 жителей). Ещё 3 обращения — без "
+        "населённого пункта из справочника."]
+    assert [r[0] for r in note["deadlines"].table.rows] == ["Исполнитель не указан", "МУП «Аскизское ЖКХ»"]
+    assert note["recommendations"].bullets == [
+        "Заслушать исполнителя «МУП „Аскизское ЖКХ“» (в рейтинг исполнителей не вошёл: мало обращений за период): без "
+        "ответа после срока — 2, ответов позже срока — 0.",
+        "Назначить исполнителя обращениям, у которых он не указан или не найден в справочнике: без ответа после "
+        "срока — 3, ответов позже срока — 0."]
+
+
+def test_the_notes_file_names_carry_the_filters_as_tables_do(demo_db, open_app, monkeypatch):
+    """The ЖКХ note of W47 downloaded as «записка_2026_неделя_47.docx», as the unfiltered one (a tester's finding);
+    a table names its filters («обращения_2026-10-28_2026-11-26_ЖКХ.csv», filters.download_scope)."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    names = []
+    button = DeltaGenerator.download_button
+
+    def recorded(self, label, data, file_name=None, *args, **kwargs):
+        if file_name.startswith("записка"):   # not «Обзор»'s, drawn first
+            names.append(file_name)
+        return button(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", recorded)
+    open_app(demo_db, "pages/note.py", theme="ЖКХ", week="2026-W47", note="week")
+    assert names == ["записка_2026_неделя_47_ЖКХ.docx", "записка_2026_неделя_47_ЖКХ.pdf"]
+    names.clear()
+    at = open_app(demo_db, "pages/note.py", period="month", theme="ЖКХ", settlement="kyzlas")
+    names.clear()
+    at.segmented_control(key="note_mode").set_value("sidebar").run()
+    assert names == ["записка_2026-10-27_2026-11-25_ЖКХ_Кызлас.docx", "записка_2026-10-27_2026-11-25_ЖКХ_Кызлас.pdf"]
+    names.clear()
+    open_app(demo_db, "pages/note.py", week="2026-W47", note="week")
+    assert names == ["записка_2026_неделя_47.docx", "записка_2026_неделя_47.pdf"]
+
+
+def test_the_documents_properties_are_russian(week, tmp_path):
+    """Word's «Сведения» read «python-docx», «generated by python-docx», created 23.12.2013 (the library's template);
+    the PDF named no author (a tester's finding)."""
+    _flt, note, doc = week
+    props = doc.core_properties
+    assert (props.author, props.title, props.comments, props.last_modified_by, props.language, props.keywords) == (
+        "Тепловая карта МЦУ", "Аналитическая записка о работе с обращениями граждан", "", "Тепловая карта МЦУ",
+        "ru-RU", "")
+    now = dt.datetime.now(dt.timezone.utc)
+    assert now - dt.timedelta(hours=1) < props.created <= now and props.modified == props.created
+    import zipfile
+    app = zipfile.ZipFile(io.BytesIO(to_docx(note))).read("docProps/app.xml").decode()
+    assert "<Application>Тепловая карта МЦУ</Application>" in app and "Microsoft" not in app
+    if shutil.which("pdfinfo"):
+        pdf = tmp_path / "записка.pdf"
+        pdf.write_bytes(to_pdf(note))
+        info = dict(line.split(":", 1) for line in subprocess.run(["pdfinfo", str(pdf)], capture_output=True,
+                                                                   text=True, check=True).stdout.splitlines())
+        assert {k: info[k].strip() for k in ("Title", "Author", "Creator")} == {
+            "Title": "Аналитическая записка о работе с обращениями граждан", "Author": "Тепловая карта МЦУ",
+            "Creator": "Тепловая карта МЦУ"}
+        assert not [v for v in info.values() if re.search(r"python|fpdf|PyFPDF", v, re.I)]
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="нет pdftotext (apt-get install -y poppler-utils)")
+def test_a_heading_stays_with_what_follows_it(demo26, tmp_path):
+    """W47 of the tester's demo: «Проблемные точки» and «Найдена 1 точка:» sat at the foot of page 4, their table on
+    page 5 (a tester's finding). A heading, its paragraphs and the first row of its table (its first bullet, its
+    chart its title) share a page; in the DOCX the heading and the lines before a table or chart keep with the next."""
+    note = build(filters_for(*iso_week(WEEK), db=demo26), db=demo26)
+    pages = page_texts(to_pdf(note), tmp_path)
+    lead = next(i for i, p in enumerate(pages) if "Проблемные точки Сочетания населённого пункта" in p)
+    assert "Найдена 1 точка: № Населённый пункт Тема Почему" in pages[lead]
+    assert "Кызлас, ЖКХ: 9 обращений за неделю при ожидаемых" in pages[lead]   # the table's first row
+    for title in ("Итоги периода", "Темы", "Населённые пункты", "Сроки и ответственные исполнители",
+                  "Удовлетворённость", "Решено и разъяснено", "Рекомендации"):
+        page = next(p for p in pages if f" {title} " in f" {p} ")
+        assert not page.endswith(title), title
+    # However much comes before it, a heading and its table's first row share a page.
+    from report.note import Note, Section, Table
+
+    table = Table(["№", "Населённый пункт", "Почему"], [["1", "Балыкса", "причина " * 30], ["2", "Кызлас", "—"]])
+    for n in range(26, 34):   # 29 and 30 lines before it left the heading alone
+        filler = Section("f", "Раздел", [f"Строка {i}." for i in range(n)])
+        pages = page_texts(to_pdf(Note("Записка", ["Период"], [filler, Section("p", "Точки", ["Найдена 1 точка:"],
+                                                                                    table=table)])), tmp_path)
+        page = next(p for p in pages if "Точки Найдена" in p)
+        assert "Найдена 1 точка: № Населённый пункт Почему" in page and "1 Балыкса" in page, n
+    doc = Document(io.BytesIO(to_docx(note)))
+    heads = [p for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert heads and all(p.paragraph_format.keep_with_next or p.style.paragraph_format.keep_with_next for p in heads)
+    found = next(p for p in doc.paragraphs if p.text.startswith("Сочетания населённого пункта"))
+    assert found.paragraph_format.keep_with_next
+    assert all(p.paragraph_format.keep_with_next for p in doc.paragraphs if p.text.startswith("Обращения по темам"))
+
+
+def test_a_chart_never_leaves_its_title_behind(week, demo26, monkeypatch):
+    """A chart went to the next page without its title when its picture was taller than the fixed 70 mm kept for it
+    (the tight layout of W47 on the tester's demo left «Обращения по населённым пунктам» at page 2's foot)."""
+    from report import documents
+
+    breaks = []
+    image = documents._PDF.image
+
+    def recorded(self, *args, **kwargs):
+        page = self.page
+        result = image(self, *args, **kwargs)
+        breaks.append(self.page != page)
+        return result
+
+    monkeypatch.setattr(documents._PDF, "image", recorded)
+    for note in (week[1], build(filters_for(*iso_week(WEEK), db=demo26), db=demo26)):
+        for tight in (False, True):
+            breaks.clear()
+            documents._draw(note, tight)
+            assert breaks == [False] * 5, tight
