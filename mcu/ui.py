@@ -201,8 +201,8 @@ WRAP_LINES, WRAP_MAX_PX, WRAP_CHAR_PX, LINE_PX, WRAP_MIN_ROW_PX, WRAP_ROWS = 6, 
 HEADER_PX = 38
 
 
-# Where the grid breaks a line: a space, or an invisible space (U+200B) a page puts in a long name («im_export_…»).
-_BREAKS = re.compile(r"[\s\u200b]+")
+# Where the grid breaks a line: a space (a word longer than the line, a file's name, is broken where the line ends).
+_BREAKS = re.compile(r"\s+")
 
 
 def _longest_word(values) -> int:

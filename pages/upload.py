@@ -74,9 +74,14 @@ for upload in files or []:
         st.caption("Первые строки файла (ФИО, телефоны, e-mail и ссылки на профили скрыты)")
         # Masked as loaded rows are, and the applicant's own columns withheld, as in rejects.
         hide = det.withheld()
-        table(shown_dates(det.table.df.head(20).select(
+        head = shown_dates(det.table.df.head(20).select(
             (withhold_expr(pl.col(c)) if c in hide else mask_expr(pl.col(c))).alias(c)
-            for c in det.table.df.columns)), None)   # dates as 22.11.2026, empty as «—»; no download
+            for c in det.table.df.columns))   # dates as 22.11.2026, empty as «—»; no download
+        # A column of dates keeps them whole where the wide preview narrows its text columns («25.12.2025 08:3»).
+        moments = {c: st.column_config.Column(width=135 if head[c].str.len_chars().max() > 10 else 95)
+                   for c in head.columns if head[c].null_count() < head.height
+                   and head[c].drop_nulls().str.contains(r"^\d\d\.\d\d\.\d{4}(?: \d\d:\d\d)?$").all()}
+        table(head, None, column_config=moments)
         ready.append(upload)
 
 accepted = f"Принято к загрузке: {fmt.num(len(ready))} из {fmt.num(len(files or []))}"
@@ -115,10 +120,14 @@ if (reports := wait_for_work("upload_work", note=BACKGROUND)) is not None:
     st.session_state["upload_reports"] = reports
     st.rerun()   # queries are cached by database version: the sidebar and every page see the new data at once
 
+SHOWN_CELLS = 300   # letters of a rejected row's cells on screen, about the lines its reason takes; the files hold all
+
+
 def row_cells(raw: str | None) -> str:
     """A rejected row's cells (JSON) as the screen reads them: «Кабинет: Омская область; ID: 39530004; …»."""
     cells = json.loads(raw) if raw else {}
-    return "; ".join(f"{k}: {shown_date(v)}" for k, v in cells.items()) or fmt.DASH
+    text = "; ".join(f"{k}: {shown_date(v)}" for k, v in cells.items()) or fmt.DASH
+    return text if len(text) <= SHOWN_CELLS else text[:SHOWN_CELLS].rsplit(" ", 1)[0] + " …"
 
 
 FIX_NOTE = ("исправьте их в выгрузке и загрузите файл снова — или исправьте файл CSV / Excel под таблицей (в нём строки "
@@ -178,14 +187,12 @@ else:
                                    pl.col("profile").map_elements(profile_title, return_dtype=pl.String))
     full = history.rename({"import_id": "№", "file_name": "Файл", "source": "Источник", "profile": "Профиль",
                            "finished_at": "Загружен", "message": "Итог", **COUNTS})
-    # The grid fits 1280 px with the names and outcomes whole (wrapped): the outcome («Итог») holds the new, updated and
-    # duplicate counts, the profile names the channel; the files hold every column. A file's name has no spaces to
-    # wrap at: it may break after «_», «-», «.» (an invisible space, on screen only).
-    grid = full.select("№", pl.col("Файл").str.replace_all(r"([_.\-])", "$1\u200b"), "Профиль", "Загружен",
-                       "Прочитано", "Отклонено", "Итог")
-    table(grid, "история_загрузок", download=full, wrap=["Файл", "Профиль", "Итог"],
-          column_config={"№": st.column_config.Column(width=45), "Загружен": st.column_config.Column(width=95),
-                         "Прочитано": st.column_config.Column(width=90), "Отклонено": st.column_config.Column(width=90)})
+    # The grid fits 1280 px with the names and outcomes whole (wrapped; a file's name, one long word, is broken where
+    # its line ends): the outcome («Итог») holds the new, updated and duplicate counts, the profile names the channel;
+    # the files hold every column.
+    px = {"№": 45, "Файл": 150, "Профиль": 120, "Загружен": 132, "Прочитано": 90, "Отклонено": 90, "Итог": 253}
+    table(full.select(list(px)), "история_загрузок", download=full, wrap=["Файл", "Профиль", "Итог"],
+          column_config={c: st.column_config.Column(width=w) for c, w in px.items()})
     with_rejects = history.filter(pl.col("rejected") > 0)
     if not with_rejects.is_empty():
         labels = dict(zip(with_rejects["import_id"], with_rejects["file_name"]))

@@ -324,6 +324,10 @@ def test_the_preview_shows_the_exports_dates_in_russian(page):
     assert preview["Общее время первого ответа"].tolist()[:2] == ["25.12.2025 08:36", "25.12.2025 09:26"]
     assert preview["Дата создания"].tolist()[:2] == ["24.12.2025 20:06", "24.12.2025 20:06"]
     assert preview["Время назначения последнего исполнителя"].tolist()[:2] == ["05.01.2026 08:16", "25.12.2025 08:38"]
+    # Whole in their columns, where the wide preview narrows text columns to 100 px («25.12.2025 08:3»).
+    import json
+    widths = json.loads(at.dataframe[2].proto.columns)
+    assert (widths["Общее время первого ответа"]["width"], widths["Дата создания"]["width"]) == (135, 135)
     # A duration is no date: as the export writes it.
     assert preview["Время с начала создания инцидента до окончания"].tolist()[:2] == ["11 дн. 12:10:25", "4 дн. 14:22:16"]
 
@@ -397,3 +401,36 @@ def test_rejected_rows_download_in_the_exports_columns_named_after_it(page, down
     assert rejects["Значения строки"].tolist()[3] == (
         "Дата создания: 16.01.2025 08:00; Категория: Прочее; Подкатегория: Тестовая категория; Статус: Новое; "
         "Текст сообщения: без номера")
+
+
+def test_history_and_rejects_read_whole_at_1280(page):
+    # At 1280 px the history cut file names to «im_export_oms…» (five loads read alike), hid «Итог», and the reject
+    # reason was cut at «…«31.02.2026 25» (a tester): in the 900 px beside the sidebar every column is there, and the
+    # names, outcomes and reasons wrap whole.
+    import json
+
+    from mcu.ui import PAD_PX, _lines
+
+    at, _ = page
+    at.file_uploader(key="upload_files").set_value(
+        [("pos_messages_cp1251.csv", (FIX / "pos_messages_cp1251.csv").read_bytes(), "text/csv")]).run()
+    at.button(key="upload_go").click().run()
+    assert not at.exception, at.exception
+    history = next(d for d in at.dataframe if "Загружен" in d.value.columns)
+    rejects = at.dataframe[-1]
+    assert history.value.columns.tolist() == ["№", "Файл", "Профиль", "Загружен", "Прочитано", "Отклонено", "Итог"]
+    assert history.value["Итог"].tolist() == [
+        "загружено 4, обновлено 0, дубликатов 1, отклонено 4; требуют внимания: исполнитель — строк 1, населённый "
+        "пункт — строк 1; строк с прежним состоянием обращения, которое есть в файле ещё раз (тот же номер и дата "
+        "регистрации): 1 — взято последнее состояние, эти строки посчитаны в дубликатах"]
+    for grid, wrapped in ((history, ["Файл", "Профиль", "Итог"]), (rejects, ["Причина"])):
+        widths = json.loads(grid.proto.columns)
+        if grid is history:
+            assert sum(widths[c]["width"] for c in grid.value.columns) <= 900
+        lines = (grid.proto.row_height - 14) // 21
+        for c in wrapped:
+            assert max(_lines(v, widths[c]["width"] - PAD_PX) for v in grid.value[c]) <= lines, c
+    # The rejects' cells, shown after the reason, have the rest (the grid sizes them to at most 500 px).
+    assert sum(json.loads(rejects.proto.columns)[c]["width"] for c in ("Строка файла", "Причина")) <= 400
+    # A moment the grid draws as text, «27.11.2026 01:14», fits its column unbroken.
+    assert json.loads(history.proto.columns)["Загружен"]["width"] >= 16 * 7 + PAD_PX
