@@ -9,7 +9,7 @@ import polars as pl
 import streamlit as st
 
 from mcu import fmt
-from mcu.ui import md, table
+from mcu.ui import md, shown_date, table
 
 COLUMNS = {"received": "Поступило", "channel": "Канал", "number": "Номер", "theme": "Тема", "subtheme": "Подтема",
            "settlement": "Населённый пункт", "address": "Адрес", "executor": "Исполнитель", "status": "Статус",
@@ -48,7 +48,9 @@ def appeal_card(row: dict) -> None:
         extra = json.loads(row["extra"]) if row.get("extra") else {}
         if extra:
             st.markdown("**Прочие столбцы выгрузки**")
-            st.markdown("  \n".join(f"{md(k)}: {md(fmt.DASH if v in (None, '') else v)}" for k, v in extra.items()))
+            # The export's own dates came as ISO text («2025-12-25 14:59:52»): in the Russian format, as the facts above.
+            st.markdown("  \n".join(f"{md(k)}: {md(fmt.DASH if v in (None, '') else shown_date(v))}"
+                                     for k, v in extra.items()))
 
 
 def appeal_list(rows: pl.DataFrame, name: str, key: str, download: pl.DataFrame | Callable | None = None) -> None:

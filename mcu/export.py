@@ -1,5 +1,8 @@
 """Downloads: CSV that Russian Excel opens with Cyrillic intact, and XLSX. Streamlit-free, testable."""
 import io
+import json
+import re
+from pathlib import PurePath
 
 import polars as pl
 from xlsxwriter import Workbook
@@ -101,3 +104,44 @@ def to_xlsx(df: pl.DataFrame, sheet: str = "Данные", labels: dict | None =
             conditions.set_column(0, 0, 14)
             conditions.set_column(1, 1, min(100, max(len(v) for _w, v in about) + 2))
     return buf.getvalue()
+
+
+# --- rejected rows --------------------------------------------------------------------------------------------------
+
+REJECT_ROW, REJECT_REASON = "Строка файла", "Причина"
+
+
+def _source_order(rows: list[dict]) -> list[str]:
+    """The source's columns in the file's order: each row keeps only its non-empty cells (etl.stage), so a column
+    first met in a later row goes after the column it follows there, not at the end."""
+    order: list[str] = []
+    for cells in rows:
+        at = 0
+        for k in cells:
+            if k in order:
+                at = order.index(k) + 1
+            else:
+                order.insert(at, k)
+                at += 1
+    return order
+
+
+def rejects_sheet(rejects: pl.DataFrame) -> pl.DataFrame:
+    """Rejected rows (queries/import_rejects.sql: source_row, reason, raw) as the export had them, to fix in Excel and
+    load again: the row number and the reason, then one column a source column under its header, cells as stored
+    (masked at the load). A cell the row had not is an empty text, not «—» as elsewhere (as_shown fills an empty cell
+    so): loaded again, «—» would be a value. A source column named as one of the first two keeps its name; theirs get
+    « (загрузка)»."""
+    rows = [json.loads(r) if r else {} for r in rejects["raw"].to_list()]
+    source = _source_order(rows)
+    row_col, reason_col = ((c + " (загрузка)" if c in source else c) for c in (REJECT_ROW, REJECT_REASON))
+    return pl.DataFrame([rejects["source_row"].alias(row_col), rejects["reason"].alias(reason_col),
+                         *(pl.Series(c, ["" if r.get(c) is None else str(r[c]) for r in rows], dtype=pl.String)
+                           for c in source)])
+
+
+def rejects_file_name(file_name: str, import_id: int | None = None) -> str:
+    """«отклонено_<the export's name, masked as stored, without its extension>_загрузка_6»: which export the rows
+    came from (five loads of one file read alike otherwise); characters a file name cannot hold become «_»."""
+    stem = re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", PurePath(file_name).stem if file_name else "") or "файл"
+    return f"отклонено_{stem}" + (f"_загрузка_{import_id}" if import_id is not None else "")

@@ -1,5 +1,6 @@
 """Streamlit helpers shared by every page: cached queries, tables with downloads, KPI cards, empty states."""
 import contextlib
+import datetime as dt
 import re
 import threading
 import time
@@ -89,6 +90,38 @@ def downloads(data: pl.DataFrame | Callable[[], pl.DataFrame], name: str, key: s
                         icon=":material/download:", on_click="ignore")
 
 
+# A source's cells are read as text, a date or a moment in ISO as the reader writes it («2025-12-25 08:36:39»; an Excel
+# date cell «2025-12-25 00:00:00»): shown in the Russian formats the grid gives a typed one, a moment «25.12.2025
+# 08:36», a date alone (and an Excel date, at midnight to the second) «25.12.2025». Any other text stays as it is.
+DATE_SHOWN, MOMENT_SHOWN = "%d.%m.%Y", "%d.%m.%Y %H:%M"
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}(?:[ T]00:00(?::00(?:\.0+)?)?)?$"
+_ISO_MOMENT = r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$"
+
+
+def shown_dates(df: pl.DataFrame) -> pl.DataFrame:
+    """`df` with each text cell that is an ISO date or moment written in the Russian format (see above)."""
+    def russian(c: str) -> pl.Expr:
+        text = pl.col(c).str.strip_chars()
+        day = text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+        moment = text.str.slice(0, 16).str.replace("T", " ", literal=True).str.to_datetime("%Y-%m-%d %H:%M", strict=False)
+        return (pl.when(text.str.contains(_ISO_DATE) & day.is_not_null()).then(day.dt.strftime(DATE_SHOWN))
+                .when(text.str.contains(_ISO_MOMENT) & moment.is_not_null()).then(moment.dt.strftime(MOMENT_SHOWN))
+                .otherwise(pl.col(c)).alias(c))
+    return df.with_columns(russian(c) for c, t in df.schema.items() if t == pl.String)
+
+
+def shown_date(value):
+    """One cell as shown_dates writes it (a card's line); a value that is no ISO date or moment as it is."""
+    text = value.strip() if isinstance(value, str) else ""
+    if not re.match(_ISO_MOMENT, text) and not re.match(_ISO_DATE, text):
+        return value
+    try:
+        moment = dt.datetime.fromisoformat(text[:16])
+    except ValueError:   # «2025-02-31»: no date, shown as written
+        return value
+    return fmt.date(moment) if re.match(_ISO_DATE, text) else fmt.date(moment) + moment.strftime(" %H:%M")
+
+
 def _formatters(df: pl.DataFrame, config: dict, digits: dict | None, labels: dict | None, signed=()) -> dict:
     """Column -> the text of one non-empty value as the screen shows it; a `signed` column (a change) carries its
     sign, a fall the minus sign: «+65», «−19», «+13,6 %», as the note writes them."""
@@ -105,9 +138,9 @@ def _formatters(df: pl.DataFrame, config: dict, digits: dict | None, labels: dic
         elif t.is_numeric():
             formats[c] = lambda v, d=d, words=labels.get(c, {}): words.get(v) or fmt.num(v, d)
         elif t == pl.Date:
-            formats[c] = lambda v, f=_date_format(config, c, "%d.%m.%Y"): v.strftime(f)
+            formats[c] = lambda v, f=_date_format(config, c, DATE_SHOWN): v.strftime(f)
         elif isinstance(t, pl.Datetime):
-            formats[c] = lambda v, f=_date_format(config, c, "%d.%m.%Y %H:%M"): v.strftime(f)
+            formats[c] = lambda v, f=_date_format(config, c, MOMENT_SHOWN): v.strftime(f)
         elif t == pl.Boolean:
             formats[c] = lambda v: "да" if v else "нет"
     return formats
@@ -168,8 +201,27 @@ WRAP_LINES, WRAP_MAX_PX, WRAP_CHAR_PX, LINE_PX, WRAP_MIN_ROW_PX, WRAP_ROWS = 6, 
 HEADER_PX = 38
 
 
+# Where the grid breaks a line: a space (a word longer than the line, a file's name, is broken where the line ends).
+_BREAKS = re.compile(r"\s+")
+
+
 def _longest_word(values) -> int:
-    return max((len(w) for v in values for w in str(v).split()), default=0)
+    return max((len(w) for v in values for w in _BREAKS.split(str(v))), default=0)
+
+
+def _lines(text: str, px: float) -> int:
+    """The lines `text` takes in `px`, broken as the grid breaks it: at spaces, a word that does not fit the line's
+    rest going whole to the next (lines counted by the text's length alone were one short: «…(цел» was cut)."""
+    lines, used = 1, 0.0
+    for word in _BREAKS.split(str(text).strip()):
+        need = len(word) * WRAP_CHAR_PX
+        if used and used + WRAP_CHAR_PX + need > px:
+            lines, used = lines + 1, need
+        else:
+            used += (WRAP_CHAR_PX if used else 0) + need
+        while used > px:   # a word longer than the line: the grid breaks it where the line ends
+            lines, used = lines + 1, used - px
+    return lines
 
 
 def wrapped_columns(df: pl.DataFrame, wrap, grid: dict) -> tuple[dict, int | None]:
@@ -182,8 +234,13 @@ def wrapped_columns(df: pl.DataFrame, wrap, grid: dict) -> tuple[dict, int | Non
         own = (grid.get(c) or {}).get("width") if isinstance(grid.get(c), dict) else None
         least = max(len(c) * WRAP_CHAR_PX, _longest_word(values) * CHAR_PX) + PAD_PX
         width = own if isinstance(own, int) else int(min(WRAP_MAX_PX, max(least, -(-longest // WRAP_LINES) + PAD_PX)))
+        # Broken at spaces a text takes more lines than its length says: a little wider, up to WRAP_MAX_PX, to keep
+        # WRAP_LINES.
+        while not isinstance(own, int) and width < WRAP_MAX_PX and max(
+                (_lines(v, width - PAD_PX) for v in values), default=1) > WRAP_LINES:
+            width = min(WRAP_MAX_PX, width + 8)
         widths[c] = {**(grid.get(c) or st.column_config.Column()), "width": width}
-        lines = max(lines, -int(-longest // (width - PAD_PX)))
+        lines = max([lines, *(_lines(v, width - PAD_PX) for v in values)])
     return widths, (max(WRAP_MIN_ROW_PX, 14 + LINE_PX * lines) if lines > 1 else None)
 
 

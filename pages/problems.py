@@ -108,9 +108,23 @@ with tab_map:
     else:
         first = (f"первым {fmt.num(plan.height)} из {fmt.num(points.height)} точек" if points.height > plan.height
                  else f"первым {fmt.num(plan.height)} точкам")
-        st.markdown(f"Проект «дорожной карты» по {first}: ответственный, что "
-                    "отслеживать и когда пересмотреть. Цель — вернуть число обращений к ожидаемому.")
-        table(plan, "дорожная_карта", wrap=["Ответственный исполнитель", "Что сделать", "Что отслеживать"])
+        review = plan["Дата пересмотра"].unique()
+        when = f" Пересмотреть — {fmt.date(review[0])}." if review.len() == 1 else ""
+        st.markdown(f"Проект «дорожной карты» по {first}: ответственный, что сделать и что "
+                    f"отслеживать. Цель — вернуть число обращений к ожидаемому.{when}")
+        # Five columns whole (wrapped) at 1280 px: the count now and the goal are in «Что отслеживать», the review date
+        # above (one for every point), a vote «Что сделать» does not name beside it; the files hold every column.
+        vote = pl.col("Голосование")
+        todo = (pl.when(vote.is_not_null() & ~pl.col("Что сделать").str.contains(vote, literal=True))
+                .then(pl.format("{} ({})", pl.col("Что сделать"), vote)).otherwise(pl.col("Что сделать")))
+        grid = plan.select("Место", pl.concat_str(pl.col("Населённый пункт", "Тема").fill_null(fmt.DASH),
+                                                    separator=", ").alias("Точка"),
+                           "Ответственный исполнитель", todo.alias("Что сделать"), "Что отслеживать")
+        if review.len() > 1:
+            grid = grid.with_columns(plan["Дата пересмотра"])
+        table(grid, "дорожная_карта", download=plan,
+              wrap=["Точка", "Ответственный исполнитель", "Что сделать", "Что отслеживать"],
+              column_config={"Место": width(55)})
 
 with tab_votes:
     if votes.is_empty():

@@ -1,4 +1,6 @@
 """Загрузка данных: upload exports, see what was detected, load them, read the report; the import history."""
+import json
+
 import polars as pl
 import streamlit as st
 
@@ -10,9 +12,10 @@ from etl.profile import Profile, ProfileError
 from etl.report import mask_file_name
 from core.reference import limits
 from mcu import fmt, uploads
+from mcu.export import rejects_file_name, rejects_sheet
 from mcu.names import channel_name, profile_title
 from mcu.settings import db_path
-from mcu.ui import md, q, saving, start_work, table, wait_for_work
+from mcu.ui import md, q, saving, shown_date, shown_dates, start_work, table, wait_for_work
 
 SOURCES = {"auto": "Определить по заголовкам", "pos": "ПОС «Решаем вместе»", "im": "Инцидент Менеджмент",
            "letters": "Обращения граждан (59-ФЗ)", "votes": "Итоги голосований",
@@ -71,9 +74,14 @@ for upload in files or []:
         st.caption("Первые строки файла (ФИО, телефоны, e-mail и ссылки на профили скрыты)")
         # Masked as loaded rows are, and the applicant's own columns withheld, as in rejects.
         hide = det.withheld()
-        table(det.table.df.head(20).select(
+        head = shown_dates(det.table.df.head(20).select(
             (withhold_expr(pl.col(c)) if c in hide else mask_expr(pl.col(c))).alias(c)
-            for c in det.table.df.columns), None)   # dates as 22.11.2026, empty as «—»; no download
+            for c in det.table.df.columns))   # dates as 22.11.2026, empty as «—»; no download
+        # A column of dates keeps them whole where the wide preview narrows its text columns («25.12.2025 08:3»).
+        moments = {c: st.column_config.Column(width=135 if head[c].str.len_chars().max() > 10 else 95)
+                   for c in head.columns if head[c].null_count() < head.height
+                   and head[c].drop_nulls().str.contains(r"^\d\d\.\d\d\.\d{4}(?: \d\d:\d\d)?$").all()}
+        table(head, None, column_config=moments)
         ready.append(upload)
 
 accepted = f"Принято к загрузке: {fmt.num(len(ready))} из {fmt.num(len(files or []))}"
@@ -112,9 +120,28 @@ if (reports := wait_for_work("upload_work", note=BACKGROUND)) is not None:
     st.session_state["upload_reports"] = reports
     st.rerun()   # queries are cached by database version: the sidebar and every page see the new data at once
 
-def rejected_rows(rejects: pl.DataFrame, name: str) -> None:
-    st.markdown("**Отклонённые строки** — исправьте их в выгрузке и загрузите файл снова")
-    table(rejects.rename(REJECT_COLS), name)
+SHOWN_CELLS = 300   # letters of a rejected row's cells on screen, about the lines its reason takes; the files hold all
+
+
+def row_cells(raw: str | None) -> str:
+    """A rejected row's cells (JSON) as the screen reads them: «Кабинет: Омская область; ID: 39530004; …»."""
+    cells = json.loads(raw) if raw else {}
+    text = "; ".join(f"{k}: {shown_date(v)}" for k, v in cells.items()) or fmt.DASH
+    return text if len(text) <= SHOWN_CELLS else text[:SHOWN_CELLS].rsplit(" ", 1)[0] + " …"
+
+
+FIX_NOTE = ("исправьте их в выгрузке и загрузите файл снова — или исправьте файл CSV / Excel под таблицей (в нём строки "
+            "в столбцах выгрузки), удалите его первые два столбца, «Строка файла» и «Причина», и загрузите его")
+
+
+def rejected_rows(rejects: pl.DataFrame, name: str, key: str, heading: bool = True) -> None:
+    """The rows, why each was rejected and its cells; the files hold the rows as the export had them (one column a
+    source column), to fix in Excel and load again."""
+    if heading:
+        st.markdown(f"**Отклонённые строки** — {FIX_NOTE}")
+    shown = rejects.with_columns(pl.col("raw").map_elements(row_cells, return_dtype=pl.String))
+    table(shown.rename(REJECT_COLS), name, download=lambda: rejects_sheet(rejects), wrap=["Причина"],
+          column_config={"Строка файла": st.column_config.Column(width=70)}, download_key=key)
 
 
 for i, r in enumerate(st.session_state.get("upload_reports", [])):
@@ -122,7 +149,7 @@ for i, r in enumerate(st.session_state.get("upload_reports", [])):
     if not r.ok:
         st.error(md(r.message), icon=":material/block:")
         if r.rejects is not None and r.rejects.height:   # every row rejected: the file is refused, its rows shown
-            rejected_rows(r.rejects, f"отклонено_{i}")
+            rejected_rows(r.rejects, rejects_file_name(r.file_name), f"rejects_report_{i}")
         continue
     waited = f" (и {fmt.num(r.waited, 1)} с ожидания другой загрузки)" if r.waited >= 0.5 else ""
     st.success(f"Загружено за {fmt.num(r.seconds, 1)} с{waited}, запись № {r.import_id} в истории загрузок.",
@@ -136,7 +163,7 @@ for i, r in enumerate(st.session_state.get("upload_reports", [])):
                 "расходятся; такие строки загружены как отвеченные в момент регистрации (допуск — в "
                 "data/reference/deadlines.toml).", icon=":material/schedule:")
     if r.rejected:
-        rejected_rows(r.rejects, f"отклонено_{r.import_id}_{i}")
+        rejected_rows(r.rejects, rejects_file_name(r.file_name, r.import_id), f"rejects_report_{i}")
     if r.unmatched.height:
         # A status (or a result) the profile lacks is not mapped in the review list but in the profile.
         in_profile = not r.unmatched["что"].is_in(list(REVIEWED)).all()
@@ -158,14 +185,22 @@ else:
     # Channels by name, not by code («im»).
     history = history.with_columns(pl.col("source").replace(SOURCES),
                                    pl.col("profile").map_elements(profile_title, return_dtype=pl.String))
-    table(history.rename({"import_id": "№", "file_name": "Файл", "source": "Источник", "profile": "Профиль",
-                          "finished_at": "Загружен", "message": "Итог", **COUNTS}), "история_загрузок")
+    full = history.rename({"import_id": "№", "file_name": "Файл", "source": "Источник", "profile": "Профиль",
+                           "finished_at": "Загружен", "message": "Итог", **COUNTS})
+    # The grid fits 1280 px with the names and outcomes whole (wrapped; a file's name, one long word, is broken where
+    # its line ends): the outcome («Итог») holds the new, updated and duplicate counts, the profile names the channel;
+    # the files hold every column.
+    px = {"№": 45, "Файл": 150, "Профиль": 120, "Загружен": 132, "Прочитано": 90, "Отклонено": 90, "Итог": 253}
+    table(full.select(list(px)), "история_загрузок", download=full, wrap=["Файл", "Профиль", "Итог"],
+          column_config={c: st.column_config.Column(width=w) for c, w in px.items()})
     with_rejects = history.filter(pl.col("rejected") > 0)
     if not with_rejects.is_empty():
         labels = dict(zip(with_rejects["import_id"], with_rejects["file_name"]))
         pick = st.selectbox("Отклонённые строки загрузки", list(labels), key="upload_rejects_pick",
                             format_func=lambda k: f"№ {k}: {labels[k]}")
-        table(q("import_rejects", import_id=pick).rename(REJECT_COLS), f"отклонено_загрузка_{pick}")
+        st.caption(f"Отклонённые строки — {FIX_NOTE}.")
+        rejected_rows(q("import_rejects", import_id=pick), rejects_file_name(labels[pick], pick), "rejects_history",
+                      heading=False)
 
 def review_section() -> None:
     """The values exports gave that the reference does not know, mapped by the curator (etl/review.py)."""

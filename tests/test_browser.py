@@ -365,6 +365,45 @@ def test_map_names_keep_the_dots_of_yo(browser, tmp_path):
     assert dots and min(dots) <= 120, sorted(dots)
 
 
+def test_roadmap_history_and_rejects_fit_1280_and_download_as_the_export(server, browser, tmp_path):
+    """At 1280×800 the roadmap's «Обращений сейчас», «Цель», «Дата пересмотра», «Голосование» and the load history's
+    «Итог» were only reached sideways (a tester): every grid fits. The rejected rows' CSV is named after its export and
+    has the export's columns, not one JSON cell."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="ru-RU")
+    page.goto(f"{server}/problems?period=quarter")
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.get_by_role("tab", name="Дорожная карта").click()
+    page.get_by_text("Пересмотреть — 25.12.2026.", exact=False).wait_for(timeout=30_000)
+    page.wait_for_timeout(1_500)   # the grid draws after the script ends
+    grids = page.evaluate(GRIDS)
+    assert len(grids) == 1 and grids[0]["right"] <= 1280 and grids[0]["inner"] <= 2, grids
+    page.screenshot(path=ARTIFACTS / "roadmap_1280.png")
+    spoiled = tmp_path / "испорченная_выгрузка.csv"
+    spoiled.write_text("Номер сообщения;Дата создания;Категория;Подкатегория;Статус;Ответственный\n"
+                       "б/н;10.11.2026 10:00;Дороги;Ямы;Новое;Отдел\n"
+                       "12;31.02.2026 25:61;Дороги;Ямы;Новое;\n", encoding="utf-8")
+    page.goto(f"{server}/upload")
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(str(spoiled))
+    page.get_by_role("button", name="Загрузить в базу").click()
+    page.get_by_text("Отклонённые строки").first.wait_for(timeout=60_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
+    page.wait_for_timeout(1_500)
+    for grid in page.evaluate(GRIDS)[-3:]:   # the rejects, the history, the rejects of a load in the history
+        assert grid["right"] <= 1280 and grid["inner"] <= 2, grid
+    with page.expect_download(timeout=60_000) as download:
+        page.locator(".st-key-csv_rejects_report_0 button").click()
+    assert download.value.suggested_filename == "отклонено_испорченная_выгрузка.csv"
+    assert Path(download.value.path()).read_bytes().decode("utf-8-sig").splitlines() == [
+        "Строка файла;Причина;Номер сообщения;Дата создания;Категория;Подкатегория;Статус;Ответственный",
+        '2;"нет значения «номер» (столбец «Номер сообщения»): «б/н» — не номер; без номера строку не связать с её '
+        'следующими выгрузками — впишите номер в выгрузке";б/н;10.11.2026 10:00;Дороги;Ямы;Новое;Отдел',
+        "3;дата регистрации не распознана: «31.02.2026 25:61» (столбец «Дата создания»);12;31.02.2026 25:61;Дороги;Ямы;"
+        'Новое;""']
+    page.screenshot(path=ARTIFACTS / "upload_rejects_1280.png", full_page=True)
+    page.close()
+
+
 REAL_IM = ROOT.parent / "shared" / "realdata" / "im_export_omsk_2025-12.xlsx"
 
 

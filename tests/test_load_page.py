@@ -293,3 +293,144 @@ def test_history_and_review_name_profiles_and_channels_not_their_codes(page):
     assert sorted(history["Профиль"]) == ["Итоги голосований", "ПОС «Решаем вместе»"]
     labels = [s.label for s in at.selectbox if s.key and s.key.startswith("review_")]
     assert labels and all(label.endswith("(ПОС «Решаем вместе»)") for label in labels), labels
+
+
+REAL_IM = ROOT.parent / "shared" / "realdata" / "im_export_omsk_2025-12.xlsx"
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """The page's download buttons as {file name: the file's bytes} (built as a click builds them)."""
+    from streamlit.delta_generator import DeltaGenerator
+
+    files = {}
+    button = DeltaGenerator.download_button
+
+    def recorded(self, label, data, file_name=None, *args, **kwargs):
+        files[file_name] = data
+        return button(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", recorded)
+    return files
+
+
+@pytest.mark.skipif(not REAL_IM.exists(), reason="нет ../shared/realdata")
+def test_the_preview_shows_the_exports_dates_in_russian(page):
+    # «Общее время первого ответа 2025-12-25 08:36:39» (a tester): the reader hands an Excel cell over as ISO text.
+    at, _ = page
+    at.file_uploader(key="upload_files").set_value([(REAL_IM.name, REAL_IM.read_bytes(), "application/octet-stream")]).run()
+    assert not at.exception, at.exception
+    preview = at.dataframe[2].value
+    assert preview["Общее время первого ответа"].tolist()[:2] == ["25.12.2025 08:36", "25.12.2025 09:26"]
+    assert preview["Дата создания"].tolist()[:2] == ["24.12.2025 20:06", "24.12.2025 20:06"]
+    assert preview["Время назначения последнего исполнителя"].tolist()[:2] == ["05.01.2026 08:16", "25.12.2025 08:38"]
+    # Whole in their columns, where the wide preview narrows text columns to 100 px («25.12.2025 08:3»).
+    import json
+    widths = json.loads(at.dataframe[2].proto.columns)
+    assert (widths["Общее время первого ответа"]["width"], widths["Дата создания"]["width"]) == (135, 135)
+    # A duration is no date: as the export writes it.
+    assert preview["Время с начала создания инцидента до окончания"].tolist()[:2] == ["11 дн. 12:10:25", "4 дн. 14:22:16"]
+
+
+def _card():
+    import datetime as dt
+    import json
+
+    from mcu.appeals import appeal_card
+
+    appeal_card({"number": "717475", "channel": "Инцидент Менеджмент", "status": "Закрыто",
+                 "received": dt.datetime(2025, 12, 24, 20, 6), "due": None, "answered": None, "overdue": None,
+                 "theme": "Дороги", "subtheme": None, "settlement": "Омск", "address": None, "executor": None,
+                 "result": None, "rating": None, "satisfied": None, "text": "Яма",
+                 "extra": json.dumps({"Время назначения последнего исполнителя": "2025-12-25 14:59:52",
+                                      "Дата окончания": "2026-01-05 00:00:00", "Дата": "2026-01-05",
+                                      "Время с начала создания инцидента до окончания": "11 дн. 12:10:25",
+                                      "Аудитория": "2899"}, ensure_ascii=False)})
+
+
+def test_the_card_shows_the_exports_own_dates_in_russian():
+    # «Время назначения последнего исполнителя: 2025-12-25 14:59:52» under «Прочие столбцы выгрузки» (a tester).
+    at = AppTest.from_function(_card).run()
+    assert not at.exception, at.exception
+    from mcu.ui import md
+
+    assert at.markdown[-1].value == "  \n".join(f"{md(k)}: {md(v)}" for k, v in (
+        ("Время назначения последнего исполнителя", "25.12.2025 14:59"), ("Дата окончания", "05.01.2026"),
+        ("Дата", "05.01.2026"), ("Время с начала создания инцидента до окончания", "11 дн. 12:10:25"),
+        ("Аудитория", "2899")))
+
+
+def test_rejected_rows_download_in_the_exports_columns_named_after_it(page, downloads, tmp_path):
+    # The rejects' CSV held each row's cells in one JSON cell («{"Кабинет": "Омская область", …}») and was named
+    # «отклонено_загрузка_6.csv» (a tester): a curator could neither fix it in Excel nor tell which export it was.
+    from etl.load import load_file
+
+    at, db = page
+    at.file_uploader(key="upload_files").set_value(
+        [("pos_messages_cp1251.csv", (FIX / "pos_messages_cp1251.csv").read_bytes(), "text/csv")]).run()
+    at.button(key="upload_go").click().run()
+    assert not at.exception, at.exception
+    # The report's and the history's files alike. An empty cell is empty (`""`, Excel's empty cell), not «—»: loaded
+    # again, «—» would be a value.
+    assert {"отклонено_pos_messages_cp1251_загрузка_1.csv", "отклонено_pos_messages_cp1251_загрузка_1.xlsx"} <= set(downloads)
+    names = [n for n in downloads if n.startswith("отклонено")]
+    assert names == ["отклонено_pos_messages_cp1251_загрузка_1.csv", "отклонено_pos_messages_cp1251_загрузка_1.xlsx"]
+    text = downloads["отклонено_pos_messages_cp1251_загрузка_1.csv"]().decode("utf-8-sig")
+    assert text.splitlines() == [
+        "Строка файла;Причина;№ сообщения;Дата создания;Категория;Подкатегория;Статус;Дата ответа;Ответственный;"
+        "Населенный пункт;Текст сообщения",
+        "8;дата регистрации не распознана: «32.01.2025» (столбец «Дата создания»);100005;32.01.2025;Дороги;Светофоры на "
+        "дорогах в границах городских округов и сельских поселений;Новое;\"\";Отдел дорожного хозяйства и транспорта;Аскиз;"
+        "Не работает светофор",
+        "9;дата ответа (10.01.2025 08:00) раньше даты регистрации (14.01.2025 08:00);100006;14.01.2025 08:00;Дороги;Ямы "
+        "и выбоины на тротуарах;Ответ дан;10.01.2025 08:00;Отдел дорожного хозяйства и транспорта;Аскиз;Яма на тротуаре",
+        "10;дата регистрации в будущем: 15.01.2031 08:00;100007;15.01.2031 08:00;Экология;Неприятные запахи;Новое;\"\";"
+        "Отдел по охране окружающей среды;Аскиз;Запах",
+        "12;нет значения «номер» (столбец «№ сообщения»);\"\";16.01.2025 08:00;Прочее;Тестовая категория;Новое;\"\";\"\";\"\";"
+        "без номера"]
+    # Fixed in Excel and loaded again, as the export: its four rows are new, none rejected.
+    fixed = (text.replace(";32.01.2025;", ";31.01.2025;").replace(";10.01.2025 08:00;", ";15.01.2025 08:00;")
+             .replace(";15.01.2031 08:00;", ";15.01.2025 09:00;").replace(';"";16.01.2025 08:00;', ";100008;16.01.2025 08:00;"))
+    path = tmp_path / "отклонено_pos_messages_cp1251_загрузка_1.csv"
+    path.write_text(fixed, encoding="utf-8-sig")
+    report = load_file(path, source="pos", db=db)
+    assert (report.rows_read, report.loaded, report.rejected) == (4, 4, 0), report.message
+    # On the page: the row, the reason, the row's cells as «столбец: значение», not JSON.
+    rejects = at.dataframe[-1].value
+    assert rejects.columns.tolist() == ["Строка файла", "Причина", "Значения строки"]
+    assert rejects["Значения строки"].tolist()[3] == (
+        "Дата создания: 16.01.2025 08:00; Категория: Прочее; Подкатегория: Тестовая категория; Статус: Новое; "
+        "Текст сообщения: без номера")
+
+
+def test_history_and_rejects_read_whole_at_1280(page):
+    # At 1280 px the history cut file names to «im_export_oms…» (five loads read alike), hid «Итог», and the reject
+    # reason was cut at «…«31.02.2026 25» (a tester): in the 900 px beside the sidebar every column is there, and the
+    # names, outcomes and reasons wrap whole.
+    import json
+
+    from mcu.ui import PAD_PX, _lines
+
+    at, _ = page
+    at.file_uploader(key="upload_files").set_value(
+        [("pos_messages_cp1251.csv", (FIX / "pos_messages_cp1251.csv").read_bytes(), "text/csv")]).run()
+    at.button(key="upload_go").click().run()
+    assert not at.exception, at.exception
+    history = next(d for d in at.dataframe if "Загружен" in d.value.columns)
+    rejects = at.dataframe[-1]
+    assert history.value.columns.tolist() == ["№", "Файл", "Профиль", "Загружен", "Прочитано", "Отклонено", "Итог"]
+    assert history.value["Итог"].tolist() == [
+        "загружено 4, обновлено 0, дубликатов 1, отклонено 4; требуют внимания: исполнитель — строк 1, населённый "
+        "пункт — строк 1; строк с прежним состоянием обращения, которое есть в файле ещё раз (тот же номер и дата "
+        "регистрации): 1 — взято последнее состояние, эти строки посчитаны в дубликатах"]
+    for grid, wrapped in ((history, ["Файл", "Профиль", "Итог"]), (rejects, ["Причина"])):
+        widths = json.loads(grid.proto.columns)
+        if grid is history:
+            assert sum(widths[c]["width"] for c in grid.value.columns) <= 900
+        lines = (grid.proto.row_height - 14) // 21
+        for c in wrapped:
+            assert max(_lines(v, widths[c]["width"] - PAD_PX) for v in grid.value[c]) <= lines, c
+    # The rejects' cells, shown after the reason, have the rest (the grid sizes them to at most 500 px).
+    assert sum(json.loads(rejects.proto.columns)[c]["width"] for c in ("Строка файла", "Причина")) <= 400
+    # A moment the grid draws as text, «27.11.2026 01:14», fits its column unbroken.
+    assert json.loads(history.proto.columns)["Загружен"]["width"] >= 16 * 7 + PAD_PX

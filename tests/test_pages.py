@@ -378,10 +378,12 @@ def test_wrapped_columns_give_long_text_lines_not_a_cut():
                                        "Не выносить"],
                        "Итог": ["загружено", None]})
     widths, row_height = wrapped_columns(df, ["Что сделать", "Итог"], {})
-    # 144 letters × 6,8 px = 979 px in 6 lines: 164 px + 20 px of padding; «Итог» as wide as «загружено» (9 × 9 px
-    # + 20), its longest word.
-    assert {c: w["width"] for c, w in widths.items()} == {"Что сделать": 184, "Итог": 101}
+    # 144 letters × 6,8 px = 979 px in 6 lines of 164 px, but broken at spaces it takes 7: widened by 8 px steps to
+    # 180 px (+ 20 px of padding), where it takes 6; «Итог» as wide as «загружено» (9 × 9 px + 20), its longest word.
+    assert {c: w["width"] for c, w in widths.items()} == {"Что сделать": 200, "Итог": 101}
     assert row_height == 14 + 21 * 6
+    from mcu.ui import _lines
+    assert (_lines(df["Что сделать"][0], 164), _lines(df["Что сделать"][0], 180)) == (7, 6)
     # Text that fits one line keeps the grid's own row height; a page's own width stays.
     assert wrapped_columns(df.head(0), ["Итог"], {})[1] is None
     own, rows = wrapped_columns(df, ["Что сделать"], {"Что сделать": {"width": 480}})
@@ -389,17 +391,19 @@ def test_wrapped_columns_give_long_text_lines_not_a_cut():
 
 
 @pytest.mark.parametrize("page, columns", [
-    ("pages/problems.py", ["Ответственный исполнитель", "Что сделать", "Что отслеживать"]),
+    ("pages/problems.py", ["Точка", "Ответственный исполнитель", "Что сделать", "Что отслеживать"]),
     ("pages/executors.py", ["Изменение", "Исполнитель"]),
     ("pages/satisfaction.py", ["Исполнитель", "Решено"]),
 ])
 def test_text_that_is_the_point_wraps_whole_at_1280(app, page, columns):
     """The roadmap's «Ответственный», «Что сделать», «Что отслеживать», the executors' «Изменение» («не было в
     рейт…»), «По исполнителям» names were cut at 1280 px (a tester's finding): those columns wrap, rows tall enough for
-    their longest text; the roadmap's columns fit the 900 px a 1280 px window leaves beside the sidebar."""
+    their longest text broken at spaces as the grid breaks it («Что отслеживать» was still cut mid-word, «(цел», «из
+    6», with lines counted by length alone); the roadmap's columns, all of them, fit the 900 px a 1280 px window leaves
+    beside the sidebar («Обращений сейчас», «Цель», «Дата пересмотра», «Голосование» were reached only sideways)."""
     import json
 
-    from mcu.ui import PAD_PX, WRAP_CHAR_PX
+    from mcu.ui import PAD_PX, _lines
 
     at = app(page, period="quarter")
     grid = next(g for g in at.dataframe if set(columns) <= set(g.value.columns))
@@ -408,11 +412,14 @@ def test_text_that_is_the_point_wraps_whole_at_1280(app, page, columns):
     # No row height of its own: every text fits one line.
     lines = (grid.proto.row_height - 14) // 21 if grid.proto.row_height else 1
     for c in columns:
-        longest = max(len(str(v)) for v in grid.value[c].to_list())
-        assert longest * WRAP_CHAR_PX <= lines * (widths[c]["width"] - PAD_PX), c
+        assert max(_lines(v, widths[c]["width"] - PAD_PX) for v in grid.value[c].to_list()) <= lines, c
     if page == "pages/problems.py":
-        # «Место» (about 55 px) and the text columns, up to «Что отслеживать», in the 900 px.
-        assert 55 + sum(widths[c]["width"] for c in ("Населённый пункт", "Тема", *columns)) <= 900
+        assert grid.value.columns.tolist() == ["Место", *columns]
+        assert sum(widths[c]["width"] for c in grid.value.columns) <= 900
+        # What the grid leaves out is said: the review date above it, a vote beside what to do.
+        assert [m.value for m in at.markdown if "Пересмотреть" in m.value] == [
+            "Проект «дорожной карты» по первым 5 точкам: ответственный, что сделать и что отслеживать. Цель — вернуть "
+            "число обращений к ожидаемому. Пересмотреть — 25.12.2026."]
 
 
 def test_a_link_s_unknown_filter_values_are_said_not_dropped_silently(app):
