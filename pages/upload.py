@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from etl import classify, review
-from etl.load import FileRefused, detect, file_progress, load_file
+from etl.load import FileRefused, detect, file_progress, load_file, record_refusal
 from etl.match import REVIEWED
 from etl.privacy import mask_expr, withhold_expr
 from etl.profile import Profile, ProfileError
@@ -60,6 +60,8 @@ for upload in files or []:
         with uploads.saved(upload.name, upload.getvalue()) as path:
             det = detect(path, source=source, profile=profile, file_name=shown)
     except FileRefused as e:
+        # In the import history too, once however often the page checks the file (etl.load.record_refusal).
+        record_refusal(upload.getvalue(), str(e), file_name=upload.name, db=db_path())
         # Marked and open: among several files a refusal in a collapsed «Файл X» went unseen.
         refused.append(shown)
         with st.expander(f"Файл {md(shown)} — не принят", expanded=True):

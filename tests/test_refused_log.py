@@ -186,3 +186,24 @@ def test_the_upload_pages_history_shows_the_refusal(db, monkeypatch):
     assert history[["Прочитано", "Новых", "Отклонено"]].values.tolist() == [["—", "—", "—"], ["9", "4", "4"]]
     # Only the loaded file's rejected rows are offered (a refused file keeps none).
     assert at.selectbox(key="upload_rejects_pick").options == ["№ 1: pos_messages_cp1251.csv"]
+
+
+def test_a_file_the_upload_page_refuses_is_in_the_history_once(db, monkeypatch):
+    """Chosen on the upload page and refused by its check, before any «Загрузить»: the attempt is in the history, once
+    however often the page runs again (a tester: the refused Kursk file left no trace)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("MCU_DB", str(db))
+    st.cache_data.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/upload.py").run()
+    at.file_uploader(key="upload_files").set_value([(KURSK.name, KURSK.read_bytes(), "text/csv")]).run()
+    assert not at.exception, at.exception
+    at.run()
+    assert sql(db, LOG + " ORDER BY 1") == [
+        (1, "pos_messages_cp1251.csv", "loaded", "pos", "pos", 9, 4, 0, 1, 4),
+        (2, "pos_kursk_messages_2022.csv", "refused", None, None, 0, 0, 0, 0, 0)]
+    history = next(d.value for d in at.dataframe if "Итог" in d.value.columns)
+    assert history["Файл"].tolist() == [KURSK.name, "pos_messages_cp1251.csv"]
