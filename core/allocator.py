@@ -11,19 +11,25 @@ at once when the half second is over keeps the pages a step reuses (the load's t
 peak to 1,24–1,32 GB (`bench/README.md`, «Распределитель памяти polars»). Returning every page at once (dirty too)
 cost the same load +0,5 s of system time."""
 import os
+import re
 import sys
 
 # polars appends this variable's options to its own, and jemalloc takes the last value of each option.
 ENV = "_RJEM_MALLOC_CONF"
 CONF = "muzzy_decay_ms:0"
+# polars' own value of the option (polars/__init__.py), which a parent process that loaded polars passes on to its
+# children in this variable (the bench runs each load in a child): not a user's choice.
+_POLARS_MUZZY = "1000"
 
 
 def configure() -> bool:
-    """Set the allocator's option unless the user set their own; False when polars is loaded already (too late)."""
-    if "polars" in sys.modules:
-        return False
-    os.environ.setdefault(ENV, CONF)
-    return True
+    """Set the allocator's option for this process (when polars is not loaded yet) and the processes it starts,
+    unless the user chose their own value; False when polars is loaded already (too late for this process)."""
+    current = os.environ.get(ENV, "")
+    muzzy = re.findall(r"muzzy_decay_ms:([^,]*)", current)
+    if not muzzy or muzzy[-1] == _POLARS_MUZZY:
+        os.environ[ENV] = f"{current},{CONF}" if current else CONF
+    return "polars" not in sys.modules
 
 
 configure()

@@ -56,3 +56,15 @@ def test_the_setting_is_in_place_before_polars_loads():
     env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "muzzy_decay_ms:0"]
+
+
+def test_a_child_of_a_process_that_loaded_polars_first_gets_the_setting_too():
+    # The bench loads each file in a child; its own process had polars set the variable to polars' defaults first.
+    code = "import os, polars, etl; print(os.environ['_RJEM_MALLOC_CONF'])"
+    parent = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                            env={k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}).stdout.strip()
+    assert parent.startswith("dirty_decay_ms:500,muzzy_decay_ms:1000") and parent.endswith(",muzzy_decay_ms:0")
+    child = subprocess.run([sys.executable, "-c", "import os, etl; print(os.environ['_RJEM_MALLOC_CONF'])"], cwd=ROOT,
+                           capture_output=True, text=True, check=True,
+                           env={**os.environ, "_RJEM_MALLOC_CONF": "dirty_decay_ms:500,muzzy_decay_ms:1000"})
+    assert child.stdout.strip() == "dirty_decay_ms:500,muzzy_decay_ms:1000,muzzy_decay_ms:0"
