@@ -123,13 +123,21 @@ if (reports := wait_for_work("upload_work", note=BACKGROUND)) is not None:
     st.rerun()   # queries are cached by database version: the sidebar and every page see the new data at once
 
 SHOWN_CELLS = 300   # letters of a rejected row's cells on screen, about the lines its reason takes; the files hold all
+# Letters of a load's outcome in the history's grid: every row of a grid is as tall as its tallest, and one refusal
+# listing the columns it looked for (~500 letters) made each row 330 px (a tester); the counts come first, and the
+# file holds it whole.
+SHOWN_OUTCOME = 200
+
+
+def shortened(text: str | None, letters: int) -> str | None:
+    """The text cut at a word's end within `letters`, «…» after it."""
+    return text if text is None or len(text) <= letters else text[:letters].rsplit(" ", 1)[0] + " …"
 
 
 def row_cells(raw: str | None) -> str:
     """A rejected row's cells (JSON) as the screen reads them: «Кабинет: Омская область; ID: 39530004; …»."""
     cells = json.loads(raw) if raw else {}
-    text = "; ".join(f"{k}: {shown_date(v)}" for k, v in cells.items()) or fmt.DASH
-    return text if len(text) <= SHOWN_CELLS else text[:SHOWN_CELLS].rsplit(" ", 1)[0] + " …"
+    return shortened("; ".join(f"{k}: {shown_date(v)}" for k, v in cells.items()) or fmt.DASH, SHOWN_CELLS)
 
 
 FIX_NOTE = ("исправьте их в выгрузке и загрузите файл снова — или исправьте файл CSV / Excel под таблицей (в нём строки "
@@ -193,7 +201,8 @@ else:
     # its line ends): the outcome («Итог») holds the new, updated and duplicate counts, the profile names the channel;
     # the files hold every column.
     px = {"№": 45, "Файл": 150, "Профиль": 120, "Загружен": 132, "Прочитано": 90, "Отклонено": 90, "Итог": 253}
-    table(full.select(list(px)), "история_загрузок", download=full, wrap=["Файл", "Профиль", "Итог"],
+    shown = full.with_columns(pl.col("Итог").map_elements(lambda t: shortened(t, SHOWN_OUTCOME), return_dtype=pl.String))
+    table(shown.select(list(px)), "история_загрузок", download=full, wrap=["Файл", "Профиль", "Итог"],
           column_config={c: st.column_config.Column(width=w) for c, w in px.items()})
     with_rejects = history.filter(pl.col("rejected") > 0)
     if not with_rejects.is_empty():
