@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 
 from core import fmt
-from etl.detect import Detection
+from etl.detect import FIELD_LABELS, Detection
 from etl.privacy import hash_fingerprint, mask
 
 
@@ -69,8 +69,9 @@ def _all_rejected(rejects, rows_read: int, file_name: str, cells: bool = True) -
            if re.search(r"дат|столб|заголов", kind or "") else
            "Файл не загружен: исправьте выгрузку по причинам отклонения строк (они перечислены ниже) и загрузите заново.")
     if not cells:
-        reason, fix = (kind or "").strip(), fix.replace(" (они перечислены ниже)", "")
-    return (f"Ни одна из {rows_read} строк файла {file_name} не прошла проверку. Чаще всего "
+        reason, fix = _reason_without_cells(reason), fix.replace(" (они перечислены ниже)", "")
+    rows = "строки" if rows_read % 10 == 1 and rows_read % 100 != 11 else "строк"   # «из 1 строки», «из 2 строк»
+    return (f"Ни одна из {rows_read} {rows} файла {file_name} не прошла проверку. Чаще всего "
             f"({fmt.count(n, 'строка', 'строки', 'строк')}): {reason}. {fix}")
 
 
@@ -128,6 +129,17 @@ _CELLS = [
     # The columns found: the header row's cells, or data where a file has none (etl.detect._found).
     (re.compile(rf"\s*Найдены столбцы: (?:{_QUOTED}(?:, {_QUOTED})*(?: и ещё \d+)?|ни одного)\."), ""),
 ]
+
+
+def _reason_without_cells(reason: str) -> str:
+    """A row's reason (etl.stage) as the import log keeps it: its words before the quoted cell, and the field's name
+    and the file's header where they come first — «нет значения «дата регистрации» (столбец «Дата создания»)» whole
+    (the words alone read «нет значения.»), «дата регистрации не распознана: «31.02.2026»…» as «дата регистрации не
+    распознана»."""
+    m = re.match(r"(?:лист «[^»]*»: )?([^:«(]*)", reason)
+    field = re.match(r"«([^«»]*)»(?:\s*\(столбец «[^«»]*»\))?", reason[m.end():])
+    named = field is not None and field.group(1) in set(FIELD_LABELS.values())
+    return (m.group(1) + (field.group() if named else "")).strip()
 
 
 def _without_cells(report: FileReport) -> str:

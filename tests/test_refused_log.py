@@ -213,3 +213,23 @@ def test_a_file_the_upload_page_refuses_is_in_the_history_once(db, monkeypatch):
         (2, "pos_kursk_messages_2022.csv", "refused", None, None, 0, 0, 0, 0, 0)]
     history = next(d.value for d in at.dataframe if "Итог" in d.value.columns)
     assert history["Файл"].tolist() == [KURSK.name, "pos_messages_cp1251.csv"]
+
+
+def test_a_refusal_of_every_row_keeps_its_reason_whole_where_it_quotes_no_cell(db, tmp_path):
+    """«нет значения «дата регистрации» (столбец «Дата создания»)» quotes a field and a header, not a cell: the history
+    kept «нет значения.» (tester helper-61). A cell after a colon is still left out; one row is «из 1 строки»."""
+    empty = tmp_path / "empty_dates.csv"
+    empty.write_text("Номер сообщения;Дата создания;Категория;Подкатегория;Статус;Ответственный\n"
+                     "501;;Дороги;Ямы;Новое;Отдел\n", encoding="utf-8")
+    assert load_file(empty, db=db).status == "refused"
+    broken = tmp_path / "broken_dates.csv"
+    broken.write_text("Номер сообщения;Дата создания;Категория;Подкатегория;Статус;Ответственный\n"
+                      "502;31.02.2026 25:61;Дороги;Ямы;Новое;Отдел\n"
+                      "503;32.02.2026 10:00;Дороги;Ямы;Новое;Отдел\n", encoding="utf-8")
+    assert load_file(broken, db=db).status == "refused"
+    assert sql(db, "SELECT message FROM import_log WHERE import_id > 1 ORDER BY import_id") == [
+        ("Ни одна из 1 строки файла empty_dates.csv не прошла проверку. Чаще всего (1 строка): нет значения «дата "
+         "регистрации» (столбец «Дата создания»). Файл не загружен: исправьте выгрузку по причинам отклонения строк и "
+         "загрузите заново.",),
+        ("Ни одна из 2 строк файла broken_dates.csv не прошла проверку. Чаще всего (2 строки): дата регистрации не "
+         "распознана. Файл не загружен. Проверьте, что выбран верный источник и формат дат, или исправьте профиль.",)]
