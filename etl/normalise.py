@@ -240,18 +240,25 @@ def map_values(expr: pl.Expr, mapping: dict, dtype, qualified: bool = False) -> 
     return expr.map_batches(lookup, return_dtype=dtype, is_elementwise=True)
 
 
-def qualifier_values(expr: pl.Expr, mapping: dict, dtype) -> pl.Expr:
-    """A status's qualifier (_QUALIFIER: «Закрыто (решено)» → «решено») through a profile's value map (the result's);
-    no qualifier, or one the map does not know («по просьбе заявителя»), → null. Once per distinct value."""
+def _said_qualifier(value: str) -> str:
+    """A status's qualifier (_QUALIFIER: «Закрыто (решено)» → «решено»), or "" where it has none."""
+    m = re.search(_QUALIFIER, norm_header(value))
+    return m.group().strip().strip("()—–-:").strip() if m else ""
+
+
+def _per_distinct_status(expr: pl.Expr, fn, dtype, default=None) -> pl.Expr:
+    """fn(value) for each distinct status, put back on every row."""
     def lookup(s: pl.Series) -> pl.Series:
         distinct = s.drop_nulls().unique()
-        found = []
-        for v in distinct:
-            m = re.search(_QUALIFIER, norm_header(v))
-            said = m.group().strip().strip("()—–-:").strip() if m else ""
-            found.append(mapping.get(said) if said else None)
-        return s.replace_strict(distinct, pl.Series(found, dtype=dtype), default=None, return_dtype=dtype)
+        found = pl.Series([fn(v) for v in distinct], dtype=dtype)
+        return s.replace_strict(distinct, found, default=default, return_dtype=dtype)
     return expr.map_batches(lookup, return_dtype=dtype, is_elementwise=True)
+
+
+def qualifier_values(expr: pl.Expr, mapping: dict, dtype) -> pl.Expr:
+    """A status's qualifier through a profile's value map (the result's); no qualifier, or one the map does not know
+    («по просьбе заявителя»), → null. Once per distinct value."""
+    return _per_distinct_status(expr, lambda v: mapping.get(_said_qualifier(v) or None), dtype)
 
 
 # A qualifier that speaks of the result («частично решено», «отказано частично»), not of why the item closed («по просьбе
@@ -263,15 +270,10 @@ def unknown_result_qualifiers(expr: pl.Expr, mapping: dict) -> pl.Expr:
     """True where a status's qualifier reads as a result the profile's result map does not know («Закрыто (частично
     решено)»: DESIGN.md has no partial result): the result stays empty, and the load report tells it
     (etl.match._values_report) rather than losing it silently. Once per distinct value."""
-    def lookup(s: pl.Series) -> pl.Series:
-        distinct = s.drop_nulls().unique()
-        found = []
-        for v in distinct:
-            m = re.search(_QUALIFIER, norm_header(v))
-            said = m.group().strip().strip("()—–-:").strip() if m else ""
-            found.append(bool(said) and said not in mapping and bool(_RESULT_WORDS.search(said)))
-        return s.replace_strict(distinct, pl.Series(found, dtype=pl.Boolean), default=False, return_dtype=pl.Boolean)
-    return expr.map_batches(lookup, return_dtype=pl.Boolean, is_elementwise=True)
+    def unknown(v: str) -> bool:
+        said = _said_qualifier(v)
+        return bool(said) and said not in mapping and bool(_RESULT_WORDS.search(said))
+    return _per_distinct_status(expr, unknown, pl.Boolean, default=False)
 
 
 _TAGS = re.compile(r"<[^>]{0,200}>")

@@ -57,12 +57,16 @@ class FileReport:
                 "дубликатов": self.duplicate, "отклонено": self.rejected}
 
 
+# A reason's kind: its words before the quoted cell (and the sheet's name a row of several sheets starts with).
+_REASON_KIND = r"^(?:лист «[^»]*»: )?([^:«(]*)"
+
+
 def _all_rejected(rejects, rows_read: int, file_name: str, cells: bool = True) -> str:
     """Why no row of a file passed: the commonest kind of reason (its words before the quoted cell) with how many rows
     it stopped, and what to do. Advice about the source and the date format only where dates or columns are the
     reason: a file whose numbers Excel spoiled was sent to check its dates. Without `cells`, the reason's kind alone,
     not the cell it quotes (the import log's record of the refusal)."""
-    kinds = rejects.with_columns(pl.col("reason").str.extract(r"^(?:лист «[^»]*»: )?([^:«(]*)").alias("kind"))
+    kinds = rejects.with_columns(pl.col("reason").str.extract(_REASON_KIND).alias("kind"))
     top = kinds.group_by("kind").agg(pl.len(), pl.col("reason").first()).sort("len", "kind", descending=[True, False])
     kind, n, reason = top.row(0)
     fix = ("Файл не загружен. Проверьте, что выбран верный источник и формат дат, или исправьте профиль."
@@ -136,7 +140,7 @@ def _reason_without_cells(reason: str) -> str:
     and the file's header where they come first — «нет значения «дата регистрации» (столбец «Дата создания»)» whole
     (the words alone read «нет значения.»), «дата регистрации не распознана: «31.02.2026»…» as «дата регистрации не
     распознана»."""
-    m = re.match(r"(?:лист «[^»]*»: )?([^:«(]*)", reason)
+    m = re.match(_REASON_KIND, reason)
     field = re.match(r"«([^«»]*)»(?:\s*\(столбец «[^«»]*»\))?", reason[m.end():])
     named = field is not None and field.group(1) in set(FIELD_LABELS.values())
     return (m.group(1) + (field.group() if named else "")).strip()

@@ -1,6 +1,7 @@
 """Streamlit helpers shared by every page: cached queries, tables with downloads, KPI cards, empty states."""
 import contextlib
 import datetime as dt
+import json
 import re
 import threading
 import time
@@ -120,6 +121,24 @@ def shown_date(value):
     except ValueError:   # «2025-02-31»: no date, shown as written
         return value
     return fmt.date(moment) if re.match(_ISO_DATE, text) else fmt.date(moment) + moment.strftime(" %H:%M")
+
+
+SHOWN_CELLS = 300   # letters of a rejected row's cells on screen, about the lines its reason takes; the files hold all
+# Letters of a load's outcome in the history's grid: every row of a grid is as tall as its tallest, and one refusal
+# listing the columns it looked for (~500 letters) made each row 330 px (a tester); the counts come first, and the
+# file holds it whole.
+SHOWN_OUTCOME = 200
+
+
+def shortened(text: str | None, letters: int) -> str | None:
+    """The text cut at a word's end within `letters`, «…» after it."""
+    return text if text is None or len(text) <= letters else text[:letters].rsplit(" ", 1)[0] + " …"
+
+
+def row_cells(raw: str | None) -> str:
+    """A rejected row's cells (JSON) as the screen reads them: «Кабинет: Омская область; ID: 39530004; …»."""
+    cells = json.loads(raw) if raw else {}
+    return shortened("; ".join(f"{k}: {shown_date(v)}" for k, v in cells.items()) or fmt.DASH, SHOWN_CELLS)
 
 
 def _formatters(df: pl.DataFrame, config: dict, digits: dict | None, labels: dict | None, signed=()) -> dict:

@@ -1,5 +1,4 @@
 """Загрузка данных: upload exports, see what was detected, load them, read the report; the import history."""
-import json
 
 import polars as pl
 import streamlit as st
@@ -15,7 +14,8 @@ from mcu import fmt, uploads
 from mcu.export import rejects_file_name, rejects_sheet
 from mcu.names import channel_name, profile_title
 from mcu.settings import db_path
-from mcu.ui import md, q, saving, shown_date, shown_dates, start_work, table, wait_for_work
+from mcu.ui import (SHOWN_OUTCOME, md, q, row_cells, saving, shortened, shown_dates, start_work, table,
+                    wait_for_work)
 
 SOURCES = {"auto": "Определить по заголовкам", "pos": "ПОС «Решаем вместе»", "im": "Инцидент Менеджмент",
            "letters": "Обращения граждан (59-ФЗ)", "votes": "Итоги голосований",
@@ -121,24 +121,6 @@ BACKGROUND = ("Загрузка идёт в фоне; остановить её 
 if (reports := wait_for_work("upload_work", note=BACKGROUND)) is not None:
     st.session_state["upload_reports"] = reports
     st.rerun()   # queries are cached by database version: the sidebar and every page see the new data at once
-
-SHOWN_CELLS = 300   # letters of a rejected row's cells on screen, about the lines its reason takes; the files hold all
-# Letters of a load's outcome in the history's grid: every row of a grid is as tall as its tallest, and one refusal
-# listing the columns it looked for (~500 letters) made each row 330 px (a tester); the counts come first, and the
-# file holds it whole.
-SHOWN_OUTCOME = 200
-
-
-def shortened(text: str | None, letters: int) -> str | None:
-    """The text cut at a word's end within `letters`, «…» after it."""
-    return text if text is None or len(text) <= letters else text[:letters].rsplit(" ", 1)[0] + " …"
-
-
-def row_cells(raw: str | None) -> str:
-    """A rejected row's cells (JSON) as the screen reads them: «Кабинет: Омская область; ID: 39530004; …»."""
-    cells = json.loads(raw) if raw else {}
-    return shortened("; ".join(f"{k}: {shown_date(v)}" for k, v in cells.items()) or fmt.DASH, SHOWN_CELLS)
-
 
 FIX_NOTE = ("исправьте их в выгрузке и загрузите файл снова — или исправьте файл CSV / Excel под таблицей (в нём строки "
             "в столбцах выгрузки), удалите его первые два столбца, «Строка файла» и «Причина», и загрузите его")
